@@ -1,0 +1,1 @@
+"""Window Patrol core: storage, checklists, scoring, probation and rankings (no Qt here)."""

@@ -1,0 +1,31 @@
+"""Setting up a centre: the centre row, its default settings and the shipped checklists."""
+
+from __future__ import annotations
+
+from app.checklists import ensure_shipped
+from app.db import db
+from app.models import Centre, Inspection, Staff, Window
+from app.settings import CentreSettings, load_settings, save_settings
+
+
+def current_centre() -> Centre | None:
+    """The database's centre (one centre per database), or None before set-up."""
+    return Centre.select().order_by(Centre.id).first()
+
+
+def is_empty() -> bool:
+    """True when no centre, window, staff or inspection exists yet."""
+    return not any(m.select().exists() for m in (Centre, Window, Staff, Inspection))
+
+
+def create_centre(code: str, name: str, signing_key: str | None = None,
+                  settings: CentreSettings | None = None) -> Centre:
+    """Create the centre with its settings and load the shipped checklists, in one transaction."""
+    with db.atomic():
+        fields = {"code": code, "name": name}
+        if signing_key:
+            fields["signing_key"] = signing_key
+        centre = Centre.create(**fields)
+        save_settings(settings or load_settings())
+        ensure_shipped()
+    return centre

@@ -1,0 +1,260 @@
+"""Command line of Window Patrol: scripted work for managers and for tests.
+
+Every sub-command takes --db PATH-or-URL (or WINDOW_PATROL_DB). Bad input prints one line on stderr
+and exits with 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import output, periods
+from app.errors import PatrolError
+
+EXIT_BAD_INPUT = 2
+
+
+def _db_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a sub-command's own --db default must not hide one given before the sub-command.
+    parent.add_argument("--db", metavar="PATH-or-URL", default=argparse.SUPPRESS,
+                        help="SQLite 文件路径或 postgresql:// 地址 (默认: 环境变量 WINDOW_PATROL_DB 或用户数据目录)")
+    return parent
+
+
+def _format_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=output.FORMATS, default="table", help="输出格式 (默认 table)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db = _db_parent()
+    parser = argparse.ArgumentParser(
+        prog="main.py", parents=[db],
+        description="窗口巡查 Window Patrol — 政务服务中心窗口巡查工具。不带参数运行时打开桌面程序。",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", parents=[db], help="在空数据库中生成演示中心")
+    demo.add_argument("--seed", type=int, default=1, help="随机种子, 相同种子生成相同数据 (默认 1)")
+    demo.add_argument("--month", help="巡查记录所在月份 YYYY-MM (默认上个月)")
+    demo.add_argument("--no-inspections", action="store_true", help="只生成中心、人员、账号和检查表, 不生成巡查记录")
+
+    cl = sub.add_parser("checklists", parents=[db], help="检查表: 校验、载入、列出")
+    cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", required=True)
+    validate = cl_sub.add_parser("validate", parents=[db], help="校验检查表文件 (默认: 随程序发布的检查表)")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    load = cl_sub.add_parser("load", parents=[db], help="载入检查表文件; 内容有变化时成为新版本")
+    load.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    cl_sub.add_parser("list", parents=[db], help="列出数据库中的检查表及其版本")
+
+    rk = sub.add_parser("rankings", parents=[db], help="月度 / 季度 / 年度排名")
+    period = rk.add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", help="YYYY-MM")
+    period.add_argument("--quarter", help="YYYY-Qn")
+    period.add_argument("--year", help="YYYY")
+    rk.add_argument("--by", choices=("window", "staff", "department"), default="window", help="排名对象 (默认 window)")
+    _format_arg(rk)
+
+    aw = sub.add_parser("awards", parents=[db], help="微笑之星候选名单和流动红旗窗口")
+    aw.add_argument("--month", required=True, help="YYYY-MM")
+    _format_arg(aw)
+
+    pr = sub.add_parser("probation", parents=[db], help="处理到期的考察期并列出考察案例")
+    pr.add_argument("--as-of", help="以该日期为准 YYYY-MM-DD (默认今天)")
+    pr.add_argument("--all", action="store_true", help="也列出已解除和已退回的案例")
+    _format_arg(pr)
+
+    pay = sub.add_parser("pay", parents=[db], help="绩效扣发名单: 某月巡查不合格的人员、次数和问题")
+    pay.add_argument("--month", required=True, help="YYYY-MM")
+    _format_arg(pay)
+    return parser
+
+
+def _period(args) -> periods.Period:
+    if getattr(args, "quarter", None):
+        return periods.quarter(args.quarter)
+    if getattr(args, "year", None):
+        return periods.year(args.year)
+    return periods.month(args.month)
+
+
+def _emit(fmt: str, headers: Sequence[str], rows: list[list], objects: list[dict]) -> None:
+    if fmt == "json":
+        print(output.json_text(objects))
+    elif fmt == "csv":
+        print(output.csv_text(headers, rows))
+    else:
+        print(output.table(headers, rows) if rows else "(无记录)")
+
+
+def cmd_demo(args) -> int:
+    from app.db import open_database
+    from app.demo import DEMO_PASSWORDS, make_demo
+
+    period = periods.month(args.month) if args.month else periods.previous_month()
+    open_database(args.db)
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r生成巡查记录 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    summary = make_demo(args.seed, period, with_inspections=not args.no_inspections, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"演示中心已生成: {summary.areas} 个区域, {summary.windows} 个窗口, {summary.staff} 名工作人员, {summary.users} 个账号")
+    if summary.period:
+        print(f"{summary.period.label}巡查记录 {summary.inspections} 条, 其中不合格 {summary.failed} 条, 考察案例 {summary.probation_cases} 个")
+    print("账号: " + ", ".join(f"{u} / {p}" for u, p in DEMO_PASSWORDS.items()))
+    return 0
+
+
+def cmd_checklists(args) -> int:
+    from app import checklists
+
+    if args.action == "validate":
+        defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
+        for d in defs:
+            print(f"{d.code} {d.name}: {len(d.categories)} 个分类, {len(d.items)} 个检查项, 校验通过")
+        return 0
+    from app.db import open_database
+
+    if args.action == "load":
+        defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
+        open_database(args.db)
+        for version, created in checklists.register(defs, source=", ".join(map(str, args.files)) or "checklists/"):
+            state = "已载入为新版本" if created else "内容未变化, 沿用"
+            print(f"{version.checklist.code} 第 {version.version} 版: {state}")
+        return 0
+    open_database(args.db, create=False)
+    from app.models import ChecklistVersion, Item
+
+    rows = []
+    for v in ChecklistVersion.select().order_by(ChecklistVersion.checklist, ChecklistVersion.version):
+        rows.append([v.checklist.code, v.checklist.name, v.version, Item.select().where(Item.version == v).count(),
+                     v.loaded_at.strftime("%Y-%m-%d %H:%M"), v.content_hash[:12]])
+    print(output.table(["检查表", "名称", "版本", "检查项", "载入时间", "内容摘要"], rows) if rows else "(无检查表)")
+    return 0
+
+
+RANK_HEADERS = ["名次", "编号", "名称", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决"]
+
+
+def _rank_table_row(r) -> list:
+    return [r.rank, r.code, r.name, f"{r.average_score:.2f}", r.inspections, f"{r.pass_rate:.1%}",
+            f"{r.deductions:g}", r.vetoes]
+
+
+def cmd_rankings(args) -> int:
+    period = _period(args)
+    from app.db import open_database
+    from app.rankings import rank
+
+    open_database(args.db, create=False)
+    rows = rank(period, args.by)
+    if args.format == "table":
+        print(f"{period.label} 排名 (按{ {'window': '窗口', 'staff': '人员', 'department': '部门'}[args.by] })")
+    _emit(args.format, RANK_HEADERS if args.format == "table" else list(rows[0].as_dict()) if rows else [],
+          [_rank_table_row(r) if args.format == "table" else list(r.as_dict().values()) for r in rows],
+          [r.as_dict() for r in rows])
+    return 0
+
+
+def cmd_awards(args) -> int:
+    period = periods.month(args.month)
+    from app.db import open_database
+    from app.rankings import red_flag_windows, smile_stars
+
+    open_database(args.db, create=False)
+    stars, flags = smile_stars(period), red_flag_windows(period)
+    objects = [dict(r.as_dict(), award="smile_star") for r in stars] + [dict(r.as_dict(), award="red_flag") for r in flags]
+    if args.format == "json":
+        print(output.json_text(objects))
+        return 0
+    if args.format == "csv":
+        print(output.csv_text(list(objects[0]) if objects else ["award"], [list(o.values()) for o in objects]))
+        return 0
+    print(f"{period.label} 微笑之星候选")
+    print(output.table(RANK_HEADERS, [_rank_table_row(r) for r in stars]) if stars else "(无)")
+    print(f"\n{period.label} 流动红旗窗口")
+    print(output.table(RANK_HEADERS, [_rank_table_row(r) for r in flags]) if flags else "(无)")
+    return 0
+
+
+def cmd_probation(args) -> int:
+    as_of = periods.day(args.as_of) if args.as_of else dt.date.today()
+    from app.db import open_database
+    from app.probation import case_rows, sweep
+
+    open_database(args.db, create=False)
+    changed = sweep(as_of)
+    statuses = ("open", "recommend_return", "cleared", "returned") if args.all else ("open", "recommend_return")
+    rows = case_rows(as_of, statuses)
+    objects = [{
+        "id": r.id, "employee_no": r.employee_no, "name": r.name, "window": r.window,
+        "employer": r.employer, "opened_on": r.opened_on.isoformat(), "ends_on": r.ends_on.isoformat(),
+        "days_left": r.days_left, "rechecks_passed": r.rechecks_passed, "rechecks_failed": r.rechecks_failed,
+        "rechecks_required": r.rechecks_required, "status": r.status,
+    } for r in rows]
+    if args.format == "table":
+        print(f"截至{periods.cn_date(as_of)}: 本次处理到期案例 {len(changed)} 个")
+        headers = ["案例", "工号", "姓名", "窗口", "用工单位", "开始", "结束", "剩余天数", "复查合格/不合格/需", "状态"]
+        table_rows = [[r.id, r.employee_no, r.name, r.window, r.employer, r.opened_on, r.ends_on, r.days_left,
+                       f"{r.rechecks_passed}/{r.rechecks_failed}/{r.rechecks_required}", r.status_label] for r in rows]
+        _emit("table", headers, table_rows, objects)
+    else:
+        _emit(args.format, list(objects[0]) if objects else ["id"], [list(o.values()) for o in objects], objects)
+    return 0
+
+
+def _top_items(items: list[tuple[str, str, int]], shown: int = 3) -> str:
+    text = ", ".join(f"{code}×{n}" for code, _, n in items[:shown])
+    return text + (f" 等 {len(items)} 项" if len(items) > shown else "")
+
+
+def cmd_pay(args) -> int:
+    period = periods.month(args.month)
+    from app.db import open_database
+    from app.pay import failures
+
+    open_database(args.db, create=False)
+    rows = failures(period)
+    objects = [r.as_dict() for r in rows]
+    headers = ["工号", "姓名", "用工单位", "窗口", "不合格次数", "一票否决", "日期", "问题 (次数)"]
+    table_rows = [[r.employee_no, r.name, r.employer, r.window, r.failed_inspections, r.vetoes,
+                   " ".join(d.strftime("%m-%d") for d in r.dates),
+                   _top_items(r.items)] for r in rows]
+    if args.format == "table":
+        print(f"{period.label} 绩效扣发名单")
+    _emit(args.format, headers, table_rows, objects)
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo, "checklists": cmd_checklists, "rankings": cmd_rankings, "awards": cmd_awards,
+    "probation": cmd_probation, "pay": cmd_pay,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.db = getattr(args, "db", None)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except PatrolError as exc:
+        lines = str(exc).splitlines() or ["未知错误"]
+        print(f"错误: {lines[0]}" + (f" (另有 {len(lines) - 1} 处问题)" if len(lines) > 1 else ""), file=sys.stderr)
+        for line in lines[1:]:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        from app.db import close_database
+
+        close_database()

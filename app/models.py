@@ -1,0 +1,210 @@
+"""peewee models of the whole domain, bound to the one proxy in app.db."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import peewee as pw
+
+from app.db import db
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = pw.IntegerField()
+    applied_at = pw.DateTimeField(default=now)
+
+
+class Centre(BaseModel):
+    code = pw.CharField(unique=True)
+    name = pw.CharField()
+    # HMAC key shared with the laptops, so results packages can be signed (see results_package).
+    signing_key = pw.CharField(default=lambda: uuid.uuid4().hex + uuid.uuid4().hex)
+    created_at = pw.DateTimeField(default=now)
+
+
+class Setting(BaseModel):
+    """Centre settings; one database holds one centre (a city runs one PostgreSQL database each)."""
+
+    key = pw.CharField(unique=True)
+    value = pw.TextField()  # JSON
+
+
+class Area(BaseModel):
+    centre = pw.ForeignKeyField(Centre, backref="areas", on_delete="CASCADE")
+    code = pw.CharField()
+    name = pw.CharField()
+
+    class Meta:
+        indexes = ((("centre", "code"), True),)
+
+
+class Window(BaseModel):
+    area = pw.ForeignKeyField(Area, backref="windows")
+    code = pw.CharField(unique=True)
+    name = pw.CharField()
+    window_type = pw.CharField()
+    department = pw.CharField(default="")
+    active = pw.BooleanField(default=True)
+
+
+class Staff(BaseModel):
+    employee_no = pw.CharField(unique=True)
+    name = pw.CharField()
+    gender = pw.CharField(max_length=1)  # M / F
+    party_member = pw.BooleanField(default=False)
+    employer = pw.CharField(default="")  # labour agency or the department itself
+    window = pw.ForeignKeyField(Window, backref="staff", null=True, on_delete="SET NULL")
+    post = pw.CharField(max_length=1, default="A")  # A / B
+    status = pw.CharField(default="active")
+
+
+class User(BaseModel):
+    username = pw.CharField(unique=True)
+    display_name = pw.CharField()
+    role = pw.CharField()  # inspector / manager
+    password_hash = pw.CharField()
+    active = pw.BooleanField(default=True)
+    created_at = pw.DateTimeField(default=now)
+
+
+class Checklist(BaseModel):
+    code = pw.CharField(unique=True)
+    name = pw.CharField()
+
+
+class ChecklistVersion(BaseModel):
+    checklist = pw.ForeignKeyField(Checklist, backref="versions", on_delete="CASCADE")
+    version = pw.IntegerField()
+    content_hash = pw.CharField()
+    source = pw.CharField(default="")  # where it was loaded from
+    loaded_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("checklist", "version"), True), (("checklist", "content_hash"), True))
+
+
+class Category(BaseModel):
+    version = pw.ForeignKeyField(ChecklistVersion, backref="categories", on_delete="CASCADE")
+    code = pw.CharField()
+    name = pw.CharField()
+    weight = pw.FloatField(null=True)  # points of 100 when the scheme is weighted
+    sort_order = pw.IntegerField(default=0)
+    source_file = pw.CharField(default="")
+
+    class Meta:
+        indexes = ((("version", "code"), True),)
+
+
+class Item(BaseModel):
+    version = pw.ForeignKeyField(ChecklistVersion, backref="items", on_delete="CASCADE")
+    category = pw.ForeignKeyField(Category, backref="items", on_delete="CASCADE")
+    code = pw.CharField()
+    text = pw.TextField()
+    source = pw.CharField()  # id of a source document (checklists/sources.toml)
+    clause = pw.CharField()
+    deduction = pw.FloatField(default=0)
+    severity = pw.CharField(default="normal")
+    kind = pw.CharField(default="check")  # check / bonus
+    gender = pw.CharField(default="any")  # any / M / F
+    party_only = pw.BooleanField(default=False)
+    window_types = pw.CharField(default="")  # comma-separated; empty means every type
+    disqualifies_award = pw.BooleanField(default=False)  # seed 004 五: removes from awards
+    sort_order = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("version", "code"), True),)
+
+
+class Inspection(BaseModel):
+    uuid = pw.CharField(unique=True, default=lambda: str(uuid.uuid4()))
+    revision = pw.IntegerField(default=1)
+    window = pw.ForeignKeyField(Window, backref="inspections")
+    staff = pw.ForeignKeyField(Staff, backref="inspections", null=True)
+    inspector = pw.ForeignKeyField(User, backref="inspections")
+    method = pw.CharField(default="onsite")
+    observed_at = pw.DateTimeField()  # when the conduct happened (video time for 视频抽查)
+    started_at = pw.DateTimeField(default=now)
+    finished_at = pw.DateTimeField(null=True)
+    checklist_version = pw.ForeignKeyField(ChecklistVersion, backref="inspections")
+    status = pw.CharField(default="draft")
+    note = pw.TextField(default="")
+    # Stored when finalised (recomputable from the item results) so rankings never scan items.
+    score = pw.FloatField(null=True)
+    bonus = pw.FloatField(default=0)
+    deductions = pw.FloatField(default=0)
+    vetoed = pw.BooleanField(default=False)
+    passed = pw.BooleanField(null=True)
+    grade = pw.CharField(default="")
+    updated_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = (
+            (("status", "observed_at"), False),
+            (("staff", "observed_at"), False),
+            (("window", "observed_at"), False),
+        )
+
+
+class ItemResult(BaseModel):
+    inspection = pw.ForeignKeyField(Inspection, backref="results", on_delete="CASCADE")
+    item = pw.ForeignKeyField(Item, backref="results")
+    result = pw.CharField()  # pass / fail / na
+    note = pw.TextField(default="")
+    photos = pw.TextField(default="")  # newline-separated content hashes
+
+    class Meta:
+        indexes = ((("inspection", "item"), True),)
+
+
+class ProbationCase(BaseModel):
+    staff = pw.ForeignKeyField(Staff, backref="probation_cases")
+    opening_inspection = pw.ForeignKeyField(Inspection, backref="opened_cases", null=True)
+    opened_on = pw.DateField()
+    ends_on = pw.DateField()
+    required_rechecks = pw.IntegerField()
+    status = pw.CharField(default="open")
+    closed_at = pw.DateTimeField(null=True)
+    decided_by = pw.ForeignKeyField(User, null=True, backref="probation_decisions")
+    decision_reason = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("status", "ends_on"), False), (("staff", "status"), False))
+
+
+class ProbationEvent(BaseModel):
+    case = pw.ForeignKeyField(ProbationCase, backref="events", on_delete="CASCADE")
+    at = pw.DateTimeField(default=now)
+    kind = pw.CharField()
+    inspection = pw.ForeignKeyField(Inspection, null=True, backref="probation_events")
+    user = pw.ForeignKeyField(User, null=True, backref="probation_events")
+    cause = pw.TextField(default="")
+
+
+ALL_MODELS = [
+    SchemaVersion,
+    Centre,
+    Setting,
+    Area,
+    Window,
+    Staff,
+    User,
+    Checklist,
+    ChecklistVersion,
+    Category,
+    Item,
+    Inspection,
+    ItemResult,
+    ProbationCase,
+    ProbationEvent,
+]

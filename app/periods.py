@@ -1,0 +1,72 @@
+"""Reporting periods: a month, a quarter or a year, parsed from the command line's spelling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from app.errors import PatrolError
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date  # first day
+    end: dt.date  # first day after the period
+    label: str  # Chinese, for reports
+
+    @property
+    def start_dt(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time())
+
+    @property
+    def end_dt(self) -> dt.datetime:
+        return dt.datetime.combine(self.end, dt.time())
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+
+def cn_date(day: dt.date) -> str:
+    """A date as reports write it: 2026年10月31日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def month(text: str) -> Period:
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise PatrolError(f"月份格式错误: {text!r}, 应为 YYYY-MM, 例如 2026-10")
+    year, mon = int(m.group(1)), int(m.group(2))
+    end = dt.date(year + (mon == 12), mon % 12 + 1, 1)
+    return Period(dt.date(year, mon, 1), end, f"{year}年{mon}月")
+
+
+def quarter(text: str) -> Period:
+    m = re.fullmatch(r"(\d{4})-?Q([1-4])", text.strip(), flags=re.IGNORECASE)
+    if not m:
+        raise PatrolError(f"季度格式错误: {text!r}, 应为 YYYY-Qn, 例如 2026-Q3")
+    year, q = int(m.group(1)), int(m.group(2))
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1)
+    return Period(start, end, f"{year}年第{q}季度")
+
+
+def year(text: str) -> Period:
+    if not re.fullmatch(r"\d{4}", text.strip()):
+        raise PatrolError(f"年份格式错误: {text!r}, 应为 YYYY, 例如 2026")
+    y = int(text)
+    return Period(dt.date(y, 1, 1), dt.date(y + 1, 1, 1), f"{y}年")
+
+
+def day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise PatrolError(f"日期格式错误: {text!r}, 应为 YYYY-MM-DD, 例如 2026-10-31") from None
+
+
+def previous_month(today: dt.date | None = None) -> Period:
+    today = today or dt.date.today()
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return month(f"{first.year}-{first.month:02d}")

@@ -1,0 +1,181 @@
+"""Probation (考察期), as seed 000 三.2 sets it out.
+
+A finalised failing inspection opens a case (length and re-checks required are settings). Later
+inspections of the same person up to the end date are re-checks, each recorded on the case. When
+the end date has passed, the sweep clears the case if at least the required number of re-checks
+passed and none failed; otherwise (too few re-checks, or any failure during probation) it recommends
+return to the labour agency, which a manager confirms or overrules by clearing with a reason. Every transition is an event with its time and cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from app.accounts import require_role
+from app.db import db
+from app.domain import PROBATION_STATUSES
+from app.errors import PatrolError
+from app.models import Inspection, ProbationCase, ProbationEvent, Staff, User, Window, now
+from app.periods import cn_date
+from app.settings import CentreSettings, load_settings
+
+
+def active_case(staff_id: int, on: dt.date) -> ProbationCase | None:
+    """The open case of a person whose period covers the given day."""
+    return (
+        ProbationCase.select()
+        .where(
+            (ProbationCase.staff == staff_id)
+            & (ProbationCase.status == "open")
+            & (ProbationCase.opened_on <= on)
+            & (ProbationCase.ends_on >= on)
+        )
+        .order_by(ProbationCase.opened_on.desc())
+        .first()
+    )
+
+
+def on_finalised(inspection: Inspection, settings: CentreSettings | None = None) -> ProbationCase | None:
+    """Record a finalised inspection on the person's case, or open one if it failed."""
+    if inspection.staff_id is None:
+        return None
+    settings = settings or load_settings()
+    day = inspection.observed_at.date()
+    case = active_case(inspection.staff_id, day)
+    when = inspection.finished_at or now()
+    if case is not None and case.opening_inspection_id != inspection.id:
+        kind = "recheck_pass" if inspection.passed else "recheck_fail"
+        grade = "合格" if inspection.passed else "不合格"
+        ProbationEvent.create(
+            case=case, at=when, kind=kind, inspection=inspection,
+            cause=f"{cn_date(day)}复查{grade}, 得分 {inspection.score:g}"
+            + (" (一票否决)" if inspection.vetoed else ""),
+        )
+        return case
+    if inspection.passed:
+        return None
+    with db.atomic():
+        case = ProbationCase.create(
+            staff=inspection.staff_id,
+            opening_inspection=inspection,
+            opened_on=day,
+            ends_on=day + dt.timedelta(days=settings.probation_days),
+            required_rechecks=settings.probation_rechecks,
+        )
+        ProbationEvent.create(
+            case=case, at=when, kind="opened", inspection=inspection,
+            cause=f"{cn_date(day)}巡查不合格 (得分 {inspection.score:g}"
+            + (", 一票否决" if inspection.vetoed else "")
+            + f"), 考察期至{cn_date(case.ends_on)}, 需复查合格 {case.required_rechecks} 次",
+        )
+    return case
+
+
+def recheck_counts(case: ProbationCase) -> tuple[int, int]:
+    """(passed, failed) re-checks recorded on the case."""
+    kinds = [k for (k,) in ProbationEvent.select(ProbationEvent.kind).where(
+        (ProbationEvent.case == case) & (ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))
+    ).tuples()]
+    passed = kinds.count("recheck_pass")
+    return passed, len(kinds) - passed
+
+
+def sweep(as_of: dt.date) -> list[ProbationCase]:
+    """Decide every open case whose end date is before `as_of`; return the cases changed."""
+    due = list(
+        ProbationCase.select().where((ProbationCase.status == "open") & (ProbationCase.ends_on < as_of))
+    )
+    changed = []
+    with db.atomic():
+        for case in due:
+            passed, failed = recheck_counts(case)
+            summary = f"考察期于{cn_date(case.ends_on)}届满, 复查合格 {passed} 次、不合格 {failed} 次 (需合格 {case.required_rechecks} 次)"
+            if passed >= case.required_rechecks and failed == 0:
+                case.status, kind, cause = "cleared", "cleared", summary + ", 解除考察"
+                case.closed_at = now()
+            else:
+                case.status, kind = "recommend_return", "recommend_return"
+                cause = summary + ", 建议退回劳务公司, 待管理员确认"
+            case.save()
+            ProbationEvent.create(case=case, kind=kind, cause=cause)
+            changed.append(case)
+    return changed
+
+
+def _decide(case: ProbationCase, user: User, reason: str, allowed: tuple[str, ...]) -> None:
+    require_role(user, "manager")
+    if not reason or not reason.strip():
+        raise PatrolError("处理考察案例必须填写理由")
+    if case.status not in allowed:
+        raise PatrolError(
+            f"考察案例 {case.id} 当前状态为“{PROBATION_STATUSES[case.status]}”, 不能执行此操作"
+        )
+
+
+def confirm_return(case: ProbationCase, user: User, reason: str) -> ProbationCase:
+    """A manager confirms return to the labour agency; the person leaves the roster."""
+    _decide(case, user, reason, ("recommend_return",))
+    with db.atomic():
+        case.status, case.closed_at, case.decided_by, case.decision_reason = "returned", now(), user, reason
+        case.save()
+        Staff.update(status="returned", window=None).where(Staff.id == case.staff_id).execute()
+        ProbationEvent.create(case=case, kind="confirmed_return", user=user, cause=reason)
+    return case
+
+
+def clear_case(case: ProbationCase, user: User, reason: str) -> ProbationCase:
+    """A manager clears a case (open or recommended for return), with a reason."""
+    _decide(case, user, reason, ("open", "recommend_return"))
+    with db.atomic():
+        case.status, case.closed_at, case.decided_by, case.decision_reason = "cleared", now(), user, reason
+        case.save()
+        ProbationEvent.create(case=case, kind="cleared_by_manager", user=user, cause=reason)
+    return case
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    employee_no: str
+    name: str
+    window: str
+    employer: str
+    opened_on: dt.date
+    ends_on: dt.date
+    days_left: int
+    rechecks_passed: int
+    rechecks_failed: int
+    rechecks_required: int
+    status: str
+    status_label: str
+
+
+def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_return")) -> list[CaseRow]:
+    """Cases in the given statuses, soonest end first, with their re-check counts."""
+    query = (
+        ProbationCase.select(ProbationCase, Staff, Window)
+        .join(Staff)
+        .join(Window, pw.JOIN.LEFT_OUTER, on=(Staff.window == Window.id))
+        .where(ProbationCase.status.in_(list(statuses)))
+        .order_by(ProbationCase.ends_on, Staff.employee_no)
+    )
+    rows = []
+    for case in query:
+        passed, failed = recheck_counts(case)
+        staff = case.staff
+        window = staff.window.code if staff.window_id else ""
+        rows.append(CaseRow(
+            id=case.id, employee_no=staff.employee_no, name=staff.name, window=window,
+            employer=staff.employer, opened_on=case.opened_on, ends_on=case.ends_on,
+            days_left=max(0, (case.ends_on - as_of).days), rechecks_passed=passed,
+            rechecks_failed=failed, rechecks_required=case.required_rechecks,
+            status=case.status, status_label=PROBATION_STATUSES[case.status],
+        ))
+    return rows
+
+
+def history(case: ProbationCase) -> list[ProbationEvent]:
+    return list(case.events.order_by(ProbationEvent.at, ProbationEvent.id))

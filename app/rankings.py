@@ -1,0 +1,163 @@
+"""Rankings for a period by window, staff member or department, plus 微笑之星 and 流动红旗.
+
+Aggregates read the score stored on each finalised inspection, never the item results, so a month
+of a large centre ranks in milliseconds.
+
+Order and ties (competition ranking, 1, 2, 2, 4): higher average score first (to 0.01); then higher
+pass rate; then fewer vetoes. Entries equal on all three share a rank and are listed by code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from app.errors import PatrolError
+from app.models import Inspection, Item, ItemResult, ProbationCase, Staff, Window
+from app.periods import Period
+from app.settings import CentreSettings, load_settings
+
+GROUPINGS = ("window", "staff", "department")
+
+
+@dataclass
+class RankRow:
+    rank: int
+    code: str
+    name: str
+    average_score: float
+    inspections: int
+    pass_rate: float  # 0..1
+    deductions: float
+    vetoes: int
+    extra: dict = field(default_factory=dict)  # department, window, employer… for reports
+
+    def as_dict(self) -> dict:
+        return {
+            "rank": self.rank, "code": self.code, "name": self.name,
+            "average_score": self.average_score, "inspections": self.inspections,
+            "pass_rate": self.pass_rate, "deductions": self.deductions, "vetoes": self.vetoes,
+        }
+
+
+def finalised_in(period: Period):
+    return (
+        (Inspection.status == "final")
+        & (Inspection.observed_at >= period.start_dt)
+        & (Inspection.observed_at < period.end_dt)
+    )
+
+
+def _aggregates():
+    passed = pw.fn.SUM(pw.Case(None, [(Inspection.passed == True, 1)], 0))  # noqa: E712
+    vetoed = pw.fn.SUM(pw.Case(None, [(Inspection.vetoed == True, 1)], 0))  # noqa: E712
+    return (
+        pw.fn.AVG(Inspection.score).alias("avg"),
+        pw.fn.COUNT(Inspection.id).alias("n"),
+        passed.alias("passed"),
+        pw.fn.SUM(Inspection.deductions).alias("ded"),
+        vetoed.alias("vetoes"),
+    )
+
+
+def _query(by: str, period: Period):
+    aggs = _aggregates()
+    if by == "window":
+        return (
+            Inspection.select(Window.code.alias("code"), Window.name.alias("name"),
+                              Window.department.alias("department"), *aggs)
+            .join(Window).where(finalised_in(period))
+            .group_by(Window.code, Window.name, Window.department)
+        )
+    if by == "staff":
+        return (
+            Inspection.select(Staff.employee_no.alias("code"), Staff.name.alias("name"),
+                              Staff.employer.alias("employer"), *aggs)
+            .join(Staff).where(finalised_in(period))
+            .group_by(Staff.employee_no, Staff.name, Staff.employer)
+        )
+    if by == "department":
+        return (
+            Inspection.select(Window.department.alias("code"), Window.department.alias("name"), *aggs)
+            .join(Window).where(finalised_in(period))
+            .group_by(Window.department)
+        )
+    raise PatrolError(f"未知排名方式 {by!r} (可选: {', '.join(GROUPINGS)})")
+
+
+def _sort_key(row: RankRow) -> tuple:
+    return (-row.average_score, -round(row.pass_rate, 4), row.vetoes)
+
+
+def rank(period: Period, by: str = "window") -> list[RankRow]:
+    """Rank every window / staff member / department with a finalised inspection in the period."""
+    rows = []
+    for r in _query(by, period).dicts():
+        n = int(r["n"])
+        extra = {k: r[k] for k in ("department", "employer") if k in r}
+        rows.append(RankRow(
+            rank=0, code=str(r["code"] or "(未填部门)"), name=str(r["name"] or "(未填部门)"),
+            average_score=round(float(r["avg"]), 2), inspections=n,
+            pass_rate=round(int(r["passed"]) / n, 4), deductions=round(float(r["ded"] or 0), 2),
+            vetoes=int(r["vetoes"]), extra=extra,
+        ))
+    rows.sort(key=lambda row: (_sort_key(row), row.code))
+    previous = None
+    for position, row in enumerate(rows, start=1):
+        key = _sort_key(row)
+        row.rank = position if key != previous else rows[position - 2].rank
+        previous = key
+    return rows
+
+
+@dataclass
+class StarCandidate:
+    row: RankRow
+    reasons: list[str]  # why not eligible; empty when on the shortlist
+
+
+def smile_star_candidates(period: Period, settings: CentreSettings | None = None) -> list[StarCandidate]:
+    """Every ranked staff member with the reasons (if any) that keep them off the 微笑之星 shortlist."""
+    settings = settings or load_settings()
+    staff_rows = rank(period, "staff")
+    on_probation = {
+        emp for (emp,) in ProbationCase.select(Staff.employee_no).join(Staff)
+        .where((ProbationCase.opened_on < period.end) & (ProbationCase.ends_on >= period.start))
+        .tuples()
+    }
+    disqualified = {
+        emp for (emp,) in ItemResult.select(Staff.employee_no)
+        .join(Item).switch(ItemResult).join(Inspection).join(Staff)
+        .where(finalised_in(period) & (ItemResult.result == "fail") & (Item.disqualifies_award == True))  # noqa: E712
+        .distinct().tuples()
+    }
+    out = []
+    for row in staff_rows:
+        reasons = []
+        if row.inspections < settings.smile_star_min_inspections:
+            reasons.append(f"巡查次数 {row.inspections} 少于 {settings.smile_star_min_inspections}")
+        if row.average_score < settings.smile_star_min_score:
+            reasons.append(f"平均分 {row.average_score:g} 低于 {settings.smile_star_min_score:g}")
+        if row.vetoes:
+            reasons.append("有一票否决")
+        if row.code in on_probation:
+            reasons.append("处于考察期")
+        if row.code in disqualified:
+            reasons.append("有取消评先资格的行为")
+        out.append(StarCandidate(row, reasons))
+    return out
+
+
+def smile_stars(period: Period, settings: CentreSettings | None = None) -> list[RankRow]:
+    """The 微笑之星 shortlist: eligible staff in ranking order, at most the configured number."""
+    settings = settings or load_settings()
+    eligible = [c.row for c in smile_star_candidates(period, settings) if not c.reasons]
+    return eligible[: settings.smile_star_max]
+
+
+def red_flag_windows(period: Period, settings: CentreSettings | None = None) -> list[RankRow]:
+    """流动红旗: the top windows of the period without a veto, at most the configured number."""
+    settings = settings or load_settings()
+    rows = [r for r in rank(period, "window") if r.vetoes == 0]
+    return rows[: settings.red_flag_windows]

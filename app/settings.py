@@ -1,0 +1,88 @@
+"""One typed registry of centre settings with their defaults, stored as JSON in the setting table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+
+from app.db import db
+from app.errors import PatrolError
+from app.models import Setting
+
+
+@dataclass(frozen=True)
+class Grade:
+    label: str
+    min_score: float
+
+
+def _default_grades() -> list[Grade]:
+    return [Grade("优秀", 95), Grade("良好", 90), Grade("合格", 85)]
+
+
+@dataclass
+class CentreSettings:
+    """Everything a centre may tune. Defaults follow seed 000 and common published schemes."""
+
+    grades: list[Grade] = field(default_factory=_default_grades)
+    fail_grade: str = "不合格"
+    bonus_cap: float = 5.0
+    # Points of 100 per category code; empty means the plain deduction model (no weighting).
+    category_weights: dict[str, float] = field(default_factory=dict)
+    probation_days: int = 30  # seed 000: 一个月考察期
+    probation_rechecks: int = 2
+    smile_star_min_inspections: int = 2
+    smile_star_min_score: float = 95.0
+    smile_star_max: int = 5
+    red_flag_windows: int = 3
+
+    @property
+    def pass_score(self) -> float:
+        """The lowest score that is not a failure (the bottom grade's threshold)."""
+        return min(g.min_score for g in self.grades)
+
+    def validate(self) -> None:
+        if not self.grades:
+            raise PatrolError("等级设置不能为空")
+        for g in self.grades:
+            if not 0 <= g.min_score <= 100:
+                raise PatrolError(f"等级“{g.label}”的分数线 {g.min_score} 不在 0–100 之间")
+        if self.bonus_cap < 0:
+            raise PatrolError("加分上限不能为负数")
+        if self.probation_days < 1 or self.probation_rechecks < 0:
+            raise PatrolError("考察期天数须至少为 1, 复查次数不能为负数")
+        if self.category_weights and abs(sum(self.category_weights.values()) - 100) > 1e-6:
+            raise PatrolError(f"分类权重之和须为 100, 现为 {sum(self.category_weights.values())}")
+
+
+def _encode(name: str, value):
+    if name == "grades":
+        return [{"label": g.label, "min_score": g.min_score} for g in value]
+    return value
+
+
+def _decode(name: str, raw):
+    if name == "grades":
+        return [Grade(str(g["label"]), float(g["min_score"])) for g in raw]
+    return raw
+
+
+def load_settings() -> CentreSettings:
+    """Settings as stored, with defaults for anything never set."""
+    stored = {row.key: json.loads(row.value) for row in Setting.select()}
+    values = {}
+    for f in fields(CentreSettings):
+        if f.name in stored:
+            values[f.name] = _decode(f.name, stored[f.name])
+    return CentreSettings(**values)
+
+
+def save_settings(settings: CentreSettings) -> None:
+    """Validate and store every setting in one transaction."""
+    settings.validate()
+    with db.atomic():
+        for f in fields(CentreSettings):
+            value = json.dumps(_encode(f.name, getattr(settings, f.name)), ensure_ascii=False)
+            Setting.insert(key=f.name, value=value).on_conflict(
+                conflict_target=[Setting.key], update={Setting.value: value}
+            ).execute()

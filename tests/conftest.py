@@ -1,0 +1,105 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from WINDOW_PATROL_TEST_PG (a server URL; .ci/run and tests/run.sh start a
+throwaway one on 127.0.0.1). Without it the PostgreSQL half is skipped, except under CI, where a
+missing server is an error rather than a silently smaller test run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import peewee
+import pytest
+from playhouse.db_url import connect
+
+from app import db as dbmod
+from app.centre import create_centre
+from app.models import Area, Staff, User, Window
+from app.accounts import create_user
+
+PG_ENV = "WINDOW_PATROL_TEST_PG"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL tests")
+        pytest.skip(f"{PG_ENV} not set; PostgreSQL tests skipped")
+    name = f"wp_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = connect(url)
+    admin.execute_sql(f'CREATE DATABASE "{name}"')
+    admin.close()
+    base, _, _ = url.rpartition("/")
+    yield f"{base}/{name}"
+    admin = connect(url)
+    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def _reset_pg(url: str) -> None:
+    conn = connect(url)
+    conn.execute_sql("DROP SCHEMA public CASCADE")
+    conn.execute_sql("CREATE SCHEMA public")
+    conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request, tmp_path) -> str:
+    """A database location (empty) on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "patrol.db")
+    url = request.getfixturevalue("pg_server_url")
+    _reset_pg(url)
+    return url
+
+
+@pytest.fixture
+def database(db_target):
+    """An open, empty, migrated database on each backend."""
+    database = dbmod.open_database(db_target)
+    yield database
+    dbmod.close_database()
+
+
+@pytest.fixture
+def centre(database):
+    """A centre with default settings and the shipped checklists loaded."""
+    return create_centre("TEST", "测试政务服务中心")
+
+
+class Roster:
+    """A small roster for tests: windows of each type, staff, an inspector and a manager."""
+
+    def __init__(self, centre):
+        self.area = Area.create(centre=centre, code="A", name="一楼")
+        self.windows = {}
+        for code, wtype, dept in [
+            ("A01", "综合窗口", "政务服务中心"), ("A02", "综合窗口", "政务服务中心"),
+            ("Z01", "总服务台", "政务服务中心"), ("C01", "帮办窗口", "政务服务中心"),
+            ("B01", "部门窗口", "税务局"), ("B02", "部门窗口", "人社局"),
+        ]:
+            self.windows[code] = Window.create(area=self.area, code=code, name=f"{code}窗口",
+                                               window_type=wtype, department=dept)
+        self.staff = {}
+        self.inspector = create_user("insp", "巡查员甲", "inspector", "secret1")
+        self.manager = create_user("boss", "管理员乙", "manager", "secret2")
+
+    def person(self, emp: str, window: str = "A01", gender: str = "F", party: bool = False) -> Staff:
+        s = Staff.create(employee_no=emp, name=f"人员{emp}", gender=gender, party_member=party,
+                         employer="某劳务公司", window=self.windows[window])
+        self.staff[emp] = s
+        return s
+
+
+@pytest.fixture
+def roster(centre) -> Roster:
+    return Roster(centre)
+
+
+def at(day: str, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour))
