@@ -1,0 +1,106 @@
+"""Inspections on both backends: drafts, applicable items, finalising with a stored score."""
+
+import pytest
+
+from app import checklists, inspections
+from app.errors import PatrolError, PermissionDenied
+from app.models import Inspection, User
+from app.settings import load_settings, save_settings
+from tests.conftest import at
+from tests.helpers import FAILING, inspect
+
+
+def test_applicable_items_follow_gender_party_and_window_type(roster):
+    man = roster.person("M1", "Z01", gender="M", party=True)
+    insp = inspections.start_inspection(roster.windows["Z01"], roster.inspector, staff=man, observed_at=at("2026-10-05"))
+    codes = {i.code for i in inspections.applicable_items(insp)}
+    assert {"APPEAR-06", "DRESS-15", "ETIQ-15"} <= codes
+    assert not {"APPEAR-07", "ETIQ-03", "DESK-01"} & codes
+
+
+def test_finalised_inspection_stores_score_grade_and_veto(roster):
+    s = roster.person("F1")
+    insp = inspect(roster.windows["A01"], roster.inspector, s, at("2026-10-05"), fail=FAILING)
+    assert insp.status == "final" and insp.score == 84 and insp.grade == "不合格" and not insp.passed
+    vetoed = inspect(roster.windows["A01"], roster.inspector, s, at("2026-10-06"), fail=("DISC-19",))
+    assert vetoed.vetoed and not vetoed.passed and vetoed.score == 80
+
+
+def test_bonus_points_are_added_to_the_stored_score(roster):
+    insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"),
+                   bonus=("BONUS-03", "BONUS-01"))
+    assert insp.score == 103 and insp.bonus == 3 and insp.grade == "优秀"
+
+
+def test_an_unfinished_inspection_cannot_be_finalised(roster):
+    insp = inspections.start_inspection(roster.windows["A01"], roster.inspector, staff=roster.person("F1"))
+    item = inspections.applicable_items(insp)[0]
+    inspections.set_result(insp, item, "pass")
+    with pytest.raises(PatrolError, match="项未检查"):
+        inspections.finalise(insp)
+    assert Inspection.get_by_id(insp.id).status == "draft"
+
+
+def test_a_finalised_inspection_cannot_be_changed_in_place(roster):
+    insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"))
+    item = inspections.applicable_items(insp)[0]
+    with pytest.raises(PatrolError, match="已定稿"):
+        inspections.set_result(insp, item, "fail")
+    with pytest.raises(PatrolError, match="已定稿"):
+        inspections.finalise(insp)
+
+
+def test_each_tick_is_stored_at_once_and_can_be_changed_on_a_draft(roster):
+    insp = inspections.start_inspection(roster.windows["A01"], roster.inspector, staff=roster.person("F1"))
+    item = inspections.applicable_items(insp)[3]
+    inspections.set_result(insp, item, "fail", note="桌面有茶杯")
+    inspections.set_result(insp, item, "pass")
+    assert inspections.recorded_results(insp) == {item.id: "pass"}
+
+
+def test_unknown_method_and_result_are_refused(roster):
+    with pytest.raises(PatrolError, match="未知巡查方式"):
+        inspections.start_inspection(roster.windows["A01"], roster.inspector, method="drone")
+    insp = inspections.start_inspection(roster.windows["A01"], roster.inspector)
+    with pytest.raises(PatrolError, match="未知结果"):
+        inspections.set_result(insp, inspections.applicable_items(insp)[0], "maybe")
+
+
+def test_an_inactive_account_may_not_inspect(roster):
+    nobody = User(username="x", display_name="x", role="guest", password_hash="")
+    with pytest.raises(PermissionDenied):
+        inspections.start_inspection(roster.windows["A01"], nobody)
+
+
+def test_video_check_keeps_the_time_seen_on_the_video(roster):
+    insp = inspections.start_inspection(roster.windows["A01"], roster.inspector, method="video",
+                                        observed_at=at("2026-10-05", 9), started_at=at("2026-10-06", 15))
+    insp = Inspection.get_by_id(insp.id)
+    assert insp.observed_at == at("2026-10-05", 9) and insp.started_at == at("2026-10-06", 15)
+
+
+def test_old_inspections_keep_their_checklist_version_and_score(roster, tmp_path):
+    s = roster.person("F1")
+    old = inspect(roster.windows["A01"], roster.inspector, s, at("2026-10-05"), fail=("DESK-09",))
+    copy_dir = tmp_path / "lists"
+    copy_dir.mkdir()
+    for f in checklists.SHIPPED_DIR.glob("*.toml"):
+        text = f.read_text(encoding="utf-8")
+        if f.name == "03_desk.toml":
+            text = text.replace('clause = "四6"\ndeduction = 0.5', 'clause = "四6"\ndeduction = 4')
+        (copy_dir / f.name).write_text(text, encoding="utf-8")
+    (new_version, created), = checklists.register(checklists.load_directory(copy_dir))
+    assert created
+    new = inspect(roster.windows["A01"], roster.inspector, s, at("2026-10-06"), fail=("DESK-09",))
+    old = Inspection.get_by_id(old.id)
+    assert new.checklist_version_id == new_version.id != old.checklist_version_id
+    assert old.score == 99.5 and new.score == 96
+    assert inspections.score_inspection(old).score == 99.5
+
+
+def test_grade_thresholds_come_from_centre_settings(roster):
+    settings = load_settings()
+    settings.grades = [settings.grades[0].__class__("合格", 80)]
+    save_settings(settings)
+    insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"), fail=FAILING)
+    assert insp.passed and insp.grade == "合格"

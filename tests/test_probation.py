@@ -1,0 +1,128 @@
+"""Probation cases on both backends: opening, re-checks, the end-of-period sweep, manager decisions."""
+
+import datetime as dt
+
+import pytest
+
+from app import pay, periods, probation
+from app.errors import PatrolError, PermissionDenied
+from app.models import ProbationCase, ProbationEvent, Staff
+from app.settings import load_settings, save_settings
+from tests.conftest import at
+from tests.helpers import FAILING, inspect
+
+
+@pytest.fixture
+def failing(roster):
+    """A person who failed on 5 October, and the case it opened."""
+    person = roster.person("F1")
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"), fail=FAILING)
+    return person, ProbationCase.get(ProbationCase.staff == person)
+
+
+def test_a_finalised_failing_inspection_opens_a_case_with_the_default_length(failing):
+    _, case = failing
+    assert case.status == "open" and case.opened_on == dt.date(2026, 10, 5)
+    assert case.ends_on == dt.date(2026, 11, 4) and case.required_rechecks == 2
+    (event,) = probation.history(case)
+    assert event.kind == "opened" and "2026年10月5日" in event.cause and "84" in event.cause
+
+
+def test_a_passing_inspection_opens_no_case(roster):
+    inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"), fail=("DESK-09",))
+    assert ProbationCase.select().count() == 0
+
+
+def test_probation_length_and_rechecks_are_settings(roster):
+    settings = load_settings()
+    settings.probation_days, settings.probation_rechecks = 14, 3
+    save_settings(settings)
+    inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"), fail=FAILING)
+    case = ProbationCase.get()
+    assert case.ends_on == dt.date(2026, 10, 19) and case.required_rechecks == 3
+
+
+def test_inspections_during_the_case_are_recorded_as_rechecks(roster, failing):
+    person, case = failing
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-10"))
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-20"), fail=FAILING)
+    assert ProbationCase.select().count() == 1, "a failure during probation does not open a second case"
+    kinds = [e.kind for e in probation.history(case)]
+    assert kinds == ["opened", "recheck_pass", "recheck_fail"]
+    assert probation.recheck_counts(case) == (1, 1)
+
+
+def test_case_is_cleared_at_the_end_when_the_rechecks_passed(roster, failing):
+    person, case = failing
+    for day in ("2026-10-12", "2026-10-26"):
+        inspect(roster.windows["A01"], roster.inspector, person, at(day))
+    assert probation.sweep(dt.date(2026, 11, 4)) == [], "not before the end date has passed"
+    (changed,) = probation.sweep(dt.date(2026, 11, 5))
+    assert changed.status == "cleared"
+    assert probation.history(changed)[-1].kind == "cleared"
+    assert probation.sweep(dt.date(2026, 11, 6)) == [], "the sweep is idempotent"
+
+
+@pytest.mark.parametrize("rechecks", [("pass",), ("pass", "fail", "pass")])
+def test_case_is_recommended_for_return_with_too_few_or_failed_rechecks(roster, failing, rechecks):
+    person, case = failing
+    for n, outcome in enumerate(rechecks):
+        inspect(roster.windows["A01"], roster.inspector, person, at(f"2026-10-{10 + n}"),
+                fail=FAILING if outcome == "fail" else ())
+    (changed,) = probation.sweep(dt.date(2026, 11, 10))
+    assert changed.status == "recommend_return"
+    assert "待管理员确认" in probation.history(changed)[-1].cause
+    assert Staff.get_by_id(person.id).status == "active", "nothing happens to the person until confirmed"
+
+
+def test_a_manager_confirms_return_and_the_person_leaves_the_roster(roster, failing):
+    person, case = failing
+    probation.sweep(dt.date(2026, 11, 10))
+    case = ProbationCase.get_by_id(case.id)
+    with pytest.raises(PermissionDenied):
+        probation.confirm_return(case, roster.inspector, "巡查员不能决定")
+    with pytest.raises(PatrolError, match="理由"):
+        probation.confirm_return(case, roster.manager, "  ")
+    probation.confirm_return(case, roster.manager, "复查未达标")
+    person = Staff.get_by_id(person.id)
+    assert person.status == "returned" and person.window_id is None
+    last = probation.history(ProbationCase.get_by_id(case.id))[-1]
+    assert last.kind == "confirmed_return" and last.user_id == roster.manager.id and last.cause == "复查未达标"
+
+
+def test_a_manager_may_clear_a_case_with_a_reason_but_not_twice(roster, failing):
+    _, case = failing
+    probation.clear_case(case, roster.manager, "投诉经核实不成立")
+    case = ProbationCase.get_by_id(case.id)
+    assert case.status == "cleared" and case.decided_by_id == roster.manager.id
+    with pytest.raises(PatrolError, match="不能执行此操作"):
+        probation.confirm_return(case, roster.manager, "再次处理")
+
+
+def test_every_transition_keeps_its_time_and_cause(roster, failing):
+    person, case = failing
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"))
+    probation.sweep(dt.date(2026, 11, 10))
+    events = list(ProbationEvent.select().where(ProbationEvent.case == case))
+    assert len(events) == 3 and all(e.at and e.cause for e in events)
+
+
+def test_case_rows_show_days_left_and_recheck_counts(roster, failing):
+    person, _ = failing
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"))
+    (row,) = probation.case_rows(dt.date(2026, 10, 25))
+    assert row.days_left == 10 and row.rechecks_passed == 1 and row.rechecks_required == 2
+    assert row.window == "A01" and row.status_label == "考察中"
+
+
+def test_pay_office_gets_who_failed_how_often_and_on_which_items(roster, failing):
+    person, _ = failing
+    other = roster.person("F2", "A02")
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"), fail=("DRESS-01", "DISC-19"))
+    inspect(roster.windows["A02"], roster.inspector, other, at("2026-10-12"))
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-11-02"), fail=FAILING)
+    (row,) = pay.failures(periods.month("2026-10"))
+    assert row.employee_no == "F1" and row.failed_inspections == 2 and row.vetoes == 1
+    assert row.dates == [dt.date(2026, 10, 5), dt.date(2026, 10, 12)]
+    counts = {code: n for code, _, n in row.items}
+    assert counts["DRESS-01"] == 2 and counts["DISC-19"] == 1 and counts["TABOO-12"] == 1

@@ -1,0 +1,125 @@
+"""Rankings on both backends: aggregates, competition ranks and tie-breaks, awards."""
+
+import pytest
+
+from app import periods
+from app.models import Inspection
+from app.rankings import rank, red_flag_windows, smile_star_candidates, smile_stars
+from app.settings import load_settings, save_settings
+from tests.conftest import at
+from tests.helpers import FAILING, inspect
+
+OCT = periods.month("2026-10")
+
+
+def scores(roster, plan):
+    """plan: {(window, emp): [fail-codes per inspection, ...]} — all in October."""
+    for (window, emp), runs in plan.items():
+        person = roster.staff.get(emp) or roster.person(emp, window)
+        for n, fails in enumerate(runs):
+            inspect(roster.windows[window], roster.inspector, person, at(f"2026-10-{n + 1:02d}"), fail=fails)
+
+
+def test_window_ranking_aggregates_finalised_inspections_of_the_period(roster):
+    scores(roster, {("A01", "F1"): [(), ("DESK-09",)], ("A02", "F2"): [FAILING]})
+    inspect(roster.windows["A02"], roster.inspector, roster.staff["F2"], at("2026-11-01"), fail=FAILING)
+    inspect(roster.windows["A02"], roster.inspector, roster.staff["F2"], at("2026-10-20"), finalise=False)
+    rows = rank(OCT, "window")
+    assert [(r.rank, r.code) for r in rows] == [(1, "A01"), (2, "A02")]
+    a01, a02 = rows
+    assert a01.average_score == 99.75 and a01.inspections == 2 and a01.pass_rate == 1 and a01.deductions == 0.5
+    assert a02.inspections == 1 and a02.pass_rate == 0 and a02.average_score == 84
+
+
+def test_ties_share_a_rank_and_the_next_rank_is_skipped(roster):
+    scores(roster, {
+        ("A01", "F1"): [()], ("A02", "F2"): [("DESK-09",)], ("B01", "F3"): [("DESK-09",)],
+        ("B02", "F4"): [("DESK-01",)],
+    })
+    rows = rank(OCT, "window")
+    assert [(r.rank, r.code) for r in rows] == [(1, "A01"), (2, "A02"), (2, "B01"), (4, "B02")]
+
+
+def test_equal_averages_are_broken_by_pass_rate_then_vetoes(roster):
+    # A01: 100 and 80 (vetoed) -> 90, pass rate 50%; A02: 90 and 90 -> 90, pass rate 100%
+    scores(roster, {
+        ("A01", "F1"): [(), ("DISC-19",)],
+        ("A02", "F2"): [("DISC-07", "TABOO-15"), ("DISC-07", "TABOO-15")],
+        ("B01", "F3"): [(), ("DISC-20",)],
+        ("B02", "F4"): [(), ("DISC-04", "DISC-23", "TABOO-13", "TABOO-16")],
+    })
+    rows = {r.code: r for r in rank(OCT, "window")}
+    assert rows["A01"].average_score == rows["A02"].average_score == 90
+    assert rows["A02"].rank == 1
+    # A01 and B01: same average, same pass rate, one veto each -> tie; B02: no veto, same average -> ahead
+    assert rows["B02"].rank == 2 and rows["A01"].rank == rows["B01"].rank == 3
+
+
+def test_staff_and_department_rankings(roster):
+    scores(roster, {("B01", "F1"): [()], ("B01", "F2"): [FAILING], ("B02", "F3"): [("DESK-09",)]})
+    staff = {r.code: r for r in rank(OCT, "staff")}
+    assert staff["F1"].rank == 1 and staff["F2"].rank == 3 and staff["F2"].extra["employer"] == "某劳务公司"
+    depts = rank(OCT, "department")
+    assert [(r.code, r.inspections, r.average_score) for r in depts] == [("人社局", 1, 99.5), ("税务局", 2, 92)]
+
+
+def test_quarter_and_year_roll_up_the_months(roster):
+    person = roster.person("F1")
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-07-01"))
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-09-30", 23), fail=FAILING)
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-01", 0))
+    (q3,) = rank(periods.quarter("2026-Q3"))
+    (year,) = rank(periods.year("2026"))
+    assert q3.inspections == 2 and q3.average_score == 92
+    assert year.inspections == 3
+
+
+def test_rankings_json_keys_are_stable(roster):
+    scores(roster, {("A01", "F1"): [()]})
+    assert list(rank(OCT)[0].as_dict()) == [
+        "rank", "code", "name", "average_score", "inspections", "pass_rate", "deductions", "vetoes"]
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026/10", "10-2026", ""])
+def test_a_bad_month_is_refused(bad):
+    with pytest.raises(Exception, match="月份格式错误"):
+        periods.month(bad)
+
+
+def test_smile_star_shortlist_excludes_probation_vetoes_disqualifying_conduct_and_few_inspections(roster):
+    scores(roster, {
+        ("A01", "GOOD"): [(), (), ()],
+        ("A02", "PROB"): [FAILING, (), ()],          # opened a case in the month
+        ("B01", "PHONE"): [("DISC-06",), (), ()],    # award-disqualifying, but 99 average
+        ("B02", "ONCE"): [()],
+        ("C01", "LOW"): [("DESK-01", "DESK-05", "DISC-03"), ("DESK-01", "DESK-05", "DISC-03")],  # 94
+    })
+    reasons = {c.row.code: c.reasons for c in smile_star_candidates(OCT)}
+    assert reasons["GOOD"] == []
+    assert "处于考察期" in reasons["PROB"]
+    assert reasons["PHONE"] == ["有取消评先资格的行为"]
+    assert reasons["LOW"] == ["平均分 94 低于 95"]
+    assert any("巡查次数" in r for r in reasons["ONCE"])
+    assert [r.code for r in smile_stars(OCT)] == ["GOOD"]
+
+
+def test_award_disqualifying_failure_keeps_a_high_scorer_off_the_shortlist(roster):
+    settings = load_settings()
+    settings.smile_star_min_score = 90
+    save_settings(settings)
+    scores(roster, {("B01", "PHONE"): [("DISC-06",), (), ()], ("A01", "GOOD"): [(), ()]})
+    reasons = {c.row.code: c.reasons for c in smile_star_candidates(OCT)}
+    assert reasons["PHONE"] == ["有取消评先资格的行为"]
+    assert [r.code for r in smile_stars(OCT)] == ["GOOD"]
+
+
+def test_red_flag_windows_are_the_top_n_without_a_veto(roster):
+    settings = load_settings()
+    settings.red_flag_windows = 2
+    save_settings(settings)
+    scores(roster, {
+        ("A01", "F1"): [(), ("DISC-22",)],  # high average but a veto
+        ("A02", "F2"): [("DESK-09",)], ("B01", "F3"): [("DESK-01",)], ("B02", "F4"): [("DISC-01",)],
+    })
+    assert [r.code for r in red_flag_windows(OCT)] == ["A02", "B01"]
+    assert Inspection.select().count() == 5

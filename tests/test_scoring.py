@@ -1,0 +1,125 @@
+"""Scoring rules as pure functions, with the invariants held by property-based tests."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.scoring import ScoredItem, grade_for, score_items
+from app.settings import CentreSettings, Grade
+
+CATS = ("APPEAR", "DRESS", "DESK", "DISC")
+
+
+def item(code, deduction, result, category="DISC", severity="normal", kind="check"):
+    return ScoredItem(code, category, deduction, severity, kind, result)
+
+
+def test_score_is_100_minus_failed_deductions():
+    result = score_items([item("A", 2, "fail"), item("B", 3, "fail"), item("C", 5, "pass")])
+    assert result.score == 95 and result.deductions == 5 and result.failed_codes == ("A", "B")
+
+
+def test_not_applicable_and_unticked_items_never_count():
+    result = score_items([item("A", 2, "na"), item("B", 3, None), item("C", 4, "fail")])
+    assert result.score == 96
+
+
+def test_score_never_goes_below_zero():
+    assert score_items([item(str(n), 30, "fail") for n in range(5)]).score == 0
+
+
+def test_veto_item_fails_the_inspection_whatever_the_score():
+    result = score_items([item("V", 0, "fail", severity="veto")])
+    assert result.score == 100
+    assert result.vetoed and not result.passed and result.grade == "不合格"
+    assert result.veto_codes == ("V",)
+
+
+def test_bonus_adds_points_up_to_the_cap():
+    items = [item("B1", 2, "pass", kind="bonus"), item("B2", 2, "pass", kind="bonus"),
+             item("B3", 2, "pass", kind="bonus"), item("X", 1, "fail")]
+    assert score_items(items, bonus_cap=5).score == 99 + 5
+    assert score_items(items, bonus_cap=3).bonus == 3
+    assert score_items([item("B1", 2, "fail", kind="bonus")]).bonus == 0
+
+
+def test_grades_follow_the_centre_thresholds():
+    default = CentreSettings().grades
+    assert [grade_for(s, False, default, "不合格") for s in (100, 95, 94.5, 90, 85, 84.99)] == [
+        "优秀", "优秀", "良好", "良好", "合格", "不合格"]
+    strict = [Grade("优", 98), Grade("可", 90)]
+    assert grade_for(95, False, strict, "差") == "可"
+    result = score_items([item("A", 12, "fail")], grades=strict, fail_grade="差")
+    assert result.grade == "差" and not result.passed
+
+
+def test_category_subtotals_in_the_plain_model():
+    result = score_items([item("A", 2, "fail", "DESK"), item("B", 3, "fail", "DISC"), item("C", 1, "fail", "DISC")])
+    by_code = {c.code: c for c in result.categories}
+    assert by_code["DESK"].deductions == 2 and by_code["DISC"].deductions == 4 and by_code["DISC"].failed == 2
+
+
+def test_weighted_categories_cap_their_loss_at_their_weight():
+    weights = {"DISC": 30, "APPEAR": 25, "DRESS": 25, "DESK": 20}
+    items = [item(f"D{n}", 10, "fail", "DESK") for n in range(3)] + [item("S", 5, "fail", "DISC")]
+    result = score_items(items, weights=weights)
+    by_code = {c.code: c for c in result.categories}
+    assert by_code["DESK"].subtotal == 0 and by_code["DISC"].subtotal == 25
+    assert result.score == 0 + 25 + 25 + 25
+
+
+results = st.sampled_from(["pass", "fail", "na", None])
+items_strategy = st.lists(
+    st.builds(
+        ScoredItem,
+        code=st.text(min_size=1, max_size=4),
+        category=st.sampled_from(CATS),
+        deduction=st.floats(min_value=0, max_value=40, allow_nan=False).map(lambda x: round(x, 1)),
+        severity=st.sampled_from(["normal", "serious", "veto"]),
+        kind=st.sampled_from(["check", "check", "check", "bonus"]),
+        result=results,
+    ),
+    max_size=60,
+)
+weights_strategy = st.sampled_from([None, {"DISC": 30, "APPEAR": 25, "DRESS": 25, "DESK": 20}])
+cap_strategy = st.sampled_from([0, 3, 5, 10])
+
+
+@settings(max_examples=300)
+@given(items_strategy, cap_strategy, weights_strategy)
+def test_score_stays_between_zero_and_100_plus_the_bonus_cap(items, cap, weights):
+    result = score_items(items, bonus_cap=cap, weights=weights)
+    assert 0 <= result.score <= 100 + cap
+
+
+@settings(max_examples=300)
+@given(items_strategy, st.data(), weights_strategy)
+def test_failing_one_more_item_never_raises_the_score(items, data, weights):
+    checks = [n for n, i in enumerate(items) if i.kind == "check" and i.result != "fail"]
+    if not checks:
+        return
+    n = data.draw(st.sampled_from(checks))
+    worse = list(items)
+    worse[n] = worse[n].__class__(**{**worse[n].__dict__, "result": "fail"})
+    before, after = score_items(items, weights=weights), score_items(worse, weights=weights)
+    assert after.score <= before.score
+    assert after.passed <= before.passed
+
+
+@settings(max_examples=300)
+@given(items_strategy, st.data(), weights_strategy)
+def test_marking_an_item_not_applicable_never_lowers_the_score(items, data, weights):
+    checks = [n for n, i in enumerate(items) if i.kind == "check"]
+    if not checks:
+        return
+    n = data.draw(st.sampled_from(checks))
+    relaxed = list(items)
+    relaxed[n] = relaxed[n].__class__(**{**relaxed[n].__dict__, "result": "na"})
+    assert score_items(relaxed, weights=weights).score >= score_items(items, weights=weights).score
+
+
+@settings(max_examples=200)
+@given(items_strategy)
+def test_a_failed_veto_item_always_fails_the_inspection(items):
+    vetoed = items + [ScoredItem("VETO", "DISC", 0, "veto", "check", "fail")]
+    result = score_items(vetoed)
+    assert result.vetoed and not result.passed and result.grade == "不合格"
