@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="随机种子, 相同种子生成相同数据 (默认 1)")
     demo.add_argument("--month", help="巡查记录所在月份 YYYY-MM (默认上个月)")
     demo.add_argument("--no-inspections", action="store_true", help="只生成中心、人员、账号和检查表, 不生成巡查记录")
+    demo.add_argument("--if-empty", action="store_true", help="数据库已有数据时不做任何事 (正常退出)")
 
     cl = sub.add_parser("checklists", parents=[db], help="检查表: 校验、载入、列出")
     cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -67,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--as-of", help="以该日期为准 YYYY-MM-DD (默认今天)")
     pr.add_argument("--all", action="store_true", help="也列出已解除和已退回的案例")
     _format_arg(pr)
+
+    ins = sub.add_parser("inspections", parents=[db], help="列出某段时间的已定稿巡查记录")
+    ins_period = ins.add_mutually_exclusive_group(required=True)
+    ins_period.add_argument("--month", help="YYYY-MM")
+    ins_period.add_argument("--quarter", help="YYYY-Qn")
+    ins_period.add_argument("--year", help="YYYY")
+    ins.add_argument("--window", metavar="CODE", help="只列出该窗口")
+    ins.add_argument("--staff", metavar="EMPLOYEE_NO", help="只列出该工号的人员")
+    _format_arg(ins)
 
     pay = sub.add_parser("pay", parents=[db], help="绩效扣发名单: 某月巡查不合格的人员、次数和问题")
     pay.add_argument("--month", required=True, help="YYYY-MM")
@@ -97,6 +107,12 @@ def cmd_demo(args) -> int:
 
     period = periods.month(args.month) if args.month else periods.previous_month()
     open_database(args.db)
+    if args.if_empty:
+        from app.centre import is_empty
+
+        if not is_empty():
+            print("数据库已有数据, 未生成演示中心")
+            return 0
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -210,6 +226,30 @@ def cmd_probation(args) -> int:
     return 0
 
 
+def cmd_inspections(args) -> int:
+    period = _period(args)
+    from app.db import open_database
+    from app.domain import METHODS
+    from app.listing import finalised_inspections
+
+    open_database(args.db, create=False)
+    rows = finalised_inspections(period, window_code=args.window, employee_no=args.staff)
+    objects = [{
+        "uuid": r.uuid, "observed_at": r.observed_at.isoformat(sep=" "), "window": r.window_code,
+        "employee_no": r.employee_no, "staff": r.staff_name, "inspector": r.inspector,
+        "method": r.method, "score": r.score, "grade": r.grade, "vetoed": r.vetoed,
+        "checklist_version": r.checklist_version,
+    } for r in rows]
+    headers = ["时间", "窗口", "工号", "姓名", "巡查员", "方式", "得分", "等级", "否决", "检查表版本"]
+    table_rows = [[r.observed_at.strftime("%Y-%m-%d %H:%M"), r.window_code, r.employee_no, r.staff_name,
+                   r.inspector, METHODS[r.method], f"{r.score:g}", r.grade, "是" if r.vetoed else "",
+                   r.checklist_version] for r in rows]
+    if args.format == "table":
+        print(f"{period.label} 巡查记录 {len(rows)} 条")
+    _emit(args.format, headers, table_rows, objects)
+    return 0
+
+
 def _top_items(items: list[tuple[str, str, int]], shown: int = 3) -> str:
     text = ", ".join(f"{code}×{n}" for code, _, n in items[:shown])
     return text + (f" 等 {len(items)} 项" if len(items) > shown else "")
@@ -235,7 +275,7 @@ def cmd_pay(args) -> int:
 
 COMMANDS = {
     "demo": cmd_demo, "checklists": cmd_checklists, "rankings": cmd_rankings, "awards": cmd_awards,
-    "probation": cmd_probation, "pay": cmd_pay,
+    "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections,
 }
 
 

@@ -1,0 +1,69 @@
+"""Plain rows of finalised inspections for lists, exports and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from app.errors import PatrolError
+from app.models import Checklist, ChecklistVersion, Inspection, Staff, User, Window
+from app.periods import Period
+from app.rankings import finalised_in
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    id: int
+    uuid: str
+    observed_at: dt.datetime
+    window_code: str
+    window_name: str
+    department: str
+    employee_no: str
+    staff_name: str
+    inspector: str
+    method: str
+    score: float
+    grade: str
+    passed: bool
+    vetoed: bool
+    deductions: float
+    checklist_version: str
+
+
+def finalised_inspections(period: Period, window_code: str | None = None,
+                          employee_no: str | None = None) -> list[InspectionRow]:
+    """Finalised inspections observed in the period, oldest first; unknown codes are an error."""
+    where = finalised_in(period)
+    if window_code is not None:
+        window = Window.get_or_none(Window.code == window_code)
+        if window is None:
+            raise PatrolError(f"未知窗口编号: {window_code}")
+        where &= Inspection.window == window
+    if employee_no is not None:
+        staff = Staff.get_or_none(Staff.employee_no == employee_no)
+        if staff is None:
+            raise PatrolError(f"未知工号: {employee_no}")
+        where &= Inspection.staff == staff
+    query = (
+        Inspection.select(Inspection, Window, Staff, User, ChecklistVersion, Checklist)
+        .join(Window).switch(Inspection)
+        .join(Staff, pw.JOIN.LEFT_OUTER).switch(Inspection)
+        .join(User).switch(Inspection)
+        .join(ChecklistVersion).join(Checklist)
+        .where(where)
+        .order_by(Inspection.observed_at, Inspection.id)
+    )
+    return [
+        InspectionRow(
+            id=i.id, uuid=i.uuid, observed_at=i.observed_at, window_code=i.window.code,
+            window_name=i.window.name, department=i.window.department,
+            employee_no=i.staff.employee_no if i.staff_id else "", staff_name=i.staff.name if i.staff_id else "",
+            inspector=i.inspector.display_name, method=i.method, score=i.score, grade=i.grade,
+            passed=bool(i.passed), vetoed=bool(i.vetoed), deductions=i.deductions,
+            checklist_version=f"{i.checklist_version.checklist.code} v{i.checklist_version.version}",
+        )
+        for i in query
+    ]
