@@ -62,6 +62,8 @@ def require_role(user: User | None, role: str) -> None:
     """Refuse unless the user has the role (managers may do what inspectors may)."""
     if user is None:
         raise PermissionDenied("此操作需要登录")
+    if not user.active:
+        raise PermissionDenied(f"账号 {user.username} 已停用")
     if role == "inspector" and user.role in ("inspector", "manager"):
         return
     if user.role != role:

@@ -363,3 +363,13 @@ def version_items(version: ChecklistVersion | int) -> list[Item]:
             .order_by(Category.sort_order, Item.sort_order)
         )
     return _version_items[version_id]
+
+
+def category_weights(version: ChecklistVersion | int) -> dict[str, float]:
+    """Category code -> weight for a weighted checklist version; empty for the plain model."""
+    version_id = version if isinstance(version, int) else version.id
+    weights = {}
+    for item in version_items(version_id):
+        if item.category.weight is not None:
+            weights[item.category.code] = item.category.weight
+    return weights

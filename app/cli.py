@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="*", type=Path, metavar="FILE")
     cl_sub.add_parser("list", parents=[db], help="列出数据库中的检查表及其版本")
 
+    st = sub.add_parser("settings", parents=[db], help="查看或修改中心设置 (等级、考察期、微笑之星等)")
+    st_sub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
+    st_sub.add_parser("show", parents=[db], help="列出全部设置")
+    st_set = st_sub.add_parser("set", parents=[db], help="修改一项设置")
+    st_set.add_argument("key")
+    st_set.add_argument("value")
+
     rk = sub.add_parser("rankings", parents=[db], help="月度 / 季度 / 年度排名")
     period = rk.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="YYYY-MM")
@@ -153,6 +160,25 @@ def cmd_checklists(args) -> int:
         rows.append([v.checklist.code, v.checklist.name, v.version, Item.select().where(Item.version == v).count(),
                      v.loaded_at.strftime("%Y-%m-%d %H:%M"), v.content_hash[:12]])
     print(output.table(["检查表", "名称", "版本", "检查项", "载入时间", "内容摘要"], rows) if rows else "(无检查表)")
+    return 0
+
+
+def cmd_settings(args) -> int:
+    from dataclasses import fields
+
+    from app.db import open_database
+    from app.settings import LABELS, CentreSettings, format_value, load_settings, parse_value, save_settings
+
+    value = parse_value(args.key, args.value) if args.action == "set" else None
+    open_database(args.db, create=args.action == "set")
+    settings = load_settings()
+    if args.action == "set":
+        setattr(settings, args.key, value)
+        save_settings(settings)
+        print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
+        return 0
+    rows = [[f.name, LABELS[f.name], format_value(f.name, getattr(settings, f.name))] for f in fields(CentreSettings)]
+    print(output.table(["设置项", "说明", "当前值"], rows))
     return 0
 
 
@@ -275,7 +301,7 @@ def cmd_pay(args) -> int:
 
 COMMANDS = {
     "demo": cmd_demo, "checklists": cmd_checklists, "rankings": cmd_rankings, "awards": cmd_awards,
-    "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections,
+    "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
 }
 
 

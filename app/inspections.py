@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from app import probation
 from app.accounts import require_role
-from app.checklists import applies, latest_version, version_items
+from app.checklists import applies, category_weights, latest_version, version_items
 from app.db import bulk_insert, db
 from app.domain import METHODS, RESULTS
 from app.errors import PatrolError
@@ -109,7 +109,7 @@ def score_inspection(inspection: Inspection, settings: CentreSettings | None = N
     recorded = recorded_results(inspection) if recorded is None else recorded
     items = applicable_items(inspection) if items is None else items
     scored = [ScoredItem(i.code, i.category.code, i.deduction, i.severity, i.kind, recorded.get(i.id)) for i in items]
-    return score_with_settings(scored, settings)
+    return score_with_settings(scored, settings, category_weights(inspection.checklist_version_id))
 
 
 def finalise(inspection: Inspection, *, at: dt.datetime | None = None,

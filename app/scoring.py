@@ -131,12 +131,13 @@ def score_items(
     )
 
 
-def score_with_settings(items: Iterable[ScoredItem], settings: CentreSettings) -> ScoreResult:
-    """Score with a centre's grades, bonus cap and category weights."""
+def score_with_settings(items: Iterable[ScoredItem], settings: CentreSettings,
+                        weights: Mapping[str, float] | None = None) -> ScoreResult:
+    """Score with a centre's grades and bonus cap, and the checklist version's category weights."""
     return score_items(
         items,
         bonus_cap=settings.bonus_cap,
-        weights=settings.category_weights or None,
+        weights=weights or None,
         grades=settings.grades,
         fail_grade=settings.fail_grade,
     )

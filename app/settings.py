@@ -27,8 +27,6 @@ class CentreSettings:
     grades: list[Grade] = field(default_factory=_default_grades)
     fail_grade: str = "不合格"
     bonus_cap: float = 5.0
-    # Points of 100 per category code; empty means the plain deduction model (no weighting).
-    category_weights: dict[str, float] = field(default_factory=dict)
     probation_days: int = 30  # seed 000: 一个月考察期
     probation_rechecks: int = 2
     smile_star_min_inspections: int = 2
@@ -51,8 +49,6 @@ class CentreSettings:
             raise PatrolError("加分上限不能为负数")
         if self.probation_days < 1 or self.probation_rechecks < 0:
             raise PatrolError("考察期天数须至少为 1, 复查次数不能为负数")
-        if self.category_weights and abs(sum(self.category_weights.values()) - 100) > 1e-6:
-            raise PatrolError(f"分类权重之和须为 100, 现为 {sum(self.category_weights.values())}")
 
 
 def _encode(name: str, value):
@@ -65,6 +61,54 @@ def _decode(name: str, raw):
     if name == "grades":
         return [Grade(str(g["label"]), float(g["min_score"])) for g in raw]
     return raw
+
+
+LABELS = {
+    "grades": "等级分数线",
+    "fail_grade": "不合格等级名称",
+    "bonus_cap": "加分上限",
+    "probation_days": "考察期天数",
+    "probation_rechecks": "考察期需复查合格次数",
+    "smile_star_min_inspections": "微笑之星最少巡查次数",
+    "smile_star_min_score": "微笑之星最低平均分",
+    "smile_star_max": "微笑之星名额",
+    "red_flag_windows": "流动红旗窗口数",
+}
+
+
+def format_value(name: str, value) -> str:
+    if name == "grades":
+        return ",".join(f"{g.label}={g.min_score:g}" for g in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def parse_value(name: str, text: str):
+    """Parse a setting typed by a person (grades as 优秀=95,良好=90,合格=85)."""
+    kinds = {f.name: f.type for f in fields(CentreSettings)}
+    if name not in kinds:
+        raise PatrolError(f"未知设置项 {name!r} (可选: {', '.join(kinds)})")
+    default = getattr(CentreSettings(), name)
+    try:
+        if name == "grades":
+            grades = []
+            for part in text.replace("，", ",").split(","):
+                label, _, score = part.partition("=")
+                if not label.strip() or not score.strip():
+                    raise ValueError(part)
+                grades.append(Grade(label.strip(), float(score)))
+            return grades
+        if isinstance(default, bool):
+            raise ValueError(text)
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+        if not text.strip():
+            raise ValueError(text)
+        return text.strip()
+    except ValueError:
+        example = "优秀=95,良好=90,合格=85" if name == "grades" else format_value(name, default)
+        raise PatrolError(f"设置项 {name} 的值 {text!r} 无效, 例如: {example}") from None
 
 
 def load_settings() -> CentreSettings:

@@ -205,3 +205,18 @@ def test_the_entry_point_exits_2_with_one_line_on_bad_input(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == "错误: 月份格式错误: '2026-13', 应为 YYYY-MM, 例如 2026-10"
     assert not (tmp_path / "x.db").exists()
+
+
+def test_settings_can_be_shown_and_changed_and_bad_values_change_nothing(capsys, demo_copy):
+    code, out, _ = run(capsys, "settings", "show", "--db", demo_copy)
+    assert code == 0 and "probation_days" in out and "优秀=95,良好=90,合格=85" in out
+    assert run(capsys, "settings", "set", "probation_days", "45", "--db", demo_copy)[0] == 0
+    assert run(capsys, "settings", "set", "grades", "优=96，良=88", "--db", demo_copy)[0] == 0
+    before = Path(demo_copy).read_bytes()
+    for key, value, message in [("probation_days", "一个月", "无效"), ("grades", "优秀", "无效"),
+                                ("probation_days", "0", "至少为 1"), ("colour", "red", "未知设置项")]:
+        code, _, err = run(capsys, "settings", "set", key, value, "--db", demo_copy)
+        assert code == 2 and message in err
+    assert Path(demo_copy).read_bytes() == before
+    code, out, _ = run(capsys, "settings", "show", "--db", demo_copy)
+    assert "45" in out and "优=96,良=88" in out

@@ -104,3 +104,23 @@ def test_grade_thresholds_come_from_centre_settings(roster):
     save_settings(settings)
     insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"), fail=FAILING)
     assert insp.passed and insp.grade == "合格"
+
+
+WEIGHTS = {"01_appearance": 10, "02_dress": 15, "03_desk": 15, "04_discipline": 25,
+           "05_etiquette": 15, "06_language": 10, "07_taboo": 10}
+
+
+def test_a_weighted_checklist_caps_each_categorys_loss_at_its_weight(roster, tmp_path):
+    for f in checklists.SHIPPED_DIR.glob("*.toml"):
+        text = f.read_text(encoding="utf-8")
+        if f.stem in WEIGHTS:
+            text = text.replace("\norder = ", f"\nweight = {WEIGHTS[f.stem]}\norder = ", 1)
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    (version, created), = checklists.register(checklists.load_directory(tmp_path))
+    assert created and checklists.category_weights(version)["DISC"] == 25
+    desk = ("DESK-01", "DESK-05", "DESK-23", "DESK-02", "DESK-03", "DESK-04", "DESK-06", "DESK-07",
+            "DESK-08", "DESK-10", "DESK-11", "DESK-12")  # 2+2+3+9*1 = 16 > weight 15
+    insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"),
+                   fail=desk + ("DISC-01",))
+    assert insp.checklist_version_id == version.id
+    assert insp.score == 100 - 15 - 3 and insp.deductions == 19
