@@ -310,8 +310,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     if args.command is None:
-        parser.print_help()
-        return 0
+        from forms.app import run  # Qt only for the desktop app, so scripts start fast
+
+        return run(args.db)
     try:
         return COMMANDS[args.command](args)
     except PatrolError as exc:

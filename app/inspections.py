@@ -81,6 +81,12 @@ def set_result(
     return ItemResult.get(inspection=inspection, item=item)
 
 
+def clear_result(inspection: Inspection, item: Item) -> None:
+    """Undo a tick on a draft."""
+    _require_draft(inspection)
+    ItemResult.delete().where((ItemResult.inspection == inspection) & (ItemResult.item == item)).execute()
+
+
 def set_results(inspection: Inspection, results: Mapping[int, str], notes: Mapping[int, str] | None = None) -> None:
     """Record many results at once (item id -> result), in one transaction."""
     _require_draft(inspection)
@@ -100,6 +106,41 @@ def recorded_results(inspection: Inspection) -> dict[int, str]:
     """item id -> result of what has been ticked so far."""
     query = ItemResult.select(ItemResult.item, ItemResult.result).where(ItemResult.inspection == inspection)
     return dict(query.tuples())
+
+
+def update_draft(inspection: Inspection, *, staff: Staff | None | bool = False, method: str | None = None,
+                 observed_at: dt.datetime | None = None, note: str | None = None) -> Inspection:
+    """Change who is on duty, the method, the time observed or the note of a draft (written at once)."""
+    _require_draft(inspection)
+    if method is not None and method not in METHODS:
+        raise PatrolError(f"未知巡查方式 {method!r} (可选: {', '.join(METHODS)})")
+    if staff is not False:
+        inspection.staff = staff
+    if method is not None:
+        inspection.method = method
+    if observed_at is not None:
+        inspection.observed_at = observed_at
+    if note is not None:
+        inspection.note = note
+    inspection.updated_at = now()
+    inspection.save()
+    return inspection
+
+
+def pass_remaining(inspection: Inspection, category_code: str) -> int:
+    """Mark every unticked applicable check item of a category as passed; return how many."""
+    _require_draft(inspection)
+    recorded = recorded_results(inspection)
+    todo = {i.id: "pass" for i in applicable_items(inspection)
+            if i.category.code == category_code and i.kind == "check" and i.id not in recorded}
+    if todo:
+        set_results(inspection, todo)
+    return len(todo)
+
+
+def item_results(inspection: Inspection) -> dict[int, ItemResult]:
+    """item id -> stored result row (note and photos included)."""
+    return {r.item_id: r for r in ItemResult.select().where(ItemResult.inspection == inspection)}
 
 
 def score_inspection(inspection: Inspection, settings: CentreSettings | None = None,

@@ -11,15 +11,28 @@ import shutil
 from collections.abc import Callable
 
 import peewee as pw
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from app.db import sqlite_path
 from app.errors import DatabaseOpenError
-from app.models import ALL_MODELS, SchemaVersion
+from app.models import ALL_MODELS, PatrolRound, SchemaVersion
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
+
+
+def _migrator(database: pw.Database):
+    return SqliteMigrator(database) if isinstance(database, pw.SqliteDatabase) else PostgresqlMigrator(database)
+
+
+def _v2_patrol_rounds(database: pw.Database) -> None:
+    """Patrol rounds, and each inspection's round."""
+    database.create_tables([PatrolRound])
+    round_field = pw.ForeignKeyField(PatrolRound, null=True, field=PatrolRound.id, on_delete="SET NULL")
+    migrate(_migrator(database).add_column("inspection", "round_id", round_field))
+
 
 # version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
-STEPS: dict[int, Callable[[pw.Database], None]] = {}
+STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds}
 
 
 def stored_version(database: pw.Database) -> int | None:

@@ -126,6 +126,16 @@ class Item(BaseModel):
         indexes = ((("version", "code"), True),)
 
 
+class PatrolRound(BaseModel):
+    """One walk of the hall by an inspector over an area's windows (schema v2)."""
+
+    inspector = pw.ForeignKeyField(User, backref="rounds")
+    area = pw.ForeignKeyField(Area, null=True, backref="rounds")
+    checklist_code = pw.CharField(default="WINDOW")
+    started_at = pw.DateTimeField(default=now)
+    finished_at = pw.DateTimeField(null=True)
+
+
 class Inspection(BaseModel):
     uuid = pw.CharField(unique=True, default=lambda: str(uuid.uuid4()))
     revision = pw.IntegerField(default=1)
@@ -137,6 +147,7 @@ class Inspection(BaseModel):
     started_at = pw.DateTimeField(default=now)
     finished_at = pw.DateTimeField(null=True)
     checklist_version = pw.ForeignKeyField(ChecklistVersion, backref="inspections")
+    round = pw.ForeignKeyField(PatrolRound, null=True, backref="inspections", on_delete="SET NULL")
     status = pw.CharField(default="draft")
     note = pw.TextField(default="")
     # Stored when finalised (recomputable from the item results) so rankings never scan items.
@@ -203,6 +214,7 @@ ALL_MODELS = [
     ChecklistVersion,
     Category,
     Item,
+    PatrolRound,
     Inspection,
     ItemResult,
     ProbationCase,

@@ -11,6 +11,8 @@ import datetime as dt
 import os
 import uuid
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 import peewee
 import pytest
 from playhouse.db_url import connect

@@ -54,7 +54,8 @@ def test_an_older_schema_is_migrated_step_by_step_and_sqlite_is_copied_first(db_
         migrator = SqliteMigrator(db) if isinstance(db, pw.SqliteDatabase) else PostgresqlMigrator(db)
         migrate(migrator.add_column("centre", "address", pw.CharField(default="")))
 
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", migrations.CURRENT_VERSION + 1)
+    old_version = migrations.CURRENT_VERSION
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", old_version + 1)
     monkeypatch.setitem(migrations.STEPS, migrations.CURRENT_VERSION, add_column)
     database = dbmod.open_database(db_target)
     assert migrations.stored_version(database) == migrations.CURRENT_VERSION
@@ -62,7 +63,7 @@ def test_an_older_schema_is_migrated_step_by_step_and_sqlite_is_copied_first(db_
     assert "address" in columns
     assert Centre.get(Centre.code == "X").name == "某中心"
     if db_target.endswith(".db"):
-        assert list(tmp_path.glob("patrol.v1.*.bak")), "SQLite file must be copied before migrating"
+        assert list(tmp_path.glob(f"patrol.v{old_version}.*.bak")), "SQLite file must be copied before migrating"
     dbmod.close_database()
 
 

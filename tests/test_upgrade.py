@@ -29,6 +29,8 @@ def test_a_first_schema_database_opens_migrates_and_keeps_everything(tmp_path):
         case = ProbationCase.get()
         assert case.status == "open" and ProbationEvent.select().count() == 2
         assert [r.code for r in rank(month("2026-09"))] == ["B01", "A01"]
+        assert all(i.round_id is None for i in Inspection.select()), "v2 added rounds; old rows have none"
+        assert list(tmp_path.glob("old.v1.*.bak")), "the v1 file is kept before migrating"
     finally:
         dbmod.close_database()
     assert V1.read_bytes() != b"" and path.exists()

@@ -1,0 +1,134 @@
+"""Dashboard: today's progress, probation cases due, this month's ranking, weekly average chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QPainter, QPen
+from PyQt6.QtWidgets import (
+    QAbstractItemView, QGridLayout, QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+)
+
+from app import dashboard
+from forms.i18n import tr
+from forms.models import RowsModel
+
+
+class ProbationModel(RowsModel):
+    columns = (
+        ("工号", lambda r: r.employee_no), ("姓名", lambda r: r.name), ("窗口", lambda r: r.window),
+        ("结束日期", lambda r: r.ends_on.isoformat()), ("剩余天数", lambda r: r.days_left),
+        ("待复查", lambda r: max(0, r.rechecks_required - r.rechecks_passed)), ("状态", lambda r: r.status_label),
+    )
+
+
+class RankingModel(RowsModel):
+    columns = (
+        ("名次", lambda r: r.rank), ("窗口", lambda r: r.code), ("名称", lambda r: r.name),
+        ("平均分", lambda r: f"{r.average_score:.2f}"), ("巡查次数", lambda r: r.inspections),
+        ("合格率", lambda r: f"{r.pass_rate:.0%}"),
+    )
+
+
+class WeeklyChart(QWidget):
+    """Average score per week, drawn directly (no chart dependency)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.points: list[tuple[dt.date, float | None, int]] = []
+        self.setMinimumHeight(180)
+
+    def set_points(self, points) -> None:
+        self.points = points
+        self.update()
+
+    def paintEvent(self, event):  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        area = QRectF(self.rect()).adjusted(44, 12, -12, -28)
+        values = [v for _, v, _ in self.points if v is not None]
+        painter.setPen(QPen(QColor("#999")))
+        painter.drawRect(area)
+        if not values:
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, tr("近三个月暂无巡查记录"))
+            return
+        low = min(80.0, min(values))
+        high = max(100.0, max(values))
+        painter.setFont(QFont(self.font().family(), 8))
+        for mark in (low, (low + high) / 2, high):
+            y = area.bottom() - (mark - low) / (high - low) * area.height()
+            painter.drawText(QRectF(0, y - 8, 40, 16), Qt.AlignmentFlag.AlignRight, f"{mark:.0f}")
+        step = area.width() / max(1, len(self.points) - 1)
+        pen = QPen(QColor("#1565c0"), 2)
+        painter.setPen(pen)
+        previous = None
+        for n, (monday, value, _) in enumerate(self.points):
+            x = area.left() + n * step
+            if n % 2 == 0:
+                painter.setPen(QPen(QColor("#666")))
+                painter.drawText(QRectF(x - 24, area.bottom() + 4, 48, 16), Qt.AlignmentFlag.AlignCenter,
+                                 monday.strftime("%m-%d"))
+                painter.setPen(pen)
+            if value is None:
+                previous = None
+                continue
+            point = QPointF(x, area.bottom() - (value - low) / (high - low) * area.height())
+            if previous is not None:
+                painter.drawLine(previous, point)
+            painter.drawEllipse(point, 3, 3)
+            previous = point
+
+
+def _table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class DashboardPage(QWidget):
+    recheck = pyqtSignal(str)  # window code of a person on probation: start the re-check
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.today = QLabel()
+        self.today.setFont(QFont(self.font().family(), 13))
+        self.probation = ProbationModel()
+        self.ranking = RankingModel()
+        self.chart = WeeklyChart()
+        probation_view = _table(self.probation)
+        probation_view.activated.connect(self._open_case)
+        grid = QGridLayout(self)
+        today_box = QGroupBox(tr("今日巡查进度"))
+        QVBoxLayout(today_box).addWidget(self.today)
+        probation_box = QGroupBox(tr("考察期人员 (双击开始复查)"))
+        QVBoxLayout(probation_box).addWidget(probation_view)
+        self.ranking_box = QGroupBox(tr("本月排名预览"))
+        QVBoxLayout(self.ranking_box).addWidget(_table(self.ranking))
+        chart_box = QGroupBox(tr("近三个月每周平均分"))
+        QVBoxLayout(chart_box).addWidget(self.chart)
+        grid.addWidget(today_box, 0, 0, 1, 2)
+        grid.addWidget(probation_box, 1, 0)
+        grid.addWidget(self.ranking_box, 1, 1)
+        grid.addWidget(chart_box, 2, 0, 1, 2)
+        grid.setRowStretch(1, 1)
+
+    def refresh(self, day: dt.date | None = None) -> None:
+        day = day or dt.date.today()
+        p = dashboard.today_progress(day)
+        self.today.setText(tr("今日已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次").format(
+            p.inspected, p.windows, p.drafts, p.failed))
+        self.probation.set_rows(dashboard.probation_due(day))
+        self.ranking.set_rows(dashboard.ranking_preview(day))
+        self.ranking_box.setTitle(tr("{0}年{1}月排名预览").format(day.year, day.month))
+        self.chart.set_points(dashboard.weekly_averages(day))
+
+    def _open_case(self, index) -> None:
+        row = self.probation.rows[index.row()]
+        if row.window:
+            self.recheck.emit(row.window)

@@ -1,0 +1,97 @@
+"""First start on an empty database, and signing in."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import (
+    QButtonGroup, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QRadioButton,
+    QVBoxLayout,
+)
+
+from app import accounts
+from app.errors import PatrolError
+from app.models import User
+from forms.i18n import tr
+
+
+class FirstRunDialog(QDialog):
+    """Offers the demo centre or an empty one, and sets the first manager account."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("首次使用: 建立中心"))
+        self.demo = QRadioButton(tr("演示中心 (40 个窗口、80 名工作人员和上个月的巡查记录, 用于熟悉软件)"))
+        self.empty = QRadioButton(tr("新建空中心"))
+        self.demo.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.demo)
+        group.addButton(self.empty)
+        self.centre_name = QLineEdit(tr("政务服务中心"))
+        self.centre_code = QLineEdit("CENTRE")
+        self.username = QLineEdit("manager")
+        self.display_name = QLineEdit(tr("窗口管理科"))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password2 = QLineEdit()
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow(tr("中心名称"), self.centre_name)
+        form.addRow(tr("中心编号"), self.centre_code)
+        form.addRow(QLabel(tr("第一个管理员账号")))
+        form.addRow(tr("用户名"), self.username)
+        form.addRow(tr("姓名"), self.display_name)
+        form.addRow(tr("密码 (至少 6 位)"), self.password)
+        form.addRow(tr("再次输入密码"), self.password2)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.check)
+        buttons.rejected.connect(self.reject)
+        self.demo.toggled.connect(lambda on: (self.centre_name.setEnabled(not on), self.centre_code.setEnabled(not on)))
+        self.centre_name.setEnabled(False)
+        self.centre_code.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.demo)
+        layout.addWidget(self.empty)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def check(self) -> None:
+        if len(self.password.text()) < 6:
+            QMessageBox.warning(self, tr("密码"), tr("密码至少 6 位"))
+        elif self.password.text() != self.password2.text():
+            QMessageBox.warning(self, tr("密码"), tr("两次输入的密码不一致"))
+        elif not self.username.text().strip():
+            QMessageBox.warning(self, tr("用户名"), tr("请填写用户名"))
+        else:
+            self.accept()
+
+
+class LoginDialog(QDialog):
+    def __init__(self, centre_name: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("登录 · {0}").format(centre_name))
+        self.user: User | None = None
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setStyleSheet("color:#c62828;")
+        form = QFormLayout()
+        form.addRow(tr("用户名"), self.username)
+        form.addRow(tr("密码"), self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("窗口巡查 · 请登录")))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def try_login(self) -> None:
+        try:
+            self.user = accounts.authenticate(self.username.text().strip(), self.password.text())
+        except PatrolError as exc:
+            self.message.setText(str(exc))
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.accept()

@@ -1,0 +1,349 @@
+"""One inspection: tick items with the keyboard, see the score live, finalise.
+
+Keys: ↑/↓ or j/k move; 1 or Space pass; 2 or x fail; 3 not applicable; 0 or Delete clear;
+a = all remaining in this category pass; n note; p photo from a file; Ctrl+V paste a photo;
+Ctrl+Enter finalise; Esc back to the patrol list. Every tick is written at once.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QBuffer, QDateTime, QIODevice, Qt, pyqtSignal
+from PyQt6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
+from PyQt6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
+    QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from app import inspections, photos
+from app.checklists import category_weights
+from app.domain import METHODS
+from app.errors import PatrolError
+from app.models import Inspection, Staff
+from app.scoring import ScoredItem, ScoreResult, score_with_settings
+from app.settings import load_settings
+from forms.i18n import tr
+from forms.models import ChecklistModel
+
+KEY_RESULTS = {
+    Qt.Key.Key_1: "pass", Qt.Key.Key_Space: "pass", Qt.Key.Key_2: "fail", Qt.Key.Key_X: "fail",
+    Qt.Key.Key_3: "na", Qt.Key.Key_0: None, Qt.Key.Key_Delete: None,
+}
+
+
+class ChecklistView(QTableView):
+    """The item table; turns the inspector's keys into requests to the page."""
+
+    result_key = pyqtSignal(object)  # result or None
+    command_key = pyqtSignal(str)
+
+    def keyPressEvent(self, event):  # noqa: N802
+        key = event.key()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return super().keyPressEvent(event)
+        if key in KEY_RESULTS:
+            self.result_key.emit(KEY_RESULTS[key])
+        elif key == Qt.Key.Key_J:
+            self.move(1)
+        elif key == Qt.Key.Key_K:
+            self.move(-1)
+        elif key == Qt.Key.Key_A:
+            self.command_key.emit("pass_category")
+        elif key == Qt.Key.Key_N:
+            self.command_key.emit("note")
+        elif key == Qt.Key.Key_P:
+            self.command_key.emit("photo")
+        else:
+            super().keyPressEvent(event)
+
+    def move(self, step: int) -> None:
+        rows = self.model().rowCount()
+        if rows:
+            row = min(max(self.currentIndex().row() + step, 0), rows - 1)
+            self.selectRow(row)
+
+
+class InspectionPage(QWidget):
+    finished = pyqtSignal(int)  # inspection id, after finalising
+    back = pyqtSignal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.inspection: Inspection | None = None
+        self.model: ChecklistModel | None = None
+        self.settings = load_settings()
+        self.weights: dict[str, float] = {}
+
+        self.title = QLabel()
+        self.title.setFont(QFont(self.font().family(), 15, QFont.Weight.Bold))
+        self.staff_box = QComboBox()
+        self.method_box = QComboBox()
+        for key, label in METHODS.items():
+            self.method_box.addItem(label, key)
+        self.observed = QDateTimeEdit()
+        self.observed.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.observed.setCalendarPopup(True)
+        header = QFormLayout()
+        header.addRow(tr("当班人员"), self.staff_box)
+        header.addRow(tr("巡查方式"), self.method_box)
+        header.addRow(tr("视频中的时间"), self.observed)
+
+        self.view = ChecklistView()
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.result_key.connect(self.tick)
+        self.view.command_key.connect(self.command)
+
+        self.veto_banner = QLabel(tr("一票否决: 本次巡查不合格"))
+        self.veto_banner.setStyleSheet("background:#c62828; color:white; padding:8px; font-weight:bold;")
+        self.veto_banner.setVisible(False)
+        self.score_label = QLabel()
+        self.score_label.setFont(QFont(self.font().family(), 30, QFont.Weight.Bold))
+        self.grade_label = QLabel()
+        self.grade_label.setFont(QFont(self.font().family(), 16))
+        self.progress_label = QLabel()
+        self.categories_label = QLabel()
+        self.categories_label.setTextFormat(Qt.TextFormat.RichText)
+        self.keys_help = QLabel(tr("快捷键: ↑↓/j k 移动 · 1/空格 合格 · 2/x 不合格 · 3 不适用 · 0 清除\n"
+                                   "a 本类其余全部合格 · n 备注 · p 照片 · Ctrl+V 粘贴截图 · Ctrl+Enter 定稿 · Esc 返回"))
+        self.keys_help.setWordWrap(True)
+        self.keys_help.setStyleSheet("color:#555;")
+        self.finalise_button = QPushButton(tr("定稿 (Ctrl+Enter)"))
+        self.finalise_button.clicked.connect(self.finalise)
+        back_button = QPushButton(tr("返回巡查列表 (Esc)"))
+        back_button.clicked.connect(self.back.emit)
+
+        side = QVBoxLayout()
+        side.addWidget(self.veto_banner)
+        side.addWidget(QLabel(tr("得分")))
+        side.addWidget(self.score_label)
+        side.addWidget(self.grade_label)
+        side.addWidget(self.progress_label)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        side.addWidget(line)
+        side.addWidget(QLabel(tr("分类扣分")))
+        side.addWidget(self.categories_label)
+        side.addStretch(1)
+        side.addWidget(self.keys_help)
+        side.addWidget(self.finalise_button)
+        side.addWidget(back_button)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(300)
+
+        left = QVBoxLayout()
+        left.addWidget(self.title)
+        left.addLayout(header)
+        left.addWidget(self.view, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addWidget(side_widget)
+
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.finalise)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.finalise)
+        QShortcut(QKeySequence("Escape"), self, self.back.emit)
+        QShortcut(QKeySequence.StandardKey.Paste, self, self.paste_photo)
+        self.staff_box.activated.connect(self.staff_changed)
+        self.method_box.activated.connect(self.method_changed)
+        self.observed.dateTimeChanged.connect(self.observed_changed)
+
+    # ---- loading -----------------------------------------------------------------------------
+    def load(self, inspection: Inspection) -> None:
+        """Show a draft as it was stored: every tick, note and photo."""
+        self.inspection = inspection
+        self.settings = load_settings()
+        self.weights = category_weights(inspection.checklist_version_id)
+        window = inspection.window
+        self.title.setText(f"{window.code} {window.name} · {window.window_type} · {window.department}")
+        self._fill_staff()
+        self.method_box.setCurrentIndex(list(METHODS).index(inspection.method))
+        self.observed.blockSignals(True)
+        self.observed.setDateTime(QDateTime(inspection.observed_at))
+        self.observed.blockSignals(False)
+        self.observed.setEnabled(inspection.method == "video")
+        self._load_items()
+
+    def _fill_staff(self) -> None:
+        self.staff_box.clear()
+        self.staff_box.addItem(tr("(未指定)"), None)
+        people = list(Staff.select().where(Staff.status == "active").order_by(Staff.window != self.inspection.window_id, Staff.post, Staff.employee_no))
+        for s in people:
+            where = s.window.code if s.window_id else ""
+            self.staff_box.addItem(f"{s.name} {s.employee_no} {where}{s.post}岗", s.id)
+        index = self.staff_box.findData(self.inspection.staff_id)
+        self.staff_box.setCurrentIndex(max(index, 0))
+
+    def _load_items(self) -> None:
+        stored = inspections.item_results(self.inspection)
+        self.model = ChecklistModel(
+            inspections.applicable_items(self.inspection),
+            {k: r.result for k, r in stored.items()},
+            {k: r.note for k, r in stored.items()},
+            {k: [p for p in r.photos.split("\n") if p] for k, r in stored.items()},
+        )
+        self.view.setModel(self.model)
+        h = self.view.horizontalHeader()
+        for column, mode in enumerate([QHeaderView.ResizeMode.ResizeToContents] * 2 + [QHeaderView.ResizeMode.Stretch]
+                                      + [QHeaderView.ResizeMode.ResizeToContents] * 3):
+            h.setSectionResizeMode(column, mode)
+        first_open = next((n for n, i in enumerate(self.model.items)
+                           if i.kind == "check" and i.id not in self.model.results), 0)
+        self.view.selectRow(first_open)
+        self.view.setFocus()
+        self.refresh_score()
+
+    # ---- ticking -----------------------------------------------------------------------------
+    def current_row(self) -> int:
+        return self.view.currentIndex().row()
+
+    def tick(self, result: str | None) -> None:
+        row = self.current_row()
+        if row < 0 or self.inspection is None:
+            return
+        item = self.model.items[row]
+        try:
+            if result is None:
+                inspections.clear_result(self.inspection, item)
+            else:
+                inspections.set_result(self.inspection, item, result, self.model.notes.get(item.id, ""),
+                                       tuple(self.model.photos.get(item.id, [])))
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("无法保存"), str(exc))
+            return
+        self.model.set_result(row, result)
+        self.refresh_score()
+        if result is not None:
+            self.view.move(1)
+
+    def command(self, name: str) -> None:
+        if name == "pass_category":
+            self.pass_category()
+        elif name == "note":
+            self.edit_note()
+        elif name == "photo":
+            self.add_photo_file()
+
+    def pass_category(self) -> None:
+        row = self.current_row()
+        if row < 0:
+            return
+        code = self.model.items[row].category.code
+        inspections.pass_remaining(self.inspection, code)
+        for n, item in enumerate(self.model.items):
+            if item.category.code == code and item.kind == "check" and item.id not in self.model.results:
+                self.model.set_result(n, "pass")
+        self.refresh_score()
+        later = [n for n, i in enumerate(self.model.items) if i.category.code != code and n > row]
+        if later:
+            self.view.selectRow(later[0])
+
+    def _save_extras(self, row: int, note: str, photo_refs: list[str]) -> None:
+        item = self.model.items[row]
+        result = self.model.results.get(item.id) or "fail"  # a note or photo is evidence of a failure
+        inspections.set_result(self.inspection, item, result, note, tuple(photo_refs))
+        self.model.set_result(row, result)
+        self.model.set_note(row, note, photo_refs)
+        self.refresh_score()
+
+    def edit_note(self) -> None:
+        row = self.current_row()
+        if row < 0:
+            return
+        item = self.model.items[row]
+        note, ok = QInputDialog.getText(self, tr("备注"), f"{item.code} {item.text}", text=self.model.notes.get(item.id, ""))
+        if ok:
+            self._save_extras(row, note.strip(), self.model.photos.get(item.id, []))
+
+    def add_photo_file(self) -> None:
+        row = self.current_row()
+        if row < 0:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择照片"), "", tr("图片 (*.png *.jpg *.jpeg *.bmp *.gif)"))
+        if path:
+            self._attach(row, lambda: photos.store_photo_file(path))
+
+    def paste_photo(self) -> None:
+        """A frame grabbed from the recorded video (video spot check), pasted from the clipboard."""
+        row = self.current_row()
+        image = QGuiApplication.clipboard().image()
+        if row < 0 or image.isNull():
+            QMessageBox.information(self, tr("粘贴照片"), tr("剪贴板中没有图片"))
+            return
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        data = bytes(buffer.data())
+        self._attach(row, lambda: photos.store_photo(data))
+
+    def _attach(self, row: int, store) -> None:
+        try:
+            ref = store()
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("无法添加照片"), str(exc))
+            return
+        item = self.model.items[row]
+        refs = self.model.photos.get(item.id, [])
+        if ref not in refs:
+            refs = refs + [ref]
+        self._save_extras(row, self.model.notes.get(item.id, ""), refs)
+
+    # ---- header fields -------------------------------------------------------------------------
+    def staff_changed(self) -> None:
+        staff_id = self.staff_box.currentData()
+        staff = Staff.get_by_id(staff_id) if staff_id else None
+        inspections.update_draft(self.inspection, staff=staff)
+        self._load_items()  # gender and party membership change which items apply
+
+    def method_changed(self) -> None:
+        method = self.method_box.currentData()
+        inspections.update_draft(self.inspection, method=method)
+        self.observed.setEnabled(method == "video")
+        if method == "video":
+            self.observed.setFocus()
+
+    def observed_changed(self, value: QDateTime) -> None:
+        if self.inspection is not None and self.inspection.method == "video":
+            inspections.update_draft(self.inspection, observed_at=value.toPyDateTime().replace(second=0, microsecond=0))
+
+    # ---- score -----------------------------------------------------------------------------------
+    def current_score(self) -> ScoreResult:
+        scored = [ScoredItem(i.code, i.category.code, i.deduction, i.severity, i.kind, self.model.results.get(i.id))
+                  for i in self.model.items]
+        return score_with_settings(scored, self.settings, self.weights)
+
+    def refresh_score(self) -> None:
+        result = self.current_score()
+        self.score_label.setText(f"{result.score:g}")
+        colour = "#c62828" if not result.passed else "#2e7d32"
+        self.score_label.setStyleSheet(f"color:{colour};")
+        self.grade_label.setText(result.grade)
+        self.veto_banner.setVisible(result.vetoed)
+        self.progress_label.setText(tr("已检查 {0}/{1} 项").format(self.model.ticked(), self.model.checks()))
+        names = {i.category.code: i.category.name for i in self.model.items}
+        lines = [f"{names[c.code]}: " + (f"<b>-{c.deductions:g}</b> ({c.failed} 项)" if c.failed else "0")
+                 + (f" · 余 {c.subtotal:g}/{c.weight:g}" if c.weight is not None else "")
+                 for c in result.categories]
+        if result.bonus:
+            lines.append(f"加分: +{result.bonus:g}")
+        self.categories_label.setText("<br>".join(lines))
+
+    def finalise(self) -> None:
+        if self.inspection is None or self.inspection.status != "draft":
+            return
+        result = self.current_score()
+        answer = QMessageBox.question(
+            self, tr("确认定稿"),
+            tr("得分 {0}, 等级 {1}。定稿后不能直接修改, 确认定稿吗?").format(f"{result.score:g}", result.grade),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            inspections.finalise(self.inspection)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("不能定稿"), str(exc))
+            return
+        self.finished.emit(self.inspection.id)

@@ -1,0 +1,95 @@
+"""The main window: one tab per page; the patrol tab flips between the window list and an inspection."""
+
+from __future__ import annotations
+
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget
+
+from app import patrol
+from app.centre import current_centre
+from app.domain import ROLES
+from app.models import Inspection, User, Window
+from forms.dashboard_page import DashboardPage
+from forms.i18n import tr
+from forms.inspection_page import InspectionPage
+from forms.patrol_page import PatrolPage
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, user: User):
+        super().__init__()
+        self.user = user
+        centre = current_centre()
+        self.setWindowTitle(tr("窗口巡查 · {0} · {1} {2}").format(
+            centre.name if centre else "", ROLES[user.role], user.display_name))
+        self.dashboard = DashboardPage()
+        self.patrol = PatrolPage(user)
+        self.inspection = InspectionPage()
+        self.patrol_stack = QStackedWidget()
+        self.patrol_stack.addWidget(self.patrol)
+        self.patrol_stack.addWidget(self.inspection)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.dashboard, tr("仪表盘"))
+        self.tabs.addTab(self.patrol_stack, tr("巡查"))
+        if user.role == "manager":
+            from forms.manager_pages import manager_tabs
+
+            for title, page in manager_tabs(user):
+                self.tabs.addTab(page, title)
+        self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self.tab_changed)
+        self.patrol.open_window.connect(self.open_window)
+        self.inspection.back.connect(self.show_patrol)
+        self.inspection.finished.connect(self.after_finalise)
+        self.dashboard.recheck.connect(self.recheck)
+        for n in range(self.tabs.count()):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Alt+{n + 1}"))
+            action.triggered.connect(lambda _=False, n=n: self.tabs.setCurrentIndex(n))
+            self.addAction(action)
+        self.dashboard.refresh()
+        self.tabs.setCurrentWidget(self.patrol_stack if user.role == "inspector" else self.dashboard)
+        self.resize(1366, 768)
+
+    def tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if page is self.dashboard:
+            self.dashboard.refresh()
+        elif hasattr(page, "refresh"):
+            page.refresh()
+
+    def open_window(self, window_id: int) -> None:
+        round_ = self.patrol.ensure_round()
+        insp = patrol.open_inspection(round_, Window.get_by_id(window_id), self.user)
+        self.inspection.load(insp)
+        self.tabs.setCurrentWidget(self.patrol_stack)
+        self.patrol_stack.setCurrentWidget(self.inspection)
+        self.inspection.view.setFocus()
+
+    def recheck(self, window_code: str) -> None:
+        window = Window.get_or_none(Window.code == window_code)
+        if window is not None:
+            self.open_window(window.id)
+
+    def show_patrol(self) -> None:
+        self.patrol.refresh()
+        self.patrol_stack.setCurrentWidget(self.patrol)
+        self.patrol.search.setFocus()
+
+    def after_finalise(self, inspection_id: int) -> None:
+        insp = Inspection.get_by_id(inspection_id)
+        self.patrol.refresh()
+        following = patrol.next_window(self.patrol.round, insp.window.code) if self.patrol.round else None
+        text = tr("{0} 已定稿: {1} 分, {2}。").format(insp.window.code, f"{insp.score:g}", insp.grade)
+        if insp.staff_id and not insp.passed:
+            text += tr("\n{0} 进入考察期 (或已记入考察记录)。").format(insp.staff.name)
+        if following is None:
+            QMessageBox.information(self, tr("已定稿"), text + tr("\n本轮全部窗口已完成。"))
+            self.show_patrol()
+            return
+        answer = QMessageBox.question(self, tr("已定稿"), text + tr("\n检查下一个窗口 {0} {1} 吗?").format(
+            following.code, following.name))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.open_window(following.window_id)
+        else:
+            self.show_patrol()

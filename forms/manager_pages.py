@@ -1,0 +1,115 @@
+"""Manager pages: probation decisions and centre settings (more in later work)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields
+
+from PyQt6.QtWidgets import (
+    QAbstractItemView, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog, QLineEdit, QMessageBox,
+    QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from app import probation
+from app.errors import PatrolError
+from app.models import ProbationCase, User
+from app.settings import LABELS, CentreSettings, format_value, load_settings, parse_value, save_settings
+from forms.dashboard_page import ProbationModel
+from forms.i18n import tr
+
+
+class CaseModel(ProbationModel):
+    columns = (("案例", lambda r: r.id),) + ProbationModel.columns[:3] + (
+        ("开始", lambda r: r.opened_on.isoformat()),) + ProbationModel.columns[3:4] + (
+        ("复查 合格/不合格/需", lambda r: f"{r.rechecks_passed}/{r.rechecks_failed}/{r.rechecks_required}"),
+        ("状态", lambda r: r.status_label),
+    )
+
+
+class ProbationPage(QWidget):
+    """Cases awaiting a decision: confirm return to the labour agency, or clear with a reason."""
+
+    def __init__(self, user: User, parent=None):
+        super().__init__(parent)
+        self.user = user
+        self.model = CaseModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        confirm = QPushButton(tr("确认退回劳务公司"))
+        confirm.clicked.connect(lambda: self.decide(probation.confirm_return, tr("退回理由")))
+        clear = QPushButton(tr("解除考察"))
+        clear.clicked.connect(lambda: self.decide(probation.clear_case, tr("解除理由")))
+        buttons = QHBoxLayout()
+        buttons.addWidget(confirm)
+        buttons.addWidget(clear)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        today = dt.date.today()
+        probation.sweep(today)
+        self.model.set_rows(probation.case_rows(today))
+
+    def decide(self, action, prompt: str) -> None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, tr("考察案例"), tr("请先选择一个案例"))
+            return
+        row = self.model.rows[index.row()]
+        reason, ok = QInputDialog.getText(self, prompt, f"{row.name} ({row.employee_no})")
+        if not ok:
+            return
+        try:
+            action(ProbationCase.get_by_id(row.id), self.user, reason)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("无法处理"), str(exc))
+            return
+        self.refresh()
+
+
+class SettingsPage(QWidget):
+    """Centre settings: grade thresholds, probation length and re-checks, 微笑之星 and 流动红旗 rules."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        for f in fields(CentreSettings):
+            edit = QLineEdit()
+            self.edits[f.name] = edit
+            form.addRow(LABELS[f.name], edit)
+        save = QPushButton(tr("保存设置"))
+        save.clicked.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(save)
+        layout.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        settings = load_settings()
+        for name, edit in self.edits.items():
+            edit.setText(format_value(name, getattr(settings, name)))
+
+    def save(self) -> None:
+        settings = load_settings()
+        try:
+            for name, edit in self.edits.items():
+                setattr(settings, name, parse_value(name, edit.text()))
+            save_settings(settings)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("设置有误"), str(exc))
+            return
+        QMessageBox.information(self, tr("设置"), tr("已保存"))
+
+
+def manager_tabs(user: User) -> list[tuple[str, QWidget]]:
+    return [(tr("考察案例"), ProbationPage(user)), (tr("中心设置"), SettingsPage())]

@@ -1,0 +1,152 @@
+"""The patrol list: start a round, see each window's state, open one by scan, search or Enter.
+
+A USB scanner is a keyboard: whatever is typed on this page goes to the search box, and Enter
+opens the window it names (a label's QR payload or a window code).
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QEvent, QObject, Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QTableView, QVBoxLayout, QWidget,
+)
+
+from app import patrol
+from app.centre import current_centre
+from app.domain import WINDOW_TYPES
+from app.errors import PatrolError
+from app.models import Area, PatrolRound, User, Window
+from forms.i18n import tr
+from forms.models import WindowFilterProxy, WindowStateModel
+
+
+class PatrolPage(QWidget):
+    open_window = pyqtSignal(int)  # window id
+
+    def __init__(self, user: User, parent=None):
+        super().__init__(parent)
+        self.user = user
+        self.round: PatrolRound | None = None
+
+        self.area_box = QComboBox()
+        self.type_box = QComboBox()
+        self.type_box.addItem(tr("全部类型"), "")
+        for t in WINDOW_TYPES:
+            self.type_box.addItem(t, t)
+        self.start_button = QPushButton(tr("开始新一轮巡查"))
+        self.start_button.clicked.connect(self.start_round)
+        self.round_label = QLabel()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("扫描窗口标签, 或输入窗口编号 / 名称后回车"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda text: self.proxy.set_filters(text=text))
+        self.search.returnPressed.connect(self.open_from_search)
+
+        self.model = WindowStateModel()
+        self.proxy = WindowFilterProxy()
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.view.activated.connect(self.open_index)
+        self.area_box.currentIndexChanged.connect(self.filter_area)
+        self.type_box.currentIndexChanged.connect(
+            lambda: self.proxy.set_filters(window_type=self.type_box.currentData()))
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("区域")))
+        top.addWidget(self.area_box)
+        top.addWidget(QLabel(tr("类型")))
+        top.addWidget(self.type_box)
+        top.addWidget(self.start_button)
+        top.addStretch(1)
+        top.addWidget(self.round_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.search)
+        layout.addWidget(self.view, 1)
+        # Keys typed anywhere on the page (a scanner) go to the search box.
+        for widget in (self, self.view, self.area_box, self.type_box, self.start_button):
+            widget.installEventFilter(self)
+        self.reload_areas()
+        self.round = patrol.open_round(user)
+        self.refresh()
+
+    def reload_areas(self) -> None:
+        self.area_box.blockSignals(True)
+        self.area_box.clear()
+        self.area_box.addItem(tr("全部区域"), None)
+        for area in Area.select().order_by(Area.code):
+            self.area_box.addItem(area.name, area.id)
+        self.area_box.blockSignals(False)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and obj is not self.search:
+            text = event.text()
+            if text and text.isprintable() and not event.modifiers() & Qt.KeyboardModifier.ControlModifier \
+                    and event.key() not in (Qt.Key.Key_Space,):
+                self.search.setFocus()
+                self.search.insert(text)
+                return True
+        return super().eventFilter(obj, event)
+
+    def filter_area(self) -> None:
+        area_id = self.area_box.currentData()
+        self.proxy.set_filters(area=Area.get_by_id(area_id).name if area_id else "")
+
+    def start_round(self) -> None:
+        area_id = self.area_box.currentData()
+        if self.round is not None:
+            patrol.finish_round(self.round)
+        self.round = patrol.start_round(self.user, Area.get_by_id(area_id) if area_id else None)
+        self.refresh()
+        self.search.setFocus()
+
+    def refresh(self) -> None:
+        if self.round is None:
+            states = [patrol.WindowState(w.id, w.code, w.name, w.window_type, w.department, w.area.name,
+                                         "todo", None, None, "", "")
+                      for w in Window.select().where(Window.active == True).order_by(Window.code)]  # noqa: E712
+            self.round_label.setText(tr("尚未开始巡查 (扫描标签将自动开始)"))
+        else:
+            states = patrol.window_states(self.round)
+            done = sum(1 for s in states if s.state == "done")
+            area = self.round.area.name if self.round.area_id else tr("全部区域")
+            self.round_label.setText(tr("本轮: {0} · 已完成 {1}/{2}").format(area, done, len(states)))
+        self.model.set_rows(states)
+
+    def open_from_search(self) -> None:
+        text = self.search.text().strip()
+        if not text:
+            return
+        centre = current_centre()
+        try:
+            window = patrol.find_window(text, centre.code if centre else None)
+        except PatrolError as exc:
+            if self.proxy.rowCount() == 1:
+                self.open_index(self.proxy.index(0, 0))
+                return
+            QMessageBox.warning(self, tr("未找到"), str(exc))
+            self.search.selectAll()
+            return
+        self.search.clear()
+        self.open_window.emit(window.id)
+
+    def open_index(self, index) -> None:
+        state = self.proxy.data(index, Qt.ItemDataRole.UserRole)
+        if state is not None:
+            self.search.clear()
+            self.open_window.emit(state.window_id)
+
+    def ensure_round(self) -> PatrolRound:
+        if self.round is None:
+            self.start_round()
+        return self.round

@@ -1,0 +1,51 @@
+"""Helpers for GUI tests: a demo roster database, signed-in main window, answered message boxes."""
+
+from __future__ import annotations
+
+import pytest
+from PyQt6.QtWidgets import QMessageBox
+
+from app import db as dbmod
+from app.demo import make_demo
+from app.models import User
+
+
+@pytest.fixture
+def demo_roster(tmp_path):
+    """The demo centre without inspections, on a fresh SQLite file."""
+    dbmod.open_database(str(tmp_path / "gui.db"))
+    make_demo(seed=1, with_inspections=False)
+    yield tmp_path / "gui.db"
+    dbmod.close_database()
+
+
+@pytest.fixture
+def app_font(qapp):
+    """The app's font and Qt's Chinese strings, as the real start-up sets them."""
+    from forms.app import load_font, load_qt_chinese
+
+    load_qt_chinese(qapp)
+    return load_font(qapp)
+
+
+class Answers:
+    """Replaces QMessageBox.question/information/warning with recorded, scripted answers."""
+
+    def __init__(self, monkeypatch):
+        self.asked: list[str] = []
+        self.replies: list = []
+        monkeypatch.setattr(QMessageBox, "question", self._question)
+        monkeypatch.setattr(QMessageBox, "information", self._note)
+        monkeypatch.setattr(QMessageBox, "warning", self._note)
+
+    def _question(self, parent, title, text, *args, **kwargs):
+        self.asked.append(text)
+        return self.replies.pop(0) if self.replies else QMessageBox.StandardButton.Yes
+
+    def _note(self, parent, title, text, *args, **kwargs):
+        self.asked.append(text)
+        return QMessageBox.StandardButton.Ok
+
+
+def user(name: str) -> User:
+    return User.get(User.username == name)

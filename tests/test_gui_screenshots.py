@@ -1,0 +1,63 @@
+"""PNG screenshots of the main screens at 1366×768 and 1920×1080 (looked at by people, not compared).
+
+Written to $WP_SCREENSHOTS if set, else to the test's temporary folder.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from app import db as dbmod
+from app import periods
+from app.demo import make_demo
+from forms.dialogs import FirstRunDialog, LoginDialog
+from forms.main_window import MainWindow
+from tests.gui_support import app_font, user  # noqa: F401 — fixtures
+
+
+@pytest.fixture
+def demo_month(tmp_path):
+    dbmod.open_database(str(tmp_path / "shots.db"))
+    make_demo(seed=1, period=periods.previous_month())
+    yield
+    dbmod.close_database()
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    folder = Path(os.environ.get("WP_SCREENSHOTS") or tmp_path / "screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def shoot(widget, path: Path) -> None:
+    widget.repaint()
+    assert widget.grab().save(str(path)), path
+    assert path.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_screenshots_of_the_main_screens(qtbot, demo_month, app_font, out_dir, size):
+    tag = f"{size[0]}x{size[1]}"
+    manager = MainWindow(user("admin"))
+    qtbot.addWidget(manager)
+    manager.resize(*size)
+    manager.show()
+    shoot(manager, out_dir / f"{tag}-1-dashboard.png")
+    manager.tabs.setCurrentWidget(manager.patrol_stack)
+    shoot(manager, out_dir / f"{tag}-2-patrol.png")
+    qtbot.keyClicks(manager.patrol.view, "A05")
+    qtbot.keyClick(manager.patrol.search, Qt.Key.Key_Return)
+    for key in (Qt.Key.Key_1, Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_1, Qt.Key.Key_3, Qt.Key.Key_2):
+        qtbot.keyClick(manager.inspection.view, key)
+    shoot(manager, out_dir / f"{tag}-3-inspection.png")
+    for n in range(2, manager.tabs.count()):
+        manager.tabs.setCurrentIndex(n)
+        shoot(manager, out_dir / f"{tag}-{n + 2}-{['probation', 'settings'][n - 2]}.png")
+    if size == (1366, 768):
+        for name, dialog in (("login", LoginDialog("示范区政务服务中心")), ("first-run", FirstRunDialog())):
+            qtbot.addWidget(dialog)
+            dialog.show()
+            shoot(dialog, out_dir / f"dialog-{name}.png")
