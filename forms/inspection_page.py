@@ -185,10 +185,13 @@ class InspectionPage(QWidget):
             {k: [p for p in r.photos.split("\n") if p] for k, r in stored.items()},
         )
         self.view.setModel(self.model)
+        # Measure once, then fix the widths: ResizeToContents would re-measure every row on each tick.
         h = self.view.horizontalHeader()
-        for column, mode in enumerate([QHeaderView.ResizeMode.ResizeToContents] * 2 + [QHeaderView.ResizeMode.Stretch]
-                                      + [QHeaderView.ResizeMode.ResizeToContents] * 3):
-            h.setSectionResizeMode(column, mode)
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.resizeColumnsToContents()
+        h.resizeSection(4, max(h.sectionSize(4), 64))
+        h.resizeSection(5, max(h.sectionSize(5), 120))
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         first_open = next((n for n, i in enumerate(self.model.items)
                            if i.kind == "check" and i.id not in self.model.results), 0)
         self.view.selectRow(first_open)

@@ -1,0 +1,55 @@
+"""Runs the real app in its own process for crash tests (python -m tests.app_driver DB MODE WINDOW).
+
+tick:   opens WINDOW's inspection as the demo inspector, then for each line on stdin ('1', '2', '3')
+        presses that key on the checklist and prints `ACK <item code> <result>` once the tick's
+        handler has returned (it has been written to the database by then).
+report: opens WINDOW's inspection the way an inspector would after a restart and prints the
+        draft as shown: JSON {item code: result}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PyQt6.QtCore import Qt  # noqa: E402
+from PyQt6.QtTest import QTest  # noqa: E402
+
+from app import accounts  # noqa: E402
+from app.db import open_database  # noqa: E402
+from forms.app import make_app  # noqa: E402
+from forms.main_window import MainWindow  # noqa: E402
+
+KEYS = {"1": Qt.Key.Key_1, "2": Qt.Key.Key_2, "3": Qt.Key.Key_3}
+
+
+def main(db_path: str, mode: str, window_code: str) -> int:
+    app = make_app()
+    open_database(db_path)
+    window = MainWindow(accounts.authenticate("xuncha1", "patrol123"))
+    window.show()
+    QTest.keyClicks(window.patrol.view, window_code)
+    QTest.keyClick(window.patrol.search, Qt.Key.Key_Return)
+    page = window.inspection
+    if mode == "report":
+        shown = {i.code: page.model.results[i.id] for i in page.model.items if i.id in page.model.results}
+        print(json.dumps({"title": page.title.text(), "results": shown}, ensure_ascii=False), flush=True)
+        return 0
+    print("READY", flush=True)
+    for line in sys.stdin:
+        key = line.strip()
+        if key not in KEYS:
+            continue
+        row = page.view.currentIndex().row()
+        QTest.keyClick(page.view, KEYS[key])
+        item = page.model.items[row]
+        print(f"ACK {item.code} {page.model.results.get(item.id)}", flush=True)
+        app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))

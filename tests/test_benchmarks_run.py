@@ -1,0 +1,18 @@
+"""The benchmark script runs (at a tiny scale) so it cannot rot; its figures are not asserted."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmarks_run_quickly_and_write_json(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    assert {r["step"] for r in rows} == {"open inspection", "one tick"}
+    assert all(r["ms"] > 0 and r["baseline_ms"] > 0 for r in rows)
