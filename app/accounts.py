@@ -68,3 +68,32 @@ def require_role(user: User | None, role: str) -> None:
         return
     if user.role != role:
         raise PermissionDenied(f"用户 {user.username} ({ROLES.get(user.role, user.role)}) 无权执行此操作, 需要{ROLES[role]}权限")
+
+
+def manage_account(acting: User, target: User, *, active: bool | None = None, role: str | None = None,
+                   password: str | None = None) -> User:
+    """A manager deactivates, re-roles or resets the password of an account (not their own role)."""
+    require_role(acting, "manager")
+    if role is not None:
+        if role not in ROLES:
+            raise PatrolError(f"未知角色 {role!r}")
+        if target.id == acting.id and role != "manager":
+            raise PatrolError("不能取消自己的管理员权限")
+        target.role = role
+    if active is not None:
+        if target.id == acting.id and not active:
+            raise PatrolError("不能停用自己的账号")
+        target.active = active
+    if password is not None:
+        if len(password) < 6:
+            raise PatrolError("密码至少 6 位")
+        target.password_hash = hash_password(password)
+    target.save()
+    return target
+
+
+def add_account(acting: User, username: str, display_name: str, role: str, password: str) -> User:
+    require_role(acting, "manager")
+    if not username.strip():
+        raise PatrolError("用户名不能为空")
+    return create_user(username.strip(), display_name.strip() or username.strip(), role, password)

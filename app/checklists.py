@@ -373,3 +373,30 @@ def category_weights(version: ChecklistVersion | int) -> dict[str, float]:
         if item.category.weight is not None:
             weights[item.category.code] = item.category.weight
     return weights
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    code: str
+    change: str  # added / removed / changed / same
+    old: Item | None
+    new: Item | None
+
+
+def compare_versions(old: ChecklistVersion | int, new: ChecklistVersion | int) -> list[ItemChange]:
+    """Items of two versions side by side, by code, in the newer version's order."""
+    before = {i.code: i for i in version_items(old if isinstance(old, int) else old.id)}
+    after = {i.code: i for i in version_items(new if isinstance(new, int) else new.id)}
+
+    def same(a: Item, b: Item) -> bool:
+        keys = ("text", "source", "clause", "deduction", "severity", "kind", "gender", "party_only",
+                "window_types", "disqualifies_award")
+        return all(getattr(a, k) == getattr(b, k) for k in keys) and a.category.code == b.category.code
+
+    rows = []
+    for code, item in after.items():
+        old_item = before.get(code)
+        change = "added" if old_item is None else ("same" if same(old_item, item) else "changed")
+        rows.append(ItemChange(code, change, old_item, item))
+    rows += [ItemChange(code, "removed", item, None) for code, item in before.items() if code not in after]
+    return rows

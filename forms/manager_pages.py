@@ -1,4 +1,4 @@
-"""Manager pages: probation decisions and centre settings (more in later work)."""
+"""Manager pages: probation decisions and centre settings; the tabs a manager sees."""
 
 from __future__ import annotations
 
@@ -112,4 +112,10 @@ class SettingsPage(QWidget):
 
 
 def manager_tabs(user: User) -> list[tuple[str, QWidget]]:
-    return [(tr("考察案例"), ProbationPage(user)), (tr("中心设置"), SettingsPage())]
+    from forms.checklists_page import ChecklistsPage
+    from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
+
+    return [
+        (tr("考察案例"), ProbationPage(user)), (tr("窗口"), WindowsPage(user)), (tr("人员"), StaffPage(user)),
+        (tr("检查表"), ChecklistsPage(user)), (tr("中心设置"), SettingsPage()), (tr("账号"), AccountsPage(user)),
+    ]

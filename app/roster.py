@@ -1,0 +1,100 @@
+"""Windows and staff as a manager keeps them: add, edit, deactivate. Only managers may."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.accounts import require_role
+from app.domain import GENDERS, POSTS, STAFF_STATUSES, WINDOW_TYPES
+from app.errors import PatrolError
+from app.models import Area, Staff, User, Window
+
+
+@dataclass
+class WindowData:
+    code: str
+    name: str
+    window_type: str
+    department: str
+    area_code: str
+    active: bool = True
+
+
+@dataclass
+class StaffData:
+    employee_no: str
+    name: str
+    gender: str  # M / F
+    party_member: bool
+    employer: str
+    window_code: str  # "" for none
+    post: str = "A"
+    status: str = "active"
+
+
+def _text(value: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise PatrolError(f"{label}不能为空")
+    return value
+
+
+def save_window(user: User, data: WindowData, window: Window | None = None) -> Window:
+    """Add a window, or change one; codes are unique."""
+    require_role(user, "manager")
+    code = _text(data.code, "窗口编号").upper()
+    name = _text(data.name, "窗口名称")
+    if data.window_type not in WINDOW_TYPES:
+        raise PatrolError(f"窗口类型须为: {'、'.join(WINDOW_TYPES)}")
+    area = Area.get_or_none(Area.code == data.area_code)
+    if area is None:
+        raise PatrolError(f"未知区域: {data.area_code}")
+    clash = Window.get_or_none(Window.code == code)
+    if clash is not None and (window is None or clash.id != window.id):
+        raise PatrolError(f"窗口编号 {code} 已存在")
+    window = window or Window()
+    window.code, window.name, window.window_type = code, name, data.window_type
+    window.department, window.area, window.active = data.department.strip(), area, data.active
+    window.save()
+    return window
+
+
+def set_window_active(user: User, window: Window, active: bool) -> None:
+    require_role(user, "manager")
+    window.active = active
+    window.save()
+
+
+def save_staff(user: User, data: StaffData, staff: Staff | None = None) -> Staff:
+    """Add a person, or change one; employee numbers are unique."""
+    require_role(user, "manager")
+    employee_no = _text(data.employee_no, "工号")
+    name = _text(data.name, "姓名")
+    if data.gender not in GENDERS:
+        raise PatrolError("性别须为 男 或 女")
+    if data.post not in POSTS:
+        raise PatrolError("岗位须为 A 或 B")
+    if data.status not in STAFF_STATUSES:
+        raise PatrolError(f"状态须为: {'、'.join(STAFF_STATUSES.values())}")
+    window = None
+    if data.window_code:
+        window = Window.get_or_none(Window.code == data.window_code.strip().upper())
+        if window is None:
+            raise PatrolError(f"未知窗口编号: {data.window_code}")
+    clash = Staff.get_or_none(Staff.employee_no == employee_no)
+    if clash is not None and (staff is None or clash.id != staff.id):
+        raise PatrolError(f"工号 {employee_no} 已存在")
+    staff = staff or Staff()
+    staff.employee_no, staff.name, staff.gender = employee_no, name, data.gender
+    staff.party_member, staff.employer, staff.window = bool(data.party_member), data.employer.strip(), window
+    staff.post, staff.status = data.post, data.status
+    staff.save()
+    return staff
+
+
+def set_staff_status(user: User, staff: Staff, status: str) -> None:
+    require_role(user, "manager")
+    if status not in STAFF_STATUSES:
+        raise PatrolError(f"未知状态 {status}")
+    staff.status = status
+    staff.save()

@@ -1,0 +1,109 @@
+"""Checklist versions side by side, and loading changed checklist files as a new version."""
+
+from __future__ import annotations
+
+from PyQt6.QtGui import QBrush, QColor
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout,
+    QWidget,
+)
+
+from app import checklists
+from app.domain import SEVERITIES
+from app.errors import PatrolError
+from app.models import Checklist, ChecklistVersion
+from forms.i18n import tr
+from forms.models import RowsModel
+
+CHANGE_LABELS = {"added": "新增", "removed": "删除", "changed": "修改", "same": ""}
+CHANGE_COLOURS = {"added": "#dff3e4", "removed": "#fde2e1", "changed": "#fff4ce"}
+
+
+def _describe(item) -> str:
+    if item is None:
+        return ""
+    sev = "" if item.severity == "normal" else f"【{SEVERITIES[item.severity]}】"
+    return f"{sev}{item.text} (扣 {item.deduction:g}; {item.clause})"
+
+
+class CompareModel(RowsModel):
+    columns = (("编号", lambda c: c.code), ("变化", lambda c: CHANGE_LABELS[c.change]),
+               ("旧版本", lambda c: _describe(c.old)), ("新版本", lambda c: _describe(c.new)))
+
+    def extra_data(self, row, column, role):
+        if role == Qt.ItemDataRole.BackgroundRole and row.change in CHANGE_COLOURS:
+            return QBrush(QColor(CHANGE_COLOURS[row.change]))
+        return None
+
+
+class ChecklistsPage(QWidget):
+    def __init__(self, user, parent=None):
+        super().__init__(parent)
+        self.user = user
+        self.old_box = QComboBox()
+        self.new_box = QComboBox()
+        self.summary = QLabel()
+        self.model = CompareModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setWordWrap(True)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        load = QPushButton(tr("载入检查表文件为新版本…"))
+        load.clicked.connect(self.load_files)
+        self.old_box.currentIndexChanged.connect(self.compare)
+        self.new_box.currentIndexChanged.connect(self.compare)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("旧版本")))
+        top.addWidget(self.old_box)
+        top.addWidget(QLabel(tr("新版本")))
+        top.addWidget(self.new_box)
+        top.addWidget(self.summary, 1)
+        top.addWidget(load)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        versions = list(ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
+                        .order_by(Checklist.code, ChecklistVersion.version))
+        for box in (self.old_box, self.new_box):
+            box.blockSignals(True)
+            box.clear()
+            for v in versions:
+                box.addItem(f"{v.checklist.code} 第{v.version}版 ({v.loaded_at:%Y-%m-%d})", v.id)
+            box.blockSignals(False)
+        if versions:
+            self.new_box.setCurrentIndex(len(versions) - 1)
+            self.old_box.setCurrentIndex(max(0, len(versions) - 2))
+        self.compare()
+
+    def compare(self) -> None:
+        old, new = self.old_box.currentData(), self.new_box.currentData()
+        if old is None or new is None:
+            self.model.set_rows([])
+            return
+        rows = checklists.compare_versions(old, new)
+        counts = {k: sum(1 for r in rows if r.change == k) for k in CHANGE_LABELS}
+        self.summary.setText(tr("共 {0} 项 · 新增 {1} · 修改 {2} · 删除 {3}").format(
+            len(rows), counts["added"], counts["changed"], counts["removed"]))
+        self.model.set_rows(rows)
+
+    def load_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择检查表文件 (含全部分类)"), "", tr("检查表 (*.toml)"))
+        if not paths:
+            return
+        try:
+            results = checklists.register(checklists.load_files(paths), source=", ".join(paths))
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("检查表有误"), str(exc))
+            return
+        lines = [f"{v.checklist.code} 第 {v.version} 版: " + (tr("已载入为新版本") if created else tr("内容未变化"))
+                 for v, created in results]
+        QMessageBox.information(self, tr("载入检查表"), "\n".join(lines))
+        self.refresh()

@@ -1,0 +1,159 @@
+"""Manager screens driven as a manager would, and long work off the UI thread."""
+
+import datetime as dt
+import threading
+
+
+from app import checklists, probation
+from app.models import ChecklistVersion, ProbationCase, Staff, User, Window
+from forms import tasks
+from forms.checklists_page import ChecklistsPage
+from forms.main_window import MainWindow
+from forms.manager_pages import ProbationPage, SettingsPage
+from forms.record_dialog import RecordDialog
+from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
+from app.settings import load_settings
+from tests.gui_support import Answers, app_font, demo_roster, user  # noqa: F401 — fixtures
+
+
+def fill_and_save(monkeypatch, values: dict):
+    """Make RecordDialog.exec fill the form with `values` and press Save."""
+    def fake_exec(dialog):
+        for name, value in values.items():
+            widget = dialog.widgets[name]
+            if hasattr(widget, "findData"):
+                widget.setCurrentIndex(widget.findData(value))
+            elif hasattr(widget, "setChecked"):
+                widget.setChecked(value)
+            else:
+                widget.setText(value)
+        dialog.try_save()
+        return dialog.result()
+    monkeypatch.setattr(RecordDialog, "exec", fake_exec)
+
+
+def test_a_manager_sees_the_manager_tabs_and_an_inspector_does_not(qtbot, demo_roster, app_font):
+    manager, inspector = MainWindow(user("admin")), MainWindow(user("xuncha1"))
+    qtbot.addWidget(manager)
+    qtbot.addWidget(inspector)
+    titles = [manager.tabs.tabText(n) for n in range(manager.tabs.count())]
+    assert {"考察案例", "窗口", "人员", "检查表", "中心设置", "账号"} <= set(titles)
+    assert inspector.tabs.count() == 2
+
+
+def test_adding_a_window_through_the_form(qtbot, demo_roster, app_font, monkeypatch):
+    page = WindowsPage(user("admin"))
+    qtbot.addWidget(page)
+    fill_and_save(monkeypatch, {"code": "C06", "name": "帮办窗口6号", "window_type": "帮办窗口",
+                                "department": "政务服务中心", "area_code": "C"})
+    page.add()
+    assert Window.get(Window.code == "C06").window_type == "帮办窗口"
+    assert any(w.code == "C06" for w in page.model.rows)
+
+
+def test_a_bad_form_shows_the_problem_and_saves_nothing(qtbot, demo_roster, app_font, monkeypatch):
+    answers = Answers(monkeypatch)
+    page = WindowsPage(user("admin"))
+    qtbot.addWidget(page)
+    fill_and_save(monkeypatch, {"code": "A01", "name": "重复", "window_type": "综合窗口", "department": "", "area_code": "A"})
+    page.add()
+    assert "已存在" in answers.asked[-1] and Window.select().count() == 40
+
+
+def test_marking_a_person_away_and_editing_them(qtbot, demo_roster, app_font, monkeypatch):
+    page = StaffPage(user("admin"))
+    qtbot.addWidget(page)
+    page.view.selectRow(0)
+    person = page.selected()
+    page.toggle()
+    assert Staff.get_by_id(person.id).status == "inactive"
+    page.view.selectRow(0)
+    fill_and_save(monkeypatch, {"employer": "新劳务公司", "window_code": "A02"})
+    page.edit()
+    changed = Staff.get_by_id(person.id)
+    assert changed.employer == "新劳务公司" and changed.window.code == "A02"
+
+
+def test_adding_an_account_and_an_inspector_cannot_do_it(qtbot, demo_roster, app_font, monkeypatch):
+    answers = Answers(monkeypatch)
+    page = AccountsPage(user("admin"))
+    qtbot.addWidget(page)
+    fill_and_save(monkeypatch, {"username": "xuncha3", "display_name": "巡查员 赵", "role": "inspector", "password": "abc123"})
+    page.add()
+    assert User.get(User.username == "xuncha3").role == "inspector"
+    sneaky = AccountsPage(user("xuncha1"))
+    qtbot.addWidget(sneaky)
+    fill_and_save(monkeypatch, {"username": "boss2", "display_name": "x", "role": "manager", "password": "abc123"})
+    sneaky.add()
+    assert "无权" in answers.asked[-1] and not User.select().where(User.username == "boss2").exists()
+
+
+def test_loading_a_changed_checklist_shows_a_new_version_side_by_side(qtbot, demo_roster, app_font, monkeypatch, tmp_path):
+    Answers(monkeypatch)
+    for f in checklists.SHIPPED_DIR.glob("*.toml"):
+        text = f.read_text(encoding="utf-8")
+        (tmp_path / f.name).write_text(text.replace("头发保持整洁清爽", "头发整洁"), encoding="utf-8")
+    monkeypatch.setattr("forms.checklists_page.QFileDialog.getOpenFileNames",
+                        lambda *a, **k: ([str(p) for p in sorted(tmp_path.glob("*.toml"))], ""))
+    page = ChecklistsPage(user("admin"))
+    qtbot.addWidget(page)
+    page.load_files()
+    assert ChecklistVersion.select().count() == 2
+    changed = [r for r in page.model.rows if r.change != "same"]
+    assert [(r.code, r.change) for r in changed] == [("APPEAR-01", "changed")]
+    assert "修改 1" in page.summary.text()
+
+
+def test_a_probation_decision_needs_a_reason_and_is_recorded(qtbot, demo_roster, app_font, monkeypatch):
+    from tests.helpers import FAILING, inspect
+
+    person = Staff.get(Staff.employee_no == "GW0001")
+    inspect(person.window, user("xuncha1"), person, dt.datetime(2026, 9, 1, 10), fail=FAILING)
+    page = ProbationPage(user("admin"))  # sweeps as of today: the case has ended, no re-checks
+    qtbot.addWidget(page)
+    assert page.model.rows[0].status == "recommend_return"
+    page.view.selectRow(0)
+    monkeypatch.setattr("forms.manager_pages.QInputDialog.getText", lambda *a, **k: ("复查未达标", True))
+    page.decide(probation.confirm_return, "退回理由")
+    case = ProbationCase.get()
+    assert case.status == "returned" and case.decision_reason == "复查未达标"
+    assert Staff.get_by_id(person.id).status == "returned"
+
+
+def test_settings_page_saves_valid_values_and_refuses_bad_ones(qtbot, demo_roster, app_font, monkeypatch):
+    answers = Answers(monkeypatch)
+    page = SettingsPage()
+    qtbot.addWidget(page)
+    page.edits["probation_days"].setText("45")
+    page.save()
+    assert load_settings().probation_days == 45
+    page.edits["probation_days"].setText("一个月")
+    page.save()
+    assert "无效" in answers.asked[-1] and load_settings().probation_days == 45
+
+
+def test_long_work_runs_off_the_ui_thread_and_reports_back(qtbot, qapp):
+    seen = {}
+
+    def work(progress):
+        seen["thread"] = threading.current_thread() is not threading.main_thread()
+        for n in range(3):
+            progress(n + 1, 3)
+        return 42
+
+    with qtbot.waitSignal(tasks.run_task(None, "测试", work, on_done=lambda r: seen.setdefault("result", r)).signals.done):
+        pass
+    qtbot.waitUntil(lambda: "result" in seen)
+    assert seen == {"thread": True, "result": 42}
+
+
+def test_errors_in_long_work_reach_the_user(qtbot, qapp):
+    errors = []
+
+    def work(progress):
+        raise ValueError("磁盘已满")
+
+    task = tasks.run_task(None, "测试", work, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert str(errors[0]) == "磁盘已满"
+    assert task not in tasks._running
