@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--staff", metavar="EMPLOYEE_NO", help="只列出该工号的人员")
     _format_arg(ins)
 
+    selftest = sub.add_parser("selftest", help="在临时演示数据库上离屏启动程序并渲染每个界面, 检查安装是否完好")
+    selftest.add_argument("--keep", metavar="DIR", help="把临时数据库和截图留在该文件夹")
+
     pay = sub.add_parser("pay", parents=[db], help="绩效扣发名单: 某月巡查不合格的人员、次数和问题")
     pay.add_argument("--month", required=True, help="YYYY-MM")
     _format_arg(pay)
@@ -299,9 +302,16 @@ def cmd_pay(args) -> int:
     return 0
 
 
+def cmd_selftest(args) -> int:
+    from forms.selftest import run
+
+    return run(args.keep)
+
+
 COMMANDS = {
     "demo": cmd_demo, "checklists": cmd_checklists, "rankings": cmd_rankings, "awards": cmd_awards,
     "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
+    "selftest": cmd_selftest,
 }
 
 

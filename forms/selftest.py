@@ -1,0 +1,43 @@
+"""`main.py selftest`: start the app offscreen on a temporary demo database and render every screen.
+
+For the bundle's smoke test in CI, and for support on an installed machine ("does it start?").
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+
+def run(keep: str | None = None) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app import accounts, periods
+    from app.checklists import SHIPPED_DIR
+    from app.db import close_database, open_database
+    from app.demo import DEMO_PASSWORDS, make_demo
+    from forms.app import FONT_FILE, make_app
+    from forms.main_window import MainWindow
+
+    started = time.perf_counter()
+    app = make_app()
+    folder = Path(keep or tempfile.mkdtemp(prefix="wp-selftest-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    open_database(str(folder / "selftest.db"))
+    make_demo(seed=1, period=periods.previous_month())
+    window = MainWindow(accounts.authenticate("admin", DEMO_PASSWORDS["admin"]))
+    window.show()
+    shots = []
+    for n in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(n)
+        app.processEvents()
+        path = folder / f"screen-{n + 1}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+    window.close()
+    close_database()
+    family = app.font().family()
+    print(f"selftest OK: {len(shots)} screens in {time.perf_counter() - started:.1f} s; font {family}; "
+          f"checklists {SHIPPED_DIR}; font file {'found' if FONT_FILE.exists() else 'MISSING'}; output {folder}")
+    return 0 if FONT_FILE.exists() and all(p.stat().st_size > 0 for p in shots) else 1
