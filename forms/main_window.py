@@ -50,11 +50,16 @@ class MainWindow(QMainWindow):
         self.dashboard.refresh()
         self.tabs.setCurrentWidget(self.patrol_stack if user.role == "inspector" else self.dashboard)
         self.resize(1366, 768)
+        if user.role == "inspector":
+            self.patrol.search.setFocus()  # a scan right after signing in lands in the search box
 
     def tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)
         if page is self.dashboard:
             self.dashboard.refresh()
+        elif page is self.patrol_stack and self.patrol_stack.currentWidget() is self.patrol:
+            self.patrol.refresh()
+            self.patrol.search.setFocus()
         elif hasattr(page, "refresh"):
             page.refresh()
 

@@ -60,6 +60,14 @@ def test_a_whole_patrol_by_keyboard_scores_finalises_and_shows_done(qtbot, windo
     assert main.dashboard.today.text().startswith("今日已巡查 1/40")
 
 
+def test_after_signing_in_a_scan_goes_straight_to_the_search_box(qtbot, window):
+    qtbot.waitUntil(lambda: window.patrol.search.hasFocus())
+    qtbot.keyClicks(window.focusWidget(), "A02")
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+    assert window.patrol_stack.currentWidget() is window.inspection
+    assert window.inspection.title.text().startswith("A02")
+
+
 def test_typing_anywhere_on_the_patrol_page_goes_to_the_search_box(qtbot, window):
     qtbot.keyClicks(window.patrol.view, "b0")
     assert window.patrol.search.text() == "b0"
