@@ -85,6 +85,35 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--staff", metavar="EMPLOYEE_NO", help="只列出该工号的人员")
     _format_arg(ins)
 
+    ex = sub.add_parser("export", parents=[db], help="导出 Excel 工作簿、PDF 报表、窗口标签和照片")
+    ex_sub = ex.add_subparsers(dest="kind", metavar="KIND", required=True)
+
+    def export_parser(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = ex_sub.add_parser(name, parents=[db], help=help_text)
+        p.add_argument("--out", required=True, type=Path, metavar="FILE", help="输出文件")
+        return p
+
+    export_parser("excel", "月度工作簿 (排名、考察期、微笑之星、流动红旗、绩效扣发名单、图表)").add_argument(
+        "--month", required=True, help="YYYY-MM")
+    for name, text in (("details", "巡查明细工作簿 (每次巡查一行, 不合格项另表)"), ("photos", "现场照片 zip, 按窗口和日期分文件夹")):
+        p = export_parser(name, text)
+        p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+        p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    p = export_parser("ranking-pdf", "月度排名表 PDF")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--by", choices=("window", "staff", "department"), default="window")
+    for name, text in (("record-pdf", "巡查记录表 PDF"), ("notice-pdf", "整改通知单 PDF")):
+        export_parser(name, text).add_argument("--inspection", required=True, metavar="ID", help="巡查记录编号或 UUID")
+    export_parser("probation-pdf", "考察期通知书 PDF").add_argument("--case", required=True, type=int, metavar="ID")
+    p = export_parser("staff-pdf", "个人巡查记录 PDF")
+    p.add_argument("--staff", required=True, metavar="EMPLOYEE_NO")
+    p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    export_parser("labels-pdf", "窗口二维码标签 (A4, 每页 3×8)").add_argument("--area", metavar="CODE", help="只打印该区域")
+
+    vf = sub.add_parser("verify", parents=[db], help="核验纸质报表上的二维码内容是否与数据库一致")
+    vf.add_argument("payload", metavar="PAYLOAD")
+
     selftest = sub.add_parser("selftest", help="在临时演示数据库上离屏启动程序并渲染每个界面, 检查安装是否完好")
     selftest.add_argument("--keep", metavar="DIR", help="把临时数据库和截图留在该文件夹")
 
@@ -302,6 +331,42 @@ def cmd_pay(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from exports import jobs
+
+    dates = {}
+    if getattr(args, "start", None):
+        dates = {"start": periods.day(args.start), "end": periods.day(args.end)}
+    if getattr(args, "month", None):
+        periods.month(args.month)  # bad input fails before the database is touched
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    run = {
+        "excel": lambda: jobs.monthly_excel(args.out, args.month),
+        "details": lambda: jobs.details_excel(args.out, **dates),
+        "ranking-pdf": lambda: jobs.ranking_pdf(args.out, args.month, args.by),
+        "record-pdf": lambda: jobs.record_pdf(args.out, args.inspection),
+        "notice-pdf": lambda: jobs.notice_pdf(args.out, args.inspection),
+        "probation-pdf": lambda: jobs.probation_pdf(args.out, args.case),
+        "staff-pdf": lambda: jobs.staff_pdf(args.out, args.staff, **dates),
+        "labels-pdf": lambda: jobs.labels_pdf(args.out, args.area),
+        "photos": lambda: jobs.photos(args.out, **dates),
+    }[args.kind]
+    print(run())
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from app.db import open_database
+    from app.verify import verify
+
+    open_database(args.db, create=False)
+    verdict = verify(args.payload)
+    print(("✓ " if verdict.matches else "✗ ") + verdict.message)
+    return 0 if verdict.matches else 1
+
+
 def cmd_selftest(args) -> int:
     from forms.selftest import run
 
@@ -311,7 +376,7 @@ def cmd_selftest(args) -> int:
 COMMANDS = {
     "demo": cmd_demo, "checklists": cmd_checklists, "rankings": cmd_rankings, "awards": cmd_awards,
     "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
-    "selftest": cmd_selftest,
+    "selftest": cmd_selftest, "export": cmd_export, "verify": cmd_verify,
 }
 
 

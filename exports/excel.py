@@ -1,0 +1,239 @@
+"""Excel workbooks managers file: inspection details (streamed, any length) and the monthly workbook.
+
+As managers expect: Chinese headers in bold on a tinted row that is frozen and filtered, columns wide
+enough for Chinese text, number and date formats, failing rows tinted, A4 landscape printing with the
+header row repeated and the title in the page header. A text that begins with = + - @ is stored as
+text (and marked so) so that Excel and WPS never evaluate it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from app.domain import METHODS
+from app.listing import InspectionRow
+from app.periods import cn_date
+from app.reports import FailedItemRow, MonthlyReport
+from exports.files import atomic_output
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+FAIL_FILL = PatternFill("solid", fgColor="FDE2E1")
+WRAP = Alignment(wrap_text=True, vertical="top")
+FORMULA_STARTS = ("=", "+", "-", "@")
+DATETIME = "yyyy-mm-dd hh:mm"
+SUFFIXES = (".xlsx",)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[object], object]
+    width: float | None = None  # None: fitted to the content (normal mode) or the header
+    number_format: str | None = None
+
+
+def text_width(value: object) -> float:
+    """Display width in Excel character units: a CJK character is two."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def guard(cell) -> None:
+    """Store a formula-looking text as text, marked with a quote prefix."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def print_setup(ws: Worksheet, title: str, columns: int, rows: int) -> None:
+    """Frozen header, filter, A4 landscape fitted to the width, header repeated, title in the page header."""
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(rows, 1) + 1}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.oddHeader.center.text = title
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+
+def _stream_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Column], rows: Iterable,
+                  failing: Callable[[object], bool] = lambda r: False) -> int:
+    """Write one sheet row by row (write-only mode: memory does not grow with the rows)."""
+    ws = wb.create_sheet(name)
+    for n, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = col.width or max(8, text_width(col.header) + 2)
+    header = []
+    for col in columns:
+        cell = WriteOnlyCell(ws, value=col.header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for row in rows:
+        fail = failing(row)
+        out = []
+        for col in columns:
+            cell = WriteOnlyCell(ws, value=col.value(row))
+            guard(cell)
+            if col.number_format:
+                cell.number_format = col.number_format
+            if fail:
+                cell.fill = FAIL_FILL
+            out.append(cell)
+        ws.append(out)
+        count += 1
+    print_setup(ws, title, len(columns), count)
+    return count
+
+
+INSPECTION_COLUMNS = (
+    Column("巡查时间", lambda r: r.observed_at, 17, DATETIME),
+    Column("窗口编号", lambda r: r.window_code, 9),
+    Column("窗口名称", lambda r: r.window_name, 20),
+    Column("进驻部门", lambda r: r.department, 16),
+    Column("工号", lambda r: r.employee_no, 9),
+    Column("工作人员", lambda r: r.staff_name, 10),
+    Column("巡查员", lambda r: r.inspector, 14),
+    Column("巡查方式", lambda r: METHODS[r.method], 10),
+    Column("得分", lambda r: r.score, 8, "0.00"),
+    Column("等级", lambda r: r.grade, 8),
+    Column("扣分", lambda r: r.deductions, 8, "0.0"),
+    Column("一票否决", lambda r: "是" if r.vetoed else "", 9),
+    Column("检查表版本", lambda r: r.checklist_version, 14),
+    Column("记录编号", lambda r: r.uuid, 38),
+)
+
+FAILED_COLUMNS = (
+    Column("巡查时间", lambda r: r.observed_at, 17, DATETIME),
+    Column("窗口编号", lambda r: r.window_code, 9),
+    Column("工号", lambda r: r.employee_no, 9),
+    Column("工作人员", lambda r: r.staff_name, 10),
+    Column("检查项编号", lambda r: r.code, 12),
+    Column("检查内容", lambda r: r.text, 60),
+    Column("依据条款", lambda r: r.clause, 30),
+    Column("扣分", lambda r: r.deduction, 7, "0.0"),
+    Column("严重程度", lambda r: r.severity, 9),
+    Column("备注", lambda r: r.note, 30),
+    Column("记录编号", lambda r: r.inspection_uuid, 38),
+)
+
+
+def details_workbook(path: str | Path, title: str, inspections: Sequence[InspectionRow],
+                     failed: Iterable[FailedItemRow]) -> tuple[int, int]:
+    """Inspection details: one row per inspection, and one per failed item. Returns the two counts."""
+    with atomic_output(path, SUFFIXES) as tmp:
+        wb = Workbook(write_only=True)
+        a = _stream_sheet(wb, "巡查明细", f"{title} 巡查明细", INSPECTION_COLUMNS, inspections,
+                          failing=lambda r: not r.passed)
+        b = _stream_sheet(wb, "不合格项明细", f"{title} 不合格项明细", FAILED_COLUMNS, failed)
+        wb.save(tmp)
+    return a, b
+
+
+def _fill_sheet(ws: Worksheet, title: str, columns: Sequence[Column], rows: Sequence,
+                failing: Callable[[object], bool] = lambda r: False) -> None:
+    """A normal-mode sheet with widths fitted to the content (small sheets of the monthly workbook)."""
+    ws.append([c.header for c in columns])
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for r, row in enumerate(rows, start=2):
+        ws.append([c.value(row) for c in columns])
+        fail = failing(row)
+        for n, col in enumerate(columns, start=1):
+            cell = ws.cell(r, n)
+            guard(cell)
+            if col.number_format:
+                cell.number_format = col.number_format
+            if fail:
+                cell.fill = FAIL_FILL
+    for n, col in enumerate(columns, start=1):
+        fitted = max([text_width(col.header)] + [text_width(col.value(row)) for row in rows]) + 2
+        ws.column_dimensions[get_column_letter(n)].width = col.width or min(max(8, fitted), 60)
+    print_setup(ws, title, len(columns), len(rows))
+
+
+def _rank_columns(code: str, name: str, extra: tuple[str, str] | None) -> list[Column]:
+    cols = [Column("名次", lambda r: r.rank), Column(code, lambda r: r.code), Column(name, lambda r: r.name)]
+    if extra:
+        cols.append(Column(extra[0], lambda r, k=extra[1]: r.extra.get(k, "")))
+    cols += [Column("平均分", lambda r: r.average_score, 9, "0.00"), Column("巡查次数", lambda r: r.inspections, 9),
+             Column("合格率", lambda r: r.pass_rate, 9, "0.0%"), Column("扣分合计", lambda r: r.deductions, 9, "0.0"),
+             Column("一票否决", lambda r: r.vetoes, 9)]
+    return cols
+
+
+def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
+    """Rankings by window, staff and department; probation register; awards; pay list; a chart."""
+    label = f"{report.centre} {report.period.label}"
+    failing = lambda r: r.vetoes > 0 or r.pass_rate < 0.5  # noqa: E731
+    with atomic_output(path, SUFFIXES) as tmp:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "窗口排名"
+        _fill_sheet(ws, f"{label} 窗口排名", _rank_columns("窗口编号", "窗口名称", ("进驻部门", "department")),
+                    report.windows, failing)
+        _fill_sheet(wb.create_sheet("人员排名"), f"{label} 人员排名",
+                    _rank_columns("工号", "姓名", ("用工单位", "employer")), report.staff, failing)
+        _fill_sheet(wb.create_sheet("部门排名"), f"{label} 部门排名", _rank_columns("部门", "部门名称", None),
+                    report.departments, failing)
+        _fill_sheet(wb.create_sheet("考察期登记"), f"{label} 考察期登记", [
+            Column("案例", lambda c: c.id), Column("工号", lambda c: c.employee_no), Column("姓名", lambda c: c.name),
+            Column("窗口", lambda c: c.window), Column("用工单位", lambda c: c.employer),
+            Column("开始日期", lambda c: c.opened_on, 12, "yyyy-mm-dd"), Column("结束日期", lambda c: c.ends_on, 12, "yyyy-mm-dd"),
+            Column("复查合格", lambda c: c.rechecks_passed), Column("复查不合格", lambda c: c.rechecks_failed),
+            Column("需复查合格", lambda c: c.rechecks_required), Column("状态", lambda c: c.status_label),
+        ], report.probation, lambda c: c.status in ("recommend_return", "returned"))
+        _fill_sheet(wb.create_sheet("微笑之星"), f"{label} 微笑之星候选", [
+            Column("入选", lambda c: "是" if not c.reasons and c.row in report.stars else ""),
+            Column("工号", lambda c: c.row.code), Column("姓名", lambda c: c.row.name),
+            Column("用工单位", lambda c: c.row.extra.get("employer", "")),
+            Column("平均分", lambda c: c.row.average_score, 9, "0.00"), Column("巡查次数", lambda c: c.row.inspections, 9),
+            Column("未入选原因", lambda c: "; ".join(c.reasons)),
+        ], report.candidates)
+        _fill_sheet(wb.create_sheet("流动红旗"), f"{label} 流动红旗窗口",
+                    _rank_columns("窗口编号", "窗口名称", ("进驻部门", "department")), report.red_flags)
+        _fill_sheet(wb.create_sheet("绩效扣发名单"), f"{label} 绩效扣发名单", [
+            Column("工号", lambda p: p.employee_no), Column("姓名", lambda p: p.name), Column("用工单位", lambda p: p.employer),
+            Column("窗口", lambda p: p.window), Column("不合格次数", lambda p: p.failed_inspections),
+            Column("一票否决", lambda p: p.vetoes), Column("不合格日期", lambda p: "、".join(cn_date(d) for d in p.dates), 40),
+            Column("问题 (次数)", lambda p: "; ".join(f"{c} {t} ({n})" for c, t, n in p.items), 80),
+        ], report.pay)
+        for cell in wb["绩效扣发名单"]["H"]:
+            cell.alignment = WRAP
+        chart_sheet = wb.create_sheet("得分图")
+        chart_sheet.append(["窗口", "平均分"])
+        for r in report.windows:
+            chart_sheet.append([r.code, r.average_score])
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = f"{report.period.label}各窗口平均分"
+        chart.y_axis.title = "平均分"
+        chart.y_axis.scaling.min = 80
+        chart.y_axis.scaling.max = 105
+        chart.legend = None
+        chart.width, chart.height = 32, 12
+        n = len(report.windows) + 1
+        chart.add_data(Reference(chart_sheet, min_col=2, min_row=1, max_row=n), titles_from_data=True)
+        chart.set_categories(Reference(chart_sheet, min_col=1, min_row=2, max_row=n))
+        chart_sheet.add_chart(chart, "D2")
+        print_setup(chart_sheet, f"{label} 得分图", 2, n - 1)
+        wb.save(tmp)

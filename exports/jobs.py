@@ -1,0 +1,89 @@
+"""Each export as one plain function (gather from app/, write with a writer), for the command line and
+the app's worker alike. Each returns a one-line summary in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from app import periods, reports, verify
+from app.errors import PatrolError
+from app.periods import Period, cn_date
+from exports import excel, pdf_labels, pdf_reports, photo_zip
+from exports.files import check_target
+
+
+def _range(start: dt.date, end: dt.date) -> Period:
+    if end < start:
+        raise PatrolError(f"结束日期 {end} 早于开始日期 {start}")
+    return Period(start, end + dt.timedelta(days=1), f"{cn_date(start)}至{cn_date(end)}")
+
+
+def monthly_excel(out: Path, month: str) -> str:
+    period = periods.month(month)
+    check_target(out, (".xlsx",))
+    report = reports.monthly_report(period)
+    excel.monthly_workbook(out, report)
+    return f"已导出 {period.label}月度工作簿: {len(report.windows)} 个窗口、{len(report.staff)} 名人员 → {out}"
+
+
+def details_excel(out: Path, start: dt.date, end: dt.date) -> str:
+    period = _range(start, end)
+    check_target(out, (".xlsx",))
+    rows, failed = reports.details(period)
+    a, b = excel.details_workbook(out, f"{reports.centre_name()} {period.label}", rows, failed)
+    return f"已导出巡查明细: {a} 条巡查、{b} 个不合格项 → {out}"
+
+
+def ranking_pdf(out: Path, month: str, by: str = "window") -> str:
+    period = periods.month(month)
+    check_target(out, (".pdf",))
+    report = reports.monthly_report(period)
+    pdf_reports.ranking_pdf(out, report, by, verify.payload("R", f"{month}.{by}"))
+    return f"已导出 {period.label}排名表 → {out}"
+
+
+def record_pdf(out: Path, inspection: str) -> str:
+    check_target(out, (".pdf",))
+    rec = reports.inspection_record(inspection)
+    pdf_reports.record_pdf(out, rec, verify.payload("I", rec.id))
+    return f"已导出巡查记录表 ({rec.window_code}, {rec.observed_at:%Y-%m-%d %H:%M}) → {out}"
+
+
+def notice_pdf(out: Path, inspection: str) -> str:
+    check_target(out, (".pdf",))
+    rec = reports.inspection_record(inspection)
+    if rec.status != "final":
+        raise PatrolError("巡查记录尚未定稿, 不能出具整改通知单")
+    pdf_reports.notice_pdf(out, rec, verify.payload("I", rec.id))
+    return f"已导出整改通知单 ({rec.window_code}, {len(rec.failed_items)} 个问题) → {out}"
+
+
+def probation_pdf(out: Path, case: int) -> str:
+    check_target(out, (".pdf",))
+    notice = reports.probation_notice(case)
+    pdf_reports.probation_pdf(out, notice, verify.payload("C", case))
+    return f"已导出考察期通知书 ({notice.staff_name}) → {out}"
+
+
+def staff_pdf(out: Path, employee_no: str, start: dt.date, end: dt.date) -> str:
+    period = _range(start, end)
+    check_target(out, (".pdf",))
+    rec = reports.staff_record(employee_no, period)
+    ident = f"{employee_no}.{period.start.isoformat()}.{period.end.isoformat()}"
+    pdf_reports.staff_record_pdf(out, rec, verify.payload("S", ident))
+    return f"已导出个人巡查记录 ({rec.staff_name}, {len(rec.inspections)} 次巡查) → {out}"
+
+
+def labels_pdf(out: Path, area: str | None = None) -> str:
+    check_target(out, (".pdf",))
+    labels = reports.window_labels(area)
+    pdf_labels.labels_pdf(out, labels, reports.centre_name())
+    return f"已导出 {len(labels)} 个窗口标签 → {out}"
+
+
+def photos(out: Path, start: dt.date, end: dt.date) -> str:
+    _range(start, end)
+    check_target(out, (".zip",))
+    written, missing = photo_zip.photos_zip(out, reports.photo_entries(start, end))
+    return f"已导出 {written} 张照片" + (f", {missing} 张缺失 (见 缺失照片.txt)" if missing else "") + f" → {out}"

@@ -1,0 +1,224 @@
+"""The A4 PDF reports: monthly ranking sheet, inspection record, rectification notice, probation notice,
+individual record. Each takes plain data from app.reports and a QR payload from app.verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Table
+
+from app.periods import cn_date
+from app.photos import photo_path
+from app.rankings import RankRow
+from app.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
+from exports.pdf_base import build, content_width, fields_table, gap, para, signature_lines, style, table, title
+
+BY_LABELS = {"window": ("窗口", "部门"), "staff": ("人员", "用工单位"), "department": ("部门", "")}
+
+
+def _fmt_time(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) -> None:
+    """The monthly ranking sheet to print and pin up."""
+    rows: list[RankRow] = {"window": report.windows, "staff": report.staff, "department": report.departments}[by]
+    what, extra = BY_LABELS[by]
+    width = content_width()
+    header = ["名次", "编号", "名称"] + ([extra] if extra else []) + ["平均分", "巡查次数", "合格率", "扣分合计", "否决"]
+    body = []
+    highlight = []
+    for n, r in enumerate(rows, start=1):
+        extra_value = [r.extra.get("department") or r.extra.get("employer") or ""] if extra else []
+        body.append([r.rank, r.code, r.name] + extra_value + [f"{r.average_score:.2f}", r.inspections,
+                                                             f"{r.pass_rate:.1%}", f"{r.deductions:g}", r.vetoes or ""])
+        if r.vetoes or r.pass_rate < 0.5:
+            highlight.append(n)
+    widths = [11 * mm, 16 * mm, 42 * mm] + ([36 * mm] if extra else []) + [17 * mm, 15 * mm, 16 * mm, 16 * mm]
+    widths[2] += 0 if extra else 36 * mm
+    widths.append(width - sum(widths))
+    story = [
+        title(f"{report.centre}"),
+        Paragraph(f"{report.period.label}窗口服务规范巡查排名 (按{what})", style(14, align=TA_CENTER)),
+        gap(2),
+        para(f"统计范围: {cn_date(report.period.start)}至{cn_date(report.period.last_day)}已定稿的巡查记录, 共 "
+             f"{sum(r.inspections for r in rows)} 次。排名依据平均分, 同分时依次比较合格率、一票否决次数; "
+             f"仍相同者并列。红色为有一票否决或合格率低于 50% 者。", 9),
+        gap(3),
+        table([header] + body, widths, highlight=highlight),
+        gap(5),
+    ]
+    stars = "、".join(f"{r.name} ({r.extra.get('employer', '')})" for r in report.stars) or "本月无人符合条件"
+    flags = "、".join(f"{r.code} {r.name}" for r in report.red_flags) or "无"
+    story.append(KeepTogether([
+        Paragraph("本月“微笑之星”", style(13)), para(stars, 10.5), gap(3),
+        Paragraph("本月流动红旗窗口", style(13)), para(flags, 10.5), gap(6),
+    ]))
+    story.append(signature_lines(["制表人", "审核人 (窗口管理科)"], width))
+    build(path, story, doc_title=f"{report.period.label}排名", header=f"{report.centre} · {report.period.label}排名",
+          qr_payload=payload)
+
+
+def _record_header(rec: InspectionRecord, width: float) -> Table:
+    return fields_table([
+        ("窗口", f"{rec.window_code} {rec.window_name}"), ("窗口类型", rec.window_type),
+        ("进驻部门", rec.department), ("工作人员", f"{rec.staff_name} ({rec.employee_no})" if rec.staff_name else "未指定"),
+        ("用工单位", rec.employer), ("巡查员", rec.inspector),
+        ("巡查方式", rec.method), ("行为发生时间", _fmt_time(rec.observed_at)),
+        ("录入时间", _fmt_time(rec.started_at)), ("定稿时间", _fmt_time(rec.finished_at)),
+        ("检查表", rec.checklist), ("记录编号", f"{rec.id} (修订 {rec.revision})"),
+    ], width)
+
+
+def _score_line(rec: InspectionRecord) -> Paragraph:
+    if rec.score is None:
+        return para("草稿, 尚未定稿", 12)
+    veto = "  一票否决" if rec.vetoed else ""
+    colour = "#c62828" if not rec.passed else "#1b5e20"
+    return Paragraph(f'得分 <font color="{colour}" size="16">{rec.score:g}</font>　等级 <font color="{colour}">'
+                     f"{rec.grade}</font>　扣分 {rec.deductions:g}　加分 {rec.bonus:g}{veto}", style(12, leading=20))
+
+
+def _thumbnails(rec: InspectionRecord, width: float) -> list:
+    out = []
+    for item in rec.items:
+        images = []
+        for ref in item.photos:
+            path = photo_path(ref)
+            if path.exists():
+                img = Image(str(path))
+                scale = min(55 * mm / img.imageWidth, 40 * mm / img.imageHeight)
+                img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
+                images.append(img)
+            else:
+                images.append(para(f"(照片缺失 {ref[:12]}…)", 8))
+        if images:
+            cells = [images[i:i + 3] + [""] * (3 - len(images[i:i + 3])) for i in range(0, len(images), 3)]
+            out.append(KeepTogether([para(f"{item.code} {item.text}" + (f" — {item.note}" if item.note else ""), 9),
+                                     Table(cells, colWidths=[width / 3] * 3), gap(2)]))
+    return out
+
+
+def record_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
+    """巡查记录表: the filled checklist, every item with its result, notes and photo thumbnails."""
+    width = content_width()
+    header = ["分类", "编号", "检查内容", "依据", "扣分", "结果", "备注"]
+    body, highlight = [], []
+    for n, item in enumerate(rec.items, start=1):
+        points = f"+{item.deduction:g}" if item.kind == "bonus" else f"-{item.deduction:g}"
+        text = item.text if item.severity == "一般" else f"【{item.severity}】{item.text}"
+        body.append([item.category, item.code, text, item.clause, points, item.result, item.note])
+        if item.failed:
+            highlight.append(n)
+    widths = [18 * mm, 19 * mm, 62 * mm, 30 * mm, 11 * mm, 13 * mm]
+    widths.append(width - sum(widths))
+    story = [title(f"{rec.centre}"), Paragraph("窗口服务巡查记录表", style(14, align=TA_CENTER)), gap(3),
+             _record_header(rec, width), gap(3), _score_line(rec), gap(2),
+             table([header] + body, widths, size=8, highlight=highlight)]
+    if rec.note:
+        story += [gap(3), para(f"巡查备注: {rec.note}", 10)]
+    thumbs = _thumbnails(rec, width)
+    if thumbs:
+        story += [CondPageBreak(60 * mm), gap(4), Paragraph("现场照片", style(13))] + thumbs
+    story += [gap(8), signature_lines(["巡查员", "工作人员确认"], width)]
+    build(path, story, doc_title=f"巡查记录 {rec.window_code}", header=f"{rec.centre} · 巡查记录表 · {rec.window_code}",
+          qr_payload=payload)
+
+
+def notice_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
+    """整改通知单 for the window: what failed, by which clause, and when the re-check is."""
+    width = content_width()
+    failed = rec.failed_items
+    story = [title(f"{rec.centre}"), Paragraph("窗口服务整改通知单", style(15, align=TA_CENTER)), gap(4),
+             para(f"{rec.window_code} {rec.window_name} ({rec.department})"
+                  + (f" {rec.staff_name} 同志" if rec.staff_name else "") + ":", 11), gap(2),
+             para(f"{cn_date(rec.observed_at.date())} {rec.observed_at:%H:%M}, 巡查员 {rec.inspector} 通过{rec.method}"
+                  f"发现你窗口存在以下不符合服务规范的问题, 请立即整改:", 11), gap(3)]
+    if failed:
+        rows = [["序号", "编号", "问题 (检查内容)", "依据条款", "扣分"]]
+        rows += [[n, i.code, (f"【{i.severity}】" if i.severity != "一般" else "") + i.text
+                  + (f"\n说明: {i.note}" if i.note else ""), i.clause, f"{i.deduction:g}"]
+                 for n, i in enumerate(failed, start=1)]
+        widths = [11 * mm, 23 * mm, 84 * mm, 44 * mm]
+        widths.append(width - sum(widths))
+        story.append(table(rows, widths, size=9.5))
+    else:
+        story.append(para("本次巡查未发现不符合项。", 11))
+    story += [gap(4), _score_line(rec), gap(3)]
+    if rec.probation_until:
+        story.append(para(f"根据《“微笑相迎、温暖相伴”活动实施方案》, 你已进入考察期, 考察期至{cn_date(rec.probation_until)}, "
+                          f"期间需复查合格 {rec.rechecks_required} 次。首次复查将于{cn_date(rec.recheck_by)}前进行; "
+                          "考察期满仍达不到服务标准的, 将退回劳务公司。", 11))
+    else:
+        story.append(para("请于三个工作日内完成整改, 巡查员将进行复查。", 11))
+    story += [gap(6), signature_lines(["巡查员", "窗口负责人", "工作人员签收"], width)]
+    build(path, story, doc_title=f"整改通知单 {rec.window_code}", header=f"{rec.centre} · 整改通知单 · {rec.window_code}",
+          qr_payload=payload)
+
+
+def probation_pdf(path: str | Path, notice: ProbationNotice, payload: str) -> None:
+    """考察期通知书 with the case's history."""
+    width = content_width()
+    story = [title(notice.centre), Paragraph("窗口工作人员考察期通知书", style(15, align=TA_CENTER)), gap(4),
+             fields_table([("姓名", notice.staff_name), ("工号", notice.employee_no), ("用工单位", notice.employer),
+                           ("窗口", notice.window), ("考察期", f"{cn_date(notice.opened_on)}至{cn_date(notice.ends_on)}"),
+                           ("需复查合格", f"{notice.required} 次"), ("当前状态", notice.status), ("案例编号", str(notice.id))],
+                          width), gap(4)]
+    if notice.opening:
+        rec = notice.opening
+        reasons = "; ".join(f"{i.code} {i.text} (扣{i.deduction:g})" for i in rec.failed_items) or "—"
+        story.append(para(f"{cn_date(rec.observed_at.date())}巡查得分 {rec.score:g} ({rec.grade})"
+                          + (", 一票否决" if rec.vetoed else "") + f"。不符合项: {reasons}", 10.5))
+        story.append(gap(3))
+    story.append(para("依据《“微笑相迎、温暖相伴”活动实施方案》三.2: 未过关人员扣发相应绩效工资并给予考察期; "
+                      "考察期满仍达不到服务标准的, 退回劳务公司重新安排岗位。", 10.5))
+    story += [gap(4), Paragraph("考察记录", style(13)),
+              table([["时间", "事项", "说明"]] + [[f"{at:%Y-%m-%d %H:%M}", kind, cause] for at, kind, cause in notice.events],
+                    [32 * mm, 34 * mm, width - 66 * mm], size=9)]
+    if notice.decision:
+        story += [gap(3), para(f"管理员决定理由: {notice.decision}", 10.5)]
+    story += [gap(10), signature_lines(["窗口管理科", "工作人员签收"], width)]
+    build(path, story, doc_title=f"考察期通知书 {notice.staff_name}", header=f"{notice.centre} · 考察期通知书",
+          qr_payload=payload)
+
+
+def staff_record_pdf(path: str | Path, rec: StaffRecord, payload: str) -> None:
+    """个人巡查记录 of one person over a period."""
+    width = content_width()
+    average = f"{rec.average:.2f}" if rec.average is not None else "—"
+    failed = sum(1 for r in rec.inspections if not r.passed)
+    story = [title(rec.centre), Paragraph(f"个人巡查记录 ({rec.period.label})", style(14, align=TA_CENTER)), gap(4),
+             fields_table([("姓名", rec.staff_name), ("工号", rec.employee_no), ("性别", rec.gender),
+                           ("党员", "是" if rec.party_member else "否"), ("用工单位", rec.employer), ("窗口", rec.window),
+                           ("巡查次数", str(len(rec.inspections))), ("平均分", average),
+                           ("不合格次数", str(failed)), ("考察期", str(len(rec.cases)) + " 次")], width), gap(4)]
+    if rec.inspections:
+        rows = [["时间", "窗口", "巡查员", "方式", "得分", "等级", "否决"]]
+        highlight = []
+        from app.domain import METHODS
+        for n, r in enumerate(rec.inspections, start=1):
+            rows.append([f"{r.observed_at:%Y-%m-%d %H:%M}", r.window_code, r.inspector, METHODS[r.method],
+                         f"{r.score:g}", r.grade, "是" if r.vetoed else ""])
+            if not r.passed:
+                highlight.append(n)
+        story.append(table(rows, [32 * mm, 16 * mm, 34 * mm, 22 * mm, 16 * mm, 18 * mm, width - 138 * mm], highlight=highlight))
+    else:
+        story.append(para("该期间没有巡查记录。", 10.5))
+    if rec.failed_items:
+        story += [gap(4), Paragraph("不符合项统计", style(13)),
+                  table([["编号", "内容", "次数"]] + [[c, t, n] for c, t, n in rec.failed_items],
+                        [22 * mm, width - 40 * mm, 18 * mm])]
+    if rec.cases:
+        story += [gap(4), Paragraph("考察期", style(13)),
+                  table([["开始", "结束", "复查合格/不合格/需", "状态"]] +
+                        [[c.opened_on, c.ends_on, f"{c.rechecks_passed}/{c.rechecks_failed}/{c.rechecks_required}",
+                          c.status_label] for c in rec.cases], [30 * mm, 30 * mm, 40 * mm, width - 100 * mm])]
+    story += [gap(10), signature_lines(["窗口管理科"], width)]
+    build(path, story, doc_title=f"个人巡查记录 {rec.staff_name}", header=f"{rec.centre} · 个人巡查记录 · {rec.staff_name}",
+          qr_payload=payload)
+
+
+__all__ = ["ranking_pdf", "record_pdf", "notice_pdf", "probation_pdf", "staff_record_pdf", "colors"]
