@@ -57,6 +57,7 @@ def table(rows: Sequence[Sequence], widths: Sequence[float], header_rows: int = 
     cells = [[c if isinstance(c, Flowable) else para("" if c is None else c, size) for c in row] for row in rows]
     t = Table(cells, colWidths=widths, repeatRows=header_rows)
     commands = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dde6f0")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -81,7 +82,7 @@ def fields_table(pairs: Sequence[tuple[str, str]], width: float, columns: int = 
     label_w = 24 * mm
     value_w = width / columns - label_w
     t = Table(rows, colWidths=[label_w, value_w] * columns)
-    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
                            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))]
                           + [("BACKGROUND", (2 * c, 0), (2 * c, -1), colors.HexColor("#f2f2f2")) for c in range(columns)]))
     return t
@@ -93,13 +94,14 @@ def signature_lines(labels: Sequence[str], width: float, day: dt.date | None = N
     cells = [[para(f"{label}:", 10.5), para("", 10.5)] for label in labels]
     cells.append([para("日期:", 10.5), para(date_text, 10.5)])
     t = Table(cells, colWidths=[40 * mm, width / 2 - 30 * mm], rowHeights=11 * mm, hAlign="RIGHT")
-    t.setStyle(TableStyle([("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
+                           ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return KeepTogether([t])
 
 
 def draw_qr(c: pdfcanvas.Canvas, payload: str, x: float, y: float, size: float) -> None:
     """A QR code drawn as filled squares (vector, sharp in print, fast)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)  # the standard quiet zone
     code.add_data(payload)
     code.make(fit=True)
     matrix = code.get_matrix()
@@ -121,7 +123,6 @@ class NumberedCanvas(pdfcanvas.Canvas):
     furniture = None  # callable(canvas, page, total)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initialFontName", FONT)  # no stray Helvetica in the file
         super().__init__(*args, **kwargs)
         self._pages = []
 
@@ -166,7 +167,7 @@ def build(path, story: list, *, doc_title: str, header: str, qr_payload: str, la
     with atomic_output(path, (".pdf",)) as tmp:
         doc = SimpleDocTemplate(str(tmp), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
                                 topMargin=18 * mm, bottomMargin=QR_SIZE + 5 * mm, title=doc_title, author="窗口巡查",
-                                creator="Window Patrol")
+                                creator="Window Patrol", initialFontName=FONT)  # no stray unembedded Helvetica
         doc.build(story, canvasmaker=canvas_class)
 
 

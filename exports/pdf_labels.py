@@ -35,10 +35,7 @@ def labels_pdf(path: str | Path, labels: list[Label], centre: str) -> None:
                 col, row = n % COLUMNS, n // COLUMNS
                 x = col * LABEL_W
                 y = A4[1] - (row + 1) * LABEL_H
-                c.setStrokeColor(colors.HexColor("#cccccc"))
-                c.setDash(1, 2)
-                c.rect(x, y, LABEL_W, LABEL_H, stroke=1, fill=0)  # cutting guide, faint
-                c.setDash()
+                # No cutting guides: sticker sheets come pre-cut, and lines near a code confuse scanners.
                 qr = LABEL_H - 6 * mm
                 draw_qr(c, label.payload, x + 3 * mm, y + 3 * mm, qr)
                 text_x = x + qr + 5 * mm

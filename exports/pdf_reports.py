@@ -14,7 +14,7 @@ from app.periods import cn_date
 from app.photos import photo_path
 from app.rankings import RankRow
 from app.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
-from exports.pdf_base import build, content_width, fields_table, gap, para, signature_lines, style, table, title
+from exports.pdf_base import FONT, build, content_width, fields_table, gap, para, signature_lines, style, table, title
 
 BY_LABELS = {"window": ("窗口", "部门"), "staff": ("人员", "用工单位"), "department": ("部门", "")}
 
@@ -98,7 +98,8 @@ def _thumbnails(rec: InspectionRecord, width: float) -> list:
         if images:
             cells = [images[i:i + 3] + [""] * (3 - len(images[i:i + 3])) for i in range(0, len(images), 3)]
             out.append(KeepTogether([para(f"{item.code} {item.text}" + (f" — {item.note}" if item.note else ""), 9),
-                                     Table(cells, colWidths=[width / 3] * 3), gap(2)]))
+                                     Table(cells, colWidths=[width / 3] * 3, style=[("FONTNAME", (0, 0), (-1, -1), FONT)]),
+                                     gap(2)]))
     return out
 
 

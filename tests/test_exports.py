@@ -1,0 +1,287 @@
+"""Reports checked against the database: workbooks read twice (openpyxl and calamine), PDFs as text,
+fonts embedded, QR codes decoded with zbar and verified; bad input leaves no file behind."""
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from app import cli, periods, verify
+from app import db as dbmod
+from app.demo import make_demo
+from app.models import Inspection, ItemResult, ProbationCase
+from app.photos import store_photo
+from app.rankings import rank
+from app.scan import parse_scan
+
+OCT = periods.month("2026-10")
+TOOLS = ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm", "zbarimg")
+need_tools = pytest.mark.skipif(
+    not all(shutil.which(t) for t in TOOLS) and not os.environ.get("CI"),
+    reason="poppler-utils and zbar-tools not installed (CI installs them)",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A demo month with one inspection carrying a formula-like note and a photo."""
+    folder = tmp_path_factory.mktemp("exports")
+    path = folder / "demo.db"
+    dbmod.open_database(str(path))
+    make_demo(seed=5, period=OCT)
+    failed = ItemResult.select().where(ItemResult.result == "fail").order_by(ItemResult.id).first()
+    png = Path(__file__).parent / "data" / "photo.png"
+    failed.note = '=HYPERLINK("http://example.invalid","点我")'
+    failed.photos = store_photo(png.read_bytes())
+    failed.save()
+    dbmod.close_database()
+    return path
+
+
+@pytest.fixture
+def db(demo):
+    dbmod.open_database(str(demo), create=False)
+    yield demo
+    dbmod.close_database()
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def fonts_embedded(path: Path) -> list[tuple[str, str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [(line.split()[0], line.split()[-5]) for line in out.splitlines()[2:] if line.strip()]
+
+
+def qr_codes(path: Path, tmp_path: Path, page: int = 1) -> list[str]:
+    prefix = tmp_path / f"{path.stem}-qr"
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), str(path), str(prefix)], check=True)
+    image = next(tmp_path.glob(f"{path.stem}-qr*.png"))
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True).stdout
+    image.unlink()
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def label_codes(path: Path, tmp_path: Path, page: int) -> list[str]:
+    """Decode each label of a sheet on its own, as a scanner held over one sticker does."""
+    from PIL import Image
+
+    from exports.pdf_labels import COLUMNS, ROWS
+
+    prefix = tmp_path / f"{path.stem}-p{page}"
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), str(path), str(prefix)], check=True)
+    sheet = Image.open(next(tmp_path.glob(f"{path.stem}-p{page}*.png")))
+    w, h = sheet.size
+    codes = []
+    for n in range(COLUMNS * ROWS):
+        col, row = n % COLUMNS, n // COLUMNS
+        cell = tmp_path / "cell.png"
+        sheet.crop((col * w // COLUMNS, row * h // ROWS, (col + 1) * w // COLUMNS, (row + 1) * h // ROWS)).save(cell)
+        out = subprocess.run(["zbarimg", "--quiet", "--raw", str(cell)], capture_output=True, text=True).stdout.strip()
+        if out:
+            codes.append(out)
+    return codes
+
+
+def test_monthly_workbook_matches_the_rankings_and_reads_back_with_a_second_reader(capsys, demo, tmp_path):
+    out = tmp_path / "month.xlsx"
+    code, text, _ = run(capsys, "export", "excel", "--db", str(demo), "--month", "2026-10", "--out", str(out))
+    assert code == 0 and "40 个窗口" in text
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["窗口排名", "人员排名", "部门排名", "考察期登记", "微笑之星", "流动红旗", "绩效扣发名单", "得分图"]
+    ws = wb["窗口排名"]
+    assert [c.value for c in ws[1]] == ["名次", "窗口编号", "窗口名称", "进驻部门", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:I41"
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.print_title_rows == "$1:$1" and "窗口排名" in ws.oddHeader.center.text
+    assert ws["G2"].number_format == "0.0%" and ws["E2"].number_format == "0.00"
+    assert ws.column_dimensions["C"].width >= 12, "wide enough for Chinese names"
+    assert wb["得分图"]._charts, "the score chart"
+    dbmod.open_database(str(demo), create=False)
+    try:
+        expected = [(r.rank, r.code, r.average_score, r.inspections, r.vetoes) for r in rank(OCT, "window")]
+        staff = len(rank(OCT, "staff"))
+    finally:
+        dbmod.close_database()
+    got = [(int(r[0]), r[1], r[4], int(r[5]), int(r[8])) for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("窗口排名").to_python()[1:]]
+    assert got == expected
+    assert len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name("人员排名").to_python()) == staff + 1
+    flagged = [row for row in ws.iter_rows(min_row=2) if row[8].value]
+    assert all(cell.fill.fgColor.rgb.endswith("FDE2E1") for row in flagged for cell in row), "veto rows highlighted"
+
+
+def test_details_workbook_has_every_inspection_and_failed_item_and_keeps_formulas_as_text(capsys, demo, tmp_path):
+    out = tmp_path / "details.xlsx"
+    code, text, _ = run(capsys, "export", "details", "--db", str(demo), "--from", "2026-10-01", "--to", "2026-10-31",
+                        "--out", str(out))
+    assert code == 0
+    dbmod.open_database(str(demo), create=False)
+    try:
+        inspections = Inspection.select().where(Inspection.status == "final").count()
+        failed = ItemResult.select().join(Inspection).switch(ItemResult).where(ItemResult.result == "fail").count()
+    finally:
+        dbmod.close_database()
+    book = CalamineWorkbook.from_path(str(out))
+    first = book.get_sheet_by_name("巡查明细").to_python()
+    second = book.get_sheet_by_name("不合格项明细").to_python()
+    assert len(first) == inspections + 1 and len(second) <= failed + 1 and len(second) > 1
+    assert f"{inspections} 条巡查" in text
+    assert isinstance(first[1][0], dt.datetime)
+    notes = [row[9] for row in second[1:]]
+    assert '=HYPERLINK("http://example.invalid","点我")' in notes, "stored and read back as text"
+    ws = load_workbook(out)["不合格项明细"]
+    cell = next(c for c in ws["J"] if isinstance(c.value, str) and c.value.startswith("="))
+    assert cell.data_type == "s" and cell.quotePrefix
+    fails = [row for row in load_workbook(out)["巡查明细"].iter_rows(min_row=2) if row[9].value == "不合格"]
+    assert fails and all(c.fill.fgColor.rgb.endswith("FDE2E1") for c in fails[0])
+
+
+@need_tools
+def test_ranking_pdf_text_figures_pages_and_embedded_font(capsys, db, tmp_path):
+    out = tmp_path / "ranking.pdf"
+    top = rank(OCT, "window")
+    dbmod.close_database()
+    assert run(capsys, "export", "ranking-pdf", "--db", str(db), "--month", "2026-10", "--out", str(out))[0] == 0
+    text = pdf_text(out)
+    pages = pdf_pages(out)
+    assert "示范区政务服务中心" in text and "2026年10月窗口服务规范巡查排名" in text and "微笑之星" in text
+    assert f"{top[0].code}" in text and f"{top[0].average_score:.2f}" in text and f"{top[-1].average_score:.2f}" in text
+    assert f"第1页共{pages}页" in text.replace(" ", "") and "制表人" in text
+    assert fonts_embedded(out) and all(emb == "yes" for _, emb in fonts_embedded(out))
+    (payload,) = qr_codes(out, tmp_path)
+    assert payload.startswith("WPR1:R:2026-10.window:")
+    dbmod.open_database(str(db), create=False)
+    assert verify.verify(payload).matches
+
+
+@need_tools
+def test_record_and_notice_pdfs_show_the_failures_and_verify_until_the_record_changes(capsys, db, tmp_path):
+    insp = Inspection.select().where(Inspection.passed == False).order_by(Inspection.id).first()  # noqa: E712
+    failed_codes = [r.item.code for r in ItemResult.select().where((ItemResult.inspection == insp) & (ItemResult.result == "fail"))]
+    dbmod.close_database()
+    record, notice = tmp_path / "record.pdf", tmp_path / "notice.pdf"
+    assert run(capsys, "export", "record-pdf", "--db", str(db), "--inspection", str(insp.id), "--out", str(record))[0] == 0
+    assert run(capsys, "export", "notice-pdf", "--db", str(db), "--inspection", insp.uuid, "--out", str(notice))[0] == 0
+    record_text, notice_text = pdf_text(record), pdf_text(notice)
+    assert "窗口服务巡查记录表" in record_text and "整改通知单" in notice_text
+    for code in failed_codes:
+        assert code in notice_text and code in record_text
+    assert f"{insp.score:g}" in notice_text and insp.window.code in notice_text
+    assert "考察期" in notice_text, "a failing inspection puts the person on probation; the notice says until when"
+    assert pdf_pages(record) >= 2
+    (payload,) = qr_codes(notice, tmp_path)
+    code, out, _ = run(capsys, "verify", "--db", str(db), payload)
+    assert code == 0 and "一致" in out
+    dbmod.open_database(str(db), create=False)
+    try:
+        Inspection.update(grade="合格").where(Inspection.id == insp.id).execute()  # tampering behind the app's back
+        assert not verify.verify(payload).matches
+        Inspection.update(grade=insp.grade).where(Inspection.id == insp.id).execute()
+    finally:
+        dbmod.close_database()
+    code, out, _ = run(capsys, "verify", "--db", str(db), payload)
+    assert code == 0
+
+
+@need_tools
+def test_probation_and_staff_pdfs(capsys, db, tmp_path):
+    case = ProbationCase.select().order_by(ProbationCase.id).first()
+    name, emp = case.staff.name, case.staff.employee_no
+    dbmod.close_database()
+    out = tmp_path / "p.pdf"
+    assert run(capsys, "export", "probation-pdf", "--db", str(db), "--case", str(case.id), "--out", str(out))[0] == 0
+    text = pdf_text(out)
+    assert "考察期通知书" in text and name in text and "开始考察" in text
+    out = tmp_path / "s.pdf"
+    assert run(capsys, "export", "staff-pdf", "--db", str(db), "--staff", emp, "--from", "2026-10-01", "--to",
+               "2026-10-31", "--out", str(out))[0] == 0
+    text = pdf_text(out)
+    assert "个人巡查记录" in text and name in text
+    (payload,) = qr_codes(out, tmp_path)
+    dbmod.open_database(str(db), create=False)
+    assert verify.verify(payload).matches
+
+
+@need_tools
+def test_label_sheet_qr_codes_open_their_windows_through_the_scanner_input(capsys, db, tmp_path):
+    out = tmp_path / "labels.pdf"
+    dbmod.close_database()
+    assert run(capsys, "export", "labels-pdf", "--db", str(db), "--out", str(out))[0] == 0
+    assert pdf_pages(out) == 2  # 40 windows, 24 to a sheet
+    codes = label_codes(out, tmp_path, 1) + label_codes(out, tmp_path, 2)
+    assert len(codes) == 40, "every label decodes"
+    assert sorted(parse_scan(c, "DEMO") for c in codes) == sorted(
+        [f"A{n:02d}" for n in range(1, 19)] + [f"B{n:02d}" for n in range(1, 16)]
+        + [f"C{n:02d}" for n in range(1, 6)] + ["Z01", "Z02"])
+    out_b = tmp_path / "labels-b.pdf"
+    assert run(capsys, "export", "labels-pdf", "--db", str(db), "--area", "B", "--out", str(out_b))[0] == 0
+    assert "B15" in pdf_text(out_b) and "A01" not in pdf_text(out_b)
+
+
+def test_photos_are_exported_foldered_by_window_and_date(capsys, demo, tmp_path):
+    out = tmp_path / "photos.zip"
+    code, text, _ = run(capsys, "export", "photos", "--db", str(demo), "--from", "2026-10-01", "--to", "2026-10-31",
+                        "--out", str(out))
+    assert code == 0 and "1 张照片" in text
+    (name,) = zipfile.ZipFile(out).namelist()
+    assert re.fullmatch(r"[A-Z]\d\d/2026-10-\d\d/[A-Z]+-\d\d_[0-9a-f]{16}\.png", name)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["excel", "--month", "2026-09"], "没有已定稿的巡查记录"),
+    (["excel", "--month", "2026-13"], "月份格式错误"),
+    (["details", "--from", "2026-10-31", "--to", "2026-10-01"], "早于开始日期"),
+    (["record-pdf", "--inspection", "999999"], "未找到巡查记录"),
+    (["probation-pdf", "--case", "999"], "未找到考察案例"),
+    (["labels-pdf", "--area", "Q"], "未知区域"),
+    (["photos", "--from", "2026-09-01", "--to", "2026-09-30"], "没有照片"),
+])
+def test_bad_export_input_exits_2_with_one_line_and_writes_no_file(capsys, demo, tmp_path, argv, message):
+    suffix = {"excel": ".xlsx", "details": ".xlsx", "photos": ".zip"}.get(argv[0], ".pdf")
+    out = tmp_path / f"out{suffix}"
+    code, _, err = run(capsys, "export", argv[0], "--db", str(demo), *argv[1:], "--out", str(out))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_path_exits_2_and_a_failed_write_leaves_nothing_behind(capsys, demo, tmp_path, monkeypatch):
+    code, _, err = run(capsys, "export", "excel", "--db", str(demo), "--month", "2026-10", "--out",
+                       str(tmp_path / "missing" / "m.xlsx"))
+    assert code == 2 and "输出文件夹不存在" in err
+    code, _, err = run(capsys, "export", "excel", "--db", str(demo), "--month", "2026-10", "--out", str(tmp_path / "m.txt"))
+    assert code == 2 and ".xlsx" in err
+    from exports import excel
+
+    def crash(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(excel.Workbook, "save", crash)
+    with pytest.raises(OSError):
+        cli.main(["export", "excel", "--db", str(demo), "--month", "2026-10", "--out", str(tmp_path / "m.xlsx")])
+    assert list(tmp_path.iterdir()) == [], "no half-written file and no temporary file left"
+
+
+def test_verify_rejects_what_is_not_a_report_payload(capsys, demo):
+    code, _, err = run(capsys, "verify", "--db", str(demo), "WP1:DEMO:A01")
+    assert code == 2 and "不是本系统的报表二维码" in err
+    code, out, _ = run(capsys, "verify", "--db", str(demo), "WPR1:I:999999:0123456789abcdef")
+    assert code == 1 and "找不到" in out
