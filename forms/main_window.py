@@ -31,6 +31,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.dashboard, tr("仪表盘"))
         self.tabs.addTab(self.patrol_stack, tr("巡查"))
+        from forms.export_page import ExportPage
+
+        self.tabs.addTab(ExportPage(), tr("报表"))
         if user.role == "manager":
             from forms.manager_pages import manager_tabs
 

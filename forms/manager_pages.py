@@ -45,8 +45,11 @@ class ProbationPage(QWidget):
         clear = QPushButton(tr("解除考察"))
         clear.clicked.connect(lambda: self.decide(probation.clear_case, tr("解除理由")))
         buttons = QHBoxLayout()
+        notice = QPushButton(tr("打印考察期通知书"))
+        notice.clicked.connect(self.print_notice)
         buttons.addWidget(confirm)
         buttons.addWidget(clear)
+        buttons.addWidget(notice)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
@@ -57,6 +60,17 @@ class ProbationPage(QWidget):
         today = dt.date.today()
         probation.sweep(today)
         self.model.set_rows(probation.case_rows(today))
+
+    def print_notice(self) -> None:
+        from exports import jobs
+        from forms.export_page import export_to_file
+
+        index = self.view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, tr("考察案例"), tr("请先选择一个案例"))
+            return
+        row = self.model.rows[index.row()]
+        export_to_file(self, f"考察期通知书-{row.name}.pdf", ".pdf", lambda out: jobs.probation_pdf(out, row.id))
 
     def decide(self, action, prompt: str) -> None:
         index = self.view.currentIndex()

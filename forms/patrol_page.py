@@ -67,6 +67,12 @@ class PatrolPage(QWidget):
         top.addWidget(QLabel(tr("类型")))
         top.addWidget(self.type_box)
         top.addWidget(self.start_button)
+        self.notice_button = QPushButton(tr("打印整改通知单"))
+        self.record_button = QPushButton(tr("打印巡查记录表"))
+        self.notice_button.clicked.connect(lambda: self.print_selected("notice"))
+        self.record_button.clicked.connect(lambda: self.print_selected("record"))
+        top.addWidget(self.notice_button)
+        top.addWidget(self.record_button)
         top.addStretch(1)
         top.addWidget(self.round_label)
         layout = QVBoxLayout(self)
@@ -74,7 +80,8 @@ class PatrolPage(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.view, 1)
         # Keys typed anywhere on the page (a scanner) go to the search box.
-        for widget in (self, self.view, self.area_box, self.type_box, self.start_button):
+        for widget in (self, self.view, self.area_box, self.type_box, self.start_button, self.notice_button,
+                       self.record_button):
             widget.installEventFilter(self)
         self.reload_areas()
         self.round = patrol.open_round(user)
@@ -145,6 +152,19 @@ class PatrolPage(QWidget):
         if state is not None:
             self.search.clear()
             self.open_window.emit(state.window_id)
+
+    def print_selected(self, what: str) -> None:
+        """The rectification notice or the record of the selected window's finalised inspection."""
+        from exports import jobs
+        from forms.export_page import export_to_file
+
+        state = self.proxy.data(self.view.currentIndex(), Qt.ItemDataRole.UserRole)
+        if state is None or state.state != "done":
+            QMessageBox.information(self, tr("打印"), tr("请先选中一个本轮已完成的窗口"))
+            return
+        name = {"notice": "整改通知单", "record": "巡查记录表"}[what]
+        job = jobs.notice_pdf if what == "notice" else jobs.record_pdf
+        export_to_file(self, f"{name}-{state.code}.pdf", ".pdf", lambda out: job(out, str(state.inspection_id)))
 
     def ensure_round(self) -> PatrolRound:
         if self.round is None:

@@ -49,3 +49,10 @@ class Answers:
 
 def user(name: str) -> User:
     return User.get(User.username == name)
+
+
+def show_active(qtbot, window) -> None:
+    """Show a window and make it the active one, as a user's window is (shortcuts need it)."""
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)

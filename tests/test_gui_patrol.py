@@ -6,7 +6,7 @@ from PyQt6.QtWidgets import QMessageBox
 
 from app.models import Inspection, ItemResult
 from forms.main_window import MainWindow
-from tests.gui_support import Answers, app_font, demo_roster, user  # noqa: F401 — fixtures
+from tests.gui_support import Answers, app_font, demo_roster, show_active, user  # noqa: F401 — fixtures
 
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
@@ -15,7 +15,7 @@ Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 def window(qtbot, demo_roster, app_font):
     main = MainWindow(user("xuncha1"))
     qtbot.addWidget(main)
-    main.show()
+    show_active(qtbot, main)
     return main
 
 

@@ -1,0 +1,117 @@
+"""报表: choose a report, its period or record, a file; the export runs in the worker with progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PyQt6.QtCore import QDate, QStandardPaths
+from PyQt6.QtWidgets import (
+    QComboBox, QDateEdit, QFileDialog, QFormLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
+    QWidget,
+)
+
+from app import periods
+from app.models import Area, Staff
+from exports import jobs
+from forms.i18n import tr
+from forms.tasks import run_task
+
+# kind: (label, file suffix, the parameters it needs)
+KINDS = {
+    "excel": ("月度工作簿 (Excel)", ".xlsx", ("month",)),
+    "details": ("巡查明细 (Excel)", ".xlsx", ("range",)),
+    "ranking": ("月度排名表 (PDF)", ".pdf", ("month", "by")),
+    "staff": ("个人巡查记录 (PDF)", ".pdf", ("staff", "range")),
+    "labels": ("窗口二维码标签 (PDF)", ".pdf", ("area",)),
+    "photos": ("现场照片 (zip)", ".zip", ("range",)),
+}
+BY = {"window": "按窗口", "staff": "按人员", "department": "按部门"}
+
+
+def default_folder() -> str:
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+
+def export_to_file(parent: QWidget, suggested: str, suffix: str, job) -> None:
+    """Ask where to save, then run `job(path)` in the worker and report the result."""
+    path, _ = QFileDialog.getSaveFileName(parent, tr("导出到"), str(Path(default_folder()) / suggested), f"*{suffix}")
+    if not path:
+        return
+    if not path.endswith(suffix):
+        path += suffix
+    run_task(parent, tr("正在导出…"), lambda progress: job(Path(path)),
+             on_done=lambda summary: QMessageBox.information(parent, tr("导出完成"), summary))
+
+
+class ExportPage(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        today = dt.date.today()
+        last = periods.previous_month(today)
+        self.kind = QComboBox()
+        for key, (label, _, _) in KINDS.items():
+            self.kind.addItem(tr(label), key)
+        self.month = QLineEdit(f"{last.start:%Y-%m}")
+        self.month.setPlaceholderText("YYYY-MM")
+        self.start = QDateEdit(QDate(last.start))
+        self.end = QDateEdit(QDate(last.last_day))
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.by = QComboBox()
+        for key, label in BY.items():
+            self.by.addItem(tr(label), key)
+        self.area = QComboBox()
+        self.staff = QComboBox()
+        form = QFormLayout()
+        self.rows = {
+            "kind": (tr("报表"), self.kind), "month": (tr("月份"), self.month), "start": (tr("开始日期"), self.start),
+            "end": (tr("结束日期"), self.end), "by": (tr("排名对象"), self.by), "area": (tr("区域"), self.area),
+            "staff": (tr("人员"), self.staff),
+        }
+        for label, widget in self.rows.values():
+            form.addRow(label, widget)
+        self.form = form
+        button = QPushButton(tr("导出…"))
+        button.clicked.connect(self.export)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(button)
+        layout.addWidget(QLabel(tr("整改通知单和巡查记录表在巡查列表中选中已完成的窗口后打印; 考察期通知书在“考察案例”中打印。")))
+        layout.addStretch(1)
+        self.kind.currentIndexChanged.connect(self.show_fields)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.area.clear()
+        self.area.addItem(tr("全部区域"), None)
+        for a in Area.select().order_by(Area.code):
+            self.area.addItem(a.name, a.code)
+        self.staff.clear()
+        for s in Staff.select().order_by(Staff.employee_no):
+            self.staff.addItem(f"{s.employee_no} {s.name}", s.employee_no)
+        self.show_fields()
+
+    def show_fields(self) -> None:
+        needs = KINDS[self.kind.currentData()][2]
+        wanted = {"kind"} | ({"start", "end"} if "range" in needs else set()) | {n for n in needs if n != "range"}
+        for name, (_, widget) in self.rows.items():
+            self.form.setRowVisible(widget, name in wanted)
+
+    def export(self) -> None:
+        kind = self.kind.currentData()
+        label, suffix, _ = KINDS[kind]
+        month = self.month.text().strip()
+        start, end = self.start.date().toPyDate(), self.end.date().toPyDate()
+        job = {
+            "excel": lambda out: jobs.monthly_excel(out, month),
+            "details": lambda out: jobs.details_excel(out, start, end),
+            "ranking": lambda out: jobs.ranking_pdf(out, month, self.by.currentData()),
+            "staff": lambda out: jobs.staff_pdf(out, self.staff.currentData(), start, end),
+            "labels": lambda out: jobs.labels_pdf(out, self.area.currentData()),
+            "photos": lambda out: jobs.photos(out, start, end),
+        }[kind]
+        names = {"excel": f"月度工作簿-{month}", "details": f"巡查明细-{start}-{end}", "ranking": f"排名-{month}",
+                 "staff": f"个人记录-{self.staff.currentData()}", "labels": "窗口标签", "photos": f"照片-{start}-{end}"}
+        export_to_file(self, names[kind] + suffix, suffix, job)
