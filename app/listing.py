@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import peewee as pw
@@ -36,6 +37,12 @@ class InspectionRow:
 def finalised_inspections(period: Period, window_code: str | None = None,
                           employee_no: str | None = None) -> list[InspectionRow]:
     """Finalised inspections observed in the period, oldest first; unknown codes are an error."""
+    return list(iter_finalised_inspections(period, window_code, employee_no))
+
+
+def iter_finalised_inspections(period: Period, window_code: str | None = None,
+                               employee_no: str | None = None) -> Iterator[InspectionRow]:
+    """The same, streamed: one row in memory at a time, for exports of any length."""
     where = finalised_in(period)
     if window_code is not None:
         window = Window.get_or_none(Window.code == window_code)
@@ -56,7 +63,7 @@ def finalised_inspections(period: Period, window_code: str | None = None,
         .where(where)
         .order_by(Inspection.observed_at, Inspection.id)
     )
-    return [
+    return (
         InspectionRow(
             id=i.id, uuid=i.uuid, observed_at=i.observed_at, window_code=i.window.code,
             window_name=i.window.name, department=i.window.department,
@@ -65,5 +72,5 @@ def finalised_inspections(period: Period, window_code: str | None = None,
             passed=bool(i.passed), vetoed=bool(i.vetoed), deductions=i.deductions,
             checklist_version=f"{i.checklist_version.checklist.code} v{i.checklist_version.version}",
         )
-        for i in query
-    ]
+        for i in query.iterator()
+    )

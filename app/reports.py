@@ -12,7 +12,7 @@ from app import inspections as insp_mod
 from app.centre import current_centre
 from app.domain import METHODS, RESULTS, SEVERITIES
 from app.errors import PatrolError
-from app.listing import InspectionRow, finalised_inspections
+from app.listing import InspectionRow, finalised_inspections, iter_finalised_inspections
 from app.models import Inspection, Item, ItemResult, ProbationCase, Staff, Window
 from app.pay import PayRow, failures
 from app.periods import Period, cn_date
@@ -80,11 +80,10 @@ class FailedItemRow:
     note: str
 
 
-def details(period: Period) -> tuple[list[InspectionRow], Iterator[FailedItemRow]]:
-    """Every finalised inspection of the period, and (streamed) every failed item of them."""
-    rows = finalised_inspections(period)
-    if not rows:
-        raise PatrolError(f"{period.label}没有已定稿的巡查记录")
+def details(period: Period) -> tuple[Iterator[InspectionRow], Iterator[FailedItemRow]]:
+    """Every finalised inspection of the period and every failed item of them, both streamed."""
+    _require_inspections(period)
+    rows = iter_finalised_inspections(period)
 
     def failed() -> Iterator[FailedItemRow]:
         query = (

@@ -1,4 +1,4 @@
-"""python -m benchmarks [--quick] [--json FILE]: run the benchmarks and print one table."""
+"""python -m benchmarks [--suite ui|exports|all] [--quick] [--json FILE]: run benchmarks, print tables."""
 
 from __future__ import annotations
 
@@ -7,26 +7,39 @@ import json
 import platform
 import sys
 
-from benchmarks import ui_speed
+from benchmarks import export_speed, ui_speed
+
+
+def _print(title: str, rows: list[dict]) -> None:
+    print(f"\n{title}")
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    widths = {k: max(len(k), *(len(str(r.get(k, ""))) for r in rows)) for k in keys}
+    print("  ".join(k.ljust(widths[k]) for k in keys))
+    print("  ".join("-" * widths[k] for k in keys))
+    for r in rows:
+        print("  ".join(str(r.get(k, "")).ljust(widths[k]) for k in keys))
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--quick", action="store_true", help="few repetitions (a smoke test, not a measurement)")
+    parser.add_argument("--suite", choices=("ui", "exports", "all"), default="all")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test, not a measurement)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    rows = ui_speed.run(repeats=3, ticks=10) if args.quick else ui_speed.run()
-    for row in rows:
-        row["ratio"] = round(row["ms"] / row["baseline_ms"], 2) if row["baseline_ms"] else None
-    header = f"{'step':<18}{'detail':<28}{'median ms':>10}{'baseline ms':>13}{'ratio':>8}{'target ms':>11}  baseline"
-    print(f"Window Patrol benchmarks — {platform.node()}, Python {platform.python_version()}, {platform.machine()}")
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(f"{r['step']:<18}{r['detail']:<28}{r['ms']:>10}{r['baseline_ms']:>13}{r['ratio']:>8}{r['target_ms']:>11}  {r['baseline']}")
+    results = {}
+    if args.suite in ("ui", "all"):
+        rows = ui_speed.run(repeats=3, ticks=10) if args.quick else ui_speed.run()
+        for row in rows:
+            row["ratio"] = round(row["ms"] / row["baseline_ms"], 2) if row["baseline_ms"] else None
+        results["ui"] = rows
+    if args.suite in ("exports", "all"):
+        results["exports"] = export_speed.run(windows=30, per_day=20, days=3) if args.quick else export_speed.run()
+    print(f"Window Patrol benchmarks — {platform.node()}, {platform.platform()}, Python {platform.python_version()}")
+    for name, rows in results.items():
+        _print(name, rows)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"machine": platform.platform(), "rows": rows}, fh, ensure_ascii=False, indent=2)
+            json.dump({"machine": platform.platform(), **results}, fh, ensure_ascii=False, indent=2)
     return 0
 
 

@@ -137,7 +137,7 @@ FAILED_COLUMNS = (
 )
 
 
-def details_workbook(path: str | Path, title: str, inspections: Sequence[InspectionRow],
+def details_workbook(path: str | Path, title: str, inspections: Iterable[InspectionRow],
                      failed: Iterable[FailedItemRow]) -> tuple[int, int]:
     """Inspection details: one row per inspection, and one per failed item. Returns the two counts."""
     with atomic_output(path, SUFFIXES) as tmp:

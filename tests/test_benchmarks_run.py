@@ -13,6 +13,9 @@ def test_benchmarks_run_quickly_and_write_json(tmp_path):
     result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    rows = data["ui"]
     assert {r["step"] for r in rows} == {"open inspection", "one tick"}
     assert all(r["ms"] > 0 and r["baseline_ms"] > 0 for r in rows)
+    steps = {r["step"]: r for r in data["exports"]}
+    assert steps["details workbook"]["ratio"] > 0 and steps["label sheet PDF"]["seconds"] > 0
