@@ -67,8 +67,9 @@ class ChecklistDef:
         payload = {
             "code": self.code,
             "name": self.name,
+            # The order of categories counts, not their order numbers (a file may say 9, a sheet 8).
             "categories": [
-                {k: v for k, v in asdict(c).items() if k != "source_file"} for c in cats
+                {k: v for k, v in asdict(c).items() if k not in ("source_file", "order")} for c in cats
             ],
         }
         raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=list)

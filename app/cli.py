@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     load = cl_sub.add_parser("load", parents=[db], help="载入检查表文件; 内容有变化时成为新版本")
     load.add_argument("files", nargs="*", type=Path, metavar="FILE")
     cl_sub.add_parser("list", parents=[db], help="列出数据库中的检查表及其版本")
+    cl_export = cl_sub.add_parser("export", parents=[db], help="把检查表的一个版本导出为 Excel (每个检查项一行)")
+    cl_export.add_argument("--checklist", default="WINDOW", metavar="CODE")
+    cl_export.add_argument("--version", type=int, metavar="N", help="版本号 (默认最新)")
+    cl_export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    cl_import = cl_sub.add_parser("import", parents=[db], help="导入修改后的检查表工作簿; 内容有变化时成为新版本")
+    cl_import.add_argument("file", type=Path, metavar="FILE.xlsx")
 
     st = sub.add_parser("settings", parents=[db], help="查看或修改中心设置 (等级、考察期、微笑之星等)")
     st_sub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -110,6 +116,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
     p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
     export_parser("labels-pdf", "窗口二维码标签 (A4, 每页 3×8)").add_argument("--area", metavar="CODE", help="只打印该区域")
+    export_parser("results", "结果包 (.wpr): 上次导出以来的已定稿巡查记录, 交给管理员导入").add_argument(
+        "--since", metavar="YYYY-MM-DD", help="改为导出该日期以来的全部已定稿记录")
+
+    im = sub.add_parser("import", parents=[db], help="导入结果包或人员名单")
+    im_sub = im.add_subparsers(dest="kind", metavar="KIND", required=True)
+    im_results = im_sub.add_parser("results", parents=[db], help="导入一个或多个结果包; 重复导入不会产生重复记录")
+    im_results.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    im_roster = im_sub.add_parser("roster", parents=[db], help="从 Excel 人员/窗口名单导入: 默认只预览, 加 --apply 才写入")
+    im_roster.add_argument("file", type=Path, metavar="FILE.xlsx")
+    im_roster.add_argument("--apply", action="store_true", help="确认写入 (否则只列出将要发生的变化)")
+
+    rs = sub.add_parser("roster", parents=[db], help="人员名单模板")
+    rs_sub = rs.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rs_sub.add_parser("template", parents=[db], help="生成名单模板工作簿").add_argument(
+        "--out", required=True, type=Path, metavar="FILE.xlsx")
 
     vf = sub.add_parser("verify", parents=[db], help="核验纸质报表上的二维码内容是否与数据库一致")
     vf.add_argument("payload", metavar="PAYLOAD")
@@ -177,6 +198,30 @@ def cmd_checklists(args) -> int:
         return 0
     from app.db import open_database
 
+    if args.action == "export":
+        from app.models import Checklist, ChecklistVersion
+        from exports.checklist_xlsx import checklist_workbook
+
+        open_database(args.db, create=False)
+        query = ChecklistVersion.select().join(Checklist).where(Checklist.code == args.checklist)
+        if args.version:
+            query = query.where(ChecklistVersion.version == args.version)
+        version = query.order_by(ChecklistVersion.version.desc()).first()
+        if version is None:
+            raise PatrolError(f"没有检查表 {args.checklist}" + (f" 第 {args.version} 版" if args.version else ""))
+        count = checklist_workbook(args.out, version)
+        print(f"已导出 {args.checklist} 第 {version.version} 版: {count} 个检查项 → {args.out}")
+        return 0
+    if args.action == "import":
+        from app.checklist_rows import rows_to_checklist
+        from exports.xlsx_reader import read_workbook
+
+        definition = rows_to_checklist(args.file.name, read_workbook(args.file))
+        open_database(args.db, create=False)
+        (version, created), = checklists.register([definition], source=args.file.name)
+        state = "已载入为新版本" if created else "内容未变化, 沿用"
+        print(f"{version.checklist.code} 第 {version.version} 版 ({len(definition.items)} 个检查项): {state}")
+        return 0
     if args.action == "load":
         defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
         open_database(args.db)
@@ -339,9 +384,17 @@ def cmd_export(args) -> int:
         dates = {"start": periods.day(args.start), "end": periods.day(args.end)}
     if getattr(args, "month", None):
         periods.month(args.month)  # bad input fails before the database is touched
+    since = periods.day(args.since) if getattr(args, "since", None) else None
     from app.db import open_database
 
     open_database(args.db, create=False)
+    if args.kind == "results":
+        from app.results_package import export_results
+
+        done = export_results(args.out, since)
+        print(f"已导出结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}), "
+              f"{done.item_results} 个检查结果, {done.photos} 张照片 → {done.path}")
+        return 0
     run = {
         "excel": lambda: jobs.monthly_excel(args.out, args.month),
         "details": lambda: jobs.details_excel(args.out, **dates),
@@ -354,6 +407,47 @@ def cmd_export(args) -> int:
         "photos": lambda: jobs.photos(args.out, **dates),
     }[args.kind]
     print(run())
+    return 0
+
+
+def cmd_import(args) -> int:
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    if args.kind == "results":
+        from app.results_import import import_package
+
+        for path in args.files:
+            summary = import_package(path)
+            print(summary.line())
+            for line in summary.conflict_details:
+                print(f"  冲突: {line} (两个版本都已保留)")
+        return 0
+    return cmd_import_roster(args)
+
+
+def cmd_import_roster(args) -> int:
+    from app.roster_import import apply_roster, plan_roster
+    from exports.xlsx_reader import read_workbook
+
+    plan = plan_roster(args.file.name, read_workbook(args.file))
+    labels = {"new": "新增", "updated": "修改", "unlisted": "不再列出"}
+    for c in plan.changes:
+        print(f"{labels[c.kind]} {c.what} {c.key} {c.label}" + (f"  ({c.details})" if c.details else ""))
+    print(plan.summary())
+    if args.apply:
+        apply_roster(plan)
+        print("已写入数据库")
+    else:
+        print("以上为预览, 未做修改; 确认无误后加 --apply 写入")
+    return 0
+
+
+def cmd_roster(args) -> int:
+    from exports.roster_template import roster_template
+
+    roster_template(args.out)
+    print(f"已生成名单模板 → {args.out}")
     return 0
 
 
@@ -377,6 +471,7 @@ COMMANDS = {
     "demo": cmd_demo, "checklists": cmd_checklists, "rankings": cmd_rankings, "awards": cmd_awards,
     "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
     "selftest": cmd_selftest, "export": cmd_export, "verify": cmd_verify,
+    "import": cmd_import, "roster": cmd_roster,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from app import probation
+from app import probation, records
 from app.accounts import require_role
 from app.checklists import applies, category_weights, latest_version, version_items
 from app.db import bulk_insert, db
@@ -176,6 +176,7 @@ def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
         inspection.finished_at = at or now()
         inspection.updated_at = now()
         inspection.save()
+        records.stamp(inspection)
         probation.on_finalised(inspection, settings)
     return result
 

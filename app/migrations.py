@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import peewee as pw
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from app.db import sqlite_path
 from app.errors import DatabaseOpenError
-from app.models import ALL_MODELS, PatrolRound, SchemaVersion
+from app.models import ALL_MODELS, ImportLog, InspectionHistory, PatrolRound, SchemaVersion
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _migrator(database: pw.Database):
@@ -31,8 +32,14 @@ def _v2_patrol_rounds(database: pw.Database) -> None:
     migrate(_migrator(database).add_column("inspection", "round_id", round_field))
 
 
+def _v3_results_packages(database: pw.Database) -> None:
+    """Content hashes on inspections, inspection history and the import log, for results packages."""
+    database.create_tables([InspectionHistory, ImportLog])
+    migrate(_migrator(database).add_column("inspection", "content_hash", pw.CharField(default="")))
+
+
 # version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
-STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds}
+STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages}
 
 
 def stored_version(database: pw.Database) -> int | None:
@@ -60,10 +67,32 @@ def upgrade(database: pw.Database) -> int:
     if version < CURRENT_VERSION:
         backup_before_migration(database, version)
         for target in range(version + 1, CURRENT_VERSION + 1):
-            with database.atomic():
+            with _foreign_keys_deferred(database), database.atomic():
                 STEPS[target](database)
+                _check_references(database, target)
                 SchemaVersion.create(version=target)
     return CURRENT_VERSION
+
+
+@contextmanager
+def _foreign_keys_deferred(database: pw.Database):
+    """SQLite rebuilds a table to change a column; references are checked at the end of the step
+    instead (the pragma can only change outside a transaction)."""
+    sqlite = isinstance(database, pw.SqliteDatabase)
+    if sqlite:
+        database.pragma("foreign_keys", 0)
+    try:
+        yield
+    finally:
+        if sqlite:
+            database.pragma("foreign_keys", 1)
+
+
+def _check_references(database: pw.Database, target: int) -> None:
+    if isinstance(database, pw.SqliteDatabase):
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise DatabaseOpenError(f"升级到第 {target} 版后有 {len(broken)} 条记录引用失效, 已撤销升级")
 
 
 def backup_before_migration(database: pw.Database, version: int) -> None:

@@ -158,6 +158,9 @@ class Inspection(BaseModel):
     passed = pw.BooleanField(null=True)
     grade = pw.CharField(default="")
     updated_at = pw.DateTimeField(default=now)
+    # SHA-256 of the finalised record as it travels in results packages (schema v3): equal hashes
+    # mean the same content, so re-importing a package is a lookup, not a comparison.
+    content_hash = pw.CharField(default="")
 
     class Meta:
         indexes = (
@@ -202,6 +205,33 @@ class ProbationEvent(BaseModel):
     cause = pw.TextField(default="")
 
 
+class InspectionHistory(BaseModel):
+    """Versions of an inspection that are not the current one: replaced by a newer revision, or an
+    import that conflicted with it (schema v3). Nothing an inspector finalised is ever lost."""
+
+    uuid = pw.CharField(index=True)
+    revision = pw.IntegerField()
+    kind = pw.CharField()  # replaced / conflict
+    content = pw.TextField()  # the record as JSON, as in a results package
+    content_hash = pw.CharField()
+    source = pw.CharField(default="")  # package file or "app"
+    recorded_at = pw.DateTimeField(default=now)
+
+
+class ImportLog(BaseModel):
+    """Each results package imported: what it was and what it changed (schema v3)."""
+
+    package_sha256 = pw.CharField(index=True)
+    file_name = pw.CharField()
+    device_id = pw.CharField()
+    centre_code = pw.CharField()
+    imported_at = pw.DateTimeField(default=now)
+    new = pw.IntegerField(default=0)
+    updated = pw.IntegerField(default=0)
+    unchanged = pw.IntegerField(default=0)
+    conflicts = pw.IntegerField(default=0)
+
+
 ALL_MODELS = [
     SchemaVersion,
     Centre,
@@ -219,4 +249,6 @@ ALL_MODELS = [
     ItemResult,
     ProbationCase,
     ProbationEvent,
+    InspectionHistory,
+    ImportLog,
 ]

@@ -88,11 +88,11 @@ def generate(windows: int, staff_per_window: int, days: list[dt.date], inspectio
                 insp_rows.append((insp_id, str(uuid.UUID(int=rng.getrandbits(128), version=4)), 1, w.id, person.id,
                                   inspectors[k % len(inspectors)].id, "onsite", when, when, when + dt.timedelta(minutes=5),
                                   version.id, "final", "", score.score, score.bonus, score.deductions, score.vetoed,
-                                  score.passed, score.grade, when))
+                                  score.passed, score.grade, when, ""))
                 result_rows += [(insp_id, item_id, r, "", "") for item_id, r in outcome.items()]
             bulk_insert(Inspection, ["id", "uuid", "revision", "window", "staff", "inspector", "method", "observed_at",
                                      "started_at", "finished_at", "checklist_version", "status", "note", "score", "bonus",
-                                     "deductions", "vetoed", "passed", "grade", "updated_at"], insp_rows)
+                                     "deductions", "vetoed", "passed", "grade", "updated_at", "content_hash"], insp_rows)
             bulk_insert(ItemResult, ["inspection", "item", "result", "note", "photos"], result_rows)
             made += len(insp_rows)
             results += len(result_rows)

@@ -1,0 +1,134 @@
+"""Results packages: finalised inspections of a laptop in one signed file, for the manager's PC.
+
+The file is a zip: `manifest.json` (centre, device, inspectors, period, counts, checklist versions,
+and the SHA-256 of every other file), `inspections.jsonl` (one record per line, app.records),
+`photos/<ref>`, and `signature` (HMAC-SHA256 of the manifest with the centre's key). The signature
+covers the manifest, the manifest covers every file: nothing can change unnoticed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import records
+from app.centre import current_centre
+from app.db import db
+from app.errors import PatrolError
+from app.models import ChecklistVersion, Inspection, Setting, now
+from app.photos import photo_path
+
+FORMAT = "window-patrol-results"
+FORMAT_VERSION = 1
+SUFFIX = ".wpr"
+DEVICE_KEY = "device_id"
+WATERMARK_KEY = "results_exported_until"
+
+
+def _local(key: str, default=None):
+    row = Setting.get_or_none(Setting.key == key)
+    return json.loads(row.value) if row else default
+
+
+def _set_local(key: str, value) -> None:
+    raw = json.dumps(value, ensure_ascii=False)
+    Setting.insert(key=key, value=raw).on_conflict(conflict_target=[Setting.key], update={Setting.value: raw}).execute()
+
+
+def device_id() -> str:
+    """This database's own id, made once (laptops tell their packages apart by it)."""
+    value = _local(DEVICE_KEY)
+    if not value:
+        value = uuid.uuid4().hex[:12]
+        _set_local(DEVICE_KEY, value)
+    return value
+
+
+def sign(manifest: bytes, key: str) -> str:
+    return hmac.new(key.encode("utf-8"), manifest, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    inspections: int
+    item_results: int
+    photos: int
+    period: tuple[str, str]
+
+
+def export_results(out: str | Path, since: dt.date | None = None) -> ExportSummary:
+    """Write finalised inspections (all since the last export, or observed since a date) to a package."""
+    centre = current_centre()
+    if centre is None:
+        raise PatrolError("数据库中没有中心")
+    query = Inspection.select().where(Inspection.status == "final").order_by(Inspection.observed_at, Inspection.id)
+    watermark = _local(WATERMARK_KEY)
+    if since is not None:
+        query = query.where(Inspection.observed_at >= dt.datetime.combine(since, dt.time()))
+    elif watermark:
+        query = query.where(Inspection.updated_at > dt.datetime.fromisoformat(watermark))
+    chosen = list(query)
+    if not chosen:
+        raise PatrolError("没有新的已定稿巡查记录可导出" if since is None else f"{since} 以来没有已定稿的巡查记录")
+    out = Path(out)
+    if out.suffix != SUFFIX:
+        raise PatrolError(f"结果包文件的扩展名应为 {SUFFIX}")
+    if not out.parent.is_dir():
+        raise PatrolError(f"输出文件夹不存在: {out.parent}")
+    lines, photos, versions, inspectors, results = [], set(), {}, set(), 0
+    for insp in chosen:
+        record = records.record_of(insp)
+        lines.append(records.canonical(record))
+        results += len(record["results"])
+        inspectors.add(record["inspector"])
+        versions[insp.checklist_version_id] = record["checklist"]
+        for _, _, _, refs in record["results"]:
+            photos.update(refs)
+    body = ("\n".join(lines) + "\n").encode("utf-8")
+    files = {"inspections.jsonl": hashlib.sha256(body).hexdigest()}
+    photo_bytes = {}
+    for ref in sorted(photos):
+        path = photo_path(ref)
+        if not path.exists():
+            raise PatrolError(f"照片文件缺失: {path}")
+        data = path.read_bytes()
+        photo_bytes[ref] = data
+        files[f"photos/{ref}"] = hashlib.sha256(data).hexdigest()
+    version_rows = {v.id: v for v in ChecklistVersion.select().where(ChecklistVersion.id.in_(list(versions)))}
+    observed = [i.observed_at for i in chosen]
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "centre": centre.code, "device": device_id(),
+        "created_at": now().isoformat(), "inspectors": sorted(inspectors),
+        "period": {"from": min(observed).date().isoformat(), "to": max(observed).date().isoformat()},
+        "counts": {"inspections": len(chosen), "item_results": results, "photos": len(photo_bytes)},
+        "checklist_versions": [{"code": c["code"], "version": version_rows[vid].version, "hash": c["hash"]}
+                               for vid, c in sorted(versions.items())],
+        "files": files,
+    }
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".part")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("manifest.json", manifest_bytes)
+            zf.writestr("inspections.jsonl", body)
+            for ref, data in photo_bytes.items():
+                zf.writestr(f"photos/{ref}", data, compress_type=zipfile.ZIP_STORED)
+            zf.writestr("signature", sign(manifest_bytes, centre.signing_key))
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if since is None:
+        with db.atomic():
+            _set_local(WATERMARK_KEY, max(i.updated_at for i in chosen).isoformat())
+    return ExportSummary(out, len(chosen), results, len(photo_bytes), (manifest["period"]["from"], manifest["period"]["to"]))

@@ -1,0 +1,324 @@
+"""Roster import from the workbooks offices really keep: find the header row, match the usual Chinese
+header names and their variants, clean the values, validate every cell, then preview or apply.
+
+Works on plain cells (exports.xlsx_reader). Nothing is written unless every row is valid, and then
+in one transaction. People no longer listed are marked 离岗 (never deleted: their inspections stay).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from app.db import db
+from app.domain import WINDOW_TYPES
+from app.errors import PatrolError
+from app.models import Area, Staff, Window
+
+MAX_ERRORS = 20
+
+STAFF_HEADERS = {
+    "employee_no": ("工号", "员工编号", "人员编号", "员工号", "职工号"),
+    "name": ("姓名", "员工姓名", "人员姓名", "名字"),
+    "gender": ("性别",),
+    "party": ("政治面貌", "是否党员", "党员"),
+    "employer": ("劳务公司", "用工单位", "派遣单位", "劳务派遣公司", "所属公司", "用人单位"),
+    "window": ("窗口编号", "窗口", "窗口号", "所在窗口"),
+    "post": ("岗位", "AB岗", "A/B岗", "岗别"),
+}
+WINDOW_HEADERS = {
+    "code": ("窗口编号", "窗口号", "编号"),
+    "name": ("窗口名称", "名称"),
+    "window_type": ("窗口类型", "类型"),
+    "department": ("进驻部门", "部门", "所属部门", "单位"),
+    "area": ("区域", "所在区域", "楼层", "区域编号"),
+}
+PARTY_YES = {"中共党员", "党员", "中共预备党员", "预备党员", "是", "Y", "YES", "TRUE", "√"}
+PARTY_NO = {"群众", "共青团员", "团员", "否", "无", "N", "NO", "FALSE", "民主党派", ""}
+
+
+def clean(value) -> str:
+    """Full-width to half-width, stray spaces gone, numbers stored as numbers back to plain text."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def header_key(value) -> str:
+    return re.sub(r"\s+", "", clean(value)).upper()
+
+
+def column_letter(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class Located:
+    """Where a value came from, for messages: file, sheet, row, column, header."""
+
+    file: str
+    sheet: str
+    row: int
+    column: int
+    header: str
+
+    def __str__(self) -> str:
+        return f"{self.file} 表“{self.sheet}” 第{self.row}行 {column_letter(self.column)}列({self.header})"
+
+
+def find_header(rows, wanted: dict[str, tuple[str, ...]]) -> tuple[int, dict[str, int]] | None:
+    """(header row index, field -> column index) for the row among the first 15 that names most fields.
+    A merged group title above the header (e.g. 基本信息 over 姓名 / 性别) is looked through."""
+    best = None
+    for r, row in enumerate(rows[:15]):
+        found = {}
+        for c, cell in enumerate(row):
+            key = header_key(cell.value)
+            for name, variants in wanted.items():
+                if name not in found and key in {header_key(v) for v in variants}:
+                    found[name] = c
+        if len(found) >= 2 and (best is None or len(found) > len(best[1])):
+            best = (r, found)
+    return best
+
+
+@dataclass
+class WindowRow:
+    code: str
+    name: str
+    window_type: str
+    department: str
+    area: str
+    where: Located
+
+
+@dataclass
+class StaffRow:
+    employee_no: str
+    name: str
+    gender: str
+    party_member: bool
+    employer: str
+    window: str
+    post: str
+    where: Located
+
+
+@dataclass
+class Change:
+    kind: str  # new / updated / unlisted
+    what: str  # 窗口 / 人员
+    key: str
+    label: str
+    details: str = ""
+
+
+@dataclass
+class RosterPlan:
+    windows: list[WindowRow] = field(default_factory=list)
+    staff: list[StaffRow] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    def count(self, kind: str, what: str | None = None) -> int:
+        return sum(1 for c in self.changes if c.kind == kind and (what is None or c.what == what))
+
+    def summary(self) -> str:
+        return (f"窗口: 新增 {self.count('new', '窗口')}, 修改 {self.count('updated', '窗口')}; "
+                f"人员: 新增 {self.count('new', '人员')}, 修改 {self.count('updated', '人员')}, "
+                f"不再列出 {self.count('unlisted', '人员')} (将标为离岗)")
+
+
+def _cells(file: str, sheet, header_row: int, columns: dict[str, int], headers: dict[str, tuple[str, ...]]):
+    """Yield (row number, {field: (text, Located)}) for every non-blank row below the header."""
+    for r, row in enumerate(sheet.rows[header_row + 1:], start=header_row + 2):
+        values = {}
+        for name, c in columns.items():
+            cell = row[c] if c < len(row) else None
+            where = Located(file, sheet.name, r, c + 1, headers[name][0])
+            if cell is not None and cell.formula:
+                values[name] = (None, where)
+            elif cell is not None and isinstance(cell.value, dt.datetime):
+                values[name] = (cell.value.date().isoformat(), where)
+            else:
+                values[name] = (clean(cell.value if cell else None), where)
+        if all(v == "" for v, _ in values.values()):
+            continue
+        yield r, values
+
+
+def _read_windows(file: str, sheet, header_row: int, columns: dict[str, int], errors: list[str]) -> list[WindowRow]:
+    missing = [WINDOW_HEADERS[k][0] for k in ("code", "name", "window_type") if k not in columns]
+    if missing:
+        errors.append(f"{file} 表“{sheet.name}” 第{header_row + 1}行: 缺少列 {', '.join(missing)}")
+        return []
+    out = []
+    for _, v in _cells(file, sheet, header_row, columns, WINDOW_HEADERS):
+        problems = [f"{where}: 是公式, 应填写文字" for text, where in v.values() if text is None]
+        if problems:
+            errors.extend(problems)
+            continue
+        code, where = v["code"]
+        if not code:
+            errors.append(f"{where}: 窗口编号为空")
+            continue
+        wtype, twhere = v["window_type"]
+        if wtype not in WINDOW_TYPES:
+            errors.append(f"{twhere}: “{wtype}”不是窗口类型 ({'、'.join(WINDOW_TYPES)})")
+            continue
+        name, nwhere = v["name"]
+        if not name:
+            errors.append(f"{nwhere}: 窗口名称为空")
+            continue
+        out.append(WindowRow(code.upper().replace(" ", ""), name, wtype, v.get("department", ("", None))[0],
+                             v.get("area", ("", None))[0], where))
+    return out
+
+
+def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], errors: list[str]) -> list[StaffRow]:
+    missing = [STAFF_HEADERS[k][0] for k in ("employee_no", "name", "gender") if k not in columns]
+    if missing:
+        errors.append(f"{file} 表“{sheet.name}” 第{header_row + 1}行: 缺少列 {', '.join(missing)}")
+        return []
+    out = []
+    for _, v in _cells(file, sheet, header_row, columns, STAFF_HEADERS):
+        row_errors = [f"{where}: 是公式, 应填写文字" for text, where in v.values() if text is None]
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        emp, ewhere = v["employee_no"]
+        name, nwhere = v["name"]
+        name = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", name)  # "张 三" padded to align
+        gender_text, gwhere = v["gender"]
+        gender = {"男": "M", "女": "F", "M": "M", "F": "F", "MALE": "M", "FEMALE": "F"}.get(gender_text.upper())
+        party_text, pwhere = v.get("party", ("", None))
+        post_text, swhere = v.get("post", ("A", None))
+        post = {"A": "A", "A岗": "A", "B": "B", "B岗": "B", "": "A"}.get(post_text.upper().replace(" ", ""))
+        if not emp:
+            row_errors.append(f"{ewhere}: 工号为空")
+        elif not re.fullmatch(r"[0-9A-Za-z\-_]{1,20}", emp):
+            row_errors.append(f"{ewhere}: “{emp[:20]}”不是有效的工号")
+        if not name or len(name) > 20 or re.search(r"[0-9=+@#$%^&*<>{}\[\]|\\]", name):
+            row_errors.append(f"{nwhere}: “{name[:20]}”不是有效的姓名")
+        if gender is None:
+            row_errors.append(f"{gwhere}: “{gender_text}”应为 男 或 女")
+        if party_text.upper() not in PARTY_YES | PARTY_NO:
+            row_errors.append(f"{pwhere}: “{party_text}”不是可识别的政治面貌")
+        if post is None:
+            row_errors.append(f"{swhere}: “{post_text}”应为 A岗 或 B岗")
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        out.append(StaffRow(emp.upper(), name, gender, party_text.upper() in PARTY_YES, v.get("employer", ("", None))[0],
+                            v.get("window", ("", None))[0].upper().replace(" ", ""), post, ewhere))
+    return out
+
+
+def plan_roster(file: str, sheets) -> RosterPlan:
+    """Read windows and staff from the sheets, validate everything, and list what would change."""
+    errors: list[str] = []
+    plan = RosterPlan()
+    for sheet in sheets:
+        staff_header = find_header(sheet.rows, STAFF_HEADERS)
+        window_header = find_header(sheet.rows, WINDOW_HEADERS)
+        if staff_header and "name" in staff_header[1]:
+            plan.staff += _read_staff(file, sheet, *staff_header, errors)
+        elif window_header and ("name" in window_header[1] or "window_type" in window_header[1]):
+            plan.windows += _read_windows(file, sheet, *window_header, errors)
+    if not plan.staff and not plan.windows and not errors:
+        raise PatrolError(f"{file}: 没有找到人员表 (需有 姓名、工号、性别 等列) 或窗口表 (需有 窗口编号、窗口名称、窗口类型)")
+    _check_duplicates(plan, errors)
+    known_windows = {w.code for w in Window.select(Window.code)} | {w.code for w in plan.windows}
+    areas = {a.code: a for a in Area.select()} | {a.name: a for a in Area.select()}
+    for w in plan.windows:
+        if w.area and w.area not in areas:
+            errors.append(f"{w.where}: 区域“{w.area}”不存在 (可选: {'、'.join(a.name for a in Area.select())})")
+    for s in plan.staff:
+        if s.window and s.window not in known_windows:
+            errors.append(f"{s.where}: 窗口编号“{s.window}”不存在")
+    if errors:
+        shown = errors[:MAX_ERRORS]
+        more = f"\n另有 {len(errors) - MAX_ERRORS} 处问题" if len(errors) > MAX_ERRORS else ""
+        raise PatrolError(f"{file}: 名单有误, 未做任何修改\n" + "\n".join(shown) + more)
+    _diff(plan)
+    return plan
+
+
+def _check_duplicates(plan: RosterPlan, errors: list[str]) -> None:
+    seen: dict[str, Located] = {}
+    for s in plan.staff:
+        if s.employee_no in seen:
+            errors.append(f"{s.where}: 工号 {s.employee_no} 与{seen[s.employee_no]}重复")
+        seen[s.employee_no] = s.where
+    codes: dict[str, Located] = {}
+    for w in plan.windows:
+        if w.code in codes:
+            errors.append(f"{w.where}: 窗口编号 {w.code} 与{codes[w.code]}重复")
+        codes[w.code] = w.where
+
+
+def _diff(plan: RosterPlan) -> None:
+    windows = {w.code: w for w in Window.select()}
+    for w in plan.windows:
+        old = windows.get(w.code)
+        if old is None:
+            plan.changes.append(Change("new", "窗口", w.code, w.name))
+            continue
+        diffs = [f"{label}: {a} → {b}" for label, a, b in (("名称", old.name, w.name), ("类型", old.window_type, w.window_type),
+                 ("部门", old.department, w.department)) if b and a != b]
+        if diffs:
+            plan.changes.append(Change("updated", "窗口", w.code, w.name, "; ".join(diffs)))
+    people = {s.employee_no: s for s in Staff.select()}
+    window_codes = {w.id: w.code for w in Window.select()}
+    listed = set()
+    for s in plan.staff:
+        listed.add(s.employee_no)
+        old = people.get(s.employee_no)
+        if old is None:
+            plan.changes.append(Change("new", "人员", s.employee_no, s.name))
+            continue
+        pairs = (("姓名", old.name, s.name), ("性别", old.gender, s.gender), ("党员", old.party_member, s.party_member),
+                 ("用工单位", old.employer, s.employer), ("窗口", window_codes.get(old.window_id, ""), s.window),
+                 ("岗位", old.post, s.post), ("状态", old.status, "active"))
+        diffs = [f"{label}: {a} → {b}" for label, a, b in pairs if a != b]
+        if diffs:
+            plan.changes.append(Change("updated", "人员", s.employee_no, s.name, "; ".join(diffs)))
+    if plan.staff:
+        for emp, old in people.items():
+            if emp not in listed and old.status == "active":
+                plan.changes.append(Change("unlisted", "人员", emp, old.name, "名单中没有此人, 将标为离岗"))
+
+
+def apply_roster(plan: RosterPlan) -> None:
+    """Write the plan in one transaction."""
+    with db.atomic():
+        areas = {a.code: a for a in Area.select()} | {a.name: a for a in Area.select()}
+        default_area = Area.select().order_by(Area.code).first()
+        if default_area is None and plan.windows:
+            from app.centre import current_centre
+
+            default_area = Area.create(centre=current_centre(), code="A", name="服务大厅")
+        for w in plan.windows:
+            area = areas.get(w.area) or default_area
+            Window.insert(code=w.code, name=w.name, window_type=w.window_type, department=w.department, area=area,
+                          active=True).on_conflict(
+                conflict_target=[Window.code],
+                update={Window.name: w.name, Window.window_type: w.window_type, Window.department: w.department,
+                        Window.active: True}).execute()
+        window_ids = dict(Window.select(Window.code, Window.id).tuples())
+        for s in plan.staff:
+            values = {"name": s.name, "gender": s.gender, "party_member": s.party_member, "employer": s.employer,
+                      "window": window_ids.get(s.window), "post": s.post, "status": "active"}
+            Staff.insert(employee_no=s.employee_no, **values).on_conflict(
+                conflict_target=[Staff.employee_no], update={Staff._meta.fields[k]: v for k, v in values.items()}).execute()
+        unlisted = [c.key for c in plan.changes if c.kind == "unlisted"]
+        if unlisted:
+            Staff.update(status="inactive").where(Staff.employee_no.in_(unlisted)).execute()

@@ -1,0 +1,41 @@
+"""A checklist version as a workbook (one row per item), for managers to review and edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from app.checklist_rows import COLUMNS, item_row
+from app.models import ChecklistVersion
+from app.checklists import version_items
+from exports.files import atomic_output
+
+
+def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
+    items = version_items(version)
+    with atomic_output(path, (".xlsx",)) as tmp:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "检查项"
+        ws.append([c.header for c in COLUMNS])
+        for item in items:
+            ws.append(item_row(item))
+        for cell in ws[1]:
+            cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+        for n, c in enumerate(COLUMNS, start=1):
+            ws.column_dimensions[ws.cell(1, n).column_letter].width = c.width
+        for row in ws.iter_rows(min_row=2):
+            row[4].alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        info = wb.create_sheet("检查表")
+        info.append(["检查表编号", version.checklist.code])
+        info.append(["检查表名称", version.checklist.name])
+        info.append(["导出自版本", version.version])
+        info.append(["说明", "修改“检查项”表后导入, 内容有变化时成为新版本; 已有巡查记录仍使用原版本。"])
+        info.column_dimensions["A"].width = 14
+        info.column_dimensions["B"].width = 80
+        wb.save(tmp)
+    return len(items)
