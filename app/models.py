@@ -14,6 +14,12 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def change_time() -> dt.datetime:
+    """When a record changed, to the microsecond: "changed since the last export" must not miss an
+    edit made in the same second as the export."""
+    return dt.datetime.now()
+
+
 class BaseModel(pw.Model):
     class Meta:
         database = db
@@ -157,7 +163,7 @@ class Inspection(BaseModel):
     vetoed = pw.BooleanField(default=False)
     passed = pw.BooleanField(null=True)
     grade = pw.CharField(default="")
-    updated_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=change_time)
     # SHA-256 of the finalised record as it travels in results packages (schema v3): equal hashes
     # mean the same content, so re-importing a package is a lookup, not a comparison.
     content_hash = pw.CharField(default="")

@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +25,17 @@ from app.domain import METHODS, RESULTS
 from app.errors import PatrolError
 from app.models import (
     ChecklistVersion, ImportLog, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window,
-    now,
+    change_time, now,
 )
 from app.photos import photo_path, store_photo
 from app.results_package import FORMAT, FORMAT_VERSION, sign
 from app.settings import load_settings
 
 MAX_ERRORS = 20
+# Everything reading a damaged zip can raise: bad headers, bad deflate data, a flipped compression
+# method, truncation. All mean the same to the user: the file is damaged.
+DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error,
+           NotImplementedError, RuntimeError, KeyError, struct.error, UnicodeDecodeError)
 RECORD_KEYS = {"uuid", "revision", "window", "staff", "inspector", "method", "observed_at", "started_at",
                "finished_at", "checklist", "note", "score", "bonus", "deductions", "vetoed", "passed", "grade", "results"}
 
@@ -77,8 +83,8 @@ def read_package(path: str | Path) -> _Package:
         names = set(zf.namelist())
         manifest_bytes = zf.read("manifest.json") if "manifest.json" in names else None
         signature = zf.read("signature").decode("ascii", "replace").strip() if "signature" in names else None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc})") from None
+    except DAMAGED as exc:
+        raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
     if manifest_bytes is None or signature is None:
         raise PatrolError(f"{name}: 缺少 manifest.json 或 signature, 不是有效的结果包")
     centre = current_centre()
@@ -108,8 +114,8 @@ def read_package(path: str | Path) -> _Package:
             if hashlib.sha256(data).hexdigest() != digest:
                 raise PatrolError(f"{name}: 文件 {member} 的校验和不符, 内容已损坏")
             contents[member] = data
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc})") from None
+    except DAMAGED as exc:
+        raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None
     problems, parsed = [], []
     for n, line in enumerate(contents["inspections.jsonl"].decode("utf-8", "replace").splitlines(), start=1):
         if not line.strip():
@@ -226,7 +232,7 @@ def _row(insp_id: int, r: dict, lk: _Lookups, digest: str) -> tuple:
             lk.users[r["inspector"]], r["method"], t(r["observed_at"]), t(r["started_at"]),
             t(r["finished_at"]) if r["finished_at"] else None, lk.versions[r["checklist"]["hash"]], "final",
             r["note"] or "", r["score"], r["bonus"] or 0, r["deductions"] or 0, bool(r["vetoed"]), r["passed"],
-            r["grade"] or "", now(), digest)
+            r["grade"] or "", change_time(), digest)
 
 
 def _result_rows(insp_id: int, r: dict, lk: _Lookups) -> list[tuple]:
@@ -293,7 +299,7 @@ def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str) -> N
                              content_hash=records.content_hash(old_record), source=source)
     values = dict(zip(INSPECTION_COLUMNS, _row(insp_id, r, lk, digest)))
     values.pop("id")
-    Inspection.update(**{Inspection._meta.fields[k]: v for k, v in values.items()}).where(Inspection.id == insp_id).execute()
+    Inspection.update({Inspection._meta.fields[k]: v for k, v in values.items()}).where(Inspection.id == insp_id).execute()
     ItemResult.delete().where(ItemResult.inspection == insp_id).execute()
     bulk_insert(ItemResult, ["inspection", "item", "result", "note", "photos"], _result_rows(insp_id, r, lk))
 

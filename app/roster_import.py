@@ -35,6 +35,7 @@ WINDOW_HEADERS = {
     "department": ("进驻部门", "部门", "所属部门", "单位"),
     "area": ("区域", "所在区域", "楼层", "区域编号"),
 }
+FOOTER = re.compile(r"^(制表|审核|审批|备注|注|说明|合计|填表|日期|负责人|单位)[:: ]")
 PARTY_YES = {"中共党员", "党员", "中共预备党员", "预备党员", "是", "Y", "YES", "TRUE", "√"}
 PARTY_NO = {"群众", "共青团员", "团员", "否", "无", "N", "NO", "FALSE", "民主党派", ""}
 
@@ -111,6 +112,7 @@ class StaffRow:
     window: str
     post: str
     where: Located
+    window_where: Located | None = None
 
 
 @dataclass
@@ -139,11 +141,13 @@ class RosterPlan:
 
 def _cells(file: str, sheet, header_row: int, columns: dict[str, int], headers: dict[str, tuple[str, ...]]):
     """Yield (row number, {field: (text, Located)}) for every non-blank row below the header."""
+    titles = sheet.rows[header_row]
     for r, row in enumerate(sheet.rows[header_row + 1:], start=header_row + 2):
         values = {}
         for name, c in columns.items():
             cell = row[c] if c < len(row) else None
-            where = Located(file, sheet.name, r, c + 1, headers[name][0])
+            title = clean(titles[c].value) if c < len(titles) else headers[name][0]
+            where = Located(file, sheet.name, r, c + 1, title)  # the manager's own header text
             if cell is not None and cell.formula:
                 values[name] = (None, where)
             elif cell is not None and isinstance(cell.value, dt.datetime):
@@ -152,6 +156,9 @@ def _cells(file: str, sheet, header_row: int, columns: dict[str, int], headers: 
                 values[name] = (clean(cell.value if cell else None), where)
         if all(v == "" for v, _ in values.values()):
             continue
+        filled = [v for v, _ in values.values() if v]
+        if len(filled) == 1 and FOOTER.match(filled[0] or ""):
+            continue  # a note under the table: 制表 / 审核 / 备注 …
         yield r, values
 
 
@@ -217,8 +224,9 @@ def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], erro
         if row_errors:
             errors.extend(row_errors)
             continue
+        window_text, wwhere = v.get("window", ("", None))
         out.append(StaffRow(emp.upper(), name, gender, party_text.upper() in PARTY_YES, v.get("employer", ("", None))[0],
-                            v.get("window", ("", None))[0].upper().replace(" ", ""), post, ewhere))
+                            window_text.upper().replace(" ", ""), post, ewhere, wwhere))
     return out
 
 
@@ -243,7 +251,7 @@ def plan_roster(file: str, sheets) -> RosterPlan:
             errors.append(f"{w.where}: 区域“{w.area}”不存在 (可选: {'、'.join(a.name for a in Area.select())})")
     for s in plan.staff:
         if s.window and s.window not in known_windows:
-            errors.append(f"{s.where}: 窗口编号“{s.window}”不存在")
+            errors.append(f"{s.window_where or s.where}: 窗口编号“{s.window}”不存在")
     if errors:
         shown = errors[:MAX_ERRORS]
         more = f"\n另有 {len(errors) - MAX_ERRORS} 处问题" if len(errors) > MAX_ERRORS else ""
