@@ -7,7 +7,7 @@ import json
 import platform
 import sys
 
-from benchmarks import export_speed, ui_speed
+from benchmarks import export_speed, import_speed, ui_speed
 
 
 def _print(title: str, rows: list[dict]) -> None:
@@ -22,7 +22,7 @@ def _print(title: str, rows: list[dict]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--suite", choices=("ui", "exports", "all"), default="all")
+    parser.add_argument("--suite", choices=("ui", "exports", "import", "all"), default="all")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test, not a measurement)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -34,6 +34,8 @@ def main(argv=None) -> int:
         results["ui"] = rows
     if args.suite in ("exports", "all"):
         results["exports"] = export_speed.run(windows=30, per_day=20, days=3) if args.quick else export_speed.run()
+    if args.suite in ("import", "all"):
+        results["import"] = import_speed.run(inspections=200, windows=20) if args.quick else import_speed.run()
     print(f"Window Patrol benchmarks — {platform.node()}, {platform.platform()}, Python {platform.python_version()}")
     for name, rows in results.items():
         _print(name, rows)

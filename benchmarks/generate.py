@@ -35,6 +35,12 @@ def working_days(start: dt.date, count: int) -> list[dt.date]:
 def generate(windows: int, staff_per_window: int, days: list[dt.date], inspections_per_day: int,
              seed: int = 1) -> dict:
     """A centre of `windows` windows and its inspections on `days`; returns counts."""
+    build_centre(windows, staff_per_window, seed)
+    return add_inspections(days, inspections_per_day, seed)
+
+
+def build_centre(windows: int, staff_per_window: int, seed: int = 1) -> None:
+    """Centre, areas, windows, staff and four inspectors."""
     rng = random.Random(seed)
     with db.atomic():
         centre = create_centre("BENCH", "基准测试政务服务中心")
@@ -52,7 +58,15 @@ def generate(windows: int, staff_per_window: int, days: list[dt.date], inspectio
                 staff.append((f"E{len(staff) + 1:05d}", f"员工{len(staff) + 1}", rng.choice("MF"), rng.random() < 0.3,
                               rng.choice(["甲劳务公司", "乙劳务公司", "丙劳务公司"]), w.id, "AB"[p % 2], "active"))
         bulk_insert(Staff, ["employee_no", "name", "gender", "party_member", "employer", "window", "post", "status"], staff)
-        inspectors = [create_user(f"bench{n}", f"巡查员{n}", "inspector", "bench123") for n in range(1, 5)]
+        for n in range(1, 5):
+            create_user(f"bench{n}", f"巡查员{n}", "inspector", "bench123")
+
+
+def add_inspections(days: list[dt.date], inspections_per_day: int, seed: int = 1) -> dict:
+    """Finalised inspections with all their item results, scored by the scoring module."""
+    rng = random.Random(f"inspections-{seed}")
+    inspectors = list(User.select().where(User.role == "inspector").order_by(User.username))
+    window_rows = list(Window.select().order_by(Window.id))
     version = latest_version(inspections.DEFAULT_CHECKLIST)
     items = version_items(version)
     settings = load_settings()
@@ -98,5 +112,5 @@ def generate(windows: int, staff_per_window: int, days: list[dt.date], inspectio
             results += len(result_rows)
     if not db.obj.__class__.__name__.startswith("Sqlite"):
         db.obj.execute_sql("SELECT setval(pg_get_serial_sequence('inspection', 'id'), (SELECT MAX(id) FROM inspection))")
-    return {"windows": windows, "staff": len(staff), "inspections": made, "item_results": results,
-            "inspectors": User.select().where(User.role == "inspector").count()}
+    return {"windows": len(window_rows), "staff": Staff.select().count(), "inspections": made, "item_results": results,
+            "inspectors": len(inspectors)}

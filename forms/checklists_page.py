@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
@@ -55,6 +57,10 @@ class ChecklistsPage(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         load = QPushButton(tr("载入检查表文件为新版本…"))
         load.clicked.connect(self.load_files)
+        to_excel = QPushButton(tr("新版本导出为 Excel…"))
+        to_excel.clicked.connect(self.export_excel)
+        from_excel = QPushButton(tr("从 Excel 导入…"))
+        from_excel.clicked.connect(self.import_excel)
         self.old_box.currentIndexChanged.connect(self.compare)
         self.new_box.currentIndexChanged.connect(self.compare)
         top = QHBoxLayout()
@@ -64,6 +70,8 @@ class ChecklistsPage(QWidget):
         top.addWidget(self.new_box)
         top.addWidget(self.summary, 1)
         top.addWidget(load)
+        top.addWidget(to_excel)
+        top.addWidget(from_excel)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
@@ -93,6 +101,35 @@ class ChecklistsPage(QWidget):
         self.summary.setText(tr("共 {0} 项 · 新增 {1} · 修改 {2} · 删除 {3}").format(
             len(rows), counts["added"], counts["changed"], counts["removed"]))
         self.model.set_rows(rows)
+
+    def export_excel(self) -> None:
+        from exports.checklist_xlsx import checklist_workbook
+
+        version_id = self.new_box.currentData()
+        if version_id is None:
+            return
+        version = ChecklistVersion.get_by_id(version_id)
+        path, _ = QFileDialog.getSaveFileName(self, tr("导出检查表"), f"{version.checklist.code}-第{version.version}版.xlsx", "*.xlsx")
+        if path:
+            count = checklist_workbook(path if path.endswith(".xlsx") else path + ".xlsx", version)
+            QMessageBox.information(self, tr("导出检查表"), tr("已导出 {0} 个检查项").format(count))
+
+    def import_excel(self) -> None:
+        from app.checklist_rows import rows_to_checklist
+        from exports.xlsx_reader import read_workbook
+
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择检查表工作簿"), "", "*.xlsx")
+        if not path:
+            return
+        try:
+            definition = rows_to_checklist(Path(path).name, read_workbook(path))
+            ((version, created),) = checklists.register([definition], source=Path(path).name)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("检查表有误"), str(exc))
+            return
+        QMessageBox.information(self, tr("导入检查表"), f"{version.checklist.code} 第 {version.version} 版: "
+                                + (tr("已载入为新版本") if created else tr("内容未变化")))
+        self.refresh()
 
     def load_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("选择检查表文件 (含全部分类)"), "", tr("检查表 (*.toml)"))

@@ -34,6 +34,9 @@ class MainWindow(QMainWindow):
         from forms.export_page import ExportPage
 
         self.tabs.addTab(ExportPage(), tr("报表"))
+        from forms.exchange_page import ExchangePage
+
+        self.tabs.addTab(ExchangePage(user), tr("数据交换"))
         if user.role == "manager":
             from forms.manager_pages import manager_tabs
 

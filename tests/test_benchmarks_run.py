@@ -19,3 +19,5 @@ def test_benchmarks_run_quickly_and_write_json(tmp_path):
     assert all(r["ms"] > 0 and r["baseline_ms"] > 0 for r in rows)
     steps = {r["step"]: r for r in data["exports"]}
     assert steps["details workbook"]["ratio"] > 0 and steps["label sheet PDF"]["seconds"] > 0
+    imports = {r["step"]: r for r in data["import"]}
+    assert imports["import package"]["ratio"] > 0 and imports["import again"]["detail"].startswith("unchanged")

@@ -1,6 +1,7 @@
 """The command line: demo, checklists, rankings, probation, pay; bad input exits 2 and writes nothing."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -220,3 +221,51 @@ def test_settings_can_be_shown_and_changed_and_bad_values_change_nothing(capsys,
     assert Path(demo_copy).read_bytes() == before
     code, out, _ = run(capsys, "settings", "show", "--db", demo_copy)
     assert "45" in out and "优=96,良=88" in out
+
+
+def test_results_travel_by_command_line_and_a_second_import_changes_nothing(capsys, demo_db, tmp_path):
+    laptop = tmp_path / "laptop.db"
+    shutil.copy(demo_db, laptop)
+    code, out, _ = run(capsys, "export", "results", "--db", str(laptop), "--out", str(tmp_path / "oct.wpr"))
+    assert code == 0 and "已导出结果包" in out
+    code, _, err = run(capsys, "export", "results", "--db", str(laptop), "--out", str(tmp_path / "again.wpr"))
+    assert code == 2 and "没有新的" in err
+    office = tmp_path / "office.db"
+    assert run(capsys, "demo", "--db", str(office), "--seed", "7", "--no-inspections")[0] == 0
+    code, out, _ = run(capsys, "import", "results", "--db", str(office), str(tmp_path / "oct.wpr"))
+    assert code == 0 and re.search(r"新增 \d+, 更新 0, 未变 0, 冲突 0", out)
+    code, out, _ = run(capsys, "import", "results", "--db", str(office), str(tmp_path / "oct.wpr"))
+    assert code == 0 and re.search(r"新增 0, 更新 0, 未变 \d+, 冲突 0", out)
+    assert _rankings_json(capsys, str(office)) == _rankings_json(capsys, str(laptop))
+    broken = tmp_path / "broken.wpr"
+    broken.write_bytes((tmp_path / "oct.wpr").read_bytes()[:500])
+    code, _, err = run(capsys, "import", "results", "--db", str(office), str(broken))
+    assert code == 2 and "broken.wpr" in err and "损坏" in err
+
+
+def test_roster_import_previews_unless_applied(capsys, demo_copy, tmp_path):
+    code, out, _ = run(capsys, "roster", "template", "--db", demo_copy, "--out", str(tmp_path / "t.xlsx"))
+    assert code == 0
+    code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, str(tmp_path / "t.xlsx"))
+    assert code == 0 and "以上为预览" in out and "新增 人员 GW0001" not in out
+    code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, str(tmp_path / "t.xlsx"), "--apply")
+    assert code == 0 and "已写入数据库" in out
+    dbmod.open_database(demo_copy, create=False)
+    try:
+        assert Staff.get(Staff.employee_no == "GW0001").name == "张三"
+    finally:
+        dbmod.close_database()
+
+
+def test_checklists_go_to_excel_and_back_as_a_new_version_only_when_edited(capsys, demo_copy, tmp_path):
+    from openpyxl import load_workbook
+
+    book = tmp_path / "cl.xlsx"
+    assert run(capsys, "checklists", "export", "--db", demo_copy, "--out", str(book))[0] == 0
+    code, out, _ = run(capsys, "checklists", "import", "--db", demo_copy, str(book))
+    assert code == 0 and "内容未变化" in out
+    wb = load_workbook(book)
+    wb["检查项"]["H2"] = -3
+    wb.save(book)
+    code, _, err = run(capsys, "checklists", "import", "--db", demo_copy, str(book))
+    assert code == 2 and "cl.xlsx 表“检查项” 第2行 H列(扣分): 不能为负数" in err

@@ -55,7 +55,7 @@ def test_screenshots_of_the_main_screens(qtbot, demo_month, app_font, out_dir, s
     shoot(manager, out_dir / f"{tag}-3-inspection.png")
     for n in range(2, manager.tabs.count()):
         manager.tabs.setCurrentIndex(n)
-        shoot(manager, out_dir / f"{tag}-{n + 2}-manager-{n - 1}.png")
+        shoot(manager, out_dir / f"{tag}-{n + 2:02d}-{manager.tabs.tabText(n)}.png")
     if size == (1366, 768):
         for name, dialog in (("login", LoginDialog("示范区政务服务中心")), ("first-run", FirstRunDialog())):
             qtbot.addWidget(dialog)

@@ -1,0 +1,149 @@
+"""数据交换: inspectors export results packages; managers import them and the roster (preview first)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
+    QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from app.models import User
+from app.results_import import import_package
+from app.results_package import SUFFIX, export_results
+from app.roster_import import RosterPlan, apply_roster, plan_roster
+from exports.roster_template import roster_template
+from exports.xlsx_reader import read_workbook
+from forms.export_page import default_folder
+from forms.i18n import tr
+from forms.models import RowsModel
+from forms.tasks import run_task
+
+KIND_LABELS = {"new": "新增", "updated": "修改", "unlisted": "不再列出"}
+
+
+class ChangesModel(RowsModel):
+    columns = (("变化", lambda c: KIND_LABELS[c.kind]), ("对象", lambda c: c.what), ("编号", lambda c: c.key),
+               ("名称", lambda c: c.label), ("说明", lambda c: c.details))
+
+
+class ExchangePage(QWidget):
+    def __init__(self, user: User, parent=None):
+        super().__init__(parent)
+        self.user = user
+        self.plan: RosterPlan | None = None
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        layout = QVBoxLayout(self)
+
+        results = QGroupBox(tr("结果包 (笔记本 → 管理员电脑)"))
+        row = QHBoxLayout(results)
+        export_button = QPushButton(tr("导出结果包 (上次导出以来的记录)…"))
+        export_button.clicked.connect(self.export_package)
+        row.addWidget(export_button)
+        if user.role == "manager":
+            import_button = QPushButton(tr("导入结果包…"))
+            import_button.clicked.connect(self.import_packages)
+            row.addWidget(import_button)
+        row.addStretch(1)
+        layout.addWidget(results)
+
+        if user.role == "manager":
+            roster = QGroupBox(tr("人员名单 (Excel)"))
+            box = QVBoxLayout(roster)
+            buttons = QHBoxLayout()
+            for label, slot in ((tr("名单模板…"), self.save_template), (tr("预览名单…"), self.preview_roster)):
+                b = QPushButton(label)
+                b.clicked.connect(slot)
+                buttons.addWidget(b)
+            self.apply_button = QPushButton(tr("确认导入名单"))
+            self.apply_button.setEnabled(False)
+            self.apply_button.clicked.connect(self.apply_roster)
+            buttons.addWidget(self.apply_button)
+            buttons.addStretch(1)
+            self.plan_label = QLabel()
+            self.changes = ChangesModel()
+            view = QTableView()
+            view.setModel(self.changes)
+            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            view.verticalHeader().setVisible(False)
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            view.horizontalHeader().setStretchLastSection(True)
+            box.addLayout(buttons)
+            box.addWidget(self.plan_label)
+            box.addWidget(view, 1)
+            layout.addWidget(roster, 1)
+        layout.addWidget(QLabel(tr("记录")))
+        layout.addWidget(self.log)
+
+    def note(self, text: str) -> None:
+        self.log.appendPlainText(text)
+
+    def export_package(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("导出结果包"), str(Path(default_folder()) / f"巡查结果{SUFFIX}"),
+                                              f"*{SUFFIX}")
+        if not path:
+            return
+        path = path if path.endswith(SUFFIX) else path + SUFFIX
+
+        def done(summary) -> None:
+            self.note(tr("已导出 {0} 条巡查记录 ({1} 至 {2}) → {3}").format(
+                summary.inspections, summary.period[0], summary.period[1], summary.path))
+
+        run_task(self, tr("正在导出结果包…"), lambda progress: export_results(path), on_done=done,
+                 on_error=lambda exc: self.problem(tr("导出结果包"), exc))
+
+    def import_packages(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择结果包"), default_folder(), f"*{SUFFIX}")
+        if not paths:
+            return
+
+        def work(progress):
+            out = []
+            for n, p in enumerate(paths):
+                out.append(import_package(p))
+                progress(n + 1, len(paths))
+            return out
+
+        def done(summaries) -> None:
+            for s in summaries:
+                self.note(s.line())
+                for line in s.conflict_details:
+                    self.note(tr("  冲突: {0} (两个版本都已保留)").format(line))
+            QMessageBox.information(self, tr("导入完成"), "\n".join(s.line() for s in summaries))
+
+        run_task(self, tr("正在导入结果包…"), work, on_done=done, on_error=lambda exc: self.problem(tr("导入结果包"), exc))
+
+    def save_template(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("名单模板"), str(Path(default_folder()) / "人员名单模板.xlsx"), "*.xlsx")
+        if path:
+            roster_template(path if path.endswith(".xlsx") else path + ".xlsx")
+            self.note(tr("已生成名单模板 → {0}").format(path))
+
+    def preview_roster(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择名单"), default_folder(), "*.xlsx")
+        if not path:
+            return
+
+        def done(plan: RosterPlan) -> None:
+            self.plan = plan
+            self.changes.set_rows(plan.changes)
+            self.plan_label.setText(plan.summary())
+            self.apply_button.setEnabled(bool(plan.changes))
+
+        run_task(self, tr("正在读取名单…"), lambda progress: plan_roster(Path(path).name, read_workbook(path)),
+                 on_done=done, on_error=lambda exc: self.problem(tr("名单有误"), exc))
+
+    def apply_roster(self) -> None:
+        if self.plan is None:
+            return
+        apply_roster(self.plan)
+        self.note(tr("名单已导入: {0}").format(self.plan.summary()))
+        self.plan = None
+        self.changes.set_rows([])
+        self.apply_button.setEnabled(False)
+
+    def problem(self, title: str, exc: Exception) -> None:
+        self.note(f"{title}: {exc}")
+        QMessageBox.warning(self, title, str(exc))

@@ -1,0 +1,74 @@
+"""Results packages and roster imports from the app, the way an inspector and a manager use them."""
+
+from openpyxl import Workbook
+from PyQt6.QtWidgets import QPushButton
+
+from app import db as dbmod
+from app import periods
+from app.demo import make_demo
+from app.models import Inspection, Staff
+from forms.exchange_page import ExchangePage
+from tests.gui_support import Answers, app_font, user  # noqa: F401 — fixtures
+
+
+def test_an_inspector_exports_a_package_and_a_manager_imports_it(qtbot, app_font, monkeypatch, tmp_path):
+    answers = Answers(monkeypatch)
+    dbmod.open_database(str(tmp_path / "laptop.db"))
+    make_demo(seed=3, period=periods.month("2026-10"))
+    page = ExchangePage(user("xuncha1"))
+    qtbot.addWidget(page)
+    out = tmp_path / "oct.wpr"
+    monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
+    page.export_package()
+    qtbot.waitUntil(lambda: "已导出" in page.log.toPlainText(), timeout=30000)
+    total = Inspection.select().count()
+    dbmod.close_database()
+
+    dbmod.open_database(str(tmp_path / "office.db"))
+    try:
+        make_demo(seed=3, with_inspections=False)
+        manager = ExchangePage(user("admin"))
+        qtbot.addWidget(manager)
+        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(out)], ""))
+        manager.import_packages()
+        qtbot.waitUntil(lambda: any("新增" in a for a in answers.asked), timeout=30000)
+        assert f"新增 {total}" in manager.log.toPlainText()
+        assert Inspection.select().count() == total
+    finally:
+        dbmod.close_database()
+
+
+def test_a_manager_previews_a_roster_then_applies_it(qtbot, app_font, monkeypatch, tmp_path):
+    Answers(monkeypatch)
+    dbmod.open_database(str(tmp_path / "office.db"))
+    try:
+        make_demo(seed=3, with_inspections=False)
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["工号", "姓名", "性别", "政治面貌", "劳务公司", "窗口编号", "岗位"])
+        ws.append(["GW0001", "新名字", "女", "群众", "某公司", "A01", "A岗"])
+        wb.save(tmp_path / "roster.xlsx")
+        page = ExchangePage(user("admin"))
+        qtbot.addWidget(page)
+        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(tmp_path / "roster.xlsx"), ""))
+        page.preview_roster()
+        qtbot.waitUntil(lambda: page.apply_button.isEnabled(), timeout=30000)
+        assert Staff.get(Staff.employee_no == "GW0001").name != "新名字", "a preview changes nothing"
+        assert "不再列出 79" in page.plan_label.text()
+        page.apply_roster()
+        assert Staff.get(Staff.employee_no == "GW0001").name == "新名字"
+        assert Staff.select().where(Staff.status == "inactive").count() == 79
+    finally:
+        dbmod.close_database()
+
+
+def test_an_inspector_has_no_import_buttons(qtbot, app_font, tmp_path):
+    dbmod.open_database(str(tmp_path / "x.db"))
+    try:
+        make_demo(seed=3, with_inspections=False)
+        page = ExchangePage(user("xuncha1"))
+        qtbot.addWidget(page)
+        labels = [b.text() for b in page.findChildren(QPushButton)]
+        assert labels == ["导出结果包 (上次导出以来的记录)…"]
+    finally:
+        dbmod.close_database()
