@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -50,11 +51,28 @@ def create_user(username: str, display_name: str, role: str, password: str) -> U
     )
 
 
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+
+
 def authenticate(username: str, password: str) -> User:
-    """The active user with this name and password, or PermissionDenied."""
+    """The active user with this name and password, or PermissionDenied. Five wrong passwords in a
+    row lock the account for 15 minutes (scrypt makes each guess slow; the lock makes many useless)."""
     user = User.get_or_none((User.username == username) & (User.active == True))  # noqa: E712
-    if user is None or not verify_password(password, user.password_hash):
+    if user is None:
         raise PermissionDenied("用户名或密码错误")
+    now = dt.datetime.now()
+    if user.locked_until and user.locked_until > now:
+        raise PermissionDenied(f"密码错误次数过多, 账号已锁定至 {user.locked_until:%H:%M}")
+    if not verify_password(password, user.password_hash):
+        failed = user.failed_logins + 1
+        locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
+        User.update(failed_logins=0 if locked else failed, locked_until=locked).where(User.id == user.id).execute()
+        if locked:
+            raise PermissionDenied(f"密码连续错误 {MAX_FAILED_LOGINS} 次, 账号锁定 {LOCK_MINUTES} 分钟")
+        raise PermissionDenied("用户名或密码错误")
+    if user.failed_logins or user.locked_until:
+        User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
     return user
 
 
@@ -89,6 +107,10 @@ def manage_account(acting: User, target: User, *, active: bool | None = None, ro
             raise PatrolError("密码至少 6 位")
         target.password_hash = hash_password(password)
     target.save()
+    from app import audit
+
+    audit.record(acting, "account.change", f"user:{target.username}",
+                 new={"role": target.role, "active": target.active, "password_changed": password is not None})
     return target
 
 
@@ -96,4 +118,8 @@ def add_account(acting: User, username: str, display_name: str, role: str, passw
     require_role(acting, "manager")
     if not username.strip():
         raise PatrolError("用户名不能为空")
-    return create_user(username.strip(), display_name.strip() or username.strip(), role, password)
+    from app import audit
+
+    user = create_user(username.strip(), display_name.strip() or username.strip(), role, password)
+    audit.record(acting, "account.change", f"user:{user.username}", new={"role": role, "created": True})
+    return user

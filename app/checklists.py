@@ -284,8 +284,13 @@ def load_directory(directory: Path = SHIPPED_DIR) -> list[ChecklistDef]:
     return load_files(files, directory / SOURCES_FILE)
 
 
-def register(definitions: Iterable[ChecklistDef], source: str = "") -> list[tuple[ChecklistVersion, bool]]:
-    """Store each checklist whose content changed as a new version; return (version, created)."""
+def register(definitions: Iterable[ChecklistDef], source: str = "", user=None) -> list[tuple[ChecklistVersion, bool]]:
+    """Store each checklist whose content changed as a new version; return (version, created).
+    With a user (every load after set-up) only a manager may, and a new version is audited."""
+    if user is not None:
+        from app.accounts import require_role
+
+        require_role(user, "manager")
     out = []
     with db.atomic():
         for definition in definitions:
@@ -308,6 +313,13 @@ def register(definitions: Iterable[ChecklistDef], source: str = "") -> list[tupl
                 source=source,
             )
             _store_content(version, definition)
+            if user is not None:
+                from app import audit
+
+                audit.record(user, "checklist.version", f"checklist:{definition.code}",
+                             old={"version": last.version} if last else None,
+                             new={"version": version.version, "items": len(definition.items), "hash": digest[:12]},
+                             reason=source)
             out.append((version, True))
     return out
 

@@ -23,7 +23,31 @@ def _db_parent() -> argparse.ArgumentParser:
     # SUPPRESS: a sub-command's own --db default must not hide one given before the sub-command.
     parent.add_argument("--db", metavar="PATH-or-URL", default=argparse.SUPPRESS,
                         help="SQLite 文件路径或 postgresql:// 地址 (默认: 环境变量 WINDOW_PATROL_DB 或用户数据目录)")
+    parent.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                        help="以该用户身份执行写操作; 密码取自环境变量 WINDOW_PATROL_PASSWORD, 否则在终端询问")
     return parent
+
+
+PASSWORD_ENV = "WINDOW_PATROL_PASSWORD"
+
+
+def acting_user(args, role: str):
+    """The signed-in user a write command acts as, with the role it needs (enforced in the core too)."""
+    import getpass
+    import os
+
+    from app.accounts import authenticate, require_role
+
+    if not args.user:
+        raise PatrolError(f"此命令会修改数据, 需要 --user 用户名 ({'管理员' if role == 'manager' else '巡查员或管理员'})")
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise PatrolError(f"需要 {args.user} 的密码: 请在终端运行, 或设置环境变量 {PASSWORD_ENV}")
+        password = getpass.getpass(f"{args.user} 的密码: ")
+    user = authenticate(args.user, password)
+    require_role(user, role)
+    return user
 
 
 def _format_arg(parser: argparse.ArgumentParser) -> None:
@@ -132,6 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
     rs_sub.add_parser("template", parents=[db], help="生成名单模板工作簿").add_argument(
         "--out", required=True, type=Path, metavar="FILE.xlsx")
 
+    am = sub.add_parser("amend", parents=[db], help="管理员修改已定稿的巡查记录 (必须填写理由, 留有记录)")
+    am.add_argument("--inspection", required=True, metavar="ID-or-UUID")
+    am.add_argument("--set", required=True, nargs="+", metavar="CODE=RESULT", help="例如 DISC-07=fail (pass/fail/na)")
+    am.add_argument("--reason", required=True)
+
+    dc = sub.add_parser("decide", parents=[db], help="管理员处理考察案例: 确认退回或解除 (必须填写理由)")
+    dc.add_argument("--case", required=True, type=int, metavar="ID")
+    choice = dc.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--return", dest="confirm", action="store_true", help="确认退回劳务公司")
+    choice.add_argument("--clear", action="store_true", help="解除考察")
+    dc.add_argument("--reason", required=True)
+
     vf = sub.add_parser("verify", parents=[db], help="核验纸质报表上的二维码内容是否与数据库一致")
     vf.add_argument("payload", metavar="PAYLOAD")
 
@@ -218,14 +254,15 @@ def cmd_checklists(args) -> int:
 
         definition = rows_to_checklist(args.file.name, read_workbook(args.file))
         open_database(args.db, create=False)
-        (version, created), = checklists.register([definition], source=args.file.name)
+        (version, created), = checklists.register([definition], source=args.file.name, user=acting_user(args, "manager"))
         state = "已载入为新版本" if created else "内容未变化, 沿用"
         print(f"{version.checklist.code} 第 {version.version} 版 ({len(definition.items)} 个检查项): {state}")
         return 0
     if args.action == "load":
         defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
         open_database(args.db)
-        for version, created in checklists.register(defs, source=", ".join(map(str, args.files)) or "checklists/"):
+        user = acting_user(args, "manager")
+        for version, created in checklists.register(defs, source=", ".join(map(str, args.files)) or "checklists/", user=user):
             state = "已载入为新版本" if created else "内容未变化, 沿用"
             print(f"{version.checklist.code} 第 {version.version} 版: {state}")
         return 0
@@ -250,8 +287,9 @@ def cmd_settings(args) -> int:
     open_database(args.db, create=args.action == "set")
     settings = load_settings()
     if args.action == "set":
+        user = acting_user(args, "manager")
         setattr(settings, args.key, value)
-        save_settings(settings)
+        save_settings(settings, user)
         print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
         return 0
     rows = [[f.name, LABELS[f.name], format_value(f.name, getattr(settings, f.name))] for f in fields(CentreSettings)]
@@ -391,6 +429,7 @@ def cmd_export(args) -> int:
     if args.kind == "results":
         from app.results_package import export_results
 
+        acting_user(args, "inspector")
         done = export_results(args.out, since)
         print(f"已导出结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}), "
               f"{done.item_results} 个检查结果, {done.photos} 张照片 → {done.path}")
@@ -414,19 +453,20 @@ def cmd_import(args) -> int:
     from app.db import open_database
 
     open_database(args.db, create=False)
+    user = acting_user(args, "manager") if args.kind == "results" or getattr(args, "apply", False) else None
     if args.kind == "results":
         from app.results_import import import_package
 
         for path in args.files:
-            summary = import_package(path)
+            summary = import_package(path, user)
             print(summary.line())
             for line in summary.conflict_details:
                 print(f"  冲突: {line} (两个版本都已保留)")
         return 0
-    return cmd_import_roster(args)
+    return cmd_import_roster(args, user)
 
 
-def cmd_import_roster(args) -> int:
+def cmd_import_roster(args, user) -> int:
     from app.roster_import import apply_roster, plan_roster
     from exports.xlsx_reader import read_workbook
 
@@ -436,7 +476,7 @@ def cmd_import_roster(args) -> int:
         print(f"{labels[c.kind]} {c.what} {c.key} {c.label}" + (f"  ({c.details})" if c.details else ""))
     print(plan.summary())
     if args.apply:
-        apply_roster(plan)
+        apply_roster(plan, user)
         print("已写入数据库")
     else:
         print("以上为预览, 未做修改; 确认无误后加 --apply 写入")
@@ -448,6 +488,44 @@ def cmd_roster(args) -> int:
 
     roster_template(args.out)
     print(f"已生成名单模板 → {args.out}")
+    return 0
+
+
+def cmd_amend(args) -> int:
+    from app import inspections
+    from app.db import open_database
+    from app.models import Inspection
+
+    changes = {}
+    for pair in args.set:
+        code, _, result = pair.partition("=")
+        if not code or result not in ("pass", "fail", "na"):
+            raise PatrolError(f"--set 的格式应为 编号=pass|fail|na, 不是 {pair!r}")
+        changes[code.strip().upper()] = result
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager")
+    key = args.inspection
+    insp = (Inspection.get_or_none(Inspection.id == int(key)) if key.isdigit() else None) or \
+        Inspection.get_or_none(Inspection.uuid == key)
+    if insp is None:
+        raise PatrolError(f"未找到巡查记录: {key}")
+    score = inspections.amend(insp, user, changes, args.reason)
+    print(f"已修改巡查记录 {insp.uuid} (第 {insp.revision} 版): 得分 {score.score:g}, {score.grade}")
+    return 0
+
+
+def cmd_decide(args) -> int:
+    from app import probation
+    from app.db import open_database
+    from app.models import ProbationCase
+
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager")
+    case = ProbationCase.get_or_none(ProbationCase.id == args.case)
+    if case is None:
+        raise PatrolError(f"未找到考察案例: {args.case}")
+    (probation.confirm_return if args.confirm else probation.clear_case)(case, user, args.reason)
+    print(f"考察案例 {case.id}: {'已确认退回劳务公司' if args.confirm else '已解除'}")
     return 0
 
 
@@ -471,7 +549,7 @@ COMMANDS = {
     "demo": cmd_demo, "checklists": cmd_checklists, "rankings": cmd_rankings, "awards": cmd_awards,
     "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
     "selftest": cmd_selftest, "export": cmd_export, "verify": cmd_verify,
-    "import": cmd_import, "roster": cmd_roster,
+    "import": cmd_import, "roster": cmd_roster, "amend": cmd_amend, "decide": cmd_decide,
 }
 
 
@@ -479,6 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
+    args.user = getattr(args, "user", None)
     if args.command is None:
         from forms.app import run  # Qt only for the desktop app, so scripts start fast
 

@@ -219,6 +219,15 @@ def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason
             ItemResult.insert(inspection=inspection, item=items[code], result=result, note="", photos="").on_conflict(
                 conflict_target=[ItemResult.inspection, ItemResult.item], update={ItemResult.result: result}).execute()
         score = score_inspection(inspection, settings)
+        from app import audit
+
+        audit.record(user, "inspection.amend", f"inspection:{inspection.uuid}",
+                     old={"revision": inspection.revision, "score": inspection.score, "grade": inspection.grade,
+                          "results": {c: r for c, r, *_ in old["results"] if c in results}},
+                     new={"revision": inspection.revision + 1, "score": score.score, "grade": score.grade,
+                          "results": dict(results)},
+                     reason=reason.strip(), window_code=inspection.window.code,
+                     employee_no=inspection.staff.employee_no if inspection.staff_id else "")
         inspection.revision += 1
         inspection.score, inspection.bonus, inspection.deductions = score.score, score.bonus, score.deductions
         inspection.vetoed, inspection.passed, inspection.grade = score.vetoed, score.passed, score.grade

@@ -16,9 +16,9 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from app.db import sqlite_path
 from app.errors import DatabaseOpenError
-from app.models import ALL_MODELS, ImportLog, InspectionHistory, PatrolRound, SchemaVersion
+from app.models import ALL_MODELS, AuditEntry, ImportLog, InspectionHistory, PatrolRound, SchemaVersion
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _migrator(database: pw.Database):
@@ -38,8 +38,34 @@ def _v3_results_packages(database: pw.Database) -> None:
     migrate(_migrator(database).add_column("inspection", "content_hash", pw.CharField(default="")))
 
 
+def _v4_audit_and_lockout(database: pw.Database) -> None:
+    """The audit trail (append-only) and account lockout."""
+    database.create_tables([AuditEntry])
+    protect_audit(database)
+    m = _migrator(database)
+    migrate(m.add_column("user", "failed_logins", pw.IntegerField(default=0)),
+            m.add_column("user", "locked_until", pw.DateTimeField(null=True)))
+
+
+def protect_audit(database: pw.Database) -> None:
+    """Triggers that make the audit trail append-only, whatever writes to the database."""
+    if isinstance(database, pw.SqliteDatabase):
+        for op in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS audit_entry_no_{op.lower()} BEFORE {op} ON audit_entry "
+                "BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END")
+    else:
+        database.execute_sql(
+            "CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit trail is append-only'; END; $$ LANGUAGE plpgsql")
+        database.execute_sql("DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry")
+        database.execute_sql("CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
+                             "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()")
+
+
 # version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
-STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages}
+STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
+                                                    4: _v4_audit_and_lockout}
 
 
 def stored_version(database: pw.Database) -> int | None:
@@ -58,6 +84,7 @@ def upgrade(database: pw.Database) -> int:
     if version is None:
         with database.atomic():
             database.create_tables(ALL_MODELS)
+            protect_audit(database)
             SchemaVersion.create(version=CURRENT_VERSION)
         return CURRENT_VERSION
     if version > CURRENT_VERSION:

@@ -82,6 +82,8 @@ class User(BaseModel):
     password_hash = pw.CharField()
     active = pw.BooleanField(default=True)
     created_at = pw.DateTimeField(default=now)
+    failed_logins = pw.IntegerField(default=0)  # schema v4: repeated wrong passwords lock the account
+    locked_until = pw.DateTimeField(null=True)
 
 
 class Checklist(BaseModel):
@@ -238,6 +240,21 @@ class ImportLog(BaseModel):
     conflicts = pw.IntegerField(default=0)
 
 
+class AuditEntry(BaseModel):
+    """Who changed what, when and why (schema v4). Append-only: database triggers refuse UPDATE and
+    DELETE, and the app has no way to edit it. Names, not foreign keys, so entries outlive rows."""
+
+    at = pw.DateTimeField(default=change_time, index=True)
+    username = pw.CharField(index=True)
+    action = pw.CharField(index=True)
+    target = pw.CharField(default="")  # e.g. inspection:<uuid>, case:12, settings
+    window_code = pw.CharField(default="", index=True)
+    employee_no = pw.CharField(default="", index=True)
+    old = pw.TextField(default="")  # JSON
+    new = pw.TextField(default="")  # JSON
+    reason = pw.TextField(default="")
+
+
 ALL_MODELS = [
     SchemaVersion,
     Centre,
@@ -257,4 +274,5 @@ ALL_MODELS = [
     ProbationEvent,
     InspectionHistory,
     ImportLog,
+    AuditEntry,
 ]

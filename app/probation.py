@@ -123,6 +123,7 @@ def confirm_return(case: ProbationCase, user: User, reason: str) -> ProbationCas
         case.save()
         Staff.update(status="returned", window=None).where(Staff.id == case.staff_id).execute()
         ProbationEvent.create(case=case, kind="confirmed_return", user=user, cause=reason)
+        _audit(user, "probation.confirm_return", case, reason)
     return case
 
 
@@ -133,7 +134,16 @@ def clear_case(case: ProbationCase, user: User, reason: str) -> ProbationCase:
         case.status, case.closed_at, case.decided_by, case.decision_reason = "cleared", now(), user, reason
         case.save()
         ProbationEvent.create(case=case, kind="cleared_by_manager", user=user, cause=reason)
+        _audit(user, "probation.clear", case, reason)
     return case
+
+
+def _audit(user: User, action: str, case: ProbationCase, reason: str) -> None:
+    from app import audit
+
+    staff = Staff.get_by_id(case.staff_id)
+    audit.record(user, action, f"case:{case.id}", old={"status": "recommend_return"}, new={"status": case.status},
+                 reason=reason, employee_no=staff.employee_no)
 
 
 @dataclass(frozen=True)

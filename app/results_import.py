@@ -18,7 +18,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app import probation, records
+from app import audit, probation, records
+from app.accounts import require_role
 from app.centre import current_centre
 from app.db import bulk_insert, db, is_sqlite
 from app.domain import METHODS, RESULTS
@@ -240,8 +241,9 @@ def _result_rows(insp_id: int, r: dict, lk: _Lookups) -> list[tuple]:
     return [(insp_id, lk.items[(version, code)], result, note or "", "\n".join(refs)) for code, result, note, refs in r["results"]]
 
 
-def import_package(path: str | Path) -> ImportSummary:
-    """Verify a whole package against this database, then merge it in one transaction."""
+def import_package(path: str | Path, user: User) -> ImportSummary:
+    """Verify a whole package against this database, then merge it in one transaction (managers only)."""
+    require_role(user, "manager")
     pkg = read_package(path)
     lk = _lookups()
     problems = _reference_problems(pkg, lk)
@@ -286,6 +288,10 @@ def import_package(path: str | Path) -> ImportSummary:
                 store_photo(data)
                 summary.photos += 1
         _probation_for(new_records, lk.staff)
+        audit.record(user, "import.results", f"package:{pkg.sha256[:16]}",
+                     new={"file": pkg.name, "device": pkg.manifest.get("device"), "new": summary.new,
+                          "updated": summary.updated, "unchanged": summary.unchanged, "conflicts": summary.conflicts,
+                          "conflict_details": summary.conflict_details})
         ImportLog.create(package_sha256=pkg.sha256, file_name=pkg.name, device_id=str(pkg.manifest.get("device", "")),
                          centre_code=pkg.manifest["centre"], new=summary.new, updated=summary.updated,
                          unchanged=summary.unchanged, conflicts=summary.conflicts)
@@ -319,6 +325,6 @@ def _probation_for(new_records: list[tuple[int, dict]], staff_ids: dict[str, int
                 watched.add(staff_id)
 
 
-def import_packages(paths: list[str | Path]) -> list[ImportSummary]:
+def import_packages(paths: list[str | Path], user: User) -> list[ImportSummary]:
     """Import several packages; each is checked and written whole, one after the other."""
-    return [import_package(p) for p in paths]
+    return [import_package(p, user) for p in paths]

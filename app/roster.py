@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app import audit
 from app.accounts import require_role
 from app.domain import GENDERS, POSTS, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
@@ -52,15 +53,21 @@ def save_window(user: User, data: WindowData, window: Window | None = None) -> W
     clash = Window.get_or_none(Window.code == code)
     if clash is not None and (window is None or clash.id != window.id):
         raise PatrolError(f"窗口编号 {code} 已存在")
+    old = {"code": window.code, "name": window.name, "type": window.window_type, "department": window.department,
+           "active": window.active} if window else None
     window = window or Window()
     window.code, window.name, window.window_type = code, name, data.window_type
     window.department, window.area, window.active = data.department.strip(), area, data.active
     window.save()
+    audit.record(user, "window.save", f"window:{code}", old=old, new={"code": code, "name": name, "type": data.window_type,
+                 "department": window.department, "active": window.active}, window_code=code)
     return window
 
 
 def set_window_active(user: User, window: Window, active: bool) -> None:
     require_role(user, "manager")
+    audit.record(user, "window.save", f"window:{window.code}", old={"active": window.active}, new={"active": active},
+                 window_code=window.code)
     window.active = active
     window.save()
 
@@ -84,6 +91,11 @@ def save_staff(user: User, data: StaffData, staff: Staff | None = None) -> Staff
     clash = Staff.get_or_none(Staff.employee_no == employee_no)
     if clash is not None and (staff is None or clash.id != staff.id):
         raise PatrolError(f"工号 {employee_no} 已存在")
+    old = {"name": staff.name, "window": staff.window.code if staff.window_id else "", "employer": staff.employer,
+           "status": staff.status, "post": staff.post} if staff else None
+    audit.record(user, "staff.save", f"staff:{employee_no}", old=old,
+                 new={"name": name, "window": window.code if window else "", "employer": data.employer.strip(),
+                      "status": data.status, "post": data.post}, employee_no=employee_no)
     staff = staff or Staff()
     staff.employee_no, staff.name, staff.gender = employee_no, name, data.gender
     staff.party_member, staff.employer, staff.window = bool(data.party_member), data.employer.strip(), window
@@ -96,5 +108,7 @@ def set_staff_status(user: User, staff: Staff, status: str) -> None:
     require_role(user, "manager")
     if status not in STAFF_STATUSES:
         raise PatrolError(f"未知状态 {status}")
+    audit.record(user, "staff.save", f"staff:{staff.employee_no}", old={"status": staff.status}, new={"status": status},
+                 employee_no=staff.employee_no)
     staff.status = status
     staff.save()

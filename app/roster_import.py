@@ -305,9 +305,15 @@ def _diff(plan: RosterPlan) -> None:
                 plan.changes.append(Change("unlisted", "人员", emp, old.name, "名单中没有此人, 将标为离岗"))
 
 
-def apply_roster(plan: RosterPlan) -> None:
-    """Write the plan in one transaction."""
+def apply_roster(plan: RosterPlan, user) -> None:
+    """Write the plan in one transaction (managers only; audited)."""
+    from app import audit
+    from app.accounts import require_role
+
+    require_role(user, "manager")
     with db.atomic():
+        audit.record(user, "import.roster", "roster", new={"summary": plan.summary(),
+                     "changes": [f"{c.kind} {c.what} {c.key} {c.details}".strip() for c in plan.changes][:500]})
         areas = {a.code: a for a in Area.select()} | {a.name: a for a in Area.select()}
         default_area = Area.select().order_by(Area.code).first()
         if default_area is None and plan.windows:

@@ -121,10 +121,25 @@ def load_settings() -> CentreSettings:
     return CentreSettings(**values)
 
 
-def save_settings(settings: CentreSettings) -> None:
-    """Validate and store every setting in one transaction."""
+def save_settings(settings: CentreSettings, user=None) -> None:
+    """Validate and store every setting in one transaction. With a user (every change after set-up),
+    only a manager may, and the change is audited."""
     settings.validate()
+    if user is not None:
+        from app.accounts import require_role
+
+        require_role(user, "manager")
+    before = load_settings()
     with db.atomic():
+        if user is not None:
+            from app import audit
+
+            old = {f.name: _encode(f.name, getattr(before, f.name)) for f in fields(CentreSettings)}
+            new = {f.name: _encode(f.name, getattr(settings, f.name)) for f in fields(CentreSettings)}
+            changed = [k for k in new if old[k] != new[k]]
+            if changed:
+                audit.record(user, "settings.change", "settings", old={k: old[k] for k in changed},
+                             new={k: new[k] for k in changed})
         for f in fields(CentreSettings):
             value = json.dumps(_encode(f.name, getattr(settings, f.name)), ensure_ascii=False)
             Setting.insert(key=f.name, value=value).on_conflict(

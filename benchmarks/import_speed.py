@@ -12,6 +12,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from app.accounts import create_user
 from app.db import SQLITE_PRAGMAS, close_database, open_database
 from app.results_import import import_package
 from app.results_package import export_results
@@ -68,11 +69,12 @@ def run(inspections: int = 10000, windows: int = 300) -> list[dict]:
     close_database()
     baseline = _raw_baseline(raw, made.path)
     open_database(str(office))
+    manager = create_user("bench-manager", "基准管理员", "manager", "bench123")
     start = time.perf_counter()
-    first = import_package(made.path)
+    first = import_package(made.path, manager)
     first_s = time.perf_counter() - start
     start = time.perf_counter()
-    second = import_package(made.path)
+    second = import_package(made.path, manager)
     second_s = time.perf_counter() - start
     close_database()
     size = made.path.stat().st_size / 2**20

@@ -123,7 +123,7 @@ class ChecklistsPage(QWidget):
             return
         try:
             definition = rows_to_checklist(Path(path).name, read_workbook(path))
-            ((version, created),) = checklists.register([definition], source=Path(path).name)
+            ((version, created),) = checklists.register([definition], source=Path(path).name, user=self.user)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("检查表有误"), str(exc))
             return
@@ -136,7 +136,7 @@ class ChecklistsPage(QWidget):
         if not paths:
             return
         try:
-            results = checklists.register(checklists.load_files(paths), source=", ".join(paths))
+            results = checklists.register(checklists.load_files(paths), source=", ".join(paths), user=self.user)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("检查表有误"), str(exc))
             return

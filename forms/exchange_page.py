@@ -102,7 +102,7 @@ class ExchangePage(QWidget):
         def work(progress):
             out = []
             for n, p in enumerate(paths):
-                out.append(import_package(p))
+                out.append(import_package(p, self.user))
                 progress(n + 1, len(paths))
             return out
 
@@ -138,7 +138,7 @@ class ExchangePage(QWidget):
     def apply_roster(self) -> None:
         if self.plan is None:
             return
-        apply_roster(self.plan)
+        apply_roster(self.plan, self.user)
         self.note(tr("名单已导入: {0}").format(self.plan.summary()))
         self.plan = None
         self.changes.set_rows([])

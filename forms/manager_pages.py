@@ -92,8 +92,9 @@ class ProbationPage(QWidget):
 class SettingsPage(QWidget):
     """Centre settings: grade thresholds, probation length and re-checks, 微笑之星 and 流动红旗 rules."""
 
-    def __init__(self, parent=None):
+    def __init__(self, user: User, parent=None):
         super().__init__(parent)
+        self.user = user
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for f in fields(CentreSettings):
@@ -118,7 +119,7 @@ class SettingsPage(QWidget):
         try:
             for name, edit in self.edits.items():
                 setattr(settings, name, parse_value(name, edit.text()))
-            save_settings(settings)
+            save_settings(settings, self.user)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("设置有误"), str(exc))
             return
@@ -131,5 +132,5 @@ def manager_tabs(user: User) -> list[tuple[str, QWidget]]:
 
     return [
         (tr("考察案例"), ProbationPage(user)), (tr("窗口"), WindowsPage(user)), (tr("人员"), StaffPage(user)),
-        (tr("检查表"), ChecklistsPage(user)), (tr("中心设置"), SettingsPage()), (tr("账号"), AccountsPage(user)),
+        (tr("检查表"), ChecklistsPage(user)), (tr("中心设置"), SettingsPage(user)), (tr("账号"), AccountsPage(user)),
     ]

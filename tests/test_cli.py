@@ -16,6 +16,12 @@ from app.models import Area, Centre, Inspection, ProbationCase, Staff, User, Win
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def demo_admin_password(monkeypatch):
+    """Write commands act as a named user; scripts give the password in the environment."""
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+
+
 def run(capsys, *argv):
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
@@ -169,13 +175,13 @@ def test_checklists_validate_accepts_the_shipped_files_and_names_problems_in_a_b
 
 
 def test_checklists_load_makes_a_new_version_only_when_content_changes(capsys, demo_copy, tmp_path):
-    code, out, _ = run(capsys, "checklists", "load", "--db", demo_copy)
+    code, out, _ = run(capsys, "checklists", "load", "--db", demo_copy, "--user", "admin")
     assert code == 0 and "沿用" in out
     for f in (ROOT / "checklists").glob("*.toml"):
         shutil.copy(f, tmp_path / f.name)
     edited = tmp_path / "01_appearance.toml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("头发保持整洁清爽", "头发整洁清爽"), encoding="utf-8")
-    code, out, _ = run(capsys, "checklists", "load", "--db", demo_copy, *map(str, sorted(tmp_path.glob("*.toml"))))
+    code, out, _ = run(capsys, "checklists", "load", "--db", demo_copy, "--user", "admin", *map(str, sorted(tmp_path.glob("*.toml"))))
     assert code == 0 and "第 2 版: 已载入为新版本" in out
     code, out, _ = run(capsys, "checklists", "list", "--db", demo_copy)
     assert "WINDOW" in out and " 2 " in out
@@ -211,12 +217,12 @@ def test_the_entry_point_exits_2_with_one_line_on_bad_input(tmp_path):
 def test_settings_can_be_shown_and_changed_and_bad_values_change_nothing(capsys, demo_copy):
     code, out, _ = run(capsys, "settings", "show", "--db", demo_copy)
     assert code == 0 and "probation_days" in out and "优秀=95,良好=90,合格=85" in out
-    assert run(capsys, "settings", "set", "probation_days", "45", "--db", demo_copy)[0] == 0
-    assert run(capsys, "settings", "set", "grades", "优=96，良=88", "--db", demo_copy)[0] == 0
+    assert run(capsys, "settings", "set", "probation_days", "45", "--db", demo_copy, "--user", "admin")[0] == 0
+    assert run(capsys, "settings", "set", "grades", "优=96，良=88", "--db", demo_copy, "--user", "admin")[0] == 0
     before = Path(demo_copy).read_bytes()
     for key, value, message in [("probation_days", "一个月", "无效"), ("grades", "优秀", "无效"),
                                 ("probation_days", "0", "至少为 1"), ("colour", "red", "未知设置项")]:
-        code, _, err = run(capsys, "settings", "set", key, value, "--db", demo_copy)
+        code, _, err = run(capsys, "settings", "set", key, value, "--db", demo_copy, "--user", "admin")
         assert code == 2 and message in err
     assert Path(demo_copy).read_bytes() == before
     code, out, _ = run(capsys, "settings", "show", "--db", demo_copy)
@@ -226,20 +232,20 @@ def test_settings_can_be_shown_and_changed_and_bad_values_change_nothing(capsys,
 def test_results_travel_by_command_line_and_a_second_import_changes_nothing(capsys, demo_db, tmp_path):
     laptop = tmp_path / "laptop.db"
     shutil.copy(demo_db, laptop)
-    code, out, _ = run(capsys, "export", "results", "--db", str(laptop), "--out", str(tmp_path / "oct.wpr"))
+    code, out, _ = run(capsys, "export", "results", "--db", str(laptop), "--user", "admin", "--out", str(tmp_path / "oct.wpr"))
     assert code == 0 and "已导出结果包" in out
-    code, _, err = run(capsys, "export", "results", "--db", str(laptop), "--out", str(tmp_path / "again.wpr"))
+    code, _, err = run(capsys, "export", "results", "--db", str(laptop), "--user", "admin", "--out", str(tmp_path / "again.wpr"))
     assert code == 2 and "没有新的" in err
     office = tmp_path / "office.db"
     assert run(capsys, "demo", "--db", str(office), "--seed", "7", "--no-inspections")[0] == 0
-    code, out, _ = run(capsys, "import", "results", "--db", str(office), str(tmp_path / "oct.wpr"))
+    code, out, _ = run(capsys, "import", "results", "--db", str(office), "--user", "admin", str(tmp_path / "oct.wpr"))
     assert code == 0 and re.search(r"新增 \d+, 更新 0, 未变 0, 冲突 0", out)
-    code, out, _ = run(capsys, "import", "results", "--db", str(office), str(tmp_path / "oct.wpr"))
+    code, out, _ = run(capsys, "import", "results", "--db", str(office), "--user", "admin", str(tmp_path / "oct.wpr"))
     assert code == 0 and re.search(r"新增 0, 更新 0, 未变 \d+, 冲突 0", out)
     assert _rankings_json(capsys, str(office)) == _rankings_json(capsys, str(laptop))
     broken = tmp_path / "broken.wpr"
     broken.write_bytes((tmp_path / "oct.wpr").read_bytes()[:500])
-    code, _, err = run(capsys, "import", "results", "--db", str(office), str(broken))
+    code, _, err = run(capsys, "import", "results", "--db", str(office), "--user", "admin", str(broken))
     assert code == 2 and "broken.wpr" in err and "损坏" in err
 
 
@@ -248,7 +254,7 @@ def test_roster_import_previews_unless_applied(capsys, demo_copy, tmp_path):
     assert code == 0
     code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, str(tmp_path / "t.xlsx"))
     assert code == 0 and "以上为预览" in out and "新增 人员 GW0001" not in out
-    code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, str(tmp_path / "t.xlsx"), "--apply")
+    code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, "--user", "admin", str(tmp_path / "t.xlsx"), "--apply")
     assert code == 0 and "已写入数据库" in out
     dbmod.open_database(demo_copy, create=False)
     try:
@@ -262,10 +268,10 @@ def test_checklists_go_to_excel_and_back_as_a_new_version_only_when_edited(capsy
 
     book = tmp_path / "cl.xlsx"
     assert run(capsys, "checklists", "export", "--db", demo_copy, "--out", str(book))[0] == 0
-    code, out, _ = run(capsys, "checklists", "import", "--db", demo_copy, str(book))
+    code, out, _ = run(capsys, "checklists", "import", "--db", demo_copy, "--user", "admin", str(book))
     assert code == 0 and "内容未变化" in out
     wb = load_workbook(book)
     wb["检查项"]["H2"] = -3
     wb.save(book)
-    code, _, err = run(capsys, "checklists", "import", "--db", demo_copy, str(book))
+    code, _, err = run(capsys, "checklists", "import", "--db", demo_copy, "--user", "admin", str(book))
     assert code == 2 and "cl.xlsx 表“检查项” 第2行 H列(扣分): 不能为负数" in err

@@ -122,7 +122,7 @@ def test_a_probation_decision_needs_a_reason_and_is_recorded(qtbot, demo_roster,
 
 def test_settings_page_saves_valid_values_and_refuses_bad_ones(qtbot, demo_roster, app_font, monkeypatch):
     answers = Answers(monkeypatch)
-    page = SettingsPage()
+    page = SettingsPage(user("admin"))
     qtbot.addWidget(page)
     page.edits["probation_days"].setText("45")
     page.save()

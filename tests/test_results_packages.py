@@ -24,6 +24,10 @@ from tests.helpers import FAILING, inspect
 OCT = periods.month("2026-10")
 
 
+def admin() -> User:
+    return User.get(User.username == "admin")
+
+
 def laptop(path: Path, patrols: list[tuple[str, str, tuple]]) -> None:
     """A laptop database (demo roster, seed 9) with the given inspections: (window, day, failed items)."""
     dbmod.open_database(str(path))
@@ -76,10 +80,10 @@ def office(db_target, package):
 def test_a_package_imports_once_and_a_second_import_changes_nothing(office, package):
     lap, made = package
     assert made.inspections == 4
-    first = import_package(made.path)
+    first = import_package(made.path, admin())
     assert (first.new, first.updated, first.unchanged, first.conflicts) == (4, 0, 0, 0)
     before = snapshot()
-    again = import_package(made.path)
+    again = import_package(made.path, admin())
     assert (again.new, again.unchanged) == (0, 4)
     assert snapshot()[:3] == before[:3]
     assert [r.as_dict() for r in rankings.rank(OCT, "window")][0]["inspections"] >= 1
@@ -108,7 +112,7 @@ def test_nothing_new_to_export_is_said_and_since_exports_again(package, tmp_path
 
 def test_a_newer_revision_replaces_the_older_which_is_kept(office, package, tmp_path):
     lap, made = package
-    import_package(made.path)
+    import_package(made.path, admin())
     dbmod.close_database()
     dbmod.open_database(str(lap))
     insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
@@ -116,18 +120,18 @@ def test_a_newer_revision_replaces_the_older_which_is_kept(office, package, tmp_
     dbmod.close_database()
     newer = export(lap, tmp_path / "p2.wpr")
     dbmod.open_database(office)
-    result = import_package(newer.path)
+    result = import_package(newer.path, admin())
     assert (result.new, result.updated) == (0, 1)
     stored = Inspection.get(Inspection.uuid == insp.uuid)
     assert stored.revision == 2 and stored.score == 95
     (old,) = InspectionHistory.select().where(InspectionHistory.uuid == insp.uuid)
     assert old.kind == "replaced" and json.loads(old.content)["score"] == 100
-    assert import_package(made.path).unchanged == 4, "the older package no longer changes anything"
+    assert import_package(made.path, admin()).unchanged == 4, "the older package no longer changes anything"
 
 
 def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_lost(office, package, tmp_path):
     lap, made = package
-    import_package(made.path)
+    import_package(made.path, admin())
     dbmod.close_database()
     other = tmp_path / "laptop2.db"
     other.write_bytes(lap.read_bytes())  # a second laptop holding the same inspection
@@ -138,8 +142,8 @@ def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_los
         dbmod.close_database()
         export(db_path, tmp_path / name)
     dbmod.open_database(office)
-    assert import_package(tmp_path / "a.wpr").updated == 1
-    clash = import_package(tmp_path / "b.wpr")
+    assert import_package(tmp_path / "a.wpr", admin()).updated == 1
+    clash = import_package(tmp_path / "b.wpr", admin())
     assert clash.conflicts == 1 and "A01" in clash.conflict_details[0]
     uuid = Inspection.get(Inspection.window == Window.get(Window.code == "A01")).uuid
     kept = {h.kind: json.loads(h.content) for h in InspectionHistory.select().where(InspectionHistory.uuid == uuid)}
@@ -155,7 +159,7 @@ def test_a_package_signed_with_another_key_or_from_another_centre_is_refused(db_
         make_demo(seed=10, with_inspections=False)  # same centre code, different key
         before = snapshot()
         with pytest.raises(PatrolError, match="签名不符"):
-            import_package(made.path)
+            import_package(made.path, admin())
         assert snapshot() == before
     finally:
         dbmod.close_database()
@@ -166,7 +170,7 @@ def test_a_package_naming_a_window_the_office_does_not_know_is_refused_whole(off
     Window.update(code="X99").where(Window.code == "B03").execute()
     before = snapshot()
     with pytest.raises(PatrolError) as err:
-        import_package(made.path)
+        import_package(made.path, admin())
     assert "本库没有窗口 B03" in str(err.value) and "未导入任何记录" in str(err.value)
     assert snapshot() == before
 
@@ -185,11 +189,11 @@ def test_an_edited_record_fails_its_checksum_and_an_edited_manifest_its_signatur
     edited = _rewrite(made.path, tmp_path / "e1.wpr",
                       lambda n, d: d.replace(b'"score":84', b'"score":99') if n == "inspections.jsonl" else d)
     with pytest.raises(PatrolError, match="inspections.jsonl 的校验和不符"):
-        import_package(edited)
+        import_package(edited, admin())
     forged = _rewrite(made.path, tmp_path / "e2.wpr",
                       lambda n, d: d.replace(b'"inspections": 4', b'"inspections": 5') if n == "manifest.json" else d)
     with pytest.raises(PatrolError, match="签名不符"):
-        import_package(forged)
+        import_package(forged, admin())
     assert snapshot() == before
 
 
@@ -209,7 +213,7 @@ def test_random_corruption_is_refused_with_a_message_and_the_database_unchanged(
     broken.write_bytes(bytes(raw))
     before = snapshot()
     try:
-        result = import_package(broken)
+        result = import_package(broken, admin())
     except PatrolError as exc:
         assert "broken.wpr" in str(exc) and len(str(exc)) < 3000
         assert snapshot() == before

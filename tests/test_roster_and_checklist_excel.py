@@ -14,7 +14,7 @@ from app import db as dbmod
 from app.checklist_rows import rows_to_checklist
 from app.demo import make_demo
 from app.errors import ChecklistError, PatrolError
-from app.models import ChecklistVersion, Staff, Window
+from app.models import ChecklistVersion, Staff, User, Window
 from app.roster_import import apply_roster, plan_roster
 from exports.checklist_xlsx import checklist_workbook
 from exports.roster_template import roster_template
@@ -60,7 +60,7 @@ def test_a_messy_roster_is_read_previewed_and_applied(office, tmp_path):
     assert ("new", "9001") in by_key and by_key[("new", "9001")].label == "新来"
     assert plan.count("unlisted") == Staff.select().count() - 1
     assert Staff.get(Staff.employee_no == "GW0001").name != "熊敏", "a preview writes nothing"
-    apply_roster(plan)
+    apply_roster(plan, User.get(User.username == "admin"))
     first = Staff.get(Staff.employee_no == "GW0001")
     assert (first.name, first.window.code, first.employer, first.post) == ("熊敏", "A01", "锦程劳务派遣有限公司", "A")
     new = Staff.get(Staff.employee_no == "9001")

@@ -1,0 +1,105 @@
+"""Roles, the audit trail and account lockout, on SQLite and PostgreSQL."""
+
+import datetime as dt
+import json
+
+import peewee as pw
+import pytest
+
+from app import accounts, audit, cli, inspections, probation
+from app.errors import PatrolError, PermissionDenied
+from app.models import AuditEntry, ProbationCase, User
+from app.settings import load_settings, save_settings
+from tests.conftest import at
+from tests.helpers import FAILING, inspect
+
+
+def test_amending_a_finalised_inspection_needs_a_manager_and_a_reason_and_is_audited(roster):
+    person = roster.person("F1")
+    insp = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"))
+    with pytest.raises(PermissionDenied):
+        inspections.amend(insp, roster.inspector, {"DISC-07": "fail"}, "我想改")
+    with pytest.raises(PatrolError, match="理由"):
+        inspections.amend(insp, roster.manager, {"DISC-07": "fail"}, " ")
+    inspections.amend(insp, roster.manager, {"DISC-07": "fail"}, "复看录像")
+    (entry,) = audit.entries(window_code="A01")
+    assert entry.username == "boss" and entry.action == "inspection.amend" and entry.reason == "复看录像"
+    assert json.loads(entry.old)["score"] == 100 and json.loads(entry.new)["score"] == 95
+    assert entry.employee_no == "F1"
+
+
+def test_probation_decisions_settings_and_accounts_are_audited(roster):
+    person = roster.person("F1")
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"), fail=FAILING)
+    probation.sweep(dt.date(2026, 12, 1))
+    probation.confirm_return(ProbationCase.get(), roster.manager, "两次复查未达标")
+    settings = load_settings()
+    settings.probation_days = 40
+    save_settings(settings, roster.manager)
+    with pytest.raises(PermissionDenied):
+        save_settings(settings, roster.inspector)
+    accounts.add_account(roster.manager, "newbie", "新人", "inspector", "abcdef")
+    actions = [e.action for e in audit.entries(username="boss")]
+    assert actions == ["account.change", "settings.change", "probation.confirm_return"]
+    settings_entry = audit.entries(username="boss")[1]
+    assert json.loads(settings_entry.old) == {"probation_days": 30} and json.loads(settings_entry.new) == {"probation_days": 40}
+    assert audit.entries(employee_no="F1")[0].reason == "两次复查未达标"
+
+
+def test_the_audit_trail_cannot_be_changed_or_deleted(roster):
+    audit.record(roster.manager, "settings.change", "settings", old={"a": 1}, new={"a": 2})
+    database = AuditEntry._meta.database
+    with pytest.raises(pw.DatabaseError):
+        with database.atomic():
+            AuditEntry.update(reason="hidden").execute()
+    with pytest.raises(pw.DatabaseError):
+        with database.atomic():
+            AuditEntry.delete().execute()
+    assert AuditEntry.select().count() == 1
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(roster):
+    for _ in range(4):
+        with pytest.raises(PermissionDenied, match="用户名或密码错误"):
+            accounts.authenticate("insp", "wrong")
+    with pytest.raises(PermissionDenied, match="锁定"):
+        accounts.authenticate("insp", "wrong")
+    with pytest.raises(PermissionDenied, match="已锁定至"):
+        accounts.authenticate("insp", "secret1")  # even the right password waits
+    User.update(locked_until=dt.datetime.now() - dt.timedelta(seconds=1)).where(User.username == "insp").execute()
+    assert accounts.authenticate("insp", "secret1").username == "insp"
+    assert User.get(User.username == "insp").failed_logins == 0
+
+
+def test_write_commands_act_as_a_named_user_with_the_right_role(capsys, roster, db_target, monkeypatch):
+    person = roster.person("F1")
+    insp = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"))
+    db_target_args = ["--db", db_target]
+    monkeypatch.delenv("WINDOW_PATROL_PASSWORD", raising=False)
+    code = cli.main(["amend", *db_target_args, "--inspection", str(insp.id), "--set", "DISC-07=fail", "--reason", "x"])
+    assert code == 2 and "需要 --user" in capsys.readouterr().err
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "secret1")
+    code = cli.main(["amend", *db_target_args, "--user", "insp", "--inspection", str(insp.id), "--set", "DISC-07=fail",
+                     "--reason", "x"])
+    assert code == 2 and "无权" in capsys.readouterr().err
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "secret2")
+    code = cli.main(["amend", *db_target_args, "--user", "boss", "--inspection", insp.uuid, "--set", "DISC-07=fail",
+                     "--reason", "复看录像"])
+    out = capsys.readouterr().out
+    assert code == 0 and "第 2 版" in out and "95" in out
+    from app.db import open_database
+
+    open_database(db_target)
+    assert [e.action for e in audit.entries(username="boss")] == ["inspection.amend"]
+
+
+def test_a_manager_decides_a_case_from_the_command_line(capsys, roster, db_target, monkeypatch):
+    inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"), fail=FAILING)
+    case_id = ProbationCase.get().id
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "secret2")
+    code = cli.main(["decide", "--db", db_target, "--user", "boss", "--case", str(case_id), "--clear", "--reason", "投诉不实"])
+    assert code == 0 and "已解除" in capsys.readouterr().out
+    from app.db import open_database
+
+    open_database(db_target)
+    assert ProbationCase.get_by_id(case_id).status == "cleared"
