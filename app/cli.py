@@ -168,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument("--clear", action="store_true", help="解除考察")
     dc.add_argument("--reason", required=True)
 
+    bk = sub.add_parser("backup", parents=[db], help="立即备份数据库 (SQLite 在线备份), 并列出已有备份")
+    bk.add_argument("--out", type=Path, metavar="DIR", help="备份到该文件夹 (默认: 数据库旁的 *_backups 文件夹)")
+    rt = sub.add_parser("restore", parents=[db], help="从备份恢复: 先检查备份文件, 并先备份当前数据库")
+    rt.add_argument("file", type=Path, metavar="FILE")
+
     vf = sub.add_parser("verify", parents=[db], help="核验纸质报表上的二维码内容是否与数据库一致")
     vf.add_argument("payload", metavar="PAYLOAD")
 
@@ -529,6 +534,30 @@ def cmd_decide(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from app import backup
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    path = backup.backup_now(args.out)
+    print(f"已备份 → {path}")
+    for n, p in enumerate(backup.backups(args.out)[:5]):
+        print(f"  {p.name}  {p.stat().st_size / 2**20:.1f} MB")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from app import backup
+    from app.db import open_database
+
+    backup.check_backup(args.file)  # before touching the database at all
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager")
+    checked, safety = backup.restore(args.file, user)
+    print(f"已从 {checked.path.name} 恢复 ({checked.inspections} 条巡查记录); 恢复前的数据库已备份为 {safety}")
+    return 0
+
+
 def cmd_verify(args) -> int:
     from app.db import open_database
     from app.verify import verify
@@ -550,6 +579,7 @@ COMMANDS = {
     "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
     "selftest": cmd_selftest, "export": cmd_export, "verify": cmd_verify,
     "import": cmd_import, "roster": cmd_roster, "amend": cmd_amend, "decide": cmd_decide,
+    "backup": cmd_backup, "restore": cmd_restore,
 }
 
 

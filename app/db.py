@@ -157,6 +157,12 @@ def on_open(hook) -> None:
     _open_hooks.append(hook)
 
 
+def on_open_hooks() -> None:
+    """Run the hooks again: the database's content was replaced underneath (a restore)."""
+    for hook in _open_hooks:
+        hook()
+
+
 def close_database() -> None:
     if db.obj is not None and not db.obj.is_closed():
         db.obj.close()

@@ -69,6 +69,29 @@ def set_up_centre(dialog: FirstRunDialog) -> None:
         accounts.create_user(username, dialog.display_name.text().strip() or username, "manager", dialog.password.text())
 
 
+def start_backups(app: QApplication) -> None:
+    """A backup at start (unless one was made in the last hour) and one a day while the app runs."""
+    from PyQt6.QtCore import QTimer
+
+    from app import backup
+    from app.db import sqlite_path
+
+    if sqlite_path() is None:
+        return
+
+    def backup_if_due(hours: float) -> None:
+        try:
+            if backup.due(hours):
+                backup.backup_now()
+        except (OSError, PatrolError) as exc:  # a full disk must not stop an inspection; say so
+            QMessageBox.warning(None, tr("自动备份失败"), str(exc))
+
+    backup_if_due(1)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: backup_if_due(24))
+    timer.start(60 * 60 * 1000)  # look hourly; back up when the newest is a day old
+
+
 def run(db_target: str | None) -> int:
     app = make_app()
     try:
@@ -89,6 +112,7 @@ def run(db_target: str | None) -> int:
         app.exec()
         if not finished:
             return 2
+    start_backups(app)
     login = LoginDialog(current_centre().name)
     if login.exec() != LoginDialog.DialogCode.Accepted:
         return 0

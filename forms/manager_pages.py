@@ -103,9 +103,17 @@ class SettingsPage(QWidget):
             form.addRow(LABELS[f.name], edit)
         save = QPushButton(tr("保存设置"))
         save.clicked.connect(self.save)
+        backup_now = QPushButton(tr("立即备份数据库"))
+        backup_now.clicked.connect(self.backup_now)
+        restore = QPushButton(tr("从备份恢复…"))
+        restore.clicked.connect(self.restore)
+        buttons = QHBoxLayout()
+        for b in (save, backup_now, restore):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(save)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         self.refresh()
 
@@ -113,6 +121,46 @@ class SettingsPage(QWidget):
         settings = load_settings()
         for name, edit in self.edits.items():
             edit.setText(format_value(name, getattr(settings, name)))
+
+    def backup_now(self) -> None:
+        from app import backup
+
+        try:
+            path = backup.backup_now()
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("备份"), str(exc))
+            return
+        QMessageBox.information(self, tr("备份"), tr("已备份到 {0}").format(path))
+
+    def restore(self) -> None:
+        from PyQt6.QtWidgets import QApplication, QFileDialog
+
+        from app import backup
+
+        try:
+            folder = str(backup.backup_dir())
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("恢复"), str(exc))
+            return
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择备份文件"), folder, "*.db")
+        if not path:
+            return
+        try:
+            checked = backup.check_backup(path)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("不能恢复"), str(exc))
+            return
+        answer = QMessageBox.question(self, tr("确认恢复"), tr("用 {0} ({1} 条巡查记录) 替换当前数据? 当前数据会先备份。").format(
+            checked.path.name, checked.inspections))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            _, safety = backup.restore(path, self.user)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("不能恢复"), str(exc))
+            return
+        QMessageBox.information(self, tr("已恢复"), tr("已恢复。恢复前的数据已备份为 {0}。程序将关闭, 请重新打开。").format(safety))
+        QApplication.quit()
 
     def save(self) -> None:
         settings = load_settings()
