@@ -13,8 +13,6 @@ from app.models import User
 from app.results_import import import_package
 from app.results_package import SUFFIX, export_results
 from app.roster_import import RosterPlan, apply_roster, plan_roster
-from exports.roster_template import roster_template
-from exports.xlsx_reader import read_workbook
 from forms.export_page import default_folder
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -116,12 +114,16 @@ class ExchangePage(QWidget):
         run_task(self, tr("正在导入结果包…"), work, on_done=done, on_error=lambda exc: self.problem(tr("导入结果包"), exc))
 
     def save_template(self) -> None:
+        from exports.roster_template import roster_template
+
         path, _ = QFileDialog.getSaveFileName(self, tr("名单模板"), str(Path(default_folder()) / "人员名单模板.xlsx"), "*.xlsx")
         if path:
             roster_template(path if path.endswith(".xlsx") else path + ".xlsx")
             self.note(tr("已生成名单模板 → {0}").format(path))
 
     def preview_roster(self) -> None:
+        from exports.xlsx_reader import read_workbook
+
         path, _ = QFileDialog.getOpenFileName(self, tr("选择名单"), default_folder(), "*.xlsx")
         if not path:
             return

@@ -13,7 +13,6 @@ from PyQt6.QtWidgets import (
 
 from app import periods
 from app.models import Area, Staff
-from exports import jobs
 from forms.i18n import tr
 from forms.tasks import run_task
 
@@ -106,6 +105,8 @@ class ExportPage(QWidget):
             self.form.setRowVisible(widget, name in wanted)
 
     def export(self) -> None:
+        from exports import jobs  # openpyxl and reportlab load when a report is made, not at start
+
         kind = self.kind.currentData()
         label, suffix, _ = KINDS[kind]
         month = self.month.text().strip()

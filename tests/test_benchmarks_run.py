@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_benchmarks_run_quickly_and_write_json(tmp_path):
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--suite", "all", "--quick", "--json", str(out)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -19,5 +19,8 @@ def test_benchmarks_run_quickly_and_write_json(tmp_path):
     assert all(r["ms"] > 0 and r["baseline_ms"] > 0 for r in rows)
     steps = {r["step"]: r for r in data["exports"]}
     assert steps["details workbook"]["ratio"] > 0 and steps["label sheet PDF"]["seconds"] > 0
+    year = {r["step"]: r for r in data["year"]}
+    assert {"generate year", "monthly ranking by window", "probation sweep", "monthly details workbook",
+            "start-up to main window", "package: import package"} <= set(year)
     imports = {r["step"]: r for r in data["import"]}
     assert imports["import package"]["ratio"] > 0 and imports["import again"]["detail"].startswith("unchanged")

@@ -1,0 +1,129 @@
+"""A year of a large centre: generation, monthly rankings, the probation sweep, the monthly details
+workbook against a plain openpyxl loop, a 10,000-inspection package import against raw executemany,
+start-up to the main window against a bare PyQt6 window; peak memory of each step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from app import periods, probation, rankings
+from app.db import close_database, is_sqlite, open_database, sqlite_path
+from app.models import Inspection, ProbationCase
+from app.settings import load_settings
+from benchmarks import export_speed, import_speed
+from benchmarks.generate import add_inspections, build_centre, working_days
+
+SCALES = {  # windows, working days, patrols a day (each patrol visits every window)
+    "full": (300, 250, 2),
+    "small": (30, 250, 2),
+    "tiny": (10, 10, 1),
+}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def measure(fn):
+    tracemalloc.start()
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return result, round(seconds, 3), round(peak, 1)
+
+
+def replay_probation() -> int:
+    """Open and follow probation cases over the generated year, as finalising would have."""
+    settings = load_settings()
+    watched: set[int] = set()
+    done = 0
+    query = (Inspection.select(Inspection.id, Inspection.staff, Inspection.passed)
+             .order_by(Inspection.observed_at, Inspection.id).tuples().iterator())
+    for insp_id, staff_id, passed in query:
+        if staff_id is None or (passed and staff_id not in watched):
+            continue
+        probation.on_finalised(Inspection.get_by_id(insp_id), settings)
+        done += 1
+        if not passed:
+            watched.add(staff_id)
+    return done
+
+
+def _startup(db: str, bare: bool) -> float:
+    """Seconds from process start to the window shown (median of 3 fresh processes)."""
+    if bare:
+        code = ("import time,sys; t=time.perf_counter(); from PyQt6.QtWidgets import QApplication, QMainWindow; "
+                "a=QApplication(sys.argv); w=QMainWindow(); w.resize(1366,768); w.show(); a.processEvents(); "
+                "print(time.perf_counter()-t)")
+    else:
+        code = ("import time,sys; t=time.perf_counter(); from forms.app import make_app; from app.db import open_database; "
+                "from app.models import User; from forms.main_window import MainWindow; a=make_app(); "
+                f"open_database({db!r}); w=MainWindow(User.get(User.username=='bench1')); w.show(); a.processEvents(); "
+                "print(time.perf_counter()-t)")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return round(sorted(times)[1], 3)
+
+
+def run(scale: str = "small", db_url: str | None = None) -> list[dict]:
+    windows, day_count, patrols = SCALES[scale]
+    folder = Path(tempfile.mkdtemp(prefix=f"wp-bench-year-{scale}-"))
+    target = db_url or str(folder / "year.db")
+    open_database(target)
+    if Inspection.select().exists():
+        raise SystemExit(f"{target} already has inspections; the benchmark needs an empty database")
+    days = working_days(dt.date(2025, 11, 3), day_count)
+    rows = []
+    (_, counts), seconds, peak = measure(lambda: (build_centre(windows, 2, seed=5),
+                                                  add_inspections(days, windows * patrols, seed=5)))
+    _, replay_s, _ = measure(replay_probation)
+    path = sqlite_path()
+    size = (path.stat().st_size / 2**20) if path else None
+    rows.append({"step": "generate year", "detail": f"{counts['inspections']} inspections, {counts['item_results']} item "
+                 f"results, {ProbationCase.select().count()} probation cases", "seconds": round(seconds + replay_s, 1),
+                 "peak_mb": peak, "db_mb": round(size, 1) if size else ""})
+    middle = days[len(days) // 2]
+    month = periods.month(f"{middle:%Y-%m}")
+    for by in ("window", "staff", "department"):
+        result, seconds, peak = measure(lambda by=by: rankings.rank(month, by))
+        rows.append({"step": f"monthly ranking by {by}", "detail": f"{len(result)} rows", "seconds": seconds,
+                     "target_seconds": 0.5, "peak_mb": peak})
+    changed, seconds, peak = measure(lambda: probation.sweep(days[-1] + dt.timedelta(days=1)))
+    rows.append({"step": "probation sweep", "detail": f"{len(changed)} cases decided", "seconds": seconds,
+                 "target_seconds": 0.5, "peak_mb": peak})
+    _, again, _ = measure(lambda: probation.sweep(days[-1] + dt.timedelta(days=1)))
+    rows.append({"step": "probation sweep again", "detail": "nothing due", "seconds": again, "target_seconds": 0.5})
+    _, base_s, base_peak = measure(lambda: export_speed._plain_loop(folder / "plain.xlsx", month))
+    from exports import jobs
+
+    _, ours_s, ours_peak = measure(lambda: jobs.details_excel(folder / "details.xlsx", month.start, month.last_day))
+    rows.append({"step": "monthly details workbook", "detail": "write-only", "seconds": ours_s,
+                 "baseline_seconds": base_s, "ratio": round(ours_s / base_s, 2), "target_ratio": 1.5,
+                 "peak_mb": ours_peak, "baseline_peak_mb": base_peak})
+    quarter = periods.quarter(f"{middle.year}-Q{(middle.month - 1) // 3 + 1}")
+    _, q_s, q_peak = measure(lambda: jobs.details_excel(folder / "quarter.xlsx", quarter.start, quarter.last_day))
+    rows.append({"step": "quarter details workbook", "detail": "3× the rows: memory must stay flat", "seconds": q_s,
+                 "peak_mb": q_peak})
+    close_database()
+    if is_sqlite_target(target):
+        ours = _startup(target, bare=False)
+        bare = _startup(target, bare=True)
+        rows.append({"step": "start-up to main window", "detail": "fresh process, this database", "seconds": ours,
+                     "baseline_seconds": bare, "ratio": round(ours / bare, 2), "target_ratio": 1.5})
+    packaged = import_speed.run(inspections=10000 if scale == "full" else 1000 if scale == "small" else 100, windows=windows)
+    rows += [{**r, "step": "package: " + r["step"]} for r in packaged]
+    return rows
+
+
+def is_sqlite_target(target: str) -> bool:
+    return "://" not in target or target.startswith("sqlite")
