@@ -173,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     rt = sub.add_parser("restore", parents=[db], help="从备份恢复: 先检查备份文件, 并先备份当前数据库")
     rt.add_argument("file", type=Path, metavar="FILE")
 
+    au = sub.add_parser("audit", parents=[db], help="审计记录: 谁在何时改了什么、为什么 (可按窗口、人员、用户筛选, 可导出 Excel)")
+    au.add_argument("--window", metavar="CODE")
+    au.add_argument("--staff", metavar="EMPLOYEE_NO")
+    au.add_argument("--by", metavar="USERNAME", help="只看该用户的操作")
+    au.add_argument("--out", type=Path, metavar="FILE.xlsx", help="导出为 Excel")
+    _format_arg(au)
+
     vf = sub.add_parser("verify", parents=[db], help="核验纸质报表上的二维码内容是否与数据库一致")
     vf.add_argument("payload", metavar="PAYLOAD")
 
@@ -558,6 +565,29 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from app import audit
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    rows = audit.entries(window_code=args.window, employee_no=args.staff, username=args.by)
+    if args.out:
+        from exports.excel import audit_workbook
+
+        count = audit_workbook(args.out, "审计记录", rows)
+        print(f"已导出 {count} 条审计记录 → {args.out}")
+        return 0
+    objects = [{"at": r.at.isoformat(sep=" ", timespec="seconds"), "user": r.username, "action": r.action,
+                "target": r.target, "window": r.window_code, "employee_no": r.employee_no, "old": r.old, "new": r.new,
+                "reason": r.reason} for r in rows]
+    table_rows = [[r.at.strftime("%Y-%m-%d %H:%M"), r.username, r.action_label, r.target, r.window_code, r.employee_no,
+                   r.reason] for r in rows]
+    _emit(args.format, ["时间", "用户", "操作", "对象", "窗口", "工号", "理由"] if args.format == "table" else
+          list(objects[0]) if objects else ["at"], table_rows if args.format == "table" else
+          [list(o.values()) for o in objects], objects)
+    return 0
+
+
 def cmd_verify(args) -> int:
     from app.db import open_database
     from app.verify import verify
@@ -579,7 +609,7 @@ COMMANDS = {
     "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
     "selftest": cmd_selftest, "export": cmd_export, "verify": cmd_verify,
     "import": cmd_import, "roster": cmd_roster, "amend": cmd_amend, "decide": cmd_decide,
-    "backup": cmd_backup, "restore": cmd_restore,
+    "backup": cmd_backup, "restore": cmd_restore, "audit": cmd_audit,
 }
 
 

@@ -237,3 +237,25 @@ def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
         chart_sheet.add_chart(chart, "D2")
         print_setup(chart_sheet, f"{label} 得分图", 2, n - 1)
         wb.save(tmp)
+
+
+AUDIT_COLUMNS = (
+    Column("时间", lambda a: a.at, 20, "yyyy-mm-dd hh:mm:ss"),
+    Column("用户", lambda a: a.username, 12),
+    Column("操作", lambda a: a.action_label, 18),
+    Column("对象", lambda a: a.target, 30),
+    Column("窗口", lambda a: a.window_code, 8),
+    Column("工号", lambda a: a.employee_no, 10),
+    Column("原值", lambda a: a.old, 50),
+    Column("新值", lambda a: a.new, 50),
+    Column("理由", lambda a: a.reason, 30),
+)
+
+
+def audit_workbook(path: str | Path, title: str, rows: Iterable) -> int:
+    """The audit trail as a filed record (streamed)."""
+    with atomic_output(path, SUFFIXES) as tmp:
+        wb = Workbook(write_only=True)
+        count = _stream_sheet(wb, "审计记录", title, AUDIT_COLUMNS, rows)
+        wb.save(tmp)
+    return count

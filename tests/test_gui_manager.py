@@ -37,7 +37,7 @@ def test_a_manager_sees_the_manager_tabs_and_an_inspector_does_not(qtbot, demo_r
     qtbot.addWidget(manager)
     qtbot.addWidget(inspector)
     titles = [manager.tabs.tabText(n) for n in range(manager.tabs.count())]
-    assert {"考察案例", "窗口", "人员", "检查表", "中心设置", "账号"} <= set(titles)
+    assert {"考察案例", "窗口", "人员", "检查表", "中心设置", "账号", "审计记录"} <= set(titles)
     assert [inspector.tabs.tabText(n) for n in range(inspector.tabs.count())] == ["仪表盘", "巡查", "报表", "数据交换"]
 
 

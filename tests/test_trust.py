@@ -103,3 +103,25 @@ def test_a_manager_decides_a_case_from_the_command_line(capsys, roster, db_targe
 
     open_database(db_target)
     assert ProbationCase.get_by_id(case_id).status == "cleared"
+
+
+def test_the_audit_trail_is_shown_filtered_and_exported(capsys, roster, db_target, qtbot, tmp_path, monkeypatch):
+    from python_calamine import CalamineWorkbook
+
+    from forms.audit_page import AuditPage
+
+    insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"))
+    inspections.amend(insp, roster.manager, {"DISC-07": "fail"}, "复看录像")
+    audit.record(roster.manager, "settings.change", "settings", old={"a": "=1+1"}, new={"a": 2})
+    page = AuditPage()
+    qtbot.addWidget(page)
+    assert len(page.model.rows) == 2
+    page.window_edit.setText("a01")
+    page.refresh()
+    assert [r.action for r in page.model.rows] == ["inspection.amend"]
+    out = tmp_path / "audit.xlsx"
+    assert cli.main(["audit", "--db", db_target, "--out", str(out)]) == 0
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("审计记录").to_python()
+    assert rows[0][:3] == ["时间", "用户", "操作"] and len(rows) == 3
+    assert cli.main(["audit", "--db", db_target, "--staff", "F1", "--format", "json"]) == 0
+    assert '"reason": "复看录像"' in capsys.readouterr().out
