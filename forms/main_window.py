@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PyQt6.QtCore import QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
@@ -53,7 +54,9 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Alt+{n + 1}"))
             action.triggered.connect(lambda _=False, n=n: self.tabs.setCurrentIndex(n))
             self.addAction(action)
-        self.dashboard.refresh()
+        # Fill the dashboard just after the window is shown: a large centre's figures take a moment,
+        # and the window (and the patrol page) should be there at once.
+        QTimer.singleShot(0, self.dashboard.refresh)
         self.tabs.setCurrentWidget(self.patrol_stack if user.role == "inspector" else self.dashboard)
         self.resize(1366, 768)
         if user.role == "inspector":

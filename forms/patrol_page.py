@@ -121,7 +121,8 @@ class PatrolPage(QWidget):
         if self.round is None:
             states = [patrol.WindowState(w.id, w.code, w.name, w.window_type, w.department, w.area.name,
                                          "todo", None, None, "", "")
-                      for w in Window.select().where(Window.active == True).order_by(Window.code)]  # noqa: E712
+                      for w in Window.select(Window, Area).join(Area).where(Window.active == True)  # noqa: E712
+                      .order_by(Window.code)]
             self.round_label.setText(tr("尚未开始巡查 (扫描标签将自动开始)"))
         else:
             states = patrol.window_states(self.round)
