@@ -386,7 +386,8 @@ def cmd_inspections(args) -> int:
     from app.listing import finalised_inspections
 
     open_database(args.db, create=False)
-    rows = finalised_inspections(period, window_code=args.window, employee_no=args.staff)
+    viewer = acting_user(args, "inspector") if args.user else None  # an inspector sees their own
+    rows = finalised_inspections(period, window_code=args.window, employee_no=args.staff, inspector=viewer)
     objects = [{
         "uuid": r.uuid, "observed_at": r.observed_at.isoformat(sep=" "), "window": r.window_code,
         "employee_no": r.employee_no, "staff": r.staff_name, "inspector": r.inspector,
@@ -448,7 +449,8 @@ def cmd_export(args) -> int:
         return 0
     run = {
         "excel": lambda: jobs.monthly_excel(args.out, args.month),
-        "details": lambda: jobs.details_excel(args.out, **dates),
+        "details": lambda: jobs.details_excel(args.out, **dates,
+                                              user=acting_user(args, "inspector") if args.user else None),
         "ranking-pdf": lambda: jobs.ranking_pdf(args.out, args.month, args.by),
         "record-pdf": lambda: jobs.record_pdf(args.out, args.inspection),
         "notice-pdf": lambda: jobs.notice_pdf(args.out, args.inspection),

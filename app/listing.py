@@ -35,15 +35,25 @@ class InspectionRow:
 
 
 def finalised_inspections(period: Period, window_code: str | None = None,
-                          employee_no: str | None = None) -> list[InspectionRow]:
+                          employee_no: str | None = None, inspector: User | None = None) -> list[InspectionRow]:
     """Finalised inspections observed in the period, oldest first; unknown codes are an error."""
-    return list(iter_finalised_inspections(period, window_code, employee_no))
+    return list(iter_finalised_inspections(period, window_code, employee_no, inspector))
 
 
-def iter_finalised_inspections(period: Period, window_code: str | None = None,
-                               employee_no: str | None = None) -> Iterator[InspectionRow]:
+def visible_to(user: User | None):
+    """What a user may see: managers (and scripts) everything, an inspector their own inspections."""
+    if user is not None and user.role != "manager":
+        return Inspection.inspector == user.id
+    return None
+
+
+def iter_finalised_inspections(period: Period, window_code: str | None = None, employee_no: str | None = None,
+                               inspector: User | None = None) -> Iterator[InspectionRow]:
     """The same, streamed: one row in memory at a time, for exports of any length."""
     where = finalised_in(period)
+    own = visible_to(inspector)
+    if own is not None:
+        where &= own
     if window_code is not None:
         window = Window.get_or_none(Window.code == window_code)
         if window is None:

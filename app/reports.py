@@ -80,10 +80,16 @@ class FailedItemRow:
     note: str
 
 
-def details(period: Period) -> tuple[Iterator[InspectionRow], Iterator[FailedItemRow]]:
-    """Every finalised inspection of the period and every failed item of them, both streamed."""
-    _require_inspections(period)
-    rows = iter_finalised_inspections(period)
+def details(period: Period, user=None) -> tuple[Iterator[InspectionRow], Iterator[FailedItemRow]]:
+    """Every finalised inspection of the period and every failed item of them, both streamed; an
+    inspector gets only their own."""
+    from app.listing import visible_to
+
+    own = visible_to(user)
+    where = finalised_in(period) if own is None else finalised_in(period) & own
+    if not Inspection.select().where(where).exists():
+        raise PatrolError(f"{period.label}没有已定稿的巡查记录" + ("" if own is None else " (本人)"))
+    rows = iter_finalised_inspections(period, inspector=user)
 
     def failed() -> Iterator[FailedItemRow]:
         query = (
@@ -92,7 +98,7 @@ def details(period: Period) -> tuple[Iterator[InspectionRow], Iterator[FailedIte
                               Staff.employee_no, Staff.name.alias("staff_name"))
             .join(Item).switch(ItemResult).join(Inspection).join(Window).switch(Inspection)
             .join(Staff, pw.JOIN.LEFT_OUTER)
-            .where(finalised_in(period) & (ItemResult.result == "fail") & (Item.kind == "check"))
+            .where(where & (ItemResult.result == "fail") & (Item.kind == "check"))
             .order_by(Inspection.observed_at, Inspection.id, Item.sort_order)
             .dicts()
             .iterator()

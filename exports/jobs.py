@@ -27,10 +27,11 @@ def monthly_excel(out: Path, month: str) -> str:
     return f"已导出 {period.label}月度工作簿: {len(report.windows)} 个窗口、{len(report.staff)} 名人员 → {out}"
 
 
-def details_excel(out: Path, start: dt.date, end: dt.date) -> str:
+def details_excel(out: Path, start: dt.date, end: dt.date, user=None) -> str:
+    """The details workbook; for an inspector, their own inspections only."""
     period = _range(start, end)
     check_target(out, (".xlsx",))
-    rows, failed = reports.details(period)
+    rows, failed = reports.details(period, user)
     a, b = excel.details_workbook(out, f"{reports.centre_name()} {period.label}", rows, failed)
     return f"已导出巡查明细: {a} 条巡查、{b} 个不合格项 → {out}"
 

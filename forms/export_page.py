@@ -43,14 +43,20 @@ def export_to_file(parent: QWidget, suggested: str, suffix: str, job) -> None:
              on_done=lambda summary: QMessageBox.information(parent, tr("导出完成"), summary))
 
 
+# What an inspector may export: their own inspections, and window labels; the rest is management's.
+INSPECTOR_KINDS = ("details", "labels")
+
+
 class ExportPage(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, user, parent=None):
         super().__init__(parent)
+        self.user = user
         today = dt.date.today()
         last = periods.previous_month(today)
         self.kind = QComboBox()
         for key, (label, _, _) in KINDS.items():
-            self.kind.addItem(tr(label), key)
+            if user.role == "manager" or key in INSPECTOR_KINDS:
+                self.kind.addItem(tr(label) + (tr(" (本人)") if key == "details" and user.role != "manager" else ""), key)
         self.month = QLineEdit(f"{last.start:%Y-%m}")
         self.month.setPlaceholderText("YYYY-MM")
         self.start = QDateEdit(QDate(last.start))
@@ -113,7 +119,7 @@ class ExportPage(QWidget):
         start, end = self.start.date().toPyDate(), self.end.date().toPyDate()
         job = {
             "excel": lambda out: jobs.monthly_excel(out, month),
-            "details": lambda out: jobs.details_excel(out, start, end),
+            "details": lambda out: jobs.details_excel(out, start, end, self.user),
             "ranking": lambda out: jobs.ranking_pdf(out, month, self.by.currentData()),
             "staff": lambda out: jobs.staff_pdf(out, self.staff.currentData(), start, end),
             "labels": lambda out: jobs.labels_pdf(out, self.area.currentData()),

@@ -34,7 +34,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.patrol_stack, tr("巡查"))
         from forms.export_page import ExportPage
 
-        self.tabs.addTab(ExportPage(), tr("报表"))
+        self.tabs.addTab(ExportPage(user), tr("报表"))
         from forms.exchange_page import ExchangePage
 
         self.tabs.addTab(ExchangePage(user), tr("数据交换"))

@@ -275,3 +275,14 @@ def test_checklists_go_to_excel_and_back_as_a_new_version_only_when_edited(capsy
     wb.save(book)
     code, _, err = run(capsys, "checklists", "import", "--db", demo_copy, "--user", "admin", str(book))
     assert code == 2 and "cl.xlsx 表“检查项” 第2行 H列(扣分): 不能为负数" in err
+
+
+def test_an_inspector_named_on_the_command_line_sees_only_their_own_inspections(capsys, demo_db, monkeypatch):
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "patrol123")
+    code, out, _ = run(capsys, "inspections", "--db", str(demo_db), "--month", "2026-10", "--user", "xuncha1",
+                       "--format", "json")
+    mine = json.loads(out)
+    code, out, _ = run(capsys, "inspections", "--db", str(demo_db), "--month", "2026-10", "--format", "json")
+    everyone = json.loads(out)
+    assert code == 0 and 0 < len(mine) < len(everyone)
+    assert {r["inspector"] for r in mine} == {"巡查员 李明"}

@@ -27,7 +27,7 @@ def save_as(monkeypatch, path):
 
 def test_the_monthly_workbook_is_exported_from_the_reports_tab(qtbot, demo_month, app_font, monkeypatch, tmp_path):
     answers = Answers(monkeypatch)
-    page = ExportPage()
+    page = ExportPage(user("admin"))
     qtbot.addWidget(page)
     page.kind.setCurrentIndex(page.kind.findData("excel"))
     page.month.setText("2026-10")
@@ -42,7 +42,7 @@ def test_the_monthly_workbook_is_exported_from_the_reports_tab(qtbot, demo_month
 def test_an_export_error_is_shown_not_swallowed(qtbot, demo_month, app_font, monkeypatch, tmp_path):
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
-    page = ExportPage()
+    page = ExportPage(user("admin"))
     qtbot.addWidget(page)
     page.kind.setCurrentIndex(page.kind.findData("excel"))
     page.month.setText("2026-09")
@@ -76,3 +76,23 @@ def test_a_finished_windows_notice_is_printed_from_the_patrol_list(qtbot, demo_m
     qtbot.waitUntil(lambda: any("整改通知单" in a or "ERROR" in a or "请先" in a for a in answers.asked), timeout=20000)
     assert not any("ERROR" in a or "请先" in a for a in answers.asked), answers.asked
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_an_inspector_exports_only_their_own_inspections(qtbot, demo_month, app_font, monkeypatch, tmp_path):
+    from app.models import Inspection, User
+
+    answers = Answers(monkeypatch)
+    page = ExportPage(user("xuncha1"))
+    qtbot.addWidget(page)
+    assert [page.kind.itemData(n) for n in range(page.kind.count())] == ["details", "labels"]
+    page.kind.setCurrentIndex(page.kind.findData("details"))
+    page.start.setDate(page.start.date().fromString("2026-10-01", "yyyy-MM-dd"))
+    page.end.setDate(page.end.date().fromString("2026-10-31", "yyyy-MM-dd"))
+    out = tmp_path / "mine.xlsx"
+    save_as(monkeypatch, out)
+    page.export()
+    qtbot.waitUntil(lambda: any("巡查明细" in a for a in answers.asked), timeout=20000)
+    mine = Inspection.select().where(Inspection.inspector == User.get(User.username == "xuncha1")).count()
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("巡查明细").to_python()
+    assert len(rows) - 1 == mine < Inspection.select().count()
+    assert {r[6] for r in rows[1:]} == {"巡查员 李明"}
