@@ -26,7 +26,7 @@ from app.domain import METHODS, RESULTS
 from app.errors import PatrolError
 from app.models import (
     ChecklistVersion, ImportLog, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window,
-    change_time, now,
+    change_time,
 )
 from app.photos import photo_path, store_photo
 from app.results_package import FORMAT, FORMAT_VERSION, sign

@@ -28,7 +28,7 @@ def run(repeats: int = 20, ticks: int = 200) -> list[dict]:
     from PyQt6.QtTest import QTest
     from PyQt6.QtWidgets import QTableView
 
-    from app import accounts, patrol
+    from app import accounts
     from app.db import SQLITE_PRAGMAS, close_database, open_database
     from app.demo import make_demo
     from app.models import Window

@@ -14,7 +14,7 @@ import tracemalloc
 from pathlib import Path
 
 from app import periods, probation, rankings
-from app.db import close_database, is_sqlite, open_database, sqlite_path
+from app.db import close_database, open_database, sqlite_path
 from app.models import Inspection, ProbationCase
 from app.settings import load_settings
 from benchmarks import export_speed, import_speed

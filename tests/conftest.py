@@ -13,13 +13,13 @@ import uuid
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import peewee
 import pytest
 from playhouse.db_url import connect
 
 from app import db as dbmod
 from app.centre import create_centre
-from app.models import Area, Staff, User, Window
+from app.demo import make_demo
+from app.models import Area, Staff, Window
 from app.accounts import create_user
 
 PG_ENV = "WINDOW_PATROL_TEST_PG"
@@ -105,3 +105,21 @@ def roster(centre) -> Roster:
 
 def at(day: str, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour))
+
+
+@pytest.fixture
+def demo_roster(tmp_path):
+    """The demo centre without inspections, on a fresh SQLite file."""
+    dbmod.open_database(str(tmp_path / "gui.db"))
+    make_demo(seed=1, with_inspections=False)
+    yield tmp_path / "gui.db"
+    dbmod.close_database()
+
+
+@pytest.fixture
+def app_font(qapp):
+    """The app's font and Qt's Chinese strings, as the real start-up sets them."""
+    from forms.app import load_font, load_qt_chinese
+
+    load_qt_chinese(qapp)
+    return load_font(qapp)

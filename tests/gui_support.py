@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from PyQt6.QtWidgets import QMessageBox
 
-from app import db as dbmod
-from app.demo import make_demo
 from app.models import User
-
-
-@pytest.fixture
-def demo_roster(tmp_path):
-    """The demo centre without inspections, on a fresh SQLite file."""
-    dbmod.open_database(str(tmp_path / "gui.db"))
-    make_demo(seed=1, with_inspections=False)
-    yield tmp_path / "gui.db"
-    dbmod.close_database()
-
-
-@pytest.fixture
-def app_font(qapp):
-    """The app's font and Qt's Chinese strings, as the real start-up sets them."""
-    from forms.app import load_font, load_qt_chinese
-
-    load_qt_chinese(qapp)
-    return load_font(qapp)
 
 
 class Answers:

@@ -8,7 +8,7 @@ from app import periods
 from app.demo import make_demo
 from app.models import Inspection, Staff
 from forms.exchange_page import ExchangePage
-from tests.gui_support import Answers, app_font, user  # noqa: F401 — fixtures
+from tests.gui_support import Answers, user
 
 
 def test_an_inspector_exports_a_package_and_a_manager_imports_it(qtbot, app_font, monkeypatch, tmp_path):

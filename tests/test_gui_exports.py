@@ -10,7 +10,7 @@ from app import periods
 from app.demo import make_demo
 from forms.export_page import ExportPage
 from forms.main_window import MainWindow
-from tests.gui_support import Answers, app_font, show_active, user  # noqa: F401 — fixtures
+from tests.gui_support import Answers, show_active, user
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from app.models import Inspection, User, Window
 from forms.app import set_up_centre
 from forms.dialogs import FirstRunDialog, LoginDialog
 from forms.tasks import run_task
-from tests.gui_support import app_font  # noqa: F401 — fixture
 
 
 @pytest.fixture

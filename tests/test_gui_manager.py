@@ -13,7 +13,7 @@ from forms.manager_pages import ProbationPage, SettingsPage
 from forms.record_dialog import RecordDialog
 from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
 from app.settings import load_settings
-from tests.gui_support import Answers, app_font, demo_roster, user  # noqa: F401 — fixtures
+from tests.gui_support import Answers, user
 
 
 def fill_and_save(monkeypatch, values: dict):

@@ -6,7 +6,7 @@ from PyQt6.QtWidgets import QMessageBox
 
 from app.models import Inspection, ItemResult
 from forms.main_window import MainWindow
-from tests.gui_support import Answers, app_font, demo_roster, show_active, user  # noqa: F401 — fixtures
+from tests.gui_support import Answers, show_active, user
 
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 

@@ -14,7 +14,7 @@ from app import periods
 from app.demo import make_demo
 from forms.dialogs import FirstRunDialog, LoginDialog
 from forms.main_window import MainWindow
-from tests.gui_support import app_font, user  # noqa: F401 — fixtures
+from tests.gui_support import user
 
 
 @pytest.fixture

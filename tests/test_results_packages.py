@@ -2,7 +2,6 @@
 revisions replace, conflicts kept, and any corruption refused with the database unchanged."""
 
 import datetime as dt
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -13,7 +12,6 @@ from hypothesis import strategies as st
 
 from app import db as dbmod
 from app import inspections, periods, rankings
-from app.centre import create_centre
 from app.demo import make_demo
 from app.errors import PatrolError
 from app.models import Inspection, InspectionHistory, ImportLog, ItemResult, ProbationCase, User, Window

@@ -14,7 +14,7 @@ from app import db as dbmod
 from app.checklist_rows import rows_to_checklist
 from app.demo import make_demo
 from app.errors import ChecklistError, PatrolError
-from app.models import ChecklistVersion, Staff, User, Window
+from app.models import ChecklistVersion, Staff, User
 from app.roster_import import apply_roster, plan_roster
 from exports.checklist_xlsx import checklist_workbook
 from exports.roster_template import roster_template
