@@ -162,17 +162,24 @@ def _cells(file: str, sheet, header_row: int, columns: dict[str, int], headers: 
         yield r, values
 
 
-def _read_windows(file: str, sheet, header_row: int, columns: dict[str, int], errors: list[str]) -> list[WindowRow]:
-    missing = [WINDOW_HEADERS[k][0] for k in ("code", "name", "window_type") if k not in columns]
+def _rows(file: str, sheet, header_row: int, columns: dict[str, int], headers: dict[str, tuple[str, ...]],
+          required: tuple[str, ...], errors: list[str]):
+    """Rows with every required column present and no formula where text belongs; the rest become errors."""
+    missing = [headers[k][0] for k in required if k not in columns]
     if missing:
         errors.append(f"{file} 表“{sheet.name}” 第{header_row + 1}行: 缺少列 {', '.join(missing)}")
-        return []
-    out = []
-    for _, v in _cells(file, sheet, header_row, columns, WINDOW_HEADERS):
-        problems = [f"{where}: 是公式, 应填写文字" for text, where in v.values() if text is None]
-        if problems:
-            errors.extend(problems)
+        return
+    for _, v in _cells(file, sheet, header_row, columns, headers):
+        formulas = [f"{where}: 是公式, 应填写文字" for text, where in v.values() if text is None]
+        if formulas:
+            errors.extend(formulas)
             continue
+        yield v
+
+
+def _read_windows(file: str, sheet, header_row: int, columns: dict[str, int], errors: list[str]) -> list[WindowRow]:
+    out = []
+    for v in _rows(file, sheet, header_row, columns, WINDOW_HEADERS, ("code", "name", "window_type"), errors):
         code, where = v["code"]
         if not code:
             errors.append(f"{where}: 窗口编号为空")
@@ -191,16 +198,9 @@ def _read_windows(file: str, sheet, header_row: int, columns: dict[str, int], er
 
 
 def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], errors: list[str]) -> list[StaffRow]:
-    missing = [STAFF_HEADERS[k][0] for k in ("employee_no", "name", "gender") if k not in columns]
-    if missing:
-        errors.append(f"{file} 表“{sheet.name}” 第{header_row + 1}行: 缺少列 {', '.join(missing)}")
-        return []
     out = []
-    for _, v in _cells(file, sheet, header_row, columns, STAFF_HEADERS):
-        row_errors = [f"{where}: 是公式, 应填写文字" for text, where in v.values() if text is None]
-        if row_errors:
-            errors.extend(row_errors)
-            continue
+    for v in _rows(file, sheet, header_row, columns, STAFF_HEADERS, ("employee_no", "name", "gender"), errors):
+        row_errors: list[str] = []
         emp, ewhere = v["employee_no"]
         name, nwhere = v["name"]
         name = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", name)  # "张 三" padded to align
