@@ -1,4 +1,9 @@
-"""Figures for the dashboard: today's progress, probation due, this month's ranking, weekly averages."""
+"""Figures for the dashboard: today's progress, probation due, this month's ranking, weekly averages.
+
+Managers see the centre; an inspector sees their own inspections (progress, weekly averages) and no
+ranking, but does see the open probation cases, because the re-checks are theirs to do (not the
+cases awaiting a manager's decision).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from dataclasses import dataclass
 import peewee as pw
 
 from app import periods
-from app.models import Inspection, Window
-from app.probation import CaseRow, case_rows
+from app.listing import visible_to
+from app.models import Inspection, User, Window
+from app.probation import CaseRow, case_rows, sweep
 from app.rankings import RankRow, rank
 
 
@@ -22,12 +28,36 @@ class TodayProgress:
     failed: int
 
 
-def today_progress(day: dt.date | None = None) -> TodayProgress:
+@dataclass(frozen=True)
+class Figures:
+    own_only: bool  # an inspector's view: progress and averages of their own inspections
+    today: TodayProgress
+    probation: list[CaseRow]
+    ranking: list[RankRow] | None  # None: not shown to this user
+    weekly: list[tuple[dt.date, float | None, int]]
+
+
+def figures(day: dt.date | None = None, user: User | None = None) -> Figures:
+    """Everything the dashboard shows, as this user may see it. Cases past their end are decided
+    first (the rule-based sweep, as `main.py probation` does), so the list is never stale."""
+    day = day or dt.date.today()
+    sweep(day)
+    own = visible_to(user) is not None
+    return Figures(own, today_progress(day, user), probation_due(day, ("open",) if own else None),
+                   None if own else ranking_preview(day), weekly_averages(day, user=user))
+
+
+def _scoped(where, user: User | None):
+    own = visible_to(user)
+    return where if own is None else where & own
+
+
+def today_progress(day: dt.date | None = None, user: User | None = None) -> TodayProgress:
     day = day or dt.date.today()
     start = dt.datetime.combine(day, dt.time())
     end = start + dt.timedelta(days=1)
     todays = Inspection.select(Inspection.window, Inspection.status, Inspection.passed).where(
-        (Inspection.observed_at >= start) & (Inspection.observed_at < end)
+        _scoped((Inspection.observed_at >= start) & (Inspection.observed_at < end), user)
     )
     done = {i.window_id for i in todays if i.status == "final"}
     drafts = {i.window_id for i in todays if i.status == "draft"} - done
@@ -36,9 +66,9 @@ def today_progress(day: dt.date | None = None) -> TodayProgress:
     return TodayProgress(windows, len(done), len(drafts), failed)
 
 
-def probation_due(as_of: dt.date | None = None) -> list[CaseRow]:
-    """Open cases, soonest end first (re-checks still due = required − passed)."""
-    return case_rows(as_of or dt.date.today(), ("open", "recommend_return"))
+def probation_due(as_of: dt.date | None = None, statuses: tuple[str, ...] | None = None) -> list[CaseRow]:
+    """Undecided cases (open or awaiting a decision), soonest end first (re-checks still due = required − passed)."""
+    return case_rows(as_of or dt.date.today(), statuses or ("open", "recommend_return"))
 
 
 def ranking_preview(day: dt.date | None = None, top: int = 10) -> list[RankRow]:
@@ -46,7 +76,8 @@ def ranking_preview(day: dt.date | None = None, top: int = 10) -> list[RankRow]:
     return rank(periods.month(f"{day.year}-{day.month:02d}"), "window")[:top]
 
 
-def weekly_averages(day: dt.date | None = None, weeks: int = 13) -> list[tuple[dt.date, float | None, int]]:
+def weekly_averages(day: dt.date | None = None, weeks: int = 13,
+                    user: User | None = None) -> list[tuple[dt.date, float | None, int]]:
     """(Monday, average score, inspections) for each of the last `weeks` weeks up to `day`."""
     day = day or dt.date.today()
     first = day - dt.timedelta(days=day.weekday()) - dt.timedelta(weeks=weeks - 1)
@@ -54,12 +85,18 @@ def weekly_averages(day: dt.date | None = None, weeks: int = 13) -> list[tuple[d
     # tens of thousands of inspections, which need not cross into Python one by one.
     day_expr = pw.fn.DATE(Inspection.observed_at)
     query = (Inspection.select(day_expr, pw.fn.SUM(Inspection.score), pw.fn.COUNT(Inspection.id))
-             .where((Inspection.status == "final") & (Inspection.observed_at >= dt.datetime.combine(first, dt.time()))
-                    & (Inspection.observed_at < dt.datetime.combine(day + dt.timedelta(days=1), dt.time())))
+             .where(_scoped((Inspection.status == "final")
+                            & (Inspection.observed_at >= dt.datetime.combine(first, dt.time()))
+                            & (Inspection.observed_at < dt.datetime.combine(day + dt.timedelta(days=1), dt.time())), user))
              .group_by(day_expr).tuples())
     totals: dict[dt.date, list[float]] = defaultdict(lambda: [0.0, 0])
     for observed, total, count in query:
-        observed = observed if isinstance(observed, dt.date) else dt.date.fromisoformat(str(observed)[:10])
+        # peewee hands DATE() back through the column's converter: a datetime on SQLite, a date or a
+        # string elsewhere. A datetime is also a date, so test for it first.
+        if isinstance(observed, dt.datetime):
+            observed = observed.date()
+        elif not isinstance(observed, dt.date):
+            observed = dt.date.fromisoformat(str(observed)[:10])
         monday = observed - dt.timedelta(days=observed.weekday())
         totals[monday][0] += float(total)
         totals[monday][1] += int(count)

@@ -9,6 +9,7 @@ from pathlib import Path
 import peewee
 from playhouse.db_url import connect as connect_url
 
+from app import drivers
 from app.errors import DatabaseOpenError
 
 ENV_VAR = "WINDOW_PATROL_DB"
@@ -62,6 +63,8 @@ def make_database(target: str, *, create: bool = True) -> peewee.Database:
             # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy spells them
             rest = target.split("://", 1)[1]
             return make_database(rest[1:] if rest.startswith("/") else rest, create=create)
+        if drivers.postgres_drivers_skipped():
+            raise DatabaseOpenError(f"本进程按 SQLite 数据库启动, 不能再打开 {target}; 请用 --db {target} 重新启动")
         try:
             return connect_url(target)
         except Exception as exc:  # unknown scheme, missing driver

@@ -1,30 +1,32 @@
-"""Starting the desktop app: font, database, first-run set-up, sign-in, main window."""
+"""Starting the desktop app: font, sign-in, database, first-run set-up, main window.
+
+The sign-in dialog is the first window, shown before the data layer (peewee and the core, most of
+start-up) is imported; the database opens behind it, and the main window's modules load while
+the inspector types. So this module imports only Qt at the top.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
+import time
 
 from PyQt6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PyQt6.QtGui import QFont, QFontDatabase
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
-from app import accounts, periods
-from app.centre import create_centre, current_centre, is_empty
-from app.db import close_database, open_database
-from app.demo import make_demo
 from app.errors import PatrolError
-from app.models import User
 from forms.dialogs import FirstRunDialog, LoginDialog
 from forms.i18n import tr
 
-RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "resources"
-FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
+# os.path, not pathlib: this module runs before the first window and pathlib alone costs ~3 ms.
+_ROOT = getattr(sys, "_MEIPASS", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FONT_FILE = os.path.join(_ROOT, "resources", "fonts", "wqy-microhei.ttc")
 
 
 def load_font(app: QApplication) -> str:
     """Use the shipped CJK font, so Chinese renders on a machine without one."""
-    font_id = QFontDatabase.addApplicationFont(str(FONT_FILE))
+    font_id = QFontDatabase.addApplicationFont(FONT_FILE)
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
         app.setFont(QFont(families[0], 10))
@@ -55,6 +57,11 @@ def make_app() -> QApplication:
 
 def set_up_centre(dialog: FirstRunDialog) -> None:
     """Create the demo or an empty centre, then the manager account chosen in the dialog."""
+    from app import accounts, periods
+    from app.centre import create_centre
+    from app.demo import make_demo
+    from app.models import User
+
     if dialog.demo.isChecked():
         make_demo(seed=1, period=periods.previous_month())
     else:
@@ -70,21 +77,22 @@ def set_up_centre(dialog: FirstRunDialog) -> None:
 
 
 def start_backups(app: QApplication) -> None:
-    """A backup at start (unless one was made in the last hour) and one a day while the app runs."""
+    """A backup at start (unless one was made in the last hour) and one a day while the app runs,
+    in the worker: a year of a large centre is a gigabyte, and ticking must not wait for it."""
     from PyQt6.QtCore import QTimer
 
     from app import backup
     from app.db import sqlite_path
+    from forms.tasks import run_in_background
 
     if sqlite_path() is None:
         return
 
+    def failed(exc: Exception) -> None:  # a full disk must not stop an inspection; say so
+        QMessageBox.warning(None, tr("自动备份失败"), str(exc))
+
     def backup_if_due(hours: float) -> None:
-        try:
-            if backup.due(hours):
-                backup.backup_now()
-        except (OSError, PatrolError) as exc:  # a full disk must not stop an inspection; say so
-            QMessageBox.warning(None, tr("自动备份失败"), str(exc))
+        run_in_background(lambda progress: backup.backup_now() if backup.due(hours) else None, on_error=failed)
 
     backup_if_due(1)
     timer = QTimer(app)
@@ -92,35 +100,70 @@ def start_backups(app: QApplication) -> None:
     timer.start(60 * 60 * 1000)  # look hourly; back up when the newest is a day old
 
 
+def show_now(app: QApplication, widget, wait_ms: int = 200) -> None:
+    """Show a window and let it be painted before the next slow step (bounded wait for the window system)."""
+    widget.show()
+    deadline = time.monotonic() + wait_ms / 1000
+    app.processEvents()
+    while widget.windowHandle() is not None and not widget.windowHandle().isExposed() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
+    app.processEvents()
+
+
+def open_data(db_target: str | None) -> bool:
+    """Import the data layer and open the database (migrating it if needed). True if it is empty."""
+    from app.centre import is_empty
+    from app.db import open_database
+
+    open_database(db_target)
+    return is_empty()
+
+
+def first_run(app: QApplication) -> bool:
+    """The first-run dialog and the centre set-up in the worker; True once a centre exists."""
+    dialog = FirstRunDialog()
+    if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
+        return False
+    from forms.tasks import run_task
+
+    finished = {}
+    run_task(None, tr("正在建立中心…"), lambda progress: set_up_centre(dialog),
+             on_done=lambda _: (finished.setdefault("ok", True), app.quit()),
+             on_error=lambda exc: (QMessageBox.critical(None, tr("建立中心失败"), str(exc)), app.quit()))
+    app.exec()
+    return bool(finished)
+
+
 def run(db_target: str | None) -> int:
     app = make_app()
+    login = LoginDialog()
+    show_now(app, login)
     try:
-        open_database(db_target)
+        empty = open_data(db_target)
     except PatrolError as exc:
+        login.hide()
         QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
         return 2
-    if is_empty():
-        dialog = FirstRunDialog()
-        if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
+    if empty:
+        login.hide()
+        if not first_run(app):
             return 0
-        from forms.tasks import run_task
+    from app.centre import current_centre
+    from app.db import close_database
 
-        finished = {}
-        run_task(None, tr("正在建立中心…"), lambda progress: set_up_centre(dialog),
-                 on_done=lambda _: (finished.setdefault("ok", True), app.quit()),
-                 on_error=lambda exc: (QMessageBox.critical(None, tr("建立中心失败"), str(exc)), app.quit()))
-        app.exec()
-        if not finished:
-            return 2
     start_backups(app)
-    login = LoginDialog(current_centre().name)
+    login.set_centre(current_centre().name)
+    from forms.main_window import MainWindow  # the pages' modules, while the user types
+
     if login.exec() != LoginDialog.DialogCode.Accepted:
         return 0
-    from forms.main_window import MainWindow
-
     window = MainWindow(login.user)
     window.show()
     try:
         return app.exec()
     finally:
+        from forms.tasks import pool
+
+        pool().waitForDone()  # an export or a backup still running finishes before its database closes
         close_database()

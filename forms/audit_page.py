@@ -7,6 +7,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import audit
+from app.models import User
 from forms.export_page import export_to_file
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -20,8 +21,9 @@ class AuditModel(RowsModel):
 
 
 class AuditPage(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, user: User, parent=None):
         super().__init__(parent)
+        self.user = user
         self.window_edit, self.staff_edit, self.user_edit = QLineEdit(), QLineEdit(), QLineEdit()
         filters = QHBoxLayout()
         for label, edit in ((tr("窗口"), self.window_edit), (tr("工号"), self.staff_edit), (tr("用户"), self.user_edit)):

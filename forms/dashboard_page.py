@@ -67,7 +67,8 @@ class WeeklyChart(QWidget):
             x = area.left() + n * step
             if n % 2 == 0:
                 painter.setPen(QPen(QColor("#666")))
-                painter.drawText(QRectF(x - 24, area.bottom() + 4, 48, 16), Qt.AlignmentFlag.AlignCenter,
+                left = min(max(0.0, x - 24), self.width() - 48.0)  # keep the first and last dates inside
+                painter.drawText(QRectF(left, area.bottom() + 4, 48, 16), Qt.AlignmentFlag.AlignCenter,
                                  monday.strftime("%m-%d"))
                 painter.setPen(pen)
             if value is None:
@@ -94,8 +95,9 @@ def _table(model) -> QTableView:
 class DashboardPage(QWidget):
     recheck = pyqtSignal(str)  # window code of a person on probation: start the re-check
 
-    def __init__(self, parent=None):
+    def __init__(self, user, parent=None):
         super().__init__(parent)
+        self.user = user
         self.today = QLabel()
         self.today.setFont(QFont(self.font().family(), 13))
         self.probation = ProbationModel()
@@ -110,7 +112,7 @@ class DashboardPage(QWidget):
         QVBoxLayout(probation_box).addWidget(probation_view)
         self.ranking_box = QGroupBox(tr("本月排名预览"))
         QVBoxLayout(self.ranking_box).addWidget(_table(self.ranking))
-        chart_box = QGroupBox(tr("近三个月每周平均分"))
+        self.chart_box = chart_box = QGroupBox(tr("近三个月每周平均分"))
         QVBoxLayout(chart_box).addWidget(self.chart)
         grid.addWidget(today_box, 0, 0, 1, 2)
         grid.addWidget(probation_box, 1, 0)
@@ -120,13 +122,17 @@ class DashboardPage(QWidget):
 
     def refresh(self, day: dt.date | None = None) -> None:
         day = day or dt.date.today()
-        p = dashboard.today_progress(day)
-        self.today.setText(tr("今日已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次").format(
-            p.inspected, p.windows, p.drafts, p.failed))
-        self.probation.set_rows(dashboard.probation_due(day))
-        self.ranking.set_rows(dashboard.ranking_preview(day))
+        f = dashboard.figures(day, self.user)
+        p = f.today
+        text = tr("今日我已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次") if f.own_only else tr(
+            "今日已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次")
+        self.today.setText(text.format(p.inspected, p.windows, p.drafts, p.failed))
+        self.probation.set_rows(f.probation)
+        self.ranking_box.setVisible(f.ranking is not None)
+        self.ranking.set_rows(f.ranking or [])
         self.ranking_box.setTitle(tr("{0}年{1}月排名预览").format(day.year, day.month))
-        self.chart.set_points(dashboard.weekly_averages(day))
+        self.chart_box.setTitle(tr("近三个月我巡查的每周平均分") if f.own_only else tr("近三个月每周平均分"))
+        self.chart.set_points(f.weekly)
 
     def _open_case(self, index) -> None:
         row = self.probation.rows[index.row()]

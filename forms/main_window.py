@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from PyQt6.QtCore import QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget
@@ -13,7 +15,21 @@ from app.models import Inspection, User, Window
 from forms.dashboard_page import DashboardPage
 from forms.i18n import tr
 from forms.inspection_page import InspectionPage
+from forms.lazy_page import LazyPage
 from forms.patrol_page import PatrolPage
+
+
+# (tab title, module, page class): every page takes the signed-in user.
+MANAGER_TABS = (
+    ("考察案例", "forms.manager_pages", "ProbationPage"), ("窗口", "forms.roster_pages", "WindowsPage"),
+    ("人员", "forms.roster_pages", "StaffPage"), ("检查表", "forms.checklists_page", "ChecklistsPage"),
+    ("中心设置", "forms.manager_pages", "SettingsPage"), ("账号", "forms.roster_pages", "AccountsPage"),
+    ("审计记录", "forms.audit_page", "AuditPage"),
+)
+
+
+def _page(module: str, name: str, user: User):
+    return getattr(importlib.import_module(module), name)(user)
 
 
 class MainWindow(QMainWindow):
@@ -23,7 +39,7 @@ class MainWindow(QMainWindow):
         centre = current_centre()
         self.setWindowTitle(tr("窗口巡查 · {0} · {1} {2}").format(
             centre.name if centre else "", ROLES[user.role], user.display_name))
-        self.dashboard = DashboardPage()
+        self.dashboard = DashboardPage(user)
         self.patrol = PatrolPage(user)
         self.inspection = InspectionPage()
         self.patrol_stack = QStackedWidget()
@@ -32,17 +48,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.dashboard, tr("仪表盘"))
         self.tabs.addTab(self.patrol_stack, tr("巡查"))
-        from forms.export_page import ExportPage
-
-        self.tabs.addTab(ExportPage(user), tr("报表"))
-        from forms.exchange_page import ExchangePage
-
-        self.tabs.addTab(ExchangePage(user), tr("数据交换"))
+        # The other tabs are built (and their modules imported) when first opened: start-up is the
+        # time to the first screen, and most sessions never open the manager pages.
+        self.tabs.addTab(LazyPage(lambda: _page("forms.export_page", "ExportPage", user)), tr("报表"))
+        self.tabs.addTab(LazyPage(lambda: _page("forms.exchange_page", "ExchangePage", user)), tr("数据交换"))
         if user.role == "manager":
-            from forms.manager_pages import manager_tabs
-
-            for title, page in manager_tabs(user):
-                self.tabs.addTab(page, title)
+            for title, module, name in MANAGER_TABS:
+                self.tabs.addTab(LazyPage(lambda module=module, name=name: _page(module, name, user)), tr(title))
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self.tab_changed)
         self.patrol.open_window.connect(self.open_window)

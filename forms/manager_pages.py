@@ -172,15 +172,3 @@ class SettingsPage(QWidget):
             QMessageBox.warning(self, tr("设置有误"), str(exc))
             return
         QMessageBox.information(self, tr("设置"), tr("已保存"))
-
-
-def manager_tabs(user: User) -> list[tuple[str, QWidget]]:
-    from forms.audit_page import AuditPage
-    from forms.checklists_page import ChecklistsPage
-    from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
-
-    return [
-        (tr("考察案例"), ProbationPage(user)), (tr("窗口"), WindowsPage(user)), (tr("人员"), StaffPage(user)),
-        (tr("检查表"), ChecklistsPage(user)), (tr("中心设置"), SettingsPage(user)), (tr("账号"), AccountsPage(user)),
-        (tr("审计记录"), AuditPage()),
-    ]

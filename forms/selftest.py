@@ -39,5 +39,5 @@ def run(keep: str | None = None) -> int:
     close_database()
     family = app.font().family()
     print(f"selftest OK: {len(shots)} screens in {time.perf_counter() - started:.1f} s; font {family}; "
-          f"checklists {SHIPPED_DIR}; font file {'found' if FONT_FILE.exists() else 'MISSING'}; output {folder}")
-    return 0 if FONT_FILE.exists() and all(p.stat().st_size > 0 for p in shots) else 1
+          f"checklists {SHIPPED_DIR}; font file {'found' if os.path.exists(FONT_FILE) else 'MISSING'}; output {folder}")
+    return 0 if os.path.exists(FONT_FILE) and all(p.stat().st_size > 0 for p in shots) else 1

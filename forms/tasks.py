@@ -91,3 +91,24 @@ def run_task(parent: QWidget | None, title: str, fn, on_done: Callable[[object],
     task.signals.failed.connect(failed)
     pool().start(task)
     return task
+
+
+def run_in_background(fn, on_error: Callable[[Exception], None],
+                      on_done: Callable[[object], None] | None = None) -> Task:
+    """Run `fn(progress)` in the worker without a dialog (automatic backups); call back on the UI thread."""
+    task = Task(fn)
+    _running.add(task)
+
+    def done(result) -> None:
+        _running.discard(task)
+        if on_done:
+            on_done(result)
+
+    def failed(exc) -> None:
+        _running.discard(task)
+        on_error(exc)
+
+    task.signals.done.connect(done)
+    task.signals.failed.connect(failed)
+    pool().start(task)
+    return task

@@ -156,3 +156,10 @@ def test_errors_in_long_work_reach_the_user(qtbot, qapp):
     qtbot.waitUntil(lambda: bool(errors))
     assert str(errors[0]) == "磁盘已满"
     assert task not in tasks._running
+
+
+def test_the_windows_list_opens_sorted_by_code(qtbot, demo_roster, app_font):
+    page = WindowsPage(user("admin"))
+    qtbot.addWidget(page)
+    codes = [page.proxy.index(r, 0).data() for r in range(page.proxy.rowCount())]
+    assert len(codes) == 40 and codes == sorted(codes)

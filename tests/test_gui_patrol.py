@@ -57,7 +57,7 @@ def test_a_whole_patrol_by_keyboard_scores_finalises_and_shows_done(qtbot, windo
     row = next(s for s in main.patrol.model.rows if s.code == "A03")
     assert row.state == "done" and row.score == insp.score and row.grade == insp.grade
     main.tabs.setCurrentWidget(main.dashboard)
-    assert main.dashboard.today.text().startswith("今日已巡查 1/40")
+    assert main.dashboard.today.text().startswith("今日我已巡查 1/40"), "an inspector sees their own progress"
 
 
 def test_after_signing_in_a_scan_goes_straight_to_the_search_box(qtbot, window):
