@@ -40,4 +40,8 @@ PROBATION_EVENTS = {
     "recommend_return": "考察期满建议退回",
     "confirmed_return": "确认退回劳务公司",
     "cleared_by_manager": "管理员决定解除",
+    "withdrawn": "开启考察的记录改为合格, 考察撤销",
+    "opening_changed": "开启考察的记录改为合格 (已决定, 请复核)",
+    "recheck_changed": "复查结果被修改",
+    "opened_by_change": "记录改为不合格, 开始考察",
 }

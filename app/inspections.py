@@ -234,4 +234,5 @@ def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason
         inspection.updated_at = change_time()
         inspection.save()
         records.stamp(inspection)
+        probation.on_result_changed(inspection, old["passed"], f"{user.display_name}修改记录: {reason.strip()}", user)
     return score

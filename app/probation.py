@@ -75,12 +75,72 @@ def on_finalised(inspection: Inspection, settings: CentreSettings | None = None)
 
 
 def recheck_counts(case: ProbationCase) -> tuple[int, int]:
-    """(passed, failed) re-checks recorded on the case."""
-    kinds = [k for (k,) in ProbationEvent.select(ProbationEvent.kind).where(
-        (ProbationEvent.case == case) & (ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))
-    ).tuples()]
-    passed = kinds.count("recheck_pass")
-    return passed, len(kinds) - passed
+    """(passed, failed) re-checks of the case, by their inspections' current results: an amended or
+    re-imported re-check counts as it now stands."""
+    results = [p for (p,) in ProbationEvent.select(Inspection.passed).join(
+        Inspection, on=(ProbationEvent.inspection == Inspection.id)).where(
+        (ProbationEvent.case == case) & (ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))).tuples()]
+    passed = sum(1 for p in results if p)
+    return passed, len(results) - passed
+
+
+def _verdict(case: ProbationCase) -> tuple[str, str]:
+    """The sweep's rule for a case past its end: (status, summary)."""
+    passed, failed = recheck_counts(case)
+    summary = f"考察期于{cn_date(case.ends_on)}届满, 复查合格 {passed} 次、不合格 {failed} 次 (需合格 {case.required_rechecks} 次)"
+    if passed >= case.required_rechecks and failed == 0:
+        return "cleared", summary + ", 解除考察"
+    return "recommend_return", summary + ", 建议退回劳务公司, 待管理员确认"
+
+
+def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
+                      user: User | None = None) -> ProbationCase | None:
+    """A finalised inspection changed between pass and fail (an amendment, or a newer revision imported):
+    bring probation in line, with an event saying why. Only rule-made states move; a manager's
+    decision (confirmed return, or cleared by a manager) is never undone, only flagged for review."""
+    if inspection.staff_id is None or bool(inspection.passed) == bool(was_passed):
+        return None
+    day = inspection.observed_at.date()
+    now_text = "合格" if inspection.passed else "不合格"
+    opened = ProbationCase.get_or_none(ProbationCase.opening_inspection == inspection)
+    if opened is not None and inspection.passed:
+        if opened.status in ("open", "recommend_return") or _decided_by_sweep(opened):
+            opened.status, opened.closed_at = "cleared", now()
+            opened.save()
+            ProbationEvent.create(case=opened, kind="withdrawn", inspection=inspection, user=user,
+                                  cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 考察撤销")
+        else:
+            ProbationEvent.create(case=opened, kind="opening_changed", inspection=inspection, user=user,
+                                  cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 本案已由管理员决定, 请复核")
+        return opened
+    recheck = (ProbationEvent.select().where((ProbationEvent.inspection == inspection)
+                                             & (ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))).first())
+    if recheck is not None:
+        case = recheck.case
+        ProbationEvent.create(case=case, kind="recheck_changed", inspection=inspection, user=user,
+                              cause=f"{cn_date(day)}复查改为{now_text}: {cause}")
+        if case.status == "recommend_return" or _decided_by_sweep(case):
+            status, summary = _verdict(case)
+            if status != case.status:
+                case.status = status
+                case.closed_at = now() if status == "cleared" else None
+                case.save()
+                ProbationEvent.create(case=case, kind=status, cause="复查结果修改后重新判定: " + summary)
+        return case
+    if not inspection.passed:
+        case = on_finalised(inspection)
+        if case is not None and case.opening_inspection_id == inspection.id:
+            ProbationEvent.create(case=case, kind="opened_by_change", inspection=inspection, user=user,
+                                  cause=f"{cn_date(day)}巡查记录改为不合格: {cause}")
+        return case
+    return None
+
+
+def _decided_by_sweep(case: ProbationCase) -> bool:
+    """Cleared by the end-of-period rule (not by a manager), so a changed result may re-decide it."""
+    return case.status == "cleared" and case.decided_by_id is None and not (
+        ProbationEvent.select().where((ProbationEvent.case == case) & (ProbationEvent.kind.in_(
+            ["cleared_by_manager", "withdrawn"]))).exists())
 
 
 def sweep(as_of: dt.date) -> list[ProbationCase]:
@@ -91,16 +151,11 @@ def sweep(as_of: dt.date) -> list[ProbationCase]:
     changed = []
     with db.atomic():
         for case in due:
-            passed, failed = recheck_counts(case)
-            summary = f"考察期于{cn_date(case.ends_on)}届满, 复查合格 {passed} 次、不合格 {failed} 次 (需合格 {case.required_rechecks} 次)"
-            if passed >= case.required_rechecks and failed == 0:
-                case.status, kind, cause = "cleared", "cleared", summary + ", 解除考察"
+            case.status, cause = _verdict(case)
+            if case.status == "cleared":
                 case.closed_at = now()
-            else:
-                case.status, kind = "recommend_return", "recommend_return"
-                cause = summary + ", 建议退回劳务公司, 待管理员确认"
             case.save()
-            ProbationEvent.create(case=case, kind=kind, cause=cause)
+            ProbationEvent.create(case=case, kind=case.status, cause=cause)
             changed.append(case)
     return changed
 

@@ -271,7 +271,7 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
             if digest == stored_digest or r["revision"] < revision:
                 summary.unchanged += 1
             elif r["revision"] > revision:
-                _replace(insp_id, r, lk, digest, pkg.name)
+                _replace(insp_id, r, lk, digest, pkg.name, user)
                 existing[r["uuid"]] = (insp_id, r["revision"], digest)
                 summary.updated += 1
             else:
@@ -298,7 +298,8 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
     return summary
 
 
-def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str) -> None:
+def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str, user: User) -> None:
+    """A newer revision replaces the stored one (kept in the history); probation follows a changed verdict."""
     old = Inspection.get_by_id(insp_id)
     old_record = records.record_of(old)
     InspectionHistory.create(uuid=old.uuid, revision=old.revision, kind="replaced", content=records.canonical(old_record),
@@ -308,6 +309,9 @@ def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str) -> N
     Inspection.update({Inspection._meta.fields[k]: v for k, v in values.items()}).where(Inspection.id == insp_id).execute()
     ItemResult.delete().where(ItemResult.inspection == insp_id).execute()
     bulk_insert(ItemResult, ["inspection", "item", "result", "note", "photos"], _result_rows(insp_id, r, lk))
+    if old.status == "final" and r["passed"] is not None:
+        probation.on_result_changed(Inspection.get_by_id(insp_id), old.passed,
+                                    f"导入 {source} 中的第 {r['revision']} 版", user)
 
 
 def _probation_for(new_records: list[tuple[int, dict]], staff_ids: dict[str, int]) -> None:

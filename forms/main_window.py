@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
             for title, module, name in MANAGER_TABS:
                 self.tabs.addTab(LazyPage(lambda module=module, name=name: _page(module, name, user)), tr(title))
         self.setCentralWidget(self.tabs)
+        # Before tab_changed is connected: the pages have just filled themselves.
+        self.tabs.setCurrentWidget(self.patrol_stack if user.role == "inspector" else self.dashboard)
         self.tabs.currentChanged.connect(self.tab_changed)
         self.patrol.open_window.connect(self.open_window)
         self.inspection.back.connect(self.show_patrol)
@@ -67,9 +69,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=n: self.tabs.setCurrentIndex(n))
             self.addAction(action)
         # Fill the dashboard just after the window is shown: a large centre's figures take a moment,
-        # and the window (and the patrol page) should be there at once.
-        QTimer.singleShot(0, self.dashboard.refresh)
-        self.tabs.setCurrentWidget(self.patrol_stack if user.role == "inspector" else self.dashboard)
+        # and the window should be there at once. An inspector starts on the patrol page; their
+        # dashboard fills when first opened.
+        if self.tabs.currentWidget() is self.dashboard:
+            QTimer.singleShot(0, self.dashboard.refresh)
         self.resize(1366, 768)
         if user.role == "inspector":
             self.patrol.search.setFocus()  # a scan right after signing in lands in the search box

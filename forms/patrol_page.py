@@ -54,7 +54,8 @@ class PatrolPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths measured once, after the first fill: ResizeToContents re-measures every cell on every
+        # refresh (15,000 data() calls for 40 windows), and codes, types and departments do not change.
         self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.view.activated.connect(self.open_index)
         self.area_box.currentIndexChanged.connect(self.filter_area)
@@ -86,6 +87,7 @@ class PatrolPage(QWidget):
         self.reload_areas()
         self.round = patrol.open_round(user)
         self.refresh()
+        self.view.resizeColumnsToContents()
 
     def reload_areas(self) -> None:
         self.area_box.blockSignals(True)

@@ -126,3 +126,70 @@ def test_pay_office_gets_who_failed_how_often_and_on_which_items(roster, failing
     assert row.dates == [dt.date(2026, 10, 5), dt.date(2026, 10, 12)]
     counts = {code: n for code, _, n in row.items}
     assert counts["DRESS-01"] == 2 and counts["DISC-19"] == 1 and counts["TABOO-12"] == 1
+
+
+# A changed verdict (an amendment, or a newer revision imported) moves probation with it.
+
+def test_amending_the_failure_that_opened_a_case_to_a_pass_withdraws_the_case(failing, roster):
+    from app import inspections
+
+    person, case = failing
+    opening = case.opening_inspection
+    inspections.amend(opening, roster.manager, {c: "pass" for c in FAILING}, "录像显示当时着装合规")
+    case = ProbationCase.get_by_id(case.id)
+    assert case.status == "cleared"
+    last = probation.history(case)[-1]
+    assert last.kind == "withdrawn" and "录像显示当时着装合规" in last.cause and last.user_id == roster.manager.id
+
+
+def test_amending_a_pass_to_a_failure_opens_a_case_from_that_day(roster):
+    from app import inspections
+
+    person = roster.person("F1")
+    insp = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"))
+    assert not ProbationCase.select().exists()
+    inspections.amend(insp, roster.manager, {c: "fail" for c in FAILING}, "复看录像")
+    case = ProbationCase.get(ProbationCase.staff == person)
+    assert case.status == "open" and case.opened_on == dt.date(2026, 10, 5)
+    assert [e.kind for e in probation.history(case)] == ["opened", "opened_by_change"]
+
+
+def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing, roster):
+    from app import inspections
+
+    person, case = failing
+    first = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"))
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-20"))
+    assert probation.recheck_counts(case) == (2, 0)
+    inspections.amend(first, roster.manager, {"DISC-07": "fail", "TABOO-12": "fail", "DRESS-01": "fail",
+                                              "DRESS-12": "fail"}, "复查时其实在玩手机")
+    assert probation.recheck_counts(case) == (1, 1)
+    assert probation.history(case)[-1].kind == "recheck_changed"
+    probation.sweep(dt.date(2026, 11, 5))
+    assert ProbationCase.get_by_id(case.id).status == "recommend_return"
+
+
+def test_a_recheck_amended_after_the_sweep_re_decides_a_case_the_rule_decided(failing, roster):
+    from app import inspections
+
+    person, case = failing
+    first = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"), fail=FAILING)
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-20"))
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-27"))
+    probation.sweep(dt.date(2026, 11, 5))
+    assert ProbationCase.get_by_id(case.id).status == "recommend_return"
+    inspections.amend(first, roster.manager, {c: "pass" for c in FAILING}, "误判")
+    case = ProbationCase.get_by_id(case.id)
+    assert case.status == "cleared" and probation.history(case)[-1].kind == "cleared"
+
+
+def test_a_managers_confirmed_return_is_flagged_for_review_never_undone(failing, roster):
+    from app import inspections
+
+    person, case = failing
+    probation.sweep(dt.date(2026, 11, 5))
+    probation.confirm_return(ProbationCase.get_by_id(case.id), roster.manager, "考察期内未复查合格")
+    inspections.amend(case.opening_inspection, roster.manager, {c: "pass" for c in FAILING}, "误判")
+    case = ProbationCase.get_by_id(case.id)
+    assert case.status == "returned" and probation.history(case)[-1].kind == "opening_changed"
+    assert Staff.get_by_id(person.id).status == "returned"

@@ -218,3 +218,20 @@ def test_random_corruption_is_refused_with_a_message_and_the_database_unchanged(
     else:
         # A flip in a byte that nothing reads (zip padding, say) leaves the content intact and signed.
         assert result.new + result.unchanged == 4
+
+
+def test_an_imported_revision_that_turns_a_pass_into_a_failure_opens_a_case(office, package, tmp_path):
+    lap, made = package
+    import_package(made.path, admin())
+    assert ProbationCase.select().count() == 1  # A02's failure
+    dbmod.close_database()
+    dbmod.open_database(str(lap))
+    insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
+    inspections.amend(insp, User.get(User.username == "admin"), {c: "fail" for c in FAILING}, "复看录像")
+    dbmod.close_database()
+    newer = export(lap, tmp_path / "p2.wpr")
+    dbmod.open_database(office)
+    assert import_package(newer.path, admin()).updated == 1
+    stored = Inspection.get(Inspection.uuid == insp.uuid)
+    case = ProbationCase.get(ProbationCase.opening_inspection == stored)
+    assert case.status == "open" and "p2.wpr" in case.events[-1].cause
