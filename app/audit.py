@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from app.errors import PatrolError
 from app.models import AuditEntry, User
 
 ACTIONS = {
@@ -27,6 +28,13 @@ SYSTEM = "system"
 
 def _json(value) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def require_reason(reason: str | None) -> str:
+    """Every change a manager makes carries a reason: the audit trail's "why"."""
+    if not reason or not reason.strip():
+        raise PatrolError("此修改必须填写理由 (记入审计记录)")
+    return reason.strip()
 
 
 def record(user: User | str | None, action: str, target: str = "", *, old=None, new=None, reason: str = "",

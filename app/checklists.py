@@ -6,8 +6,10 @@ category of a checklist. Items cite a source document and a clause.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -101,7 +103,37 @@ def load_sources(path: Path) -> dict[str, dict]:
     for sid, entry in sources.items():
         if not isinstance(entry, dict) or not entry.get("title"):
             raise ChecklistError(f"{path.name}: 来源 {sid} 缺少 title")
+        if not entry.get("short"):
+            raise ChecklistError(f"{path.name}: 来源 {sid} 缺少 short (报表中引用时的简称)")
     return sources
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_sources() -> dict[str, dict]:
+    return load_sources(SHIPPED_DIR / SOURCES_FILE)
+
+
+# Clauses may point at other documents by id: "10.2; 另见 000 三(二)2(4)、002 三4.1".
+_CROSS_REFERENCE = re.compile(r"(?:(?<=另见 )|(?<=、))(\d{3}) ")
+
+
+def cite(source: str, clause: str) -> str:
+    """How a report cites an item's clause: short names for the source and any document the clause
+    points to ("DB34/T 3395-2019 A.2; 另见 服务礼仪规范 一(二)1")."""
+    known = _shipped_sources()
+    clause = _CROSS_REFERENCE.sub(lambda m: f"{known[m[1]]['short']} " if m[1] in known else m[0], clause)
+    return f"{known[source]['short'] if source in known else source} {clause}".strip()
+
+
+def cited_sources(source: str, clause: str) -> tuple[str, ...]:
+    """The ids of the item's source and of the documents its clause points to."""
+    return tuple(dict.fromkeys([source, *_CROSS_REFERENCE.findall(clause)]))
+
+
+def source_titles(sources) -> list[str]:
+    """'short: full title' for each cited source id, in id order, for a report's list of documents."""
+    known = _shipped_sources()
+    return [f"{known[s]['short']}: {known[s]['title']}" for s in sorted(set(sources)) if s in known]
 
 
 def _read_toml(path: Path) -> dict:
@@ -284,9 +316,17 @@ def load_directory(directory: Path = SHIPPED_DIR) -> list[ChecklistDef]:
     return load_files(files, directory / SOURCES_FILE)
 
 
-def register(definitions: Iterable[ChecklistDef], source: str = "", user=None) -> list[tuple[ChecklistVersion, bool]]:
+def new_content(definitions: Iterable[ChecklistDef]) -> list[str]:
+    """Codes of the checklists whose content is not stored yet (loading them makes new versions)."""
+    known = {h for (h,) in ChecklistVersion.select(ChecklistVersion.content_hash).tuples()}
+    return [d.code for d in definitions if d.content_hash() not in known]
+
+
+def register(definitions: Iterable[ChecklistDef], source: str = "", user=None,
+             reason: str = "") -> list[tuple[ChecklistVersion, bool]]:
     """Store each checklist whose content changed as a new version; return (version, created).
-    With a user (every load after set-up) only a manager may, and a new version is audited."""
+    With a user (every load after set-up) only a manager may, a new version needs a reason, and it is
+    audited (the whole load is rolled back if the reason is missing)."""
     if user is not None:
         from app.accounts import require_role
 
@@ -318,8 +358,9 @@ def register(definitions: Iterable[ChecklistDef], source: str = "", user=None) -
 
                 audit.record(user, "checklist.version", f"checklist:{definition.code}",
                              old={"version": last.version} if last else None,
-                             new={"version": version.version, "items": len(definition.items), "hash": digest[:12]},
-                             reason=source)
+                             new={"version": version.version, "items": len(definition.items), "hash": digest[:12],
+                                  "file": source},
+                             reason=audit.require_reason(reason))
             out.append((version, True))
     return out
 

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
     load = cl_sub.add_parser("load", parents=[db], help="载入检查表文件; 内容有变化时成为新版本")
     load.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    load.add_argument("--reason", default="", help="内容有变化时必须填写: 为什么改 (记入审计记录)")
     cl_sub.add_parser("list", parents=[db], help="列出数据库中的检查表及其版本")
     cl_export = cl_sub.add_parser("export", parents=[db], help="把检查表的一个版本导出为 Excel (每个检查项一行)")
     cl_export.add_argument("--checklist", default="WINDOW", metavar="CODE")
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl_export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
     cl_import = cl_sub.add_parser("import", parents=[db], help="导入修改后的检查表工作簿; 内容有变化时成为新版本")
     cl_import.add_argument("file", type=Path, metavar="FILE.xlsx")
+    cl_import.add_argument("--reason", default="", help="内容有变化时必须填写: 为什么改 (记入审计记录)")
 
     st = sub.add_parser("settings", parents=[db], help="查看或修改中心设置 (等级、考察期、微笑之星等)")
     st_sub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     st_set = st_sub.add_parser("set", parents=[db], help="修改一项设置")
     st_set.add_argument("key")
     st_set.add_argument("value")
+    st_set.add_argument("--reason", required=True, help="为什么改 (记入审计记录)")
 
     rk = sub.add_parser("rankings", parents=[db], help="月度 / 季度 / 年度排名")
     period = rk.add_mutually_exclusive_group(required=True)
@@ -150,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     im_roster = im_sub.add_parser("roster", parents=[db], help="从 Excel 人员/窗口名单导入: 默认只预览, 加 --apply 才写入")
     im_roster.add_argument("file", type=Path, metavar="FILE.xlsx")
     im_roster.add_argument("--apply", action="store_true", help="确认写入 (否则只列出将要发生的变化)")
+    im_roster.add_argument("--reason", default="", help="写入时必须填写: 为什么更新名单 (记入审计记录)")
 
     rs = sub.add_parser("roster", parents=[db], help="人员名单模板")
     rs_sub = rs.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -266,7 +270,8 @@ def cmd_checklists(args) -> int:
 
         definition = rows_to_checklist(args.file.name, read_workbook(args.file))
         open_database(args.db, create=False)
-        (version, created), = checklists.register([definition], source=args.file.name, user=acting_user(args, "manager"))
+        (version, created), = checklists.register([definition], source=args.file.name, user=acting_user(args, "manager"),
+                                                  reason=args.reason)
         state = "已载入为新版本" if created else "内容未变化, 沿用"
         print(f"{version.checklist.code} 第 {version.version} 版 ({len(definition.items)} 个检查项): {state}")
         return 0
@@ -274,7 +279,8 @@ def cmd_checklists(args) -> int:
         defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
         open_database(args.db)
         user = acting_user(args, "manager")
-        for version, created in checklists.register(defs, source=", ".join(map(str, args.files)) or "checklists/", user=user):
+        for version, created in checklists.register(defs, source=", ".join(map(str, args.files)) or "checklists/", user=user,
+                                                    reason=args.reason):
             state = "已载入为新版本" if created else "内容未变化, 沿用"
             print(f"{version.checklist.code} 第 {version.version} 版: {state}")
         return 0
@@ -301,7 +307,7 @@ def cmd_settings(args) -> int:
     if args.action == "set":
         user = acting_user(args, "manager")
         setattr(settings, args.key, value)
-        save_settings(settings, user)
+        save_settings(settings, user, args.reason)
         print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
         return 0
     rows = [[f.name, LABELS[f.name], format_value(f.name, getattr(settings, f.name))] for f in fields(CentreSettings)]
@@ -490,7 +496,7 @@ def cmd_import_roster(args, user) -> int:
         print(f"{labels[c.kind]} {c.what} {c.key} {c.label}" + (f"  ({c.details})" if c.details else ""))
     print(plan.summary())
     if args.apply:
-        apply_roster(plan, user)
+        apply_roster(plan, user, args.reason)
         print("已写入数据库")
     else:
         print("以上为预览, 未做修改; 确认无误后加 --apply 写入")

@@ -10,6 +10,7 @@ import peewee as pw
 
 from app import inspections as insp_mod
 from app.centre import current_centre
+from app.checklists import cite, cited_sources, source_titles
 from app.domain import METHODS, RESULTS, SEVERITIES
 from app.errors import PatrolError
 from app.listing import InspectionRow, finalised_inspections, iter_finalised_inspections
@@ -105,7 +106,7 @@ def details(period: Period, user=None) -> tuple[Iterator[InspectionRow], Iterato
         )
         for r in query:
             yield FailedItemRow(r["uuid"], r["observed_at"], r["window_code"], r["employee_no"] or "",
-                                r["staff_name"] or "", r["code"], r["text"], f"{r['source']} {r['clause']}",
+                                r["staff_name"] or "", r["code"], r["text"], cite(r["source"], r["clause"]),
                                 r["deduction"], SEVERITIES[r["severity"]], r["note"])
 
     return rows, failed()
@@ -116,7 +117,7 @@ class RecordItem:
     category: str
     code: str
     text: str
-    clause: str
+    clause: str  # as cited: the source's short name and the clause
     deduction: float
     severity: str
     kind: str
@@ -124,6 +125,7 @@ class RecordItem:
     failed: bool
     note: str
     photos: tuple[str, ...]
+    sources: tuple[str, ...] = ()  # ids of the documents cited, for the list under the table
 
 
 @dataclass
@@ -162,6 +164,10 @@ class InspectionRecord:
     def failed_items(self) -> list[RecordItem]:
         return [i for i in self.items if i.failed]
 
+    def documents(self, failed_only: bool = False) -> list[str]:
+        """'short: full title' of the source documents the (failed) items cite."""
+        return source_titles(s for i in (self.failed_items if failed_only else self.items) for s in i.sources)
+
 
 def inspection_record(inspection_id: int | str) -> InspectionRecord:
     """The filled checklist as the inspector saw it, with the probation case it opened or counts on."""
@@ -176,9 +182,10 @@ def inspection_record(inspection_id: int | str) -> InspectionRecord:
         result = r.result if r else None
         label = ("加分" if result == "pass" else "") if item.kind == "bonus" else RESULTS.get(result, "")
         items.append(RecordItem(
-            item.category.name, item.code, item.text, f"{item.source} {item.clause}", item.deduction,
+            item.category.name, item.code, item.text, cite(item.source, item.clause), item.deduction,
             SEVERITIES[item.severity], item.kind, label, item.kind == "check" and result == "fail",
             r.note if r else "", tuple(p for p in (r.photos.split("\n") if r else []) if p),
+            cited_sources(item.source, item.clause),
         ))
     staff = insp.staff if insp.staff_id else None
     version = insp.checklist_version

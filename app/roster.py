@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app import audit
 from app.accounts import require_role
+from app.db import db
 from app.domain import GENDERS, POSTS, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
 from app.models import Area, Staff, User, Window
@@ -40,9 +41,10 @@ def _text(value: str, label: str) -> str:
     return value
 
 
-def save_window(user: User, data: WindowData, window: Window | None = None) -> Window:
-    """Add a window, or change one; codes are unique."""
+def save_window(user: User, data: WindowData, window: Window | None = None, *, reason: str) -> Window:
+    """Add a window, or change one, with a reason; codes are unique."""
     require_role(user, "manager")
+    reason = audit.require_reason(reason)
     code = _text(data.code, "窗口编号").upper()
     name = _text(data.name, "窗口名称")
     if data.window_type not in WINDOW_TYPES:
@@ -58,23 +60,28 @@ def save_window(user: User, data: WindowData, window: Window | None = None) -> W
     window = window or Window()
     window.code, window.name, window.window_type = code, name, data.window_type
     window.department, window.area, window.active = data.department.strip(), area, data.active
-    window.save()
-    audit.record(user, "window.save", f"window:{code}", old=old, new={"code": code, "name": name, "type": data.window_type,
-                 "department": window.department, "active": window.active}, window_code=code)
+    with db.atomic():
+        window.save()
+        audit.record(user, "window.save", f"window:{code}", old=old, new={
+            "code": code, "name": name, "type": data.window_type, "department": window.department,
+            "active": window.active}, reason=reason, window_code=code)
     return window
 
 
-def set_window_active(user: User, window: Window, active: bool) -> None:
+def set_window_active(user: User, window: Window, active: bool, *, reason: str) -> None:
     require_role(user, "manager")
-    audit.record(user, "window.save", f"window:{window.code}", old={"active": window.active}, new={"active": active},
-                 window_code=window.code)
-    window.active = active
-    window.save()
+    reason = audit.require_reason(reason)
+    with db.atomic():
+        audit.record(user, "window.save", f"window:{window.code}", old={"active": window.active},
+                     new={"active": active}, reason=reason, window_code=window.code)
+        window.active = active
+        window.save()
 
 
-def save_staff(user: User, data: StaffData, staff: Staff | None = None) -> Staff:
-    """Add a person, or change one; employee numbers are unique."""
+def save_staff(user: User, data: StaffData, staff: Staff | None = None, *, reason: str) -> Staff:
+    """Add a person, or change one, with a reason; employee numbers are unique."""
     require_role(user, "manager")
+    reason = audit.require_reason(reason)
     employee_no = _text(data.employee_no, "工号")
     name = _text(data.name, "姓名")
     if data.gender not in GENDERS:
@@ -93,22 +100,25 @@ def save_staff(user: User, data: StaffData, staff: Staff | None = None) -> Staff
         raise PatrolError(f"工号 {employee_no} 已存在")
     old = {"name": staff.name, "window": staff.window.code if staff.window_id else "", "employer": staff.employer,
            "status": staff.status, "post": staff.post} if staff else None
-    audit.record(user, "staff.save", f"staff:{employee_no}", old=old,
-                 new={"name": name, "window": window.code if window else "", "employer": data.employer.strip(),
-                      "status": data.status, "post": data.post}, employee_no=employee_no)
     staff = staff or Staff()
     staff.employee_no, staff.name, staff.gender = employee_no, name, data.gender
     staff.party_member, staff.employer, staff.window = bool(data.party_member), data.employer.strip(), window
     staff.post, staff.status = data.post, data.status
-    staff.save()
+    with db.atomic():
+        audit.record(user, "staff.save", f"staff:{employee_no}", old=old,
+                     new={"name": name, "window": window.code if window else "", "employer": data.employer.strip(),
+                          "status": data.status, "post": data.post}, reason=reason, employee_no=employee_no)
+        staff.save()
     return staff
 
 
-def set_staff_status(user: User, staff: Staff, status: str) -> None:
+def set_staff_status(user: User, staff: Staff, status: str, *, reason: str) -> None:
     require_role(user, "manager")
+    reason = audit.require_reason(reason)
     if status not in STAFF_STATUSES:
         raise PatrolError(f"未知状态 {status}")
-    audit.record(user, "staff.save", f"staff:{staff.employee_no}", old={"status": staff.status}, new={"status": status},
-                 employee_no=staff.employee_no)
-    staff.status = status
-    staff.save()
+    with db.atomic():
+        audit.record(user, "staff.save", f"staff:{staff.employee_no}", old={"status": staff.status},
+                     new={"status": status}, reason=reason, employee_no=staff.employee_no)
+        staff.status = status
+        staff.save()

@@ -126,6 +126,7 @@ class Change:
 
 @dataclass
 class RosterPlan:
+    source: str = ""  # the workbook's file name
     windows: list[WindowRow] = field(default_factory=list)
     staff: list[StaffRow] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
@@ -233,7 +234,7 @@ def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], erro
 def plan_roster(file: str, sheets) -> RosterPlan:
     """Read windows and staff from the sheets, validate everything, and list what would change."""
     errors: list[str] = []
-    plan = RosterPlan()
+    plan = RosterPlan(source=file)
     for sheet in sheets:
         staff_header = find_header(sheet.rows, STAFF_HEADERS)
         window_header = find_header(sheet.rows, WINDOW_HEADERS)
@@ -305,15 +306,17 @@ def _diff(plan: RosterPlan) -> None:
                 plan.changes.append(Change("unlisted", "人员", emp, old.name, "名单中没有此人, 将标为离岗"))
 
 
-def apply_roster(plan: RosterPlan, user) -> None:
-    """Write the plan in one transaction (managers only; audited)."""
+def apply_roster(plan: RosterPlan, user, reason: str) -> None:
+    """Write the plan in one transaction (managers only, with a reason; audited)."""
     from app import audit
     from app.accounts import require_role
 
     require_role(user, "manager")
+    reason = audit.require_reason(reason)
     with db.atomic():
-        audit.record(user, "import.roster", "roster", new={"summary": plan.summary(),
-                     "changes": [f"{c.kind} {c.what} {c.key} {c.details}".strip() for c in plan.changes][:500]})
+        audit.record(user, "import.roster", "roster", new={"file": plan.source, "summary": plan.summary(),
+                     "changes": [f"{c.kind} {c.what} {c.key} {c.details}".strip() for c in plan.changes][:500]},
+                     reason=reason)
         areas = {a.code: a for a in Area.select()} | {a.name: a for a in Area.select()}
         default_area = Area.select().order_by(Area.code).first()
         if default_area is None and plan.windows:

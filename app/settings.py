@@ -121,9 +121,16 @@ def load_settings() -> CentreSettings:
     return CentreSettings(**values)
 
 
-def save_settings(settings: CentreSettings, user=None) -> None:
+def changed_settings(settings: CentreSettings) -> list[str]:
+    """Names of the settings that differ from the stored ones."""
+    before = load_settings()
+    return [f.name for f in fields(CentreSettings)
+            if _encode(f.name, getattr(before, f.name)) != _encode(f.name, getattr(settings, f.name))]
+
+
+def save_settings(settings: CentreSettings, user=None, reason: str = "") -> None:
     """Validate and store every setting in one transaction. With a user (every change after set-up),
-    only a manager may, and the change is audited."""
+    only a manager may, with a reason, and the change is audited."""
     settings.validate()
     if user is not None:
         from app.accounts import require_role
@@ -139,7 +146,7 @@ def save_settings(settings: CentreSettings, user=None) -> None:
             changed = [k for k in new if old[k] != new[k]]
             if changed:
                 audit.record(user, "settings.change", "settings", old={k: old[k] for k in changed},
-                             new={k: new[k] for k in changed})
+                             new={k: new[k] for k in changed}, reason=audit.require_reason(reason))
         for f in fields(CentreSettings):
             value = json.dumps(_encode(f.name, getattr(settings, f.name)), ensure_ascii=False)
             Setting.insert(key=f.name, value=value).on_conflict(

@@ -103,6 +103,11 @@ def _thumbnails(rec: InspectionRecord, width: float) -> list:
     return out
 
 
+def _documents(titles: list[str]) -> list:
+    """The documents the clauses above come from, by the short name used in the table."""
+    return [gap(1.5), para("依据文件: " + "; ".join(titles), 8.5)] if titles else []
+
+
 def record_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
     """巡查记录表: the filled checklist, every item with its result, notes and photo thumbnails."""
     width = content_width()
@@ -119,6 +124,7 @@ def record_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
     story = [title(f"{rec.centre}"), Paragraph("窗口服务巡查记录表", style(14, align=TA_CENTER)), gap(3),
              _record_header(rec, width), gap(3), _score_line(rec), gap(2),
              table([header] + body, widths, size=8, highlight=highlight)]
+    story += _documents(rec.documents())
     if rec.note:
         story += [gap(3), para(f"巡查备注: {rec.note}", 10)]
     thumbs = _thumbnails(rec, width)
@@ -146,6 +152,7 @@ def notice_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
         widths = [11 * mm, 23 * mm, 84 * mm, 44 * mm]
         widths.append(width - sum(widths))
         story.append(table(rows, widths, size=9.5))
+        story += _documents(rec.documents(failed_only=True))
     else:
         story.append(para("本次巡查未发现不符合项。", 11))
     story += [gap(4), _score_line(rec), gap(3)]

@@ -15,6 +15,7 @@ from app import checklists
 from app.domain import SEVERITIES
 from app.errors import PatrolError
 from app.models import Checklist, ChecklistVersion
+from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
 
@@ -114,6 +115,13 @@ class ChecklistsPage(QWidget):
             count = checklist_workbook(path if path.endswith(".xlsx") else path + ".xlsx", version)
             QMessageBox.information(self, tr("导出检查表"), tr("已导出 {0} 个检查项").format(count))
 
+    def _reason_if_new(self, definitions) -> str | None:
+        """A reason when the files make a new version ("" when nothing would change); None if cancelled."""
+        codes = checklists.new_content(definitions)
+        if not codes:
+            return ""
+        return ask_reason(self, tr("载入新版本"), tr("{0} 的内容有变化, 将成为新版本").format("、".join(codes)))
+
     def import_excel(self) -> None:
         from app.checklist_rows import rows_to_checklist
         from exports.xlsx_reader import read_workbook
@@ -123,7 +131,11 @@ class ChecklistsPage(QWidget):
             return
         try:
             definition = rows_to_checklist(Path(path).name, read_workbook(path))
-            ((version, created),) = checklists.register([definition], source=Path(path).name, user=self.user)
+            reason = self._reason_if_new([definition])
+            if reason is None:
+                return
+            ((version, created),) = checklists.register([definition], source=Path(path).name, user=self.user,
+                                                        reason=reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("检查表有误"), str(exc))
             return
@@ -136,7 +148,11 @@ class ChecklistsPage(QWidget):
         if not paths:
             return
         try:
-            results = checklists.register(checklists.load_files(paths), source=", ".join(paths), user=self.user)
+            definitions = checklists.load_files(paths)
+            reason = self._reason_if_new(definitions)
+            if reason is None:
+                return
+            results = checklists.register(definitions, source=", ".join(paths), user=self.user, reason=reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("检查表有误"), str(exc))
             return

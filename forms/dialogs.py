@@ -11,6 +11,14 @@ from app.errors import PatrolError
 from forms.i18n import tr
 
 
+def ask_reason(parent, title: str, what: str) -> str | None:
+    """The "why" of a manager's change, which the audit trail keeps; None when cancelled."""
+    from PyQt6.QtWidgets import QInputDialog
+
+    text, ok = QInputDialog.getText(parent, title, tr("{0}\n理由 (记入审计记录, 必填):").format(what))
+    return text if ok else None
+
+
 class FirstRunDialog(QDialog):
     """Offers the demo centre or an empty one, and sets the first manager account."""
 

@@ -9,11 +9,13 @@ from PyQt6.QtWidgets import (
     QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
+from app.errors import PatrolError
 from app.models import User
 from app.results_import import import_package
 from app.results_package import SUFFIX, export_results
 from app.roster_import import RosterPlan, apply_roster, plan_roster
 from forms.export_page import default_folder
+from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tasks import run_task
@@ -140,7 +142,14 @@ class ExchangePage(QWidget):
     def apply_roster(self) -> None:
         if self.plan is None:
             return
-        apply_roster(self.plan, self.user)
+        reason = ask_reason(self, tr("导入名单"), self.plan.summary())
+        if reason is None:
+            return
+        try:
+            apply_roster(self.plan, self.user, reason)
+        except PatrolError as exc:
+            self.problem(tr("名单未导入"), exc)
+            return
         self.note(tr("名单已导入: {0}").format(self.plan.summary()))
         self.plan = None
         self.changes.set_rows([])

@@ -13,8 +13,11 @@ from PyQt6.QtWidgets import (
 from app import probation
 from app.errors import PatrolError
 from app.models import ProbationCase, User
-from app.settings import LABELS, CentreSettings, format_value, load_settings, parse_value, save_settings
+from app.settings import (
+    LABELS, CentreSettings, changed_settings, format_value, load_settings, parse_value, save_settings,
+)
 from forms.dashboard_page import ProbationModel
+from forms.dialogs import ask_reason
 from forms.i18n import tr
 
 
@@ -167,7 +170,15 @@ class SettingsPage(QWidget):
         try:
             for name, edit in self.edits.items():
                 setattr(settings, name, parse_value(name, edit.text()))
-            save_settings(settings, self.user)
+            settings.validate()
+            changed = changed_settings(settings)
+            if not changed:
+                QMessageBox.information(self, tr("设置"), tr("没有修改"))
+                return
+            reason = ask_reason(self, tr("保存设置"), tr("修改: {0}").format("、".join(LABELS[k] for k in changed)))
+            if reason is None:
+                return
+            save_settings(settings, self.user, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("设置有误"), str(exc))
             return

@@ -13,6 +13,7 @@ from app.domain import GENDERS, POSTS, ROLES, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
 from app.models import Area, Staff, User, Window
 from app.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.record_dialog import Field, RecordDialog
@@ -23,6 +24,7 @@ class ListPage(QWidget):
 
     model_class: type[RowsModel]
     toggle_label = "停用 / 启用"
+    needs_reason = True  # roster changes carry a reason into the audit trail (accounts do not)
 
     def __init__(self, user: User, parent=None):
         super().__init__(parent)
@@ -63,7 +65,8 @@ class ListPage(QWidget):
         return self.proxy.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def open_form(self, title: str, values: dict, save) -> bool:
-        dialog = RecordDialog(title, self.fields(), values, save, self)
+        fields = self.fields() + ([Field("reason", "修改理由 (必填)")] if self.needs_reason else [])
+        dialog = RecordDialog(title, fields, values, save, self)
         ok = dialog.exec() == RecordDialog.DialogCode.Accepted
         if ok:
             self.refresh()
@@ -81,8 +84,13 @@ class ListPage(QWidget):
         row = self.selected()
         if row is None:
             return
+        reason = ""
+        if self.needs_reason:
+            reason = ask_reason(self, tr(self.toggle_label), self.describe(row))
+            if reason is None:
+                return
         try:
-            self.toggle_row(row)
+            self.toggle_row(row, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("无法修改"), str(exc))
         self.refresh()
@@ -117,10 +125,14 @@ class WindowsPage(ListPage):
                 "area_code": w.area.code}
 
     def save(self, v: dict, w: Window | None):
-        return save_window(self.user, WindowData(active=w.active if w else True, **v), w)
+        reason = v.pop("reason")
+        return save_window(self.user, WindowData(active=w.active if w else True, **v), w, reason=reason)
 
-    def toggle_row(self, w: Window) -> None:
-        set_window_active(self.user, w, not w.active)
+    def describe(self, w: Window) -> str:
+        return tr("{0} {1}: {2}").format(w.code, w.name, tr("停用") if w.active else tr("启用"))
+
+    def toggle_row(self, w: Window, reason: str) -> None:
+        set_window_active(self.user, w, not w.active, reason=reason)
 
 
 class StaffModel(RowsModel):
@@ -155,10 +167,14 @@ class StaffPage(ListPage):
                 "status": s.status}
 
     def save(self, v: dict, s: Staff | None):
-        return save_staff(self.user, StaffData(**v), s)
+        reason = v.pop("reason")
+        return save_staff(self.user, StaffData(**v), s, reason=reason)
 
-    def toggle_row(self, s: Staff) -> None:
-        set_staff_status(self.user, s, "inactive" if s.status == "active" else "active")
+    def describe(self, s: Staff) -> str:
+        return tr("{0} {1}: {2}").format(s.employee_no, s.name, tr("离岗") if s.status == "active" else tr("在岗"))
+
+    def toggle_row(self, s: Staff, reason: str) -> None:
+        set_staff_status(self.user, s, "inactive" if s.status == "active" else "active", reason=reason)
 
 
 class AccountModel(RowsModel):
@@ -168,6 +184,7 @@ class AccountModel(RowsModel):
 
 class AccountsPage(ListPage):
     model_class = AccountModel
+    needs_reason = False
 
     def refresh(self) -> None:
         self.model.set_rows(User.select().order_by(User.username))
@@ -191,5 +208,5 @@ class AccountsPage(ListPage):
         u.display_name = v["display_name"].strip() or u.display_name
         return accounts.manage_account(self.user, u, role=v["role"], password=v["password"] or None)
 
-    def toggle_row(self, u: User) -> None:
+    def toggle_row(self, u: User, reason: str = "") -> None:
         accounts.manage_account(self.user, u, active=not u.active)

@@ -35,3 +35,19 @@ def show_active(qtbot, window) -> None:
     window.show()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+
+
+def give_reasons(monkeypatch, *replies: tuple[str, bool]) -> list[str]:
+    """Answer the reason prompts (QInputDialog.getText) in turn; returns the prompts shown.
+    With no replies, every prompt gets "按中心通知"."""
+    from PyQt6.QtWidgets import QInputDialog
+
+    asked: list[str] = []
+    queue = list(replies)
+
+    def get_text(parent, title, label, *args, **kwargs):
+        asked.append(label)
+        return queue.pop(0) if queue else ("按中心通知", True)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    return asked

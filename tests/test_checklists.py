@@ -71,7 +71,7 @@ def test_award_disqualifying_conduct_of_seed_004_is_flagged():
 
 
 def _write(tmp_path: Path, body: str, name: str = "cat.toml") -> Path:
-    (tmp_path / "sources.toml").write_text('[sources."000"]\ntitle = "某标准"\n', encoding="utf-8")
+    (tmp_path / "sources.toml").write_text('[sources."000"]\ntitle = "某标准"\nshort = "某标准"\n', encoding="utf-8")
     path = tmp_path / name
     path.write_text('checklist = "T"\nchecklist_name = "测试表"\n[category]\ncode = "C"\nname = "分类"\n' + body,
                     encoding="utf-8")
@@ -146,3 +146,13 @@ def test_shipped_files_are_valid_toml_with_one_category_each():
     for path in checklists.SHIPPED_DIR.glob("*.toml"):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         assert ("sources" in data) or ("category" in data and data["items"]), path.name
+
+
+def test_reports_cite_documents_by_short_name_including_the_ones_a_clause_points_to():
+    assert checklists.cite("003", "A.2") == "DB34/T 3395-2019 A.2"
+    assert checklists.cite("001", "10.2; 另见 000 三(二)2(4)、002 三4.1") == \
+        "服务礼仪规范 10.2; 另见 微笑服务实施方案 三(二)2(4)、标准化服务规范 三4.1"
+    assert checklists.cited_sources("001", "10.2; 另见 000 三(二)2(4)、002 三4.1") == ("001", "000", "002")
+    assert checklists.cite("999", "一1") == "999 一1", "an unknown id is printed as it is"
+    assert checklists.source_titles(["003", "001", "003"]) == [
+        "服务礼仪规范: 市行政服务中心服务礼仪规范", "DB34/T 3395-2019: DB34/T 3395-2019 政务服务 亲切服务规范"]

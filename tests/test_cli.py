@@ -181,7 +181,10 @@ def test_checklists_load_makes_a_new_version_only_when_content_changes(capsys, d
         shutil.copy(f, tmp_path / f.name)
     edited = tmp_path / "01_appearance.toml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("头发保持整洁清爽", "头发整洁清爽"), encoding="utf-8")
-    code, out, _ = run(capsys, "checklists", "load", "--db", demo_copy, "--user", "admin", *map(str, sorted(tmp_path.glob("*.toml"))))
+    files = [str(f) for f in sorted(tmp_path.glob("*.toml"))]
+    code, _, err = run(capsys, "checklists", "load", "--db", demo_copy, "--user", "admin", *files)
+    assert code == 2 and "必须填写理由" in err, "a new version needs a reason"
+    code, out, _ = run(capsys, "checklists", "load", "--db", demo_copy, "--user", "admin", *files, "--reason", "按新规范修订")
     assert code == 0 and "第 2 版: 已载入为新版本" in out
     code, out, _ = run(capsys, "checklists", "list", "--db", demo_copy)
     assert "WINDOW" in out and " 2 " in out
@@ -217,13 +220,17 @@ def test_the_entry_point_exits_2_with_one_line_on_bad_input(tmp_path):
 def test_settings_can_be_shown_and_changed_and_bad_values_change_nothing(capsys, demo_copy):
     code, out, _ = run(capsys, "settings", "show", "--db", demo_copy)
     assert code == 0 and "probation_days" in out and "优秀=95,良好=90,合格=85" in out
-    assert run(capsys, "settings", "set", "probation_days", "45", "--db", demo_copy, "--user", "admin")[0] == 0
-    assert run(capsys, "settings", "set", "grades", "优=96，良=88", "--db", demo_copy, "--user", "admin")[0] == 0
+    assert run(capsys, "settings", "set", "probation_days", "45", "--db", demo_copy, "--user", "admin",
+               "--reason", "局里要求延长")[0] == 0
+    assert run(capsys, "settings", "set", "grades", "优=96，良=88", "--db", demo_copy, "--user", "admin",
+               "--reason", "新考核办法")[0] == 0
     before = Path(demo_copy).read_bytes()
     for key, value, message in [("probation_days", "一个月", "无效"), ("grades", "优秀", "无效"),
                                 ("probation_days", "0", "至少为 1"), ("colour", "red", "未知设置项")]:
-        code, _, err = run(capsys, "settings", "set", key, value, "--db", demo_copy, "--user", "admin")
+        code, _, err = run(capsys, "settings", "set", key, value, "--db", demo_copy, "--user", "admin", "--reason", "试")
         assert code == 2 and message in err
+    code, _, err = run(capsys, "settings", "set", "probation_days", "60", "--db", demo_copy, "--user", "admin", "--reason", " ")
+    assert code == 2 and "必须填写理由" in err
     assert Path(demo_copy).read_bytes() == before
     code, out, _ = run(capsys, "settings", "show", "--db", demo_copy)
     assert "45" in out and "优=96,良=88" in out
@@ -254,7 +261,10 @@ def test_roster_import_previews_unless_applied(capsys, demo_copy, tmp_path):
     assert code == 0
     code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, str(tmp_path / "t.xlsx"))
     assert code == 0 and "以上为预览" in out and "新增 人员 GW0001" not in out
-    code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, "--user", "admin", str(tmp_path / "t.xlsx"), "--apply")
+    code, _, err = run(capsys, "import", "roster", "--db", demo_copy, "--user", "admin", str(tmp_path / "t.xlsx"), "--apply")
+    assert code == 2 and "必须填写理由" in err
+    code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, "--user", "admin", str(tmp_path / "t.xlsx"), "--apply",
+                       "--reason", "11月花名册")
     assert code == 0 and "已写入数据库" in out
     dbmod.open_database(demo_copy, create=False)
     try:

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from app import cli, periods, verify
+from app import checklists, cli, periods, verify
 from app import db as dbmod
 from app.demo import make_demo
 from app.models import Inspection, ItemResult, ProbationCase
@@ -177,6 +177,8 @@ def test_ranking_pdf_text_figures_pages_and_embedded_font(capsys, db, tmp_path):
 def test_record_and_notice_pdfs_show_the_failures_and_verify_until_the_record_changes(capsys, db, tmp_path):
     insp = Inspection.select().where(Inspection.passed == False).order_by(Inspection.id).first()  # noqa: E712
     failed_codes = [r.item.code for r in ItemResult.select().where((ItemResult.inspection == insp) & (ItemResult.result == "fail"))]
+    cited = {s for r in ItemResult.select().where((ItemResult.inspection == insp) & (ItemResult.result == "fail"))
+             for s in checklists.cited_sources(r.item.source, r.item.clause)}
     dbmod.close_database()
     record, notice = tmp_path / "record.pdf", tmp_path / "notice.pdf"
     assert run(capsys, "export", "record-pdf", "--db", str(db), "--inspection", str(insp.id), "--out", str(record))[0] == 0
@@ -187,6 +189,10 @@ def test_record_and_notice_pdfs_show_the_failures_and_verify_until_the_record_ch
         assert code in notice_text and code in record_text
     assert f"{insp.score:g}" in notice_text and insp.window.code in notice_text
     assert "考察期" in notice_text, "a failing inspection puts the person on probation; the notice says until when"
+    for document in checklists.source_titles(cited):  # clauses cite the short name; the titles are listed once
+        short, title = document.split(": ", 1)
+        flat = "".join(notice_text.split())  # a narrow column wraps "DB34/T 3395-2019"
+        assert "".join(short.split()) in flat and "".join(title.split())[:8] in flat
     assert pdf_pages(record) >= 2
     (payload,) = qr_codes(notice, tmp_path)
     code, out, _ = run(capsys, "verify", "--db", str(db), payload)

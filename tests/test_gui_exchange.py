@@ -8,7 +8,7 @@ from app import periods
 from app.demo import make_demo
 from app.models import Inspection, Staff
 from forms.exchange_page import ExchangePage
-from tests.gui_support import Answers, user
+from tests.gui_support import Answers, give_reasons, user
 
 
 def test_an_inspector_exports_a_package_and_a_manager_imports_it(qtbot, app_font, monkeypatch, tmp_path):
@@ -55,6 +55,7 @@ def test_a_manager_previews_a_roster_then_applies_it(qtbot, app_font, monkeypatc
         qtbot.waitUntil(lambda: page.apply_button.isEnabled(), timeout=30000)
         assert Staff.get(Staff.employee_no == "GW0001").name != "新名字", "a preview changes nothing"
         assert "不再列出 79" in page.plan_label.text()
+        give_reasons(monkeypatch, ("11月花名册", True))
         page.apply_roster()
         assert Staff.get(Staff.employee_no == "GW0001").name == "新名字"
         assert Staff.select().where(Staff.status == "inactive").count() == 79

@@ -13,7 +13,8 @@ from forms.manager_pages import ProbationPage, SettingsPage
 from forms.record_dialog import RecordDialog
 from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
 from app.settings import load_settings
-from tests.gui_support import Answers, user
+from app.models import AuditEntry
+from tests.gui_support import Answers, give_reasons, user
 
 
 def fill_and_save(monkeypatch, values: dict):
@@ -45,17 +46,37 @@ def test_adding_a_window_through_the_form(qtbot, demo_roster, app_font, monkeypa
     page = WindowsPage(user("admin"))
     qtbot.addWidget(page)
     fill_and_save(monkeypatch, {"code": "C06", "name": "帮办窗口6号", "window_type": "帮办窗口",
-                                "department": "政务服务中心", "area_code": "C"})
+                                "department": "政务服务中心", "area_code": "C", "reason": "新设帮办窗口"})
     page.add()
     assert Window.get(Window.code == "C06").window_type == "帮办窗口"
     assert any(w.code == "C06" for w in page.model.rows)
+    assert AuditEntry.get(AuditEntry.window_code == "C06").reason == "新设帮办窗口"
+
+
+def test_a_roster_change_without_a_reason_is_refused_and_a_cancelled_one_does_nothing(qtbot, demo_roster, app_font,
+                                                                                       monkeypatch):
+    answers = Answers(monkeypatch)
+    page = WindowsPage(user("admin"))
+    qtbot.addWidget(page)
+    fill_and_save(monkeypatch, {"code": "C06", "name": "帮办窗口6号", "window_type": "帮办窗口",
+                                "department": "政务服务中心", "area_code": "C", "reason": ""})
+    page.add()
+    assert "必须填写理由" in answers.asked[-1] and not Window.select().where(Window.code == "C06").exists()
+    page.view.selectRow(0)
+    first = page.selected()
+    prompts = give_reasons(monkeypatch, ("", False), ("", True))
+    page.toggle()  # cancelled
+    page.toggle()  # empty
+    assert len(prompts) == 2 and first.code in prompts[0] and "必须填写理由" in answers.asked[-1]
+    assert Window.get_by_id(first.id).active
 
 
 def test_a_bad_form_shows_the_problem_and_saves_nothing(qtbot, demo_roster, app_font, monkeypatch):
     answers = Answers(monkeypatch)
     page = WindowsPage(user("admin"))
     qtbot.addWidget(page)
-    fill_and_save(monkeypatch, {"code": "A01", "name": "重复", "window_type": "综合窗口", "department": "", "area_code": "A"})
+    fill_and_save(monkeypatch, {"code": "A01", "name": "重复", "window_type": "综合窗口", "department": "", "area_code": "A",
+                                "reason": "新设"})
     page.add()
     assert "已存在" in answers.asked[-1] and Window.select().count() == 40
 
@@ -65,10 +86,12 @@ def test_marking_a_person_away_and_editing_them(qtbot, demo_roster, app_font, mo
     qtbot.addWidget(page)
     page.view.selectRow(0)
     person = page.selected()
+    give_reasons(monkeypatch, ("长期病假", True))
     page.toggle()
     assert Staff.get_by_id(person.id).status == "inactive"
+    assert AuditEntry.get(AuditEntry.employee_no == person.employee_no).reason == "长期病假"
     page.view.selectRow(0)
-    fill_and_save(monkeypatch, {"employer": "新劳务公司", "window_code": "A02"})
+    fill_and_save(monkeypatch, {"employer": "新劳务公司", "window_code": "A02", "reason": "劳务合同变更"})
     page.edit()
     changed = Staff.get_by_id(person.id)
     assert changed.employer == "新劳务公司" and changed.window.code == "A02"
@@ -97,6 +120,10 @@ def test_loading_a_changed_checklist_shows_a_new_version_side_by_side(qtbot, dem
                         lambda *a, **k: ([str(p) for p in sorted(tmp_path.glob("*.toml"))], ""))
     page = ChecklistsPage(user("admin"))
     qtbot.addWidget(page)
+    prompts = give_reasons(monkeypatch, ("", False))
+    page.load_files()
+    assert ChecklistVersion.select().count() == 1 and "WINDOW" in prompts[0], "cancelling the reason loads nothing"
+    give_reasons(monkeypatch, ("按新规范修订", True))
     page.load_files()
     assert ChecklistVersion.select().count() == 2
     changed = [r for r in page.model.rows if r.change != "same"]
@@ -125,8 +152,12 @@ def test_settings_page_saves_valid_values_and_refuses_bad_ones(qtbot, demo_roste
     page = SettingsPage(user("admin"))
     qtbot.addWidget(page)
     page.edits["probation_days"].setText("45")
+    prompts = give_reasons(monkeypatch, ("局里要求延长", True))
     page.save()
-    assert load_settings().probation_days == 45
+    assert load_settings().probation_days == 45 and "考察期" in prompts[0]
+    assert AuditEntry.get(AuditEntry.action == "settings.change").reason == "局里要求延长"
+    page.save()
+    assert answers.asked[-1] == "没有修改" and len(prompts) == 1
     page.edits["probation_days"].setText("一个月")
     page.save()
     assert "无效" in answers.asked[-1] and load_settings().probation_days == 45

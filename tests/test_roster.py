@@ -9,10 +9,10 @@ from app.roster import StaffData, WindowData, save_staff, save_window, set_staff
 
 
 def test_a_manager_adds_edits_and_deactivates_a_window(roster):
-    w = save_window(roster.manager, WindowData(" c09 ", "帮办窗口9号", "帮办窗口", "政务服务中心", "A"))
+    w = save_window(roster.manager, WindowData(" c09 ", "帮办窗口9号", "帮办窗口", "政务服务中心", "A"), reason="新设窗口")
     assert w.code == "C09" and w.active
-    save_window(roster.manager, WindowData("C09", "帮办9号", "帮办窗口", "政务服务中心", "A"), w)
-    set_window_active(roster.manager, w, False)
+    save_window(roster.manager, WindowData("C09", "帮办9号", "帮办窗口", "政务服务中心", "A"), w, reason="改名")
+    set_window_active(roster.manager, w, False, reason="窗口撤并")
     w = Window.get_by_id(w.id)
     assert w.name == "帮办9号" and not w.active
 
@@ -26,28 +26,28 @@ def test_a_manager_adds_edits_and_deactivates_a_window(roster):
 def test_bad_window_data_is_refused_and_nothing_changes(roster, data, message):
     count = Window.select().count()
     with pytest.raises(PatrolError, match=message):
-        save_window(roster.manager, data)
+        save_window(roster.manager, data, reason="新设窗口")
     assert Window.select().count() == count
 
 
 def test_an_inspector_may_not_change_the_roster(roster):
     with pytest.raises(PermissionDenied):
-        save_window(roster.inspector, WindowData("X1", "某窗口", "综合窗口", "", "A"))
+        save_window(roster.inspector, WindowData("X1", "某窗口", "综合窗口", "", "A"), reason="试")
     with pytest.raises(PermissionDenied):
-        save_staff(roster.inspector, StaffData("E1", "某人", "F", False, "", "A01"))
+        save_staff(roster.inspector, StaffData("E1", "某人", "F", False, "", "A01"), reason="试")
 
 
 def test_a_manager_adds_a_person_moves_them_and_marks_them_away(roster):
-    s = save_staff(roster.manager, StaffData("E1", "张三", "M", True, "某劳务公司", "a01", "B"))
+    s = save_staff(roster.manager, StaffData("E1", "张三", "M", True, "某劳务公司", "a01", "B"), reason="新入职")
     assert s.window.code == "A01" and s.post == "B" and s.party_member
-    save_staff(roster.manager, StaffData("E1", "张三", "M", True, "某劳务公司", "B01", "A"), s)
-    set_staff_status(roster.manager, s, "inactive")
+    save_staff(roster.manager, StaffData("E1", "张三", "M", True, "某劳务公司", "B01", "A"), s, reason="调岗")
+    set_staff_status(roster.manager, s, "inactive", reason="离职")
     s = Staff.get_by_id(s.id)
     assert s.window.code == "B01" and s.status == "inactive"
     with pytest.raises(PatrolError, match="工号 E1 已存在"):
-        save_staff(roster.manager, StaffData("E1", "李四", "F", False, "", ""))
+        save_staff(roster.manager, StaffData("E1", "李四", "F", False, "", ""), reason="新入职")
     with pytest.raises(PatrolError, match="未知窗口编号"):
-        save_staff(roster.manager, StaffData("E2", "李四", "F", False, "", "Q99"))
+        save_staff(roster.manager, StaffData("E2", "李四", "F", False, "", "Q99"), reason="新入职")
 
 
 def test_accounts_are_managed_by_managers_and_a_manager_cannot_lock_themselves_out(roster):

@@ -1,5 +1,6 @@
 """Roles, the audit trail and account lockout, on SQLite and PostgreSQL."""
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -35,15 +36,51 @@ def test_probation_decisions_settings_and_accounts_are_audited(roster):
     probation.confirm_return(ProbationCase.get(), roster.manager, "两次复查未达标")
     settings = load_settings()
     settings.probation_days = 40
-    save_settings(settings, roster.manager)
+    save_settings(settings, roster.manager, "局里要求延长")
     with pytest.raises(PermissionDenied):
-        save_settings(settings, roster.inspector)
+        save_settings(settings, roster.inspector, "试")
     accounts.add_account(roster.manager, "newbie", "新人", "inspector", "abcdef")
     actions = [e.action for e in audit.entries(username="boss")]
     assert actions == ["account.change", "settings.change", "probation.confirm_return"]
     settings_entry = audit.entries(username="boss")[1]
     assert json.loads(settings_entry.old) == {"probation_days": 30} and json.loads(settings_entry.new) == {"probation_days": 40}
     assert audit.entries(employee_no="F1")[0].reason == "两次复查未达标"
+    assert settings_entry.reason == "局里要求延长"
+
+
+def test_every_managers_change_needs_a_reason_and_without_one_changes_nothing(roster, tmp_path):
+    from app import checklists
+    from app.models import ChecklistVersion, Staff, Window
+    from app.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+
+    boss, window, person = roster.manager, roster.windows["A01"], roster.person("F1")
+    settings = load_settings()
+    settings.probation_days = 45
+    edited = checklists.load_directory(checklists.SHIPPED_DIR)
+    first = edited[0].categories[0]
+    edited[0].categories[0] = dataclasses.replace(
+        first, items=(dataclasses.replace(first.items[0], text=first.items[0].text + " (修订)"),) + first.items[1:])
+    attempts = [
+        lambda r: save_window(boss, WindowData("C09", "帮办窗口9号", "帮办窗口", "政务服务中心", "A"), reason=r),
+        lambda r: set_window_active(boss, window, False, reason=r),
+        lambda r: save_staff(boss, StaffData("E9", "王五", "M", False, "", "A01"), reason=r),
+        lambda r: set_staff_status(boss, person, "inactive", reason=r),
+        lambda r: save_settings(settings, boss, r),
+        lambda r: checklists.register(edited, source="edited", user=boss, reason=r),
+    ]
+    before = (Window.select().count(), Staff.select().count(), ChecklistVersion.select().count(), AuditEntry.select().count())
+    for attempt in attempts:
+        for reason in ("", "   "):
+            with pytest.raises(PatrolError, match="必须填写理由"):
+                attempt(reason)
+    assert (Window.select().count(), Staff.select().count(), ChecklistVersion.select().count(),
+            AuditEntry.select().count()) == before
+    assert Window.get_by_id(window.id).active and Staff.get_by_id(person.id).status == "active"
+    assert load_settings().probation_days == 30
+    for attempt in attempts:
+        attempt("按中心通知")
+    reasons = {e.reason for e in AuditEntry.select().where(AuditEntry.id > 0)}
+    assert "按中心通知" in reasons and AuditEntry.select().count() == before[3] + len(attempts)
 
 
 def test_the_audit_trail_cannot_be_changed_or_deleted(roster):
