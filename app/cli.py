@@ -50,6 +50,13 @@ def acting_user(args, role: str):
     return user
 
 
+def management_view(args) -> None:
+    """Rankings, awards, pay lists and probation cases are management's: with --user, a manager only.
+    (Without --user a script reads as the database file's owner.)"""
+    if args.user:
+        acting_user(args, "manager")
+
+
 def _format_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=output.FORMATS, default="table", help="输出格式 (默认 table)")
 
@@ -329,6 +336,7 @@ def cmd_rankings(args) -> int:
     from app.rankings import rank
 
     open_database(args.db, create=False)
+    management_view(args)
     rows = rank(period, args.by)
     if args.format == "table":
         print(f"{period.label} 排名 (按{ {'window': '窗口', 'staff': '人员', 'department': '部门'}[args.by] })")
@@ -344,6 +352,7 @@ def cmd_awards(args) -> int:
     from app.rankings import red_flag_windows, smile_stars
 
     open_database(args.db, create=False)
+    management_view(args)
     stars, flags = smile_stars(period), red_flag_windows(period)
     objects = [dict(r.as_dict(), award="smile_star") for r in stars] + [dict(r.as_dict(), award="red_flag") for r in flags]
     if args.format == "json":
@@ -365,6 +374,7 @@ def cmd_probation(args) -> int:
     from app.probation import case_rows, sweep
 
     open_database(args.db, create=False)
+    management_view(args)
     changed = sweep(as_of)
     statuses = ("open", "recommend_return", "cleared", "returned") if args.all else ("open", "recommend_return")
     rows = case_rows(as_of, statuses)
@@ -421,6 +431,7 @@ def cmd_pay(args) -> int:
     from app.pay import failures
 
     open_database(args.db, create=False)
+    management_view(args)
     rows = failures(period)
     objects = [r.as_dict() for r in rows]
     headers = ["工号", "姓名", "用工单位", "窗口", "不合格次数", "一票否决", "日期", "问题 (次数)"]
@@ -433,7 +444,14 @@ def cmd_pay(args) -> int:
     return 0
 
 
+# export sub-command -> the kind app.listing.require_export knows
+EXPORT_KINDS = {"excel": "excel", "details": "details", "ranking-pdf": "ranking", "record-pdf": "record",
+                "notice-pdf": "notice", "probation-pdf": "probation", "staff-pdf": "staff", "labels-pdf": "labels",
+                "photos": "photos"}
+
+
 def cmd_export(args) -> int:
+    from app.listing import require_export
     from exports import jobs
 
     dates = {}
@@ -453,13 +471,15 @@ def cmd_export(args) -> int:
         print(f"已导出结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}), "
               f"{done.item_results} 个检查结果, {done.photos} 张照片 → {done.path}")
         return 0
+    # Without --user a script acts as the file's owner; with it, the user's role decides (listing.require_export).
+    viewer = acting_user(args, "inspector") if args.user else None
+    require_export(EXPORT_KINDS[args.kind], viewer)
     run = {
         "excel": lambda: jobs.monthly_excel(args.out, args.month),
-        "details": lambda: jobs.details_excel(args.out, **dates,
-                                              user=acting_user(args, "inspector") if args.user else None),
+        "details": lambda: jobs.details_excel(args.out, **dates, user=viewer),
         "ranking-pdf": lambda: jobs.ranking_pdf(args.out, args.month, args.by),
-        "record-pdf": lambda: jobs.record_pdf(args.out, args.inspection),
-        "notice-pdf": lambda: jobs.notice_pdf(args.out, args.inspection),
+        "record-pdf": lambda: jobs.record_pdf(args.out, args.inspection, viewer),
+        "notice-pdf": lambda: jobs.notice_pdf(args.out, args.inspection, viewer),
         "probation-pdf": lambda: jobs.probation_pdf(args.out, args.case),
         "staff-pdf": lambda: jobs.staff_pdf(args.out, args.staff, **dates),
         "labels-pdf": lambda: jobs.labels_pdf(args.out, args.area),

@@ -47,6 +47,34 @@ def visible_to(user: User | None):
     return None
 
 
+# What an inspector may export or print: their own inspections (the details workbook; the record and
+# the rectification notice of an inspection they made) and the window labels. Rankings, pay lists,
+# probation notices, staff records and photo archives are management's.
+INSPECTOR_EXPORTS = ("details", "labels", "record", "notice")
+EXPORT_LABELS = {"excel": "月度工作簿", "details": "巡查明细", "ranking": "月度排名表", "record": "巡查记录表",
+                 "notice": "整改通知单", "probation": "考察期通知书", "staff": "个人巡查记录", "labels": "窗口二维码标签",
+                 "photos": "现场照片"}
+
+
+def may_export(kind: str, user: User | None) -> bool:
+    """Whether the user may make this kind of export at all (None: a script, as the file's owner)."""
+    return user is None or user.role == "manager" or kind in INSPECTOR_EXPORTS
+
+
+def require_export(kind: str, user: User | None, inspection: Inspection | None = None) -> None:
+    """Refuse an export the user's role does not allow; an inspector prints only their own inspections."""
+    from app.accounts import require_role
+    from app.errors import PermissionDenied
+
+    if user is None:
+        return
+    require_role(user, "inspector")
+    if not may_export(kind, user):
+        raise PermissionDenied(f"{EXPORT_LABELS.get(kind, kind)}由管理员导出; 巡查员可导出本人的巡查明细、巡查记录表、整改通知单和窗口标签")
+    if inspection is not None and user.role != "manager" and inspection.inspector_id != user.id:
+        raise PermissionDenied("只能打印本人的巡查记录")
+
+
 def iter_finalised_inspections(period: Period, window_code: str | None = None, employee_no: str | None = None,
                                inspector: User | None = None) -> Iterator[InspectionRow]:
     """The same, streamed: one row in memory at a time, for exports of any length."""

@@ -60,6 +60,7 @@ def build_centre(windows: int, staff_per_window: int, seed: int = 1) -> None:
         bulk_insert(Staff, ["employee_no", "name", "gender", "party_member", "employer", "window", "post", "status"], staff)
         for n in range(1, 5):
             create_user(f"bench{n}", f"巡查员{n}", "inspector", "bench123")
+        create_user("benchboss", "窗口管理科", "manager", "bench123")  # a manager's first screen is the dashboard
 
 
 def add_inspections(days: list[dt.date], inspections_per_day: int, seed: int = 1) -> dict:

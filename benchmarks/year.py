@@ -93,15 +93,19 @@ def run(scale: str = "small", db_url: str | None = None) -> list[dict]:
                  "peak_mb": q_peak})
     close_database()
     if is_sqlite_target(target):
-        s = startup.measure(target, "bench1", "bench123", runs=3 if scale == "tiny" else 5)
+        runs = 3 if scale == "tiny" else 5
+        s = startup.measure(target, "bench1", "bench123", runs=runs)
+        boss = startup.measure(target, "benchboss", "bench123", runs=runs)
         rows.append({"step": "start-up to first window", "detail": "sign-in window, fresh process, this database",
                      "seconds": s["login"], "baseline_seconds": s["bare"], "ratio": round(s["login"] / s["bare"], 2),
                      "target_ratio": 1.5})
-        rows.append({"step": "start-up to main window", "detail": "signed in at once (no typing), first page filled",
-                     "seconds": s["main"], "baseline_seconds": s["bare"], "ratio": round(s["main"] / s["bare"], 2),
-                     "target_ratio": 1.5})
-        rows.append({"step": "sign-in to main window", "detail": "password check (scrypt) + pages + first fill",
-                     "seconds": s["sign_in_to_main"]})
+        for who, m in (("inspector", s), ("manager", boss)):
+            rows.append({"step": f"start-up to main window ({who})",
+                         "detail": "signed in at once by a script (no typing), first page filled",
+                         "seconds": m["main"], "baseline_seconds": m["bare"], "ratio": round(m["main"] / m["bare"], 2),
+                         "target_ratio": 1.5})
+            rows.append({"step": f"sign-in to main window ({who})",
+                         "detail": "password check (scrypt ~45 ms) + pages + first fill", "seconds": m["sign_in_to_main"]})
     packaged = import_speed.run(inspections=10000 if scale == "full" else 1000 if scale == "small" else 100, windows=windows)
     rows += [{**r, "step": "package: " + r["step"]} for r in packaged]
     return rows

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from app import periods, reports, verify
 from app.errors import PatrolError
+from app.listing import require_export
+from app.models import Inspection
 from app.periods import Period, cn_date
 from exports import excel, pdf_labels, pdf_reports, photo_zip
 from exports.files import check_target
@@ -44,16 +46,20 @@ def ranking_pdf(out: Path, month: str, by: str = "window") -> str:
     return f"已导出 {period.label}排名表 → {out}"
 
 
-def record_pdf(out: Path, inspection: str) -> str:
+def record_pdf(out: Path, inspection: str, user=None) -> str:
+    """巡查记录表; an inspector prints only their own."""
     check_target(out, (".pdf",))
     rec = reports.inspection_record(inspection)
+    require_export("record", user, Inspection.get_by_id(rec.id))
     pdf_reports.record_pdf(out, rec, verify.payload("I", rec.id))
     return f"已导出巡查记录表 ({rec.window_code}, {rec.observed_at:%Y-%m-%d %H:%M}) → {out}"
 
 
-def notice_pdf(out: Path, inspection: str) -> str:
+def notice_pdf(out: Path, inspection: str, user=None) -> str:
+    """整改通知单; an inspector prints only their own."""
     check_target(out, (".pdf",))
     rec = reports.inspection_record(inspection)
+    require_export("notice", user, Inspection.get_by_id(rec.id))
     if rec.status != "final":
         raise PatrolError("巡查记录尚未定稿, 不能出具整改通知单")
     pdf_reports.notice_pdf(out, rec, verify.payload("I", rec.id))

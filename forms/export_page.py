@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import periods
+from app.listing import may_export
 from app.models import Area, Staff
 from forms.i18n import tr
 from forms.tasks import run_task
@@ -43,10 +44,6 @@ def export_to_file(parent: QWidget, suggested: str, suffix: str, job) -> None:
              on_done=lambda summary: QMessageBox.information(parent, tr("导出完成"), summary))
 
 
-# What an inspector may export: their own inspections, and window labels; the rest is management's.
-INSPECTOR_KINDS = ("details", "labels")
-
-
 class ExportPage(QWidget):
     def __init__(self, user, parent=None):
         super().__init__(parent)
@@ -55,7 +52,7 @@ class ExportPage(QWidget):
         last = periods.previous_month(today)
         self.kind = QComboBox()
         for key, (label, _, _) in KINDS.items():
-            if user.role == "manager" or key in INSPECTOR_KINDS:
+            if may_export(key, user):  # the rule lives in app.listing; the CLI obeys it too
                 self.kind.addItem(tr(label) + (tr(" (本人)") if key == "details" and user.role != "manager" else ""), key)
         self.month = QLineEdit(f"{last.start:%Y-%m}")
         self.month.setPlaceholderText("YYYY-MM")

@@ -167,7 +167,7 @@ class PatrolPage(QWidget):
             return
         name = {"notice": "整改通知单", "record": "巡查记录表"}[what]
         job = jobs.notice_pdf if what == "notice" else jobs.record_pdf
-        export_to_file(self, f"{name}-{state.code}.pdf", ".pdf", lambda out: job(out, str(state.inspection_id)))
+        export_to_file(self, f"{name}-{state.code}.pdf", ".pdf", lambda out: job(out, str(state.inspection_id), self.user))
 
     def ensure_round(self) -> PatrolRound:
         if self.round is None:

@@ -21,6 +21,8 @@ def test_benchmarks_run_quickly_and_write_json(tmp_path):
     assert steps["details workbook"]["ratio"] > 0 and steps["label sheet PDF"]["seconds"] > 0
     year = {r["step"]: r for r in data["year"]}
     assert {"generate year", "monthly ranking by window", "probation sweep", "monthly details workbook",
-            "start-up to main window", "package: import package"} <= set(year)
+            "start-up to first window", "start-up to main window (manager)", "sign-in to main window (inspector)",
+            "package: import package"} <= set(year)
+    assert year["start-up to first window"]["ratio"] > 0
     imports = {r["step"]: r for r in data["import"]}
     assert imports["import package"]["ratio"] > 0 and imports["import again"]["detail"].startswith("unchanged")

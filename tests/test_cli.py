@@ -296,3 +296,35 @@ def test_an_inspector_named_on_the_command_line_sees_only_their_own_inspections(
     everyone = json.loads(out)
     assert code == 0 and 0 < len(mine) < len(everyone)
     assert {r["inspector"] for r in mine} == {"巡查员 李明"}
+
+
+def test_an_inspector_named_on_the_command_line_exports_and_prints_only_their_own(capsys, demo_db, monkeypatch, tmp_path):
+    from app.models import Inspection, User
+
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "patrol123")
+    dbmod.open_database(str(demo_db), create=False)
+    try:
+        me = User.get(User.username == "xuncha1")
+        mine = Inspection.select().where((Inspection.inspector == me) & (Inspection.status == "final")).first()
+        theirs = Inspection.select().where((Inspection.inspector != me) & (Inspection.status == "final")).first()
+    finally:
+        dbmod.close_database()
+    db, out = str(demo_db), tmp_path / "x.pdf"
+    for argv in (["excel", "--month", "2026-10"], ["ranking-pdf", "--month", "2026-10"],
+                 ["photos", "--from", "2026-10-01", "--to", "2026-10-31"]):
+        suffix = ".zip" if argv[0] == "photos" else ".xlsx" if argv[0] == "excel" else ".pdf"
+        code, _, err = run(capsys, "export", argv[0], "--db", db, "--user", "xuncha1", *argv[1:], "--out",
+                           str(tmp_path / f"a{suffix}"))
+        assert code == 2 and "由管理员导出" in err, argv[0]
+    code, _, err = run(capsys, "export", "notice-pdf", "--db", db, "--user", "xuncha1", "--inspection", str(theirs.id),
+                       "--out", str(out))
+    assert code == 2 and "只能打印本人" in err and not out.exists()
+    code, _, _ = run(capsys, "export", "notice-pdf", "--db", db, "--user", "xuncha1", "--inspection", str(mine.id),
+                     "--out", str(out))
+    assert code == 0 and out.exists()
+    for command in (["rankings", "--month", "2026-10"], ["pay", "--month", "2026-10"], ["probation"],
+                    ["awards", "--month", "2026-10"]):
+        code, _, err = run(capsys, *command, "--db", db, "--user", "xuncha1")
+        assert code == 2 and "无权" in err, command[0]
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+    assert run(capsys, "rankings", "--month", "2026-10", "--db", db, "--user", "admin")[0] == 0
