@@ -19,6 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far (the whole process: Qt, Python, the database cache)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
+
+
 def bare() -> dict:
     from PyQt6.QtWidgets import QApplication, QMainWindow
 
@@ -27,7 +35,7 @@ def bare() -> dict:
     window.resize(1366, 768)
     window.show()
     app.processEvents()
-    return {"main": time.time()}
+    return {"main": time.time(), "peak_rss_mb": _peak_rss_mb()}
 
 
 def app_start(db: str, username: str, password: str) -> dict:
@@ -52,7 +60,7 @@ def app_start(db: str, username: str, password: str) -> dict:
 
             def filled():  # queued after the dashboard's own fill and the first paint
                 stamps.update(main=time.time(), title=window.windowTitle(), tabs=window.tabs.count(),
-                              postgres_driver_loaded=bool(sys.modules.get("psycopg")))
+                              postgres_driver_loaded=bool(sys.modules.get("psycopg")), peak_rss_mb=_peak_rss_mb())
                 QApplication.instance().quit()
 
             QTimer.singleShot(0, filled)
@@ -86,7 +94,8 @@ def app_start(db: str, username: str, password: str) -> dict:
 def measure(db: str, username: str, password: str, runs: int = 5) -> dict:
     """Median over `runs` fresh processes of each: seconds to the first window and to the main window."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    samples: dict[str, list[float]] = {"bare": [], "login": [], "main": [], "sign_in_to_main": []}
+    samples: dict[str, list[float]] = {"bare": [], "login": [], "main": [], "sign_in_to_main": [],
+                                       "bare_peak_rss_mb": [], "peak_rss_mb": []}
     last = {}
     for _ in range(runs):
         for kind, args in (("bare", ["bare"]), ("app", ["app", db, username, password])):
@@ -96,7 +105,9 @@ def measure(db: str, username: str, password: str, runs: int = 5) -> dict:
             stamps = json.loads(done.stdout.strip().splitlines()[-1])
             if kind == "bare":
                 samples["bare"].append(stamps["main"] - started)
+                samples["bare_peak_rss_mb"].append(stamps["peak_rss_mb"])
             else:
+                samples["peak_rss_mb"].append(stamps["peak_rss_mb"])
                 samples["login"].append(stamps["login"] - started)
                 samples["main"].append(stamps["main"] - started)
                 samples["sign_in_to_main"].append(stamps["main"] - stamps["sign_in"])

@@ -103,7 +103,7 @@ def run(scale: str = "small", db_url: str | None = None) -> list[dict]:
             rows.append({"step": f"start-up to main window ({who})",
                          "detail": "signed in at once by a script (no typing), first page filled",
                          "seconds": m["main"], "baseline_seconds": m["bare"], "ratio": round(m["main"] / m["bare"], 2),
-                         "target_ratio": 1.5})
+                         "target_ratio": 1.5, "peak_rss_mb": m["peak_rss_mb"], "baseline_peak_rss_mb": m["bare_peak_rss_mb"]})
             rows.append({"step": f"sign-in to main window ({who})",
                          "detail": "password check (scrypt ~45 ms) + pages + first fill", "seconds": m["sign_in_to_main"]})
     packaged = import_speed.run(inspections=10000 if scale == "full" else 1000 if scale == "small" else 100, windows=windows)
