@@ -12,6 +12,7 @@ from app.models import AuditEntry, User
 
 ACTIONS = {
     "inspection.amend": "修改已定稿巡查记录",
+    "inspection.conflict": "处理导入冲突",
     "probation.confirm_return": "确认退回劳务公司",
     "probation.clear": "解除考察",
     "import.results": "导入结果包",

@@ -184,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     rt = sub.add_parser("restore", parents=[db], help="从备份恢复: 先检查备份文件, 并先备份当前数据库")
     rt.add_argument("file", type=Path, metavar="FILE")
 
+    cf = sub.add_parser("conflicts", parents=[db], help="导入冲突: 列出待处理的, 或由管理员处理 (必须填写理由)")
+    cf_sub = cf.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _format_arg(cf_sub.add_parser("list", parents=[db], help="列出待处理的冲突及其不同之处"))
+    cf_res = cf_sub.add_parser("resolve", parents=[db], help="处理一个冲突: 采用导入的版本, 或保留现有版本")
+    cf_res.add_argument("id", type=int, metavar="ID", help="冲突编号 (conflicts list 列出)")
+    side = cf_res.add_mutually_exclusive_group(required=True)
+    side.add_argument("--take-incoming", action="store_true", help="采用导入的版本 (成为新的版本号)")
+    side.add_argument("--keep-current", action="store_true", help="保留现有版本")
+    cf_res.add_argument("--reason", required=True)
+
     au = sub.add_parser("audit", parents=[db], help="审计记录: 谁在何时改了什么、为什么 (可按窗口、人员、用户筛选, 可导出 Excel)")
     au.add_argument("--window", metavar="CODE")
     au.add_argument("--staff", metavar="EMPLOYEE_NO")
@@ -218,6 +228,29 @@ def _emit(fmt: str, headers: Sequence[str], rows: list[list], objects: list[dict
         print(output.csv_text(headers, rows))
     else:
         print(output.table(headers, rows) if rows else "(无记录)")
+
+
+def cmd_conflicts(args) -> int:
+    from app import conflicts
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    if args.action == "resolve":
+        insp = conflicts.resolve(args.id, acting_user(args, "manager"), args.take_incoming, args.reason)
+        print(f"冲突 {args.id} 已处理: " + ("采用导入的版本" if args.take_incoming else "保留现有版本")
+              + f"; {insp.window.code} 现为第 {insp.revision} 版, {insp.score:g} 分 {insp.grade}")
+        return 0
+    management_view(args)
+    found = conflicts.open_conflicts()
+    rows = [[c.id, c.window, c.staff, c.observed_at.strftime("%Y-%m-%d %H:%M"), c.revision, c.source,
+             f"{c.current_score:g} {c.current_grade}", f"{c.incoming_score:g} {c.incoming_grade}",
+             "; ".join(f"{d.code} {d.current or '—'}→{d.incoming or '—'}" for d in c.differences)] for c in found]
+    _emit(args.format, ["编号", "窗口", "工号", "巡查时间", "版本", "来自", "现有", "导入", "不同之处 (现有→导入)"], rows,
+          [{"id": c.id, "uuid": c.uuid, "window": c.window, "staff": c.staff, "observed_at": c.observed_at.isoformat(),
+            "revision": c.revision, "source": c.source, "current": [c.current_score, c.current_grade],
+            "incoming": [c.incoming_score, c.incoming_grade],
+            "differences": [[d.code, d.current, d.incoming] for d in c.differences]} for c in found])
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -637,7 +670,7 @@ COMMANDS = {
     "probation": cmd_probation, "pay": cmd_pay, "inspections": cmd_inspections, "settings": cmd_settings,
     "selftest": cmd_selftest, "export": cmd_export, "verify": cmd_verify,
     "import": cmd_import, "roster": cmd_roster, "amend": cmd_amend, "decide": cmd_decide,
-    "backup": cmd_backup, "restore": cmd_restore, "audit": cmd_audit,
+    "backup": cmd_backup, "restore": cmd_restore, "audit": cmd_audit, "conflicts": cmd_conflicts,
 }
 
 

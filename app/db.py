@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect as connect_url
 
 from app import drivers
+from app.locations import ENV_VAR, default_data_dir, default_database_path, resolve_target  # noqa: F401 (re-exported)
 from app.errors import DatabaseOpenError
-
-ENV_VAR = "WINDOW_PATROL_DB"
 
 db = peewee.DatabaseProxy()
 
@@ -25,30 +23,6 @@ SQLITE_PRAGMAS = {
     "synchronous": "full",
     "busy_timeout": 5000,
 }
-
-
-def default_data_dir() -> Path:
-    """The per-user data folder (Windows %APPDATA%, macOS Application Support, XDG elsewhere)."""
-    if sys.platform.startswith("win"):
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "window-patrol"
-
-
-def default_database_path() -> Path:
-    return default_data_dir() / "window_patrol.db"
-
-
-def resolve_target(target: str | None) -> tuple[str, bool]:
-    """Return (target, is_default) from the argument, the environment, or the default path."""
-    if target:
-        return target, False
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR], False
-    return str(default_database_path()), True
 
 
 def is_url(target: str) -> bool:

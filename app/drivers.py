@@ -10,8 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from app.locations import ENV_VAR
+
 POSTGRES_DRIVERS = ("psycopg", "psycopg2", "psycopg2cffi")
-ENV_VAR = "WINDOW_PATROL_DB"  # the same variable as app.db.ENV_VAR; app.db imports peewee, so not from there
 
 
 def target_from_argv(argv: Sequence[str]) -> str | None:

@@ -74,19 +74,30 @@ def on_finalised(inspection: Inspection, settings: CentreSettings | None = None)
     return case
 
 
+def recheck_counts_of(case_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(passed, failed) re-checks per case, by their inspections' current results (an amended or
+    re-imported re-check counts as it now stands); one query for all the cases."""
+    counts = {cid: (0, 0) for cid in case_ids}
+    for start in range(0, len(case_ids), 900):
+        chunk = case_ids[start:start + 900]
+        query = (ProbationEvent.select(ProbationEvent.case, Inspection.passed, pw.fn.COUNT(ProbationEvent.id))
+                 .join(Inspection, on=(ProbationEvent.inspection == Inspection.id))
+                 .where(ProbationEvent.case.in_(chunk) & ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))
+                 .group_by(ProbationEvent.case, Inspection.passed).tuples())
+        for cid, passed, n in query:
+            p, f = counts[cid]
+            counts[cid] = (p + n, f) if passed else (p, f + n)
+    return counts
+
+
 def recheck_counts(case: ProbationCase) -> tuple[int, int]:
-    """(passed, failed) re-checks of the case, by their inspections' current results: an amended or
-    re-imported re-check counts as it now stands."""
-    results = [p for (p,) in ProbationEvent.select(Inspection.passed).join(
-        Inspection, on=(ProbationEvent.inspection == Inspection.id)).where(
-        (ProbationEvent.case == case) & (ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))).tuples()]
-    passed = sum(1 for p in results if p)
-    return passed, len(results) - passed
+    """(passed, failed) re-checks of one case, as they now stand."""
+    return recheck_counts_of([case.id])[case.id]
 
 
-def _verdict(case: ProbationCase) -> tuple[str, str]:
+def _verdict(case: ProbationCase, counts: tuple[int, int] | None = None) -> tuple[str, str]:
     """The sweep's rule for a case past its end: (status, summary)."""
-    passed, failed = recheck_counts(case)
+    passed, failed = counts or recheck_counts(case)
     summary = f"考察期于{cn_date(case.ends_on)}届满, 复查合格 {passed} 次、不合格 {failed} 次 (需合格 {case.required_rechecks} 次)"
     if passed >= case.required_rechecks and failed == 0:
         return "cleared", summary + ", 解除考察"
@@ -149,9 +160,10 @@ def sweep(as_of: dt.date) -> list[ProbationCase]:
         ProbationCase.select().where((ProbationCase.status == "open") & (ProbationCase.ends_on < as_of))
     )
     changed = []
+    counts = recheck_counts_of([c.id for c in due])
     with db.atomic():
         for case in due:
-            case.status, cause = _verdict(case)
+            case.status, cause = _verdict(case, counts[case.id])
             if case.status == "cleared":
                 case.closed_at = now()
             case.save()
@@ -227,9 +239,11 @@ def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_re
         .where(ProbationCase.status.in_(list(statuses)))
         .order_by(ProbationCase.ends_on, Staff.employee_no)
     )
+    cases = list(query)
+    counts = recheck_counts_of([c.id for c in cases])
     rows = []
-    for case in query:
-        passed, failed = recheck_counts(case)
+    for case in cases:
+        passed, failed = counts[case.id]
         staff = case.staff
         window = staff.window.code if staff.window_id else ""
         rows.append(CaseRow(

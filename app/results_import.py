@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,11 +60,45 @@ class ImportSummary:
 
 @dataclass
 class _Package:
+    """An authenticated package. Records are read from the zip when iterated (twice in an import: to
+    check, then to write), so memory does not grow with the package."""
+
     name: str
     sha256: str
     manifest: dict
-    records: list[dict]
-    photos: dict[str, bytes]
+    path: Path
+    count: int
+    photos: dict[str, str] = field(default_factory=dict)  # photo ref -> zip member
+
+    def records(self) -> Iterator[tuple[int, dict]]:
+        """(line number, record) for each record; the package was fully checked when read."""
+        with zipfile.ZipFile(self.path) as zf, zf.open("inspections.jsonl") as fh:
+            for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8"), start=1):
+                if line.strip():
+                    yield n, json.loads(line)
+
+    def photo_bytes(self, ref: str) -> bytes:
+        with zipfile.ZipFile(self.path) as zf:
+            return zf.read(self.photos[ref])
+
+
+CHUNK = 1 << 20
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _member_sha256(zf: zipfile.ZipFile, member: str) -> str:
+    digest = hashlib.sha256()
+    with zf.open(member) as fh:
+        for block in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _fail(name: str, problems: list[str]) -> None:
@@ -72,69 +108,75 @@ def _fail(name: str, problems: list[str]) -> None:
 
 
 def read_package(path: str | Path) -> _Package:
-    """Open and authenticate a package: zip, manifest, signature, centre, checksums. No database writes."""
+    """Open and authenticate a package: zip, manifest, signature, centre, checksums, every record's shape.
+    Streamed: nothing but the manifest is held in memory. No database writes."""
     path = Path(path)
     name = path.name
     try:
-        raw = path.read_bytes()
+        sha256 = _file_sha256(path)
     except OSError as exc:
         raise PatrolError(f"{name}: 无法读取 ({exc.strerror})") from None
     try:
         zf = zipfile.ZipFile(path)
-        names = set(zf.namelist())
-        manifest_bytes = zf.read("manifest.json") if "manifest.json" in names else None
-        signature = zf.read("signature").decode("ascii", "replace").strip() if "signature" in names else None
     except DAMAGED as exc:
         raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
-    if manifest_bytes is None or signature is None:
-        raise PatrolError(f"{name}: 缺少 manifest.json 或 signature, 不是有效的结果包")
-    centre = current_centre()
-    if centre is None:
-        raise PatrolError("数据库中没有中心, 请先建立中心")
-    try:
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PatrolError(f"{name}: manifest.json 无法解析 ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise PatrolError(f"{name}: 不是窗口巡查结果包")
-    if manifest.get("centre") != centre.code:
-        raise PatrolError(f"{name}: 来自其他中心 ({manifest.get('centre')}), 本库是 {centre.code}")
-    if not hmac.compare_digest(sign(manifest_bytes, centre.signing_key), signature):
-        raise PatrolError(f"{name}: 签名不符: 结果包被改动过, 或签名密钥与本中心不同")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise PatrolError(f"{name}: 不支持的结果包版本 {manifest.get('format_version')}")
-    files = manifest.get("files")
-    if not isinstance(files, dict) or "inspections.jsonl" not in files:
-        raise PatrolError(f"{name}: manifest.json 缺少文件清单")
-    contents = {}
-    try:
-        for member, digest in files.items():
-            if member not in names:
-                raise PatrolError(f"{name}: 缺少文件 {member}")
-            data = zf.read(member)
-            if hashlib.sha256(data).hexdigest() != digest:
-                raise PatrolError(f"{name}: 文件 {member} 的校验和不符, 内容已损坏")
-            contents[member] = data
-    except DAMAGED as exc:
-        raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None
-    problems, parsed = [], []
-    for n, line in enumerate(contents["inspections.jsonl"].decode("utf-8", "replace").splitlines(), start=1):
-        if not line.strip():
-            continue
+    with zf:
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"inspections.jsonl 第 {n} 行: 不是有效的 JSON ({exc.msg})")
-            continue
-        problems += [f"inspections.jsonl 第 {n} 行: {p}" for p in _shape_problems(record)]
-        parsed.append(record)
+            names = set(zf.namelist())
+            manifest_bytes = zf.read("manifest.json") if "manifest.json" in names else None
+            signature = zf.read("signature").decode("ascii", "replace").strip() if "signature" in names else None
+        except DAMAGED as exc:
+            raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
+        if manifest_bytes is None or signature is None:
+            raise PatrolError(f"{name}: 缺少 manifest.json 或 signature, 不是有效的结果包")
+        centre = current_centre()
+        if centre is None:
+            raise PatrolError("数据库中没有中心, 请先建立中心")
+        try:
+            manifest = json.loads(manifest_bytes.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PatrolError(f"{name}: manifest.json 无法解析 ({exc})") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise PatrolError(f"{name}: 不是窗口巡查结果包")
+        if manifest.get("centre") != centre.code:
+            raise PatrolError(f"{name}: 来自其他中心 ({manifest.get('centre')}), 本库是 {centre.code}")
+        if not hmac.compare_digest(sign(manifest_bytes, centre.signing_key), signature):
+            raise PatrolError(f"{name}: 签名不符: 结果包被改动过, 或签名密钥与本中心不同")
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise PatrolError(f"{name}: 不支持的结果包版本 {manifest.get('format_version')}")
+        files = manifest.get("files")
+        if not isinstance(files, dict) or "inspections.jsonl" not in files:
+            raise PatrolError(f"{name}: manifest.json 缺少文件清单")
+        try:
+            for member, digest in files.items():
+                if member not in names:
+                    raise PatrolError(f"{name}: 缺少文件 {member}")
+                if _member_sha256(zf, member) != digest:
+                    raise PatrolError(f"{name}: 文件 {member} 的校验和不符, 内容已损坏")
+        except DAMAGED as exc:
+            raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None
+        problems, count = [], 0
+        try:
+            with zf.open("inspections.jsonl") as fh:
+                for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8", errors="replace"), start=1):
+                    if not line.strip():
+                        continue
+                    count += 1
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        problems.append(f"inspections.jsonl 第 {n} 行: 不是有效的 JSON ({exc.msg})")
+                        continue
+                    problems += [f"inspections.jsonl 第 {n} 行: {p}" for p in _shape_problems(record)]
+        except DAMAGED as exc:
+            raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None
     counts = manifest.get("counts", {})
-    if counts.get("inspections") != len(parsed):
-        problems.append(f"manifest.json: 记录数 {counts.get('inspections')} 与实际 {len(parsed)} 不符")
+    if counts.get("inspections") != count:
+        problems.append(f"manifest.json: 记录数 {counts.get('inspections')} 与实际 {count} 不符")
     if problems:
         _fail(name, problems)
-    photos = {m.split("/", 1)[1]: d for m, d in contents.items() if m.startswith("photos/")}
-    return _Package(name, hashlib.sha256(raw).hexdigest(), manifest, parsed, photos)
+    photos = {m.split("/", 1)[1]: m for m in files if m.startswith("photos/")}
+    return _Package(name, sha256, manifest, path, count, photos)
 
 
 def _shape_problems(r) -> list[str]:
@@ -189,9 +231,11 @@ def _lookups() -> _Lookups:
     )
 
 
-def _reference_problems(pkg: _Package, lk: _Lookups) -> list[str]:
-    problems = []
-    for n, r in enumerate(pkg.records, start=1):
+def _reference_problems(pkg: _Package, lk: _Lookups) -> tuple[list[str], list[str]]:
+    """What the records name that this database does not know; and the records' UUIDs (first pass)."""
+    problems, uuids = [], []
+    for n, (_, r) in enumerate(pkg.records(), start=1):
+        uuids.append(r["uuid"])
         where = f"第 {n} 条记录 ({r['uuid'][:8]})"
         if r["window"] not in lk.windows:
             problems.append(f"{where}: 本库没有窗口 {r['window']}")
@@ -209,7 +253,7 @@ def _reference_problems(pkg: _Package, lk: _Lookups) -> list[str]:
         for ref in (p for *_, refs in r["results"] for p in refs):
             if ref not in pkg.photos and not photo_path(ref).exists():
                 problems.append(f"{where}: 照片 {ref[:16]} 不在结果包中")
-    return problems
+    return problems, uuids
 
 
 def _existing(uuids: list[str]) -> dict[str, tuple[int, int, str]]:
@@ -241,29 +285,43 @@ def _result_rows(insp_id: int, r: dict, lk: _Lookups) -> list[tuple]:
     return [(insp_id, lk.items[(version, code)], result, note or "", "\n".join(refs)) for code, result, note, refs in r["results"]]
 
 
+BATCH = 500  # inspections written per executemany: memory stays flat whatever the package's length
+
+
 def import_package(path: str | Path, user: User) -> ImportSummary:
-    """Verify a whole package against this database, then merge it in one transaction (managers only)."""
+    """Verify a whole package against this database, then merge it in one transaction (managers only).
+    Two passes over the records (check, then write), each streamed from the zip."""
     require_role(user, "manager")
     pkg = read_package(path)
     lk = _lookups()
-    problems = _reference_problems(pkg, lk)
+    problems, uuids = _reference_problems(pkg, lk)
     if problems:
         _fail(pkg.name, problems)
     summary = ImportSummary(pkg.name)
-    existing = _existing([r["uuid"] for r in pkg.records])
+    existing = _existing(uuids)
+    del uuids
     new_rows, new_results, new_records = [], [], []
+
+    def flush() -> None:
+        bulk_insert(Inspection, INSPECTION_COLUMNS, new_rows)
+        bulk_insert(ItemResult, ["inspection", "item", "result", "note", "photos"], new_results)
+        new_rows.clear()
+        new_results.clear()
+
     with db.atomic():
         next_id = (Inspection.select(Inspection.id).order_by(Inspection.id.desc()).scalar() or 0) + 1
-        for r in pkg.records:
+        for _, r in pkg.records():
             digest = records.content_hash(r)
             current = existing.get(r["uuid"])
             if current is None:
                 new_rows.append(_row(next_id, r, lk, digest))
                 new_results += _result_rows(next_id, r, lk)
-                new_records.append((next_id, r))
+                new_records.append((next_id, r["observed_at"], r["staff"], r["passed"]))
                 existing[r["uuid"]] = (next_id, r["revision"], digest)  # a repeated record in the same package
                 next_id += 1
                 summary.new += 1
+                if len(new_rows) >= BATCH:
+                    flush()
                 continue
             insp_id, revision, stored_digest = current
             if not stored_digest:
@@ -271,6 +329,7 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
             if digest == stored_digest or r["revision"] < revision:
                 summary.unchanged += 1
             elif r["revision"] > revision:
+                flush()  # the record replaced may be one written in this import
                 _replace(insp_id, r, lk, digest, pkg.name, user)
                 existing[r["uuid"]] = (insp_id, r["revision"], digest)
                 summary.updated += 1
@@ -279,13 +338,12 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
                                          content=records.canonical(r), content_hash=digest, source=pkg.name)
                 summary.conflicts += 1
                 summary.conflict_details.append(f"{r['window']} {r['observed_at'][:16]} ({r['uuid'][:8]}) 第 {revision} 版两处修改不同")
-        bulk_insert(Inspection, INSPECTION_COLUMNS, new_rows)
-        bulk_insert(ItemResult, ["inspection", "item", "result", "note", "photos"], new_results)
-        if new_rows and not is_sqlite():
+        flush()
+        if summary.new and not is_sqlite():
             db.obj.execute_sql("SELECT setval(pg_get_serial_sequence('inspection', 'id'), (SELECT MAX(id) FROM inspection))")
-        for ref, data in pkg.photos.items():
+        for ref in pkg.photos:
             if not photo_path(ref).exists():
-                store_photo(data)
+                store_photo(pkg.photo_bytes(ref))
                 summary.photos += 1
         _probation_for(new_records, lk.staff)
         audit.record(user, "import.results", f"package:{pkg.sha256[:16]}",
@@ -296,6 +354,11 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
                          centre_code=pkg.manifest["centre"], new=summary.new, updated=summary.updated,
                          unchanged=summary.unchanged, conflicts=summary.conflicts)
     return summary
+
+
+def apply_revision(insp_id: int, r: dict, source: str, user: User) -> None:
+    """Make record `r` the stored version of an inspection (the current one goes to the history)."""
+    _replace(insp_id, r, _lookups(), records.content_hash(r), source, user)
 
 
 def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str, user: User) -> None:
@@ -314,18 +377,18 @@ def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str, user
                                     f"导入 {source} 中的第 {r['revision']} 版", user)
 
 
-def _probation_for(new_records: list[tuple[int, dict]], staff_ids: dict[str, int]) -> None:
-    """Run the probation rules on new inspections in the order they were observed. Only a failure, or
-    an inspection of someone with an open case, can change anything; the rest are skipped cheaply."""
+def _probation_for(new_records: list[tuple[int, str, str | None, bool | None]], staff_ids: dict[str, int]) -> None:
+    """Run the probation rules on new inspections (id, observed_at, staff, passed) in the order they
+    were observed. Only a failure, or an inspection of someone with an open case, can change anything."""
     settings = load_settings()
     watched = {s for (s,) in ProbationCase.select(ProbationCase.staff).where(ProbationCase.status == "open").tuples()}
-    for insp_id, r in sorted(new_records, key=lambda x: x[1]["observed_at"]):
-        staff_id = staff_ids.get(r["staff"]) if r["staff"] else None
+    for insp_id, _, staff, passed in sorted(new_records, key=lambda x: x[1]):
+        staff_id = staff_ids.get(staff) if staff else None
         if staff_id is None:
             continue
-        if r["passed"] is False or staff_id in watched:
+        if passed is False or staff_id in watched:
             probation.on_finalised(Inspection.get_by_id(insp_id), settings)
-            if r["passed"] is False:
+            if passed is False:
                 watched.add(staff_id)
 
 

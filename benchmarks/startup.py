@@ -20,7 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _peak_rss_mb() -> float:
-    """This process's peak resident memory so far (the whole process: Qt, Python, the database cache)."""
+    """This process's peak resident memory so far (the whole process: Qt, Python, the database cache).
+    On Linux from VmHWM: ru_maxrss carries the parent's high-water mark across fork and exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -136,9 +136,12 @@ def first_run(app: QApplication) -> bool:
 
 
 def run(db_target: str | None) -> int:
+    from app.locations import is_new_sqlite_file
+
     app = make_app()
     login = LoginDialog()
-    show_now(app, login)
+    if not is_new_sqlite_file(db_target):  # a first start goes straight to the set-up dialog
+        show_now(app, login)
     try:
         empty = open_data(db_target)
     except PatrolError as exc:

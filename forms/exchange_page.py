@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import (
     QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
+from app import conflicts
 from app.errors import PatrolError
 from app.models import User
 from app.results_import import import_package
@@ -26,6 +27,15 @@ KIND_LABELS = {"new": "新增", "updated": "修改", "unlisted": "不再列出"}
 class ChangesModel(RowsModel):
     columns = (("变化", lambda c: KIND_LABELS[c.kind]), ("对象", lambda c: c.what), ("编号", lambda c: c.key),
                ("名称", lambda c: c.label), ("说明", lambda c: c.details))
+
+
+class ConflictsModel(RowsModel):
+    columns = (("编号", lambda c: c.id), ("窗口", lambda c: c.window), ("工号", lambda c: c.staff),
+               ("巡查时间", lambda c: c.observed_at.strftime("%Y-%m-%d %H:%M")), ("版本", lambda c: c.revision),
+               ("来自", lambda c: c.source), ("现有", lambda c: f"{c.current_score:g} {c.current_grade}"),
+               ("导入", lambda c: f"{c.incoming_score:g} {c.incoming_grade}"),
+               ("不同之处 (现有→导入)", lambda c: "; ".join(f"{d.code} {d.current or '—'}→{d.incoming or '—'}"
+                                                     for d in c.differences)))
 
 
 class ExchangePage(QWidget):
@@ -48,6 +58,26 @@ class ExchangePage(QWidget):
             row.addWidget(import_button)
         row.addStretch(1)
         layout.addWidget(results)
+
+        if user.role == "manager":
+            clashes = QGroupBox(tr("导入冲突 (同一记录在两台电脑上改得不同; 两个版本都已保留)"))
+            box = QVBoxLayout(clashes)
+            self.conflicts = ConflictsModel()
+            self.conflict_view = QTableView()
+            self.conflict_view.setModel(self.conflicts)
+            self.conflict_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            self.conflict_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            self.conflict_view.verticalHeader().setVisible(False)
+            self.conflict_view.horizontalHeader().setStretchLastSection(True)
+            buttons = QHBoxLayout()
+            for label, take in ((tr("采用导入的版本…"), True), (tr("保留现有版本…"), False)):
+                b = QPushButton(label)
+                b.clicked.connect(lambda _=False, take=take: self.settle_conflict(take))
+                buttons.addWidget(b)
+            buttons.addStretch(1)
+            box.addWidget(self.conflict_view)
+            box.addLayout(buttons)
+            layout.addWidget(clashes)
 
         if user.role == "manager":
             roster = QGroupBox(tr("人员名单 (Excel)"))
@@ -76,6 +106,31 @@ class ExchangePage(QWidget):
             layout.addWidget(roster, 1)
         layout.addWidget(QLabel(tr("记录")))
         layout.addWidget(self.log)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.user.role == "manager":
+            self.conflicts.set_rows(conflicts.open_conflicts())
+            self.conflict_view.resizeColumnsToContents()
+
+    def settle_conflict(self, take_incoming: bool) -> None:
+        index = self.conflict_view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, tr("导入冲突"), tr("请先选择一个冲突"))
+            return
+        c = self.conflicts.rows[index.row()]
+        what = tr("{0} {1} 第 {2} 版: {3}").format(c.window, c.observed_at.strftime("%Y-%m-%d %H:%M"), c.revision,
+                                                 tr("采用来自 {0} 的版本").format(c.source) if take_incoming else tr("保留现有版本"))
+        reason = ask_reason(self, tr("导入冲突"), what)
+        if reason is None:
+            return
+        try:
+            insp = conflicts.resolve(c.id, self.user, take_incoming, reason)
+        except PatrolError as exc:
+            self.problem(tr("冲突未处理"), exc)
+            return
+        self.note(tr("冲突 {0} 已处理: {1}; 现为第 {2} 版, {3:g} 分").format(c.id, what, insp.revision, insp.score))
+        self.refresh()
 
     def note(self, text: str) -> None:
         self.log.appendPlainText(text)
@@ -111,6 +166,7 @@ class ExchangePage(QWidget):
                 self.note(s.line())
                 for line in s.conflict_details:
                     self.note(tr("  冲突: {0} (两个版本都已保留)").format(line))
+            self.refresh()
             QMessageBox.information(self, tr("导入完成"), "\n".join(s.line() for s in summaries))
 
         run_task(self, tr("正在导入结果包…"), work, on_done=done, on_error=lambda exc: self.problem(tr("导入结果包"), exc))

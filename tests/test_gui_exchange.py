@@ -73,3 +73,35 @@ def test_an_inspector_has_no_import_buttons(qtbot, app_font, tmp_path):
         assert labels == ["导出结果包 (上次导出以来的记录)…"]
     finally:
         dbmod.close_database()
+
+
+def test_a_manager_settles_an_import_conflict_from_the_exchange_page(qtbot, app_font, monkeypatch, tmp_path):
+    from app import records
+    from app.models import Inspection, InspectionHistory, Window
+    from tests.conftest import at
+    from tests.helpers import inspect
+
+    answers = Answers(monkeypatch)
+    dbmod.open_database(str(tmp_path / "office.db"))
+    try:
+        make_demo(seed=3, with_inspections=False)
+        window = Window.get(Window.code == "A01")
+        insp = inspect(window, user("xuncha1"), None, at("2026-10-05"))
+        theirs = records.record_of(insp)
+        theirs["results"] = [[c, "fail" if c == "DISC-07" else r, n, p] for c, r, n, p in theirs["results"]]
+        InspectionHistory.create(uuid=insp.uuid, revision=insp.revision, kind="conflict", content=records.canonical(theirs),
+                                 content_hash=records.content_hash(theirs), source="b.wpr")
+        page = ExchangePage(user("admin"))
+        qtbot.addWidget(page)
+        assert len(page.conflicts.rows) == 1 and "DISC-07 合格→不合格" in page.conflicts.data(
+            page.conflicts.index(0, 8))
+        page.settle_conflict(True)
+        assert "请先选择" in answers.asked[-1]
+        page.conflict_view.selectRow(0)
+        prompts = give_reasons(monkeypatch, ("有录像为证", True))
+        page.settle_conflict(True)
+        assert "b.wpr" in prompts[0] and page.conflicts.rows == []
+        now = Inspection.get_by_id(insp.id)
+        assert now.revision == insp.revision + 1 and "第 2 版" in page.log.toPlainText()
+    finally:
+        dbmod.close_database()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from app import db as dbmod
 from app import inspections, periods, rankings
 from app.demo import make_demo
-from app.errors import PatrolError
+from app.errors import PatrolError, PermissionDenied
 from app.models import Inspection, InspectionHistory, ImportLog, ItemResult, ProbationCase, User, Window
 from app.results_import import import_package
 from app.results_package import export_results
@@ -235,3 +235,86 @@ def test_an_imported_revision_that_turns_a_pass_into_a_failure_opens_a_case(offi
     stored = Inspection.get(Inspection.uuid == insp.uuid)
     case = ProbationCase.get(ProbationCase.opening_inspection == stored)
     assert case.status == "open" and "p2.wpr" in case.events[-1].cause
+
+
+def _clash(office, package, tmp_path):
+    """A01 edited differently on two laptops at the same revision; a.wpr imported first, b.wpr conflicts."""
+    lap, made = package
+    import_package(made.path, admin())
+    dbmod.close_database()
+    other = tmp_path / "laptop2.db"
+    other.write_bytes(lap.read_bytes())
+    for db_path, item, name in ((lap, "DISC-07", "a.wpr"), (other, "DISC-06", "b.wpr")):
+        dbmod.open_database(str(db_path))
+        insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
+        inspections.amend(insp, User.get(User.username == "admin"), {item: "fail"}, "复核")
+        dbmod.close_database()
+        export(db_path, tmp_path / name)
+    dbmod.open_database(office)
+    import_package(tmp_path / "a.wpr", admin())
+    assert import_package(tmp_path / "b.wpr", admin()).conflicts == 1
+    return Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
+
+
+def test_a_manager_takes_the_incoming_side_of_a_conflict_as_the_next_revision(office, package, tmp_path):
+    from app import conflicts
+    from app.models import AuditEntry
+
+    current = _clash(office, package, tmp_path)
+    (conflict,) = conflicts.open_conflicts()
+    assert conflict.window == "A01" and conflict.source == "b.wpr" and conflict.revision == 2
+    assert {(d.code, d.current, d.incoming) for d in conflict.differences} == {
+        ("DISC-06", "合格", "不合格"), ("DISC-07", "不合格", "合格")}
+    with pytest.raises(PatrolError, match="必须填写理由"):
+        conflicts.resolve(conflict.id, admin(), True, " ")
+    with pytest.raises(PermissionDenied):
+        conflicts.resolve(conflict.id, User.get(User.username == "xuncha1"), True, "试")
+    now = conflicts.resolve(conflict.id, admin(), True, "b 机的复核有录像为证")
+    assert now.revision == 3 and conflicts.open_conflicts() == []
+    fails = [r.item.code for r in ItemResult.select().where((ItemResult.inspection == now) & (ItemResult.result == "fail"))]
+    assert fails == ["DISC-06"]
+    kinds = sorted(h.kind for h in InspectionHistory.select().where(InspectionHistory.uuid == current.uuid))
+    assert kinds.count("replaced") >= 2 and "conflict_taken" in kinds, "the version it replaced is kept"
+    entry = AuditEntry.get(AuditEntry.action == "inspection.conflict")
+    assert entry.reason == "b 机的复核有录像为证" and entry.window_code == "A01"
+    with pytest.raises(PatrolError, match="没有待处理的冲突"):
+        conflicts.resolve(conflict.id, admin(), False, "再来一次")
+
+
+def test_keeping_the_current_side_changes_nothing_but_settles_the_conflict(office, package, tmp_path):
+    from app import conflicts
+
+    current = _clash(office, package, tmp_path)
+    (conflict,) = conflicts.open_conflicts()
+    kept = conflicts.resolve(conflict.id, admin(), False, "以 a 机为准")
+    assert (kept.revision, kept.content_hash) == (current.revision, current.content_hash)
+    assert conflicts.open_conflicts() == []
+    assert InspectionHistory.get_by_id(conflict.id).kind == "conflict_kept"
+
+
+def test_conflicts_are_listed_and_settled_from_the_command_line(office, package, tmp_path, capsys, monkeypatch):
+    from app import cli
+
+    _clash(office, package, tmp_path)
+    dbmod.close_database()
+    assert cli.main(["conflicts", "list", "--db", office, "--format", "json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["window"] == "A01" and ["DISC-06", "合格", "不合格"] in listed["differences"]
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+    code = cli.main(["conflicts", "resolve", str(listed["id"]), "--take-incoming", "--reason", "有录像", "--db", office,
+                     "--user", "admin"])
+    assert code == 0 and "第 3 版" in capsys.readouterr().out
+    assert cli.main(["conflicts", "list", "--db", office]) == 0 and "(无记录)" in capsys.readouterr().out
+    dbmod.open_database(office)  # the fixture closes it
+
+
+def test_a_package_larger_than_one_write_batch_imports_whole(office, package, monkeypatch):
+    import app.results_import as ri
+
+    monkeypatch.setattr(ri, "BATCH", 1)  # every record its own executemany: the batching is exercised
+    _, made = package
+    first = import_package(made.path, admin())
+    assert (first.new, first.unchanged) == (4, 0)
+    assert Inspection.select().where(Inspection.uuid.in_([r["uuid"] for _, r in ri.read_package(made.path).records()])).count() == 4
+    assert ItemResult.select().join(Inspection).where(Inspection.status == "final").count() > 4 * 100
+    assert ProbationCase.select().count() == 1

@@ -108,3 +108,17 @@ def test_the_automatic_backup_runs_in_the_worker_and_a_failure_is_said(qtbot, qa
     finally:
         pool().waitForDone()
         dbmod.close_database()
+
+
+def test_a_first_start_goes_straight_to_set_up_without_a_sign_in_window(qtbot, qapp, tmp_path, monkeypatch):
+    from forms import app as start
+    from forms.dialogs import FirstRunDialog, LoginDialog
+
+    shown = []
+    monkeypatch.setattr(LoginDialog, "showEvent", lambda self, event: shown.append("sign-in"))
+    monkeypatch.setattr(FirstRunDialog, "exec", lambda self: shown.append("set-up") or FirstRunDialog.DialogCode.Rejected)
+    try:
+        assert start.run(str(tmp_path / "new.db")) == 0
+    finally:
+        dbmod.close_database()
+    assert shown == ["set-up"]
