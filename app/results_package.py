@@ -65,6 +65,14 @@ class ExportSummary:
     period: tuple[str, str]
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def export_results(out: str | Path, since: dt.date | None = None) -> ExportSummary:
     """Write finalised inspections (all since the last export, or observed since a date) to a package."""
     centre = current_centre()
@@ -76,53 +84,56 @@ def export_results(out: str | Path, since: dt.date | None = None) -> ExportSumma
         query = query.where(Inspection.observed_at >= dt.datetime.combine(since, dt.time()))
     elif watermark:
         query = query.where(Inspection.updated_at > dt.datetime.fromisoformat(watermark))
-    chosen = list(query)
-    if not chosen:
+    if not query.exists():
         raise PatrolError("没有新的已定稿巡查记录可导出" if since is None else f"{since} 以来没有已定稿的巡查记录")
     out = Path(out)
     if out.suffix != SUFFIX:
         raise PatrolError(f"结果包文件的扩展名应为 {SUFFIX}")
     if not out.parent.is_dir():
         raise PatrolError(f"输出文件夹不存在: {out.parent}")
-    lines, photos, versions, inspectors, results = [], set(), {}, set(), 0
-    for insp in chosen:
-        record = records.record_of(insp)
-        lines.append(records.canonical(record))
-        results += len(record["results"])
-        inspectors.add(record["inspector"])
-        versions[insp.checklist_version_id] = record["checklist"]
-        for _, _, _, refs in record["results"]:
-            photos.update(refs)
-    body = ("\n".join(lines) + "\n").encode("utf-8")
-    files = {"inspections.jsonl": hashlib.sha256(body).hexdigest()}
-    photo_bytes = {}
-    for ref in sorted(photos):
-        path = photo_path(ref)
-        if not path.exists():
-            raise PatrolError(f"照片文件缺失: {path}")
-        data = path.read_bytes()
-        photo_bytes[ref] = data
-        files[f"photos/{ref}"] = hashlib.sha256(data).hexdigest()
-    version_rows = {v.id: v for v in ChecklistVersion.select().where(ChecklistVersion.id.in_(list(versions)))}
-    observed = [i.observed_at for i in chosen]
-    manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "centre": centre.code, "device": device_id(),
-        "created_at": now().isoformat(), "inspectors": sorted(inspectors),
-        "period": {"from": min(observed).date().isoformat(), "to": max(observed).date().isoformat()},
-        "counts": {"inspections": len(chosen), "item_results": results, "photos": len(photo_bytes)},
-        "checklist_versions": [{"code": c["code"], "version": version_rows[vid].version, "hash": c["hash"]}
-                               for vid, c in sorted(versions.items())],
-        "files": files,
-    }
-    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    # Streamed: records go into the zip one at a time and photos are copied from their files, so a
+    # long period or many photos does not grow memory. The manifest (hashes, counts) is written last.
+    count, results, photos, versions, inspectors = 0, 0, set(), {}, set()
+    first_seen = last_seen = latest_change = None
+    digest = hashlib.sha256()
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".part")
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            with zf.open("inspections.jsonl", "w", force_zip64=True) as fh:
+                for insp in query.iterator():
+                    record = records.record_of(insp)
+                    line = (records.canonical(record) + "\n").encode("utf-8")
+                    digest.update(line)
+                    fh.write(line)
+                    count += 1
+                    results += len(record["results"])
+                    inspectors.add(record["inspector"])
+                    versions[insp.checklist_version_id] = record["checklist"]
+                    for _, _, _, refs in record["results"]:
+                        photos.update(refs)
+                    first_seen = min(first_seen or insp.observed_at, insp.observed_at)
+                    last_seen = max(last_seen or insp.observed_at, insp.observed_at)
+                    latest_change = max(latest_change or insp.updated_at, insp.updated_at)
+            files = {"inspections.jsonl": digest.hexdigest()}
+            for ref in sorted(photos):
+                path = photo_path(ref)
+                if not path.exists():
+                    raise PatrolError(f"照片文件缺失: {path}")
+                zf.write(path, f"photos/{ref}", compress_type=zipfile.ZIP_STORED)
+                files[f"photos/{ref}"] = _file_sha256(path)
+            version_rows = {v.id: v for v in ChecklistVersion.select().where(ChecklistVersion.id.in_(list(versions)))}
+            manifest = {
+                "format": FORMAT, "format_version": FORMAT_VERSION, "centre": centre.code, "device": device_id(),
+                "created_at": now().isoformat(), "inspectors": sorted(inspectors),
+                "period": {"from": first_seen.date().isoformat(), "to": last_seen.date().isoformat()},
+                "counts": {"inspections": count, "item_results": results, "photos": len(photos)},
+                "checklist_versions": [{"code": c["code"], "version": version_rows[vid].version, "hash": c["hash"]}
+                                       for vid, c in sorted(versions.items())],
+                "files": files,
+            }
+            manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
             zf.writestr("manifest.json", manifest_bytes)
-            zf.writestr("inspections.jsonl", body)
-            for ref, data in photo_bytes.items():
-                zf.writestr(f"photos/{ref}", data, compress_type=zipfile.ZIP_STORED)
             zf.writestr("signature", sign(manifest_bytes, centre.signing_key))
         os.replace(tmp, out)
     except BaseException:
@@ -130,5 +141,5 @@ def export_results(out: str | Path, since: dt.date | None = None) -> ExportSumma
         raise
     if since is None:
         with db.atomic():
-            _set_local(WATERMARK_KEY, max(i.updated_at for i in chosen).isoformat())
-    return ExportSummary(out, len(chosen), results, len(photo_bytes), (manifest["period"]["from"], manifest["period"]["to"]))
+            _set_local(WATERMARK_KEY, latest_change.isoformat())
+    return ExportSummary(out, count, results, len(photos), (manifest["period"]["from"], manifest["period"]["to"]))

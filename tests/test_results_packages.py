@@ -318,3 +318,35 @@ def test_a_package_larger_than_one_write_batch_imports_whole(office, package, mo
     assert Inspection.select().where(Inspection.uuid.in_([r["uuid"] for _, r in ri.read_package(made.path).records()])).count() == 4
     assert ItemResult.select().join(Inspection).where(Inspection.status == "final").count() > 4 * 100
     assert ProbationCase.select().count() == 1
+
+
+def test_photos_travel_inside_the_package_and_are_stored_once(db_target, tmp_path, monkeypatch):
+    import zipfile as zf_mod
+
+    from app.photos import photo_path, store_photo_file
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the office's photo folder on PostgreSQL
+    lap = tmp_path / "laptop.db"
+    dbmod.open_database(str(lap))
+    make_demo(seed=9, with_inspections=False)
+    window = Window.get(Window.code == "A01")
+    insp = inspect(window, User.get(User.username == "xuncha1"), None, dt.datetime(2026, 10, 5, 10), finalise=False)
+    ref = store_photo_file(Path(__file__).parent / "data" / "photo.png")
+    item = next(i for i in inspections.applicable_items(insp) if i.code == "DISC-07")
+    inspections.set_result(insp, item, "fail", "在玩手机", (ref,))
+    inspections.finalise(insp)
+    dbmod.close_database()
+    made = export(lap, tmp_path / "with-photo.wpr")
+    assert made.photos == 1
+    with zf_mod.ZipFile(made.path) as zf:
+        assert f"photos/{ref}" in zf.namelist()
+        assert json.loads(zf.read("manifest.json"))["counts"]["photos"] == 1
+    dbmod.open_database(db_target)
+    try:
+        make_demo(seed=9, with_inspections=False)
+        assert not photo_path(ref).exists()
+        first = import_package(made.path, admin())
+        assert first.photos == 1 and photo_path(ref).read_bytes() == (Path(__file__).parent / "data" / "photo.png").read_bytes()
+        assert import_package(made.path, admin()).photos == 0
+    finally:
+        dbmod.close_database()
