@@ -477,12 +477,6 @@ def cmd_pay(args) -> int:
     return 0
 
 
-# export sub-command -> the kind app.listing.require_export knows
-EXPORT_KINDS = {"excel": "excel", "details": "details", "ranking-pdf": "ranking", "record-pdf": "record",
-                "notice-pdf": "notice", "probation-pdf": "probation", "staff-pdf": "staff", "labels-pdf": "labels",
-                "photos": "photos"}
-
-
 def cmd_export(args) -> int:
     from app.listing import require_export
     from exports import jobs
@@ -506,7 +500,7 @@ def cmd_export(args) -> int:
         return 0
     # Without --user a script acts as the file's owner; with it, the user's role decides (listing.require_export).
     viewer = acting_user(args, "inspector") if args.user else None
-    require_export(EXPORT_KINDS[args.kind], viewer)
+    require_export(args.kind.removesuffix("-pdf"), viewer)  # "ranking-pdf" is the kind "ranking"
     run = {
         "excel": lambda: jobs.monthly_excel(args.out, args.month),
         "details": lambda: jobs.details_excel(args.out, **dates, user=viewer),

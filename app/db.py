@@ -9,7 +9,7 @@ import peewee
 from playhouse.db_url import connect as connect_url
 
 from app import drivers
-from app.locations import ENV_VAR, default_data_dir, default_database_path, resolve_target  # noqa: F401 (re-exported)
+from app.locations import resolve_target
 from app.errors import DatabaseOpenError
 
 db = peewee.DatabaseProxy()

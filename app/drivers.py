@@ -26,7 +26,8 @@ def target_from_argv(argv: Sequence[str]) -> str | None:
 
 
 def is_postgres(target: str | None) -> bool:
-    return bool(target) and target.split("://", 1)[0].lower().startswith("postgres") and "://" in target
+    """postgres:// and postgresql:// URLs (with any +pool or ext suffix peewee's db_url knows)."""
+    return bool(target) and target.lower().startswith("postgres") and "://" in target
 
 
 def skip_postgres_drivers(target: str | None) -> bool:

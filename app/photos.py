@@ -7,7 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.db import default_data_dir, sqlite_path
+from app.db import sqlite_path
+from app.locations import default_data_dir
 from app.errors import PatrolError
 
 ALLOWED = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"BM": ".bmp"}

@@ -9,7 +9,6 @@ version is kept in the history beside the stored one and both are reported.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import io
 import json
@@ -31,7 +30,7 @@ from app.models import (
     change_time,
 )
 from app.photos import photo_path, store_photo
-from app.results_package import FORMAT, FORMAT_VERSION, sign
+from app.results_package import FORMAT, FORMAT_VERSION, sha256_of, sign
 from app.settings import load_settings
 
 MAX_ERRORS = 20
@@ -82,25 +81,6 @@ class _Package:
             return zf.read(self.photos[ref])
 
 
-CHUNK = 1 << 20
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _member_sha256(zf: zipfile.ZipFile, member: str) -> str:
-    digest = hashlib.sha256()
-    with zf.open(member) as fh:
-        for block in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _fail(name: str, problems: list[str]) -> None:
     shown = problems[:MAX_ERRORS]
     more = f"\n另有 {len(problems) - MAX_ERRORS} 处问题" if len(problems) > MAX_ERRORS else ""
@@ -113,7 +93,8 @@ def read_package(path: str | Path) -> _Package:
     path = Path(path)
     name = path.name
     try:
-        sha256 = _file_sha256(path)
+        with open(path, "rb") as fh:
+            sha256 = sha256_of(fh)
     except OSError as exc:
         raise PatrolError(f"{name}: 无法读取 ({exc.strerror})") from None
     try:
@@ -151,7 +132,9 @@ def read_package(path: str | Path) -> _Package:
             for member, digest in files.items():
                 if member not in names:
                     raise PatrolError(f"{name}: 缺少文件 {member}")
-                if _member_sha256(zf, member) != digest:
+                with zf.open(member) as fh:
+                    actual = sha256_of(fh)
+                if actual != digest:
                     raise PatrolError(f"{name}: 文件 {member} 的校验和不符, 内容已损坏")
         except DAMAGED as exc:
             raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None

@@ -65,11 +65,11 @@ class ExportSummary:
     period: tuple[str, str]
 
 
-def _file_sha256(path: Path) -> str:
+def sha256_of(fh) -> str:
+    """SHA-256 of a binary stream, read a megabyte at a time (files and zip members alike)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
@@ -121,7 +121,8 @@ def export_results(out: str | Path, since: dt.date | None = None) -> ExportSumma
                 if not path.exists():
                     raise PatrolError(f"照片文件缺失: {path}")
                 zf.write(path, f"photos/{ref}", compress_type=zipfile.ZIP_STORED)
-                files[f"photos/{ref}"] = _file_sha256(path)
+                with open(path, "rb") as fh:
+                    files[f"photos/{ref}"] = sha256_of(fh)
             version_rows = {v.id: v for v in ChecklistVersion.select().where(ChecklistVersion.id.in_(list(versions)))}
             manifest = {
                 "format": FORMAT, "format_version": FORMAT_VERSION, "centre": centre.code, "device": device_id(),

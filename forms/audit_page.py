@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from app import audit
@@ -11,6 +11,7 @@ from app.models import User
 from forms.export_page import export_to_file
 from forms.i18n import tr
 from forms.models import RowsModel
+from forms.tables import read_only_table
 
 
 class AuditModel(RowsModel):
@@ -38,12 +39,7 @@ class AuditPage(QWidget):
         filters.addWidget(export)
         filters.addStretch(1)
         self.model = AuditModel()
-        view = QTableView()
-        view.setModel(self.model)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # the record cannot be changed
-        view.verticalHeader().setVisible(False)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        view.horizontalHeader().setStretchLastSection(True)
+        view = read_only_table(self.model, fit_columns=False)  # up to 5,000 rows; the record cannot be changed
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(view, 1)

@@ -7,12 +7,13 @@ import datetime as dt
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QPainter, QPen
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QGridLayout, QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+    QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget,
 )
 
 from app import dashboard
 from forms.i18n import tr
 from forms.models import RowsModel
+from forms.tables import read_only_table
 
 
 class ProbationModel(RowsModel):
@@ -81,17 +82,6 @@ class WeeklyChart(QWidget):
             previous = point
 
 
-def _table(model) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
 class DashboardPage(QWidget):
     recheck = pyqtSignal(str)  # window code of a person on probation: start the re-check
 
@@ -103,7 +93,7 @@ class DashboardPage(QWidget):
         self.probation = ProbationModel()
         self.ranking = RankingModel()
         self.chart = WeeklyChart()
-        probation_view = _table(self.probation)
+        probation_view = read_only_table(self.probation)
         probation_view.activated.connect(self._open_case)
         grid = QGridLayout(self)
         today_box = QGroupBox(tr("今日巡查进度"))
@@ -111,7 +101,7 @@ class DashboardPage(QWidget):
         probation_box = QGroupBox(tr("考察期人员 (双击开始复查)"))
         QVBoxLayout(probation_box).addWidget(probation_view)
         self.ranking_box = QGroupBox(tr("本月排名预览"))
-        QVBoxLayout(self.ranking_box).addWidget(_table(self.ranking))
+        QVBoxLayout(self.ranking_box).addWidget(read_only_table(self.ranking))
         self.chart_box = chart_box = QGroupBox(tr("近三个月每周平均分"))
         QVBoxLayout(chart_box).addWidget(self.chart)
         grid.addWidget(today_box, 0, 0, 1, 2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
-    QPushButton, QTableView, QVBoxLayout, QWidget,
+    QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from app import conflicts
@@ -19,6 +19,7 @@ from forms.export_page import default_folder
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
+from forms.tables import read_only_table
 from forms.tasks import run_task
 
 KIND_LABELS = {"new": "新增", "updated": "修改", "unlisted": "不再列出"}
@@ -63,12 +64,7 @@ class ExchangePage(QWidget):
             clashes = QGroupBox(tr("导入冲突 (同一记录在两台电脑上改得不同; 两个版本都已保留)"))
             box = QVBoxLayout(clashes)
             self.conflicts = ConflictsModel()
-            self.conflict_view = QTableView()
-            self.conflict_view.setModel(self.conflicts)
-            self.conflict_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            self.conflict_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            self.conflict_view.verticalHeader().setVisible(False)
-            self.conflict_view.horizontalHeader().setStretchLastSection(True)
+            self.conflict_view = read_only_table(self.conflicts)
             buttons = QHBoxLayout()
             for label, take in ((tr("采用导入的版本…"), True), (tr("保留现有版本…"), False)):
                 b = QPushButton(label)
@@ -94,12 +90,7 @@ class ExchangePage(QWidget):
             buttons.addStretch(1)
             self.plan_label = QLabel()
             self.changes = ChangesModel()
-            view = QTableView()
-            view.setModel(self.changes)
-            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            view.verticalHeader().setVisible(False)
-            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            view.horizontalHeader().setStretchLastSection(True)
+            view = read_only_table(self.changes)
             box.addLayout(buttons)
             box.addWidget(self.plan_label)
             box.addWidget(view, 1)
@@ -111,7 +102,6 @@ class ExchangePage(QWidget):
     def refresh(self) -> None:
         if self.user.role == "manager":
             self.conflicts.set_rows(conflicts.open_conflicts())
-            self.conflict_view.resizeColumnsToContents()
 
     def settle_conflict(self, take_incoming: bool) -> None:
         index = self.conflict_view.currentIndex()

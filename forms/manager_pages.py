@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import fields
 
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog, QLineEdit, QMessageBox,
-    QPushButton, QTableView, QVBoxLayout, QWidget,
+    QFormLayout, QHBoxLayout, QInputDialog, QLineEdit, QMessageBox,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from app import probation
@@ -19,6 +19,7 @@ from app.settings import (
 from forms.dashboard_page import ProbationModel
 from forms.dialogs import ask_reason
 from forms.i18n import tr
+from forms.tables import read_only_table
 
 
 class CaseModel(ProbationModel):
@@ -36,13 +37,7 @@ class ProbationPage(QWidget):
         super().__init__(parent)
         self.user = user
         self.model = CaseModel()
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = read_only_table(self.model)
         confirm = QPushButton(tr("确认退回劳务公司"))
         confirm.clicked.connect(lambda: self.decide(probation.confirm_return, tr("退回理由")))
         clear = QPushButton(tr("解除考察"))

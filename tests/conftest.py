@@ -117,6 +117,17 @@ def demo_roster(tmp_path):
 
 
 @pytest.fixture
+def demo_file(tmp_path):
+    """A closed SQLite file holding the demo centre without inspections (seed 3), for tests that start
+    the real app in a process of its own."""
+    path = tmp_path / "demo.db"
+    dbmod.open_database(str(path))
+    make_demo(seed=3, with_inspections=False)
+    dbmod.close_database()
+    return path
+
+
+@pytest.fixture
 def app_font(qapp):
     """The app's font and Qt's Chinese strings, as the real start-up sets them."""
     from forms.app import load_font, load_qt_chinese

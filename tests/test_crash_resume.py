@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from app import db as dbmod
-from app.demo import make_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="SIGKILL is POSIX")
@@ -21,15 +19,6 @@ def driver(db_path, mode, window="A07"):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     return subprocess.Popen([sys.executable, "-m", "tests.app_driver", str(db_path), mode, window], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-
-
-@pytest.fixture
-def demo_file(tmp_path):
-    path = tmp_path / "crash.db"
-    dbmod.open_database(str(path))
-    make_demo(seed=3, with_inspections=False)
-    dbmod.close_database()
-    return path
 
 
 def report(db_path) -> dict:

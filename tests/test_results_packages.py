@@ -127,12 +127,13 @@ def test_a_newer_revision_replaces_the_older_which_is_kept(office, package, tmp_
     assert import_package(made.path, admin()).unchanged == 4, "the older package no longer changes anything"
 
 
-def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_lost(office, package, tmp_path):
+def _clash(office, package, tmp_path):
+    """A01 edited differently on two laptops at the same revision; a.wpr imported first, b.wpr conflicts."""
     lap, made = package
     import_package(made.path, admin())
     dbmod.close_database()
     other = tmp_path / "laptop2.db"
-    other.write_bytes(lap.read_bytes())  # a second laptop holding the same inspection
+    other.write_bytes(lap.read_bytes())
     for db_path, item, name in ((lap, "DISC-07", "a.wpr"), (other, "DISC-06", "b.wpr")):
         dbmod.open_database(str(db_path))
         insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
@@ -143,11 +144,17 @@ def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_los
     assert import_package(tmp_path / "a.wpr", admin()).updated == 1
     clash = import_package(tmp_path / "b.wpr", admin())
     assert clash.conflicts == 1 and "A01" in clash.conflict_details[0]
-    uuid = Inspection.get(Inspection.window == Window.get(Window.code == "A01")).uuid
-    kept = {h.kind: json.loads(h.content) for h in InspectionHistory.select().where(InspectionHistory.uuid == uuid)}
+    return Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
+
+
+def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_lost(office, package, tmp_path):
+    current = _clash(office, package, tmp_path)
+    (conflict,) = [h for h in InspectionHistory.select().where(InspectionHistory.kind == "conflict")]
+    assert conflict.source == "b.wpr" and current.window.code == "A01"
+    kept = {h.kind: json.loads(h.content) for h in InspectionHistory.select().where(InspectionHistory.uuid == current.uuid)}
     assert "DISC-06" in [c for c, r, *_ in kept["conflict"]["results"] if r == "fail"]
-    current = ItemResult.select().join(Inspection).where((Inspection.uuid == uuid) & (ItemResult.result == "fail"))
-    assert [r.item.code for r in current] == ["DISC-07"]
+    fails = ItemResult.select().join(Inspection).where((Inspection.uuid == current.uuid) & (ItemResult.result == "fail"))
+    assert [r.item.code for r in fails] == ["DISC-07"]
 
 
 def test_a_package_signed_with_another_key_or_from_another_centre_is_refused(db_target, package, tmp_path):
@@ -235,25 +242,6 @@ def test_an_imported_revision_that_turns_a_pass_into_a_failure_opens_a_case(offi
     stored = Inspection.get(Inspection.uuid == insp.uuid)
     case = ProbationCase.get(ProbationCase.opening_inspection == stored)
     assert case.status == "open" and "p2.wpr" in case.events[-1].cause
-
-
-def _clash(office, package, tmp_path):
-    """A01 edited differently on two laptops at the same revision; a.wpr imported first, b.wpr conflicts."""
-    lap, made = package
-    import_package(made.path, admin())
-    dbmod.close_database()
-    other = tmp_path / "laptop2.db"
-    other.write_bytes(lap.read_bytes())
-    for db_path, item, name in ((lap, "DISC-07", "a.wpr"), (other, "DISC-06", "b.wpr")):
-        dbmod.open_database(str(db_path))
-        insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
-        inspections.amend(insp, User.get(User.username == "admin"), {item: "fail"}, "复核")
-        dbmod.close_database()
-        export(db_path, tmp_path / name)
-    dbmod.open_database(office)
-    import_package(tmp_path / "a.wpr", admin())
-    assert import_package(tmp_path / "b.wpr", admin()).conflicts == 1
-    return Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
 
 
 def test_a_manager_takes_the_incoming_side_of_a_conflict_as_the_next_revision(office, package, tmp_path):

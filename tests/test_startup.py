@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from app import backup
 from app import db as dbmod
@@ -15,15 +14,6 @@ from app.demo import make_demo
 from app.drivers import is_postgres, target_from_argv
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def demo_file(tmp_path):
-    path = tmp_path / "demo.db"
-    dbmod.open_database(str(path))
-    make_demo(seed=1, with_inspections=False)
-    dbmod.close_database()
-    return path
 
 
 def test_the_sign_in_window_comes_before_the_data_layer_and_signing_in_opens_the_main_window(demo_file):

@@ -8,6 +8,7 @@ import pytest
 from app import db as dbmod
 from app import migrations
 from app.errors import DatabaseOpenError
+from app.locations import ENV_VAR, default_database_path
 from app.models import ALL_MODELS, Centre, SchemaVersion
 
 
@@ -116,19 +117,19 @@ def test_a_foreign_sqlite_database_is_not_taken_over(tmp_path):
 
 
 def test_the_environment_variable_names_the_database(tmp_path, monkeypatch):
-    monkeypatch.setenv(dbmod.ENV_VAR, str(tmp_path / "env.db"))
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "env.db"))
     dbmod.open_database(None)
     dbmod.close_database()
     assert (tmp_path / "env.db").exists()
 
 
 def test_the_default_database_lives_in_the_user_data_folder(tmp_path, monkeypatch):
-    monkeypatch.delenv(dbmod.ENV_VAR, raising=False)
+    monkeypatch.delenv(ENV_VAR, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path))
     dbmod.open_database(None)
     dbmod.close_database()
-    assert dbmod.default_database_path().exists()
+    assert default_database_path().exists()
 
 
 def test_sqlite_urls_are_accepted(tmp_path):
