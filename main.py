@@ -6,6 +6,6 @@ from app.drivers import skip_postgres_drivers, target_from_argv
 
 if __name__ == "__main__":
     skip_postgres_drivers(target_from_argv(sys.argv[1:]))  # before anything imports peewee
-    from app.cli import main
+    from cli import main
 
     sys.exit(main())

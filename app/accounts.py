@@ -56,24 +56,36 @@ LOCK_MINUTES = 15
 
 
 def authenticate(username: str, password: str) -> User:
-    """The active user with this name and password, or PermissionDenied. Five wrong passwords in a
-    row lock the account for 15 minutes (scrypt makes each guess slow; the lock makes many useless)."""
+    """The active user with this name and password, or PermissionDenied. Five wrong passwords lock the
+    account for 15 minutes (scrypt makes each guess slow; the lock makes many useless). Each failure is
+    counted in the database in one statement, so guesses made in parallel are each counted."""
+    from app.db import db
+
     user = User.get_or_none((User.username == username) & (User.active == True))  # noqa: E712
     if user is None:
         raise PermissionDenied("用户名或密码错误")
-    now = dt.datetime.now()
-    if user.locked_until and user.locked_until > now:
-        raise PermissionDenied(f"密码错误次数过多, 账号已锁定至 {user.locked_until:%H:%M}")
+    _refuse_if_locked(user)
     if not verify_password(password, user.password_hash):
-        failed = user.failed_logins + 1
-        locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
-        User.update(failed_logins=0 if locked else failed, locked_until=locked).where(User.id == user.id).execute()
-        if locked:
+        with db.atomic():
+            User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
+            failed = User.select(User.failed_logins).where(User.id == user.id).scalar()
+            if failed >= MAX_FAILED_LOGINS:
+                until = dt.datetime.now() + dt.timedelta(minutes=LOCK_MINUTES)
+                User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
+        if failed >= MAX_FAILED_LOGINS:
             raise PermissionDenied(f"密码连续错误 {MAX_FAILED_LOGINS} 次, 账号锁定 {LOCK_MINUTES} 分钟")
         raise PermissionDenied("用户名或密码错误")
-    if user.failed_logins or user.locked_until:
+    # A lock set by a parallel guess while this password was being checked still holds.
+    fresh = User.get_by_id(user.id)
+    _refuse_if_locked(fresh)
+    if fresh.failed_logins or fresh.locked_until:
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
-    return user
+    return fresh
+
+
+def _refuse_if_locked(user: User) -> None:
+    if user.locked_until and user.locked_until > dt.datetime.now():
+        raise PermissionDenied(f"密码错误次数过多, 账号已锁定至 {user.locked_until:%H:%M}")
 
 
 def require_role(user: User | None, role: str) -> None:

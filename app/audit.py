@@ -23,6 +23,10 @@ ACTIONS = {
     "staff.save": "修改人员",
     "account.change": "修改账号",
     "backup.restore": "从备份恢复",
+    "probation.sweep": "考察期满处理",
+    "device.enrol": "登记设备",
+    "device.revoke": "注销设备",
+    "legacy_key.end": "停用旧共享密钥",
 }
 SYSTEM = "system"
 

@@ -18,14 +18,14 @@ def is_empty() -> bool:
     return not any(m.select().exists() for m in (Centre, Window, Staff, Inspection))
 
 
-def create_centre(code: str, name: str, signing_key: str | None = None,
-                  settings: CentreSettings | None = None) -> Centre:
-    """Create the centre with its settings and load the shipped checklists, in one transaction."""
+def create_centre(code: str, name: str, settings: CentreSettings | None = None) -> Centre:
+    """Create the centre (an office: with its own signing key) with its settings and the shipped
+    checklists, in one transaction."""
+    from app.identity import ensure_office_identity
+
     with db.atomic():
-        fields = {"code": code, "name": name}
-        if signing_key:
-            fields["signing_key"] = signing_key
-        centre = Centre.create(**fields)
+        centre = Centre.create(code=code, name=name)
         save_settings(settings or load_settings())
         ensure_shipped()
+        ensure_office_identity()
     return centre

@@ -80,6 +80,7 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
     """
     from app import migrations  # models import db; keep the import order one-way
 
+    close_database()  # one handle: a second open (the sign-in, then the command) must not leave the first open
     resolved, is_default = resolve_target(target)
     if is_default:
         Path(resolved).parent.mkdir(parents=True, exist_ok=True)

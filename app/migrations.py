@@ -16,9 +16,9 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from app.db import sqlite_path
 from app.errors import DatabaseOpenError
-from app.models import ALL_MODELS, AuditEntry, ImportLog, InspectionHistory, PatrolRound, SchemaVersion
+from app.models import ALL_MODELS, AuditEntry, Device, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion
 
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 
 def _migrator(database: pw.Database):
@@ -47,6 +47,15 @@ def _v4_audit_and_lockout(database: pw.Database) -> None:
             m.add_column("user", "locked_until", pw.DateTimeField(null=True)))
 
 
+def _v5_device_keys(database: pw.Database) -> None:
+    """Per-device signing keys: this database's identity, enrolled devices, each record's source device.
+    The office's key is made when the data layer next opens (identity.ensure_office_identity); the old
+    shared key stays in centre.signing_key, verifying what was made before, until a manager ends it."""
+    database.create_tables([Identity, Device])
+    migrate(_migrator(database).add_column("inspection", "source_device",
+                                           pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])))
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -65,7 +74,7 @@ def protect_audit(database: pw.Database) -> None:
 
 # version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
 STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
-                                                    4: _v4_audit_and_lockout}
+                                                    4: _v4_audit_and_lockout, 5: _v5_device_keys}
 
 
 def stored_version(database: pw.Database) -> int | None:

@@ -34,8 +34,9 @@ class SchemaVersion(BaseModel):
 class Centre(BaseModel):
     code = pw.CharField(unique=True)
     name = pw.CharField()
-    # HMAC key shared with the laptops, so results packages can be signed (see results_package).
-    signing_key = pw.CharField(default=lambda: uuid.uuid4().hex + uuid.uuid4().hex)
+    # The HMAC key laptops shared before schema v5 (per-device keys). Kept only to verify packages and
+    # paper made before the upgrade, until a manager ends it (then ""); new centres have none.
+    signing_key = pw.CharField(default="")
     created_at = pw.DateTimeField(default=now)
 
 
@@ -169,6 +170,9 @@ class Inspection(BaseModel):
     # SHA-256 of the finalised record as it travels in results packages (schema v3): equal hashes
     # mean the same content, so re-importing a package is a lookup, not a comparison.
     content_hash = pw.CharField(default="")
+    # Key id of the enrolled device whose signed package brought this record here (schema v5); "" when
+    # it was made in this database. A revoked device's records stay, marked by it.
+    source_device = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])  # raw bulk inserts omit it
 
     class Meta:
         indexes = (
@@ -255,6 +259,39 @@ class AuditEntry(BaseModel):
     reason = pw.TextField(default="")
 
 
+class Identity(BaseModel):
+    """This database's own Ed25519 key (schema v5): an office's, or an enrolled device's (a laptop).
+    A device also keeps the office's public key, to check what the office signs."""
+
+    role = pw.CharField()  # office / device
+    key_id = pw.CharField(unique=True)
+    private_key = pw.CharField()  # raw 32 bytes, hex
+    public_key = pw.CharField()
+    office_key_id = pw.CharField()
+    office_public_key = pw.CharField()
+    centre_code = pw.CharField()
+    created_at = pw.DateTimeField(default=now)
+
+
+class Device(BaseModel):
+    """A laptop the office enrolled (schema v5): its public key and the inspectors it may carry.
+    Revoked, never deleted: what it sent before stays, marked by its key id."""
+
+    key_id = pw.CharField(unique=True)
+    name = pw.CharField()
+    public_key = pw.CharField()
+    inspectors = pw.TextField()  # comma-separated usernames
+    enrolled_at = pw.DateTimeField(default=now)
+    enrolled_by = pw.CharField()
+    revoked_at = pw.DateTimeField(null=True)
+    revoked_by = pw.CharField(default="")
+    revoke_reason = pw.TextField(default="")
+
+    @property
+    def inspector_names(self) -> tuple[str, ...]:
+        return tuple(n for n in self.inspectors.split(",") if n)
+
+
 ALL_MODELS = [
     SchemaVersion,
     Centre,
@@ -275,4 +312,6 @@ ALL_MODELS = [
     InspectionHistory,
     ImportLog,
     AuditEntry,
+    Identity,
+    Device,
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 import tempfile
 from pathlib import Path
@@ -13,6 +14,8 @@ from app.errors import PatrolError
 
 ALLOWED = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"BM": ".bmp"}
 MAX_BYTES = 20 * 1024 * 1024
+# A reference is the content's SHA-256 and the image type: nothing else ever names a photo file.
+REF = re.compile(r"[0-9a-f]{64}\.(png|jpg|gif|bmp)")
 
 
 def photo_dir() -> Path:
@@ -54,4 +57,6 @@ def store_photo_file(path: str | Path) -> str:
 
 
 def photo_path(ref: str) -> Path:
+    if not REF.fullmatch(ref):  # never a path: a reference from a file could say "../../etc/passwd"
+        raise PatrolError(f"照片引用无效: {ref[:40]!r}")
     return photo_dir() / ref[:2] / ref

@@ -154,8 +154,11 @@ def _decided_by_sweep(case: ProbationCase) -> bool:
             ["cleared_by_manager", "withdrawn"]))).exists())
 
 
-def sweep(as_of: dt.date) -> list[ProbationCase]:
-    """Decide every open case whose end date is before `as_of`; return the cases changed."""
+def sweep(as_of: dt.date, user: User | None = None) -> list[ProbationCase]:
+    """Decide every open case whose end date is before `as_of`; return the cases changed. The app runs
+    it as the scheduled sweep (no user); from the command line a named manager runs it. Audited."""
+    if user is not None:
+        require_role(user, "manager")
     due = list(
         ProbationCase.select().where((ProbationCase.status == "open") & (ProbationCase.ends_on < as_of))
     )
@@ -169,6 +172,11 @@ def sweep(as_of: dt.date) -> list[ProbationCase]:
             case.save()
             ProbationEvent.create(case=case, kind=case.status, cause=cause)
             changed.append(case)
+        if changed:
+            from app import audit
+
+            audit.record(user, "probation.sweep", f"as_of:{as_of.isoformat()}",
+                         new={str(c.id): c.status for c in changed}, reason="考察期满, 按规则处理")
     return changed
 
 
@@ -251,7 +259,8 @@ def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_re
             employer=staff.employer, opened_on=case.opened_on, ends_on=case.ends_on,
             days_left=max(0, (case.ends_on - as_of).days), rechecks_passed=passed,
             rechecks_failed=failed, rechecks_required=case.required_rechecks,
-            status=case.status, status_label=PROBATION_STATUSES[case.status],
+            status=case.status,
+            status_label="期满待处理" if case.status == "open" and case.ends_on < as_of else PROBATION_STATUSES[case.status],
         ))
     return rows
 

@@ -1,17 +1,24 @@
 """Importing results packages on the manager's side: verify everything, then write in one transaction.
 
+The signature is checked first, with the public key of the device it names (enrolled at this office,
+not revoked), before a byte of the manifest is parsed; member sizes are checked before anything is
+inflated. Then every record is checked field by field and its figures recomputed (app.record_checks).
+
 Merge rule per inspection (by UUID): unknown -> new; same revision and same content -> unchanged;
-a higher revision -> replaces the stored one, which goes to the history; a lower revision ->
-unchanged (the newer stays); the same revision with different content -> a conflict: the incoming
-version is kept in the history beside the stored one and both are reported.
+a higher revision (only from an office's key: a laptop sends first revisions) -> replaces the stored
+one, which goes to the history; a lower revision -> unchanged (the newer stays); the same revision
+with different content -> a conflict: the incoming version is kept in the history beside the stored
+one and both are reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import io
 import json
+import re
 import struct
 import zipfile
 import zlib
@@ -19,18 +26,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app import audit, probation, records
+from app import audit, identity, probation, records, signing
 from app.accounts import require_role
 from app.centre import current_centre
 from app.db import bulk_insert, db, is_sqlite
-from app.domain import METHODS, RESULTS
 from app.errors import PatrolError
-from app.models import (
-    ChecklistVersion, ImportLog, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window,
-    change_time,
-)
+from app.identity import Signer
+from app.models import ImportLog, Inspection, InspectionHistory, ItemResult, ProbationCase, User, change_time
+from app.photos import REF as PHOTO_REF
 from app.photos import photo_path, store_photo
-from app.results_package import FORMAT, FORMAT_VERSION, sha256_of, sign
+from app.record_checks import HEX64, Context, Lookups, lookups, record_problems, shape_problems
+from app.results_package import FORMAT, FORMAT_VERSION, sha256_of
 from app.settings import load_settings
 
 MAX_ERRORS = 20
@@ -38,8 +44,14 @@ MAX_ERRORS = 20
 # method, truncation. All mean the same to the user: the file is damaged.
 DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error,
            NotImplementedError, RuntimeError, KeyError, struct.error, UnicodeDecodeError)
-RECORD_KEYS = {"uuid", "revision", "window", "staff", "inspector", "method", "observed_at", "started_at",
-               "finished_at", "checklist", "note", "score", "bonus", "deductions", "vetoed", "passed", "grade", "results"}
+# Limits checked against the zip's own directory before a member is read (README: limits).
+MAX_SIGNATURE = 1024
+MAX_MANIFEST = 8 * 2**20
+MAX_PHOTO = 25 * 2**20
+MAX_RECORDS = 4 * 2**30
+MAX_LINE = 2**20  # one record: 1,000 results with notes fit in far less
+MAX_RATIO = 1000  # inflated / compressed: text compresses ~10x; a bomb ~1000x
+LEGACY = "LEGACY"
 
 
 @dataclass
@@ -67,6 +79,7 @@ class _Package:
     manifest: dict
     path: Path
     count: int
+    signer: Signer
     photos: dict[str, str] = field(default_factory=dict)  # photo ref -> zip member
 
     def records(self) -> Iterator[tuple[int, dict]]:
@@ -74,7 +87,7 @@ class _Package:
         with zipfile.ZipFile(self.path) as zf, zf.open("inspections.jsonl") as fh:
             for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8"), start=1):
                 if line.strip():
-                    yield n, json.loads(line)
+                    yield n, _loads(line)
 
     def photo_bytes(self, ref: str) -> bytes:
         with zipfile.ZipFile(self.path) as zf:
@@ -82,13 +95,62 @@ class _Package:
 
 
 def _fail(name: str, problems: list[str]) -> None:
+    if len(problems) == 1:  # the usual case: one line that names the record and the field
+        raise PatrolError(f"{name}: 结果包有误, 未导入任何记录: {problems[0]}")
     shown = problems[:MAX_ERRORS]
     more = f"\n另有 {len(problems) - MAX_ERRORS} 处问题" if len(problems) > MAX_ERRORS else ""
     raise PatrolError(f"{name}: 结果包有误, 未导入任何记录\n" + "\n".join(shown) + more)
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} 不是有效数字")
+
+
+def _loads(text: str | bytes):
+    """JSON without NaN or Infinity; nesting too deep is a ValueError, not a crash."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("嵌套过深") from None
+
+
+def _member_limits(name: str, infos: dict[str, zipfile.ZipInfo]) -> None:
+    """Refuse members larger than their limit, or inflating far beyond their compressed size."""
+    for member, info in infos.items():
+        limit = {"signature": MAX_SIGNATURE, "manifest.json": MAX_MANIFEST, "inspections.jsonl": MAX_RECORDS}.get(
+            member, MAX_PHOTO)
+        if info.file_size > limit:
+            raise PatrolError(f"{name}: 成员 {member[:60]} 解压后 {info.file_size} 字节, 超过上限 {limit}, 拒绝读取")
+        if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise PatrolError(f"{name}: 成员 {member[:60]} 的压缩比异常 (压缩炸弹?), 拒绝读取")
+
+
+def _authenticate(name: str, manifest_bytes: bytes, signature: str, centre) -> Signer:
+    """The signer of the manifest, checked before the manifest is parsed."""
+    parts = signature.split()
+    if len(parts) == 1 and HEX64.fullmatch(parts[0]):
+        if not centre.signing_key:
+            raise PatrolError(f"{name}: 旧格式结果包 (共享密钥签名) 已停用; 请让巡查员的笔记本重新登记后再导出")
+        expected = hmac.new(centre.signing_key.encode("utf-8"), manifest_bytes, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, parts[0]):
+            raise PatrolError(f"{name}: 签名不符: 结果包被改动过, 或不是本中心的结果包")
+        return Signer(LEGACY, "升级前的共享密钥", "", "legacy", None)
+    if len(parts) != 3 or parts[0] != "ed25519" or not re.fullmatch(r"[A-Z0-9]{1,20}", parts[1]):
+        raise PatrolError(f"{name}: 签名格式无效, 不是有效的结果包")
+    _, key_id, sig = parts
+    signer = identity.signer(key_id)
+    if signer is None:
+        raise PatrolError(f"{name}: 签名来自未在本中心登记的设备 {key_id}, 拒绝导入")
+    if signer.revoked_at is not None:
+        raise PatrolError(f"{name}: 设备 {signer.name} ({key_id}) 已于 {signer.revoked_at:%Y-%m-%d %H:%M} 注销"
+                          f" ({signer.revoke_reason}), 其结果包不再接受")
+    if not signing.verify(signer.public_key, manifest_bytes, sig):
+        raise PatrolError(f"{name}: 签名不符: 结果包被改动过, 或不是设备 {signer.name} ({key_id}) 签名的")
+    return signer
+
+
 def read_package(path: str | Path) -> _Package:
-    """Open and authenticate a package: zip, manifest, signature, centre, checksums, every record's shape.
+    """Open and authenticate a package: sizes, signature, manifest, centre, checksums, every record's shape.
     Streamed: nothing but the manifest is held in memory. No database writes."""
     path = Path(path)
     name = path.name
@@ -102,35 +164,44 @@ def read_package(path: str | Path) -> _Package:
     except DAMAGED as exc:
         raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
     with zf:
-        try:
-            names = set(zf.namelist())
-            manifest_bytes = zf.read("manifest.json") if "manifest.json" in names else None
-            signature = zf.read("signature").decode("ascii", "replace").strip() if "signature" in names else None
-        except DAMAGED as exc:
-            raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
-        if manifest_bytes is None or signature is None:
-            raise PatrolError(f"{name}: 缺少 manifest.json 或 signature, 不是有效的结果包")
         centre = current_centre()
         if centre is None:
             raise PatrolError("数据库中没有中心, 请先建立中心")
         try:
-            manifest = json.loads(manifest_bytes.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            infos = {i.filename: i for i in zf.infolist()}
+            if "manifest.json" not in infos or "signature" not in infos:
+                raise PatrolError(f"{name}: 缺少 manifest.json 或 signature, 不是有效的结果包")
+            _member_limits(name, infos)
+            signature = zf.read("signature").decode("ascii", "replace").strip()
+            manifest_bytes = zf.read("manifest.json")
+        except DAMAGED as exc:
+            raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
+        signer = _authenticate(name, manifest_bytes, signature, centre)
+        try:
+            manifest = _loads(manifest_bytes.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
             raise PatrolError(f"{name}: manifest.json 无法解析 ({exc})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise PatrolError(f"{name}: 不是窗口巡查结果包")
         if manifest.get("centre") != centre.code:
-            raise PatrolError(f"{name}: 来自其他中心 ({manifest.get('centre')}), 本库是 {centre.code}")
-        if not hmac.compare_digest(sign(manifest_bytes, centre.signing_key), signature):
-            raise PatrolError(f"{name}: 签名不符: 结果包被改动过, 或签名密钥与本中心不同")
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise PatrolError(f"{name}: 不支持的结果包版本 {manifest.get('format_version')}")
+            raise PatrolError(f"{name}: 来自其他中心 ({str(manifest.get('centre'))[:20]}), 本库是 {centre.code}")
+        expected_version = 1 if signer.kind == "legacy" else FORMAT_VERSION
+        if manifest.get("format_version") != expected_version:
+            raise PatrolError(f"{name}: 不支持的结果包版本 {str(manifest.get('format_version'))[:10]}")
+        if signer.kind != "legacy" and manifest.get("device") != signer.key_id:
+            raise PatrolError(f"{name}: manifest.json 中的设备 {str(manifest.get('device'))[:20]} 与签名设备 {signer.key_id} 不符")
         files = manifest.get("files")
-        if not isinstance(files, dict) or "inspections.jsonl" not in files:
+        if (not isinstance(files, dict) or "inspections.jsonl" not in files
+                or not all(isinstance(m, str) and isinstance(d, str) for m, d in files.items())):
             raise PatrolError(f"{name}: manifest.json 缺少文件清单")
+        for member, digest in files.items():
+            if member != "inspections.jsonl" and not (member.startswith("photos/") and PHOTO_REF.fullmatch(member[7:])):
+                raise PatrolError(f"{name}: 文件清单中有不允许的成员 {member[:60]!r}")
+            if member.startswith("photos/") and digest != member[7:71]:
+                raise PatrolError(f"{name}: 照片 {member[7:23]} 的内容与其名称不符")
         try:
             for member, digest in files.items():
-                if member not in names:
+                if member not in infos:
                     raise PatrolError(f"{name}: 缺少文件 {member}")
                 with zf.open(member) as fh:
                     actual = sha256_of(fh)
@@ -138,104 +209,70 @@ def read_package(path: str | Path) -> _Package:
                     raise PatrolError(f"{name}: 文件 {member} 的校验和不符, 内容已损坏")
         except DAMAGED as exc:
             raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None
-        problems, count = [], 0
-        try:
-            with zf.open("inspections.jsonl") as fh:
-                for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8", errors="replace"), start=1):
-                    if not line.strip():
-                        continue
-                    count += 1
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        problems.append(f"inspections.jsonl 第 {n} 行: 不是有效的 JSON ({exc.msg})")
-                        continue
-                    problems += [f"inspections.jsonl 第 {n} 行: {p}" for p in _shape_problems(record)]
-        except DAMAGED as exc:
-            raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None
-    counts = manifest.get("counts", {})
-    if counts.get("inspections") != count:
-        problems.append(f"manifest.json: 记录数 {counts.get('inspections')} 与实际 {count} 不符")
+        problems, count = _read_shapes(zf)
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict) or counts.get("inspections") != count:
+        problems.append(f"manifest.json: 记录数 {str((counts or {}).get('inspections'))[:12]} 与实际 {count} 不符")
     if problems:
         _fail(name, problems)
     photos = {m.split("/", 1)[1]: m for m in files if m.startswith("photos/")}
-    return _Package(name, sha256, manifest, path, count, photos)
+    return _Package(name, sha256, manifest, path, count, signer, photos)
 
 
-def _shape_problems(r) -> list[str]:
-    if not isinstance(r, dict):
-        return ["记录不是对象"]
-    out = []
-    missing = RECORD_KEYS - set(r)
-    if missing:
-        return [f"缺少字段 {', '.join(sorted(missing))}"]
-    if not isinstance(r["uuid"], str) or len(r["uuid"]) < 8:
-        out.append("uuid 无效")
-    if not isinstance(r["revision"], int) or isinstance(r["revision"], bool) or r["revision"] < 1:
-        out.append("revision 须为正整数")
-    if r["method"] not in METHODS:
-        out.append(f"未知巡查方式 {r['method']!r}")
-    for key in ("observed_at", "started_at"):
-        try:
-            dt.datetime.fromisoformat(r[key])
-        except (TypeError, ValueError):
-            out.append(f"{key} 不是有效时间")
-    if not isinstance(r["checklist"], dict) or not isinstance(r["checklist"].get("hash"), str):
-        out.append("checklist 无效")
-    if not isinstance(r["score"], (int, float)) or isinstance(r["score"], bool):
-        out.append("score 须为数字")
-    if not isinstance(r["results"], list):
-        out.append("results 须为列表")
-    else:
-        for entry in r["results"]:
-            if (not isinstance(entry, list) or len(entry) != 4 or entry[1] not in RESULTS
-                    or not isinstance(entry[0], str) or not isinstance(entry[3], list)):
-                out.append(f"检查结果格式有误: {str(entry)[:40]}")
-                break
-    return out
+def _read_shapes(zf: zipfile.ZipFile) -> tuple[list[str], int]:
+    problems, count = [], 0
+    try:
+        with zf.open("inspections.jsonl") as raw:
+            fh = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+            n = 0
+            while line := fh.readline(MAX_LINE + 1):
+                n += 1
+                if len(line) > MAX_LINE:
+                    problems.append(f"inspections.jsonl 第 {n} 行: 超过 {MAX_LINE} 个字符")
+                    break
+                if not line.strip():
+                    continue
+                count += 1
+                try:
+                    record = _loads(line)
+                except ValueError as exc:
+                    problems.append(f"inspections.jsonl 第 {n} 行: 不是有效的 JSON ({str(exc)[:60]})")
+                    continue
+                where = f"inspections.jsonl 第 {n} 行" + (f" (记录 {str(record.get('uuid'))[:8]})" if isinstance(record, dict) else "")
+                found = shape_problems(record)
+                if found:
+                    problems.append(f"{where}: " + "; ".join(found))
+                if len(problems) > MAX_ERRORS:
+                    break
+    except DAMAGED as exc:
+        raise PatrolError(f"文件已损坏或不完整 ({exc.__class__.__name__})") from None
+    return problems, count
 
 
-@dataclass
-class _Lookups:
-    windows: dict[str, int]
-    staff: dict[str, int]
-    users: dict[str, int]
-    versions: dict[str, int]
-    items: dict[tuple[int, str], int]
+def _latest_allowed(manifest: dict) -> dt.datetime:
+    """Nothing is observed after the end of the import day, nor after the laptop's own clock said the
+    package was made."""
+    end_of_today = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time())
+    try:
+        made = dt.datetime.fromisoformat(manifest.get("created_at"))
+        if made.tzinfo is None:
+            return min(end_of_today, made + dt.timedelta(minutes=1))
+    except (TypeError, ValueError):
+        pass
+    return end_of_today
 
 
-def _lookups() -> _Lookups:
-    return _Lookups(
-        windows=dict(Window.select(Window.code, Window.id).tuples()),
-        staff=dict(Staff.select(Staff.employee_no, Staff.id).tuples()),
-        users=dict(User.select(User.username, User.id).tuples()),
-        versions=dict(ChecklistVersion.select(ChecklistVersion.content_hash, ChecklistVersion.id).tuples()),
-        items={(v, c): i for i, v, c in Item.select(Item.id, Item.version, Item.code).tuples()},
-    )
-
-
-def _reference_problems(pkg: _Package, lk: _Lookups) -> tuple[list[str], list[str]]:
-    """What the records name that this database does not know; and the records' UUIDs (first pass)."""
+def _record_checks(pkg: _Package, lk: Lookups) -> tuple[list[str], list[str]]:
+    """Everything the records name, claim and compute, against this database; and the records' UUIDs."""
+    ctx = Context(lk, load_settings(), set(pkg.photos), pkg.signer.inspectors,
+                  None if pkg.signer.kind == "office" else 1, _latest_allowed(pkg.manifest))
     problems, uuids = [], []
-    for n, (_, r) in enumerate(pkg.records(), start=1):
+    for n, (line, r) in enumerate(pkg.records(), start=1):
         uuids.append(r["uuid"])
-        where = f"第 {n} 条记录 ({r['uuid'][:8]})"
-        if r["window"] not in lk.windows:
-            problems.append(f"{where}: 本库没有窗口 {r['window']}")
-        if r["staff"] is not None and r["staff"] not in lk.staff:
-            problems.append(f"{where}: 本库没有工号 {r['staff']}")
-        if r["inspector"] not in lk.users:
-            problems.append(f"{where}: 本库没有巡查员账号 {r['inspector']}")
-        version = lk.versions.get(r["checklist"]["hash"])
-        if version is None:
-            problems.append(f"{where}: 本库没有该检查表版本 ({r['checklist'].get('code')} {r['checklist']['hash'][:12]})")
-            continue
-        unknown = [c for c, *_ in r["results"] if (version, c) not in lk.items]
-        if unknown:
-            problems.append(f"{where}: 检查项不属于该检查表版本: {', '.join(unknown[:3])}")
-        for ref in (p for *_, refs in r["results"] for p in refs):
-            if ref not in pkg.photos and not photo_path(ref).exists():
-                problems.append(f"{where}: 照片 {ref[:16]} 不在结果包中")
+        where = f"inspections.jsonl 第 {line} 行 (记录 {r['uuid'][:8]}, 窗口 {r['window']})"
+        found = record_problems(r, ctx)
+        if found:
+            problems.append(f"{where}: " + "; ".join(found))
     return problems, uuids
 
 
@@ -251,19 +288,19 @@ def _existing(uuids: list[str]) -> dict[str, tuple[int, int, str]]:
 
 INSPECTION_COLUMNS = ["id", "uuid", "revision", "window", "staff", "inspector", "method", "observed_at", "started_at",
                       "finished_at", "checklist_version", "status", "note", "score", "bonus", "deductions", "vetoed",
-                      "passed", "grade", "updated_at", "content_hash"]
+                      "passed", "grade", "updated_at", "content_hash", "source_device"]
 
 
-def _row(insp_id: int, r: dict, lk: _Lookups, digest: str) -> tuple:
+def _row(insp_id: int, r: dict, lk: Lookups, digest: str, source_device: str) -> tuple:
     t = dt.datetime.fromisoformat
-    return (insp_id, r["uuid"], r["revision"], lk.windows[r["window"]], lk.staff.get(r["staff"]) if r["staff"] else None,
-            lk.users[r["inspector"]], r["method"], t(r["observed_at"]), t(r["started_at"]),
+    return (insp_id, r["uuid"], r["revision"], lk.windows[r["window"]][0], lk.staff[r["staff"]][0] if r["staff"] else None,
+            lk.users[r["inspector"]][0], r["method"], t(r["observed_at"]), t(r["started_at"]),
             t(r["finished_at"]) if r["finished_at"] else None, lk.versions[r["checklist"]["hash"]], "final",
             r["note"] or "", r["score"], r["bonus"] or 0, r["deductions"] or 0, bool(r["vetoed"]), r["passed"],
-            r["grade"] or "", change_time(), digest)
+            r["grade"] or "", change_time(), digest, source_device)
 
 
-def _result_rows(insp_id: int, r: dict, lk: _Lookups) -> list[tuple]:
+def _result_rows(insp_id: int, r: dict, lk: Lookups) -> list[tuple]:
     version = lk.versions[r["checklist"]["hash"]]
     return [(insp_id, lk.items[(version, code)], result, note or "", "\n".join(refs)) for code, result, note, refs in r["results"]]
 
@@ -276,8 +313,8 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
     Two passes over the records (check, then write), each streamed from the zip."""
     require_role(user, "manager")
     pkg = read_package(path)
-    lk = _lookups()
-    problems, uuids = _reference_problems(pkg, lk)
+    lk = lookups()
+    problems, uuids = _record_checks(pkg, lk)
     if problems:
         _fail(pkg.name, problems)
     summary = ImportSummary(pkg.name)
@@ -291,13 +328,14 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
         new_rows.clear()
         new_results.clear()
 
+    source = "" if pkg.signer.kind == "office" else pkg.signer.key_id
     with db.atomic():
         next_id = (Inspection.select(Inspection.id).order_by(Inspection.id.desc()).scalar() or 0) + 1
         for _, r in pkg.records():
             digest = records.content_hash(r)
             current = existing.get(r["uuid"])
             if current is None:
-                new_rows.append(_row(next_id, r, lk, digest))
+                new_rows.append(_row(next_id, r, lk, digest, source))
                 new_results += _result_rows(next_id, r, lk)
                 new_records.append((next_id, r["observed_at"], r["staff"], r["passed"]))
                 existing[r["uuid"]] = (next_id, r["revision"], digest)  # a repeated record in the same package
@@ -313,7 +351,7 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
                 summary.unchanged += 1
             elif r["revision"] > revision:
                 flush()  # the record replaced may be one written in this import
-                _replace(insp_id, r, lk, digest, pkg.name, user)
+                _replace(insp_id, r, lk, digest, pkg.name, user, source)
                 existing[r["uuid"]] = (insp_id, r["revision"], digest)
                 summary.updated += 1
             else:
@@ -330,10 +368,10 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
                 summary.photos += 1
         _probation_for(new_records, lk.staff)
         audit.record(user, "import.results", f"package:{pkg.sha256[:16]}",
-                     new={"file": pkg.name, "device": pkg.manifest.get("device"), "new": summary.new,
+                     new={"file": pkg.name, "device": pkg.signer.key_id, "signer": pkg.signer.label, "new": summary.new,
                           "updated": summary.updated, "unchanged": summary.unchanged, "conflicts": summary.conflicts,
                           "conflict_details": summary.conflict_details})
-        ImportLog.create(package_sha256=pkg.sha256, file_name=pkg.name, device_id=str(pkg.manifest.get("device", "")),
+        ImportLog.create(package_sha256=pkg.sha256, file_name=pkg.name, device_id=pkg.signer.key_id,
                          centre_code=pkg.manifest["centre"], new=summary.new, updated=summary.updated,
                          unchanged=summary.unchanged, conflicts=summary.conflicts)
     return summary
@@ -341,16 +379,17 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
 
 def apply_revision(insp_id: int, r: dict, source: str, user: User) -> None:
     """Make record `r` the stored version of an inspection (the current one goes to the history)."""
-    _replace(insp_id, r, _lookups(), records.content_hash(r), source, user)
+    old = Inspection.get_by_id(insp_id)
+    _replace(insp_id, r, lookups(), records.content_hash(r), source, user, old.source_device)
 
 
-def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str, user: User) -> None:
+def _replace(insp_id: int, r: dict, lk: Lookups, digest: str, source: str, user: User, source_device: str) -> None:
     """A newer revision replaces the stored one (kept in the history); probation follows a changed verdict."""
     old = Inspection.get_by_id(insp_id)
     old_record = records.record_of(old)
     InspectionHistory.create(uuid=old.uuid, revision=old.revision, kind="replaced", content=records.canonical(old_record),
                              content_hash=records.content_hash(old_record), source=source)
-    values = dict(zip(INSPECTION_COLUMNS, _row(insp_id, r, lk, digest)))
+    values = dict(zip(INSPECTION_COLUMNS, _row(insp_id, r, lk, digest, source_device)))
     values.pop("id")
     Inspection.update({Inspection._meta.fields[k]: v for k, v in values.items()}).where(Inspection.id == insp_id).execute()
     ItemResult.delete().where(ItemResult.inspection == insp_id).execute()
@@ -360,13 +399,13 @@ def _replace(insp_id: int, r: dict, lk: _Lookups, digest: str, source: str, user
                                     f"导入 {source} 中的第 {r['revision']} 版", user)
 
 
-def _probation_for(new_records: list[tuple[int, str, str | None, bool | None]], staff_ids: dict[str, int]) -> None:
+def _probation_for(new_records: list[tuple[int, str, str | None, bool | None]], staff_ids: dict[str, tuple]) -> None:
     """Run the probation rules on new inspections (id, observed_at, staff, passed) in the order they
     were observed. Only a failure, or an inspection of someone with an open case, can change anything."""
     settings = load_settings()
     watched = {s for (s,) in ProbationCase.select(ProbationCase.staff).where(ProbationCase.status == "open").tuples()}
-    for insp_id, _, staff, passed in sorted(new_records, key=lambda x: x[1]):
-        staff_id = staff_ids.get(staff) if staff else None
+    for insp_id, _, emp, passed in sorted(new_records, key=lambda x: x[1]):
+        staff_id = staff_ids[emp][0] if emp else None
         if staff_id is None:
             continue
         if passed is False or staff_id in watched:

@@ -2,34 +2,33 @@
 
 The file is a zip: `manifest.json` (centre, device, inspectors, period, counts, checklist versions,
 and the SHA-256 of every other file), `inspections.jsonl` (one record per line, app.records),
-`photos/<ref>`, and `signature` (HMAC-SHA256 of the manifest with the centre's key). The signature
-covers the manifest, the manifest covers every file: nothing can change unnoticed.
+`photos/<ref>`, and `signature`: `ed25519 <key id> <signature of manifest.json>` by this database's own
+key (an enrolled laptop's, or the office's). The signature covers the manifest, the manifest covers
+every file: nothing can change unnoticed, and nothing can be signed without the device's key.
+Format 1 (before schema v5) was signed with an HMAC key the laptops shared; see app.results_import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import os
 import tempfile
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import records
+from app import identity, records
 from app.centre import current_centre
 from app.db import db
 from app.errors import PatrolError
-from app.models import ChecklistVersion, Inspection, Setting, now
+from app.models import ChecklistVersion, Inspection, Setting, User, now
 from app.photos import photo_path
 
 FORMAT = "window-patrol-results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SUFFIX = ".wpr"
-DEVICE_KEY = "device_id"
 WATERMARK_KEY = "results_exported_until"
 
 
@@ -43,17 +42,9 @@ def _set_local(key: str, value) -> None:
     Setting.insert(key=key, value=raw).on_conflict(conflict_target=[Setting.key], update={Setting.value: raw}).execute()
 
 
-def device_id() -> str:
-    """This database's own id, made once (laptops tell their packages apart by it)."""
-    value = _local(DEVICE_KEY)
-    if not value:
-        value = uuid.uuid4().hex[:12]
-        _set_local(DEVICE_KEY, value)
-    return value
-
-
-def sign(manifest: bytes, key: str) -> str:
-    return hmac.new(key.encode("utf-8"), manifest, hashlib.sha256).hexdigest()
+def signature_line(manifest: bytes) -> str:
+    key_id, signature = identity.sign(manifest)
+    return f"ed25519 {key_id} {signature}"
 
 
 @dataclass(frozen=True)
@@ -73,13 +64,18 @@ def sha256_of(fh) -> str:
     return digest.hexdigest()
 
 
-def export_results(out: str | Path, since: dt.date | None = None) -> ExportSummary:
-    """Write finalised inspections (all since the last export, or observed since a date) to a package."""
+def export_results(out: str | Path, since: dt.date | None = None, user: User | None = None) -> ExportSummary:
+    """Write finalised inspections (all since the last export, or observed since a date) to a package.
+    An inspector exports only their own, wherever they run it (with a watermark of their own)."""
     centre = current_centre()
     if centre is None:
         raise PatrolError("数据库中没有中心")
     query = Inspection.select().where(Inspection.status == "final").order_by(Inspection.observed_at, Inspection.id)
-    watermark = _local(WATERMARK_KEY)
+    watermark_key = WATERMARK_KEY
+    if user is not None and user.role != "manager":
+        query = query.where(Inspection.inspector == user.id)
+        watermark_key = f"{WATERMARK_KEY}:{user.username}"
+    watermark = _local(watermark_key)
     if since is not None:
         query = query.where(Inspection.observed_at >= dt.datetime.combine(since, dt.time()))
     elif watermark:
@@ -125,7 +121,7 @@ def export_results(out: str | Path, since: dt.date | None = None) -> ExportSumma
                     files[f"photos/{ref}"] = sha256_of(fh)
             version_rows = {v.id: v for v in ChecklistVersion.select().where(ChecklistVersion.id.in_(list(versions)))}
             manifest = {
-                "format": FORMAT, "format_version": FORMAT_VERSION, "centre": centre.code, "device": device_id(),
+                "format": FORMAT, "format_version": FORMAT_VERSION, "centre": centre.code, "device": identity.local().key_id,
                 "created_at": now().isoformat(), "inspectors": sorted(inspectors),
                 "period": {"from": first_seen.date().isoformat(), "to": last_seen.date().isoformat()},
                 "counts": {"inspections": count, "item_results": results, "photos": len(photos)},
@@ -135,12 +131,12 @@ def export_results(out: str | Path, since: dt.date | None = None) -> ExportSumma
             }
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
             zf.writestr("manifest.json", manifest_bytes)
-            zf.writestr("signature", sign(manifest_bytes, centre.signing_key))
+            zf.writestr("signature", signature_line(manifest_bytes))
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     if since is None:
         with db.atomic():
-            _set_local(WATERMARK_KEY, latest_change.isoformat())
+            _set_local(watermark_key, latest_change.isoformat())
     return ExportSummary(out, count, results, len(photos), (manifest["period"]["from"], manifest["period"]["to"]))

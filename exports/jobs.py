@@ -51,7 +51,7 @@ def record_pdf(out: Path, inspection: str, user=None) -> str:
     check_target(out, (".pdf",))
     rec = reports.inspection_record(inspection)
     require_export("record", user, Inspection.get_by_id(rec.id))
-    pdf_reports.record_pdf(out, rec, verify.payload("I", rec.id))
+    pdf_reports.record_pdf(out, rec, verify.payload("I", rec.uuid))
     return f"已导出巡查记录表 ({rec.window_code}, {rec.observed_at:%Y-%m-%d %H:%M}) → {out}"
 
 
@@ -62,7 +62,7 @@ def notice_pdf(out: Path, inspection: str, user=None) -> str:
     require_export("notice", user, Inspection.get_by_id(rec.id))
     if rec.status != "final":
         raise PatrolError("巡查记录尚未定稿, 不能出具整改通知单")
-    pdf_reports.notice_pdf(out, rec, verify.payload("I", rec.id))
+    pdf_reports.notice_pdf(out, rec, verify.payload("I", rec.uuid))
     return f"已导出整改通知单 ({rec.window_code}, {len(rec.failed_items)} 个问题) → {out}"
 
 

@@ -42,13 +42,18 @@ def style(size: float = 10, leading: float | None = None, align=None, color=colo
 
 
 
+def esc(text) -> str:
+    """Text made safe for a Paragraph: reportlab reads its markup (<img src=...> would embed a file),
+    so every text from the database goes through here."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+
+
 def title(text: str) -> Paragraph:
-    return Paragraph(text, style(17, align=TA_CENTER))
+    return Paragraph(esc(text), style(17, align=TA_CENTER))
 
 
 def para(text: str, size: float = 9.5, **kw) -> Paragraph:
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
-    return Paragraph(escaped, style(size, **kw))
+    return Paragraph(esc(text), style(size, **kw))
 
 
 def table(rows: Sequence[Sequence], widths: Sequence[float], header_rows: int = 1, size: float = 9,
@@ -158,8 +163,8 @@ def build(path, story: list, *, doc_title: str, header: str, qr_payload: str, la
         c.drawRightString(width - MARGIN, height - 10 * mm, f"打印时间 {dt.datetime.now():%Y-%m-%d %H:%M}")
         c.drawCentredString(width / 2, 9 * mm, f"第{page}页 共{total}页")
         c.setFont(FONT, 6.5)
-        c.drawString(MARGIN, 9 * mm, f"核验码 {qr_payload}")
-        c.drawString(MARGIN, 5.5 * mm, "扫描右下角二维码或运行 main.py verify 核验本页与数据库是否一致")
+        c.drawString(MARGIN, 9 * mm, f"核验码 {':'.join(qr_payload.split(':')[1:4])}")
+        c.drawString(MARGIN, 5.5 * mm, "扫描右下角二维码或在管理端核验, 可确认本页由谁打印、与记录是否一致")
         c.restoreState()
         draw_qr(c, qr_payload, width - MARGIN - QR_SIZE, 3 * mm, QR_SIZE)
 

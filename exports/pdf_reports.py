@@ -14,7 +14,7 @@ from app.periods import cn_date
 from app.photos import photo_path
 from app.rankings import RankRow
 from app.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
-from exports.pdf_base import FONT, build, content_width, fields_table, gap, para, signature_lines, style, table, title
+from exports.pdf_base import FONT, build, esc, content_width, fields_table, gap, para, signature_lines, style, table, title
 
 BY_LABELS = {"window": ("窗口", "部门"), "staff": ("人员", "用工单位"), "department": ("部门", "")}
 
@@ -79,7 +79,7 @@ def _score_line(rec: InspectionRecord) -> Paragraph:
     veto = "  一票否决" if rec.vetoed else ""
     colour = "#c62828" if not rec.passed else "#1b5e20"
     return Paragraph(f'得分 <font color="{colour}" size="16">{rec.score:g}</font>　等级 <font color="{colour}">'
-                     f"{rec.grade}</font>　扣分 {rec.deductions:g}　加分 {rec.bonus:g}{veto}", style(12, leading=20))
+                     f"{esc(rec.grade)}</font>　扣分 {rec.deductions:g}　加分 {rec.bonus:g}{veto}", style(12, leading=20))
 
 
 def _thumbnails(rec: InspectionRecord, width: float) -> list:

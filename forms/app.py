@@ -62,6 +62,12 @@ def set_up_centre(dialog: FirstRunDialog) -> None:
     from app.demo import make_demo
     from app.models import User
 
+    if dialog.enrol.isChecked():
+        from app.enrolment import enrol
+
+        done = enrol(dialog.setup_file.text().strip())
+        dialog.enrolled = done
+        return
     if dialog.demo.isChecked():
         make_demo(seed=1, period=periods.previous_month())
     else:
@@ -132,6 +138,11 @@ def first_run(app: QApplication) -> bool:
              on_done=lambda _: (finished.setdefault("ok", True), app.quit()),
              on_error=lambda exc: (QMessageBox.critical(None, tr("建立中心失败"), str(exc)), app.quit()))
     app.exec()
+    done = getattr(dialog, "enrolled", None)
+    if finished and done is not None:  # the person compares the office's fingerprint with the manager's
+        QMessageBox.information(None, tr("本机已登记"), tr(
+            "本机已登记为 {0} 的巡查设备 {1}。\n可登录的巡查员: {2}\n管理端密钥指纹: {3} (请与管理员核对)").format(
+            done.centre, done.device, ", ".join(done.inspectors), done.office_fingerprint))
     return bool(finished)
 
 

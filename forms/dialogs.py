@@ -27,10 +27,19 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(tr("首次使用: 建立中心"))
         self.demo = QRadioButton(tr("演示中心 (40 个窗口、80 名工作人员和上个月的巡查记录, 用于熟悉软件)"))
         self.empty = QRadioButton(tr("新建空中心"))
+        self.enrol = QRadioButton(tr("从设置文件登记本机 (巡查员的笔记本: 管理员在“数据交换”中生成设置文件)"))
         self.demo.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.demo)
         group.addButton(self.empty)
+        group.addButton(self.enrol)
+        self.setup_file = QLineEdit()
+        self.setup_file.setPlaceholderText(tr("设置文件 (.wpe)"))
+        browse = QPushButton(tr("选择…"))
+        browse.clicked.connect(self.choose_file)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.setup_file, 1)
+        file_row.addWidget(browse)
         self.centre_name = QLineEdit(tr("政务服务中心"))
         self.centre_code = QLineEdit("CENTRE")
         self.username = QLineEdit("manager")
@@ -39,6 +48,7 @@ class FirstRunDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password2 = QLineEdit()
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.manager_fields = (self.username, self.display_name, self.password, self.password2)
         form = QFormLayout()
         form.addRow(tr("中心名称"), self.centre_name)
         form.addRow(tr("中心编号"), self.centre_code)
@@ -56,11 +66,34 @@ class FirstRunDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.demo)
         layout.addWidget(self.empty)
+        layout.addWidget(self.enrol)
+        layout.addLayout(file_row)
         layout.addLayout(form)
+        self.enrol.toggled.connect(self.enrol_chosen)
+        self.enrol_chosen(False)
         layout.addWidget(buttons)
 
+    def enrol_chosen(self, on: bool) -> None:
+        """A laptop gets its accounts from the set-up file: no manager account is made on it."""
+        self.setup_file.setEnabled(on)
+        for field in self.manager_fields:
+            field.setEnabled(not on)
+
+    def choose_file(self) -> None:
+        from PyQt6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择设置文件"), "", "*.wpe")
+        if path:
+            self.setup_file.setText(path)
+            self.enrol.setChecked(True)
+
     def check(self) -> None:
-        if len(self.password.text()) < 6:
+        if self.enrol.isChecked():
+            if not self.setup_file.text().strip():
+                QMessageBox.warning(self, tr("设置文件"), tr("请选择管理员生成的设置文件 (.wpe)"))
+            else:
+                self.accept()
+        elif len(self.password.text()) < 6:
             QMessageBox.warning(self, tr("密码"), tr("密码至少 6 位"))
         elif self.password.text() != self.password2.text():
             QMessageBox.warning(self, tr("密码"), tr("两次输入的密码不一致"))

@@ -1,15 +1,17 @@
-"""数据交换: inspectors export results packages; managers import them and the roster (preview first)."""
+"""数据交换: inspectors export results packages; managers import them and the roster (preview first),
+and enrol, list and revoke the laptops whose packages they accept."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
-    QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit,
-    QPushButton, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from app import conflicts
+from app import conflicts, devices
 from app.errors import PatrolError
 from app.models import User
 from app.results_import import import_package
@@ -37,6 +39,39 @@ class ConflictsModel(RowsModel):
                ("导入", lambda c: f"{c.incoming_score:g} {c.incoming_grade}"),
                ("不同之处 (现有→导入)", lambda c: "; ".join(f"{d.code} {d.current or '—'}→{d.incoming or '—'}"
                                                      for d in c.differences)))
+
+
+class DevicesModel(RowsModel):
+    columns = (("密钥", lambda d: d.key_id), ("名称", lambda d: d.name), ("巡查员", lambda d: ", ".join(d.inspectors)),
+               ("状态", lambda d: d.status), ("登记日期", lambda d: d.enrolled_at.strftime("%Y-%m-%d")),
+               ("记录数", lambda d: d.inspections), ("结果包", lambda d: d.packages), ("注销理由", lambda d: d.revoke_reason))
+
+
+class EnrolDialog(QDialog):
+    """The laptop's name and the inspectors who may use it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("登记笔记本"))
+        self.name = QLineEdit(tr("巡查笔记本1"))
+        self.inspectors = QListWidget()
+        for u in User.select().where((User.role == "inspector") & (User.active == True)).order_by(User.username):  # noqa: E712
+            item = QListWidgetItem(f"{u.username} {u.display_name}")
+            item.setData(Qt.ItemDataRole.UserRole, u.username)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.inspectors.addItem(item)
+        form = QFormLayout(self)
+        form.addRow(tr("设备名称"), self.name)
+        form.addRow(tr("可使用的巡查员"), self.inspectors)
+        form.addRow(QLabel(tr("将生成该笔记本的密钥和设置文件; 设置文件含私钥, 请像密码一样保管, 登记后删除。")))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def chosen(self) -> list[str]:
+        items = (self.inspectors.item(n) for n in range(self.inspectors.count()))
+        return [i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked]
 
 
 class ExchangePage(QWidget):
@@ -76,6 +111,24 @@ class ExchangePage(QWidget):
             layout.addWidget(clashes)
 
         if user.role == "manager":
+            laptops = QGroupBox(tr("巡查笔记本 (只接受已登记设备签名的结果包)"))
+            box = QVBoxLayout(laptops)
+            self.devices = DevicesModel()
+            self.device_view = read_only_table(self.devices)
+            buttons = QHBoxLayout()
+            for label, slot in ((tr("登记笔记本…"), self.enrol_device), (tr("注销笔记本…"), self.revoke_device)):
+                b = QPushButton(label)
+                b.clicked.connect(slot)
+                buttons.addWidget(b)
+            self.legacy_button = QPushButton(tr("停用升级前的共享密钥…"))
+            self.legacy_button.clicked.connect(self.end_legacy_key)
+            buttons.addWidget(self.legacy_button)
+            buttons.addStretch(1)
+            box.addWidget(self.device_view)
+            box.addLayout(buttons)
+            layout.addWidget(laptops)
+
+        if user.role == "manager":
             roster = QGroupBox(tr("人员名单 (Excel)"))
             box = QVBoxLayout(roster)
             buttons = QHBoxLayout()
@@ -102,6 +155,58 @@ class ExchangePage(QWidget):
     def refresh(self) -> None:
         if self.user.role == "manager":
             self.conflicts.set_rows(conflicts.open_conflicts())
+            self.devices.set_rows(devices.device_rows())
+            self.legacy_button.setVisible(devices.legacy_key_active())
+
+    def enrol_device(self) -> None:
+        dialog = EnrolDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        suffix = ".wpe"
+        path, _ = QFileDialog.getSaveFileName(self, tr("保存设置文件"),
+                                              str(Path(default_folder()) / f"{dialog.name.text().strip()}{suffix}"), f"*{suffix}")
+        if not path:
+            return
+        try:
+            done = devices.enrol_device(self.user, dialog.name.text(), dialog.chosen(),
+                                        path if path.endswith(suffix) else path + suffix)
+        except PatrolError as exc:
+            self.problem(tr("笔记本未登记"), exc)
+            return
+        self.note(tr("已登记 {0} ({1}), 巡查员 {2} → {3}").format(done.name, done.key_id, ", ".join(done.inspectors), done.path))
+        QMessageBox.information(self, tr("笔记本已登记"), tr(
+            "设置文件: {0}\n在该笔记本上首次打开本程序时选择“从设置文件登记本机”, 或运行 main.py enrol {1}。\n"
+            "管理端密钥指纹: {2} (请与笔记本上显示的核对)").format(done.path, done.path.name, done.fingerprint))
+        self.refresh()
+
+    def revoke_device(self) -> None:
+        index = self.device_view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, tr("注销笔记本"), tr("请先选择一台设备"))
+            return
+        d = self.devices.rows[index.row()]
+        reason = ask_reason(self, tr("注销笔记本"), tr("注销 {0} ({1}): 此后它的结果包和打印件不再被接受").format(d.name, d.key_id))
+        if reason is None:
+            return
+        try:
+            devices.revoke_device(self.user, d.key_id, reason)
+        except PatrolError as exc:
+            self.problem(tr("未注销"), exc)
+            return
+        self.note(tr("已注销 {0} ({1})").format(d.name, d.key_id))
+        self.refresh()
+
+    def end_legacy_key(self) -> None:
+        reason = ask_reason(self, tr("停用共享密钥"), tr("停用后, 升级前的旧结果包和旧核验码不再被接受"))
+        if reason is None:
+            return
+        try:
+            devices.end_legacy_key(self.user, reason)
+        except PatrolError as exc:
+            self.problem(tr("未停用"), exc)
+            return
+        self.note(tr("已停用升级前的共享密钥"))
+        self.refresh()
 
     def settle_conflict(self, take_incoming: bool) -> None:
         index = self.conflict_view.currentIndex()
@@ -136,7 +241,7 @@ class ExchangePage(QWidget):
             self.note(tr("已导出 {0} 条巡查记录 ({1} 至 {2}) → {3}").format(
                 summary.inspections, summary.period[0], summary.period[1], summary.path))
 
-        run_task(self, tr("正在导出结果包…"), lambda progress: export_results(path), on_done=done,
+        run_task(self, tr("正在导出结果包…"), lambda progress: export_results(path, user=self.user), on_done=done,
                  on_error=lambda exc: self.problem(tr("导出结果包"), exc))
 
     def import_packages(self) -> None:

@@ -31,3 +31,49 @@ def inspect(window: Window, inspector: User, staff: Staff | None, when: dt.datet
 
 # Failing these four costs 3+3+5+5 = 16 points: a clear fail (84) without a veto.
 FAILING = ("DRESS-01", "DRESS-12", "DISC-07", "TABOO-12")
+
+
+def enrol_laptop(office: str, laptop, folder, inspectors=("xuncha1",), name: str = "笔记本1") -> str:
+    """Enrol a laptop database from the office's (which is open, and is open again afterwards): the
+    office makes the set-up file, the laptop is set up from it. Returns the device's key id."""
+    from pathlib import Path
+
+    from app import db as dbmod
+    from app.devices import enrol_device
+    from app.enrolment import enrol
+
+    setup = Path(folder) / f"{Path(laptop).stem}.wpe"
+    done = enrol_device(User.get(User.username == "admin"), name, list(inspectors), setup)
+    dbmod.close_database()
+    dbmod.open_database(str(laptop))
+    enrol(setup)
+    dbmod.close_database()
+    dbmod.open_database(office)
+    return done.key_id
+
+
+def on_laptop(laptop, patrols, inspector: str = "xuncha1") -> None:
+    """Inspections on a (closed) laptop database: (window, day, failed items), each at 10:00."""
+    from app import db as dbmod
+    from app.patrol import staff_on_duty
+
+    dbmod.open_database(str(laptop))
+    try:
+        user = User.get(User.username == inspector)
+        for code, day, fails in patrols:
+            window = Window.get(Window.code == code)
+            inspect(window, user, staff_on_duty(window), dt.datetime.fromisoformat(f"{day}T10:00"), fail=fails)
+    finally:
+        dbmod.close_database()
+
+
+def export_from(laptop, out, since: dt.date | None = None, inspector: str = "xuncha1"):
+    """Export a results package from a (closed) laptop database, as one of its inspectors."""
+    from app import db as dbmod
+    from app.results_package import export_results
+
+    dbmod.open_database(str(laptop))
+    try:
+        return export_results(out, since, User.get(User.username == inspector))
+    finally:
+        dbmod.close_database()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
+import cli
 from app import db as dbmod
 from app.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
 
@@ -190,15 +190,30 @@ def test_checklists_load_makes_a_new_version_only_when_content_changes(capsys, d
     assert "WINDOW" in out and " 2 " in out
 
 
-def test_probation_command_sweeps_due_cases_and_lists_them(capsys, demo_copy):
+def test_probation_lists_without_writing_and_a_named_manager_sweeps(capsys, demo_copy):
     code, out, _ = run(capsys, "probation", "--db", demo_copy, "--as-of", "2026-10-15", "--format", "json")
     assert code == 0
     open_cases = json.loads(out)
     assert open_cases and all(c["status"] == "open" for c in open_cases)
+    code, out, _ = run(capsys, "probation", "--db", demo_copy, "--as-of", "2026-12-31")
+    assert code == 0 and "期满待处理" in out and "--sweep" in out
     code, out, _ = run(capsys, "probation", "--db", demo_copy, "--as-of", "2026-12-31", "--all", "--format", "json")
+    assert {c["status"] for c in json.loads(out)} == {"open"}, "listing never decides a case"
+    code, _, err = run(capsys, "probation", "--db", demo_copy, "--as-of", "2026-12-31", "--sweep")
+    assert code == 2 and "--user" in err
+    code, out, _ = run(capsys, "probation", "--db", demo_copy, "--as-of", "2026-12-31", "--all", "--sweep", "--user",
+                       "admin", "--format", "json")
     decided = json.loads(out)
     assert decided and {c["status"] for c in decided} <= {"cleared", "recommend_return"}
     assert {"id", "employee_no", "name", "ends_on", "days_left", "rechecks_passed", "status"} <= set(decided[0])
+    dbmod.open_database(demo_copy, create=False)
+    try:
+        from app.models import AuditEntry
+
+        entry = AuditEntry.get(AuditEntry.action == "probation.sweep")
+        assert entry.username == "admin" and len(json.loads(entry.new)) == len(decided)
+    finally:
+        dbmod.close_database()
 
 
 def test_pay_and_awards_commands_answer_for_the_month(capsys, demo_db):
@@ -236,20 +251,33 @@ def test_settings_can_be_shown_and_changed_and_bad_values_change_nothing(capsys,
     assert "45" in out and "优=96,良=88" in out
 
 
-def test_results_travel_by_command_line_and_a_second_import_changes_nothing(capsys, demo_db, tmp_path):
-    laptop = tmp_path / "laptop.db"
-    shutil.copy(demo_db, laptop)
-    code, out, _ = run(capsys, "export", "results", "--db", str(laptop), "--user", "admin", "--out", str(tmp_path / "oct.wpr"))
-    assert code == 0 and "已导出结果包" in out
-    code, _, err = run(capsys, "export", "results", "--db", str(laptop), "--user", "admin", "--out", str(tmp_path / "again.wpr"))
-    assert code == 2 and "没有新的" in err
-    office = tmp_path / "office.db"
+def test_a_laptop_is_enrolled_and_its_results_travel_by_command_line(capsys, tmp_path, monkeypatch):
+    from tests.helpers import on_laptop
+
+    office, laptop, setup = tmp_path / "office.db", tmp_path / "laptop.db", tmp_path / "lap1.wpe"
     assert run(capsys, "demo", "--db", str(office), "--seed", "7", "--no-inspections")[0] == 0
+    code, out, _ = run(capsys, "devices", "enrol", "--db", str(office), "--user", "admin", "--name", "巡查笔记本1",
+                       "--inspectors", "xuncha1", "--out", str(setup))
+    assert code == 0 and "main.py enrol" in out and setup.exists()
+    code, out, _ = run(capsys, "enrol", str(setup), "--db", str(laptop))
+    assert code == 0 and "巡查笔记本1" in out and "xuncha1" in out
+    code, _, err = run(capsys, "enrol", str(setup), "--db", str(laptop))
+    assert code == 2 and "已有数据" in err
+    on_laptop(laptop, [("A01", "2026-10-05", ()), ("A02", "2026-10-06", ("DISC-07",))])
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "patrol123")
+    code, out, _ = run(capsys, "export", "results", "--db", str(laptop), "--user", "xuncha1", "--out", str(tmp_path / "oct.wpr"))
+    assert code == 0 and "已导出结果包: 2 条" in out
+    code, _, err = run(capsys, "export", "results", "--db", str(laptop), "--user", "xuncha1", "--out", str(tmp_path / "again.wpr"))
+    assert code == 2 and "没有新的" in err
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
     code, out, _ = run(capsys, "import", "results", "--db", str(office), "--user", "admin", str(tmp_path / "oct.wpr"))
-    assert code == 0 and re.search(r"新增 \d+, 更新 0, 未变 0, 冲突 0", out)
+    assert code == 0 and re.search(r"新增 2, 更新 0, 未变 0, 冲突 0", out)
     code, out, _ = run(capsys, "import", "results", "--db", str(office), "--user", "admin", str(tmp_path / "oct.wpr"))
-    assert code == 0 and re.search(r"新增 0, 更新 0, 未变 \d+, 冲突 0", out)
+    assert code == 0 and re.search(r"新增 0, 更新 0, 未变 2, 冲突 0", out)
     assert _rankings_json(capsys, str(office)) == _rankings_json(capsys, str(laptop))
+    code, out, _ = run(capsys, "devices", "list", "--db", str(office), "--user", "admin", "--format", "json")
+    (device,) = json.loads(out)
+    assert device["name"] == "巡查笔记本1" and device["inspections"] == 2 and device["packages"] == 2
     broken = tmp_path / "broken.wpr"
     broken.write_bytes((tmp_path / "oct.wpr").read_bytes()[:500])
     code, _, err = run(capsys, "import", "results", "--db", str(office), "--user", "admin", str(broken))

@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from app import checklists, cli, periods, verify
+import cli
+from app import checklists, periods, verify
 from app import db as dbmod
 from app.demo import make_demo
 from app.models import Inspection, ItemResult, ProbationCase
@@ -168,7 +169,7 @@ def test_ranking_pdf_text_figures_pages_and_embedded_font(capsys, db, tmp_path):
     assert f"第1页共{pages}页" in text.replace(" ", "") and "制表人" in text
     assert fonts_embedded(out) and all(emb == "yes" for _, emb in fonts_embedded(out))
     (payload,) = qr_codes(out, tmp_path)
-    assert payload.startswith("WPR1:R:2026-10.window:")
+    assert payload.startswith("WPR2:R:2026-10.window:")
     dbmod.open_database(str(db), create=False)
     assert verify.verify(payload).matches
 
@@ -290,4 +291,6 @@ def test_verify_rejects_what_is_not_a_report_payload(capsys, demo):
     code, _, err = run(capsys, "verify", "--db", str(demo), "WP1:DEMO:A01")
     assert code == 2 and "不是本系统的报表二维码" in err
     code, out, _ = run(capsys, "verify", "--db", str(demo), "WPR1:I:999999:0123456789abcdef")
-    assert code == 1 and "找不到" in out
+    assert code == 1 and "旧核验码已停用" in out, "a centre set up after v5 has no shared key"
+    code, _, err = run(capsys, "verify", "--db", str(demo), "WPR2:R:2026-13:0123456789abcdef:OABC:" + "A" * 86)
+    assert code == 2 and "编号格式不对" in err

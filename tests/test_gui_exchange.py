@@ -11,29 +11,62 @@ from forms.exchange_page import ExchangePage
 from tests.gui_support import Answers, give_reasons, user
 
 
-def test_an_inspector_exports_a_package_and_a_manager_imports_it(qtbot, app_font, monkeypatch, tmp_path):
+def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, app_font, monkeypatch, tmp_path):
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtWidgets import QDialog
+
+    from app.enrolment import enrol
+    from forms.exchange_page import EnrolDialog
+    from tests.helpers import on_laptop
+
     answers = Answers(monkeypatch)
-    dbmod.open_database(str(tmp_path / "laptop.db"))
-    make_demo(seed=3, period=periods.month("2026-10"))
+    give_reasons(monkeypatch, ("笔记本遗失", True))
+    office, laptop, setup, out = (str(tmp_path / "office.db"), tmp_path / "laptop.db", tmp_path / "lap1.wpe",
+                                  tmp_path / "oct.wpr")
+    dbmod.open_database(office)
+    make_demo(seed=3, with_inspections=False)
+    manager = ExchangePage(user("admin"))
+    qtbot.addWidget(manager)
+
+    def tick_first_inspector(dialog):
+        dialog.inspectors.item(0).setCheckState(Qt.CheckState.Checked)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(EnrolDialog, "exec", tick_first_inspector)
+    monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(setup), ""))
+    manager.enrol_device()
+    assert setup.exists() and [d.name for d in manager.devices.rows] == ["巡查笔记本1"]
+    assert any("main.py enrol" in a for a in answers.asked)
+    dbmod.close_database()
+
+    dbmod.open_database(str(laptop))
+    enrol(setup)
+    dbmod.close_database()
+    on_laptop(laptop, [("A01", "2026-10-05", ()), ("A02", "2026-10-05", ("DISC-07",)), ("B03", "2026-10-06", ())])
+    dbmod.open_database(str(laptop))
     page = ExchangePage(user("xuncha1"))
     qtbot.addWidget(page)
-    out = tmp_path / "oct.wpr"
+    assert not hasattr(page, "devices"), "an inspector sees no device register"
     monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
     page.export_package()
     qtbot.waitUntil(lambda: "已导出" in page.log.toPlainText(), timeout=30000)
-    total = Inspection.select().count()
     dbmod.close_database()
 
-    dbmod.open_database(str(tmp_path / "office.db"))
+    dbmod.open_database(office)
     try:
-        make_demo(seed=3, with_inspections=False)
         manager = ExchangePage(user("admin"))
         qtbot.addWidget(manager)
         monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(out)], ""))
         manager.import_packages()
         qtbot.waitUntil(lambda: any("新增" in a for a in answers.asked), timeout=30000)
-        assert f"新增 {total}" in manager.log.toPlainText()
-        assert Inspection.select().count() == total
+        assert "新增 3" in manager.log.toPlainText() and Inspection.select().count() == 3
+        manager.device_view.setCurrentIndex(manager.devices.index(0, 0))
+        manager.revoke_device()
+        assert manager.devices.rows[0].status.startswith("已注销") and manager.devices.rows[0].inspections == 3
+        answers.asked.clear()
+        manager.import_packages()
+        qtbot.waitUntil(lambda: any("已于" in a and "注销" in a for a in answers.asked), timeout=30000)
+        assert Inspection.select().count() == 3, "what it sent before stays"
     finally:
         dbmod.close_database()
 

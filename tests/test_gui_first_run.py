@@ -67,3 +67,31 @@ def test_mismatched_or_short_passwords_keep_the_dialog_open(qtbot, app_font, emp
     dialog.password2.setText("different")
     dialog.check()
     assert dialog.result() != FirstRunDialog.DialogCode.Accepted and is_empty()
+
+
+def test_a_laptop_is_set_up_from_the_offices_file_with_no_manager_account(qtbot, app_font, tmp_path):
+    from app.demo import make_demo
+    from app.devices import enrol_device
+    from app.identity import is_device
+
+    dbmod.open_database(str(tmp_path / "office.db"))
+    make_demo(seed=3, with_inspections=False)
+    setup = tmp_path / "lap.wpe"
+    enrol_device(User.get(User.username == "admin"), "巡查笔记本1", ["xuncha1"], setup)
+    dbmod.close_database()
+    dbmod.open_database(str(tmp_path / "laptop.db"))
+    try:
+        dialog = FirstRunDialog()
+        qtbot.addWidget(dialog)
+        dialog.enrol.setChecked(True)
+        assert not dialog.username.isEnabled() and dialog.setup_file.isEnabled()
+        dialog.setup_file.setText(str(setup))
+        dialog.check()
+        assert dialog.result() == FirstRunDialog.DialogCode.Accepted
+        set_up_centre(dialog)
+        assert is_device() and dialog.enrolled.device == "巡查笔记本1"
+        assert [(u.username, u.role) for u in User.select()] == [("xuncha1", "inspector")]
+        assert Window.select().count() == 40
+        assert accounts.authenticate("xuncha1", "patrol123").username == "xuncha1"
+    finally:
+        dbmod.close_database()

@@ -16,36 +16,13 @@ from app.demo import make_demo
 from app.errors import PatrolError, PermissionDenied
 from app.models import Inspection, InspectionHistory, ImportLog, ItemResult, ProbationCase, User, Window
 from app.results_import import import_package
-from app.results_package import export_results
-from tests.helpers import FAILING, inspect
+from tests.helpers import FAILING, enrol_laptop, export_from, inspect, on_laptop
 
 OCT = periods.month("2026-10")
 
 
 def admin() -> User:
     return User.get(User.username == "admin")
-
-
-def laptop(path: Path, patrols: list[tuple[str, str, tuple]]) -> None:
-    """A laptop database (demo roster, seed 9) with the given inspections: (window, day, failed items)."""
-    dbmod.open_database(str(path))
-    if not Window.select().exists():
-        make_demo(seed=9, with_inspections=False)
-    inspector = User.get(User.username == "xuncha1")
-    for code, day, fails in patrols:
-        w = Window.get(Window.code == code)
-        from app.patrol import staff_on_duty
-
-        inspect(w, inspector, staff_on_duty(w), dt.datetime.fromisoformat(f"{day}T10:00"), fail=fails)
-    dbmod.close_database()
-
-
-def export(db_path: Path, out: Path, since: dt.date | None = None):
-    dbmod.open_database(str(db_path))
-    try:
-        return export_results(out, since)
-    finally:
-        dbmod.close_database()
 
 
 def snapshot() -> tuple:
@@ -58,21 +35,25 @@ def snapshot() -> tuple:
 
 
 @pytest.fixture
-def package(tmp_path):
-    lap = tmp_path / "laptop1.db"
-    laptop(lap, [("A01", "2026-10-05", ()), ("A02", "2026-10-05", FAILING), ("B03", "2026-10-06", ("DESK-09",)),
-                 ("A02", "2026-10-12", ())])
-    return lap, export(lap, tmp_path / "p1.wpr")
-
-
-@pytest.fixture
-def office(db_target, package):
-    """The manager's database: same centre, roster, accounts and key as the laptops (seed 9).
-    Made after the laptop's package, since opening a database rebinds the one handle."""
+def office(db_target):
+    """The manager's database (demo roster, seed 9), open."""
     dbmod.open_database(db_target)
     make_demo(seed=9, with_inspections=False)
     yield db_target
     dbmod.close_database()
+
+
+@pytest.fixture
+def package(office, tmp_path):
+    """A laptop enrolled by the office, four inspections on it, exported; the office open again."""
+    lap = tmp_path / "laptop1.db"
+    enrol_laptop(office, lap, tmp_path)
+    dbmod.close_database()
+    on_laptop(lap, [("A01", "2026-10-05", ()), ("A02", "2026-10-05", FAILING), ("B03", "2026-10-06", ("DESK-09",)),
+                    ("A02", "2026-10-12", ())])
+    made = export_from(lap, tmp_path / "p1.wpr")
+    dbmod.open_database(office)
+    return lap, made
 
 
 def test_a_package_imports_once_and_a_second_import_changes_nothing(office, package):
@@ -103,52 +84,64 @@ def test_the_package_carries_a_signed_manifest_with_counts_and_versions(package)
 def test_nothing_new_to_export_is_said_and_since_exports_again(package, tmp_path):
     lap, _ = package
     with pytest.raises(PatrolError, match="没有新的"):
-        export(lap, tmp_path / "empty.wpr")
-    again = export(lap, tmp_path / "again.wpr", since=dt.date(2026, 10, 6))
+        export_from(lap, tmp_path / "empty.wpr")
+    again = export_from(lap, tmp_path / "again.wpr", since=dt.date(2026, 10, 6))
     assert again.inspections == 2
 
 
-def test_a_newer_revision_replaces_the_older_which_is_kept(office, package, tmp_path):
+def test_a_laptop_cannot_send_an_amendment_and_a_managers_amendment_stays(office, package, tmp_path):
     lap, made = package
     import_package(made.path, admin())
-    dbmod.close_database()
-    dbmod.open_database(str(lap))
     insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
-    inspections.amend(insp, User.get(User.username == "admin"), {"DISC-07": "fail"}, "复看录像发现玩手机")
-    dbmod.close_database()
-    newer = export(lap, tmp_path / "p2.wpr")
-    dbmod.open_database(office)
-    result = import_package(newer.path, admin())
-    assert (result.new, result.updated) == (0, 1)
+    inspections.amend(insp, admin(), {"DISC-07": "fail"}, "复看录像发现玩手机")
+    assert import_package(made.path, admin()).unchanged == 4, "the laptop's first revision does not replace it"
     stored = Inspection.get(Inspection.uuid == insp.uuid)
     assert stored.revision == 2 and stored.score == 95
-    (old,) = InspectionHistory.select().where(InspectionHistory.uuid == insp.uuid)
-    assert old.kind == "replaced" and json.loads(old.content)["score"] == 100
-    assert import_package(made.path, admin()).unchanged == 4, "the older package no longer changes anything"
-
-
-def _clash(office, package, tmp_path):
-    """A01 edited differently on two laptops at the same revision; a.wpr imported first, b.wpr conflicts."""
-    lap, made = package
-    import_package(made.path, admin())
     dbmod.close_database()
-    other = tmp_path / "laptop2.db"
-    other.write_bytes(lap.read_bytes())
-    for db_path, item, name in ((lap, "DISC-07", "a.wpr"), (other, "DISC-06", "b.wpr")):
+    # On the laptop someone makes themself a manager and "amends": the office refuses the revision.
+    dbmod.open_database(str(lap))
+    User.update(role="manager").where(User.username == "xuncha1").execute()
+    mine = Inspection.get(Inspection.uuid == insp.uuid)
+    inspections.amend(mine, User.get(User.username == "xuncha1"), {"DISC-07": "pass", "DISC-06": "pass"}, "改回")
+    dbmod.close_database()
+    newer = export_from(lap, tmp_path / "p2.wpr")
+    dbmod.open_database(office)
+    before = snapshot()
+    with pytest.raises(PatrolError, match="笔记本只能提交首版记录"):
+        import_package(newer.path, admin())
+    assert snapshot() == before
+
+
+def _clash(office, tmp_path):
+    """One inspection finalised twice from one draft (a laptop restored from a backup): a.wpr with
+    DISC-07 failed is imported first, b.wpr with DISC-06 failed conflicts with it."""
+    lap, copy = tmp_path / "laptop1.db", tmp_path / "restored.db"
+    enrol_laptop(office, lap, tmp_path)
+    dbmod.close_database()
+    dbmod.open_database(str(lap))
+    window = Window.get(Window.code == "A01")
+    from app.patrol import staff_on_duty
+
+    inspect(window, User.get(User.username == "xuncha1"), staff_on_duty(window), dt.datetime(2026, 10, 5, 10), finalise=False)
+    dbmod.close_database()
+    copy.write_bytes(lap.read_bytes())
+    for db_path, item, name in ((lap, "DISC-07", "a.wpr"), (copy, "DISC-06", "b.wpr")):
         dbmod.open_database(str(db_path))
         insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
-        inspections.amend(insp, User.get(User.username == "admin"), {item: "fail"}, "复核")
+        item_row = next(i for i in inspections.applicable_items(insp) if i.code == item)
+        inspections.set_result(insp, item_row, "fail")
+        inspections.finalise(insp)
         dbmod.close_database()
-        export(db_path, tmp_path / name)
+        export_from(db_path, tmp_path / name)
     dbmod.open_database(office)
-    assert import_package(tmp_path / "a.wpr", admin()).updated == 1
+    assert import_package(tmp_path / "a.wpr", admin()).new == 1
     clash = import_package(tmp_path / "b.wpr", admin())
     assert clash.conflicts == 1 and "A01" in clash.conflict_details[0]
     return Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
 
 
-def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_lost(office, package, tmp_path):
-    current = _clash(office, package, tmp_path)
+def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_lost(office, tmp_path):
+    current = _clash(office, tmp_path)
     (conflict,) = [h for h in InspectionHistory.select().where(InspectionHistory.kind == "conflict")]
     assert conflict.source == "b.wpr" and current.window.code == "A01"
     kept = {h.kind: json.loads(h.content) for h in InspectionHistory.select().where(InspectionHistory.uuid == current.uuid)}
@@ -157,13 +150,15 @@ def test_two_different_edits_of_one_inspection_are_a_conflict_and_neither_is_los
     assert [r.item.code for r in fails] == ["DISC-07"]
 
 
-def test_a_package_signed_with_another_key_or_from_another_centre_is_refused(db_target, package, tmp_path):
+def test_a_package_from_a_device_another_office_enrolled_is_refused(package, tmp_path):
     _, made = package
-    dbmod.open_database(db_target)
+    other = tmp_path / "other-office.db"
+    dbmod.close_database()
+    dbmod.open_database(str(other))
     try:
-        make_demo(seed=10, with_inspections=False)  # same centre code, different key
+        make_demo(seed=9, with_inspections=False)  # the same centre code and roster, another office key
         before = snapshot()
-        with pytest.raises(PatrolError, match="签名不符"):
+        with pytest.raises(PatrolError, match="未在本中心登记的设备"):
             import_package(made.path, admin())
         assert snapshot() == before
     finally:
@@ -227,30 +222,13 @@ def test_random_corruption_is_refused_with_a_message_and_the_database_unchanged(
         assert result.new + result.unchanged == 4
 
 
-def test_an_imported_revision_that_turns_a_pass_into_a_failure_opens_a_case(office, package, tmp_path):
-    lap, made = package
-    import_package(made.path, admin())
-    assert ProbationCase.select().count() == 1  # A02's failure
-    dbmod.close_database()
-    dbmod.open_database(str(lap))
-    insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
-    inspections.amend(insp, User.get(User.username == "admin"), {c: "fail" for c in FAILING}, "复看录像")
-    dbmod.close_database()
-    newer = export(lap, tmp_path / "p2.wpr")
-    dbmod.open_database(office)
-    assert import_package(newer.path, admin()).updated == 1
-    stored = Inspection.get(Inspection.uuid == insp.uuid)
-    case = ProbationCase.get(ProbationCase.opening_inspection == stored)
-    assert case.status == "open" and "p2.wpr" in case.events[-1].cause
-
-
-def test_a_manager_takes_the_incoming_side_of_a_conflict_as_the_next_revision(office, package, tmp_path):
+def test_a_manager_takes_the_incoming_side_of_a_conflict_as_the_next_revision(office, tmp_path):
     from app import conflicts
     from app.models import AuditEntry
 
-    current = _clash(office, package, tmp_path)
+    current = _clash(office, tmp_path)
     (conflict,) = conflicts.open_conflicts()
-    assert conflict.window == "A01" and conflict.source == "b.wpr" and conflict.revision == 2
+    assert conflict.window == "A01" and conflict.source == "b.wpr" and conflict.revision == 1
     assert {(d.code, d.current, d.incoming) for d in conflict.differences} == {
         ("DISC-06", "合格", "不合格"), ("DISC-07", "不合格", "合格")}
     with pytest.raises(PatrolError, match="必须填写理由"):
@@ -258,21 +236,21 @@ def test_a_manager_takes_the_incoming_side_of_a_conflict_as_the_next_revision(of
     with pytest.raises(PermissionDenied):
         conflicts.resolve(conflict.id, User.get(User.username == "xuncha1"), True, "试")
     now = conflicts.resolve(conflict.id, admin(), True, "b 机的复核有录像为证")
-    assert now.revision == 3 and conflicts.open_conflicts() == []
+    assert now.revision == 2 and conflicts.open_conflicts() == []
     fails = [r.item.code for r in ItemResult.select().where((ItemResult.inspection == now) & (ItemResult.result == "fail"))]
     assert fails == ["DISC-06"]
     kinds = sorted(h.kind for h in InspectionHistory.select().where(InspectionHistory.uuid == current.uuid))
-    assert kinds.count("replaced") >= 2 and "conflict_taken" in kinds, "the version it replaced is kept"
+    assert kinds.count("replaced") >= 1 and "conflict_taken" in kinds, "the version it replaced is kept"
     entry = AuditEntry.get(AuditEntry.action == "inspection.conflict")
     assert entry.reason == "b 机的复核有录像为证" and entry.window_code == "A01"
     with pytest.raises(PatrolError, match="没有待处理的冲突"):
         conflicts.resolve(conflict.id, admin(), False, "再来一次")
 
 
-def test_keeping_the_current_side_changes_nothing_but_settles_the_conflict(office, package, tmp_path):
+def test_keeping_the_current_side_changes_nothing_but_settles_the_conflict(office, tmp_path):
     from app import conflicts
 
-    current = _clash(office, package, tmp_path)
+    current = _clash(office, tmp_path)
     (conflict,) = conflicts.open_conflicts()
     kept = conflicts.resolve(conflict.id, admin(), False, "以 a 机为准")
     assert (kept.revision, kept.content_hash) == (current.revision, current.content_hash)
@@ -280,19 +258,19 @@ def test_keeping_the_current_side_changes_nothing_but_settles_the_conflict(offic
     assert InspectionHistory.get_by_id(conflict.id).kind == "conflict_kept"
 
 
-def test_conflicts_are_listed_and_settled_from_the_command_line(office, package, tmp_path, capsys, monkeypatch):
-    from app import cli
+def test_conflicts_are_listed_and_settled_from_the_command_line(office, tmp_path, capsys, monkeypatch):
+    import cli
 
-    _clash(office, package, tmp_path)
+    _clash(office, tmp_path)
     dbmod.close_database()
-    assert cli.main(["conflicts", "list", "--db", office, "--format", "json"]) == 0
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+    assert cli.main(["conflicts", "list", "--db", office, "--format", "json", "--user", "admin"]) == 0
     (listed,) = json.loads(capsys.readouterr().out)
     assert listed["window"] == "A01" and ["DISC-06", "合格", "不合格"] in listed["differences"]
-    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
     code = cli.main(["conflicts", "resolve", str(listed["id"]), "--take-incoming", "--reason", "有录像", "--db", office,
                      "--user", "admin"])
-    assert code == 0 and "第 3 版" in capsys.readouterr().out
-    assert cli.main(["conflicts", "list", "--db", office]) == 0 and "(无记录)" in capsys.readouterr().out
+    assert code == 0 and "第 2 版" in capsys.readouterr().out
+    assert cli.main(["conflicts", "list", "--db", office, "--user", "admin"]) == 0 and "(无记录)" in capsys.readouterr().out
     dbmod.open_database(office)  # the fixture closes it
 
 
@@ -308,15 +286,16 @@ def test_a_package_larger_than_one_write_batch_imports_whole(office, package, mo
     assert ProbationCase.select().count() == 1
 
 
-def test_photos_travel_inside_the_package_and_are_stored_once(db_target, tmp_path, monkeypatch):
+def test_photos_travel_inside_the_package_and_are_stored_once(office, tmp_path, monkeypatch):
     import zipfile as zf_mod
 
     from app.photos import photo_path, store_photo_file
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the office's photo folder on PostgreSQL
     lap = tmp_path / "laptop.db"
+    enrol_laptop(office, lap, tmp_path)
+    dbmod.close_database()
     dbmod.open_database(str(lap))
-    make_demo(seed=9, with_inspections=False)
     window = Window.get(Window.code == "A01")
     insp = inspect(window, User.get(User.username == "xuncha1"), None, dt.datetime(2026, 10, 5, 10), finalise=False)
     ref = store_photo_file(Path(__file__).parent / "data" / "photo.png")
@@ -324,17 +303,14 @@ def test_photos_travel_inside_the_package_and_are_stored_once(db_target, tmp_pat
     inspections.set_result(insp, item, "fail", "在玩手机", (ref,))
     inspections.finalise(insp)
     dbmod.close_database()
-    made = export(lap, tmp_path / "with-photo.wpr")
+    made = export_from(lap, tmp_path / "with-photo.wpr")
     assert made.photos == 1
     with zf_mod.ZipFile(made.path) as zf:
         assert f"photos/{ref}" in zf.namelist()
         assert json.loads(zf.read("manifest.json"))["counts"]["photos"] == 1
-    dbmod.open_database(db_target)
-    try:
-        make_demo(seed=9, with_inspections=False)
-        assert not photo_path(ref).exists()
-        first = import_package(made.path, admin())
-        assert first.photos == 1 and photo_path(ref).read_bytes() == (Path(__file__).parent / "data" / "photo.png").read_bytes()
-        assert import_package(made.path, admin()).photos == 0
-    finally:
-        dbmod.close_database()
+    dbmod.open_database(office)
+    if photo_path(ref).exists():  # SQLite: the laptop's photo folder is its own, beside its file
+        photo_path(ref).unlink()
+    first = import_package(made.path, admin())
+    assert first.photos == 1 and photo_path(ref).read_bytes() == (Path(__file__).parent / "data" / "photo.png").read_bytes()
+    assert import_package(made.path, admin()).photos == 0

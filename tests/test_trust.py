@@ -7,7 +7,8 @@ import json
 import peewee as pw
 import pytest
 
-from app import accounts, audit, cli, inspections, probation
+import cli
+from app import accounts, audit, inspections, probation
 from app.errors import PatrolError, PermissionDenied
 from app.models import AuditEntry, ProbationCase, User
 from app.settings import load_settings, save_settings
@@ -157,8 +158,46 @@ def test_the_audit_trail_is_shown_filtered_and_exported(capsys, roster, db_targe
     page.refresh()
     assert [r.action for r in page.model.rows] == ["inspection.amend"]
     out = tmp_path / "audit.xlsx"
-    assert cli.main(["audit", "--db", db_target, "--out", str(out)]) == 0
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "secret2")
+    assert cli.main(["audit", "--db", db_target, "--out", str(out), "--user", "boss"]) == 0
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("审计记录").to_python()
     assert rows[0][:3] == ["时间", "用户", "操作"] and len(rows) == 3
-    assert cli.main(["audit", "--db", db_target, "--staff", "F1", "--format", "json"]) == 0
+    assert cli.main(["audit", "--db", db_target, "--staff", "F1", "--format", "json", "--user", "boss"]) == 0
     assert '"reason": "复看录像"' in capsys.readouterr().out
+
+
+def test_parallel_wrong_passwords_are_each_counted_and_lock_the_account(roster):
+    """12 guesses at once, six rounds: the fifth locks the account; the right password then fails too."""
+    import threading
+
+    from app.db import db as proxy
+
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def guess(password: str) -> None:
+        try:
+            accounts.authenticate("boss", password)
+            outcome = "accepted"
+        except PermissionDenied as exc:
+            outcome = str(exc)
+        finally:
+            proxy.close()  # each thread's own connection
+        with lock:
+            results.append(outcome)
+
+    for round_no in range(6):
+        threads = [threading.Thread(target=guess, args=(f"wrong{round_no}-{n}",)) for n in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if round_no == 0:
+            assert any("锁定" in r for r in results), results
+    assert "accepted" not in results
+    assert sum("连续错误" in r for r in results) >= 1
+    assert all("锁定" in r for r in results[12:]), "after the first round every guess meets the lock"
+    with pytest.raises(PermissionDenied, match="锁定"):
+        accounts.authenticate("boss", "secret2")
+    User.update(locked_until=dt.datetime.now() - dt.timedelta(seconds=1)).where(User.username == "boss").execute()
+    assert accounts.authenticate("boss", "secret2").username == "boss", "the lock ends"

@@ -34,3 +34,74 @@ def test_a_first_schema_database_opens_migrates_and_keeps_everything(tmp_path):
     finally:
         dbmod.close_database()
     assert V1.read_bytes() != b"" and path.exists()
+
+
+def _v1_package(source: Path, out: Path, key: str) -> Path:
+    """A package as the version before per-device keys made it: format 1, HMAC of the shared key."""
+    import hashlib
+    import hmac
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(source) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    manifest["format_version"] = 1
+    body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            if name not in ("manifest.json", "signature"):
+                zf.writestr(name, data)
+        zf.writestr("manifest.json", body)
+        zf.writestr("signature", hmac.new(key.encode(), body, hashlib.sha256).hexdigest())
+    return out
+
+
+def test_the_old_shared_key_verifies_old_paper_and_packages_until_a_manager_ends_it(tmp_path):
+    import datetime as dt
+    import hashlib
+    import hmac
+
+    import pytest
+
+    from app import devices, verify
+    from app.errors import PatrolError
+    from app.identity import local
+    from app.models import Centre, User
+    from app.results_import import import_package
+    from app.results_package import export_results
+    from tests.helpers import inspect
+
+    office, laptop = tmp_path / "office.db", tmp_path / "laptop.db"
+    shutil.copy(V1, office)
+    shutil.copy(V1, laptop)
+    dbmod.open_database(str(laptop))  # an old laptop, upgraded before it was enrolled again
+    window = Window.get(Window.code == "A02")
+    inspect(window, User.get(User.username == "xuncha1"), window.staff.first(), dt.datetime(2026, 9, 20, 10))
+    made = export_results(tmp_path / "new.wpr")
+    key = Centre.get().signing_key
+    dbmod.close_database()
+    old_package = _v1_package(made.path, tmp_path / "old-format.wpr", key)
+
+    dbmod.open_database(str(office))
+    try:
+        assert local().role == "office" and devices.legacy_key_active()
+        first = Inspection.select().order_by(Inspection.id).first()
+        content = verify._legacy_content("I", str(first.id))
+        check = hmac.new(key.encode(), f"I:{first.id}:{content}".encode(), hashlib.sha256).hexdigest()[:16]
+        old_paper = f"WPR1:I:{first.id}:{check}"
+        verdict = verify.verify(old_paper)
+        assert verdict.matches and "升级前" in verdict.message and any("窗口" in d for d in verdict.details)
+        admin = User.get(User.username == "admin")
+        with pytest.raises(PatrolError, match="未在本中心登记的设备"):
+            import_package(made.path, admin)  # the upgraded laptop's own new key is nobody the office enrolled
+        assert import_package(old_package, admin).new == 1
+        devices.end_legacy_key(admin, "全部笔记本已重新登记")
+        assert not verify.verify(old_paper).matches
+        with pytest.raises(PatrolError, match="已停用"):
+            import_package(_v1_package(made.path, tmp_path / "late.wpr", key), admin)
+        from app.models import AuditEntry
+
+        assert AuditEntry.get(AuditEntry.action == "legacy_key.end").reason == "全部笔记本已重新登记"
+    finally:
+        dbmod.close_database()

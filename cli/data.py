@@ -1,0 +1,153 @@
+"""Commands that set a centre up and bring data in: demo, checklists, settings, imports, roster."""
+
+from __future__ import annotations
+
+import sys
+
+from app import output, periods
+from app.errors import PatrolError
+from cli.common import acting_user
+
+
+def cmd_demo(args) -> int:
+    from app.db import open_database
+    from app.demo import DEMO_PASSWORDS, make_demo
+
+    period = periods.month(args.month) if args.month else periods.previous_month()
+    open_database(args.db)
+    if args.if_empty:
+        from app.centre import is_empty
+
+        if not is_empty():
+            print("数据库已有数据, 未生成演示中心")
+            return 0
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r生成巡查记录 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    summary = make_demo(args.seed, period, with_inspections=not args.no_inspections, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"演示中心已生成: {summary.areas} 个区域, {summary.windows} 个窗口, {summary.staff} 名工作人员, {summary.users} 个账号")
+    if summary.period:
+        print(f"{summary.period.label}巡查记录 {summary.inspections} 条, 其中不合格 {summary.failed} 条, 考察案例 {summary.probation_cases} 个")
+    print("账号: " + ", ".join(f"{u} / {p}" for u, p in DEMO_PASSWORDS.items()))
+    return 0
+
+
+def cmd_checklists(args) -> int:
+    from app import checklists
+
+    if args.action == "validate":
+        defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
+        for d in defs:
+            print(f"{d.code} {d.name}: {len(d.categories)} 个分类, {len(d.items)} 个检查项, 校验通过")
+        return 0
+    from app.db import open_database
+
+    if args.action == "export":
+        from app.models import Checklist, ChecklistVersion
+        from exports.checklist_xlsx import checklist_workbook
+
+        open_database(args.db, create=False)
+        query = ChecklistVersion.select().join(Checklist).where(Checklist.code == args.checklist)
+        if args.version:
+            query = query.where(ChecklistVersion.version == args.version)
+        version = query.order_by(ChecklistVersion.version.desc()).first()
+        if version is None:
+            raise PatrolError(f"没有检查表 {args.checklist}" + (f" 第 {args.version} 版" if args.version else ""))
+        count = checklist_workbook(args.out, version)
+        print(f"已导出 {args.checklist} 第 {version.version} 版: {count} 个检查项 → {args.out}")
+        return 0
+    if args.action == "import":
+        from app.checklist_rows import rows_to_checklist
+        from exports.xlsx_reader import read_workbook
+
+        definition = rows_to_checklist(args.file.name, read_workbook(args.file))
+        open_database(args.db, create=False)
+        (version, created), = checklists.register([definition], source=args.file.name, user=acting_user(args, "manager"),
+                                                  reason=args.reason)
+        state = "已载入为新版本" if created else "内容未变化, 沿用"
+        print(f"{version.checklist.code} 第 {version.version} 版 ({len(definition.items)} 个检查项): {state}")
+        return 0
+    if args.action == "load":
+        defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
+        open_database(args.db)
+        user = acting_user(args, "manager")
+        for version, created in checklists.register(defs, source=", ".join(map(str, args.files)) or "checklists/", user=user,
+                                                    reason=args.reason):
+            state = "已载入为新版本" if created else "内容未变化, 沿用"
+            print(f"{version.checklist.code} 第 {version.version} 版: {state}")
+        return 0
+    open_database(args.db, create=False)
+    from app.models import ChecklistVersion, Item
+
+    rows = []
+    for v in ChecklistVersion.select().order_by(ChecklistVersion.checklist, ChecklistVersion.version):
+        rows.append([v.checklist.code, v.checklist.name, v.version, Item.select().where(Item.version == v).count(),
+                     v.loaded_at.strftime("%Y-%m-%d %H:%M"), v.content_hash[:12]])
+    print(output.table(["检查表", "名称", "版本", "检查项", "载入时间", "内容摘要"], rows) if rows else "(无检查表)")
+    return 0
+
+
+def cmd_settings(args) -> int:
+    from dataclasses import fields
+
+    from app.db import open_database
+    from app.settings import LABELS, CentreSettings, format_value, load_settings, parse_value, save_settings
+
+    value = parse_value(args.key, args.value) if args.action == "set" else None
+    open_database(args.db, create=args.action == "set")
+    settings = load_settings()
+    if args.action == "set":
+        user = acting_user(args, "manager")
+        setattr(settings, args.key, value)
+        save_settings(settings, user, args.reason)
+        print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
+        return 0
+    rows = [[f.name, LABELS[f.name], format_value(f.name, getattr(settings, f.name))] for f in fields(CentreSettings)]
+    print(output.table(["设置项", "说明", "当前值"], rows))
+    return 0
+
+
+def cmd_import(args) -> int:
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager") if args.kind == "results" or getattr(args, "apply", False) else None
+    if args.kind == "results":
+        from app.results_import import import_package
+
+        for path in args.files:
+            summary = import_package(path, user)
+            print(summary.line())
+            for line in summary.conflict_details:
+                print(f"  冲突: {line} (两个版本都已保留)")
+        return 0
+    return cmd_import_roster(args, user)
+
+
+def cmd_import_roster(args, user) -> int:
+    from app.roster_import import apply_roster, plan_roster
+    from exports.xlsx_reader import read_workbook
+
+    plan = plan_roster(args.file.name, read_workbook(args.file))
+    labels = {"new": "新增", "updated": "修改", "unlisted": "不再列出"}
+    for c in plan.changes:
+        print(f"{labels[c.kind]} {c.what} {c.key} {c.label}" + (f"  ({c.details})" if c.details else ""))
+    print(plan.summary())
+    if args.apply:
+        apply_roster(plan, user, args.reason)
+        print("已写入数据库")
+    else:
+        print("以上为预览, 未做修改; 确认无误后加 --apply 写入")
+    return 0
+
+
+def cmd_roster(args) -> int:
+    from exports.roster_template import roster_template
+
+    roster_template(args.out)
+    print(f"已生成名单模板 → {args.out}")
+    return 0

@@ -1,0 +1,179 @@
+"""The argument parser: every command, its options and its help, in one place."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.common import db_parent, format_arg
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db = db_parent()
+    parser = argparse.ArgumentParser(
+        prog="main.py", parents=[db],
+        description="窗口巡查 Window Patrol — 政务服务中心窗口巡查工具。不带参数运行时打开桌面程序。",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", parents=[db], help="在空数据库中生成演示中心")
+    demo.add_argument("--seed", type=int, default=1, help="随机种子, 相同种子生成相同数据 (默认 1)")
+    demo.add_argument("--month", help="巡查记录所在月份 YYYY-MM (默认上个月)")
+    demo.add_argument("--no-inspections", action="store_true", help="只生成中心、人员、账号和检查表, 不生成巡查记录")
+    demo.add_argument("--if-empty", action="store_true", help="数据库已有数据时不做任何事 (正常退出)")
+
+    cl = sub.add_parser("checklists", parents=[db], help="检查表: 校验、载入、列出")
+    cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", required=True)
+    validate = cl_sub.add_parser("validate", parents=[db], help="校验检查表文件 (默认: 随程序发布的检查表)")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    load = cl_sub.add_parser("load", parents=[db], help="载入检查表文件; 内容有变化时成为新版本")
+    load.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    load.add_argument("--reason", default="", help="内容有变化时必须填写: 为什么改 (记入审计记录)")
+    cl_sub.add_parser("list", parents=[db], help="列出数据库中的检查表及其版本")
+    cl_export = cl_sub.add_parser("export", parents=[db], help="把检查表的一个版本导出为 Excel (每个检查项一行)")
+    cl_export.add_argument("--checklist", default="WINDOW", metavar="CODE")
+    cl_export.add_argument("--version", type=int, metavar="N", help="版本号 (默认最新)")
+    cl_export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    cl_import = cl_sub.add_parser("import", parents=[db], help="导入修改后的检查表工作簿; 内容有变化时成为新版本")
+    cl_import.add_argument("file", type=Path, metavar="FILE.xlsx")
+    cl_import.add_argument("--reason", default="", help="内容有变化时必须填写: 为什么改 (记入审计记录)")
+
+    st = sub.add_parser("settings", parents=[db], help="查看或修改中心设置 (等级、考察期、微笑之星等)")
+    st_sub = st.add_subparsers(dest="action", metavar="ACTION", required=True)
+    st_sub.add_parser("show", parents=[db], help="列出全部设置")
+    st_set = st_sub.add_parser("set", parents=[db], help="修改一项设置")
+    st_set.add_argument("key")
+    st_set.add_argument("value")
+    st_set.add_argument("--reason", required=True, help="为什么改 (记入审计记录)")
+
+    rk = sub.add_parser("rankings", parents=[db], help="月度 / 季度 / 年度排名")
+    period = rk.add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", help="YYYY-MM")
+    period.add_argument("--quarter", help="YYYY-Qn")
+    period.add_argument("--year", help="YYYY")
+    rk.add_argument("--by", choices=("window", "staff", "department"), default="window", help="排名对象 (默认 window)")
+    format_arg(rk)
+
+    aw = sub.add_parser("awards", parents=[db], help="微笑之星候选名单和流动红旗窗口")
+    aw.add_argument("--month", required=True, help="YYYY-MM")
+    format_arg(aw)
+
+    pr = sub.add_parser("probation", parents=[db], help="处理到期的考察期并列出考察案例")
+    pr.add_argument("--as-of", help="以该日期为准 YYYY-MM-DD (默认今天)")
+    pr.add_argument("--all", action="store_true", help="也列出已解除和已退回的案例")
+    pr.add_argument("--sweep", action="store_true", help="处理到期的案例 (写入数据库, 需要管理员 --user); 不加时只列出")
+    format_arg(pr)
+
+    ins = sub.add_parser("inspections", parents=[db], help="列出某段时间的已定稿巡查记录")
+    ins_period = ins.add_mutually_exclusive_group(required=True)
+    ins_period.add_argument("--month", help="YYYY-MM")
+    ins_period.add_argument("--quarter", help="YYYY-Qn")
+    ins_period.add_argument("--year", help="YYYY")
+    ins.add_argument("--window", metavar="CODE", help="只列出该窗口")
+    ins.add_argument("--staff", metavar="EMPLOYEE_NO", help="只列出该工号的人员")
+    format_arg(ins)
+
+    ex = sub.add_parser("export", parents=[db], help="导出 Excel 工作簿、PDF 报表、窗口标签和照片")
+    ex_sub = ex.add_subparsers(dest="kind", metavar="KIND", required=True)
+
+    def export_parser(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = ex_sub.add_parser(name, parents=[db], help=help_text)
+        p.add_argument("--out", required=True, type=Path, metavar="FILE", help="输出文件")
+        return p
+
+    export_parser("excel", "月度工作簿 (排名、考察期、微笑之星、流动红旗、绩效扣发名单、图表)").add_argument(
+        "--month", required=True, help="YYYY-MM")
+    for name, text in (("details", "巡查明细工作簿 (每次巡查一行, 不合格项另表)"), ("photos", "现场照片 zip, 按窗口和日期分文件夹")):
+        p = export_parser(name, text)
+        p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+        p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    p = export_parser("ranking-pdf", "月度排名表 PDF")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--by", choices=("window", "staff", "department"), default="window")
+    for name, text in (("record-pdf", "巡查记录表 PDF"), ("notice-pdf", "整改通知单 PDF")):
+        export_parser(name, text).add_argument("--inspection", required=True, metavar="ID", help="巡查记录编号或 UUID")
+    export_parser("probation-pdf", "考察期通知书 PDF").add_argument("--case", required=True, type=int, metavar="ID")
+    p = export_parser("staff-pdf", "个人巡查记录 PDF")
+    p.add_argument("--staff", required=True, metavar="EMPLOYEE_NO")
+    p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    export_parser("labels-pdf", "窗口二维码标签 (A4, 每页 3×8)").add_argument("--area", metavar="CODE", help="只打印该区域")
+    export_parser("results", "结果包 (.wpr): 上次导出以来的已定稿巡查记录, 交给管理员导入").add_argument(
+        "--since", metavar="YYYY-MM-DD", help="改为导出该日期以来的全部已定稿记录")
+
+    im = sub.add_parser("import", parents=[db], help="导入结果包或人员名单")
+    im_sub = im.add_subparsers(dest="kind", metavar="KIND", required=True)
+    im_results = im_sub.add_parser("results", parents=[db], help="导入一个或多个结果包; 重复导入不会产生重复记录")
+    im_results.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    im_roster = im_sub.add_parser("roster", parents=[db], help="从 Excel 人员/窗口名单导入: 默认只预览, 加 --apply 才写入")
+    im_roster.add_argument("file", type=Path, metavar="FILE.xlsx")
+    im_roster.add_argument("--apply", action="store_true", help="确认写入 (否则只列出将要发生的变化)")
+    im_roster.add_argument("--reason", default="", help="写入时必须填写: 为什么更新名单 (记入审计记录)")
+
+    rs = sub.add_parser("roster", parents=[db], help="人员名单模板")
+    rs_sub = rs.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rs_sub.add_parser("template", parents=[db], help="生成名单模板工作簿").add_argument(
+        "--out", required=True, type=Path, metavar="FILE.xlsx")
+
+    am = sub.add_parser("amend", parents=[db], help="管理员修改已定稿的巡查记录 (必须填写理由, 留有记录)")
+    am.add_argument("--inspection", required=True, metavar="ID-or-UUID")
+    am.add_argument("--set", required=True, nargs="+", metavar="CODE=RESULT", help="例如 DISC-07=fail (pass/fail/na)")
+    am.add_argument("--reason", required=True)
+
+    dc = sub.add_parser("decide", parents=[db], help="管理员处理考察案例: 确认退回或解除 (必须填写理由)")
+    dc.add_argument("--case", required=True, type=int, metavar="ID")
+    choice = dc.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--return", dest="confirm", action="store_true", help="确认退回劳务公司")
+    choice.add_argument("--clear", action="store_true", help="解除考察")
+    dc.add_argument("--reason", required=True)
+
+    bk = sub.add_parser("backup", parents=[db], help="立即备份数据库 (SQLite 在线备份), 并列出已有备份")
+    bk.add_argument("--out", type=Path, metavar="DIR", help="备份到该文件夹 (默认: 数据库旁的 *_backups 文件夹)")
+    rt = sub.add_parser("restore", parents=[db], help="从备份恢复: 先检查备份文件, 并先备份当前数据库")
+    rt.add_argument("file", type=Path, metavar="FILE")
+
+    cf = sub.add_parser("conflicts", parents=[db], help="导入冲突: 列出待处理的, 或由管理员处理 (必须填写理由)")
+    cf_sub = cf.add_subparsers(dest="action", metavar="ACTION", required=True)
+    format_arg(cf_sub.add_parser("list", parents=[db], help="列出待处理的冲突及其不同之处"))
+    cf_res = cf_sub.add_parser("resolve", parents=[db], help="处理一个冲突: 采用导入的版本, 或保留现有版本")
+    cf_res.add_argument("id", type=int, metavar="ID", help="冲突编号 (conflicts list 列出)")
+    side = cf_res.add_mutually_exclusive_group(required=True)
+    side.add_argument("--take-incoming", action="store_true", help="采用导入的版本 (成为新的版本号)")
+    side.add_argument("--keep-current", action="store_true", help="保留现有版本")
+    cf_res.add_argument("--reason", required=True)
+
+    au = sub.add_parser("audit", parents=[db], help="审计记录: 谁在何时改了什么、为什么 (可按窗口、人员、用户筛选, 可导出 Excel)")
+    au.add_argument("--window", metavar="CODE")
+    au.add_argument("--staff", metavar="EMPLOYEE_NO")
+    au.add_argument("--by", metavar="USERNAME", help="只看该用户的操作")
+    au.add_argument("--out", type=Path, metavar="FILE.xlsx", help="导出为 Excel")
+    format_arg(au)
+
+    vf = sub.add_parser("verify", parents=[db], help="核验纸质报表上的二维码内容是否与数据库一致")
+    vf.add_argument("payload", metavar="PAYLOAD")
+
+    selftest = sub.add_parser("selftest", help="在临时演示数据库上离屏启动程序并渲染每个界面, 检查安装是否完好")
+    selftest.add_argument("--keep", metavar="DIR", help="把临时数据库和截图留在该文件夹")
+
+    en = sub.add_parser("enrol", parents=[db], help="用管理端生成的设置文件 (.wpe) 登记本笔记本 (只能登记到空数据库)")
+    en.add_argument("file", type=Path, metavar="FILE.wpe")
+
+    dv = sub.add_parser("devices", parents=[db], help="管理员: 登记巡查员的笔记本 (生成密钥和设置文件)、列出、注销")
+    dv_sub = dv.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _format = dv_sub.add_parser("list", parents=[db], help="列出已登记的设备")
+    format_arg(_format)
+    dv_enrol = dv_sub.add_parser("enrol", parents=[db], help="登记一台笔记本: 生成其密钥和签名的设置文件")
+    dv_enrol.add_argument("--name", required=True, help="设备名称, 例如 巡查笔记本1")
+    dv_enrol.add_argument("--inspectors", required=True, metavar="NAME,NAME", help="可在该设备上使用的巡查员账号")
+    dv_enrol.add_argument("--out", required=True, type=Path, metavar="FILE.wpe")
+    dv_enrol.add_argument("--reason", default="", help="为什么登记 (记入审计记录)")
+    dv_revoke = dv_sub.add_parser("revoke", parents=[db], help="注销设备: 此后它的结果包和打印件不再被接受")
+    dv_revoke.add_argument("device", metavar="KEY-ID-or-NAME")
+    dv_revoke.add_argument("--reason", required=True)
+    dv_end = dv_sub.add_parser("end-legacy", parents=[db], help="停用升级前的共享密钥 (旧结果包和旧二维码不再被接受)")
+    dv_end.add_argument("--reason", required=True)
+
+    pay = sub.add_parser("pay", parents=[db], help="绩效扣发名单: 某月巡查不合格的人员、次数和问题")
+    pay.add_argument("--month", required=True, help="YYYY-MM")
+    format_arg(pay)
+    return parser

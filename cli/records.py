@@ -1,0 +1,114 @@
+"""A manager's commands on finalised data and the database: amend, decide, conflicts, backup, restore, audit."""
+
+from __future__ import annotations
+
+from app.errors import PatrolError
+from cli.common import acting_user, emit, management_view
+
+
+def cmd_conflicts(args) -> int:
+    from app import conflicts
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    if args.action == "resolve":
+        insp = conflicts.resolve(args.id, acting_user(args, "manager"), args.take_incoming, args.reason)
+        print(f"冲突 {args.id} 已处理: " + ("采用导入的版本" if args.take_incoming else "保留现有版本")
+              + f"; {insp.window.code} 现为第 {insp.revision} 版, {insp.score:g} 分 {insp.grade}")
+        return 0
+    management_view(args)
+    found = conflicts.open_conflicts()
+    rows = [[c.id, c.window, c.staff, c.observed_at.strftime("%Y-%m-%d %H:%M"), c.revision, c.source,
+             f"{c.current_score:g} {c.current_grade}", f"{c.incoming_score:g} {c.incoming_grade}",
+             "; ".join(f"{d.code} {d.current or '—'}→{d.incoming or '—'}" for d in c.differences)] for c in found]
+    emit(args.format, ["编号", "窗口", "工号", "巡查时间", "版本", "来自", "现有", "导入", "不同之处 (现有→导入)"], rows,
+          [{"id": c.id, "uuid": c.uuid, "window": c.window, "staff": c.staff, "observed_at": c.observed_at.isoformat(),
+            "revision": c.revision, "source": c.source, "current": [c.current_score, c.current_grade],
+            "incoming": [c.incoming_score, c.incoming_grade],
+            "differences": [[d.code, d.current, d.incoming] for d in c.differences]} for c in found])
+    return 0
+
+
+def cmd_amend(args) -> int:
+    from app import inspections
+    from app.db import open_database
+    from app.models import Inspection
+
+    changes = {}
+    for pair in args.set:
+        code, _, result = pair.partition("=")
+        if not code or result not in ("pass", "fail", "na"):
+            raise PatrolError(f"--set 的格式应为 编号=pass|fail|na, 不是 {pair!r}")
+        changes[code.strip().upper()] = result
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager")
+    key = args.inspection
+    insp = (Inspection.get_or_none(Inspection.id == int(key)) if key.isdigit() else None) or \
+        Inspection.get_or_none(Inspection.uuid == key)
+    if insp is None:
+        raise PatrolError(f"未找到巡查记录: {key}")
+    score = inspections.amend(insp, user, changes, args.reason)
+    print(f"已修改巡查记录 {insp.uuid} (第 {insp.revision} 版): 得分 {score.score:g}, {score.grade}")
+    return 0
+
+
+def cmd_decide(args) -> int:
+    from app import probation
+    from app.db import open_database
+    from app.models import ProbationCase
+
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager")
+    case = ProbationCase.get_or_none(ProbationCase.id == args.case)
+    if case is None:
+        raise PatrolError(f"未找到考察案例: {args.case}")
+    (probation.confirm_return if args.confirm else probation.clear_case)(case, user, args.reason)
+    print(f"考察案例 {case.id}: {'已确认退回劳务公司' if args.confirm else '已解除'}")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from app import backup
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    path = backup.backup_now(args.out)
+    print(f"已备份 → {path}")
+    for n, p in enumerate(backup.backups(args.out)[:5]):
+        print(f"  {p.name}  {p.stat().st_size / 2**20:.1f} MB")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from app import backup
+    from app.db import open_database
+
+    backup.check_backup(args.file)  # before touching the database at all
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager")
+    checked, safety = backup.restore(args.file, user)
+    print(f"已从 {checked.path.name} 恢复 ({checked.inspections} 条巡查记录); 恢复前的数据库已备份为 {safety}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from app import audit
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    rows = audit.entries(window_code=args.window, employee_no=args.staff, username=args.by)
+    if args.out:
+        from exports.excel import audit_workbook
+
+        count = audit_workbook(args.out, "审计记录", rows)
+        print(f"已导出 {count} 条审计记录 → {args.out}")
+        return 0
+    objects = [{"at": r.at.isoformat(sep=" ", timespec="seconds"), "user": r.username, "action": r.action,
+                "target": r.target, "window": r.window_code, "employee_no": r.employee_no, "old": r.old, "new": r.new,
+                "reason": r.reason} for r in rows]
+    table_rows = [[r.at.strftime("%Y-%m-%d %H:%M"), r.username, r.action_label, r.target, r.window_code, r.employee_no,
+                   r.reason] for r in rows]
+    emit(args.format, ["时间", "用户", "操作", "对象", "窗口", "工号", "理由"] if args.format == "table" else
+          list(objects[0]) if objects else ["at"], table_rows if args.format == "table" else
+          [list(o.values()) for o in objects], objects)
+    return 0
