@@ -1,5 +1,6 @@
-"""Importing a results package of 10,000 inspections against a raw sqlite3 executemany of the same
-rows into the same schema (same run); then importing it again (all unchanged)."""
+"""Importing a results package of 10,000 inspections from an enrolled laptop (signature checked, every
+field checked, every figure recomputed) against a raw sqlite3 executemany of the same rows into the
+same schema (same run); then importing it again (all unchanged)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from pathlib import Path
 
 from app.accounts import create_user
 from app.db import SQLITE_PRAGMAS, close_database, open_database
+from app.devices import enrol_device
+from app.enrolment import enrol
+from app.models import User
 from app.results_import import import_package
 from app.results_package import export_results
 from benchmarks.generate import add_inspections, build_centre, working_days
@@ -55,14 +59,18 @@ def _raw_baseline(office: Path, package: Path) -> float:
 def run(inspections: int = 10000, windows: int = 300) -> list[dict]:
     folder = Path(tempfile.mkdtemp(prefix="wp-bench-import-"))
     laptop, office, raw = folder / "laptop.db", folder / "office.db", folder / "raw.db"
-    open_database(str(laptop))
-    build_centre(windows, 2, seed=3)
-    close_database()
-    shutil.copy(laptop, office)
-    shutil.copy(laptop, raw)
     memory_office = folder / "office-memory.db"
-    shutil.copy(laptop, memory_office)
+    # As in a centre: the office enrols the laptop (its own key), the laptop inspects and exports.
+    open_database(str(office))
+    build_centre(windows, 2, seed=3)
+    create_user("bench-manager", "基准管理员", "manager", "bench123")
+    enrol_device(User.get(User.username == "bench-manager"), "基准笔记本",
+                 [u.username for u in User.select().where(User.role == "inspector")], folder / "laptop.wpe")
+    close_database()
+    shutil.copy(office, raw)
+    shutil.copy(office, memory_office)
     open_database(str(laptop))
+    enrol(folder / "laptop.wpe")
     per_day = 500
     days = working_days(dt.date(2026, 9, 1), max(1, inspections // per_day))
     counts = add_inspections(days, min(per_day, inspections), seed=3)
@@ -72,7 +80,7 @@ def run(inspections: int = 10000, windows: int = 300) -> list[dict]:
     close_database()
     baseline = _raw_baseline(raw, made.path)
     open_database(str(office))
-    manager = create_user("bench-manager", "基准管理员", "manager", "bench123")
+    manager = User.get(User.username == "bench-manager")
     start = time.perf_counter()
     first = import_package(made.path, manager)
     first_s = time.perf_counter() - start
@@ -82,7 +90,7 @@ def run(inspections: int = 10000, windows: int = 300) -> list[dict]:
     close_database()
     # Peak memory in a pass of its own: tracemalloc slows Python code, which would skew the timed ratio.
     open_database(str(memory_office))
-    manager = create_user("bench-manager", "基准管理员", "manager", "bench123")
+    manager = User.get(User.username == "bench-manager")
     tracemalloc.start()
     import_package(made.path, manager)
     peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)

@@ -4,7 +4,6 @@ database is byte-for-byte (SQLite) or row-for-row (PostgreSQL) unchanged. On SQL
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import sqlite3
@@ -17,7 +16,6 @@ import cli
 from app import db as dbmod
 from app import inspections, signing, verify
 from app.demo import make_demo
-from app.devices import revoke_device
 from app.models import ALL_MODELS, Inspection, User, Window
 from tests.helpers import FAILING, enrol_laptop, export_from, on_laptop
 

@@ -4,7 +4,6 @@ from openpyxl import Workbook
 from PyQt6.QtWidgets import QPushButton
 
 from app import db as dbmod
-from app import periods
 from app.demo import make_demo
 from app.models import Inspection, Staff
 from forms.exchange_page import ExchangePage
