@@ -262,18 +262,38 @@ def _latest_allowed(manifest: dict) -> dt.datetime:
     return end_of_today
 
 
-def _record_checks(pkg: _Package, lk: Lookups) -> tuple[list[str], list[str]]:
-    """Everything the records name, claim and compute, against this database; and the records' UUIDs."""
+def _record_checks(pkg: _Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]]]:
+    """Everything the records name, claim and compute, against this database; and the stored
+    (id, revision, content hash) of the records it already has. A record identical to one already
+    accepted is not checked again (importing a package twice stays cheap)."""
     ctx = Context(lk, load_settings(), set(pkg.photos), pkg.signer.inspectors,
                   None if pkg.signer.kind == "office" else 1, _latest_allowed(pkg.manifest))
-    problems, uuids = [], []
-    for n, (line, r) in enumerate(pkg.records(), start=1):
-        uuids.append(r["uuid"])
-        where = f"inspections.jsonl 第 {line} 行 (记录 {r['uuid'][:8]}, 窗口 {r['window']})"
-        found = record_problems(r, ctx)
-        if found:
-            problems.append(f"{where}: " + "; ".join(found))
-    return problems, uuids
+    problems: list[str] = []
+    existing: dict[str, tuple[int, int, str]] = {}
+
+    def check(chunk: list[tuple[int, dict]]) -> None:
+        found = _existing([r["uuid"] for _, r in chunk])
+        existing.update(found)
+        for line, r in chunk:
+            stored = found.get(r["uuid"])
+            if stored and stored[2] and stored[2] == records.content_hash(r):
+                continue
+            found_problems = record_problems(r, ctx)
+            if found_problems:
+                where = f"inspections.jsonl 第 {line} 行 (记录 {r['uuid'][:8]}, 窗口 {r['window']})"
+                problems.append(f"{where}: " + "; ".join(found_problems))
+
+    chunk: list[tuple[int, dict]] = []
+    for line, r in pkg.records():
+        chunk.append((line, r))
+        if len(chunk) >= CHECK_CHUNK:
+            check(chunk)
+            chunk = []
+    check(chunk)
+    return problems, existing
+
+
+CHECK_CHUNK = 200  # records held at once while checking: memory stays flat
 
 
 def _existing(uuids: list[str]) -> dict[str, tuple[int, int, str]]:
@@ -314,12 +334,10 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
     require_role(user, "manager")
     pkg = read_package(path)
     lk = lookups()
-    problems, uuids = _record_checks(pkg, lk)
+    problems, existing = _record_checks(pkg, lk)
     if problems:
         _fail(pkg.name, problems)
     summary = ImportSummary(pkg.name)
-    existing = _existing(uuids)
-    del uuids
     new_rows, new_results, new_records = [], [], []
 
     def flush() -> None:

@@ -123,3 +123,13 @@ def test_a_failed_veto_item_always_fails_the_inspection(items):
     vetoed = items + [ScoredItem("VETO", "DISC", 0, "veto", "check", "fail")]
     result = score_items(vetoed)
     assert result.vetoed and not result.passed and result.grade == "不合格"
+
+
+@settings(max_examples=300)
+@given(items_strategy, cap_strategy, weights_strategy)
+def test_only_failed_checks_and_awarded_bonuses_move_the_score(items, cap, weights):
+    """The office recomputes an imported record from these alone (app.record_checks); same figures."""
+    moving = [i for i in items if (i.result == "fail" if i.kind == "check" else i.result == "pass")]
+    whole, part = score_items(items, bonus_cap=cap, weights=weights), score_items(moving, bonus_cap=cap, weights=weights)
+    assert (whole.score, whole.bonus, whole.deductions, whole.vetoed, whole.passed, whole.grade) == \
+        (part.score, part.bonus, part.deductions, part.vetoed, part.passed, part.grade)
