@@ -31,7 +31,7 @@ class Signer:
 
     @property
     def label(self) -> str:
-        return f"{'管理端' if self.kind == 'office' else '设备'} {self.name} ({self.key_id})"
+        return f"{self.name} ({self.key_id})" if self.kind == "office" else f"设备 {self.name} ({self.key_id})"
 
 
 def local() -> Identity | None:

@@ -60,24 +60,26 @@ class FirstRunDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.check)
         buttons.rejected.connect(self.reject)
-        self.demo.toggled.connect(lambda on: (self.centre_name.setEnabled(not on), self.centre_code.setEnabled(not on)))
-        self.centre_name.setEnabled(False)
-        self.centre_code.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.demo)
         layout.addWidget(self.empty)
         layout.addWidget(self.enrol)
         layout.addLayout(file_row)
         layout.addLayout(form)
-        self.enrol.toggled.connect(self.enrol_chosen)
-        self.enrol_chosen(False)
+        for choice in (self.demo, self.empty, self.enrol):
+            choice.toggled.connect(self.update_fields)
+        self.update_fields()
         layout.addWidget(buttons)
 
-    def enrol_chosen(self, on: bool) -> None:
-        """A laptop gets its accounts from the set-up file: no manager account is made on it."""
-        self.setup_file.setEnabled(on)
+    def update_fields(self) -> None:
+        """The centre's name for a new empty centre only; a laptop gets its centre and accounts from
+        the set-up file, and no manager account is made on it."""
+        enrol = self.enrol.isChecked()
+        self.setup_file.setEnabled(enrol)
+        for field in (self.centre_name, self.centre_code):
+            field.setEnabled(self.empty.isChecked())
         for field in self.manager_fields:
-            field.setEnabled(not on)
+            field.setEnabled(not enrol)
 
     def choose_file(self) -> None:
         from PyQt6.QtWidgets import QFileDialog

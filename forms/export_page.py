@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PyQt6.QtCore import QDate, QStandardPaths
+from PyQt6.QtCore import QDate, QStandardPaths, Qt
 from PyQt6.QtWidgets import (
-    QComboBox, QDateEdit, QFileDialog, QFormLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
-    QWidget,
+    QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QVBoxLayout, QWidget,
 )
 
 from app import periods
@@ -87,9 +87,39 @@ class ExportPage(QWidget):
         inner.addWidget(hint)
         layout = QVBoxLayout(self)
         layout.addWidget(panel)
+        layout.addWidget(self._paper_check())
         layout.addStretch(1)
         self.kind.currentIndexChanged.connect(self.show_fields)
         self.refresh()
+
+    def _paper_check(self) -> QGroupBox:
+        """核验纸件: a scanner reads the QR of a printed report into the box; the verdict and what the
+        record says now are shown, to hold against the paper."""
+        box = QGroupBox(tr("核验纸件 (扫描报表右下角的二维码, 或粘贴其内容后回车)"))
+        box.setMaximumWidth(900)
+        self.payload = QLineEdit()
+        self.payload.setPlaceholderText("WPR2:…")
+        self.payload.returnPressed.connect(self.check_paper)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextFormat(Qt.TextFormat.PlainText)  # record text is data, never markup
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.payload)
+        inner.addWidget(self.verdict)
+        return box
+
+    def check_paper(self) -> None:
+        from app.errors import PatrolError
+        from app.verify import verify
+
+        try:
+            verdict = verify(self.payload.text())
+        except PatrolError as exc:
+            self.verdict.setText(f"✗ {exc}")
+            return
+        self.verdict.setText("\n".join([("✓ " if verdict.matches else "✗ ") + verdict.message] + verdict.details))
+        self.verdict.setStyleSheet("color: #1b5e20;" if verdict.matches else "color: #c62828;")
+        self.payload.selectAll()
 
     def refresh(self) -> None:
         self.area.clear()

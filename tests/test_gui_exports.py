@@ -1,5 +1,7 @@
 """Exports from the app: chosen on the 报表 tab or from a finished window, written by the worker."""
 
+import datetime as dt
+
 import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
@@ -96,3 +98,22 @@ def test_an_inspector_exports_only_their_own_inspections(qtbot, demo_month, app_
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("巡查明细").to_python()
     assert len(rows) - 1 == mine < Inspection.select().count()
     assert {r[6] for r in rows[1:]} == {"巡查员 李明"}
+
+
+def test_paper_is_checked_on_the_reports_tab_and_the_record_shown(qtbot, app_font, demo_roster):
+    from app import verify
+    from app.models import User, Window
+    from forms.export_page import ExportPage
+    from tests.helpers import FAILING, inspect
+
+    window = Window.get(Window.code == "A01")
+    insp = inspect(window, User.get(User.username == "xuncha1"), window.staff.first(), dt.datetime(2026, 10, 5, 10),
+                   fail=FAILING)
+    page = ExportPage(User.get(User.username == "admin"))
+    qtbot.addWidget(page)
+    page.payload.setText(verify.payload("I", insp.uuid))
+    page.check_paper()
+    assert page.verdict.text().startswith("✓") and "A01" in page.verdict.text() and "DISC-07" in page.verdict.text()
+    page.payload.setText("不是二维码")
+    page.check_paper()
+    assert page.verdict.text().startswith("✗") and "不是本系统" in page.verdict.text()
