@@ -1,4 +1,4 @@
-"""Printing rows for the command line: aligned tables (CJK counts double), CSV and JSON."""
+"""Printing rows for the command line: aligned tables (CJK counts double), CSV (formula-safe) and JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import io
 import json
 import unicodedata
 from collections.abc import Sequence
+
+from app.cells import csv_field
 
 FORMATS = ("table", "csv", "json")
 
@@ -29,8 +31,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow([csv_field(h) for h in headers])
+    writer.writerows([csv_field(v) for v in row] for row in rows)
     return buffer.getvalue().rstrip("\n")
 
 

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from app.checklist_rows import COLUMNS, item_row
 from app.models import ChecklistVersion
 from app.checklists import version_items
+from exports.excel import guarded_append
 from exports.files import atomic_output
 
 
@@ -19,9 +20,9 @@ def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
         wb = Workbook()
         ws = wb.active
         ws.title = "检查项"
-        ws.append([c.header for c in COLUMNS])
+        guarded_append(ws, [c.header for c in COLUMNS])
         for item in items:
-            ws.append(item_row(item))
+            guarded_append(ws, item_row(item))
         for cell in ws[1]:
             cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
         for n, c in enumerate(COLUMNS, start=1):
@@ -31,10 +32,10 @@ def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
         info = wb.create_sheet("检查表")
-        info.append(["检查表编号", version.checklist.code])
-        info.append(["检查表名称", version.checklist.name])
-        info.append(["导出自版本", version.version])
-        info.append(["说明", "修改“检查项”表后导入, 内容有变化时成为新版本; 已有巡查记录仍使用原版本。"])
+        guarded_append(info, ["检查表编号", version.checklist.code])
+        guarded_append(info, ["检查表名称", version.checklist.name])
+        guarded_append(info, ["导出自版本", version.version])
+        guarded_append(info, ["说明", "修改“检查项”表后导入, 内容有变化时成为新版本; 已有巡查记录仍使用原版本。"])
         info.column_dimensions["A"].width = 14
         info.column_dimensions["B"].width = 80
         wb.save(tmp)

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.cells import looks_like_formula
 from app.domain import METHODS
 from app.listing import InspectionRow
 from app.periods import cn_date
@@ -31,7 +32,6 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 FAIL_FILL = PatternFill("solid", fgColor="FDE2E1")
 WRAP = Alignment(wrap_text=True, vertical="top")
-FORMULA_STARTS = ("=", "+", "-", "@")
 DATETIME = "yyyy-mm-dd hh:mm"
 SUFFIXES = (".xlsx",)
 
@@ -55,10 +55,17 @@ def text_width(value: object) -> float:
 
 
 def guard(cell) -> None:
-    """Store a formula-looking text as text, marked with a quote prefix."""
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+    """Store a formula-looking text as text, marked with a quote prefix (app.cells decides)."""
+    if looks_like_formula(cell.value):
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+def guarded_append(ws: Worksheet, values: Sequence) -> None:
+    """Append a row to a normal-mode sheet with every cell guarded."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        guard(cell)
 
 
 def print_setup(ws: Worksheet, title: str, columns: int, rows: int) -> None:
@@ -84,6 +91,7 @@ def _stream_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Column]
     header = []
     for col in columns:
         cell = WriteOnlyCell(ws, value=col.header)
+        guard(cell)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header.append(cell)
     ws.append(header)
@@ -152,7 +160,7 @@ def details_workbook(path: str | Path, title: str, inspections: Iterable[Inspect
 def _fill_sheet(ws: Worksheet, title: str, columns: Sequence[Column], rows: Sequence,
                 failing: Callable[[object], bool] = lambda r: False) -> None:
     """A normal-mode sheet with widths fitted to the content (small sheets of the monthly workbook)."""
-    ws.append([c.header for c in columns])
+    guarded_append(ws, [c.header for c in columns])
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for r, row in enumerate(rows, start=2):
@@ -220,9 +228,9 @@ def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
         for cell in wb["绩效扣发名单"]["H"]:
             cell.alignment = WRAP
         chart_sheet = wb.create_sheet("得分图")
-        chart_sheet.append(["窗口", "平均分"])
+        guarded_append(chart_sheet, ["窗口", "平均分"])
         for r in report.windows:
-            chart_sheet.append([r.code, r.average_score])
+            guarded_append(chart_sheet, [r.code, r.average_score])
         chart = BarChart()
         chart.type = "col"
         chart.title = f"{report.period.label}各窗口平均分"

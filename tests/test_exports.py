@@ -294,3 +294,28 @@ def test_verify_rejects_what_is_not_a_report_payload(capsys, demo):
     assert code == 1 and "旧核验码已停用" in out, "a centre set up after v5 has no shared key"
     code, _, err = run(capsys, "verify", "--db", str(demo), "WPR2:R:2026-13:0123456789abcdef:OABC:" + "A" * 86)
     assert code == 2 and "编号格式不对" in err
+
+
+def test_formula_text_from_a_roster_stays_text_in_every_sheet_and_csv_line(capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.demo import make_demo
+    from app.models import Staff, Window
+
+    path = tmp_path / "f.db"
+    dbmod.open_database(str(path))
+    make_demo(seed=5, period=periods.month("2026-10"))
+    Window.update(code="=1+1").where(Window.code == "A01").execute()
+    Staff.update(name="@SUM(A1)").where(Staff.employee_no == "GW0001").execute()
+    dbmod.close_database()
+    out = tmp_path / "m.xlsx"
+    assert run(capsys, "export", "excel", "--db", str(path), "--month", "2026-10", "--out", str(out))[0] == 0
+    book = load_workbook(out)
+    formulas = [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    chart = [c for row in book["得分图"].iter_rows() for c in row if c.value == "=1+1"]
+    assert chart and all(c.quotePrefix for c in chart), "the chart's data sheet too"
+    code, out_csv, _ = run(capsys, "rankings", "--db", str(path), "--month", "2026-10", "--format", "csv")
+    assert code == 0 and "'=1+1" in out_csv and "\n=1+1" not in out_csv and ",=1+1" not in out_csv
+    code, out_csv, _ = run(capsys, "rankings", "--db", str(path), "--month", "2026-10", "--by", "staff", "--format", "csv")
+    assert "'@SUM(A1)" in out_csv
