@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.db import db, sqlite_path
 from app.errors import PatrolError
+from app.leftovers import sweep
 
 KEEP = 20
 PREFIX = "window_patrol-"
@@ -26,6 +27,7 @@ def backup_now(folder: Path | None = None, keep: int = KEEP) -> Path:
     """Copy the live database (consistent even while in use) and drop the oldest beyond `keep`."""
     folder = Path(folder) if folder else backup_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    sweep(folder)  # a killed backup leaves *.part and *.part-journal
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{PREFIX}{stamp}.db"
     part = target.with_suffix(".part")

@@ -96,6 +96,10 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
     except peewee.OperationalError as exc:
         raise DatabaseOpenError(f"无法连接数据库 {resolved}: {_one_line(exc)}") from exc
     db.initialize(database)
+    if is_sqlite(database):
+        from app.leftovers import sweep_beside
+
+        sweep_beside(Path(database.database))  # a killed backup or photo copy leaves *.part files
     for hook in _open_hooks:
         hook()
     try:

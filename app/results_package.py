@@ -23,6 +23,7 @@ from app import identity, records
 from app.centre import current_centre
 from app.db import db
 from app.errors import PatrolError
+from app.leftovers import sweep
 from app.models import ChecklistVersion, Inspection, Setting, User, now
 from app.photos import photo_path
 
@@ -92,6 +93,7 @@ def export_results(out: str | Path, since: dt.date | None = None, user: User | N
     count, results, photos, versions, inspectors = 0, 0, set(), {}, set()
     first_seen = last_seen = latest_change = None
     digest = hashlib.sha256()
+    sweep(out.parent)  # what a killed export left here
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".part")
     os.close(fd)
     try:

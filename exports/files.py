@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.errors import PatrolError
+from app.leftovers import sweep
 
 
 def check_target(path: str | Path, suffixes: tuple[str, ...]) -> Path:
@@ -30,6 +31,7 @@ def check_target(path: str | Path, suffixes: tuple[str, ...]) -> Path:
 def atomic_output(path: str | Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
     """Yield a temporary path to write; it replaces `path` only if the block completes."""
     target = check_target(path, suffixes)
+    sweep(target.parent)  # what a killed export left here
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix + ".part")
     os.close(fd)
     try:

@@ -1,0 +1,51 @@
+"""Faults a person causes by accident: a killed export or backup, a damaged database, ids out of
+range, a locked database. Each ends in one line (exit 2) with nothing changed, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import cli
+from app import db as dbmod
+from app.demo import make_demo
+from app import periods
+
+
+@pytest.fixture(autouse=True)
+def manager_password(monkeypatch):
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+
+
+@pytest.fixture
+def office(tmp_path) -> Path:
+    path = tmp_path / "office.db"
+    dbmod.open_database(str(path))
+    make_demo(seed=4, period=periods.month("2026-10"))
+    dbmod.close_database()
+    return path
+
+
+def _old(path: Path, content: bytes = b"") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    stamp = time.time() - 3600
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_leftover_part_files_of_a_killed_export_or_backup_are_removed_at_the_next_run(office, tmp_path, capsys):
+    stale = [_old(tmp_path / "office_backups" / "window_patrol-20261001-1.part"),
+             _old(tmp_path / "office_backups" / "window_patrol-20261001-1.part-journal"),
+             _old(tmp_path / "office_photos" / "ab" / "tmpx.part"),
+             _old(tmp_path / "out" / ".m.k2j3.xlsx.part"), _old(tmp_path / "out" / ".p1.x8.part")]
+    fresh = tmp_path / "out" / ".other.running.xlsx.part"
+    fresh.write_bytes(b"")  # a write still running in another process
+    assert cli.main(["settings", "show", "--db", str(office)]) == 0
+    assert not any(p.exists() for p in stale[:3]), "opening the database sweeps its backup and photo folders"
+    assert cli.main(["export", "excel", "--db", str(office), "--month", "2026-10", "--out", str(tmp_path / "out" / "m.xlsx")]) == 0
+    assert not any(p.exists() for p in stale) and fresh.exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".other.running.xlsx.part", "m.xlsx"]
