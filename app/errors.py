@@ -15,3 +15,23 @@ class ChecklistError(PatrolError):
 
 class PermissionDenied(PatrolError):
     """The acting user's role does not allow this operation."""
+
+
+MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL store
+
+
+def record_id(text: object, what: str = "编号") -> int:
+    """A record id typed by a person: ASCII digits within the database's range, or PatrolError
+    (str.isdigit() accepts '²', and int() makes 10**20, which no database stores)."""
+    value = str(text).strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 19 or not 0 < int(value) <= MAX_ID:
+        raise PatrolError(f"{what}应为正整数, 不是 {value[:24]!r}")
+    return int(value)
+
+
+def is_record_id(text: object) -> bool:
+    try:
+        record_id(text)
+        return True
+    except PatrolError:
+        return False

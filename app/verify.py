@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from app import identity, signing
 from app.centre import current_centre
-from app.errors import PatrolError
+from app.errors import PatrolError, is_record_id, record_id
 
 PREFIX = "WPR2"
 LEGACY_PREFIX = "WPR1"
@@ -46,7 +46,7 @@ def _content(kind: str, ident: str):
             raise PatrolError("数据库中找不到该记录 (笔记本上打印的, 请先导入其结果包)")
         return records.content_hash(records.record_of(insp))
     if kind == "C":
-        notice = reports.probation_notice(int(ident))
+        notice = reports.probation_notice(record_id(ident))
         return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
         month, by = ident.split(".")
@@ -101,7 +101,7 @@ def describe(kind: str, ident: str) -> list[str]:
                     f"时间: {rec.observed_at:%Y-%m-%d %H:%M}", f"巡查员: {rec.inspector}", f"得分: {score}",
                     f"不合格项: {failed}", f"修订: 第 {rec.revision} 版"]
         if kind == "C":
-            n = reports.probation_notice(int(ident))
+            n = reports.probation_notice(record_id(ident))
             return [f"工作人员: {n.staff_name} ({n.employee_no})", f"考察期: {n.opened_on} 至 {n.ends_on}",
                     f"状态: {n.status}"]
         if kind == "R":
@@ -178,7 +178,7 @@ def _verify_legacy(text: str) -> Verdict:
 
     try:
         if kind == "I":
-            insp = Inspection.get_or_none(Inspection.id == int(ident)) if ident.isdigit() else None
+            insp = Inspection.get_or_none(Inspection.id == record_id(ident)) if is_record_id(ident) else None
             if insp is None:
                 raise PatrolError("数据库中找不到")
             ident_now = insp.uuid
@@ -204,7 +204,7 @@ def _legacy_content(kind: str, ident: str) -> str:
         content = [rec.uuid, rec.revision, rec.status, rec.score, rec.grade, rec.vetoed,
                    [(i.code, i.result, i.note) for i in rec.items]]
     elif kind == "C":
-        notice = reports.probation_notice(int(ident))
+        notice = reports.probation_notice(record_id(ident))
         content = [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     elif kind == "R":
         month, by = ident.split(".")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.errors import PatrolError, record_id
 from cli.common import db_parent, format_arg
+
+
+def _id(text: str) -> int:
+    """argparse type for a record id: the message says what is wrong, in one line."""
+    try:
+        return record_id(text)
+    except PatrolError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl_sub.add_parser("list", parents=[db], help="列出数据库中的检查表及其版本")
     cl_export = cl_sub.add_parser("export", parents=[db], help="把检查表的一个版本导出为 Excel (每个检查项一行)")
     cl_export.add_argument("--checklist", default="WINDOW", metavar="CODE")
-    cl_export.add_argument("--version", type=int, metavar="N", help="版本号 (默认最新)")
+    cl_export.add_argument("--version", type=_id, metavar="N", help="版本号 (默认最新)")
     cl_export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
     cl_import = cl_sub.add_parser("import", parents=[db], help="导入修改后的检查表工作簿; 内容有变化时成为新版本")
     cl_import.add_argument("file", type=Path, metavar="FILE.xlsx")
@@ -92,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=("window", "staff", "department"), default="window")
     for name, text in (("record-pdf", "巡查记录表 PDF"), ("notice-pdf", "整改通知单 PDF")):
         export_parser(name, text).add_argument("--inspection", required=True, metavar="ID", help="巡查记录编号或 UUID")
-    export_parser("probation-pdf", "考察期通知书 PDF").add_argument("--case", required=True, type=int, metavar="ID")
+    export_parser("probation-pdf", "考察期通知书 PDF").add_argument("--case", required=True, type=_id, metavar="ID")
     p = export_parser("staff-pdf", "个人巡查记录 PDF")
     p.add_argument("--staff", required=True, metavar="EMPLOYEE_NO")
     p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
@@ -121,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     am.add_argument("--reason", required=True)
 
     dc = sub.add_parser("decide", parents=[db], help="管理员处理考察案例: 确认退回或解除 (必须填写理由)")
-    dc.add_argument("--case", required=True, type=int, metavar="ID")
+    dc.add_argument("--case", required=True, type=_id, metavar="ID")
     choice = dc.add_mutually_exclusive_group(required=True)
     choice.add_argument("--return", dest="confirm", action="store_true", help="确认退回劳务公司")
     choice.add_argument("--clear", action="store_true", help="解除考察")
@@ -136,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     cf_sub = cf.add_subparsers(dest="action", metavar="ACTION", required=True)
     format_arg(cf_sub.add_parser("list", parents=[db], help="列出待处理的冲突及其不同之处"))
     cf_res = cf_sub.add_parser("resolve", parents=[db], help="处理一个冲突: 采用导入的版本, 或保留现有版本")
-    cf_res.add_argument("id", type=int, metavar="ID", help="冲突编号 (conflicts list 列出)")
+    cf_res.add_argument("id", type=_id, metavar="ID", help="冲突编号 (conflicts list 列出)")
     side = cf_res.add_mutually_exclusive_group(required=True)
     side.add_argument("--take-incoming", action="store_true", help="采用导入的版本 (成为新的版本号)")
     side.add_argument("--keep-current", action="store_true", help="保留现有版本")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import PatrolError
+from app.errors import PatrolError, is_record_id, record_id
 from cli.common import acting_user, emit, management_view
 
 
@@ -43,7 +43,7 @@ def cmd_amend(args) -> int:
     open_database(args.db, create=False)
     user = acting_user(args, "manager")
     key = args.inspection
-    insp = (Inspection.get_or_none(Inspection.id == int(key)) if key.isdigit() else None) or \
+    insp = (Inspection.get_or_none(Inspection.id == record_id(key)) if is_record_id(key) else None) or \
         Inspection.get_or_none(Inspection.uuid == key)
     if insp is None:
         raise PatrolError(f"未找到巡查记录: {key}")
