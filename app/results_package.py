@@ -83,6 +83,23 @@ def export_results(out: str | Path, since: dt.date | None = None, user: User | N
         query = query.where(Inspection.updated_at > dt.datetime.fromisoformat(watermark))
     if not query.exists():
         raise PatrolError("没有新的已定稿巡查记录可导出" if since is None else f"{since} 以来没有已定稿的巡查记录")
+    summary, latest_change = write_package(out, query)
+    if since is None:
+        with db.atomic():
+            _set_local(watermark_key, latest_change.isoformat())
+    return summary
+
+
+def export_uuids(out: str | Path, uuids: list[str]) -> ExportSummary:
+    """A package of the named finalised inspections (what a restore would discard, say)."""
+    query = (Inspection.select().where((Inspection.status == "final") & (Inspection.uuid.in_(uuids)))
+             .order_by(Inspection.observed_at, Inspection.id))
+    return write_package(out, query)[0]
+
+
+def write_package(out: str | Path, query) -> tuple[ExportSummary, dt.datetime]:
+    """Write the inspections of a query to a signed package; (summary, latest change written)."""
+    centre = current_centre()
     out = Path(out)
     if out.suffix != SUFFIX:
         raise PatrolError(f"结果包文件的扩展名应为 {SUFFIX}")
@@ -138,7 +155,5 @@ def export_results(out: str | Path, since: dt.date | None = None, user: User | N
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    if since is None:
-        with db.atomic():
-            _set_local(watermark_key, latest_change.isoformat())
-    return ExportSummary(out, count, results, len(photos), (manifest["period"]["from"], manifest["period"]["to"]))
+    return (ExportSummary(out, count, results, len(photos), (manifest["period"]["from"], manifest["period"]["to"])),
+            latest_change)

@@ -85,9 +85,12 @@ def cmd_restore(args) -> int:
 
     backup.check_backup(args.file)  # before touching the database at all
     open_database(args.db, create=False)
-    user = acting_user(args, "manager")
-    checked, safety = backup.restore(args.file, user)
-    print(f"已从 {checked.path.name} 恢复 ({checked.inspections} 条巡查记录); 恢复前的数据库已备份为 {safety}")
+    done = backup.restore(args.file, acting_user(args, "manager"))
+    print(f"已从 {done.checked.path.name} 恢复 ({done.checked.inspections} 条巡查记录); 恢复前的数据库已保存为 {done.safety}")
+    if done.package:
+        print(f"备份中没有的 {done.inspections} 条巡查记录已写入 {done.package} (可用 import results 重新导入)")
+    if done.decisions or done.audit_entries:
+        print(f"备份之后的 {done.decisions} 条考察记录和 {done.audit_entries} 条审计记录已保存在本次恢复的审计记录中")
     return 0
 
 

@@ -153,11 +153,14 @@ class SettingsPage(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            _, safety = backup.restore(path, self.user)
+            done = backup.restore(path, self.user)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("不能恢复"), str(exc))
             return
-        QMessageBox.information(self, tr("已恢复"), tr("已恢复。恢复前的数据已备份为 {0}。程序将关闭, 请重新打开。").format(safety))
+        kept = tr("\n备份中没有的 {0} 条巡查记录已写入 {1}, 可在“数据交换”中重新导入。").format(
+            done.inspections, done.package) if done.package else ""
+        QMessageBox.information(self, tr("已恢复"), tr("已恢复。恢复前的数据库已保存为 {0}。{1}\n程序将关闭, 请重新打开。").format(
+            done.safety, kept))
         QApplication.quit()
 
     def save(self) -> None:

@@ -29,9 +29,30 @@ def test_a_backup_is_a_consistent_self_contained_copy(live):
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name], "no -wal or -shm beside it"
 
 
-def test_backups_rotate_keeping_the_newest(live):
-    made = [backup.backup_now(keep=3) for _ in range(5)]
-    assert backup.backups() == list(reversed(made[-3:]))
+def test_rotation_keeps_the_newest_of_each_day_week_and_month_and_never_the_last_good_one(live, tmp_path):
+    import datetime as dt
+
+    folder = tmp_path / "rot"
+    folder.mkdir()
+    today = dt.date(2026, 11, 30)
+    stamps = [dt.datetime(2026, 11, 30, h) for h in (8, 12, 17)]  # three starts today
+    stamps += [dt.datetime.combine(today - dt.timedelta(days=n), dt.time(9)) for n in range(1, 60)]
+    stamps += [dt.datetime(2025, m, 15, 9) for m in range(1, 13)]  # last year, one a month
+    for s in stamps:
+        (folder / f"window_patrol-{s:%Y%m%d-%H%M%S}-000000.db").write_bytes(b"x")
+    backup.rotate(folder, today)
+    kept = sorted(backup.taken_at(p) for p in folder.iterdir())
+    days = {k.date() for k in kept if k.date() > today - dt.timedelta(days=7)}
+    assert len(days) == 7 and dt.datetime(2026, 11, 30, 17) in kept and dt.datetime(2026, 11, 30, 8) not in kept
+    assert {(k.year, k.month) for k in kept} >= {(2026, 10), (2026, 11), (2025, 12)}, "a backup of each recent month"
+    assert (2025, 12) in {(k.year, k.month) for k in kept} and (2025, 11) not in {(k.year, k.month) for k in kept}
+    assert len(kept) <= 7 + 4 + 12
+    single = tmp_path / "single"
+    single.mkdir()
+    (single / "window_patrol-20240101-090000-000000.db").write_bytes(b"x")  # years old, the only one
+    assert backup.rotate(single, today) == [] and len(list(single.iterdir())) == 1
+    made = [backup.backup_now() for _ in range(3)]
+    assert backup.backups() == [made[-1]], "several the same day: the newest of the day stays"
     assert not backup.due(1)
 
 
@@ -40,10 +61,10 @@ def test_restore_brings_back_the_data_after_backing_up_the_current_one(live):
     saved = backup.backup_now()
     count = Inspection.select().count()
     Inspection.update(note="改动").execute()
-    checked, safety = backup.restore(saved, admin)
-    assert checked.inspections == count
+    done = backup.restore(saved, admin)
+    assert done.checked.inspections == count
     assert not Inspection.select().where(Inspection.note == "改动").exists()
-    changed = sqlite3.connect(safety).execute("SELECT COUNT(*) FROM inspection WHERE note = '改动'").fetchone()[0]
+    changed = sqlite3.connect(done.safety).execute("SELECT COUNT(*) FROM inspection WHERE note = '改动'").fetchone()[0]
     assert changed == count, "what the restore replaced was kept"
     assert audit.entries(username="admin")[0].action == "backup.restore"
 
@@ -83,3 +104,89 @@ def test_postgresql_backups_are_left_to_the_server(db_target):
             assert backup.backup_now().exists()
     finally:
         dbmod.close_database()
+
+
+def _damage(path, page: int, page_size: int = 4096) -> None:
+    """Overwrite one b-tree page of the file with garbage (a failing disk sector, say)."""
+    with open(path, "r+b") as fh:
+        fh.seek(page * page_size)
+        fh.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+
+
+def test_a_damaged_database_is_never_backed_up_and_the_good_backup_survives_and_restores(live):
+    admin = User.get(User.username == "admin")
+    good = backup.backup_now()
+    count = Inspection.select().count()
+    dbmod.close_database()
+    conn = sqlite3.connect(live)
+    pages = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'item_result'").fetchone()[0]
+    conn.close()
+    _damage(live, pages + 3)
+    dbmod.open_database(str(live))
+    for _ in range(30):
+        with pytest.raises(PatrolError, match="数据库检查未通过"):
+            backup.backup_now()
+    assert backup.backups() == [good], "the good backup is still there, alone"
+    done = backup.restore(good, admin)
+    assert Inspection.select().count() == count
+    assert dbmod.db.obj.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert done.safety.exists(), "the damaged file is kept aside, not rotated away"
+
+
+def test_a_backup_of_another_page_size_restores(live, tmp_path):
+    admin = User.get(User.username == "admin")
+    other = tmp_path / "8k.db"
+    conn = sqlite3.connect(other)
+    dbmod.db.obj.connection().backup(conn)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("PRAGMA page_size=8192")
+    conn.execute("VACUUM")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    conn.close()
+    count = Inspection.select().count()
+    Inspection.update(note="改动").execute()
+    backup.restore(other, admin)
+    assert Inspection.select().count() == count and not Inspection.select().where(Inspection.note == "改动").exists()
+
+
+def test_a_restore_refuses_another_centres_database(live, tmp_path):
+    from app.models import Centre
+
+    admin = User.get(User.username == "admin")
+    saved = backup.backup_now()
+    conn = sqlite3.connect(saved)
+    conn.execute("UPDATE centre SET code = 'OTHER'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(PatrolError, match="中心 OTHER"):
+        backup.restore(saved, admin)
+    assert Centre.get().code == "DEMO"
+
+
+def test_what_a_restore_discards_is_written_out_and_can_be_brought_back(live, tmp_path):
+    import datetime as dt
+    import json
+
+    from app import inspections, probation
+    from app.models import AuditEntry, ProbationCase, Window
+    from app.results_import import import_package
+    from tests.helpers import FAILING, inspect
+
+    admin = User.get(User.username == "admin")
+    saved = backup.backup_now()
+    window = Window.get(Window.code == "A03")
+    late = inspect(window, User.get(User.username == "xuncha1"), window.staff.first(), dt.datetime(2026, 11, 2, 10),
+                   fail=FAILING)
+    amended = Inspection.select().where(Inspection.passed == True).first()  # noqa: E712
+    inspections.amend(amended, admin, {"DISC-07": "fail"}, "复看录像")
+    probation.clear_case(ProbationCase.select().where(ProbationCase.status == "open").first(), admin, "当场整改")
+    done = backup.restore(saved, admin)
+    assert done.inspections == 2 and done.package is not None and done.decisions >= 1 and done.audit_entries >= 2
+    assert not Inspection.select().where(Inspection.uuid == late.uuid).exists()
+    entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+    kept = json.loads(entry.old)
+    assert entry.action == "backup.restore" and {a["action"] for a in kept["audit_entries"]} >= {"inspection.amend",
+                                                                                                  "probation.clear"}
+    summary = import_package(done.package, admin)  # signed by this office: the discarded records come back
+    assert summary.new == 1 and summary.updated == 1
+    assert Inspection.get(Inspection.uuid == amended.uuid).revision == 2
