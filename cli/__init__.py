@@ -67,6 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in lines[1:]:
             print(f"  {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 — a locked, full or damaged database: one line, never a traceback
+        from app.faults import classify, log
+        from app.locations import default_data_dir
+
+        fault = classify(exc)
+        logged = log(exc, default_data_dir()) if fault.kind == "internal" else None
+        print(f"错误: {fault.message}" + (f" (详情已记入 {logged})" if logged else ""), file=sys.stderr)
+        return EXIT_BAD_INPUT
     finally:
         from app.db import close_database
 

@@ -47,7 +47,10 @@ def load_qt_chinese(app: QApplication) -> None:
 
 
 def make_app() -> QApplication:
+    from forms.errors import install
+
     app = QApplication.instance() or QApplication(sys.argv)
+    install()  # an exception in a slot is reported, never an abort
     app.setApplicationName("Window Patrol")
     app.setOrganizationName("window-patrol")
     load_font(app)
@@ -126,6 +129,24 @@ def open_data(db_target: str | None) -> bool:
     return is_empty()
 
 
+def ui_busy_timeout() -> None:
+    """The UI thread waits a moment for a database another program holds, not five seconds: a tick
+    then says so on screen and retries (forms.inspection_page), instead of freezing the window."""
+    from app.db import db, is_sqlite
+
+    if is_sqlite():
+        db.obj.execute_sql(f"PRAGMA busy_timeout = {UI_BUSY_MS}")
+
+
+UI_BUSY_MS = 300
+
+
+def report_setup_failure(exc: Exception) -> None:
+    from app.faults import classify
+
+    QMessageBox.critical(None, tr("建立中心失败"), classify(exc).message)
+
+
 def first_run(app: QApplication) -> bool:
     """The first-run dialog and the centre set-up in the worker; True once a centre exists."""
     dialog = FirstRunDialog()
@@ -136,7 +157,7 @@ def first_run(app: QApplication) -> bool:
     finished = {}
     run_task(None, tr("正在建立中心…"), lambda progress: set_up_centre(dialog),
              on_done=lambda _: (finished.setdefault("ok", True), app.quit()),
-             on_error=lambda exc: (QMessageBox.critical(None, tr("建立中心失败"), str(exc)), app.quit()))
+             on_error=lambda exc: (report_setup_failure(exc), app.quit()))
     app.exec()
     done = getattr(dialog, "enrolled", None)
     if finished and done is not None:  # the person compares the office's fingerprint with the manager's
@@ -155,9 +176,12 @@ def run(db_target: str | None) -> int:
         show_now(app, login)
     try:
         empty = open_data(db_target)
-    except PatrolError as exc:
+        ui_busy_timeout()
+    except Exception as exc:  # noqa: BLE001 — a damaged or locked file, a server away: said, not thrown
+        from app.faults import classify
+
         login.hide()
-        QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
+        QMessageBox.critical(None, tr("无法打开数据库"), str(exc) if isinstance(exc, PatrolError) else classify(exc).message)
         return 2
     if empty:
         login.hide()

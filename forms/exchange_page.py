@@ -307,5 +307,8 @@ class ExchangePage(QWidget):
         self.apply_button.setEnabled(False)
 
     def problem(self, title: str, exc: Exception) -> None:
-        self.note(f"{title}: {exc}")
-        QMessageBox.warning(self, title, str(exc))
+        from app.faults import classify
+        from forms.errors import report
+
+        self.note(f"{title}: {classify(exc).message}")
+        report(exc, self, title)

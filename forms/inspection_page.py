@@ -7,7 +7,7 @@ Ctrl+Enter finalise; Esc back to the patrol list. Every tick is written at once.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QBuffer, QDateTime, QIODevice, Qt, pyqtSignal
+from PyQt6.QtCore import QBuffer, QDateTime, QIODevice, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
@@ -18,11 +18,15 @@ from app import inspections, photos
 from app.checklists import category_weights
 from app.domain import METHODS
 from app.errors import PatrolError
+from app.faults import classify
 from app.models import Inspection, Staff
 from app.scoring import ScoredItem, ScoreResult, score_with_settings
 from app.settings import load_settings
+from forms.errors import report
 from forms.i18n import tr
 from forms.models import ChecklistModel
+
+RETRY_MS = 700  # between attempts while another program holds the database
 
 KEY_RESULTS = {
     Qt.Key.Key_1: "pass", Qt.Key.Key_Space: "pass", Qt.Key.Key_2: "fail", Qt.Key.Key_X: "fail",
@@ -72,6 +76,8 @@ class InspectionPage(QWidget):
         self.model: ChecklistModel | None = None
         self.settings = load_settings()
         self.weights: dict[str, float] = {}
+        self._pending: list[tuple] = []  # (write, show) not yet written: kept in order until they are
+        self._waited = 0
 
         self.title = QLabel()
         self.title.setFont(QFont(self.font().family(), 15, QFont.Weight.Bold))
@@ -134,7 +140,13 @@ class InspectionPage(QWidget):
         side_widget.setLayout(side)
         side_widget.setFixedWidth(300)
 
+        self.busy_label = QLabel()
+        self.busy_label.setWordWrap(True)
+        self.busy_label.setStyleSheet("background:#fff3cd; color:#7a5a00; padding:6px;")
+        self.busy_label.setVisible(False)
+
         left = QVBoxLayout()
+        left.addWidget(self.busy_label)
         left.addWidget(self.title)
         left.addLayout(header)
         left.addWidget(self.view, 1)
@@ -206,20 +218,54 @@ class InspectionPage(QWidget):
         row = self.current_row()
         if row < 0 or self.inspection is None:
             return
-        item = self.model.items[row]
-        try:
+        item, inspection = self.model.items[row], self.inspection
+        note, refs = self.model.notes.get(item.id, ""), tuple(self.model.photos.get(item.id, []))
+
+        def write() -> None:
             if result is None:
-                inspections.clear_result(self.inspection, item)
+                inspections.clear_result(inspection, item)
             else:
-                inspections.set_result(self.inspection, item, result, self.model.notes.get(item.id, ""),
-                                       tuple(self.model.photos.get(item.id, [])))
-        except PatrolError as exc:
-            QMessageBox.warning(self, tr("无法保存"), str(exc))
-            return
-        self.model.set_result(row, result)
-        self.refresh_score()
+                inspections.set_result(inspection, item, result, note, refs)
+
+        def show() -> None:
+            self.model.set_result(row, result)
+            self.refresh_score()
+
+        self.write(write, show)
         if result is not None:
-            self.view.move(1)
+            self.view.move(1)  # the keyboard goes on; the tick shows once it is written
+
+    def write(self, write, show) -> None:
+        """Write, then show the change. While another program holds the database the writes wait in
+        order, with a message on screen, and are retried: a tick is never dropped. Any other failure is
+        reported and the draft stays as stored."""
+        self._pending.append((write, show))
+        if len(self._pending) == 1:
+            self._drain()
+
+    def _drain(self) -> None:
+        while self._pending:
+            write, show = self._pending[0]
+            try:
+                write()
+            except Exception as exc:  # noqa: BLE001 — every failure reaches the person, none aborts
+                fault = classify(exc)
+                if fault.retry:
+                    self._waited += RETRY_MS
+                    self.busy_label.setText(tr("{0} (已等待 {1} 秒, 待保存 {2} 项)").format(
+                        fault.message, self._waited // 1000, len(self._pending)))
+                    self.busy_label.setVisible(True)
+                    QTimer.singleShot(RETRY_MS, self._drain)
+                    return
+                self._pending.clear()
+                self._waited = 0
+                self.busy_label.setVisible(False)
+                report(exc, self, tr("无法保存"))
+                return
+            self._pending.pop(0)
+            show()
+        self._waited = 0
+        self.busy_label.setVisible(False)
 
     def command(self, name: str) -> None:
         if name == "pass_category":
@@ -233,23 +279,29 @@ class InspectionPage(QWidget):
         row = self.current_row()
         if row < 0:
             return
-        code = self.model.items[row].category.code
-        inspections.pass_remaining(self.inspection, code)
-        for n, item in enumerate(self.model.items):
-            if item.category.code == code and item.kind == "check" and item.id not in self.model.results:
-                self.model.set_result(n, "pass")
-        self.refresh_score()
+        code, inspection = self.model.items[row].category.code, self.inspection
+
+        def show() -> None:
+            for n, item in enumerate(self.model.items):
+                if item.category.code == code and item.kind == "check" and item.id not in self.model.results:
+                    self.model.set_result(n, "pass")
+            self.refresh_score()
+
+        self.write(lambda: inspections.pass_remaining(inspection, code), show)
         later = [n for n, i in enumerate(self.model.items) if i.category.code != code and n > row]
         if later:
             self.view.selectRow(later[0])
 
     def _save_extras(self, row: int, note: str, photo_refs: list[str]) -> None:
-        item = self.model.items[row]
+        item, inspection = self.model.items[row], self.inspection
         result = self.model.results.get(item.id) or "fail"  # a note or photo is evidence of a failure
-        inspections.set_result(self.inspection, item, result, note, tuple(photo_refs))
-        self.model.set_result(row, result)
-        self.model.set_note(row, note, photo_refs)
-        self.refresh_score()
+
+        def show() -> None:
+            self.model.set_result(row, result)
+            self.model.set_note(row, note, photo_refs)
+            self.refresh_score()
+
+        self.write(lambda: inspections.set_result(inspection, item, result, note, tuple(photo_refs)), show)
 
     def edit_note(self) -> None:
         row = self.current_row()
@@ -344,9 +396,16 @@ class InspectionPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        if self._pending:
+            QMessageBox.information(self, tr("不能定稿"), tr("还有检查结果正在等待保存, 请稍候再定稿"))
+            return
         try:
             inspections.finalise(self.inspection)
-        except PatrolError as exc:
-            QMessageBox.warning(self, tr("不能定稿"), str(exc))
+        except Exception as exc:  # noqa: BLE001 — the draft stays a draft, as stored
+            report(exc, self, tr("不能定稿"))
+            try:  # finalise set the fields on the object before the write failed: read back what is stored
+                self.inspection = Inspection.get_by_id(self.inspection.id)
+            except Exception:  # noqa: BLE001 — still unreadable: the next action reports it
+                pass
             return
         self.finished.emit(self.inspection.id)

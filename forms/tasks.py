@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PyQt6.QtCore import QObject, QRunnable, Qt, QThreadPool, pyqtSignal
-from PyQt6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PyQt6.QtWidgets import QProgressDialog, QWidget
 
 from app.db import db
 from forms.i18n import tr
@@ -84,7 +84,9 @@ def run_task(parent: QWidget | None, title: str, fn, on_done: Callable[[object],
         if on_error:
             on_error(exc)
         else:
-            QMessageBox.critical(parent, tr("出错了"), str(exc))
+            from forms.errors import report
+
+            report(exc, parent)
 
     task.signals.progress.connect(progress)
     task.signals.done.connect(done)

@@ -49,3 +49,43 @@ def test_leftover_part_files_of_a_killed_export_or_backup_are_removed_at_the_nex
     assert cli.main(["export", "excel", "--db", str(office), "--month", "2026-10", "--out", str(tmp_path / "out" / "m.xlsx")]) == 0
     assert not any(p.exists() for p in stale) and fresh.exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".other.running.xlsx.part", "m.xlsx"]
+
+
+def test_a_locked_or_damaged_database_is_one_line_on_the_command_line(office, capsys, tmp_path):
+    import sqlite3
+
+    other = sqlite3.connect(office, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")  # another program writing
+    code = cli.main(["settings", "set", "probation_days", "40", "--reason", "试", "--db", str(office), "--user", "admin"])
+    err = capsys.readouterr().err
+    other.rollback()
+    other.close()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and ("占用" in err or "locked" in err), err
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(office.read_bytes())
+    conn = sqlite3.connect(damaged)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'inspection'").fetchone()[0]
+    conn.close()
+    with open(damaged, "r+b") as fh:
+        fh.seek((root - 1) * 4096)
+        fh.write(b"\xde\xad" * 2048)
+    code = cli.main(["rankings", "--month", "2026-10", "--db", str(damaged)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(office, capsys, monkeypatch, tmp_path):
+    import app.rankings
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(app.rankings, "rank", broken)
+    monkeypatch.setattr("cli.reports.rank", broken, raising=False)
+    code = cli.main(["rankings", "--month", "2026-10", "--db", str(office)])
+    err = capsys.readouterr().err
+    assert code == 2 and "程序内部错误 (KeyError)" in err and len(err.strip().splitlines()) == 1
+    logs = list((tmp_path / "xdg").rglob("window-patrol-errors.log"))
+    assert logs and "a bug" in logs[0].read_text(encoding="utf-8")

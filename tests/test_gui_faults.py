@@ -1,0 +1,87 @@
+"""The app never dies on an error: a locked database waits on screen and keeps the tick; a full disk or
+a read-only file is reported and the draft stays as stored; an unexpected exception is logged."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+import peewee
+import pytest
+from PyQt6.QtCore import Qt
+
+from app import inspections
+from app.models import ItemResult
+from forms.app import ui_busy_timeout
+from forms.main_window import MainWindow
+from tests.gui_support import Answers, show_active, user
+
+
+@pytest.fixture
+def page(qtbot, demo_roster, app_font):
+    ui_busy_timeout()  # as the app sets it: the UI thread waits a moment, not five seconds
+    main = MainWindow(user("xuncha1"))
+    qtbot.addWidget(main)
+    show_active(qtbot, main)
+    qtbot.keyClicks(main.patrol.view, "WP1:DEMO:A03")
+    qtbot.keyClick(main.patrol.search, Qt.Key.Key_Return)
+    return main.inspection
+
+
+def stored(page) -> dict[int, str]:
+    return dict(ItemResult.select(ItemResult.item, ItemResult.result).where(ItemResult.inspection == page.inspection).tuples())
+
+
+def test_a_tick_while_another_program_holds_the_database_waits_on_screen_and_is_kept(qtbot, page, demo_roster):
+    first, second = page.model.items[0], page.model.items[1]
+    other = sqlite3.connect(demo_roster, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")  # a large import in another program
+    qtbot.keyClick(page.view, Qt.Key.Key_2)
+    qtbot.keyClick(page.view, Qt.Key.Key_1)
+    assert page.busy_label.isVisible() and "占用" in page.busy_label.text()
+    assert first.id not in page.model.results, "not shown as saved before it is"
+    qtbot.wait(1000)
+    assert page.busy_label.isVisible(), "still waiting, still saying so"
+    other.rollback()
+    other.close()
+    qtbot.waitUntil(lambda: not page.busy_label.isVisible(), timeout=10000)
+    assert stored(page) == {first.id: "fail", second.id: "pass"}, "both ticks written, in order"
+    assert page.model.results[first.id] == "fail" and page.model.results[second.id] == "pass"
+
+
+@pytest.mark.parametrize("message, shown", [("database or disk is full", "磁盘已满"),
+                                            ("cannot rollback - no transaction is active", "磁盘已满"),
+                                            ("attempt to write a readonly database", "只读")])
+def test_a_tick_on_a_full_disk_or_read_only_file_is_reported_and_the_draft_stays(
+        qtbot, page, monkeypatch, message, shown):
+    answers = Answers(monkeypatch)
+    qtbot.keyClick(page.view, Qt.Key.Key_1)
+    before = stored(page)
+
+    def fail(*args, **kwargs):
+        raise peewee.OperationalError(message)
+
+    monkeypatch.setattr(inspections, "set_result", fail)
+    qtbot.keyClick(page.view, Qt.Key.Key_2)
+    assert any(shown in a for a in answers.asked), answers.asked
+    assert stored(page) == before and page.model.items[1].id not in page.model.results
+    assert page.isVisible() and not page.busy_label.isVisible()
+    monkeypatch.undo()
+    Answers(monkeypatch)
+    page.view.selectRow(1)
+    qtbot.keyClick(page.view, Qt.Key.Key_2)
+    assert stored(page)[page.model.items[1].id] == "fail", "once the disk has room, ticking goes on"
+
+
+def test_an_unexpected_exception_in_a_slot_is_shown_and_logged_not_an_abort(qtbot, page, monkeypatch, demo_roster):
+    from forms.errors import install
+
+    answers = Answers(monkeypatch)
+    install()
+    try:
+        raise RuntimeError("boom in a slot")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert any("程序内部错误 (RuntimeError)" in a for a in answers.asked)
+    log = demo_roster.parent / "window-patrol-errors.log"
+    assert "boom in a slot" in log.read_text(encoding="utf-8")
