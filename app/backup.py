@@ -38,7 +38,7 @@ def backup_dir() -> Path:
 def check_live() -> None:
     """PatrolError unless the open database passes quick_check (a damaged one is never backed up)."""
     try:
-        rows = [r[0] for r in db.obj.execute_sql("PRAGMA quick_check(5)").fetchall()]
+        rows = [" ".join(str(r[0]).split()) for r in db.obj.execute_sql("PRAGMA quick_check(3)").fetchall()]
     except Exception as exc:  # a page too damaged to read raises rather than reports
         rows = [" ".join(str(exc).split())]
     if rows != ["ok"]:
