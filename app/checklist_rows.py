@@ -1,6 +1,6 @@
 """Checklist items as spreadsheet rows, both ways, with errors naming sheet, row and column.
 
-Works on plain cells (exports.xlsx_reader); the shipped sources.toml names the documents items cite.
+Works on plain cells (exports.table_reader); the shipped sources.toml names the documents items cite.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from app.db import sqlite_path
 from app.errors import DatabaseOpenError
 from app.models import ALL_MODELS, AuditEntry, Device, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion
 
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _migrator(database: pw.Database):
@@ -56,6 +56,13 @@ def _v5_device_keys(database: pw.Database) -> None:
                                            pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])))
 
 
+def _v6_id_card_keys(database: pw.Database) -> None:
+    """Staff matched by ID card when a roster has no employee numbers (a keyed hash, never the number)."""
+    migrate(_migrator(database).add_column("staff", "id_card_key",
+                                           pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])),
+            _migrator(database).add_index("staff", ("id_card_key",), False))
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -74,7 +81,8 @@ def protect_audit(database: pw.Database) -> None:
 
 # version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
 STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
-                                                    4: _v4_audit_and_lockout, 5: _v5_device_keys}
+                                                    4: _v4_audit_and_lockout, 5: _v5_device_keys,
+                                                    6: _v6_id_card_keys}
 
 
 def stored_version(database: pw.Database) -> int | None:

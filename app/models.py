@@ -74,6 +74,9 @@ class Staff(BaseModel):
     window = pw.ForeignKeyField(Window, backref="staff", null=True, on_delete="SET NULL")
     post = pw.CharField(max_length=1, default="A")  # A / B
     status = pw.CharField(default="active")
+    # Keyed hash of the ID-card number (schema v6), to match a roster without employee numbers; the
+    # number itself is never stored (app.roster_matching).
+    id_card_key = pw.CharField(default="", index=True, constraints=[pw.SQL("DEFAULT ''")])
 
 
 class User(BaseModel):

@@ -1,7 +1,7 @@
 """Roster import from the workbooks offices really keep: find the header row, match the usual Chinese
 header names and their variants, clean the values, validate every cell, then preview or apply.
 
-Works on plain cells (exports.xlsx_reader). Nothing is written unless every row is valid, and then
+Works on plain cells (exports.table_reader). Nothing is written unless every row is valid, and then
 in one transaction. People no longer listed are marked 离岗 (never deleted: their inspections stay).
 """
 
@@ -16,6 +16,8 @@ from app.db import db
 from app.domain import WINDOW_TYPES
 from app.errors import PatrolError
 from app.models import Area, Staff, Window
+from app.roster_matching import resolve
+from app.roster_matching import valid_id_card as _valid_id_card
 
 MAX_ERRORS = 20
 
@@ -27,6 +29,7 @@ STAFF_HEADERS = {
     "employer": ("劳务公司", "用工单位", "派遣单位", "劳务派遣公司", "所属公司", "用人单位"),
     "window": ("窗口编号", "窗口", "窗口号", "所在窗口"),
     "post": ("岗位", "AB岗", "A/B岗", "岗别"),
+    "id_card": ("身份证号", "身份证号码", "身份证", "公民身份号码", "证件号码"),
 }
 WINDOW_HEADERS = {
     "code": ("窗口编号", "窗口号", "编号"),
@@ -113,6 +116,9 @@ class StaffRow:
     post: str
     where: Located
     window_where: Located | None = None
+    id_card: str = ""
+    id_card_key: str = ""
+    generated: bool = False  # a new person whose number the import made (the roster has none)
 
 
 @dataclass
@@ -130,6 +136,7 @@ class RosterPlan:
     windows: list[WindowRow] = field(default_factory=list)
     staff: list[StaffRow] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # sheets skipped, numbers generated …
 
     def count(self, kind: str, what: str | None = None) -> int:
         return sum(1 for c in self.changes if c.kind == kind and (what is None or c.what == what))
@@ -200,9 +207,12 @@ def _read_windows(file: str, sheet, header_row: int, columns: dict[str, int], er
 
 def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], errors: list[str]) -> list[StaffRow]:
     out = []
-    for v in _rows(file, sheet, header_row, columns, STAFF_HEADERS, ("employee_no", "name", "gender"), errors):
+    numbered = "employee_no" in columns  # many rosters have none: people are matched (app.roster_matching)
+    for v in _rows(file, sheet, header_row, columns, STAFF_HEADERS, ("name", "gender"), errors):
         row_errors: list[str] = []
-        emp, ewhere = v["employee_no"]
+        emp, ewhere = v["employee_no"] if numbered else ("", Located(file, sheet.name, v["name"][1].row, 0, "工号"))
+        id_card, iwhere = v.get("id_card", ("", None))
+        id_card = id_card.upper().replace(" ", "")
         name, nwhere = v["name"]
         name = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", name)  # "张 三" padded to align
         gender_text, gwhere = v["gender"]
@@ -210,9 +220,9 @@ def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], erro
         party_text, pwhere = v.get("party", ("", None))
         post_text, swhere = v.get("post", ("A", None))
         post = {"A": "A", "A岗": "A", "B": "B", "B岗": "B", "": "A"}.get(post_text.upper().replace(" ", ""))
-        if not emp:
+        if numbered and not emp and not id_card:
             row_errors.append(f"{ewhere}: 工号为空")
-        elif not re.fullmatch(r"[0-9A-Za-z\-_]{1,20}", emp):
+        elif emp and not re.fullmatch(r"[0-9A-Za-z\-_]{1,20}", emp):
             row_errors.append(f"{ewhere}: “{emp[:20]}”不是有效的工号")
         if not name or len(name) > 20 or re.search(r"[0-9=+@#$%^&*<>{}\[\]|\\]", name):
             row_errors.append(f"{nwhere}: “{name[:20]}”不是有效的姓名")
@@ -222,12 +232,15 @@ def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], erro
             row_errors.append(f"{pwhere}: “{party_text}”不是可识别的政治面貌")
         if post is None:
             row_errors.append(f"{swhere}: “{post_text}”应为 A岗 或 B岗")
+        if id_card and not _valid_id_card(id_card):
+            row_errors.append(f"{iwhere}: “{id_card[:18]}”不是有效的身份证号 (18 位, 校验位须正确)")
         if row_errors:
             errors.extend(row_errors)
             continue
         window_text, wwhere = v.get("window", ("", None))
         out.append(StaffRow(emp.upper(), name, gender, party_text.upper() in PARTY_YES, v.get("employer", ("", None))[0],
-                            window_text.upper().replace(" ", ""), post, ewhere, wwhere))
+                            window_text.upper().replace(" ", ""), post, v["name"][1] if not emp else ewhere, wwhere,
+                            id_card))
     return out
 
 
@@ -236,6 +249,9 @@ def plan_roster(file: str, sheets) -> RosterPlan:
     errors: list[str] = []
     plan = RosterPlan(source=file)
     for sheet in sheets:
+        if getattr(sheet, "hidden", False):  # an old list the office keeps out of sight
+            plan.notes.append(f"已跳过隐藏的工作表“{sheet.name}”")
+            continue
         staff_header = find_header(sheet.rows, STAFF_HEADERS)
         window_header = find_header(sheet.rows, WINDOW_HEADERS)
         if staff_header and "name" in staff_header[1]:
@@ -245,6 +261,11 @@ def plan_roster(file: str, sheets) -> RosterPlan:
     if not plan.staff and not plan.windows and not errors:
         raise PatrolError(f"{file}: 没有找到人员表 (需有 姓名、工号、性别 等列) 或窗口表 (需有 窗口编号、窗口名称、窗口类型)")
     _check_duplicates(plan, errors)
+    resolve(plan.staff, errors)
+    generated = [s.employee_no for s in plan.staff if s.generated]
+    if generated:
+        plan.notes.append(f"名单中没有工号: {len(generated)} 名新人员编为 {generated[0]}" +
+                          (f" 至 {generated[-1]}" if len(generated) > 1 else ""))
     known_windows = {w.code for w in Window.select(Window.code)} | {w.code for w in plan.windows}
     areas = {a.code: a for a in Area.select()} | {a.name: a for a in Area.select()}
     for w in plan.windows:
@@ -263,7 +284,14 @@ def plan_roster(file: str, sheets) -> RosterPlan:
 
 def _check_duplicates(plan: RosterPlan, errors: list[str]) -> None:
     seen: dict[str, Located] = {}
+    cards: dict[str, Located] = {}
     for s in plan.staff:
+        if s.id_card and s.id_card in cards:
+            errors.append(f"{s.where}: 身份证号与{cards[s.id_card]}重复")
+        if s.id_card:
+            cards[s.id_card] = s.where
+        if not s.employee_no:
+            continue
         if s.employee_no in seen:
             errors.append(f"{s.where}: 工号 {s.employee_no} 与{seen[s.employee_no]}重复")
         seen[s.employee_no] = s.where
@@ -292,12 +320,14 @@ def _diff(plan: RosterPlan) -> None:
         listed.add(s.employee_no)
         old = people.get(s.employee_no)
         if old is None:
-            plan.changes.append(Change("new", "人员", s.employee_no, s.name))
+            plan.changes.append(Change("new", "人员", s.employee_no, s.name, "新编工号" if s.generated else ""))
             continue
         pairs = (("姓名", old.name, s.name), ("性别", old.gender, s.gender), ("党员", old.party_member, s.party_member),
                  ("用工单位", old.employer, s.employer), ("窗口", window_codes.get(old.window_id, ""), s.window),
                  ("岗位", old.post, s.post), ("状态", old.status, "active"))
         diffs = [f"{label}: {a} → {b}" for label, a, b in pairs if a != b]
+        if s.id_card_key and s.id_card_key != old.id_card_key:
+            diffs.append("身份证号: " + ("登记" if not old.id_card_key else "变更"))
         if diffs:
             plan.changes.append(Change("updated", "人员", s.employee_no, s.name, "; ".join(diffs)))
     if plan.staff:
@@ -334,6 +364,8 @@ def apply_roster(plan: RosterPlan, user, reason: str) -> None:
         for s in plan.staff:
             values = {"name": s.name, "gender": s.gender, "party_member": s.party_member, "employer": s.employer,
                       "window": window_ids.get(s.window), "post": s.post, "status": "active"}
+            if s.id_card_key:
+                values["id_card_key"] = s.id_card_key
             Staff.insert(employee_no=s.employee_no, **values).on_conflict(
                 conflict_target=[Staff.employee_no], update={Staff._meta.fields[k]: v for k, v in values.items()}).execute()
         unlisted = [c.key for c in plan.changes if c.kind == "unlisted"]

@@ -62,9 +62,9 @@ def cmd_checklists(args) -> int:
         return 0
     if args.action == "import":
         from app.checklist_rows import rows_to_checklist
-        from exports.xlsx_reader import read_workbook
+        from exports.table_reader import read_table
 
-        definition = rows_to_checklist(args.file.name, read_workbook(args.file))
+        definition = rows_to_checklist(args.file.name, read_table(args.file))
         open_database(args.db, create=False)
         (version, created), = checklists.register([definition], source=args.file.name, user=acting_user(args, "manager"),
                                                   reason=args.reason)
@@ -130,10 +130,12 @@ def cmd_import(args) -> int:
 
 def cmd_import_roster(args, user) -> int:
     from app.roster_import import apply_roster, plan_roster
-    from exports.xlsx_reader import read_workbook
+    from exports.table_reader import read_table
 
-    plan = plan_roster(args.file.name, read_workbook(args.file))
+    plan = plan_roster(args.file.name, read_table(args.file))
     labels = {"new": "新增", "updated": "修改", "unlisted": "不再列出"}
+    for note in plan.notes:
+        print(f"说明: {note}")
     for c in plan.changes:
         print(f"{labels[c.kind]} {c.what} {c.key} {c.label}" + (f"  ({c.details})" if c.details else ""))
     print(plan.summary())

@@ -124,13 +124,13 @@ class ChecklistsPage(QWidget):
 
     def import_excel(self) -> None:
         from app.checklist_rows import rows_to_checklist
-        from exports.xlsx_reader import read_workbook
+        from exports.table_reader import read_table
 
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择检查表工作簿"), "", "*.xlsx")
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择检查表工作簿"), "", tr("表格 (*.xlsx *.xls *.ods *.csv)"))
         if not path:
             return
         try:
-            definition = rows_to_checklist(Path(path).name, read_workbook(path))
+            definition = rows_to_checklist(Path(path).name, read_table(path))
             reason = self._reason_if_new([definition])
             if reason is None:
                 return

@@ -275,19 +275,19 @@ class ExchangePage(QWidget):
             self.note(tr("已生成名单模板 → {0}").format(path))
 
     def preview_roster(self) -> None:
-        from exports.xlsx_reader import read_workbook
+        from exports.table_reader import read_table
 
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择名单"), default_folder(), "*.xlsx")
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择名单"), default_folder(), tr("表格 (*.xlsx *.xls *.ods *.csv)"))
         if not path:
             return
 
         def done(plan: RosterPlan) -> None:
             self.plan = plan
             self.changes.set_rows(plan.changes)
-            self.plan_label.setText(plan.summary())
+            self.plan_label.setText("\n".join(plan.notes + [plan.summary()]))
             self.apply_button.setEnabled(bool(plan.changes))
 
-        run_task(self, tr("正在读取名单…"), lambda progress: plan_roster(Path(path).name, read_workbook(path)),
+        run_task(self, tr("正在读取名单…"), lambda progress: plan_roster(Path(path).name, read_table(path)),
                  on_done=done, on_error=lambda exc: self.problem(tr("名单有误"), exc))
 
     def apply_roster(self) -> None:

@@ -18,7 +18,7 @@ from app.models import ChecklistVersion, Staff, User
 from app.roster_import import apply_roster, plan_roster
 from exports.checklist_xlsx import checklist_workbook
 from exports.roster_template import roster_template
-from exports.xlsx_reader import read_workbook
+from exports.table_reader import read_table
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def messy_roster(path, extra_rows=()):
 
 
 def test_a_messy_roster_is_read_previewed_and_applied(office, tmp_path):
-    plan = plan_roster("messy.xlsx", read_workbook(messy_roster(tmp_path / "messy.xlsx")))
+    plan = plan_roster("messy.xlsx", read_table(messy_roster(tmp_path / "messy.xlsx")))
     by_key = {(c.kind, c.key): c for c in plan.changes}
     assert ("updated", "GW0001") in by_key and "熊敏" in by_key[("updated", "GW0001")].details
     assert ("new", "9001") in by_key and by_key[("new", "9001")].label == "新来"
@@ -77,7 +77,7 @@ def test_a_messy_roster_is_read_previewed_and_applied(office, tmp_path):
 def test_a_bad_cell_is_named_by_file_sheet_row_and_column_and_nothing_is_written(office, tmp_path, rows, message):
     before = sorted(Staff.select(Staff.employee_no, Staff.name, Staff.status).tuples())
     with pytest.raises(PatrolError) as err:
-        plan_roster("bad.xlsx", read_workbook(messy_roster(tmp_path / "bad.xlsx", rows)))
+        plan_roster("bad.xlsx", read_table(messy_roster(tmp_path / "bad.xlsx", rows)))
     assert "bad.xlsx 表“11月花名册”" in str(err.value) and message in str(err.value)
     assert "未做任何修改" in str(err.value)
     assert sorted(Staff.select(Staff.employee_no, Staff.name, Staff.status).tuples()) == before
@@ -90,10 +90,10 @@ def test_a_missing_column_and_thousands_of_junk_rows_are_reported_briefly(office
     ws.append(["张三", "GW0001", "A01"])
     wb.save(tmp_path / "nogender.xlsx")
     with pytest.raises(PatrolError, match="第1行: 缺少列 性别"):
-        plan_roster("nogender.xlsx", read_workbook(tmp_path / "nogender.xlsx"))
+        plan_roster("nogender.xlsx", read_table(tmp_path / "nogender.xlsx"))
     junk = [[f"垃圾{n}", f"#{n}#", "?", "??", None, None, "ZZ", "C"] for n in range(3000)]
     with pytest.raises(PatrolError) as err:
-        plan_roster("junk.xlsx", read_workbook(messy_roster(tmp_path / "junk.xlsx", junk)))
+        plan_roster("junk.xlsx", read_table(messy_roster(tmp_path / "junk.xlsx", junk)))
     text = str(err.value)
     assert "另有" in text and len(text.splitlines()) <= 23
 
@@ -101,13 +101,13 @@ def test_a_missing_column_and_thousands_of_junk_rows_are_reported_briefly(office
 def test_a_file_that_is_not_a_workbook_is_refused(office, tmp_path):
     bogus = tmp_path / "bogus.xlsx"
     bogus.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(PatrolError, match="不是有效的 Excel"):
-        read_workbook(bogus)
+    with pytest.raises(PatrolError, match="(不是有效的 Excel|已损坏)"):
+        read_table(bogus)
 
 
 def test_the_template_reads_back_as_a_valid_roster(office, tmp_path):
     roster_template(tmp_path / "template.xlsx")
-    plan = plan_roster("template.xlsx", read_workbook(tmp_path / "template.xlsx"))
+    plan = plan_roster("template.xlsx", read_table(tmp_path / "template.xlsx"))
     assert len(plan.windows) == 1 and len(plan.staff) == 1 and plan.staff[0].party_member
 
 
@@ -130,7 +130,7 @@ def test_randomly_damaged_rosters_are_either_valid_or_refused_with_a_located_mes
     wb.save(path)
     before = sorted(Staff.select(Staff.employee_no, Staff.name, Staff.status).tuples())
     try:
-        plan = plan_roster("random.xlsx", read_workbook(path))
+        plan = plan_roster("random.xlsx", read_table(path))
     except PatrolError as exc:
         assert "random.xlsx" in str(exc)
     else:
@@ -141,13 +141,13 @@ def test_randomly_damaged_rosters_are_either_valid_or_refused_with_a_located_mes
 def test_a_checklist_round_trips_through_excel_and_an_edit_becomes_a_new_version(office, tmp_path):
     v1 = ChecklistVersion.get()
     checklist_workbook(tmp_path / "cl.xlsx", v1)
-    same = rows_to_checklist("cl.xlsx", read_workbook(tmp_path / "cl.xlsx"))
+    same = rows_to_checklist("cl.xlsx", read_table(tmp_path / "cl.xlsx"))
     ((version, created),) = checklists.register([same])
     assert not created and version.id == v1.id
     wb = load_workbook(tmp_path / "cl.xlsx")
     wb["检查项"]["H2"] = 3
     wb.save(tmp_path / "cl2.xlsx")
-    ((v2, created),) = checklists.register([rows_to_checklist("cl2.xlsx", read_workbook(tmp_path / "cl2.xlsx"))])
+    ((v2, created),) = checklists.register([rows_to_checklist("cl2.xlsx", read_table(tmp_path / "cl2.xlsx"))])
     assert created and v2.version == 2
     changed = [c for c in checklists.compare_versions(v1, v2) if c.change != "same"]
     assert [(c.code, c.old.deduction, c.new.deduction) for c in changed] == [("APPEAR-01", 1, 3)]
@@ -167,7 +167,7 @@ def test_checklist_workbook_errors_name_the_cell(office, tmp_path, cell, value, 
     wb["检查项"][cell] = value
     wb.save(tmp_path / "bad.xlsx")
     with pytest.raises(ChecklistError) as err:
-        rows_to_checklist("bad.xlsx", read_workbook(tmp_path / "bad.xlsx"))
+        rows_to_checklist("bad.xlsx", read_table(tmp_path / "bad.xlsx"))
     assert f"bad.xlsx 表“检查项” {message}" in str(err.value)
     assert ChecklistVersion.select().count() == 1
 
@@ -181,7 +181,7 @@ def test_randomly_damaged_checklist_workbooks_are_either_valid_or_refused_by_cel
         wb["检查项"].cell(row, col).value = value
     wb.save(tmp_path / "r.xlsx")
     try:
-        definition = rows_to_checklist("r.xlsx", read_workbook(tmp_path / "r.xlsx"))
+        definition = rows_to_checklist("r.xlsx", read_table(tmp_path / "r.xlsx"))
     except ChecklistError as exc:
         assert "r.xlsx" in str(exc)
     else:

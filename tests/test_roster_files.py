@@ -1,0 +1,133 @@
+"""Rosters as offices keep them: .xlsx, .xls, .ods and CSV in GBK or UTF-8 with a BOM give the same
+preview; hidden sheets are skipped and said so; numbers shown as 0001 stay 0001; rosters with no
+employee numbers are matched by ID card or by name and window, never guessed. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from app import db as dbmod
+from app.demo import make_demo
+from app.errors import PatrolError
+from app.models import Staff, User, Window
+from app.roster_import import apply_roster, plan_roster
+from exports.table_reader import read_table
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def office(db_target):
+    dbmod.open_database(db_target)
+    make_demo(seed=9, with_inspections=False)
+    yield
+    dbmod.close_database()
+
+
+def admin() -> User:
+    return User.get(User.username == "admin")
+
+
+def csv_copy(src: Path, out: Path, encoding: str) -> Path:
+    """The visible sheet of a workbook saved as CSV the way Excel on Chinese Windows does."""
+    (sheet,) = [s for s in read_table(src) if not s.hidden]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in sheet.rows:
+        writer.writerow(["" if c.value is None else c.value for c in row])
+    out.write_bytes(buffer.getvalue().encode(encoding))
+    return out
+
+
+def preview(path: Path) -> tuple:
+    plan = plan_roster(path.name, read_table(path))
+    return plan.summary(), sorted((c.kind, c.key, c.label, c.details) for c in plan.changes), plan.notes
+
+
+def test_the_same_roster_in_five_formats_gives_the_same_preview(office, tmp_path):
+    files = [DATA / "roster.xlsx", DATA / "roster.xls", DATA / "roster.ods",
+             csv_copy(DATA / "roster.xlsx", tmp_path / "roster-gbk.csv", "gbk"),
+             csv_copy(DATA / "roster.xlsx", tmp_path / "roster-bom.csv", "utf-8-sig")]
+    assert "王芳".encode("gbk") in files[3].read_bytes() and files[4].read_bytes().startswith(b"\xef\xbb\xbf")
+    previews = [preview(f) for f in files]
+    summary, changes, notes = previews[0]
+    assert "人员: 新增 2" in summary and ("new", "GW0081", "赵新人", "") in changes
+    assert notes == ["已跳过隐藏的工作表“旧名单”"]
+    for f, (s, c, _) in zip(files[1:], previews[1:]):
+        assert (s, c) == (summary, changes), f.name
+
+
+def test_numbers_shown_with_leading_zeros_keep_them_and_mark_nobody_unlisted_falsely(office, tmp_path):
+    for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
+        person.employee_no = f"{n:04d}"
+        person.save()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工号", "姓名", "性别", "窗口编号"])
+    for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
+        ws.append([n, person.name, "男" if person.gender == "M" else "女", person.window.code])
+        ws.cell(ws.max_row, 1).number_format = "0000"
+    hidden = wb.create_sheet("2025年名单")
+    hidden.append(["工号", "姓名", "性别"])
+    hidden.sheet_state = "hidden"
+    wb.save(tmp_path / "numbers.xlsx")
+    plan = plan_roster("numbers.xlsx", read_table(tmp_path / "numbers.xlsx"))
+    assert [s.employee_no for s in plan.staff][:3] == ["0001", "0002", "0003"]
+    assert plan.count("new") == 0 and plan.count("unlisted") == 0, plan.summary()
+    assert "已跳过隐藏的工作表“2025年名单”" in plan.notes
+
+
+def _no_numbers(path: Path, rows: list[list]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "性别", "窗口编号", "身份证号", "劳务公司"])
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_roster_without_employee_numbers_applies_and_a_second_apply_changes_nothing(office, tmp_path):
+    a01, a02 = (Staff.select().join(Window).where(Window.code == code).order_by(Staff.id).first() for code in ("A01", "A02"))
+    rows = [[a01.name, "男" if a01.gender == "M" else "女", "A01", "", a01.employer],
+            [a02.name, "男" if a02.gender == "M" else "女", "A02", "11010519491231002X", "新劳务公司"],
+            ["孙新来", "女", "B01", "110101199003074514", "锦程劳务派遣有限公司"],
+            ["周无证", "男", "B02", "", "锦程劳务派遣有限公司"]]
+    path = _no_numbers(tmp_path / "no-numbers.xlsx", rows)
+    plan = plan_roster(path.name, read_table(path))
+    new = sorted((c.key, c.label, c.details) for c in plan.changes if c.kind == "new")
+    assert new == [("R0001", "孙新来", "新编工号"), ("R0002", "周无证", "新编工号")]
+    updated = {c.key: c.details for c in plan.changes if c.kind == "updated"}
+    assert "用工单位" in updated[a02.employee_no] and "身份证号: 登记" in updated[a02.employee_no]
+    assert a01.employee_no not in updated, "matched by name and window, nothing changed"
+    apply_roster(plan, admin(), "11月名单 (无工号)")
+    assert Staff.get(Staff.employee_no == "R0001").id_card_key, "the card's key is kept, not the number"
+    assert "110101199003074514" not in str(list(Staff.select().tuples()))
+    again = plan_roster(path.name, read_table(path))
+    assert [c for c in again.changes if c.kind != "unlisted"] == [], again.summary()
+
+
+def test_two_people_of_one_name_are_listed_for_the_manager_never_guessed(office, tmp_path):
+    a01 = Staff.select().join(Window).where(Window.code == "A01").first()
+    twin = Staff.select().join(Window).where(Window.code == "B05").first()
+    twin.name = a01.name
+    twin.save()
+    path = _no_numbers(tmp_path / "twins.xlsx", [[a01.name, "女", "", "", ""]])
+    with pytest.raises(PatrolError) as err:
+        plan_roster(path.name, read_table(path))
+    text = str(err.value)
+    assert "无法确定是谁" in text and a01.employee_no in text and twin.employee_no in text and "第2行" in text
+    path = _no_numbers(tmp_path / "twins-at-a01.xlsx", [[a01.name, "男" if a01.gender == "M" else "女", "A01", "", ""]])
+    plan = plan_roster(path.name, read_table(path))
+    assert [s.employee_no for s in plan.staff] == [a01.employee_no], "the window tells them apart"
+
+
+def test_a_wrong_id_card_number_is_refused_with_its_cell(office, tmp_path):
+    path = _no_numbers(tmp_path / "card.xlsx", [["孙新来", "女", "B01", "110101199003074515", ""]])
+    with pytest.raises(PatrolError, match=r"第2行 D列\(身份证号\).*不是有效的身份证号"):
+        plan_roster(path.name, read_table(path))
