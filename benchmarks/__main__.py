@@ -1,4 +1,4 @@
-"""python -m benchmarks [--suite ui|exports|all] [--quick] [--json FILE]: run benchmarks, print tables."""
+"""python -m benchmarks [--suite year|ui|exports|import|fuzz|all] [--quick] [--json FILE]: run benchmarks, print tables."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import platform
 import sys
 
-from benchmarks import export_speed, import_speed, ui_speed, year
+from benchmarks import export_speed, fuzz, import_speed, ui_speed, year
 
 
 def _print(title: str, rows: list[dict]) -> None:
@@ -22,7 +22,7 @@ def _print(title: str, rows: list[dict]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--suite", choices=("year", "ui", "exports", "import", "all"), default="year",
+    parser.add_argument("--suite", choices=("year", "ui", "exports", "import", "fuzz", "all"), default="year",
                         help="year: the year of a large centre (default); the others: the per-issue suites")
     parser.add_argument("--scale", choices=("small", "full", "tiny"), default="small",
                         help="year suite: full = 300 windows, 150,000 inspections; small = a tenth")
@@ -42,6 +42,8 @@ def main(argv=None) -> int:
         results["exports"] = export_speed.run(windows=30, per_day=20, days=3) if args.quick else export_speed.run()
     if args.suite in ("import", "all"):
         results["import"] = import_speed.run(inspections=200, windows=20) if args.quick else import_speed.run()
+    if args.suite in ("fuzz", "all"):
+        results["fuzz"] = fuzz.run(20 if args.quick else 1000)
     print(f"Window Patrol benchmarks — {platform.node()}, {platform.platform()}, Python {platform.python_version()}")
     for name, rows in results.items():
         _print(name, rows)

@@ -150,7 +150,10 @@ def _xlsx(path: Path) -> list[Sheet]:
         sheets = []
         for ws in wb.worksheets:
             rows: list[list[Cell]] = []
-            for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
+            ws.reset_dimensions()  # the file's own <dimension> may claim a million rows: read what is there
+            for r, row in enumerate(ws.iter_rows(), start=1):
+                if len(row) > MAX_COLUMNS:
+                    raise PatrolError(f"{name} 表“{ws.title}” 第{r}行: 超过 {MAX_COLUMNS} 列, 请删去多余的列")
                 if r > MAX_ROWS:
                     raise PatrolError(f"{name} 表“{ws.title}”: 超过 {MAX_ROWS} 行, 请删去多余的行")
                 cells = [Cell(_shown(c.value, getattr(c, "number_format", None)), getattr(c, "data_type", "") == "f")

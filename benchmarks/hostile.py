@@ -1,0 +1,220 @@
+"""Damaged and hostile files, made from genuine ones by a seeded generator: results packages (some
+re-signed with a stolen laptop's key, so that they reach the parsers) and rosters (.xlsx and CSV).
+
+Used by `python -m benchmarks --suite fuzz` (1,000 of each) and by tests/test_fuzz.py (100 of each).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import random
+import sqlite3
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import signing
+
+
+@dataclass
+class Genuine:
+    office: Path
+    laptop: Path
+    package: Path
+    roster_xlsx: Path
+    roster_csv: Path
+
+
+ROSTER = [["工号", "姓名", "性别", "政治面貌", "劳务公司", "窗口编号", "岗位"],
+          ["GW0001", "李明", "男", "中共党员", "锦程劳务派遣有限公司", "A01", "A岗"],
+          ["GW0002", "王芳", "女", "群众", "上海仁达人力资源有限公司", "A01", "B岗"],
+          ["GW0081", "赵新人", "男", "群众", "锦程劳务派遣有限公司", "A02", "B岗"]]
+
+
+def make_genuine(folder: Path) -> Genuine:
+    """An office, an enrolled laptop with three inspections, its package; a roster in two forms."""
+    from app import inspections
+    from app.db import close_database, open_database
+    from app.demo import make_demo
+    from app.devices import enrol_device
+    from app.enrolment import enrol
+    from app.models import User, Window
+    from app.patrol import staff_on_duty
+    from app.results_package import export_results
+
+    office, laptop = folder / "office.db", folder / "laptop.db"
+    open_database(str(office))
+    make_demo(seed=9, with_inspections=False)
+    enrol_device(User.get(User.username == "admin"), "笔记本", ["xuncha1"], folder / "lap.wpe")
+    close_database()
+    open_database(str(laptop))
+    enrol(folder / "lap.wpe")
+    inspector = User.get(User.username == "xuncha1")
+    for n, code in enumerate(("A01", "A02", "B03")):
+        window = Window.get(Window.code == code)
+        when = dt.datetime(2026, 10, 5 + n, 10)
+        insp = inspections.start_inspection(window, inspector, staff=staff_on_duty(window), observed_at=when,
+                                            started_at=when)
+        results = {i.id: ("fail" if n == 1 and i.code == "DISC-07" else "pass")
+                   for i in inspections.applicable_items(insp) if i.kind == "check"}
+        inspections.set_results(insp, results)
+        inspections.finalise(insp, at=when + dt.timedelta(minutes=5))
+    package = export_results(folder / "genuine.wpr").path
+    close_database()
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in ROSTER:
+        wb.active.append(row)
+    roster_xlsx = folder / "roster.xlsx"
+    wb.save(roster_xlsx)
+    csv_path = folder / "roster.csv"
+    csv_path.write_bytes("\n".join(",".join(row) for row in ROSTER).encode("gbk"))
+    return Genuine(office, laptop, package, roster_xlsx, csv_path)
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _resign(g: Genuine, records_text: bytes, manifest_change=None, extra: dict[str, bytes] | None = None) -> bytes:
+    """A package with these records, a manifest that matches them, signed with the laptop's own key:
+    what an attacker holding the laptop can make."""
+    members = _members(g.package)
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"]["inspections.jsonl"] = hashlib.sha256(records_text).hexdigest()
+    manifest["counts"]["inspections"] = records_text.count(b"\n")
+    if manifest_change:
+        manifest_change(manifest)
+    body = manifest if isinstance(manifest, bytes) else json.dumps(manifest, ensure_ascii=False).encode()
+    with sqlite3.connect(g.laptop) as con:
+        key_id, private = con.execute("SELECT key_id, private_key FROM identity").fetchone()
+    members.update({"inspections.jsonl": records_text, "manifest.json": body,
+                    "signature": f"ed25519 {key_id} {signing.sign(private, body)}".encode()})
+    members.update(extra or {})
+    return _zip(members)
+
+
+HOSTILE_VALUES = [None, True, -1, 10**30, 1e308, "NaN", "", "x" * 5000, "<b>x</b>", "../../etc/passwd", [], {},
+                  [[[]]], "2026-10-05T10:00:00+08:00", "2099-01-01T00:00:00", "=1+1", "\u202e\u0000", 3.5]
+
+
+def package_variant(g: Genuine, rng: random.Random) -> tuple[str, bytes]:
+    """(kind, bytes) of one damaged or hostile package."""
+    raw = g.package.read_bytes()
+    members = _members(g.package)
+    records = [json.loads(line) for line in members["inspections.jsonl"].decode().splitlines() if line]
+    kind = rng.choice(["truncate", "flip", "field", "field", "field", "nested", "bomb", "long_line", "members",
+                       "manifest", "photo", "not_zip"])
+    if kind == "truncate":
+        return kind, raw[:rng.randrange(len(raw))]
+    if kind == "flip":
+        data = bytearray(raw)
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data))
+            data[at] ^= 1 << rng.randrange(8)
+        return kind, bytes(data)
+    if kind == "field":
+        record = rng.choice(records)
+        key = rng.choice(sorted(record))
+        if key == "results" and rng.random() < 0.5:
+            entry = rng.choice(record["results"])
+            entry[rng.randrange(4)] = rng.choice(HOSTILE_VALUES)
+        else:
+            record[key] = rng.choice(HOSTILE_VALUES)
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+        return kind, _resign(g, text)
+    if kind == "nested":
+        depth = rng.choice([1000, 100000])
+        return kind, _resign(g, b"[" * depth + b"\n") if rng.random() < 0.5 else _resign(
+            g, members["inspections.jsonl"], extra={"manifest.json": b"[" * depth})
+    if kind == "bomb":
+        name = rng.choice(["manifest.json", "inspections.jsonl", "signature"])
+        return kind, _zip(dict(members, **{name: b"\0" * (rng.choice([9, 70]) * 2**20)}))
+    if kind == "long_line":
+        return kind, _resign(g, b'{"uuid": "' + b"a" * (2 * 2**20) + b'"}\n')
+    if kind == "members":
+        extra = rng.choice([{"../../evil.txt": b"x"}, {"photos/" + "0" * 64 + ".png": b"x"}, {}])
+        if not extra:
+            members.pop(rng.choice(sorted(members)))
+            return kind, _zip(members)
+        return kind, _resign(g, members["inspections.jsonl"],
+                             lambda m: m["files"].update({n: hashlib.sha256(d).hexdigest() for n, d in extra.items()}),
+                             extra)
+    if kind == "manifest":
+        change = rng.choice([lambda m: m.update(centre="OTHER"), lambda m: m.update(format_version=9),
+                             lambda m: m.update(files=[]), lambda m: m.update(counts={"inspections": "x"}),
+                             lambda m: m.update(device="D0"), lambda m: m.update(created_at="1999-01-01T00:00:00")])
+        return kind, _resign(g, members["inspections.jsonl"], change)
+    if kind == "photo":
+        record = rng.choice(records)
+        record["results"][0][3] = [hashlib.sha256(b"no such photo").hexdigest() + ".png"]
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+        return kind, _resign(g, text)
+    return kind, bytes(rng.randrange(256) for _ in range(rng.randint(0, 4000)))
+
+
+def _sheet_xml(rows_xml: str, merged: str = "", dimension: str = "A1:G10") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            f'2006/main"><dimension ref="{dimension}"/><sheetData>{rows_xml}</sheetData>{merged}</worksheet>').encode()
+
+
+def roster_variant(g: Genuine, rng: random.Random) -> tuple[str, str, bytes]:
+    """(kind, suffix, bytes) of one damaged or hostile roster."""
+    raw = g.roster_xlsx.read_bytes()
+    kind = rng.choice(["truncate", "flip", "merged", "dimension", "sheet_bomb", "xml", "cells", "csv_bytes",
+                       "csv_lines", "csv_wide", "csv_encoding"])
+    if kind == "truncate":
+        return kind, ".xlsx", raw[:rng.randrange(len(raw))]
+    if kind == "flip":
+        data = bytearray(raw)
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data))
+            data[at] ^= 1 << rng.randrange(8)
+        return kind, ".xlsx", bytes(data)
+    members = _members(g.roster_xlsx)
+    sheet = "xl/worksheets/sheet1.xml"
+    if kind == "merged":
+        ref = rng.choice(["A1000:ZZ40000", "A1:XFD1048576", "B2:C3"])
+        members[sheet] = _sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>',
+                                    f'<mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>')
+    elif kind == "dimension":
+        members[sheet] = _sheet_xml("".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>'
+                                            for r in range(1, rng.choice([10, 30000]))), dimension="A1:ZZ1048576")
+    elif kind == "sheet_bomb":
+        members[sheet] = _sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>' + " " * (80 * 2**20))
+    elif kind == "xml":
+        members[sheet] = rng.choice([b"<worksheet", b"\xff\xfe<<<", b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]><worksheet>&a;</worksheet>"])
+    else:
+        return _csv_variant(g, rng, kind)
+    return kind, ".xlsx", _zip(members)
+
+
+def _csv_variant(g: Genuine, rng: random.Random, kind: str) -> tuple[str, str, bytes]:
+    text = g.roster_csv.read_bytes()
+    if kind == "cells":
+        lines = text.decode("gbk").splitlines()
+        n = rng.randrange(1, len(lines))
+        cells = lines[n].split(",")
+        cells[rng.randrange(len(cells))] = str(rng.choice(HOSTILE_VALUES))
+        lines[n] = ",".join(cells)
+        return kind, ".csv", "\n".join(lines).encode("gb18030")
+    if kind == "csv_bytes":
+        return kind, ".csv", bytes(rng.randrange(256) for _ in range(rng.randint(0, 5000)))
+    if kind == "csv_lines":
+        return kind, ".csv", text + b"\n" + b"x,y\n" * rng.choice([10, 30000])
+    if kind == "csv_wide":
+        return kind, ".csv", text + b"\n" + b"," * rng.choice([50, 5000])
+    return kind, ".csv", text.replace(b",", b"\xff\xfe", 3)
