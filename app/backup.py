@@ -46,6 +46,11 @@ def check_live() -> None:
                           "请从最近的完好备份恢复 (中心设置 → 恢复), 现有备份都保留着")
 
 
+def _discard(part: Path) -> None:
+    for leftover in (part, part.with_name(part.name + "-journal")):
+        leftover.unlink(missing_ok=True)
+
+
 def _copy(target: Path) -> None:
     """The live database into `target` through a `.part` file, self-contained (no -wal beside it)."""
     part = target.with_name(target.name + ".part")
@@ -53,13 +58,15 @@ def _copy(target: Path) -> None:
     try:
         db.obj.connection().backup(dest)
         dest.execute("PRAGMA journal_mode=DELETE")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
+        from app.faults import classify
+
         dest.close()
-        part.unlink(missing_ok=True)
-        raise PatrolError(f"备份失败 ({exc}); 请检查磁盘空间, 现有备份都保留着") from None
+        _discard(part)
+        raise PatrolError(f"备份失败: {classify(exc).message}; 现有备份都保留着") from None
     except BaseException:
         dest.close()
-        part.unlink(missing_ok=True)
+        _discard(part)
         raise
     dest.close()
     part.replace(target)

@@ -66,6 +66,18 @@ def classify(exc: BaseException) -> Fault:
     return Fault("internal", f"程序内部错误 ({type(exc).__name__}): 本次操作未完成")
 
 
+def quiet_unraisable(folder: Path) -> None:
+    """Errors Python can only report, not raise (a half-written zip closing on a full disk at exit):
+    into the log file, not onto a person's screen."""
+    import sys
+
+    def hook(unraisable) -> None:
+        if unraisable.exc_value is not None:
+            log(unraisable.exc_value, folder)
+
+    sys.unraisablehook = hook
+
+
 def log(exc: BaseException, folder: Path) -> Path | None:
     """Append the traceback to the error log in the data folder; its path, or None if it cannot."""
     path = folder / "window-patrol-errors.log"

@@ -348,16 +348,17 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
 
     source = "" if pkg.signer.kind == "office" else pkg.signer.key_id
     with db.atomic():
-        next_id = (Inspection.select(Inspection.id).order_by(Inspection.id.desc()).scalar() or 0) + 1
+        _one_import_at_a_time()
+        ids = _id_allocator()
         for _, r in pkg.records():
             digest = records.content_hash(r)
             current = existing.get(r["uuid"])
             if current is None:
+                next_id = next(ids)
                 new_rows.append(_row(next_id, r, lk, digest, source))
                 new_results += _result_rows(next_id, r, lk)
                 new_records.append((next_id, r["observed_at"], r["staff"], r["passed"]))
                 existing[r["uuid"]] = (next_id, r["revision"], digest)  # a repeated record in the same package
-                next_id += 1
                 summary.new += 1
                 if len(new_rows) >= BATCH:
                     flush()
@@ -378,8 +379,6 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
                 summary.conflicts += 1
                 summary.conflict_details.append(f"{r['window']} {r['observed_at'][:16]} ({r['uuid'][:8]}) 第 {revision} 版两处修改不同")
         flush()
-        if summary.new and not is_sqlite():
-            db.obj.execute_sql("SELECT setval(pg_get_serial_sequence('inspection', 'id'), (SELECT MAX(id) FROM inspection))")
         for ref in pkg.photos:
             if not photo_path(ref).exists():
                 store_photo(pkg.photo_bytes(ref))
@@ -393,6 +392,31 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
                          centre_code=pkg.manifest["centre"], new=summary.new, updated=summary.updated,
                          unchanged=summary.unchanged, conflicts=summary.conflicts)
     return summary
+
+
+IMPORT_LOCK = 0x57505249  # "WPRI": the advisory lock that serialises imports on one PostgreSQL database
+
+
+def _one_import_at_a_time() -> None:
+    """On PostgreSQL a second import waits for nobody: it is told at once. (SQLite has one writer.)"""
+    if is_sqlite():
+        return
+    taken = db.obj.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (IMPORT_LOCK,)).fetchone()[0]
+    if not taken:
+        raise PatrolError("另一个结果包正在导入 (另一位管理员或另一个窗口), 请等它完成后再导入")
+
+
+def _id_allocator():
+    """Ids for new inspections: from the table's sequence on PostgreSQL, so the app's own inserts on a
+    shared server never collide with an import; after the largest on SQLite (one writer at a time)."""
+    if is_sqlite():
+        first = (Inspection.select(Inspection.id).order_by(Inspection.id.desc()).scalar() or 0) + 1
+        yield from iter(range(first, 2**63))
+        return
+    while True:
+        block = db.obj.execute_sql("SELECT nextval(pg_get_serial_sequence('inspection', 'id')) "
+                                   "FROM generate_series(1, %s)", (BATCH,)).fetchall()
+        yield from (row[0] for row in block)
 
 
 def apply_revision(insp_id: int, r: dict, source: str, user: User) -> None:

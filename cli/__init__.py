@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from forms.app import run  # Qt only for the desktop app, so scripts start fast
 
         return run(args.db)
+    from app.faults import quiet_unraisable
+    from app.locations import default_data_dir
+
+    quiet_unraisable(default_data_dir())
     try:
         _sign_in_first(args)
         return COMMANDS[args.command](args)

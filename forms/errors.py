@@ -54,4 +54,8 @@ def _hook(kind, exc, tb) -> None:
 
 def install() -> None:
     """Replace the hook that would abort the process with one that reports and carries on."""
+    from app.faults import quiet_unraisable
+    from app.locations import default_data_dir
+
     sys.excepthook = _hook
+    quiet_unraisable(default_data_dir())

@@ -89,3 +89,30 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(offic
     assert code == 2 and "程序内部错误 (KeyError)" in err and len(err.strip().splitlines()) == 1
     logs = list((tmp_path / "xdg").rglob("window-patrol-errors.log"))
     assert logs and "a bug" in logs[0].read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1 MB filesystem, nearly full (a USB stick, a full laptop disk); skipped where mounting is not allowed."""
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        (mount / "filler").write_bytes(b"\0" * (1024 * 1024 - 24 * 1024))
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_during_an_export_or_a_backup_is_one_line_and_leaves_nothing_behind(office, tiny_disk, capsys):
+    for argv in (["export", "ranking-pdf", "--month", "2026-10", "--out", str(tiny_disk / "r.pdf")],
+                 ["export", "excel", "--month", "2026-10", "--out", str(tiny_disk / "m.xlsx")],
+                 ["backup", "--out", str(tiny_disk / "backups"), "--user", "admin"]):
+        code = cli.main(argv + ["--db", str(office)])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "磁盘已满" in err, (argv, err)
+        leftovers = [p.name for p in tiny_disk.rglob("*") if p.is_file() and p.name != "filler"]
+        assert leftovers == [], leftovers

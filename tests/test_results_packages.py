@@ -314,3 +314,30 @@ def test_photos_travel_inside_the_package_and_are_stored_once(office, tmp_path, 
     first = import_package(made.path, admin())
     assert first.photos == 1 and photo_path(ref).read_bytes() == (Path(__file__).parent / "data" / "photo.png").read_bytes()
     assert import_package(made.path, admin()).photos == 0
+
+
+def test_on_postgresql_a_second_import_at_once_is_told_and_ids_come_from_the_sequence(office, package, db_target):
+    if not db_target.startswith("postgresql"):
+        pytest.skip("SQLite has one writer; the second import waits for the lock instead")
+    import psycopg
+
+    from app.results_import import IMPORT_LOCK
+
+    _, made = package
+    other = psycopg.connect(db_target, autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", (IMPORT_LOCK,))  # another manager's import under way
+        before = snapshot()
+        with pytest.raises(PatrolError, match="另一个结果包正在导入"):
+            import_package(made.path, admin())
+        assert snapshot() == before
+        other.execute("SELECT pg_advisory_unlock(%s)", (IMPORT_LOCK,))
+        taken = other.execute("SELECT nextval(pg_get_serial_sequence('inspection', 'id'))").fetchone()[0]
+    finally:
+        other.close()
+    assert import_package(made.path, admin()).new == 4
+    ids = [i for (i,) in Inspection.select(Inspection.id).tuples()]
+    assert min(ids) > taken, "ids come from the sequence, past what others have taken"
+    window = Window.get(Window.code == "C01")
+    created = inspections.start_inspection(window, User.get(User.username == "xuncha2"))
+    assert created.id not in ids
