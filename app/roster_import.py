@@ -20,6 +20,7 @@ from app.roster_matching import resolve
 from app.roster_matching import valid_id_card as _valid_id_card
 
 MAX_ERRORS = 20
+UNLISTED_SHARE = 0.1
 
 STAFF_HEADERS = {
     "employee_no": ("工号", "员工编号", "人员编号", "员工号", "职工号"),
@@ -137,6 +138,16 @@ class RosterPlan:
     staff: list[StaffRow] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # sheets skipped, numbers generated …
+    active_before: int = 0  # staff on duty before the import
+
+    @property
+    def mass_unlisting(self) -> str:
+        """A warning when the roster would mark more than a tenth of the staff 离岗 (a partial list, a
+        wrong sheet, numbers read wrongly): applying it then needs a second, explicit yes."""
+        n = self.count("unlisted")
+        if self.active_before and n > UNLISTED_SHARE * self.active_before:
+            return f"将有 {n} 人 (占在岗人员 {n / self.active_before:.0%}) 标为离岗: 请确认名单是完整的"
+        return ""
 
     def count(self, kind: str, what: str | None = None) -> int:
         return sum(1 for c in self.changes if c.kind == kind and (what is None or c.what == what))
@@ -314,6 +325,7 @@ def _diff(plan: RosterPlan) -> None:
         if diffs:
             plan.changes.append(Change("updated", "窗口", w.code, w.name, "; ".join(diffs)))
     people = {s.employee_no: s for s in Staff.select()}
+    plan.active_before = sum(1 for p in people.values() if p.status == "active")
     window_codes = {w.id: w.code for w in Window.select()}
     listed = set()
     for s in plan.staff:
@@ -336,13 +348,16 @@ def _diff(plan: RosterPlan) -> None:
                 plan.changes.append(Change("unlisted", "人员", emp, old.name, "名单中没有此人, 将标为离岗"))
 
 
-def apply_roster(plan: RosterPlan, user, reason: str) -> None:
-    """Write the plan in one transaction (managers only, with a reason; audited)."""
+def apply_roster(plan: RosterPlan, user, reason: str, confirm_unlisted: bool = False) -> None:
+    """Write the plan in one transaction (managers only, with a reason; audited). A plan that would mark
+    more than a tenth of the staff 离岗 needs `confirm_unlisted`."""
     from app import audit
     from app.accounts import require_role
 
     require_role(user, "manager")
     reason = audit.require_reason(reason)
+    if plan.mass_unlisting and not confirm_unlisted:
+        raise PatrolError(f"{plan.mass_unlisting}; 确认无误后再次确认导入 (命令行加 --confirm-unlisted)")
     with db.atomic():
         audit.record(user, "import.roster", "roster", new={"file": plan.source, "summary": plan.summary(),
                      "changes": [f"{c.kind} {c.what} {c.key} {c.details}".strip() for c in plan.changes][:500]},

@@ -139,8 +139,10 @@ def cmd_import_roster(args, user) -> int:
     for c in plan.changes:
         print(f"{labels[c.kind]} {c.what} {c.key} {c.label}" + (f"  ({c.details})" if c.details else ""))
     print(plan.summary())
+    if plan.mass_unlisting:
+        print(f"警告: {plan.mass_unlisting}")
     if args.apply:
-        apply_roster(plan, user, args.reason)
+        apply_roster(plan, user, args.reason, confirm_unlisted=args.confirm_unlisted)
         print("已写入数据库")
     else:
         print("以上为预览, 未做修改; 确认无误后加 --apply 写入")

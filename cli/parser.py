@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     im_roster.add_argument("file", type=Path, metavar="FILE.xlsx")
     im_roster.add_argument("--apply", action="store_true", help="确认写入 (否则只列出将要发生的变化)")
     im_roster.add_argument("--reason", default="", help="写入时必须填写: 为什么更新名单 (记入审计记录)")
+    im_roster.add_argument("--confirm-unlisted", action="store_true",
+                           help="名单将使一成以上的在岗人员标为离岗时, 确认名单确实完整")
 
     rs = sub.add_parser("roster", parents=[db], help="人员名单模板")
     rs_sub = rs.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -284,7 +284,8 @@ class ExchangePage(QWidget):
         def done(plan: RosterPlan) -> None:
             self.plan = plan
             self.changes.set_rows(plan.changes)
-            self.plan_label.setText("\n".join(plan.notes + [plan.summary()]))
+            self.plan_label.setText("\n".join(plan.notes + [plan.summary()] + [plan.mass_unlisting] * bool(plan.mass_unlisting)))
+            self.plan_label.setStyleSheet("color: #c62828; font-weight: bold;" if plan.mass_unlisting else "")
             self.apply_button.setEnabled(bool(plan.changes))
 
         run_task(self, tr("正在读取名单…"), lambda progress: plan_roster(Path(path).name, read_table(path)),
@@ -293,11 +294,19 @@ class ExchangePage(QWidget):
     def apply_roster(self) -> None:
         if self.plan is None:
             return
+        confirmed = False
+        if self.plan.mass_unlisting:
+            answer = QMessageBox.question(self, tr("确认名单完整"), self.plan.mass_unlisting + tr("\n仍要导入吗?"),
+                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                          QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            confirmed = True
         reason = ask_reason(self, tr("导入名单"), self.plan.summary())
         if reason is None:
             return
         try:
-            apply_roster(self.plan, self.user, reason)
+            apply_roster(self.plan, self.user, reason, confirm_unlisted=confirmed)
         except PatrolError as exc:
             self.problem(tr("名单未导入"), exc)
             return

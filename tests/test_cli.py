@@ -291,9 +291,12 @@ def test_roster_import_previews_unless_applied(capsys, demo_copy, tmp_path):
     assert code == 0 and "以上为预览" in out and "新增 人员 GW0001" not in out
     code, _, err = run(capsys, "import", "roster", "--db", demo_copy, "--user", "admin", str(tmp_path / "t.xlsx"), "--apply")
     assert code == 2 and "必须填写理由" in err
+    code, out, err = run(capsys, "import", "roster", "--db", demo_copy, "--user", "admin", str(tmp_path / "t.xlsx"), "--apply",
+                         "--reason", "11月花名册")
+    assert code == 2 and "标为离岗" in err and "--confirm-unlisted" in err, "one person of eighty: asked again"
     code, out, _ = run(capsys, "import", "roster", "--db", demo_copy, "--user", "admin", str(tmp_path / "t.xlsx"), "--apply",
-                       "--reason", "11月花名册")
-    assert code == 0 and "已写入数据库" in out
+                       "--reason", "11月花名册", "--confirm-unlisted")
+    assert code == 0 and "已写入数据库" in out and "警告: 将有 79 人" in out
     dbmod.open_database(demo_copy, create=False)
     try:
         assert Staff.get(Staff.employee_no == "GW0001").name == "张三"

@@ -71,7 +71,9 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
 
 
 def test_a_manager_previews_a_roster_then_applies_it(qtbot, app_font, monkeypatch, tmp_path):
-    Answers(monkeypatch)
+    from PyQt6.QtWidgets import QMessageBox
+
+    answers = Answers(monkeypatch)
     dbmod.open_database(str(tmp_path / "office.db"))
     try:
         make_demo(seed=3, with_inspections=False)
@@ -86,8 +88,12 @@ def test_a_manager_previews_a_roster_then_applies_it(qtbot, app_font, monkeypatc
         page.preview_roster()
         qtbot.waitUntil(lambda: page.apply_button.isEnabled(), timeout=30000)
         assert Staff.get(Staff.employee_no == "GW0001").name != "新名字", "a preview changes nothing"
-        assert "不再列出 79" in page.plan_label.text()
+        assert "不再列出 79" in page.plan_label.text() and "标为离岗: 请确认" in page.plan_label.text()
         give_reasons(monkeypatch, ("11月花名册", True))
+        answers.replies = [QMessageBox.StandardButton.No]
+        page.apply_roster()
+        assert Staff.get(Staff.employee_no == "GW0001").name != "新名字", "asked again, and not confirmed"
+        answers.replies = [QMessageBox.StandardButton.Yes]
         page.apply_roster()
         assert Staff.get(Staff.employee_no == "GW0001").name == "新名字"
         assert Staff.select().where(Staff.status == "inactive").count() == 79

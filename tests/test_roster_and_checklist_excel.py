@@ -60,7 +60,7 @@ def test_a_messy_roster_is_read_previewed_and_applied(office, tmp_path):
     assert ("new", "9001") in by_key and by_key[("new", "9001")].label == "新来"
     assert plan.count("unlisted") == Staff.select().count() - 1
     assert Staff.get(Staff.employee_no == "GW0001").name != "熊敏", "a preview writes nothing"
-    apply_roster(plan, User.get(User.username == "admin"), "11月花名册")
+    apply_roster(plan, User.get(User.username == "admin"), "11月花名册", confirm_unlisted=True)
     first = Staff.get(Staff.employee_no == "GW0001")
     assert (first.name, first.window.code, first.employer, first.post) == ("熊敏", "A01", "锦程劳务派遣有限公司", "A")
     new = Staff.get(Staff.employee_no == "9001")

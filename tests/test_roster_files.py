@@ -105,7 +105,7 @@ def test_a_roster_without_employee_numbers_applies_and_a_second_apply_changes_no
     updated = {c.key: c.details for c in plan.changes if c.kind == "updated"}
     assert "用工单位" in updated[a02.employee_no] and "身份证号: 登记" in updated[a02.employee_no]
     assert a01.employee_no not in updated, "matched by name and window, nothing changed"
-    apply_roster(plan, admin(), "11月名单 (无工号)")
+    apply_roster(plan, admin(), "11月名单 (无工号)", confirm_unlisted=True)
     assert Staff.get(Staff.employee_no == "R0001").id_card_key, "the card's key is kept, not the number"
     assert "110101199003074514" not in str(list(Staff.select().tuples()))
     again = plan_roster(path.name, read_table(path))
@@ -131,3 +131,13 @@ def test_a_wrong_id_card_number_is_refused_with_its_cell(office, tmp_path):
     path = _no_numbers(tmp_path / "card.xlsx", [["孙新来", "女", "B01", "110101199003074515", ""]])
     with pytest.raises(PatrolError, match=r"第2行 D列\(身份证号\).*不是有效的身份证号"):
         plan_roster(path.name, read_table(path))
+
+
+def test_a_roster_that_would_mark_a_tenth_of_the_staff_unlisted_says_so_and_needs_a_second_yes(office, tmp_path):
+    plan = plan_roster("roster.xlsx", read_table(DATA / "roster.xlsx"))  # five people of eighty
+    assert plan.count("unlisted") == 77 and "96%" in plan.mass_unlisting
+    with pytest.raises(PatrolError, match="标为离岗"):
+        apply_roster(plan, admin(), "11月名单")
+    assert Staff.select().where(Staff.status == "inactive").count() == 0
+    apply_roster(plan, admin(), "只留这几位, 其余已调离", confirm_unlisted=True)
+    assert Staff.select().where(Staff.status == "inactive").count() == 77
