@@ -92,7 +92,15 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
             # A file that is not SQLite only fails on first read; make that happen here.
             database.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except peewee.DatabaseError as exc:
-        raise DatabaseOpenError(f"无法打开数据库 {resolved}: {_one_line(exc)}") from exc
+        if is_sqlite(database) and not os.access(Path(resolved).expanduser().parent, os.W_OK):
+            # WAL needs its -shm and -wal files beside the database, even to read
+            raise DatabaseOpenError(f"数据库 {resolved} 所在的文件夹只读 (只读的 U 盘、光盘或网络盘?): "
+                                    "请把数据库复制到可写的文件夹再打开") from exc
+        from app.faults import classify
+
+        fault = classify(exc)
+        detail = fault.message if fault.kind != "internal" else _one_line(exc)
+        raise DatabaseOpenError(f"无法打开数据库 {resolved}: {detail}") from exc
     except peewee.OperationalError as exc:
         raise DatabaseOpenError(f"无法连接数据库 {resolved}: {_one_line(exc)}") from exc
     db.initialize(database)
@@ -109,7 +117,11 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
         raise
     except peewee.PeeweeException as exc:
         database.close()
-        raise DatabaseOpenError(f"数据库 {resolved} 无法读取或升级: {_one_line(exc)}") from exc
+        from app.faults import classify
+
+        fault = classify(exc)
+        raise DatabaseOpenError(f"数据库 {resolved} 无法读取或升级: "
+                                + (fault.message if fault.kind != "internal" else _one_line(exc))) from exc
     return database
 
 

@@ -116,3 +116,27 @@ def test_a_full_disk_during_an_export_or_a_backup_is_one_line_and_leaves_nothing
         assert code == 2 and len(err.strip().splitlines()) == 1 and "磁盘已满" in err, (argv, err)
         leftovers = [p.name for p in tiny_disk.rglob("*") if p.is_file() and p.name != "filler"]
         assert leftovers == [], leftovers
+
+
+def test_a_read_only_database_file_is_one_line_for_a_write_and_for_a_failed_sign_in(office, tmp_path, capsys):
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        shutil.copy(office, mount / "office.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        target = str(mount / "office.db")
+        code = cli.main(["settings", "set", "probation_days", "40", "--reason", "试", "--db", target, "--user", "admin"])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "只读" in err, err
+        os.environ["WINDOW_PATROL_PASSWORD"] = "wrong-password"
+        code = cli.main(["audit", "--db", target, "--user", "admin"])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    finally:
+        os.environ["WINDOW_PATROL_PASSWORD"] = "admin123"
+        subprocess.run(["umount", str(mount)], capture_output=True)

@@ -3,8 +3,10 @@ a read-only file is reported and the draft stays as stored; an unexpected except
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
+from pathlib import Path
 
 import peewee
 import pytest
@@ -85,3 +87,29 @@ def test_an_unexpected_exception_in_a_slot_is_shown_and_logged_not_an_abort(qtbo
     assert any("程序内部错误 (RuntimeError)" in a for a in answers.asked)
     log = demo_roster.parent / "window-patrol-errors.log"
     assert "boom in a slot" in log.read_text(encoding="utf-8")
+
+
+def test_an_exception_in_a_real_slot_does_not_abort_the_process(tmp_path):
+    """Without the app's hook PyQt6 calls qFatal (SIGABRT, exit 134) on an exception leaving a slot."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "from PyQt6.QtCore import QTimer\n"
+        "from PyQt6.QtWidgets import QMessageBox\n"
+        "from forms.app import make_app\n"
+        "app = make_app()\n"
+        "QMessageBox.warning = staticmethod(lambda *a, **k: print('shown:', a[2]))\n"
+        "def slot():\n"
+        "    raise peewee_error\n"
+        "import peewee\n"
+        "peewee_error = peewee.OperationalError('database is locked')\n"
+        "QTimer.singleShot(0, slot)\n"
+        "QTimer.singleShot(200, app.quit)\n"
+        "sys.exit(app.exec())\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path), PYTHONPATH=str(root))
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert "shown: 数据库正被其他程序占用" in result.stdout
