@@ -39,7 +39,8 @@ def report(exc: BaseException, parent=None, title: str | None = None) -> None:
         return
     _showing = True
     try:
-        QMessageBox.warning(parent or QApplication.activeWindow(), title or tr("出错了"), text)
+        box = QMessageBox.critical if fault.kind in ("damaged", "internal") else QMessageBox.warning
+        box(parent or QApplication.activeWindow(), title or tr("出错了"), text)
     finally:
         _showing = False
 

@@ -8,7 +8,7 @@ from app.models import User
 
 
 class Answers:
-    """Replaces QMessageBox.question/information/warning with recorded, scripted answers."""
+    """Replaces QMessageBox.question/information/warning/critical with recorded, scripted answers."""
 
     def __init__(self, monkeypatch):
         self.asked: list[str] = []
@@ -16,6 +16,7 @@ class Answers:
         monkeypatch.setattr(QMessageBox, "question", self._question)
         monkeypatch.setattr(QMessageBox, "information", self._note)
         monkeypatch.setattr(QMessageBox, "warning", self._note)
+        monkeypatch.setattr(QMessageBox, "critical", self._note)
 
     def _question(self, parent, title, text, *args, **kwargs):
         self.asked.append(text)

@@ -43,7 +43,8 @@ def test_the_monthly_workbook_is_exported_from_the_reports_tab(qtbot, demo_month
 
 def test_an_export_error_is_shown_not_swallowed(qtbot, demo_month, app_font, monkeypatch, tmp_path):
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
+    for box in ("critical", "warning"):  # a problem the person can fix is a warning
+        monkeypatch.setattr(QMessageBox, box, lambda parent, title, text, *a: shown.append(text))
     page = ExportPage(user("admin"))
     qtbot.addWidget(page)
     page.kind.setCurrentIndex(page.kind.findData("excel"))
