@@ -74,8 +74,9 @@ def _copy(target: Path) -> None:
 
 def backup_now(folder: Path | None = None) -> Path:
     """Check the live database, copy it (consistent even while in use) and rotate the set."""
+    default = backup_dir()  # PostgreSQL: said before anything else
     check_live()
-    folder = Path(folder) if folder else backup_dir()
+    folder = Path(folder) if folder else default
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

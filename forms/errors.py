@@ -12,8 +12,10 @@ import sys
 
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
-from app.faults import classify, log
 from forms.i18n import tr
+
+# app.faults (and with it peewee) is imported when an error happens, not at start: the sign-in window
+# comes before the data layer.
 
 _showing = False
 
@@ -28,6 +30,8 @@ def data_folder():
 
 def report(exc: BaseException, parent=None, title: str | None = None) -> None:
     """Show one exception to the person; log its traceback unless it is a plain input problem."""
+    from app.faults import classify, log
+
     global _showing
     fault = classify(exc)
     text = fault.message
@@ -53,10 +57,15 @@ def _hook(kind, exc, tb) -> None:
     report(exc)
 
 
+def _unraisable(unraisable) -> None:
+    """Errors Python can only report (a half-written zip closing on a full disk): to the log."""
+    from app.faults import log
+
+    if unraisable.exc_value is not None:
+        log(unraisable.exc_value, data_folder())
+
+
 def install() -> None:
     """Replace the hook that would abort the process with one that reports and carries on."""
-    from app.faults import quiet_unraisable
-    from app.locations import default_data_dir
-
     sys.excepthook = _hook
-    quiet_unraisable(default_data_dir())
+    sys.unraisablehook = _unraisable
