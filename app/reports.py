@@ -159,6 +159,9 @@ class InspectionRecord:
     probation_until: dt.date | None = None
     rechecks_required: int = 0
     recheck_by: dt.date | None = None
+    case_role: str = ""  # opened: this inspection opened the case; recheck: a re-check during it
+    rechecks_passed: int = 0
+    rechecks_failed: int = 0
 
     @property
     def failed_items(self) -> list[RecordItem]:
@@ -204,10 +207,14 @@ def inspection_record(inspection_id: int | str) -> InspectionRecord:
                                              & (ProbationCase.ends_on >= insp.observed_at.date()))
                 .order_by(ProbationCase.opened_on.desc()).first())
         if case is not None:
+            from app.probation import recheck_counts
+
             record.probation_until = case.ends_on
             record.rechecks_required = case.required_rechecks
             # The first re-check a week on (not past the end): time to put things right, seed 000 三.2.
             record.recheck_by = min(insp.observed_at.date() + dt.timedelta(days=7), case.ends_on)
+            record.case_role = "opened" if case.opening_inspection_id == insp.id else "recheck"
+            record.rechecks_passed, record.rechecks_failed = recheck_counts(case)
     return record
 
 

@@ -33,6 +33,10 @@ class CentreSettings:
     smile_star_min_score: float = 95.0
     smile_star_max: int = 5
     red_flag_windows: int = 3
+    review_serious: bool = False  # a case opened by a serious item waits for a manager (a veto always does)
+    consequence_agency: str = "退回劳务公司重新安排岗位"  # seed 000 三.2, for labour-agency staff
+    consequence_staff: str = "按所在单位有关规定处理"  # 在编 staff are not "returned to an agency"
+    consequence_other: str = "由用人单位按有关规定处理"
 
     @property
     def pass_score(self) -> float:
@@ -73,10 +77,16 @@ LABELS = {
     "smile_star_min_score": "微笑之星最低平均分",
     "smile_star_max": "微笑之星名额",
     "red_flag_windows": "流动红旗窗口数",
+    "review_serious": "严重项不合格开启的考察须管理员决定 (是/否; 一票否决总是如此)",
+    "consequence_agency": "考察期满未达标的后果 (劳务派遣人员)",
+    "consequence_staff": "考察期满未达标的后果 (在编人员)",
+    "consequence_other": "考察期满未达标的后果 (其他人员)",
 }
 
 
 def format_value(name: str, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if name == "grades":
         return ",".join(f"{g.label}={g.min_score:g}" for g in value)
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -98,7 +108,11 @@ def parse_value(name: str, text: str):
                 grades.append(Grade(label.strip(), float(score)))
             return grades
         if isinstance(default, bool):
-            raise ValueError(text)
+            answer = {"是": True, "否": False, "TRUE": True, "FALSE": False, "YES": True, "NO": False, "1": True,
+                      "0": False}.get(text.strip().upper())
+            if answer is None:
+                raise ValueError(text)
+            return answer
         if isinstance(default, int):
             return int(text)
         if isinstance(default, float):

@@ -62,6 +62,8 @@ def notice_pdf(out: Path, inspection: str, user=None) -> str:
     require_export("notice", user, Inspection.get_by_id(rec.id))
     if rec.status != "final":
         raise PatrolError("巡查记录尚未定稿, 不能出具整改通知单")
+    if not rec.failed_items:
+        raise PatrolError("该次巡查没有需整改的问题, 不出具整改通知单")
     pdf_reports.notice_pdf(out, rec, verify.payload("I", rec.uuid))
     return f"已导出整改通知单 ({rec.window_code}, {len(rec.failed_items)} 个问题) → {out}"
 

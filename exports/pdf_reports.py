@@ -10,6 +10,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Table
 
+from app.notices import without_role, wording
 from app.periods import cn_date
 from app.photos import photo_path
 from app.rankings import RankRow
@@ -66,7 +67,7 @@ def _record_header(rec: InspectionRecord, width: float) -> Table:
     return fields_table([
         ("窗口", f"{rec.window_code} {rec.window_name}"), ("窗口类型", rec.window_type),
         ("进驻部门", rec.department), ("工作人员", f"{rec.staff_name} ({rec.employee_no})" if rec.staff_name else "未指定"),
-        ("用工单位", rec.employer), ("巡查员", rec.inspector),
+        ("用工单位", rec.employer), ("巡查员", without_role("巡查员", rec.inspector)),
         ("巡查方式", rec.method), ("行为发生时间", _fmt_time(rec.observed_at)),
         ("录入时间", _fmt_time(rec.started_at)), ("定稿时间", _fmt_time(rec.finished_at)),
         ("检查表", rec.checklist), ("记录编号", f"{rec.id} (修订 {rec.revision})"),
@@ -156,12 +157,8 @@ def notice_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
     else:
         story.append(para("本次巡查未发现不符合项。", 11))
     story += [gap(4), _score_line(rec), gap(3)]
-    if rec.probation_until:
-        story.append(para(f"根据《“微笑相迎、温暖相伴”活动实施方案》, 你已进入考察期, 考察期至{cn_date(rec.probation_until)}, "
-                          f"期间需复查合格 {rec.rechecks_required} 次。首次复查将于{cn_date(rec.recheck_by)}前进行; "
-                          "考察期满仍达不到服务标准的, 将退回劳务公司。", 11))
-    else:
-        story.append(para("请于三个工作日内完成整改, 巡查员将进行复查。", 11))
+    for line in wording(rec).lines:
+        story.append(para(line, 11))
     story += [gap(6), signature_lines(["巡查员", "窗口负责人", "工作人员签收"], width)]
     build(path, story, doc_title=f"整改通知单 {rec.window_code}", header=f"{rec.centre} · 整改通知单 · {rec.window_code}",
           qr_payload=payload)
