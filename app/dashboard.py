@@ -68,7 +68,7 @@ def today_progress(day: dt.date | None = None, user: User | None = None) -> Toda
 
 def probation_due(as_of: dt.date | None = None, statuses: tuple[str, ...] | None = None) -> list[CaseRow]:
     """Undecided cases (open or awaiting a decision), soonest end first (re-checks still due = required − passed)."""
-    return case_rows(as_of or dt.date.today(), statuses or ("open", "recommend_return"))
+    return case_rows(as_of or dt.date.today(), statuses or ("open", "recommend_return", "review"))
 
 
 def ranking_preview(day: dt.date | None = None, top: int = 10) -> list[RankRow]:

@@ -29,6 +29,7 @@ PROBATION_STATUSES = {
     "open": "考察中",
     "cleared": "已解除",
     "recommend_return": "建议退回劳务公司(待确认)",
+    "review": "期满待管理员决定",
     "returned": "已退回劳务公司",
 }
 
@@ -38,6 +39,7 @@ PROBATION_EVENTS = {
     "recheck_fail": "复查不合格",
     "cleared": "考察期满解除",
     "recommend_return": "考察期满建议退回",
+    "review": "考察期满, 待管理员决定",
     "confirmed_return": "确认退回劳务公司",
     "cleared_by_manager": "管理员决定解除",
     "withdrawn": "开启考察的记录改为合格, 考察撤销",

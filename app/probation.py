@@ -95,11 +95,34 @@ def recheck_counts(case: ProbationCase) -> tuple[int, int]:
     return recheck_counts_of([case.id])[case.id]
 
 
+def needs_review(case: ProbationCase, settings: CentreSettings | None = None) -> str:
+    """Why the rule alone may not close this case: it was opened by a veto (bribery, say), or by a
+    serious item when the centre's scheme says so. Empty when the rule may."""
+    opening = Inspection.get_or_none(Inspection.id == case.opening_inspection_id) if case.opening_inspection_id else None
+    if opening is None:
+        return ""
+    if opening.vetoed:
+        return "本案由一票否决项开启"
+    settings = settings or load_settings()
+    if settings.review_serious:
+        from app.models import Item, ItemResult
+
+        serious = (ItemResult.select().join(Item).where((ItemResult.inspection == opening) & (ItemResult.result == "fail")
+                                                        & (Item.severity == "serious")).exists())
+        if serious:
+            return "本案由严重项开启"
+    return ""
+
+
 def _verdict(case: ProbationCase, counts: tuple[int, int] | None = None) -> tuple[str, str]:
-    """The sweep's rule for a case past its end: (status, summary)."""
+    """The sweep's rule for a case past its end: (status, summary). A case the rule may not close
+    waits for a manager instead of being cleared."""
     passed, failed = counts or recheck_counts(case)
     summary = f"考察期于{cn_date(case.ends_on)}届满, 复查合格 {passed} 次、不合格 {failed} 次 (需合格 {case.required_rechecks} 次)"
     if passed >= case.required_rechecks and failed == 0:
+        why = needs_review(case)
+        if why:
+            return "review", summary + f"; {why}, 不由规则自动解除, 待管理员决定"
         return "cleared", summary + ", 解除考察"
     return "recommend_return", summary + ", 建议退回劳务公司, 待管理员确认"
 
@@ -115,7 +138,7 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
     now_text = "合格" if inspection.passed else "不合格"
     opened = ProbationCase.get_or_none(ProbationCase.opening_inspection == inspection)
     if opened is not None and inspection.passed:
-        if opened.status in ("open", "recommend_return") or _decided_by_sweep(opened):
+        if opened.status in ("open", "recommend_return", "review") or _decided_by_sweep(opened):
             opened.status, opened.closed_at = "cleared", now()
             opened.save()
             ProbationEvent.create(case=opened, kind="withdrawn", inspection=inspection, user=user,
@@ -130,7 +153,7 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
         case = recheck.case
         ProbationEvent.create(case=case, kind="recheck_changed", inspection=inspection, user=user,
                               cause=f"{cn_date(day)}复查改为{now_text}: {cause}")
-        if case.status == "recommend_return" or _decided_by_sweep(case):
+        if case.status in ("recommend_return", "review") or _decided_by_sweep(case):
             status, summary = _verdict(case)
             if status != case.status:
                 case.status = status
@@ -192,7 +215,7 @@ def _decide(case: ProbationCase, user: User, reason: str, allowed: tuple[str, ..
 
 def confirm_return(case: ProbationCase, user: User, reason: str) -> ProbationCase:
     """A manager confirms return to the labour agency; the person leaves the roster."""
-    _decide(case, user, reason, ("recommend_return",))
+    _decide(case, user, reason, ("recommend_return", "review"))
     with db.atomic():
         case.status, case.closed_at, case.decided_by, case.decision_reason = "returned", now(), user, reason
         case.save()
@@ -204,7 +227,7 @@ def confirm_return(case: ProbationCase, user: User, reason: str) -> ProbationCas
 
 def clear_case(case: ProbationCase, user: User, reason: str) -> ProbationCase:
     """A manager clears a case (open or recommended for return), with a reason."""
-    _decide(case, user, reason, ("open", "recommend_return"))
+    _decide(case, user, reason, ("open", "recommend_return", "review"))
     with db.atomic():
         case.status, case.closed_at, case.decided_by, case.decision_reason = "cleared", now(), user, reason
         case.save()
@@ -217,7 +240,7 @@ def _audit(user: User, action: str, case: ProbationCase, reason: str) -> None:
     from app import audit
 
     staff = Staff.get_by_id(case.staff_id)
-    audit.record(user, action, f"case:{case.id}", old={"status": "recommend_return"}, new={"status": case.status},
+    audit.record(user, action, f"case:{case.id}", old={"status": "pending"}, new={"status": case.status},
                  reason=reason, employee_no=staff.employee_no)
 
 
@@ -238,7 +261,7 @@ class CaseRow:
     status_label: str
 
 
-def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_return")) -> list[CaseRow]:
+def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_return", "review")) -> list[CaseRow]:
     """Cases in the given statuses, soonest end first, with their re-check counts."""
     query = (
         ProbationCase.select(ProbationCase, Staff, Window)

@@ -51,7 +51,7 @@ def monthly_report(period: Period) -> MonthlyReport:
     _require_inspections(period)
     settings = load_settings()
     candidates = smile_star_candidates(period, settings)
-    cases = [r for r in case_rows(period.last_day, ("open", "recommend_return", "cleared", "returned"))
+    cases = [r for r in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
              if r.opened_on < period.end and r.ends_on >= period.start]
     return MonthlyReport(
         period=period, centre=centre_name(), windows=rank(period, "window"), staff=rank(period, "staff"),
@@ -281,7 +281,7 @@ def staff_record(employee_no: str, period: Period) -> StaffRecord:
         raise PatrolError(f"未知工号: {employee_no}")
     rows = finalised_inspections(period, employee_no=employee_no)
     pay = next((p for p in failures(period) if p.employee_no == employee_no), None)
-    cases = [c for c in case_rows(period.last_day, ("open", "recommend_return", "cleared", "returned"))
+    cases = [c for c in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
              if c.employee_no == employee_no and c.opened_on < period.end and c.ends_on >= period.start]
     return StaffRecord(centre_name(), period, staff.name, staff.employee_no, GENDERS[staff.gender],
                        bool(staff.party_member), staff.employer, staff.window.code if staff.window_id else "",

@@ -62,7 +62,7 @@ def cmd_probation(args) -> int:
     open_database(args.db, create=False)
     management_view(args)
     changed = sweep(as_of, args.acting) if args.sweep else None  # listing never writes
-    statuses = ("open", "recommend_return", "cleared", "returned") if args.all else ("open", "recommend_return")
+    statuses = ("open", "recommend_return", "review", "cleared", "returned") if args.all else ("open", "recommend_return", "review")
     rows = case_rows(as_of, statuses)
     objects = [{
         "id": r.id, "employee_no": r.employee_no, "name": r.name, "window": r.window,

@@ -209,7 +209,7 @@ def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
             Column("开始日期", lambda c: c.opened_on, 12, "yyyy-mm-dd"), Column("结束日期", lambda c: c.ends_on, 12, "yyyy-mm-dd"),
             Column("复查合格", lambda c: c.rechecks_passed), Column("复查不合格", lambda c: c.rechecks_failed),
             Column("需复查合格", lambda c: c.rechecks_required), Column("状态", lambda c: c.status_label),
-        ], report.probation, lambda c: c.status in ("recommend_return", "returned"))
+        ], report.probation, lambda c: c.status in ("recommend_return", "review", "returned"))
         _fill_sheet(wb.create_sheet("微笑之星"), f"{label} 微笑之星候选", [
             Column("入选", lambda c: "是" if not c.reasons and c.row in report.stars else ""),
             Column("工号", lambda c: c.row.code), Column("姓名", lambda c: c.row.name),

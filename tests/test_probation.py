@@ -193,3 +193,31 @@ def test_a_managers_confirmed_return_is_flagged_for_review_never_undone(failing,
     case = ProbationCase.get_by_id(case.id)
     assert case.status == "returned" and probation.history(case)[-1].kind == "opening_changed"
     assert Staff.get_by_id(person.id).status == "returned"
+
+
+def test_a_case_opened_by_a_veto_is_never_cleared_by_the_rule_alone(roster):
+    person, window = roster.person("V1"), roster.windows["A01"]
+    inspect(window, roster.inspector, person, at("2026-10-05"), fail=("DISC-19",))  # 收受礼品: a veto
+    for day in ("2026-10-12", "2026-10-19"):
+        inspect(window, roster.inspector, person, at(day))  # both re-checks pass
+    (case,) = probation.sweep(dt.date(2026, 11, 10))
+    assert case.status == "review" and "一票否决" in case.events[-1].cause
+    assert [r.status_label for r in probation.case_rows(dt.date(2026, 11, 10))] == ["期满待管理员决定"]
+    with pytest.raises(PatrolError, match="理由"):
+        probation.clear_case(case, roster.manager, " ")
+    probation.confirm_return(case, roster.manager, "收受礼品, 经研究退回")
+    assert ProbationCase.get_by_id(case.id).status == "returned"
+
+
+def test_a_case_opened_by_a_serious_item_waits_for_a_manager_when_the_scheme_says_so(roster):
+    settings = load_settings()
+    settings.review_serious = True
+    save_settings(settings, roster.manager, "新考核办法: 严重项须研究")
+    person, window = roster.person("S1"), roster.windows["A01"]
+    inspect(window, roster.inspector, person, at("2026-10-05"), fail=FAILING)  # DISC-07 is serious
+    for day in ("2026-10-12", "2026-10-19"):
+        inspect(window, roster.inspector, person, at(day))
+    (case,) = probation.sweep(dt.date(2026, 11, 10))
+    assert case.status == "review" and "严重项" in case.events[-1].cause
+    probation.clear_case(case, roster.manager, "已当面整改, 复查均合格")
+    assert ProbationCase.get_by_id(case.id).status == "cleared"
