@@ -3,8 +3,11 @@
 Aggregates read the score stored on each finalised inspection, never the item results, so a month
 of a large centre ranks in milliseconds.
 
-Order and ties (competition ranking, 1, 2, 2, 4): higher average score first (to 0.01); then higher
-pass rate; then fewer vetoes. Entries equal on all three share a rank and are listed by code.
+Order and ties (competition ranking, 1, 2, 2, 4): anyone with a veto in the period comes after all
+without one (marked; the vetoes column says how many); then higher average score (to 0.01); then
+higher pass rate; then fewer vetoes; then more inspections (more evidence). Entries equal on all of
+these share a rank and are listed by code. Those with fewer inspections than the centre's minimum are
+not ranked but listed apart (样本不足), and the windows and staff never inspected are listed too.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from app.periods import Period
 from app.settings import CentreSettings, load_settings
 
 GROUPINGS = ("window", "staff", "department")
+TIE_BREAKS = ("有一票否决者排在其他之后; 依平均分排名, 同分时依次比较合格率、一票否决次数、巡查次数 (多者在前); "
+              "仍相同者并列, 按编号列出")
 
 
 @dataclass
@@ -87,11 +92,43 @@ def _query(by: str, period: Period):
 
 
 def _sort_key(row: RankRow) -> tuple:
-    return (-row.average_score, -round(row.pass_rate, 4), row.vetoes)
+    return (row.vetoes > 0, -row.average_score, -round(row.pass_rate, 4), row.vetoes, -row.inspections)
 
 
-def rank(period: Period, by: str = "window") -> list[RankRow]:
-    """Rank every window / staff member / department with a finalised inspection in the period."""
+def rank(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
+    """Rank every window / staff member / department with at least the minimum number of finalised
+    inspections in the period (those with fewer: `too_few`)."""
+    minimum = (settings or load_settings()).ranking_min_inspections
+    rows = [r for r in _rows(period, by) if r.inspections >= minimum]
+    rows.sort(key=lambda row: (_sort_key(row), row.code))
+    previous = None
+    for position, row in enumerate(rows, start=1):
+        key = _sort_key(row)
+        row.rank = position if key != previous else rows[position - 2].rank
+        previous = key
+    return rows
+
+
+def too_few(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
+    """样本不足: inspected, but fewer times than the centre ranks (rank 0), by code."""
+    minimum = (settings or load_settings()).ranking_min_inspections
+    return sorted((r for r in _rows(period, by) if r.inspections < minimum), key=lambda r: r.code)
+
+
+def never_inspected(period: Period, by: str = "window") -> list[tuple[str, str]]:
+    """(code, name) of the active windows or staff with no finalised inspection in the period."""
+    if by == "window":
+        seen = {c for (c,) in Inspection.select(Window.code).join(Window).where(finalised_in(period)).distinct().tuples()}
+        return [(c, n) for c, n in Window.select(Window.code, Window.name).where(Window.active == True)  # noqa: E712
+                .order_by(Window.code).tuples() if c not in seen]
+    if by == "staff":
+        seen = {c for (c,) in Inspection.select(Staff.employee_no).join(Staff).where(finalised_in(period)).distinct().tuples()}
+        return [(c, n) for c, n in Staff.select(Staff.employee_no, Staff.name).where(Staff.status == "active")
+                .order_by(Staff.employee_no).tuples() if c not in seen]
+    return []
+
+
+def _rows(period: Period, by: str) -> list[RankRow]:
     rows = []
     for r in _query(by, period).dicts():
         n = int(r["n"])
@@ -102,12 +139,6 @@ def rank(period: Period, by: str = "window") -> list[RankRow]:
             pass_rate=round(int(r["passed"]) / n, 4), deductions=round(float(r["ded"] or 0), 2),
             vetoes=int(r["vetoes"]), extra=extra,
         ))
-    rows.sort(key=lambda row: (_sort_key(row), row.code))
-    previous = None
-    for position, row in enumerate(rows, start=1):
-        key = _sort_key(row)
-        row.rank = position if key != previous else rows[position - 2].rank
-        previous = key
     return rows
 
 
@@ -133,6 +164,7 @@ def smile_star_candidates(period: Period, settings: CentreSettings | None = None
         .distinct().tuples()
     }
     out = []
+    places = 0
     for row in staff_rows:
         reasons = []
         if row.inspections < settings.smile_star_min_inspections:
@@ -145,6 +177,10 @@ def smile_star_candidates(period: Period, settings: CentreSettings | None = None
             reasons.append("处于考察期")
         if row.code in disqualified:
             reasons.append("有取消评先资格的行为")
+        if not reasons:
+            places += 1
+            if places > settings.smile_star_max:  # said, never a blank: the ranking order decided
+                reasons.append(f"名额已满 (名额 {settings.smile_star_max}, 按排名第 {row.rank} 名)")
         out.append(StarCandidate(row, reasons))
     return out
 

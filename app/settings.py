@@ -33,6 +33,7 @@ class CentreSettings:
     smile_star_min_score: float = 95.0
     smile_star_max: int = 5
     red_flag_windows: int = 3
+    ranking_min_inspections: int = 1  # fewer than this in a period: listed apart as 样本不足, not ranked
     review_serious: bool = False  # a case opened by a serious item waits for a manager (a veto always does)
     consequence_agency: str = "退回劳务公司重新安排岗位"  # seed 000 三.2, for labour-agency staff
     consequence_staff: str = "按所在单位有关规定处理"  # 在编 staff are not "returned to an agency"
@@ -51,6 +52,8 @@ class CentreSettings:
                 raise PatrolError(f"等级“{g.label}”的分数线 {g.min_score} 不在 0–100 之间")
         if self.bonus_cap < 0:
             raise PatrolError("加分上限不能为负数")
+        if self.ranking_min_inspections < 1:
+            raise PatrolError("参加排名的最少巡查次数须至少为 1")
         if self.probation_days < 1 or self.probation_rechecks < 0:
             raise PatrolError("考察期天数须至少为 1, 复查次数不能为负数")
 
@@ -77,6 +80,7 @@ LABELS = {
     "smile_star_min_score": "微笑之星最低平均分",
     "smile_star_max": "微笑之星名额",
     "red_flag_windows": "流动红旗窗口数",
+    "ranking_min_inspections": "参加排名的最少巡查次数 (不足者列为样本不足)",
     "review_serious": "严重项不合格开启的考察须管理员决定 (是/否; 一票否决总是如此)",
     "consequence_agency": "考察期满未达标的后果 (劳务派遣人员)",
     "consequence_staff": "考察期满未达标的后果 (在编人员)",

@@ -19,7 +19,7 @@ def _rank_table_row(r) -> list:
 def cmd_rankings(args) -> int:
     period = period_of(args)
     from app.db import open_database
-    from app.rankings import rank
+    from app.rankings import TIE_BREAKS, never_inspected, rank, too_few
 
     open_database(args.db, create=False)
     management_view(args)
@@ -29,6 +29,14 @@ def cmd_rankings(args) -> int:
     emit(args.format, RANK_HEADERS if args.format == "table" else list(rows[0].as_dict()) if rows else [],
           [_rank_table_row(r) if args.format == "table" else list(r.as_dict().values()) for r in rows],
           [r.as_dict() for r in rows])
+    if args.format == "table":
+        print(f"排名规则: {TIE_BREAKS}")
+        few = too_few(period, args.by)
+        if few:
+            print(f"样本不足, 不参加排名 ({len(few)}): " + ", ".join(f"{r.code} {r.name} ({r.inspections} 次)" for r in few))
+        unseen = never_inspected(period, args.by)
+        if unseen:
+            print(f"本期未巡查 ({len(unseen)}): " + ", ".join(f"{c} {n}" for c, n in unseen))
     return 0
 
 

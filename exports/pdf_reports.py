@@ -13,7 +13,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Ta
 from app.notices import without_role, wording
 from app.periods import cn_date
 from app.photos import photo_path
-from app.rankings import RankRow
+from app.rankings import TIE_BREAKS, RankRow
 from app.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
 from exports.pdf_base import FONT, build, esc, content_width, fields_table, gap, para, signature_lines, style, table, title
 
@@ -46,8 +46,7 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) 
         Paragraph(f"{report.period.label}窗口服务规范巡查排名 (按{what})", style(14, align=TA_CENTER)),
         gap(2),
         para(f"统计范围: {cn_date(report.period.start)}至{cn_date(report.period.last_day)}已定稿的巡查记录, 共 "
-             f"{sum(r.inspections for r in rows)} 次。排名依据平均分, 同分时依次比较合格率、一票否决次数; "
-             f"仍相同者并列。红色为有一票否决或合格率低于 50% 者。", 9),
+             f"{sum(r.inspections for r in rows)} 次。{TIE_BREAKS}。红色为有一票否决或合格率低于 50% 者。", 9),
         gap(3),
         table([header] + body, widths, highlight=highlight),
         gap(5),

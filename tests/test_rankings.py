@@ -123,3 +123,50 @@ def test_red_flag_windows_are_the_top_n_without_a_veto(roster):
     })
     assert [r.code for r in red_flag_windows(OCT)] == ["A02", "B01"]
     assert Inspection.select().count() == 5
+
+
+def test_a_vetoed_window_ranks_after_every_window_without_a_veto_and_is_marked(roster):
+    from app import rankings
+
+    windows = roster.windows
+    inspect(windows["A01"], roster.inspector, roster.person("P1", "A01"), at("2026-10-05"), fail=("DISC-19",))  # 100 but vetoed
+    inspect(windows["A02"], roster.inspector, roster.person("P2", "A02"), at("2026-10-05"), fail=FAILING)  # 84
+    rows = rankings.rank(periods.month("2026-10"), "window")
+    assert [(r.code, r.vetoes) for r in rows][-1] == ("A01", 1), "a veto ranks last whatever its average"
+    assert rows[0].code != "A01" and "有一票否决者排在其他之后" in rankings.TIE_BREAKS
+
+
+def test_too_few_inspections_are_listed_apart_and_the_never_inspected_are_listed(roster):
+    from app import rankings
+    from app.settings import load_settings, save_settings
+
+    settings = load_settings()
+    settings.ranking_min_inspections = 2
+    save_settings(settings, roster.manager, "每月至少巡查两次才排名")
+    a01, a02 = roster.windows["A01"], roster.windows["A02"]
+    p1 = roster.person("P1", "A01")
+    for day in ("2026-10-05", "2026-10-06"):
+        inspect(a01, roster.inspector, p1, at(day))
+    inspect(a02, roster.inspector, roster.person("P2", "A02"), at("2026-10-07"))
+    oct_ = periods.month("2026-10")
+    assert [r.code for r in rankings.rank(oct_, "window")] == ["A01"]
+    assert [(r.code, r.inspections) for r in rankings.too_few(oct_, "window")] == [("A02", 1)]
+    unseen = [c for c, _ in rankings.never_inspected(oct_, "window")]
+    assert "A01" not in unseen and "A02" not in unseen and unseen, "the rest of the hall is listed as not inspected"
+
+
+def test_smile_stars_beyond_the_places_say_why_and_more_inspections_win_a_tie(roster):
+    from app import rankings
+    from app.settings import load_settings, save_settings
+
+    settings = load_settings()
+    settings.smile_star_max = 1
+    save_settings(settings, roster.manager, "本月一个名额")
+    often, twice = roster.person("AA9", "A01"), roster.person("AA1", "A02")
+    for day in range(5, 10):
+        inspect(roster.windows["A01"], roster.inspector, often, at(f"2026-10-{day:02d}"))
+    for day in (12, 13):
+        inspect(roster.windows["A02"], roster.inspector, twice, at(f"2026-10-{day}"))
+    candidates = {c.row.code: c.reasons for c in rankings.smile_star_candidates(periods.month("2026-10"))}
+    assert candidates["AA9"] == [], "five inspections at 100 beat two at 100, whatever the numbers"
+    assert candidates["AA1"] and "名额已满" in candidates["AA1"][0]
