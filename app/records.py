@@ -60,3 +60,25 @@ def stamp(inspection: Inspection) -> str:
     Inspection.update(content_hash=digest).where(Inspection.id == inspection.id).execute()
     inspection.content_hash = digest
     return digest
+
+
+def record_number(uuid: str) -> str:
+    """The number printed on paper and in workbooks: the UUID's first eight hex digits, the same on the
+    laptop that made the record and at the office (a local row id is not)."""
+    return uuid.replace("-", "")[:8].upper()
+
+
+def find(key: str | int) -> Inspection | None:
+    """An inspection by row id, full UUID or record number (unambiguous prefix of the UUID)."""
+    from app.errors import is_record_id, record_id
+
+    text = str(key).strip()
+    if is_record_id(text):
+        found = Inspection.get_or_none(Inspection.id == record_id(text))
+        if found is not None:
+            return found
+    found = Inspection.get_or_none(Inspection.uuid == text.lower())
+    if found is not None or not 6 <= len(text) <= 8 or not all(c in "0123456789abcdefABCDEF" for c in text):
+        return found
+    matches = list(Inspection.select().where(Inspection.uuid.startswith(text.lower())).limit(2))
+    return matches[0] if len(matches) == 1 else None

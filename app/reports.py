@@ -12,7 +12,7 @@ from app import inspections as insp_mod
 from app.centre import current_centre
 from app.checklists import cite, cited_sources, source_titles
 from app.domain import METHODS, RESULTS, SEVERITIES
-from app.errors import PatrolError, is_record_id, record_id
+from app.errors import PatrolError
 from app.listing import InspectionRow, finalised_inspections, iter_finalised_inspections
 from app.models import Inspection, Item, ItemResult, ProbationCase, Staff, Window
 from app.pay import PayRow, failures
@@ -174,8 +174,9 @@ class InspectionRecord:
 
 def inspection_record(inspection_id: int | str) -> InspectionRecord:
     """The filled checklist as the inspector saw it, with the probation case it opened or counts on."""
-    insp = Inspection.get_or_none(Inspection.id == record_id(inspection_id)) if is_record_id(inspection_id) else None
-    insp = insp or Inspection.get_or_none(Inspection.uuid == str(inspection_id))
+    from app.records import find
+
+    insp = find(inspection_id)
     if insp is None:
         raise PatrolError(f"未找到巡查记录: {inspection_id}")
     stored = insp_mod.item_results(insp)

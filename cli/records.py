@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import PatrolError, is_record_id, record_id
+from app.errors import PatrolError
 from cli.common import acting_user, emit, management_view
 
 
@@ -32,7 +32,6 @@ def cmd_conflicts(args) -> int:
 def cmd_amend(args) -> int:
     from app import inspections
     from app.db import open_database
-    from app.models import Inspection
 
     changes = {}
     for pair in args.set:
@@ -43,8 +42,9 @@ def cmd_amend(args) -> int:
     open_database(args.db, create=False)
     user = acting_user(args, "manager")
     key = args.inspection
-    insp = (Inspection.get_or_none(Inspection.id == record_id(key)) if is_record_id(key) else None) or \
-        Inspection.get_or_none(Inspection.uuid == key)
+    from app.records import find
+
+    insp = find(key)
     if insp is None:
         raise PatrolError(f"未找到巡查记录: {key}")
     score = inspections.amend(insp, user, changes, args.reason)

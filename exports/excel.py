@@ -25,6 +25,7 @@ from app.cells import looks_like_formula
 from app.domain import METHODS
 from app.listing import InspectionRow
 from app.periods import cn_date
+from app.records import record_number
 from app.reports import FailedItemRow, MonthlyReport
 from exports.files import atomic_output
 
@@ -127,7 +128,7 @@ INSPECTION_COLUMNS = (
     Column("扣分", lambda r: r.deductions, 8, "0.0"),
     Column("一票否决", lambda r: "是" if r.vetoed else "", 9),
     Column("检查表版本", lambda r: r.checklist_version, 14),
-    Column("记录编号", lambda r: r.uuid, 38),
+    Column("记录编号", lambda r: record_number(r.uuid), 11),
 )
 
 FAILED_COLUMNS = (
@@ -141,7 +142,7 @@ FAILED_COLUMNS = (
     Column("扣分", lambda r: r.deduction, 7, "0.0"),
     Column("严重程度", lambda r: r.severity, 9),
     Column("备注", lambda r: r.note, 30),
-    Column("记录编号", lambda r: r.inspection_uuid, 38),
+    Column("记录编号", lambda r: record_number(r.inspection_uuid), 11),
 )
 
 

@@ -64,11 +64,12 @@ def table(rows: Sequence[Sequence], widths: Sequence[float], header_rows: int = 
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dde6f0")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dde6f0")))
     for n in highlight:
         commands.append(("BACKGROUND", (0, n), (-1, n), colors.HexColor("#fde2e1")))
     t.setStyle(TableStyle(commands))

@@ -12,6 +12,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Ta
 
 from app.notices import without_role, wording
 from app.periods import cn_date
+from app.records import record_number
 from app.photos import photo_path
 from app.rankings import TIE_BREAKS, RankRow
 from app.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
@@ -69,7 +70,7 @@ def _record_header(rec: InspectionRecord, width: float) -> Table:
         ("用工单位", rec.employer), ("巡查员", without_role("巡查员", rec.inspector)),
         ("巡查方式", rec.method), ("行为发生时间", _fmt_time(rec.observed_at)),
         ("录入时间", _fmt_time(rec.started_at)), ("定稿时间", _fmt_time(rec.finished_at)),
-        ("检查表", rec.checklist), ("记录编号", f"{rec.id} (修订 {rec.revision})"),
+        ("检查表", rec.checklist), ("记录编号", f"{record_number(rec.uuid)} (修订 {rec.revision})"),
     ], width)
 
 
@@ -114,7 +115,11 @@ def record_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
     header = ["分类", "编号", "检查内容", "依据", "扣分", "结果", "备注"]
     body, highlight = [], []
     for n, item in enumerate(rec.items, start=1):
-        points = f"+{item.deduction:g}" if item.kind == "bonus" else f"-{item.deduction:g}"
+        # Points only where they were lost or won: "-1" beside a passed item reads as a deduction.
+        if item.kind == "bonus":
+            points = f"+{item.deduction:g}" if item.result == "加分" else ""
+        else:
+            points = f"-{item.deduction:g}" if item.failed else ""
         text = item.text if item.severity == "一般" else f"【{item.severity}】{item.text}"
         body.append([item.category, item.code, text, item.clause, points, item.result, item.note])
         if item.failed:
@@ -122,15 +127,23 @@ def record_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
     widths = [18 * mm, 19 * mm, 62 * mm, 30 * mm, 11 * mm, 13 * mm]
     widths.append(width - sum(widths))
     story = [title(f"{rec.centre}"), Paragraph("窗口服务巡查记录表", style(14, align=TA_CENTER)), gap(3),
-             _record_header(rec, width), gap(3), _score_line(rec), gap(2),
-             table([header] + body, widths, size=8, highlight=highlight)]
-    story += _documents(rec.documents())
+             _record_header(rec, width), gap(3), _score_line(rec), gap(2)]
+    # The signature block never stands alone on the last page: the table's last rows (or the last photo)
+    # and what follows them are kept together with it.
+    tail_rows = 4 if len(body) > 8 else 0
+    head_body, tail_body = (body[:-tail_rows], body[-tail_rows:]) if tail_rows else (body, [])
+    head_marks = [n for n in highlight if n <= len(head_body)]
+    tail_marks = [n - len(head_body) - 1 for n in highlight if n > len(head_body)]  # no header row: 0-based
+    story.append(table([header] + head_body, widths, size=8, highlight=head_marks))
+    ending = [table(tail_body, widths, header_rows=0, size=8, highlight=tail_marks)] if tail_body else []
+    ending += _documents(rec.documents())
     if rec.note:
-        story += [gap(3), para(f"巡查备注: {rec.note}", 10)]
+        ending += [gap(3), para(f"巡查备注: {rec.note}", 10)]
     thumbs = _thumbnails(rec, width)
     if thumbs:
-        story += [CondPageBreak(60 * mm), gap(4), Paragraph("现场照片", style(13))] + thumbs
-    story += [gap(8), signature_lines(["巡查员", "工作人员确认"], width)]
+        story += ending + [CondPageBreak(60 * mm), gap(4), Paragraph("现场照片", style(13))] + thumbs[:-1]
+        ending = [thumbs[-1]]
+    story.append(KeepTogether(ending + [gap(8), signature_lines(["巡查员", "工作人员确认"], width)]))
     build(path, story, doc_title=f"巡查记录 {rec.window_code}", header=f"{rec.centre} · 巡查记录表 · {rec.window_code}",
           qr_payload=payload)
 

@@ -17,7 +17,7 @@ import cli
 from app import checklists, periods, verify
 from app import db as dbmod
 from app.demo import make_demo
-from app.models import Inspection, ItemResult, ProbationCase
+from app.models import Inspection, Item, ItemResult, ProbationCase
 from app.photos import store_photo
 from app.rankings import rank
 from app.scan import parse_scan
@@ -319,3 +319,29 @@ def test_formula_text_from_a_roster_stays_text_in_every_sheet_and_csv_line(capsy
     assert code == 0 and "'=1+1" in out_csv and "\n=1+1" not in out_csv and ",=1+1" not in out_csv
     code, out_csv, _ = run(capsys, "rankings", "--db", str(path), "--month", "2026-10", "--by", "staff", "--format", "csv")
     assert "'@SUM(A1)" in out_csv
+
+
+@need_tools
+def test_the_record_number_is_the_same_on_paper_and_in_the_workbook_and_passed_items_show_no_deduction(capsys, db, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from app.records import record_number
+
+    insp = Inspection.select().where(Inspection.passed == False).order_by(Inspection.id).first()  # noqa: E712
+    number = record_number(insp.uuid)
+    day = insp.observed_at.date().isoformat()
+    failed_checks = ItemResult.select().join(Item).where((ItemResult.inspection == insp) & (ItemResult.result == "fail")
+                                                         & (Item.kind == "check")).count()
+    dbmod.close_database()
+    pdf, book = tmp_path / "r.pdf", tmp_path / "d.xlsx"
+    assert run(capsys, "export", "record-pdf", "--db", str(db), "--inspection", number, "--out", str(pdf))[0] == 0
+    assert run(capsys, "export", "details", "--db", str(db), "--from", day, "--to", day, "--out", str(book))[0] == 0
+    text = pdf_text(pdf)
+    assert f"{number} (修订 {insp.revision})" in text
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("巡查明细").to_python()
+    assert number in [row[rows[0].index("记录编号")] for row in rows[1:]]
+    import re
+
+    deductions = re.findall(r"(?<![0-9A-Za-z/.:])-\d+(?:\.\d+)?(?![0-9-])", text)
+    assert len(deductions) == failed_checks, "a deduction is printed beside failed items only"
+    dbmod.open_database(str(db), create=False)
