@@ -30,6 +30,51 @@ ACTIONS = {
 }
 SYSTEM = "system"
 
+WORDS = {
+    "score": "得分", "grade": "等级", "revision": "版本", "results": "检查结果", "status": "状态", "role": "角色",
+    "active": "启用", "created": "新建", "password_changed": "改密码", "file": "文件", "summary": "摘要",
+    "changes": "变化", "new": "新增", "updated": "更新", "unchanged": "未变", "conflicts": "冲突", "device": "设备",
+    "signer": "签名者", "name": "名称", "inspectors": "巡查员", "version": "版本", "items": "检查项数",
+    "hash": "内容摘要", "inspections": "巡查记录数", "schema": "结构版本", "safety_copy": "恢复前副本",
+    "package": "结果包", "inspections_not_in_backup": "备份中没有的巡查记录", "probation_events": "考察记录",
+    "audit_entries": "审计记录", "conflict_details": "冲突详情", "window": "窗口", "department": "部门",
+    "employer": "用工单位", "post": "岗位", "gender": "性别", "party_member": "党员",
+}
+VALUE_WORDS = {"pass": "合格", "fail": "不合格", "na": "不适用", "open": "考察中", "cleared": "已解除",
+               "recommend_return": "建议退回", "returned": "已退回", "review": "待管理员决定",
+               "inspector": "巡查员", "manager": "管理员"}
+
+
+def in_words(raw: str) -> str:
+    """An old or new value as a person reads it ("得分: 100; 等级: 优秀"), not as stored JSON."""
+    if not raw:
+        return ""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    return _words(value)
+
+
+def _words(value, depth: int = 0) -> str:
+    from app.settings import LABELS
+
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        if depth > 1:
+            return f"{len(value)} 项"
+        return "; ".join(f"{WORDS.get(k, LABELS.get(k, k))}: {_words(v, depth + 1)}" for k, v in value.items())
+    if isinstance(value, list):
+        if depth > 1 or len(value) > 20:
+            return f"{len(value)} 项"
+        return ", ".join(_words(v, depth + 1) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return VALUE_WORDS.get(str(value), str(value))
+
 
 def _json(value) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

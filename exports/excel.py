@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.audit import in_words
 from app.cells import looks_like_formula
 from app.domain import METHODS
 from app.listing import InspectionRow
@@ -255,8 +256,8 @@ AUDIT_COLUMNS = (
     Column("对象", lambda a: a.target, 30),
     Column("窗口", lambda a: a.window_code, 8),
     Column("工号", lambda a: a.employee_no, 10),
-    Column("原值", lambda a: a.old, 50),
-    Column("新值", lambda a: a.new, 50),
+    Column("原值", lambda a: in_words(a.old), 50),
+    Column("新值", lambda a: in_words(a.new), 50),
     Column("理由", lambda a: a.reason, 30),
 )
 

@@ -7,6 +7,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import audit
+from app.audit import in_words
 from app.models import User
 from forms.export_page import export_to_file
 from forms.i18n import tr
@@ -17,7 +18,7 @@ from forms.tables import read_only_table
 class AuditModel(RowsModel):
     columns = (("时间", lambda a: a.at.strftime("%Y-%m-%d %H:%M:%S")), ("用户", lambda a: a.username),
                ("操作", lambda a: a.action_label), ("对象", lambda a: a.target), ("窗口", lambda a: a.window_code),
-               ("工号", lambda a: a.employee_no), ("原值", lambda a: a.old), ("新值", lambda a: a.new),
+               ("工号", lambda a: a.employee_no), ("原值", lambda a: in_words(a.old)), ("新值", lambda a: in_words(a.new)),
                ("理由", lambda a: a.reason))
 
 

@@ -162,6 +162,8 @@ def test_the_audit_trail_is_shown_filtered_and_exported(capsys, roster, db_targe
     assert cli.main(["audit", "--db", db_target, "--out", str(out), "--user", "boss"]) == 0
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("审计记录").to_python()
     assert rows[0][:3] == ["时间", "用户", "操作"] and len(rows) == 3
+    amended = next(r for r in rows if r[2] == "修改已定稿巡查记录")
+    assert "得分: 100" in amended[6] and "得分: 95" in amended[7] and "{" not in amended[6], "words, not JSON"
     assert cli.main(["audit", "--db", db_target, "--staff", "F1", "--format", "json", "--user", "boss"]) == 0
     assert '"reason": "复看录像"' in capsys.readouterr().out
 
