@@ -18,6 +18,15 @@ from app.settings import CentreSettings, load_settings
 DEFAULT_CHECKLIST = "WINDOW"
 
 
+FUTURE_GRACE = dt.timedelta(minutes=5)  # a laptop clock a little ahead is not a future inspection
+
+
+def _not_future(observed_at: dt.datetime | None) -> None:
+    """Nothing is observed later than now: a date typed wrong would count in next month's ranking."""
+    if observed_at is not None and observed_at > dt.datetime.now() + FUTURE_GRACE:
+        raise PatrolError(f"行为发生时间 {observed_at:%Y-%m-%d %H:%M} 是将来的时间; 请检查日期和本机时钟")
+
+
 def start_inspection(
     window: Window,
     inspector: User,
@@ -32,6 +41,7 @@ def start_inspection(
     require_role(inspector, "inspector")
     if method not in METHODS:
         raise PatrolError(f"未知巡查方式 {method!r} (可选: {', '.join(METHODS)})")
+    _not_future(observed_at)
     version = latest_version(checklist_code)
     if version is None:
         raise PatrolError(f"检查表 {checklist_code} 尚未载入")
@@ -119,6 +129,7 @@ def update_draft(inspection: Inspection, *, staff: Staff | None | bool = False, 
     if method is not None:
         inspection.method = method
     if observed_at is not None:
+        _not_future(observed_at)
         inspection.observed_at = observed_at
     if note is not None:
         inspection.note = note
@@ -157,6 +168,7 @@ def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
              settings: CentreSettings | None = None) -> ScoreResult:
     """Score a complete draft, store the score and close it; opens or updates probation."""
     _require_draft(inspection)
+    _not_future(inspection.observed_at)
     settings = settings or load_settings()
     recorded = recorded_results(inspection)
     items = applicable_items(inspection)

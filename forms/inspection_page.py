@@ -165,6 +165,8 @@ class InspectionPage(QWidget):
     # ---- loading -----------------------------------------------------------------------------
     def load(self, inspection: Inspection) -> None:
         """Show a draft as it was stored: every tick, note and photo."""
+        # The time seen on a video is never later than now (the core refuses one anyway).
+        self.observed.setMaximumDateTime(QDateTime.currentDateTime().addSecs(300))
         self.inspection = inspection
         self.settings = load_settings()
         self.weights = category_weights(inspection.checklist_version_id)

@@ -124,3 +124,18 @@ def test_a_weighted_checklist_caps_each_categorys_loss_at_its_weight(roster, tmp
                    fail=desk + ("DISC-01",))
     assert insp.checklist_version_id == version.id
     assert insp.score == 100 - 15 - 3 and insp.deductions == 19
+
+
+def test_an_inspection_cannot_be_dated_in_the_future(roster):
+    import datetime as dt
+
+    from app import inspections
+    from app.errors import PatrolError
+
+    tomorrow = dt.datetime.now() + dt.timedelta(days=1)
+    with pytest.raises(PatrolError, match="将来的时间"):
+        inspections.start_inspection(roster.windows["A01"], roster.inspector, observed_at=tomorrow)
+    draft = inspections.start_inspection(roster.windows["A01"], roster.inspector)
+    with pytest.raises(PatrolError, match="将来的时间"):
+        inspections.update_draft(draft, observed_at=tomorrow)
+    assert draft.observed_at <= dt.datetime.now()
