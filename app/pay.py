@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app.models import Inspection, Item, ItemResult, Staff, Window
 from app.periods import Period
+from app.settings import load_settings
 from app.rankings import finalised_in
 
 
@@ -21,6 +22,8 @@ class PayRow:
     vetoes: int
     dates: list[dt.date] = field(default_factory=list)
     items: list[tuple[str, str, int]] = field(default_factory=list)  # (code, text, times failed)
+    amount: float | None = None  # 元 withheld by the centre's rule (settings); None: no amount set
+    rule: str = ""  # how the amount was reached, for the pay office
 
     def as_dict(self) -> dict:
         return {
@@ -28,6 +31,7 @@ class PayRow:
             "window": self.window, "failed_inspections": self.failed_inspections,
             "vetoes": self.vetoes, "dates": [d.isoformat() for d in self.dates],
             "items": [{"code": c, "text": t, "times": n} for c, t, n in self.items],
+            "amount": self.amount, "rule": self.rule,
         }
 
 
@@ -67,4 +71,12 @@ def failures(period: Period) -> list[PayRow]:
                 texts[code] = text
         for staff_id, counts in item_counts.items():
             by_staff[staff_id].items = [(c, texts[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    settings = load_settings()
+    for row in by_staff.values():
+        if settings.pay_per_failure or settings.pay_per_veto:
+            row.amount = round(row.failed_inspections * settings.pay_per_failure + row.vetoes * settings.pay_per_veto, 2)
+            row.rule = f"不合格 {row.failed_inspections} 次 × {settings.pay_per_failure:g} 元" + (
+                f" + 一票否决 {row.vetoes} 次 × {settings.pay_per_veto:g} 元" if row.vetoes and settings.pay_per_veto else "")
+        else:
+            row.rule = "按中心绩效考核办法 (未设定每次金额)"
     return sorted(by_staff.values(), key=lambda r: (-r.failed_inspections, r.employee_no))

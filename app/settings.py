@@ -33,6 +33,8 @@ class CentreSettings:
     smile_star_min_score: float = 95.0
     smile_star_max: int = 5
     red_flag_windows: int = 3
+    pay_per_failure: float = 0.0  # 元 of performance pay withheld per failed inspection (0: by the centre's own rule)
+    pay_per_veto: float = 0.0  # 元 withheld in addition for each veto
     ranking_min_inspections: int = 1  # fewer than this in a period: listed apart as 样本不足, not ranked
     review_serious: bool = False  # a case opened by a serious item waits for a manager (a veto always does)
     consequence_agency: str = "退回劳务公司重新安排岗位"  # seed 000 三.2, for labour-agency staff
@@ -50,6 +52,8 @@ class CentreSettings:
         for g in self.grades:
             if not 0 <= g.min_score <= 100:
                 raise PatrolError(f"等级“{g.label}”的分数线 {g.min_score} 不在 0–100 之间")
+        if self.pay_per_failure < 0 or self.pay_per_veto < 0:
+            raise PatrolError("扣发金额不能为负数")
         if self.bonus_cap < 0:
             raise PatrolError("加分上限不能为负数")
         if self.ranking_min_inspections < 1:
@@ -80,6 +84,8 @@ LABELS = {
     "smile_star_min_score": "微笑之星最低平均分",
     "smile_star_max": "微笑之星名额",
     "red_flag_windows": "流动红旗窗口数",
+    "pay_per_failure": "每次巡查不合格扣发绩效 (元; 0 表示按中心另行规定)",
+    "pay_per_veto": "每次一票否决另扣绩效 (元)",
     "ranking_min_inspections": "参加排名的最少巡查次数 (不足者列为样本不足)",
     "review_serious": "严重项不合格开启的考察须管理员决定 (是/否; 一票否决总是如此)",
     "consequence_agency": "考察期满未达标的后果 (劳务派遣人员)",

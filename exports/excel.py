@@ -34,6 +34,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 FAIL_FILL = PatternFill("solid", fgColor="FDE2E1")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 DATETIME = "yyyy-mm-dd hh:mm"
 SUFFIXES = (".xlsx",)
 
@@ -44,6 +45,7 @@ class Column:
     value: Callable[[object], object]
     width: float | None = None  # None: fitted to the content (normal mode) or the header
     number_format: str | None = None
+    wrap: bool = False  # long text wrapped in the cell; the row is made tall enough to print it
 
 
 def text_width(value: object) -> float:
@@ -90,6 +92,9 @@ def _stream_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Column]
     ws = wb.create_sheet(name)
     for n, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(n)].width = col.width or max(8, text_width(col.header) + 2)
+    # A write-only sheet writes its properties with the first row: page setup and frozen header now,
+    # or they are silently lost (the filter's range, written at the end, follows below).
+    print_setup(ws, title, len(columns), 0)
     header = []
     for col in columns:
         cell = WriteOnlyCell(ws, value=col.header)
@@ -111,7 +116,7 @@ def _stream_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Column]
             out.append(cell)
         ws.append(out)
         count += 1
-    print_setup(ws, title, len(columns), count)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(count, 1) + 1}"
     return count
 
 
@@ -175,9 +180,23 @@ def _fill_sheet(ws: Worksheet, title: str, columns: Sequence[Column], rows: Sequ
                 cell.number_format = col.number_format
             if fail:
                 cell.fill = FAIL_FILL
+    widths = []
     for n, col in enumerate(columns, start=1):
         fitted = max([text_width(col.header)] + [text_width(col.value(row)) for row in rows]) + 2
-        ws.column_dimensions[get_column_letter(n)].width = col.width or min(max(8, fitted), 60)
+        widths.append(col.width or min(max(8, fitted), 60))
+        ws.column_dimensions[get_column_letter(n)].width = widths[-1]
+    wrapped = [(n, col, widths[n - 1]) for n, col in enumerate(columns, start=1) if col.wrap]
+    for r, row in enumerate(rows, start=2):
+        # Excel and LibreOffice print a wrapped cell at the row's stored height: give each row its lines.
+        lines = 1
+        for n, col, width in wrapped:
+            ws.cell(r, n).alignment = WRAP
+            lines = max(lines, -(-int(text_width(col.value(row))) // max(1, int(width) - 2)))
+        if wrapped:
+            ws.row_dimensions[r].height = 15 * lines + 3
+            for n in range(1, len(columns) + 1):  # a tall row reads from its top, every cell alike
+                if not columns[n - 1].wrap:
+                    ws.cell(r, n).alignment = TOP
     print_setup(ws, title, len(columns), len(rows))
 
 
@@ -224,11 +243,12 @@ def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
         _fill_sheet(wb.create_sheet("绩效扣发名单"), f"{label} 绩效扣发名单", [
             Column("工号", lambda p: p.employee_no), Column("姓名", lambda p: p.name), Column("用工单位", lambda p: p.employer),
             Column("窗口", lambda p: p.window), Column("不合格次数", lambda p: p.failed_inspections),
-            Column("一票否决", lambda p: p.vetoes), Column("不合格日期", lambda p: "、".join(cn_date(d) for d in p.dates), 40),
-            Column("问题 (次数)", lambda p: "; ".join(f"{c} {t} ({n})" for c, t, n in p.items), 80),
+            Column("一票否决", lambda p: p.vetoes),
+            Column("扣发金额 (元)", lambda p: p.amount if p.amount is not None else "按办法", 12, "0.00"),
+            Column("计算", lambda p: p.rule, 30, wrap=True),
+            Column("不合格日期", lambda p: "、".join(cn_date(d) for d in p.dates), 30, wrap=True),
+            Column("问题 (次数)", lambda p: "; ".join(f"{c} {t} ({n})" for c, t, n in p.items), 60, wrap=True),
         ], report.pay)
-        for cell in wb["绩效扣发名单"]["H"]:
-            cell.alignment = WRAP
         chart_sheet = wb.create_sheet("得分图")
         guarded_append(chart_sheet, ["窗口", "平均分"])
         for r in report.windows:

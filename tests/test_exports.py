@@ -345,3 +345,57 @@ def test_the_record_number_is_the_same_on_paper_and_in_the_workbook_and_passed_i
     deductions = re.findall(r"(?<![0-9A-Za-z/.:])-\d+(?:\.\d+)?(?![0-9-])", text)
     assert len(deductions) == failed_checks, "a deduction is printed beside failed items only"
     dbmod.open_database(str(db), create=False)
+
+
+@pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice not installed")
+def test_every_workbook_sheet_prints_at_the_page_width_with_its_header(capsys, db, tmp_path):
+    """LibreOffice prints the workbooks as a manager would: every column of a sheet on one page width,
+    so the page count follows the rows (before, half the columns spilled onto pages of their own)."""
+    import math
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    dbmod.close_database()
+    details, monthly = tmp_path / "details.xlsx", tmp_path / "monthly.xlsx"
+    assert run(capsys, "export", "details", "--db", str(db), "--from", "2026-10-01", "--to", "2026-10-05",
+               "--out", str(details))[0] == 0
+    assert run(capsys, "export", "excel", "--db", str(db), "--month", "2026-10", "--out", str(monthly))[0] == 0
+    for book in (details, monthly):
+        wb = load_workbook(book)
+        for ws in wb.worksheets:
+            if ws.title != "得分图":
+                assert ws.freeze_panes == "A2" and ws.print_title_rows in ("1:1", "$1:$1"), (book.name, ws.title)
+                assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, (book.name, ws.title)
+        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+                       check=True, capture_output=True, timeout=180)
+        pages = pdf_pages(book.with_suffix(".pdf"))
+        bound = sum(math.ceil((ws.max_row + 1) / 25) + (2 if ws.title == "得分图" else 0) for ws in wb.worksheets)
+        assert pages <= bound, f"{book.name}: {pages} pages for {bound} pages of rows: columns spill over"
+    dbmod.open_database(str(db), create=False)
+
+
+def test_the_pay_list_has_the_amount_and_its_rule_and_rows_tall_enough_to_print(capsys, db, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from app.settings import load_settings, save_settings
+    from app.models import User
+
+    settings = load_settings()
+    settings.pay_per_failure, settings.pay_per_veto = 100.0, 200.0
+    save_settings(settings, User.get(User.username == "admin"), "2026年绩效考核办法")
+    dbmod.close_database()
+    out = tmp_path / "m.xlsx"
+    assert run(capsys, "export", "excel", "--db", str(db), "--month", "2026-10", "--out", str(out))[0] == 0
+    ws = load_workbook(out)["绩效扣发名单"]
+    header = [c.value for c in ws[1]]
+    amount, rule, problems = header.index("扣发金额 (元)") + 1, header.index("计算") + 1, header.index("问题 (次数)") + 1
+    for r in range(2, ws.max_row + 1):
+        failures = ws.cell(r, header.index("不合格次数") + 1).value
+        vetoes = ws.cell(r, header.index("一票否决") + 1).value
+        assert ws.cell(r, amount).value == failures * 100 + vetoes * 200
+        assert f"不合格 {failures} 次 × 100 元" in ws.cell(r, rule).value
+        assert ws.cell(r, problems).alignment.wrap_text and ws.row_dimensions[r].height >= 18
+    dbmod.open_database(str(db), create=False)
+    settings.pay_per_failure, settings.pay_per_veto = 0.0, 0.0
+    save_settings(settings, User.get(User.username == "admin"), "恢复")
