@@ -131,6 +131,22 @@ def _fill_merged(name: str, sheet: str, rows: list[list[Cell]], ranges: list[tup
                 row[c] = Cell(top)
 
 
+def _row(sheet: str, cells: list[Cell], budget: _Budget) -> list[Cell]:
+    """A row without its empty tail, counted against the file's cell budget."""
+    while cells and cells[-1].value is None:
+        cells.pop()
+    budget.take(sheet, len(cells))
+    return cells
+
+
+def _finish(name: str, sheet: str, rows: list[list[Cell]], merged: list, budget: _Budget) -> list[list[Cell]]:
+    """A sheet's rows without empty rows at the end, merged ranges filled (after their area is checked)."""
+    while rows and not rows[-1]:
+        rows.pop()
+    _fill_merged(name, sheet, rows, merged, budget)
+    return rows
+
+
 def _xlsx(path: Path) -> list[Sheet]:
     from xml.etree.ElementTree import ParseError
 
@@ -156,18 +172,11 @@ def _xlsx(path: Path) -> list[Sheet]:
                     raise PatrolError(f"{name} 表“{ws.title}” 第{r}行: 超过 {MAX_COLUMNS} 列, 请删去多余的列")
                 if r > MAX_ROWS:
                     raise PatrolError(f"{name} 表“{ws.title}”: 超过 {MAX_ROWS} 行, 请删去多余的行")
-                cells = [Cell(_shown(c.value, getattr(c, "number_format", None)), getattr(c, "data_type", "") == "f")
-                         for c in row]
-                while cells and cells[-1].value is None:
-                    cells.pop()
-                budget.take(ws.title, len(cells))
-                rows.append(cells)
-            while rows and not rows[-1]:
-                rows.pop()
+                rows.append(_row(ws.title, [Cell(_shown(c.value, getattr(c, "number_format", None)),
+                                                  getattr(c, "data_type", "") == "f") for c in row], budget))
             merged = [tuple(v - 1 for v in (b[1], b[0], b[3], b[2]))
                       for b in (range_boundaries(ref) for ref in _merged_refs(path, ws))]
-            _fill_merged(name, ws.title, rows, merged, budget)
-            sheets.append(Sheet(ws.title, rows, ws.sheet_state != "visible"))
+            sheets.append(Sheet(ws.title, _finish(name, ws.title, rows, merged, budget), ws.sheet_state != "visible"))
         return sheets
     except (ParseError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as exc:
         raise PatrolError(f"{name}: 文件内容已损坏, 无法读取 ({exc.__class__.__name__})") from None
@@ -218,17 +227,10 @@ def _calamine(path: Path) -> list[Sheet]:
             start_row, start_col = sheet.start or (0, 0)
             rows: list[list[Cell]] = [[] for _ in range(start_row)]
             for values in sheet.iter_rows():
-                cells = [Cell(None)] * start_col + [Cell(_plain(v)) for v in values]
-                while cells and cells[-1].value is None:
-                    cells.pop()
-                budget.take(meta.name, len(cells))
-                rows.append(cells)
-            while rows and not rows[-1]:
-                rows.pop()
-            ranges = sheet.merged_cell_ranges or []
-            merged = [(a[0], a[1], b[0], b[1]) for a, b in ranges]
-            _fill_merged(name, meta.name, rows, merged, budget)
-            sheets.append(Sheet(meta.name, rows, not str(meta.visible).endswith(".Visible")))
+                rows.append(_row(meta.name, [Cell(None)] * start_col + [Cell(_plain(v)) for v in values], budget))
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in sheet.merged_cell_ranges or []]
+            sheets.append(Sheet(meta.name, _finish(name, meta.name, rows, merged, budget),
+                                not str(meta.visible).endswith(".Visible")))
         return sheets
     except PatrolError:
         raise

@@ -108,6 +108,15 @@ def at(day: str, hour: int = 10) -> dt.datetime:
 
 
 @pytest.fixture
+def demo_office(db_target):
+    """The demo roster without inspections (seed 9) on SQLite and PostgreSQL, open; yields the target."""
+    dbmod.open_database(db_target)
+    make_demo(seed=9, with_inspections=False)
+    yield db_target
+    dbmod.close_database()
+
+
+@pytest.fixture
 def demo_roster(tmp_path):
     """The demo centre without inspections, on a fresh SQLite file."""
     dbmod.open_database(str(tmp_path / "gui.db"))

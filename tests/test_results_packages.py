@@ -35,12 +35,9 @@ def snapshot() -> tuple:
 
 
 @pytest.fixture
-def office(db_target):
+def office(demo_office):
     """The manager's database (demo roster, seed 9), open."""
-    dbmod.open_database(db_target)
-    make_demo(seed=9, with_inspections=False)
-    yield db_target
-    dbmod.close_database()
+    return demo_office
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
 from app import checklists
-from app import db as dbmod
 from app.checklist_rows import rows_to_checklist
-from app.demo import make_demo
 from app.errors import ChecklistError, PatrolError
 from app.models import ChecklistVersion, Staff, User
 from app.roster_import import apply_roster, plan_roster
@@ -22,11 +20,8 @@ from exports.table_reader import read_table
 
 
 @pytest.fixture
-def office(db_target):
-    dbmod.open_database(db_target)
-    make_demo(seed=9, with_inspections=False)
-    yield
-    dbmod.close_database()
+def office(demo_office):
+    return demo_office
 
 
 def messy_roster(path, extra_rows=()):

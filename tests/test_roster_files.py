@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app import db as dbmod
-from app.demo import make_demo
 from app.errors import PatrolError
 from app.models import Staff, User, Window
 from app.roster_import import apply_roster, plan_roster
@@ -22,11 +20,8 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
-def office(db_target):
-    dbmod.open_database(db_target)
-    make_demo(seed=9, with_inspections=False)
-    yield
-    dbmod.close_database()
+def office(demo_office):
+    return demo_office
 
 
 def admin() -> User:
