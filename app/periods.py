@@ -70,3 +70,24 @@ def previous_month(today: dt.date | None = None) -> Period:
     today = today or dt.date.today()
     first = today.replace(day=1) - dt.timedelta(days=1)
     return month(f"{first.year}-{first.month:02d}")
+
+
+def parse(text: str) -> Period:
+    """A month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY), as written on the command line."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}", text):
+        return year(text)
+    if re.search(r"[Qq]", text):
+        return quarter(text)
+    return month(text)
+
+
+def previous(period: Period) -> Period:
+    """The period of the same kind just before (last month, last quarter, last year)."""
+    before = period.start - dt.timedelta(days=1)
+    days = (period.end - period.start).days
+    if days >= 365:
+        return year(str(before.year))
+    if days >= 90:
+        return quarter(f"{before.year}-Q{(before.month - 1) // 3 + 1}")
+    return month(f"{before.year}-{before.month:02d}")

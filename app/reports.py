@@ -53,9 +53,10 @@ def monthly_report(period: Period) -> MonthlyReport:
     candidates = smile_star_candidates(period, settings)
     cases = [r for r in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
              if r.opened_on < period.end and r.ends_on >= period.start]
+    windows, staff, departments = (with_previous_rank(rank(period, by), period, by) for by in ("window", "staff", "department"))
     return MonthlyReport(
-        period=period, centre=centre_name(), windows=rank(period, "window"), staff=rank(period, "staff"),
-        departments=rank(period, "department"), probation=cases,
+        period=period, centre=centre_name(), windows=windows, staff=staff,
+        departments=departments, probation=cases,
         stars=[c.row for c in candidates if not c.reasons][: settings.smile_star_max], candidates=candidates,
         red_flags=red_flag_windows(period, settings), pay=failures(period),
     )
@@ -63,7 +64,20 @@ def monthly_report(period: Period) -> MonthlyReport:
 
 def ranking(period: Period, by: str) -> list[RankRow]:
     _require_inspections(period)
-    return rank(period, by)
+    return with_previous_rank(rank(period, by), period, by)
+
+
+def with_previous_rank(rows: list[RankRow], period: Period, by: str) -> list[RankRow]:
+    """Each row with its rank in the period before and the change ("↑2", "↓1", "—", "新")."""
+    from app.periods import previous
+
+    before = {r.code: r.rank for r in rank(previous(period), by)}
+    for row in rows:
+        last = before.get(row.code)
+        row.extra["previous_rank"] = last
+        row.extra["change"] = ("新" if last is None else "—" if last == row.rank
+                               else f"↑{last - row.rank}" if last > row.rank else f"↓{row.rank - last}")
+    return rows
 
 
 @dataclass(frozen=True)

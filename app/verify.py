@@ -29,7 +29,7 @@ KINDS = {"I": "巡查记录", "C": "考察案例", "R": "月度排名", "S": "�
 IDENTS = {
     "I": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "C": r"[0-9]{1,12}",
-    "R": r"[0-9]{4}-[0-9]{2}\.(window|staff|department)",
+    "R": r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?\.(window|staff|department)",
     "S": r"[^:.\s]{1,40}\.[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{4}-[0-9]{2}-[0-9]{2}",
 }
 PAYLOAD = re.compile(r"WPR2:([A-Z]):([^:]{1,80}):([0-9a-f]{16}):([A-Z0-9]{1,20}):([A-Za-z0-9_-]{86})")
@@ -49,8 +49,8 @@ def _content(kind: str, ident: str):
         notice = reports.probation_notice(record_id(ident))
         return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
-        month, by = ident.split(".")
-        return [r.as_dict() for r in reports.ranking(periods.month(month), by)]
+        text, by = ident.split(".")
+        return [r.as_dict() for r in reports.ranking(periods.parse(text), by)]
     emp, start, end = ident.split(".")
     rec = reports.staff_record(emp, periods.Period(periods.day(start), periods.day(end), ""))
     return [(r.uuid, r.score, r.grade) for r in rec.inspections]
@@ -105,10 +105,10 @@ def describe(kind: str, ident: str) -> list[str]:
             return [f"工作人员: {n.staff_name} ({n.employee_no})", f"考察期: {n.opened_on} 至 {n.ends_on}",
                     f"状态: {n.status}"]
         if kind == "R":
-            month, by = ident.split(".")
-            rows = reports.ranking(periods.month(month), by)
+            text, by = ident.split(".")
+            rows = reports.ranking(periods.parse(text), by)
             top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score:.2f}" for r in rows[:3])
-            return [f"{periods.month(month).label} 排名: {len(rows)} 个", f"前三: {top}"]
+            return [f"{periods.parse(text).label} 排名: {len(rows)} 个", f"前三: {top}"]
         emp, start, end = ident.split(".")
         rec = reports.staff_record(emp, periods.Period(periods.day(start), periods.day(end), ""))
         return [f"工作人员: {rec.staff_name} ({rec.employee_no})", f"期间: {start} 至 {end}",

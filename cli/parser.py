@@ -90,14 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", required=True, type=Path, metavar="FILE", help="输出文件")
         return p
 
-    export_parser("excel", "月度工作簿 (排名、考察期、微笑之星、流动红旗、绩效扣发名单、图表)").add_argument(
-        "--month", required=True, help="YYYY-MM")
+    def period_args(p: argparse.ArgumentParser) -> None:
+        group = p.add_mutually_exclusive_group(required=True)
+        group.add_argument("--month", help="YYYY-MM")
+        group.add_argument("--quarter", help="YYYY-Qn (季度)")
+        group.add_argument("--year", help="YYYY (年度)")
+
+    period_args(export_parser("excel", "月度 / 季度 / 年度工作簿 (排名、考察期、微笑之星、流动红旗、绩效扣发名单、图表)"))
     for name, text in (("details", "巡查明细工作簿 (每次巡查一行, 不合格项另表)"), ("photos", "现场照片 zip, 按窗口和日期分文件夹")):
         p = export_parser(name, text)
         p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
         p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
-    p = export_parser("ranking-pdf", "月度排名表 PDF")
-    p.add_argument("--month", required=True, help="YYYY-MM")
+    p = export_parser("ranking-pdf", "月度 / 季度 / 年度排名表 PDF")
+    period_args(p)
     p.add_argument("--by", choices=("window", "staff", "department"), default="window")
     for name, text in (("record-pdf", "巡查记录表 PDF"), ("notice-pdf", "整改通知单 PDF")):
         export_parser(name, text).add_argument("--inspection", required=True, metavar="ID", help="巡查记录编号或 UUID")

@@ -8,12 +8,12 @@ from app import output, periods
 from cli.common import acting_user, emit, management_view, period_of
 
 
-RANK_HEADERS = ["名次", "编号", "名称", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决"]
+RANK_HEADERS = ["名次", "编号", "名称", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决", "上期名次", "变化"]
 
 
 def _rank_table_row(r) -> list:
     return [r.rank, r.code, r.name, f"{r.average_score:.2f}", r.inspections, f"{r.pass_rate:.1%}",
-            f"{r.deductions:g}", r.vetoes]
+            f"{r.deductions:g}", r.vetoes, r.extra.get("previous_rank") or "", r.extra.get("change", "")]
 
 
 def cmd_rankings(args) -> int:
@@ -23,7 +23,9 @@ def cmd_rankings(args) -> int:
 
     open_database(args.db, create=False)
     management_view(args)
-    rows = rank(period, args.by)
+    from app.reports import with_previous_rank
+
+    rows = with_previous_rank(rank(period, args.by), period, args.by)
     if args.format == "table":
         print(f"{period.label} 排名 (按{ {'window': '窗口', 'staff': '人员', 'department': '部门'}[args.by] })")
     emit(args.format, RANK_HEADERS if args.format == "table" else list(rows[0].as_dict()) if rows else [],
@@ -147,8 +149,10 @@ def cmd_export(args) -> int:
     dates = {}
     if getattr(args, "start", None):
         dates = {"start": periods.day(args.start), "end": periods.day(args.end)}
+    if args.kind in ("excel", "ranking-pdf"):
+        args.month = args.month or args.quarter or args.year
     if getattr(args, "month", None):
-        periods.month(args.month)  # bad input fails before the database is touched
+        periods.parse(args.month)  # bad input fails before the database is touched
     since = periods.day(args.since) if getattr(args, "since", None) else None
     from app.db import open_database
 

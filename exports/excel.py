@@ -206,7 +206,9 @@ def _rank_columns(code: str, name: str, extra: tuple[str, str] | None) -> list[C
         cols.append(Column(extra[0], lambda r, k=extra[1]: r.extra.get(k, "")))
     cols += [Column("平均分", lambda r: r.average_score, 9, "0.00"), Column("巡查次数", lambda r: r.inspections, 9),
              Column("合格率", lambda r: r.pass_rate, 9, "0.0%"), Column("扣分合计", lambda r: r.deductions, 9, "0.0"),
-             Column("一票否决", lambda r: r.vetoes, 9)]
+             Column("一票否决", lambda r: r.vetoes, 9),
+             Column("上期名次", lambda r: r.extra.get("previous_rank") or "", 9),
+             Column("变化", lambda r: r.extra.get("change", ""), 7)]
     return cols
 
 

@@ -22,7 +22,8 @@ def _range(start: dt.date, end: dt.date) -> Period:
 
 
 def monthly_excel(out: Path, month: str) -> str:
-    period = periods.month(month)
+    """The workbook of a month, a quarter (YYYY-Qn) or a year (YYYY)."""
+    period = periods.parse(month)
     check_target(out, (".xlsx",))
     report = reports.monthly_report(period)
     excel.monthly_workbook(out, report)
@@ -39,7 +40,8 @@ def details_excel(out: Path, start: dt.date, end: dt.date, user=None) -> str:
 
 
 def ranking_pdf(out: Path, month: str, by: str = "window") -> str:
-    period = periods.month(month)
+    """The ranking sheet of a month, a quarter (YYYY-Qn) or a year (YYYY)."""
+    period = periods.parse(month)
     check_target(out, (".pdf",))
     report = reports.monthly_report(period)
     pdf_reports.ranking_pdf(out, report, by, verify.payload("R", f"{month}.{by}"))

@@ -30,17 +30,19 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) 
     rows: list[RankRow] = {"window": report.windows, "staff": report.staff, "department": report.departments}[by]
     what, extra = BY_LABELS[by]
     width = content_width()
-    header = ["名次", "编号", "名称"] + ([extra] if extra else []) + ["平均分", "巡查次数", "合格率", "扣分合计", "否决"]
+    header = ["名次", "编号", "名称"] + ([extra] if extra else []) + ["平均分", "巡查次数", "合格率", "扣分合计", "否决", "上期"]
     body = []
     highlight = []
     for n, r in enumerate(rows, start=1):
         extra_value = [r.extra.get("department") or r.extra.get("employer") or ""] if extra else []
+        last = r.extra.get("previous_rank")
         body.append([r.rank, r.code, r.name] + extra_value + [f"{r.average_score:.2f}", r.inspections,
-                                                             f"{r.pass_rate:.1%}", f"{r.deductions:g}", r.vetoes or ""])
+                                                             f"{r.pass_rate:.1%}", f"{r.deductions:g}", r.vetoes or "",
+                                                             f"{last} {r.extra.get('change', '')}" if last else "新"])
         if r.vetoes or r.pass_rate < 0.5:
             highlight.append(n)
-    widths = [11 * mm, 16 * mm, 42 * mm] + ([36 * mm] if extra else []) + [17 * mm, 15 * mm, 16 * mm, 16 * mm]
-    widths[2] += 0 if extra else 36 * mm
+    widths = [11 * mm, 16 * mm, 34 * mm] + ([32 * mm] if extra else []) + [16 * mm, 15 * mm, 16 * mm, 16 * mm, 12 * mm]
+    widths[2] += 0 if extra else 32 * mm
     widths.append(width - sum(widths))
     story = [
         title(f"{report.centre}"),

@@ -110,8 +110,8 @@ def test_monthly_workbook_matches_the_rankings_and_reads_back_with_a_second_read
     wb = load_workbook(out)
     assert wb.sheetnames == ["窗口排名", "人员排名", "部门排名", "考察期登记", "微笑之星", "流动红旗", "绩效扣发名单", "得分图"]
     ws = wb["窗口排名"]
-    assert [c.value for c in ws[1]] == ["名次", "窗口编号", "窗口名称", "进驻部门", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:I41"
+    assert [c.value for c in ws[1]] == ["名次", "窗口编号", "窗口名称", "进驻部门", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决", "上期名次", "变化"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:K41"
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws.print_title_rows == "$1:$1" and "窗口排名" in ws.oddHeader.center.text
     assert ws["G2"].number_format == "0.0%" and ws["E2"].number_format == "0.00"
@@ -399,3 +399,22 @@ def test_the_pay_list_has_the_amount_and_its_rule_and_rows_tall_enough_to_print(
     dbmod.open_database(str(db), create=False)
     settings.pay_per_failure, settings.pay_per_veto = 0.0, 0.0
     save_settings(settings, User.get(User.username == "admin"), "恢复")
+
+
+@need_tools
+def test_quarter_and_year_rankings_are_a_workbook_and_a_pdf_that_verifies(capsys, db, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    dbmod.close_database()
+    book, sheet = tmp_path / "q4.xlsx", tmp_path / "y.pdf"
+    code, out, _ = run(capsys, "export", "excel", "--db", str(db), "--quarter", "2026-Q4", "--out", str(book))
+    assert code == 0 and "2026年第4季度" in out
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("窗口排名").to_python()
+    assert rows[0][-2:] == ["上期名次", "变化"] and rows[1][-1] == "新", "nothing ranked in the third quarter"
+    assert run(capsys, "export", "ranking-pdf", "--db", str(db), "--year", "2026", "--out", str(sheet))[0] == 0
+    assert "2026年窗口服务规范巡查排名" in pdf_text(sheet)
+    (payload,) = qr_codes(sheet, tmp_path)
+    assert payload.startswith("WPR2:R:2026.window:")
+    code, out, _ = run(capsys, "verify", "--db", str(db), payload)
+    assert code == 0 and "2026年 排名" in out
+    dbmod.open_database(str(db), create=False)

@@ -170,3 +170,21 @@ def test_smile_stars_beyond_the_places_say_why_and_more_inspections_win_a_tie(ro
     candidates = {c.row.code: c.reasons for c in rankings.smile_star_candidates(periods.month("2026-10"))}
     assert candidates["AA9"] == [], "five inspections at 100 beat two at 100, whatever the numbers"
     assert candidates["AA1"] and "名额已满" in candidates["AA1"][0]
+
+
+def test_last_periods_rank_and_the_change_are_beside_this_ones(roster):
+    from app.reports import with_previous_rank
+
+    a01, a02 = roster.windows["A01"], roster.windows["A02"]
+    p1, p2 = roster.person("P1", "A01"), roster.person("P2", "A02")
+    inspect(a01, roster.inspector, p1, at("2026-09-10"))
+    inspect(a02, roster.inspector, p2, at("2026-09-10"), fail=("DESK-09",))
+    inspect(a01, roster.inspector, p1, at("2026-10-10"), fail=("DESK-09",))
+    inspect(a02, roster.inspector, p2, at("2026-10-10"))
+    rows = {r.code: r for r in with_previous_rank(rank(OCT, "window"), OCT, "window")}
+    assert (rows["A02"].rank, rows["A02"].extra["previous_rank"], rows["A02"].extra["change"]) == (1, 2, "↑1")
+    assert (rows["A01"].rank, rows["A01"].extra["previous_rank"], rows["A01"].extra["change"]) == (2, 1, "↓1")
+    q4 = periods.parse("2026-Q4")
+    assert periods.previous(q4).label == "2026年第3季度" and periods.previous(periods.parse("2026")).label == "2025年"
+    q4_rows = {r.code: r for r in with_previous_rank(rank(q4, "window"), q4, "window")}
+    assert q4_rows["A01"].extra["previous_rank"] == 1, "September is in the third quarter"
