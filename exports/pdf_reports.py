@@ -41,8 +41,12 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) 
                                                              f"{last} {r.extra.get('change', '')}" if last else "新"])
         if r.vetoes or r.pass_rate < 0.5:
             highlight.append(n)
-    widths = [11 * mm, 16 * mm, 34 * mm] + ([32 * mm] if extra else []) + [16 * mm, 15 * mm, 16 * mm, 16 * mm, 12 * mm]
-    widths[2] += 0 if extra else 32 * mm
+    # Headers on one line: 巡查次数 and 扣分合计 are four characters at 9 pt.
+    # 工号 (GW0072) and 名次 on one line too; people's names are shorter than windows'.
+    code_w, name_w, extra_w = (20, 22, 36) if by == "staff" else (16, 34, 30)
+    widths = [11 * mm, code_w * mm, name_w * mm] + ([extra_w * mm] if extra else []) + [15 * mm, 17 * mm, 16 * mm, 17 * mm,
+                                                                                       11 * mm]
+    widths[2] += 0 if extra else extra_w * mm
     widths.append(width - sum(widths))
     story = [
         title(f"{report.centre}"),

@@ -55,7 +55,7 @@ class ExportPage(QWidget):
             if may_export(key, user):  # the rule lives in app.listing; the CLI obeys it too
                 self.kind.addItem(tr(label) + (tr(" (本人)") if key == "details" and user.role != "manager" else ""), key)
         self.month = QLineEdit(f"{last.start:%Y-%m}")
-        self.month.setPlaceholderText("YYYY-MM")
+        self.month.setPlaceholderText(tr("YYYY-MM, 季度 YYYY-Qn, 年度 YYYY"))
         self.start = QDateEdit(QDate(last.start))
         self.end = QDateEdit(QDate(last.last_day))
         for edit in (self.start, self.end):
@@ -68,7 +68,7 @@ class ExportPage(QWidget):
         self.staff = QComboBox()
         form = QFormLayout()
         self.rows = {
-            "kind": (tr("报表"), self.kind), "month": (tr("月份"), self.month), "start": (tr("开始日期"), self.start),
+            "kind": (tr("报表"), self.kind), "month": (tr("月份 / 季度 / 年度"), self.month), "start": (tr("开始日期"), self.start),
             "end": (tr("结束日期"), self.end), "by": (tr("排名对象"), self.by), "area": (tr("区域"), self.area),
             "staff": (tr("人员"), self.staff),
         }
