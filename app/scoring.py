@@ -72,8 +72,10 @@ def score_items(
     weights: Mapping[str, float] | None = None,
     grades: Sequence[Grade] | None = None,
     fail_grade: str = "不合格",
+    cap_at_full: bool = False,
 ) -> ScoreResult:
-    """Score a set of item results (only items that apply to this window and person)."""
+    """Score a set of item results (only items that apply to this window and person). With
+    `cap_at_full` the total never passes 100: bonus points only make up for deductions."""
     grades = list(grades) if grades is not None else CentreSettings().grades
     weights = dict(weights or {})
     per_category: dict[str, list[float]] = {}
@@ -115,6 +117,8 @@ def score_items(
     total_deductions = _round(sum(d for d, _ in per_category.values()))
     bonus = _round(min(max(0.0, bonus_cap), bonus))
     score = _round(min(FULL_MARKS, base) + bonus)
+    if cap_at_full:
+        score = min(score, FULL_MARKS)
     vetoed = bool(veto_codes)
     pass_score = min(g.min_score for g in grades) if grades else 0.0
     return ScoreResult(
@@ -140,4 +144,5 @@ def score_with_settings(items: Iterable[ScoredItem], settings: CentreSettings,
         weights=weights or None,
         grades=settings.grades,
         fail_grade=settings.fail_grade,
+        cap_at_full=settings.cap_total_at_100,
     )

@@ -27,6 +27,7 @@ class CentreSettings:
     grades: list[Grade] = field(default_factory=_default_grades)
     fail_grade: str = "不合格"
     bonus_cap: float = 5.0
+    cap_total_at_100: bool = False  # some schemes: bonus points only make up for deductions
     probation_days: int = 30  # seed 000: 一个月考察期
     probation_rechecks: int = 2
     smile_star_min_inspections: int = 2
@@ -78,6 +79,7 @@ LABELS = {
     "grades": "等级分数线",
     "fail_grade": "不合格等级名称",
     "bonus_cap": "加分上限",
+    "cap_total_at_100": "总分不超过 100 分 (是/否; 加分只抵扣分)",
     "probation_days": "考察期天数",
     "probation_rechecks": "考察期需复查合格次数",
     "smile_star_min_inspections": "微笑之星最少巡查次数",

@@ -133,3 +133,11 @@ def test_only_failed_checks_and_awarded_bonuses_move_the_score(items, cap, weigh
     whole, part = score_items(items, bonus_cap=cap, weights=weights), score_items(moving, bonus_cap=cap, weights=weights)
     assert (whole.score, whole.bonus, whole.deductions, whole.vetoed, whole.passed, whole.grade) == \
         (part.score, part.bonus, part.deductions, part.vetoed, part.passed, part.grade)
+
+
+def test_a_centre_may_cap_the_total_at_100_so_bonus_only_makes_up_for_deductions():
+    items = [item("B1", 3, "pass", kind="bonus"), item("X", 1, "fail")]
+    assert score_items(items).score == 102
+    capped = score_items(items, cap_at_full=True)
+    assert capped.score == 100 and capped.bonus == 3
+    assert score_items([item("B1", 3, "pass", kind="bonus"), item("X", 5, "fail")], cap_at_full=True).score == 98
