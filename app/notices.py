@@ -42,7 +42,9 @@ def with_role(role: str, display_name: str) -> str:
 def without_role(role: str, display_name: str) -> str:
     """The name under a label that already says the role."""
     name = display_name.strip()
-    return name[len(role):].strip() or name if name.startswith(role) else name
+    if not name.startswith(role):
+        return name
+    return name[len(role):].strip() or name
 
 
 @dataclass(frozen=True)

@@ -216,31 +216,33 @@ def _decide(case: ProbationCase, user: User, reason: str, allowed: tuple[str, ..
 def confirm_return(case: ProbationCase, user: User, reason: str) -> ProbationCase:
     """A manager confirms return to the labour agency; the person leaves the roster."""
     _decide(case, user, reason, ("recommend_return", "review"))
+    before = case.status
     with db.atomic():
         case.status, case.closed_at, case.decided_by, case.decision_reason = "returned", now(), user, reason
         case.save()
         Staff.update(status="returned", window=None).where(Staff.id == case.staff_id).execute()
         ProbationEvent.create(case=case, kind="confirmed_return", user=user, cause=reason)
-        _audit(user, "probation.confirm_return", case, reason)
+        _audit(user, "probation.confirm_return", case, before, reason)
     return case
 
 
 def clear_case(case: ProbationCase, user: User, reason: str) -> ProbationCase:
     """A manager clears a case (open or recommended for return), with a reason."""
     _decide(case, user, reason, ("open", "recommend_return", "review"))
+    before = case.status
     with db.atomic():
         case.status, case.closed_at, case.decided_by, case.decision_reason = "cleared", now(), user, reason
         case.save()
         ProbationEvent.create(case=case, kind="cleared_by_manager", user=user, cause=reason)
-        _audit(user, "probation.clear", case, reason)
+        _audit(user, "probation.clear", case, before, reason)
     return case
 
 
-def _audit(user: User, action: str, case: ProbationCase, reason: str) -> None:
+def _audit(user: User, action: str, case: ProbationCase, before: str, reason: str) -> None:
     from app import audit
 
     staff = Staff.get_by_id(case.staff_id)
-    audit.record(user, action, f"case:{case.id}", old={"status": "pending"}, new={"status": case.status},
+    audit.record(user, action, f"case:{case.id}", old={"status": before}, new={"status": case.status},
                  reason=reason, employee_no=staff.employee_no)
 
 

@@ -35,9 +35,25 @@ IDENTS = {
 PAYLOAD = re.compile(r"WPR2:([A-Z]):([^:]{1,80}):([0-9a-f]{16}):([A-Z0-9]{1,20}):([A-Za-z0-9_-]{86})")
 
 
+def _ranking_of(ident: str):
+    """(period, by) of a ranking payload's ident `<YYYY-MM | YYYY-Qn | YYYY>.<by>`."""
+    from app import periods
+
+    text, by = ident.split(".")
+    return periods.parse(text), by
+
+
+def _staff_record_of(ident: str):
+    """(employee no, period) of a staff-record payload's ident `<employee no>.<from>.<to>`."""
+    from app import periods
+
+    emp, start, end = ident.split(".")
+    return emp, periods.Period(periods.day(start), periods.day(end), "")
+
+
 def _content(kind: str, ident: str):
     """What the printed report shows, computed afresh from the database (PatrolError if not found)."""
-    from app import periods, records, reports
+    from app import records, reports
     from app.models import Inspection
 
     if kind == "I":
@@ -49,10 +65,8 @@ def _content(kind: str, ident: str):
         notice = reports.probation_notice(record_id(ident))
         return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
-        text, by = ident.split(".")
-        return [r.as_dict() for r in reports.ranking(periods.parse(text), by)]
-    emp, start, end = ident.split(".")
-    rec = reports.staff_record(emp, periods.Period(periods.day(start), periods.day(end), ""))
+        return [r.as_dict() for r in reports.ranking(*_ranking_of(ident))]
+    rec = reports.staff_record(*_staff_record_of(ident))
     return [(r.uuid, r.score, r.grade) for r in rec.inspections]
 
 
@@ -89,7 +103,7 @@ class Verdict:
 
 def describe(kind: str, ident: str) -> list[str]:
     """What the record says now, in the words of the paper."""
-    from app import periods, reports
+    from app import reports
 
     try:
         if kind == "I":
@@ -105,13 +119,13 @@ def describe(kind: str, ident: str) -> list[str]:
             return [f"工作人员: {n.staff_name} ({n.employee_no})", f"考察期: {n.opened_on} 至 {n.ends_on}",
                     f"状态: {n.status}"]
         if kind == "R":
-            text, by = ident.split(".")
-            rows = reports.ranking(periods.parse(text), by)
+            period, by = _ranking_of(ident)
+            rows = reports.ranking(period, by)
             top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score:.2f}" for r in rows[:3])
-            return [f"{periods.parse(text).label} 排名: {len(rows)} 个", f"前三: {top}"]
-        emp, start, end = ident.split(".")
-        rec = reports.staff_record(emp, periods.Period(periods.day(start), periods.day(end), ""))
-        return [f"工作人员: {rec.staff_name} ({rec.employee_no})", f"期间: {start} 至 {end}",
+            return [f"{period.label} 排名: {len(rows)} 个", f"前三: {top}"]
+        emp, period = _staff_record_of(ident)
+        rec = reports.staff_record(emp, period)
+        return [f"工作人员: {rec.staff_name} ({rec.employee_no})", f"期间: {period.start} 至 {period.last_day}",
                 f"巡查次数: {len(rec.inspections)}"]
     except PatrolError:
         return []
