@@ -6,6 +6,7 @@ the office's public key: nothing with which it could sign as the office or as an
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from app.centre import is_empty
 from app.checklists import register
 from app.db import db
 from app.errors import PatrolError
-from app.models import Area, Centre, Identity, Setting, Staff, User, Window
+from app.models import Area, Centre, Identity, RuleSet, Setting, Staff, User, Window
 from app.settings import load_settings
 
 
@@ -49,6 +50,11 @@ def _apply(body: dict) -> Enrolment:
         centre = Centre.create(code=centre_raw["code"], name=centre_raw["name"], signing_key="")
         for key, value in body["settings"].items():
             Setting.insert(key=key, value=value).execute()
+        for rule in body.get("rules", []):
+            day = dt.date.fromisoformat(rule["effective_from"])
+            RuleSet.create(effective_from=day, values=str(rule["values"]), created_by=body["created_by"],
+                           reason="随设置文件登记")
+            load_settings(day).validate()
         load_settings().validate()
         areas = {a["code"]: Area.create(centre=centre, code=a["code"], name=a["name"]) for a in body["areas"]}
         windows = {w["code"]: Window.create(area=areas[w["area"]], code=w["code"], name=w["name"],

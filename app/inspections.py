@@ -156,8 +156,9 @@ def item_results(inspection: Inspection) -> dict[int, ItemResult]:
 
 def score_inspection(inspection: Inspection, settings: CentreSettings | None = None,
                      items: list[Item] | None = None, recorded: dict[int, str] | None = None) -> ScoreResult:
-    """Score from the stored item results (unticked items count as not failed)."""
-    settings = settings or load_settings()
+    """Score from the stored item results (unticked items count as not failed), by the rules in force
+    on the day observed unless settings are given."""
+    settings = settings or load_settings(inspection.observed_at.date())
     recorded = recorded_results(inspection) if recorded is None else recorded
     items = applicable_items(inspection) if items is None else items
     scored = [ScoredItem(i.code, i.category.code, i.deduction, i.severity, i.kind, recorded.get(i.id)) for i in items]
@@ -169,7 +170,7 @@ def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
     """Score a complete draft, store the score and close it; opens or updates probation."""
     _require_draft(inspection)
     _not_future(inspection.observed_at)
-    settings = settings or load_settings()
+    settings = settings or load_settings(inspection.observed_at.date())
     recorded = recorded_results(inspection)
     items = applicable_items(inspection)
     missing = [i.code for i in items if i.kind == "check" and i.id not in recorded]
@@ -214,7 +215,7 @@ def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason
         raise PatrolError("只能修改已定稿的巡查记录; 草稿请直接编辑")
     if not reason or not reason.strip():
         raise PatrolError("修改已定稿的巡查记录必须填写理由")
-    settings = settings or load_settings()
+    settings = settings or load_settings(inspection.observed_at.date())
     items = {i.code: i for i in applicable_items(inspection)}
     unknown = sorted(set(results) - set(items))
     if unknown:

@@ -16,9 +16,11 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from app.db import sqlite_path
 from app.errors import DatabaseOpenError
-from app.models import ALL_MODELS, AuditEntry, Device, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion
+from app.models import (
+    ALL_MODELS, AuditEntry, Device, Identity, ImportLog, InspectionHistory, PatrolRound, RuleSet, SchemaVersion,
+)
 
-CURRENT_VERSION = 6
+CURRENT_VERSION = 7
 
 
 def _migrator(database: pw.Database):
@@ -63,6 +65,11 @@ def _v6_id_card_keys(database: pw.Database) -> None:
             _migrator(database).add_index("staff", ("id_card_key",), False))
 
 
+def _v7_rules_by_date(database: pw.Database) -> None:
+    """Grading and probation rules that take effect from a month (no month graded by two rules)."""
+    database.create_tables([RuleSet])
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -82,7 +89,7 @@ def protect_audit(database: pw.Database) -> None:
 # version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
 STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
                                                     4: _v4_audit_and_lockout, 5: _v5_device_keys,
-                                                    6: _v6_id_card_keys}
+                                                    6: _v6_id_card_keys, 7: _v7_rules_by_date}
 
 
 def stored_version(database: pw.Database) -> int | None:

@@ -295,6 +295,18 @@ class Device(BaseModel):
         return tuple(n for n in self.inspectors.split(",") if n)
 
 
+class RuleSet(BaseModel):
+    """Grading and probation rules in force from a day (schema v7): always the first of a month, so
+    one month is never graded by two rules. The latest set not after a day is the one in force on
+    it; before the first set, the values in `setting` are."""
+
+    effective_from = pw.DateField(unique=True)
+    values = pw.TextField()  # JSON of the rule settings (app.settings.RULE_FIELDS)
+    created_at = pw.DateTimeField(default=now)
+    created_by = pw.CharField(default="")
+    reason = pw.TextField(default="")
+
+
 ALL_MODELS = [
     SchemaVersion,
     Centre,
@@ -317,4 +329,5 @@ ALL_MODELS = [
     AuditEntry,
     Identity,
     Device,
+    RuleSet,
 ]

@@ -42,8 +42,8 @@ def on_finalised(inspection: Inspection, settings: CentreSettings | None = None)
     """Record a finalised inspection on the person's case, or open one if it failed."""
     if inspection.staff_id is None:
         return None
-    settings = settings or load_settings()
     day = inspection.observed_at.date()
+    settings = settings or load_settings(day)
     case = active_case(inspection.staff_id, day)
     when = inspection.finished_at or now()
     if case is not None and case.opening_inspection_id != inspection.id:
@@ -103,7 +103,7 @@ def needs_review(case: ProbationCase, settings: CentreSettings | None = None) ->
         return ""
     if opening.vetoed:
         return "本案由一票否决项开启"
-    settings = settings or load_settings()
+    settings = settings or load_settings(case.opened_on)
     if settings.review_serious:
         from app.models import Item, ItemResult
 

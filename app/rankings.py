@@ -97,9 +97,12 @@ def _sort_key(row: RankRow) -> tuple:
 
 def rank(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
     """Rank every window / staff member / department with at least the minimum number of finalised
-    inspections in the period (those with fewer: `too_few`)."""
-    minimum = (settings or load_settings()).ranking_min_inspections
-    rows = [r for r in _rows(period, by) if r.inspections >= minimum]
+    inspections in the period (those with fewer: `too_few`); the vetoed come last, or are left out
+    (`left_out`) when the scheme says so. Each row carries the grade of its average and a note."""
+    settings = settings or load_settings()
+    rows = [r for r in _rows(period, by) if r.inspections >= settings.ranking_min_inspections
+            and not (r.vetoes and settings.veto_ranking == "不参加排名")]
+    _mark(rows, period)
     rows.sort(key=lambda row: (_sort_key(row), row.code))
     previous = None
     for position, row in enumerate(rows, start=1):
@@ -107,6 +110,62 @@ def rank(period: Period, by: str = "window", settings: CentreSettings | None = N
         row.rank = position if key != previous else rows[position - 2].rank
         previous = key
     return rows
+
+
+def tie_breaks(settings: CentreSettings | None = None) -> str:
+    """The ranking rule as printed under every ranking."""
+    settings = settings or load_settings()
+    text = TIE_BREAKS if settings.veto_ranking == "排在最后" else TIE_BREAKS.replace(
+        "有一票否决者排在其他之后", "有一票否决者不参加排名, 另列")
+    if settings.ranking_min_inspections > 1:
+        text += f"; 巡查少于 {settings.ranking_min_inspections} 次者样本不足, 不参加排名, 另列"
+    return text
+
+
+def _mark(rows: list[RankRow], period: Period) -> None:
+    """The grade of each average (by the rules in force at the period's end; a veto grades as a fail)
+    and a note saying why a row stands where it does."""
+    from app.scoring import grade_for
+
+    rules = load_settings(period.last_day)
+    for row in rows:
+        row.extra["grade"] = grade_for(row.average_score, row.vetoes > 0, rules.grades, rules.fail_grade)
+        if row.vetoes:
+            row.extra["note"] = f"一票否决 {row.vetoes} 次"
+
+
+def left_out(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
+    """The vetoed, when the scheme leaves them out of the ranking (else none), by code."""
+    settings = settings or load_settings()
+    if settings.veto_ranking != "不参加排名":
+        return []
+    rows = sorted((r for r in _rows(period, by) if r.vetoes and r.inspections >= settings.ranking_min_inspections),
+                  key=lambda r: r.code)
+    _mark(rows, period)
+    return rows
+
+
+@dataclass(frozen=True)
+class Unranked:
+    """A window or person of the period that has no rank, and why."""
+
+    why: str  # 样本不足 / 一票否决 / 本期未巡查
+    code: str
+    name: str
+    inspections: int
+    detail: str
+
+
+def unranked(period: Period, by: str, settings: CentreSettings | None = None) -> list[Unranked]:
+    """Everyone active the ranking does not place: too few inspections, vetoed and left out, never
+    inspected (coverage), each with its reason."""
+    settings = settings or load_settings()
+    out = [Unranked("样本不足", r.code, r.name, r.inspections,
+                    f"巡查 {r.inspections} 次, 少于 {settings.ranking_min_inspections} 次") for r in too_few(period, by, settings)]
+    out += [Unranked("一票否决", r.code, r.name, r.inspections, f"一票否决 {r.vetoes} 次, 按规定不参加排名")
+            for r in left_out(period, by, settings)]
+    out += [Unranked("本期未巡查", code, name, 0, "本期没有已定稿的巡查记录") for code, name in never_inspected(period, by)]
+    return out
 
 
 def too_few(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
@@ -151,7 +210,7 @@ class StarCandidate:
 def smile_star_candidates(period: Period, settings: CentreSettings | None = None) -> list[StarCandidate]:
     """Every ranked staff member with the reasons (if any) that keep them off the 微笑之星 shortlist."""
     settings = settings or load_settings()
-    staff_rows = rank(period, "staff")
+    staff_rows = rank(period, "staff", settings)
     on_probation = {
         emp for (emp,) in ProbationCase.select(Staff.employee_no).join(Staff)
         .where((ProbationCase.opened_on < period.end) & (ProbationCase.ends_on >= period.start))
@@ -195,5 +254,5 @@ def smile_stars(period: Period, settings: CentreSettings | None = None) -> list[
 def red_flag_windows(period: Period, settings: CentreSettings | None = None) -> list[RankRow]:
     """流动红旗: the top windows of the period without a veto, at most the configured number."""
     settings = settings or load_settings()
-    rows = [r for r in rank(period, "window") if r.vetoes == 0]
+    rows = [r for r in rank(period, "window", settings) if r.vetoes == 0]
     return rows[: settings.red_flag_windows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import peewee as pw
 
@@ -18,7 +18,9 @@ from app.models import Inspection, Item, ItemResult, ProbationCase, Staff, Windo
 from app.pay import PayRow, failures
 from app.periods import Period, cn_date
 from app.probation import CaseRow, case_rows, history
-from app.rankings import RankRow, StarCandidate, finalised_in, rank, red_flag_windows, smile_star_candidates
+from app.rankings import (
+    RankRow, StarCandidate, Unranked, finalised_in, rank, red_flag_windows, smile_star_candidates, tie_breaks, unranked,
+)
 from app.settings import load_settings
 
 
@@ -39,6 +41,8 @@ class MonthlyReport:
     candidates: list[StarCandidate]
     red_flags: list[RankRow]
     pay: list[PayRow]
+    unranked: dict[str, list[Unranked]] = field(default_factory=dict)  # by -> not placed, with why
+    rule: str = ""  # the ranking rule, printed under every ranking
 
 
 def _require_inspections(period: Period) -> None:
@@ -53,12 +57,13 @@ def monthly_report(period: Period) -> MonthlyReport:
     candidates = smile_star_candidates(period, settings)
     cases = [r for r in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
              if r.opened_on < period.end and r.ends_on >= period.start]
-    windows, staff, departments = (with_previous_rank(rank(period, by), period, by) for by in ("window", "staff", "department"))
+    windows, staff, departments = (with_previous_rank(rank(period, by, settings), period, by) for by in ("window", "staff", "department"))
     return MonthlyReport(
         period=period, centre=centre_name(), windows=windows, staff=staff,
         departments=departments, probation=cases,
         stars=[c.row for c in candidates if not c.reasons][: settings.smile_star_max], candidates=candidates,
         red_flags=red_flag_windows(period, settings), pay=failures(period),
+        unranked={by: unranked(period, by, settings) for by in ("window", "staff")}, rule=tie_breaks(settings),
     )
 
 

@@ -37,7 +37,7 @@ from app.photos import REF as PHOTO_REF
 from app.photos import photo_path, store_photo
 from app.record_checks import HEX64, Context, Lookups, lookups, record_problems, shape_problems
 from app.results_package import FORMAT, FORMAT_VERSION, sha256_of
-from app.settings import load_settings
+from app.settings import rule_book
 
 MAX_ERRORS = 20
 # Everything reading a damaged zip can raise: bad headers, bad deflate data, a flipped compression
@@ -63,10 +63,12 @@ class ImportSummary:
     conflicts: int = 0
     photos: int = 0
     conflict_details: list[str] = field(default_factory=list)
+    regraded: int = 0  # graded on the laptop by rules the office has since changed; stored as the office grades
 
     def line(self) -> str:
         text = f"{self.file}: 新增 {self.new}, 更新 {self.updated}, 未变 {self.unchanged}, 冲突 {self.conflicts}"
-        return text + (f", 照片 {self.photos}" if self.photos else "")
+        text += f", 照片 {self.photos}" if self.photos else ""
+        return text + (f"; 其中 {self.regraded} 条笔记本按旧评分规则评定, 已按本中心现行规则重新评定" if self.regraded else "")
 
 
 @dataclass
@@ -262,11 +264,12 @@ def _latest_allowed(manifest: dict) -> dt.datetime:
     return end_of_today
 
 
-def _record_checks(pkg: _Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]]]:
+def _record_checks(pkg: _Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]], dict[str, dict]]:
     """Everything the records name, claim and compute, against this database; and the stored
-    (id, revision, content hash) of the records it already has. A record identical to one already
-    accepted is not checked again (importing a package twice stays cheap)."""
-    ctx = Context(lk, load_settings(), set(pkg.photos), pkg.signer.inspectors,
+    (id, revision, content hash) of the records it already has; and the office's figures for records
+    graded by rules the office has since changed. A record identical to one already accepted is not
+    checked again (importing a package twice stays cheap)."""
+    ctx = Context(lk, rule_book(), set(pkg.photos), pkg.signer.inspectors,
                   None if pkg.signer.kind == "office" else 1, _latest_allowed(pkg.manifest))
     problems: list[str] = []
     existing: dict[str, tuple[int, int, str]] = {}
@@ -290,7 +293,7 @@ def _record_checks(pkg: _Package, lk: Lookups) -> tuple[list[str], dict[str, tup
             check(chunk)
             chunk = []
     check(chunk)
-    return problems, existing
+    return problems, existing, ctx.regraded
 
 
 CHECK_CHUNK = 200  # records held at once while checking: memory stays flat
@@ -334,7 +337,7 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
     require_role(user, "manager")
     pkg = read_package(path)
     lk = lookups()
-    problems, existing = _record_checks(pkg, lk)
+    problems, existing, regraded = _record_checks(pkg, lk)
     if problems:
         _fail(pkg.name, problems)
     summary = ImportSummary(pkg.name)
@@ -351,6 +354,9 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
         _one_import_at_a_time()
         ids = _id_allocator()
         for _, r in pkg.records():
+            if r["uuid"] in regraded:
+                r.update(regraded[r["uuid"]])
+                summary.regraded += 1
             digest = records.content_hash(r)
             current = existing.get(r["uuid"])
             if current is None:
@@ -387,6 +393,7 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
         audit.record(user, "import.results", f"package:{pkg.sha256[:16]}",
                      new={"file": pkg.name, "device": pkg.signer.key_id, "signer": pkg.signer.label, "new": summary.new,
                           "updated": summary.updated, "unchanged": summary.unchanged, "conflicts": summary.conflicts,
+                          "regraded": summary.regraded,
                           "conflict_details": summary.conflict_details})
         ImportLog.create(package_sha256=pkg.sha256, file_name=pkg.name, device_id=pkg.signer.key_id,
                          centre_code=pkg.manifest["centre"], new=summary.new, updated=summary.updated,
@@ -444,14 +451,13 @@ def _replace(insp_id: int, r: dict, lk: Lookups, digest: str, source: str, user:
 def _probation_for(new_records: list[tuple[int, str, str | None, bool | None]], staff_ids: dict[str, tuple]) -> None:
     """Run the probation rules on new inspections (id, observed_at, staff, passed) in the order they
     were observed. Only a failure, or an inspection of someone with an open case, can change anything."""
-    settings = load_settings()
     watched = {s for (s,) in ProbationCase.select(ProbationCase.staff).where(ProbationCase.status == "open").tuples()}
     for insp_id, _, emp, passed in sorted(new_records, key=lambda x: x[1]):
         staff_id = staff_ids[emp][0] if emp else None
         if staff_id is None:
             continue
         if passed is False or staff_id in watched:
-            probation.on_finalised(Inspection.get_by_id(insp_id), settings)
+            probation.on_finalised(Inspection.get_by_id(insp_id))  # by the rules of the day observed
             if passed is False:
                 watched.add(staff_id)
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field, fields
 
 from app.db import db
 from app.errors import PatrolError
-from app.models import Setting
+from app.models import RuleSet, Setting
 
 
 @dataclass(frozen=True)
 class Grade:
     label: str
     min_score: float
+
+
+VETO_RANKING = ("排在最后", "不参加排名")
 
 
 def _default_grades() -> list[Grade]:
@@ -37,6 +41,7 @@ class CentreSettings:
     pay_per_failure: float = 0.0  # 元 of performance pay withheld per failed inspection (0: by the centre's own rule)
     pay_per_veto: float = 0.0  # 元 withheld in addition for each veto
     ranking_min_inspections: int = 1  # fewer than this in a period: listed apart as 样本不足, not ranked
+    veto_ranking: str = "排在最后"  # or 不参加排名: a vetoed window or person is listed apart, not ranked
     review_serious: bool = False  # a case opened by a serious item waits for a manager (a veto always does)
     consequence_agency: str = "退回劳务公司重新安排岗位"  # seed 000 三.2, for labour-agency staff
     consequence_staff: str = "按所在单位有关规定处理"  # 在编 staff are not "returned to an agency"
@@ -59,8 +64,24 @@ class CentreSettings:
             raise PatrolError("加分上限不能为负数")
         if self.ranking_min_inspections < 1:
             raise PatrolError("参加排名的最少巡查次数须至少为 1")
+        if self.veto_ranking not in VETO_RANKING:
+            raise PatrolError(f"一票否决者的排名方式只能是 {' 或 '.join(VETO_RANKING)}")
         if self.probation_days < 1 or self.probation_rechecks < 0:
             raise PatrolError("考察期天数须至少为 1, 复查次数不能为负数")
+
+
+# The settings that decide a grade, a pass or a probation case. A change to them takes effect from the
+# first day of a month (the next one unless the manager re-grades), so no month is graded by two rules.
+RULE_FIELDS = ("grades", "fail_grade", "bonus_cap", "cap_total_at_100", "probation_days", "probation_rechecks",
+               "review_serious")
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month_start(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _encode(name: str, value):
@@ -89,6 +110,7 @@ LABELS = {
     "pay_per_failure": "每次巡查不合格扣发绩效 (元; 0 表示按中心另行规定)",
     "pay_per_veto": "每次一票否决另扣绩效 (元)",
     "ranking_min_inspections": "参加排名的最少巡查次数 (不足者列为样本不足)",
+    "veto_ranking": "有一票否决者 (排在最后 / 不参加排名)",
     "review_serious": "严重项不合格开启的考察须管理员决定 (是/否; 一票否决总是如此)",
     "consequence_agency": "考察期满未达标的后果 (劳务派遣人员)",
     "consequence_staff": "考察期满未达标的后果 (在编人员)",
@@ -137,9 +159,20 @@ def parse_value(name: str, text: str):
         raise PatrolError(f"设置项 {name} 的值 {text!r} 无效, 例如: {example}") from None
 
 
-def load_settings() -> CentreSettings:
-    """Settings as stored, with defaults for anything never set."""
-    stored = {row.key: json.loads(row.value) for row in Setting.select()}
+def _stored() -> dict:
+    return {row.key: json.loads(row.value) for row in Setting.select()}
+
+
+def _rules_on(day: dt.date) -> dict:
+    row = (RuleSet.select().where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).first())
+    return json.loads(row.values) if row is not None else {}
+
+
+def load_settings(on: dt.date | None = None) -> CentreSettings:
+    """Settings as stored, with defaults for anything never set, and the grading and probation rules
+    in force on the given day (today unless given)."""
+    stored = _stored()
+    stored.update(_rules_on(on or dt.date.today()))
     values = {}
     for f in fields(CentreSettings):
         if f.name in stored:
@@ -147,34 +180,129 @@ def load_settings() -> CentreSettings:
     return CentreSettings(**values)
 
 
-def changed_settings(settings: CentreSettings) -> list[str]:
-    """Names of the settings that differ from the stored ones."""
-    before = load_settings()
+@dataclass(frozen=True)
+class ScheduledRules:
+    effective_from: dt.date
+    settings: CentreSettings
+    created_by: str
+    reason: str
+
+
+def rule_schedule() -> list[ScheduledRules]:
+    """Every set of rules with the day it took (or takes) effect, oldest first."""
+    base = _stored()
+    out = []
+    for row in RuleSet.select().order_by(RuleSet.effective_from):
+        values = dict(base)
+        values.update(json.loads(row.values))
+        settings = CentreSettings(**{f.name: _decode(f.name, values[f.name]) for f in fields(CentreSettings)
+                                     if f.name in values})
+        out.append(ScheduledRules(row.effective_from, settings, row.created_by, row.reason))
+    return out
+
+
+@dataclass
+class RuleBook:
+    """Every set of rules a record may have been graded by, looked up by day without a query each."""
+
+    base: CentreSettings  # in force before the first scheduled set
+    changes: list[tuple[dt.date, CentreSettings]]
+
+    def on(self, day: dt.date) -> CentreSettings:
+        for start, settings in reversed(self.changes):
+            if start <= day:
+                return settings
+        return self.base
+
+    def others(self, day: dt.date) -> list[CentreSettings]:
+        current = self.on(day)
+        return [s for s in [self.base, *(s for _, s in self.changes)] if s is not current]
+
+
+def rule_book() -> RuleBook:
+    stored = _stored()
+    base = CentreSettings(**{f.name: _decode(f.name, stored[f.name]) for f in fields(CentreSettings) if f.name in stored})
+    return RuleBook(base, [(r.effective_from, r.settings) for r in rule_schedule()])
+
+
+def next_rule_change(after: dt.date) -> dt.date | None:
+    """The first day after `after` on which other rules take effect, if any is scheduled."""
+    row = RuleSet.select(RuleSet.effective_from).where(RuleSet.effective_from > after).order_by(
+        RuleSet.effective_from).first()
+    return row.effective_from if row is not None else None
+
+
+def changed_settings(settings: CentreSettings, effective_from: dt.date | None = None) -> list[str]:
+    """Names of the settings that differ from the stored ones (rules: from those in force on the day
+    the change would take effect)."""
+    now_in_force = load_settings()
+    rules_then = load_settings(effective_from or next_month_start(dt.date.today()))
     return [f.name for f in fields(CentreSettings)
-            if _encode(f.name, getattr(before, f.name)) != _encode(f.name, getattr(settings, f.name))]
+            if _encode(f.name, getattr(rules_then if f.name in RULE_FIELDS else now_in_force, f.name))
+            != _encode(f.name, getattr(settings, f.name))]
 
 
-def save_settings(settings: CentreSettings, user=None, reason: str = "") -> None:
-    """Validate and store every setting in one transaction. With a user (every change after set-up),
-    only a manager may, with a reason, and the change is audited."""
+def check_effective_from(day: dt.date, today: dt.date | None = None, regrade: bool = False) -> None:
+    """A rule change starts on the first of a month; the current month or an earlier one only when
+    the manager re-grades it (then every inspection from that day is graded by the new rules)."""
+    today = today or dt.date.today()
+    if day.day != 1:
+        raise PatrolError(f"评分规则只能从某月 1 日起执行 (不能从 {day.isoformat()} 起), 以免同一个月按两种规则评定")
+    if day <= today and not regrade:
+        raise PatrolError(f"{day.year}年{day.month}月已按现行规则评定; 要让新规则从该月起执行, 须选择重新评定该月")
+
+
+def save_settings(settings: CentreSettings, user=None, reason: str = "", effective_from: dt.date | None = None,
+                  regrade: bool = False) -> dt.date | None:
+    """Validate and store the settings in one transaction. Without a user (set-up) everything is
+    stored as it is. With a user (every change after set-up), only a manager may, with a reason, and
+    the change is audited; a change to the rules (RULE_FIELDS) takes effect from `effective_from`
+    (the first of next month unless given) and returns that day, or None when the rules are unchanged.
+    Re-grading the inspections from a past day is app.rule_changes' job, which calls this."""
     settings.validate()
-    if user is not None:
-        from app.accounts import require_role
+    if user is None:
+        with db.atomic():
+            _store_plain(settings, [f.name for f in fields(CentreSettings)])
+        return None
+    from app import audit
+    from app.accounts import require_role
 
-        require_role(user, "manager")
+    require_role(user, "manager")
+    effective_from = effective_from or next_month_start(dt.date.today())
     before = load_settings()
+    rules_then = load_settings(effective_from)
+    plain = [f.name for f in fields(CentreSettings) if f.name not in RULE_FIELDS
+             and _encode(f.name, getattr(before, f.name)) != _encode(f.name, getattr(settings, f.name))]
+    rules = [name for name in RULE_FIELDS
+             if _encode(name, getattr(rules_then, name)) != _encode(name, getattr(settings, name))]
+    if not plain and not rules:
+        return None
+    reason = audit.require_reason(reason)
+    if rules:
+        check_effective_from(effective_from, regrade=regrade)
     with db.atomic():
-        if user is not None:
-            from app import audit
+        if plain:
+            audit.record(user, "settings.change", "settings",
+                         old={k: _encode(k, getattr(before, k)) for k in plain},
+                         new={k: _encode(k, getattr(settings, k)) for k in plain}, reason=reason)
+            _store_plain(settings, plain)
+        if rules:
+            values = {name: _encode(name, getattr(settings, name)) for name in RULE_FIELDS}
+            audit.record(user, "settings.rules", f"rules:{effective_from.isoformat()}",
+                         old={k: _encode(k, getattr(rules_then, k)) for k in rules},
+                         new={k: values[k] for k in rules} | {"effective_from": effective_from.isoformat()},
+                         reason=reason)
+            text = json.dumps(values, ensure_ascii=False)
+            RuleSet.insert(effective_from=effective_from, values=text, created_by=user.username, reason=reason
+                           ).on_conflict(conflict_target=[RuleSet.effective_from],
+                                         update={RuleSet.values: text, RuleSet.created_by: user.username,
+                                                 RuleSet.reason: reason}).execute()
+    return effective_from if rules else None
 
-            old = {f.name: _encode(f.name, getattr(before, f.name)) for f in fields(CentreSettings)}
-            new = {f.name: _encode(f.name, getattr(settings, f.name)) for f in fields(CentreSettings)}
-            changed = [k for k in new if old[k] != new[k]]
-            if changed:
-                audit.record(user, "settings.change", "settings", old={k: old[k] for k in changed},
-                             new={k: new[k] for k in changed}, reason=audit.require_reason(reason))
-        for f in fields(CentreSettings):
-            value = json.dumps(_encode(f.name, getattr(settings, f.name)), ensure_ascii=False)
-            Setting.insert(key=f.name, value=value).on_conflict(
-                conflict_target=[Setting.key], update={Setting.value: value}
-            ).execute()
+
+def _store_plain(settings: CentreSettings, names: list[str]) -> None:
+    for name in names:
+        value = json.dumps(_encode(name, getattr(settings, name)), ensure_ascii=False)
+        Setting.insert(key=name, value=value).on_conflict(
+            conflict_target=[Setting.key], update={Setting.value: value}
+        ).execute()

@@ -21,7 +21,7 @@ from app import signing
 from app.checklists import CategoryDef, ChecklistDef, ItemDef
 from app.errors import PatrolError
 from app.models import (
-    Area, Category, Centre, Checklist, ChecklistVersion, Item, Setting, Staff, User, Window, now,
+    Area, Category, Centre, Checklist, ChecklistVersion, Item, RuleSet, Setting, Staff, User, Window, now,
 )
 from app.settings import CentreSettings
 
@@ -69,6 +69,9 @@ def content(centre: Centre, office, device: dict, inspectors: list[User], create
         "office": {"key_id": office.key_id, "public_key": office.public_key},
         "device": device,
         "settings": {s.key: s.value for s in Setting.select() if s.key in setting_names},
+        # The rules by month, so a laptop grades each inspection by the rules of its day, as the office does.
+        "rules": [{"effective_from": r.effective_from.isoformat(), "values": r.values}
+                  for r in RuleSet.select().order_by(RuleSet.effective_from)],
         "areas": [{"code": a.code, "name": a.name} for a in Area.select().order_by(Area.id)],
         "windows": [{"area": w.area.code, "code": w.code, "name": w.name, "window_type": w.window_type,
                      "department": w.department, "active": bool(w.active)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 from app import output, periods
@@ -95,19 +96,52 @@ def cmd_settings(args) -> int:
     from dataclasses import fields
 
     from app.db import open_database
-    from app.settings import LABELS, CentreSettings, format_value, load_settings, parse_value, save_settings
+    from app.periods import cn_date
+    from app.periods import month as parse_month
+    from app.settings import (
+        LABELS, RULE_FIELDS, CentreSettings, format_value, load_settings, next_month_start, parse_value, rule_schedule,
+    )
 
     value = parse_value(args.key, args.value) if args.action == "set" else None
+    effective_from = parse_month(args.effective_from).start if getattr(args, "effective_from", None) else None
     open_database(args.db, create=args.action == "set")
-    settings = load_settings()
     if args.action == "set":
+        from app import rule_changes
+
         user = acting_user(args, "manager")
+        today = dt.date.today()
+        # Edit the rules as they will stand from the change's day, so a change already scheduled is kept.
+        settings = load_settings(effective_from or next_month_start(today))
         setattr(settings, args.key, value)
-        save_settings(settings, user, args.reason)
+        if args.key in RULE_FIELDS:
+            effect = rule_changes.preview(settings, effective_from if args.regrade and effective_from else today)
+            if args.preview or not args.regrade:
+                print(f"若新规则从{cn_date(effect.start)}起执行并重新评定: {effect.summary()}")
+                for c in effect.changes[:20]:
+                    print(f"  {c.record_no} {c.window} {c.staff} {c.observed_at:%m-%d %H:%M} "
+                          f"{c.old_score:g} {c.old_grade} → {c.new_score:g} {c.new_grade}")
+                if len(effect.changes) > 20:
+                    print(f"  … 另有 {len(effect.changes) - 20} 条")
+        if args.preview:
+            return 0
+        start = effective_from or (effect.start if args.regrade and args.key in RULE_FIELDS else None)
+        outcome = rule_changes.change_settings(settings, user, args.reason, start, regrade=args.regrade)
         print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
+        if outcome.effective_from is not None:
+            print(f"自{cn_date(outcome.effective_from)}起执行"
+                  + ("" if outcome.regraded else f"; 之前的巡查仍按原规则评定 (要本月起执行, 加 --regrade)"))
+        if outcome.regraded is not None:
+            print("已重新评定: " + outcome.regraded.summary())
         return 0
+    settings = load_settings()
     rows = [[f.name, LABELS[f.name], format_value(f.name, getattr(settings, f.name))] for f in fields(CentreSettings)]
     print(output.table(["设置项", "说明", "当前值"], rows))
+    later = [r for r in rule_schedule() if r.effective_from > dt.date.today()]
+    for r in later:
+        changed = [f"{LABELS[k]} = {format_value(k, getattr(r.settings, k))}" for k in RULE_FIELDS
+                   if format_value(k, getattr(r.settings, k)) != format_value(k, getattr(settings, k))]
+        print(f"自{cn_date(r.effective_from)}起执行: " + ("; ".join(changed) or "(与现行相同)")
+              + f" ({r.created_by}: {r.reason})")
     return 0
 
 

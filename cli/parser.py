@@ -53,7 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     st_set = st_sub.add_parser("set", parents=[db], help="修改一项设置")
     st_set.add_argument("key")
     st_set.add_argument("value")
-    st_set.add_argument("--reason", required=True, help="为什么改 (记入审计记录)")
+    st_set.add_argument("--reason", default="", help="为什么改 (记入审计记录; 只预览时不需要)")
+    st_set.add_argument("--from", dest="effective_from", metavar="YYYY-MM",
+                        help="评分规则 (等级、加分、考察期) 从哪个月起执行; 默认下月")
+    st_set.add_argument("--regrade", action="store_true",
+                        help="新规则从本月 (或 --from 所指的已过月份) 起执行, 并重新评定该月起的全部已定稿巡查")
+    st_set.add_argument("--preview", action="store_true",
+                        help="只显示本月 (或 --from 所指月份) 按新规则会改变多少记录和考察案例, 不保存")
 
     rk = sub.add_parser("rankings", parents=[db], help="月度 / 季度 / 年度排名")
     period = rk.add_mutually_exclusive_group(required=True)

@@ -8,18 +8,18 @@ from app import output, periods
 from cli.common import acting_user, emit, management_view, period_of
 
 
-RANK_HEADERS = ["名次", "编号", "名称", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决", "上期名次", "变化"]
+RANK_HEADERS = ["名次", "编号", "名称", "平均分", "等级", "巡查次数", "合格率", "扣分合计", "一票否决", "上期名次", "变化"]
 
 
 def _rank_table_row(r) -> list:
-    return [r.rank, r.code, r.name, f"{r.average_score:.2f}", r.inspections, f"{r.pass_rate:.1%}",
+    return [r.rank, r.code, r.name, f"{r.average_score:.2f}", r.extra.get("grade", ""), r.inspections, f"{r.pass_rate:.1%}",
             f"{r.deductions:g}", r.vetoes, r.extra.get("previous_rank") or "", r.extra.get("change", "")]
 
 
 def cmd_rankings(args) -> int:
     period = period_of(args)
     from app.db import open_database
-    from app.rankings import TIE_BREAKS, never_inspected, rank, too_few
+    from app.rankings import rank, tie_breaks, unranked
 
     open_database(args.db, create=False)
     management_view(args)
@@ -32,13 +32,13 @@ def cmd_rankings(args) -> int:
           [_rank_table_row(r) if args.format == "table" else list(r.as_dict().values()) for r in rows],
           [r.as_dict() for r in rows])
     if args.format == "table":
-        print(f"排名规则: {TIE_BREAKS}")
-        few = too_few(period, args.by)
-        if few:
-            print(f"样本不足, 不参加排名 ({len(few)}): " + ", ".join(f"{r.code} {r.name} ({r.inspections} 次)" for r in few))
-        unseen = never_inspected(period, args.by)
-        if unseen:
-            print(f"本期未巡查 ({len(unseen)}): " + ", ".join(f"{c} {n}" for c, n in unseen))
+        print(f"排名规则: {tie_breaks()}")
+        apart = unranked(period, args.by)
+        for why in ("样本不足", "一票否决", "本期未巡查"):
+            group = [u for u in apart if u.why == why]
+            if group:
+                shown = ", ".join(f"{u.code} {u.name}" + (f" ({u.inspections} 次)" if u.inspections else "") for u in group)
+                print(f"{why}, 不参加排名 ({len(group)}): {shown}")
     return 0
 
 

@@ -204,12 +204,36 @@ def _rank_columns(code: str, name: str, extra: tuple[str, str] | None) -> list[C
     cols = [Column("名次", lambda r: r.rank), Column(code, lambda r: r.code), Column(name, lambda r: r.name)]
     if extra:
         cols.append(Column(extra[0], lambda r, k=extra[1]: r.extra.get(k, "")))
-    cols += [Column("平均分", lambda r: r.average_score, 9, "0.00"), Column("巡查次数", lambda r: r.inspections, 9),
+    cols += [Column("平均分", lambda r: r.average_score, 9, "0.00"), Column("等级", lambda r: r.extra.get("grade", ""), 8),
+             Column("巡查次数", lambda r: r.inspections, 9),
              Column("合格率", lambda r: r.pass_rate, 9, "0.0%"), Column("扣分合计", lambda r: r.deductions, 9, "0.0"),
              Column("一票否决", lambda r: r.vetoes, 9),
              Column("上期名次", lambda r: r.extra.get("previous_rank") or "", 9),
-             Column("变化", lambda r: r.extra.get("change", ""), 7)]
+             Column("变化", lambda r: r.extra.get("change", ""), 7),
+             Column("备注", lambda r: r.extra.get("note", ""), 16)]
     return cols
+
+
+def _note_below(ws: Worksheet, lines: Sequence[str]) -> None:
+    """Lines under a table (the ranking rule): across the table's width, wrapped, printed with it,
+    outside the filter."""
+    columns = ws.max_column
+    width = sum(ws.column_dimensions[get_column_letter(n)].width or 8 for n in range(1, columns + 1))
+    ws.append([])
+    for line in lines:
+        ws.append([line])
+        row = ws.max_row
+        guard(ws.cell(row, 1))
+        ws.cell(row, 1).alignment = WRAP
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        ws.row_dimensions[row].height = 15 * -(-int(text_width(line)) // max(1, int(width) - 2)) + 3
+
+
+UNRANKED_COLUMNS = (
+    Column("对象", lambda u: u[0], 6), Column("编号", lambda u: u[1].code, 12), Column("名称", lambda u: u[1].name, 24),
+    Column("情况", lambda u: u[1].why, 12), Column("巡查次数", lambda u: u[1].inspections, 9),
+    Column("说明", lambda u: u[1].detail, 40),
+)
 
 
 def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
@@ -226,6 +250,11 @@ def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
                     _rank_columns("工号", "姓名", ("用工单位", "employer")), report.staff, failing)
         _fill_sheet(wb.create_sheet("部门排名"), f"{label} 部门排名", _rank_columns("部门", "部门名称", None),
                     report.departments, failing)
+        for name in ("窗口排名", "人员排名", "部门排名"):
+            _note_below(wb[name], [f"排名规则: {report.rule}。", "未参加排名的窗口和人员及原因见“未参加排名”表。"])
+        apart = [("窗口", u) for u in report.unranked.get("window", [])] + [("人员", u) for u in report.unranked.get("staff", [])]
+        _fill_sheet(wb.create_sheet("未参加排名"), f"{label} 未参加排名 (样本不足、一票否决、本期未巡查)",
+                    UNRANKED_COLUMNS, apart)
         _fill_sheet(wb.create_sheet("考察期登记"), f"{label} 考察期登记", [
             Column("案例", lambda c: c.id), Column("工号", lambda c: c.employee_no), Column("姓名", lambda c: c.name),
             Column("窗口", lambda c: c.window), Column("用工单位", lambda c: c.employer),

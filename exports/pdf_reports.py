@@ -30,22 +30,22 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) 
     rows: list[RankRow] = {"window": report.windows, "staff": report.staff, "department": report.departments}[by]
     what, extra = BY_LABELS[by]
     width = content_width()
-    header = ["名次", "编号", "名称"] + ([extra] if extra else []) + ["平均分", "巡查次数", "合格率", "扣分合计", "否决", "上期"]
+    header = ["名次", "编号", "名称"] + ([extra] if extra else []) + ["平均分", "等级", "次数", "合格率", "扣分", "否决", "上期"]
     body = []
     highlight = []
     for n, r in enumerate(rows, start=1):
         extra_value = [r.extra.get("department") or r.extra.get("employer") or ""] if extra else []
         last = r.extra.get("previous_rank")
-        body.append([r.rank, r.code, r.name] + extra_value + [f"{r.average_score:.2f}", r.inspections,
+        body.append([r.rank, r.code, r.name] + extra_value + [f"{r.average_score:.2f}", r.extra.get("grade", ""), r.inspections,
                                                              f"{r.pass_rate:.1%}", f"{r.deductions:g}", r.vetoes or "",
                                                              f"{last} {r.extra.get('change', '')}" if last else "新"])
         if r.vetoes or r.pass_rate < 0.5:
             highlight.append(n)
-    # Headers on one line: 巡查次数 and 扣分合计 are four characters at 9 pt.
-    # 工号 (GW0072) and 名次 on one line too; people's names are shorter than windows'.
-    code_w, name_w, extra_w = (20, 22, 36) if by == "staff" else (16, 34, 30)
-    widths = [11 * mm, code_w * mm, name_w * mm] + ([extra_w * mm] if extra else []) + [15 * mm, 17 * mm, 16 * mm, 17 * mm,
-                                                                                       11 * mm]
+    # Every header and 工号 (GW0072) on one line, and employers' names (12 characters) too: the figure
+    # columns are headed in two characters (次数 = 巡查次数, 扣分 = 扣分合计, as the note under the title says).
+    code_w, name_w, extra_w = (20, 17, 41) if by == "staff" else (16, 34, 30)
+    widths = [11 * mm, code_w * mm, name_w * mm] + ([extra_w * mm] if extra else []) + [15 * mm, 12 * mm, 11 * mm, 15 * mm,
+                                                                                       11 * mm, 11 * mm]
     widths[2] += 0 if extra else extra_w * mm
     widths.append(width - sum(widths))
     story = [
@@ -53,11 +53,17 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) 
         Paragraph(f"{report.period.label}窗口服务规范巡查排名 (按{what})", style(14, align=TA_CENTER)),
         gap(2),
         para(f"统计范围: {cn_date(report.period.start)}至{cn_date(report.period.last_day)}已定稿的巡查记录, 共 "
-             f"{sum(r.inspections for r in rows)} 次。{TIE_BREAKS}。红色为有一票否决或合格率低于 50% 者。", 9),
+             f"{sum(r.inspections for r in rows)} 次。{report.rule or TIE_BREAKS}。次数为巡查次数, 扣分为扣分合计, 等级按平均分评定。红色为有一票否决或合格率低于 50% 者。", 9),
         gap(3),
         table([header] + body, widths, highlight=highlight),
-        gap(5),
+        gap(3),
     ]
+    for why in ("样本不足", "一票否决", "本期未巡查"):
+        group = [u for u in report.unranked.get(by, []) if u.why == why]
+        if group:
+            shown = "、".join(f"{u.code} {u.name}" + (f" ({u.inspections} 次)" if u.inspections else "") for u in group)
+            story.append(para(f"{why}, 不参加排名 ({len(group)}): {shown}", 9))
+    story.append(gap(4))
     stars = "、".join(f"{r.name} ({r.extra.get('employer', '')})" for r in report.stars) or "本月无人符合条件"
     flags = "、".join(f"{r.code} {r.name}" for r in report.red_flags) or "无"
     story.append(KeepTogether([

@@ -168,7 +168,7 @@ class InspectionPage(QWidget):
         # The time seen on a video is never later than now (the core refuses one anyway).
         self.observed.setMaximumDateTime(QDateTime.currentDateTime().addSecs(300))
         self.inspection = inspection
-        self.settings = load_settings()
+        self.settings = load_settings(inspection.observed_at.date())
         self.weights = category_weights(inspection.checklist_version_id)
         window = inspection.window
         self.title.setText(f"{window.code} {window.name} · {window.window_type} · {window.department}")
@@ -364,6 +364,7 @@ class InspectionPage(QWidget):
     def observed_changed(self, value: QDateTime) -> None:
         if self.inspection is not None and self.inspection.method == "video":
             inspections.update_draft(self.inspection, observed_at=value.toPyDateTime().replace(second=0, microsecond=0))
+            self.settings = load_settings(self.inspection.observed_at.date())  # the rules of the month seen
 
     # ---- score -----------------------------------------------------------------------------------
     def current_score(self) -> ScoreResult:

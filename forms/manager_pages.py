@@ -6,15 +6,17 @@ import datetime as dt
 from dataclasses import fields
 
 from PyQt6.QtWidgets import (
-    QFormLayout, QHBoxLayout, QInputDialog, QLineEdit, QMessageBox,
+    QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox,
     QPushButton, QVBoxLayout, QWidget,
 )
 
 from app import probation
 from app.errors import PatrolError
 from app.models import ProbationCase, User
+from app.periods import cn_date
 from app.settings import (
-    LABELS, CentreSettings, changed_settings, format_value, load_settings, parse_value, save_settings,
+    LABELS, RULE_FIELDS, CentreSettings, changed_settings, format_value, load_settings, month_start, next_month_start,
+    parse_value, rule_schedule, save_settings,
 )
 from forms.dashboard_page import ProbationModel
 from forms.dialogs import ask_reason
@@ -109,16 +111,31 @@ class SettingsPage(QWidget):
         for b in (save, backup_now, restore):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        # Rules (grades, bonus, probation) change from the first of a month; this says what is in force
+        # this month and what is scheduled, because the boxes show the rules as they will stand.
+        self.schedule = QLabel()
+        self.schedule.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.schedule)
         layout.addLayout(buttons)
         layout.addStretch(1)
         self.refresh()
 
     def refresh(self) -> None:
-        settings = load_settings()
+        today = dt.date.today()
+        now, ahead = load_settings(), load_settings(next_month_start(today))
         for name, edit in self.edits.items():
-            edit.setText(format_value(name, getattr(settings, name)))
+            edit.setText(format_value(name, getattr(ahead if name in RULE_FIELDS else now, name)))
+        lines = []
+        for rules in rule_schedule():
+            if rules.effective_from > today:
+                changed = [f"{LABELS[k]} {format_value(k, getattr(now, k))} → {format_value(k, getattr(rules.settings, k))}"
+                           for k in RULE_FIELDS if format_value(k, getattr(now, k)) != format_value(k, getattr(rules.settings, k))]
+                if changed:
+                    lines.append(tr("自{0}起执行: {1}").format(cn_date(rules.effective_from), "; ".join(changed)))
+        self.schedule.setText("\n".join(lines) if lines else tr(
+            "评分规则 (等级分数线、加分、考察期) 的修改从下月 1 日起执行; 也可选择本月起执行并重新评定本月。"))
 
     def backup_now(self) -> None:
         from app import backup
@@ -164,20 +181,73 @@ class SettingsPage(QWidget):
         QApplication.quit()
 
     def save(self) -> None:
-        settings = load_settings()
+        settings = load_settings(next_month_start(dt.date.today()))
         try:
             for name, edit in self.edits.items():
                 setattr(settings, name, parse_value(name, edit.text()))
             settings.validate()
             changed = changed_settings(settings)
-            if not changed:
-                QMessageBox.information(self, tr("设置"), tr("没有修改"))
-                return
-            reason = ask_reason(self, tr("保存设置"), tr("修改: {0}").format("、".join(LABELS[k] for k in changed)))
-            if reason is None:
-                return
-            save_settings(settings, self.user, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("设置有误"), str(exc))
             return
-        QMessageBox.information(self, tr("设置"), tr("已保存"))
+        if not changed:
+            QMessageBox.information(self, tr("设置"), tr("没有修改"))
+            return
+        if not any(k in RULE_FIELDS for k in changed):
+            self._store(settings, changed, None, False)
+            return
+        from app import rule_changes
+        from forms.tasks import run_task
+
+        run_task(self, tr("正在计算本月受影响的记录…"), lambda progress: rule_changes.preview(settings),
+                 lambda effect: self._choose_start(settings, changed, effect))
+
+    def _choose_start(self, settings: CentreSettings, changed: list[str], effect) -> None:
+        today = dt.date.today()
+        answer = QMessageBox.question(
+            self, tr("评分规则从何时起执行"),
+            tr("修改: {0}\n\n若从本月起执行并重新评定: {1}\n\n"
+               "“是”: 从{2}起执行, 本月已评定的不变 (不混用两种规则)\n"
+               "“否”: 从{3}起执行, 重新评定本月全部已定稿巡查, 考察案例随之调整\n“取消”: 不保存").format(
+                "、".join(LABELS[k] for k in changed), effect.summary(), cn_date(next_month_start(today)),
+                cn_date(month_start(today))),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            self._store(settings, changed, next_month_start(today), False)
+        elif answer == QMessageBox.StandardButton.No:
+            self._store(settings, changed, month_start(today), True)
+
+    def _store(self, settings: CentreSettings, changed: list[str], start: dt.date | None, regrade: bool) -> None:
+        reason = ask_reason(self, tr("保存设置"), tr("修改: {0}").format("、".join(LABELS[k] for k in changed)))
+        if reason is None:
+            return
+        if start is None:
+            try:
+                save_settings(settings, self.user, reason)
+            except PatrolError as exc:
+                QMessageBox.warning(self, tr("设置有误"), str(exc))
+                return
+            self.refresh()
+            QMessageBox.information(self, tr("设置"), tr("已保存"))
+            return
+        from app import rule_changes
+        from forms.tasks import run_task
+
+        def done(outcome) -> None:
+            self.refresh()
+            text = tr("已保存, 评分规则自{0}起执行").format(cn_date(outcome.effective_from)) if outcome.effective_from else tr("已保存")
+            if outcome.regraded is not None:
+                text += tr("\n已重新评定: {0}").format(outcome.regraded.summary())
+            QMessageBox.information(self, tr("设置"), text)
+
+        run_task(self, tr("正在保存…"), lambda progress: rule_changes.change_settings(
+            settings, self.user, reason, start, regrade=regrade), done, self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, PatrolError):
+            QMessageBox.warning(self, tr("设置有误"), str(exc))
+        else:
+            from forms.errors import report
+
+            report(exc, self)

@@ -108,13 +108,16 @@ def test_monthly_workbook_matches_the_rankings_and_reads_back_with_a_second_read
     code, text, _ = run(capsys, "export", "excel", "--db", str(demo), "--month", "2026-10", "--out", str(out))
     assert code == 0 and "40 个窗口" in text
     wb = load_workbook(out)
-    assert wb.sheetnames == ["窗口排名", "人员排名", "部门排名", "考察期登记", "微笑之星", "流动红旗", "绩效扣发名单", "得分图"]
+    assert wb.sheetnames == ["窗口排名", "人员排名", "部门排名", "未参加排名", "考察期登记", "微笑之星", "流动红旗",
+                             "绩效扣发名单", "得分图"]
     ws = wb["窗口排名"]
-    assert [c.value for c in ws[1]] == ["名次", "窗口编号", "窗口名称", "进驻部门", "平均分", "巡查次数", "合格率", "扣分合计", "一票否决", "上期名次", "变化"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:K41"
+    assert [c.value for c in ws[1]] == ["名次", "窗口编号", "窗口名称", "进驻部门", "平均分", "等级", "巡查次数", "合格率",
+                                        "扣分合计", "一票否决", "上期名次", "变化", "备注"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M41"
+    assert ws["A43"].value.startswith("排名规则: 有一票否决者排在其他之后"), "the rule printed under the ranking"
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws.print_title_rows == "$1:$1" and "窗口排名" in ws.oddHeader.center.text
-    assert ws["G2"].number_format == "0.0%" and ws["E2"].number_format == "0.00"
+    assert ws["H2"].number_format == "0.0%" and ws["E2"].number_format == "0.00"
     assert ws.column_dimensions["C"].width >= 12, "wide enough for Chinese names"
     assert wb["得分图"]._charts, "the score chart"
     dbmod.open_database(str(demo), create=False)
@@ -123,10 +126,11 @@ def test_monthly_workbook_matches_the_rankings_and_reads_back_with_a_second_read
         staff = len(rank(OCT, "staff"))
     finally:
         dbmod.close_database()
-    got = [(int(r[0]), r[1], r[4], int(r[5]), int(r[8])) for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("窗口排名").to_python()[1:]]
+    got = [(int(r[0]), r[1], r[4], int(r[6]), int(r[9])) for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("窗口排名").to_python()[1:]
+           if isinstance(r[0], (int, float)) and r[0] != ""]
     assert got == expected
-    assert len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name("人员排名").to_python()) == staff + 1
-    flagged = [row for row in ws.iter_rows(min_row=2) if row[8].value]
+    assert len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name("人员排名").to_python()) == staff + 1 + 3  # + rule lines
+    flagged = [row for row in ws.iter_rows(min_row=2, max_row=41) if row[9].value]
     assert all(cell.fill.fgColor.rgb.endswith("FDE2E1") for row in flagged for cell in row), "veto rows highlighted"
 
 
@@ -410,7 +414,7 @@ def test_quarter_and_year_rankings_are_a_workbook_and_a_pdf_that_verifies(capsys
     code, out, _ = run(capsys, "export", "excel", "--db", str(db), "--quarter", "2026-Q4", "--out", str(book))
     assert code == 0 and "2026年第4季度" in out
     rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("窗口排名").to_python()
-    assert rows[0][-2:] == ["上期名次", "变化"] and rows[1][-1] == "新", "nothing ranked in the third quarter"
+    assert rows[0][-3:-1] == ["上期名次", "变化"] and rows[1][-2] == "新", "nothing ranked in the third quarter"
     assert run(capsys, "export", "ranking-pdf", "--db", str(db), "--year", "2026", "--out", str(sheet))[0] == 0
     assert "2026年窗口服务规范巡查排名" in pdf_text(sheet)
     (payload,) = qr_codes(sheet, tmp_path)

@@ -12,7 +12,7 @@ from forms.main_window import MainWindow
 from forms.manager_pages import ProbationPage, SettingsPage
 from forms.record_dialog import RecordDialog
 from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
-from app.settings import load_settings
+from app.settings import load_settings, next_month_start
 from app.models import AuditEntry
 from tests.gui_support import Answers, give_reasons, user
 
@@ -153,14 +153,21 @@ def test_settings_page_saves_valid_values_and_refuses_bad_ones(qtbot, demo_roste
     qtbot.addWidget(page)
     page.edits["probation_days"].setText("45")
     prompts = give_reasons(monkeypatch, ("局里要求延长", True))
+    page.save()  # a rule: asked from when (the default answer, next month), in the worker
+    qtbot.waitUntil(lambda: any(a.startswith("已保存") for a in answers.asked), timeout=10000)
+    starts = next_month_start(dt.date.today())
+    assert "评定" in answers.asked[0] and "考察期" in prompts[0]
+    assert load_settings(starts).probation_days == 45 and load_settings().probation_days == 30
+    assert AuditEntry.get(AuditEntry.action == "settings.rules").reason == "局里要求延长"
+    assert "45" in page.schedule.text() and page.edits["probation_days"].text() == "45"
+    page.edits["smile_star_max"].setText("2")  # not a rule: at once
     page.save()
-    assert load_settings().probation_days == 45 and "考察期" in prompts[0]
-    assert AuditEntry.get(AuditEntry.action == "settings.change").reason == "局里要求延长"
+    assert load_settings().smile_star_max == 2 and len(prompts) == 2
     page.save()
-    assert answers.asked[-1] == "没有修改" and len(prompts) == 1
+    assert answers.asked[-1] == "没有修改" and len(prompts) == 2
     page.edits["probation_days"].setText("一个月")
     page.save()
-    assert "无效" in answers.asked[-1] and load_settings().probation_days == 45
+    assert "无效" in answers.asked[-1] and load_settings(starts).probation_days == 45
 
 
 def test_long_work_runs_off_the_ui_thread_and_reports_back(qtbot, qapp):

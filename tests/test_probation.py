@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app import pay, periods, probation
+from app import pay, periods, probation, rule_changes
 from app.errors import PatrolError, PermissionDenied
 from app.models import ProbationCase, ProbationEvent, Staff
 from app.settings import load_settings, save_settings
@@ -212,7 +212,8 @@ def test_a_case_opened_by_a_veto_is_never_cleared_by_the_rule_alone(roster):
 def test_a_case_opened_by_a_serious_item_waits_for_a_manager_when_the_scheme_says_so(roster):
     settings = load_settings()
     settings.review_serious = True
-    save_settings(settings, roster.manager, "新考核办法: 严重项须研究")
+    # A rule: from the first of a month, here a past one with nothing yet to re-grade.
+    rule_changes.change_settings(settings, roster.manager, "新考核办法: 严重项须研究", dt.date(2026, 10, 1), regrade=True)
     person, window = roster.person("S1"), roster.windows["A01"]
     inspect(window, roster.inspector, person, at("2026-10-05"), fail=FAILING)  # DISC-07 is serious
     for day in ("2026-10-12", "2026-10-19"):

@@ -136,6 +136,31 @@ def test_a_vetoed_window_ranks_after_every_window_without_a_veto_and_is_marked(r
     assert rows[0].code != "A01" and "有一票否决者排在其他之后" in rankings.TIE_BREAKS
 
 
+def test_a_scheme_may_leave_the_vetoed_out_listed_apart_with_the_reason(roster):
+    from app import rankings
+
+    settings = load_settings()
+    settings.veto_ranking = "不参加排名"
+    save_settings(settings, roster.manager, "考核办法: 一票否决者不参加排名")
+    windows = roster.windows
+    inspect(windows["A01"], roster.inspector, roster.person("P1", "A01"), at("2026-10-05"), fail=("DISC-19",))
+    inspect(windows["A02"], roster.inspector, roster.person("P2", "A02"), at("2026-10-05"), fail=FAILING)
+    assert [r.code for r in rankings.rank(OCT, "window")] == ["A02"]
+    apart = {u.code: (u.why, u.detail) for u in rankings.unranked(OCT, "window")}
+    assert apart["A01"] == ("一票否决", "一票否决 1 次, 按规定不参加排名")
+    assert apart["Z01"][0] == "本期未巡查"
+    assert "不参加排名, 另列" in rankings.tie_breaks()
+    settings.veto_ranking = "随便"
+    with pytest.raises(Exception, match="排在最后 或 不参加排名"):
+        save_settings(settings, roster.manager, "试")
+
+
+def test_each_ranked_window_has_the_grade_of_its_average(roster):
+    scores(roster, {("A01", "F1"): [(), ("DESK-09",)], ("A02", "F2"): [FAILING], ("B01", "F3"): [("DISC-19",)]})
+    grades = {r.code: (r.extra["grade"], r.extra.get("note", "")) for r in rank(OCT, "window")}
+    assert grades == {"A01": ("优秀", ""), "A02": ("不合格", ""), "B01": ("不合格", "一票否决 1 次")}
+
+
 def test_too_few_inspections_are_listed_apart_and_the_never_inspected_are_listed(roster):
     from app import rankings
     from app.settings import load_settings, save_settings

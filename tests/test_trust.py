@@ -11,7 +11,7 @@ import cli
 from app import accounts, audit, inspections, probation
 from app.errors import PatrolError, PermissionDenied
 from app.models import AuditEntry, ProbationCase, User
-from app.settings import load_settings, save_settings
+from app.settings import load_settings, next_month_start, save_settings
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -42,9 +42,11 @@ def test_probation_decisions_settings_and_accounts_are_audited(roster):
         save_settings(settings, roster.inspector, "试")
     accounts.add_account(roster.manager, "newbie", "新人", "inspector", "abcdef")
     actions = [e.action for e in audit.entries(username="boss")]
-    assert actions == ["account.change", "settings.change", "probation.confirm_return"]
+    assert actions == ["account.change", "settings.rules", "probation.confirm_return"]
     settings_entry = audit.entries(username="boss")[1]
-    assert json.loads(settings_entry.old) == {"probation_days": 30} and json.loads(settings_entry.new) == {"probation_days": 40}
+    starts = next_month_start(dt.date.today()).isoformat()  # a rule change takes effect next month by default
+    assert json.loads(settings_entry.old) == {"probation_days": 30}
+    assert json.loads(settings_entry.new) == {"probation_days": 40, "effective_from": starts}
     assert audit.entries(employee_no="F1")[0].reason == "两次复查未达标"
     assert settings_entry.reason == "局里要求延长"
 
