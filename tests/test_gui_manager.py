@@ -201,3 +201,19 @@ def test_the_windows_list_opens_sorted_by_code(qtbot, demo_roster, app_font):
     qtbot.addWidget(page)
     codes = [page.proxy.index(r, 0).data() for r in range(page.proxy.rowCount())]
     assert len(codes) == 40 and codes == sorted(codes)
+
+
+def test_settings_page_can_apply_a_rule_from_this_month_re_grading_it(qtbot, demo_roster, app_font, monkeypatch):
+    from PyQt6.QtWidgets import QMessageBox
+
+    answers = Answers(monkeypatch)
+    answers.replies = [QMessageBox.StandardButton.No]  # 否: from this month, re-grading it
+    page = SettingsPage(user("admin"))
+    qtbot.addWidget(page)
+    page.edits["grades"].setText("优秀=95,良好=85,合格=70")
+    give_reasons(monkeypatch, ("局里通知本月起执行", True))
+    page.save()
+    qtbot.waitUntil(lambda: any(a.startswith("已保存") for a in answers.asked), timeout=10000)
+    assert "已重新评定" in answers.asked[-1]
+    assert load_settings().grades[-1].min_score == 70
+    assert AuditEntry.get(AuditEntry.action == "inspection.regrade").reason.startswith("局里通知本月起执行")
