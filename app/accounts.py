@@ -39,7 +39,8 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-def create_user(username: str, display_name: str, role: str, password: str) -> User:
+def create_user(username: str, display_name: str, role: str, password: str, centre=None) -> User:
+    """An account of a centre, or (no centre) of the district: in a one-centre database the same."""
     if role not in ROLES:
         raise PatrolError(f"未知角色 {role!r} (可选: {', '.join(ROLES)})")
     if len(password) < 6:
@@ -47,7 +48,7 @@ def create_user(username: str, display_name: str, role: str, password: str) -> U
     if User.get_or_none(User.username == username):
         raise PatrolError(f"用户名 {username} 已存在")
     return User.create(
-        username=username, display_name=display_name, role=role, password_hash=hash_password(password)
+        username=username, display_name=display_name, role=role, password_hash=hash_password(password), centre=centre
     )
 
 
@@ -80,6 +81,9 @@ def authenticate(username: str, password: str) -> User:
     _refuse_if_locked(fresh)
     if fresh.failed_logins or fresh.locked_until:
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+    from app import scope
+
+    scope.for_user(fresh)  # a centre's account sees its centre; the district's, the district
     return fresh
 
 

@@ -9,8 +9,16 @@ from app.settings import CentreSettings, load_settings, save_settings
 
 
 def current_centre() -> Centre | None:
-    """The database's centre (one centre per database), or None before set-up."""
-    return Centre.select().order_by(Centre.id).first()
+    """The centre in view; in the district's own view, the district centre (the first); None before
+    set-up."""
+    from app import scope
+
+    cid = scope.centre_id()
+    if cid is not None:
+        found = Centre.get_or_none(Centre.id == cid)
+        if found is not None:
+            return found
+    return Centre.select().order_by(Centre.sort_order, Centre.id).first()
 
 
 def is_empty() -> bool:
@@ -23,8 +31,11 @@ def create_centre(code: str, name: str, settings: CentreSettings | None = None) 
     checklists, in one transaction."""
     from app.identity import ensure_office_identity
 
+    from app import scope
+
     with db.atomic():
         centre = Centre.create(code=code, name=name)
+        scope.set_centre(centre.id)
         save_settings(settings or load_settings())
         ensure_shipped()
         ensure_office_identity()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from app import periods
+from app import periods, scope
 from app.listing import visible_to
 from app.models import Inspection, User, Window
 from app.probation import CaseRow, case_rows, sweep
@@ -57,12 +57,12 @@ def today_progress(day: dt.date | None = None, user: User | None = None) -> Toda
     start = dt.datetime.combine(day, dt.time())
     end = start + dt.timedelta(days=1)
     todays = Inspection.select(Inspection.window, Inspection.status, Inspection.passed).where(
-        _scoped((Inspection.observed_at >= start) & (Inspection.observed_at < end), user)
+        _scoped((Inspection.observed_at >= start) & (Inspection.observed_at < end) & scope.inspections(), user)
     )
     done = {i.window_id for i in todays if i.status == "final"}
     drafts = {i.window_id for i in todays if i.status == "draft"} - done
     failed = sum(1 for i in todays if i.status == "final" and not i.passed)
-    windows = Window.select().where(Window.active == True).count()  # noqa: E712
+    windows = Window.select().where((Window.active == True) & scope.windows()).count()  # noqa: E712
     return TodayProgress(windows, len(done), len(drafts), failed)
 
 
@@ -85,7 +85,7 @@ def weekly_averages(day: dt.date | None = None, weeks: int = 13,
     # tens of thousands of inspections, which need not cross into Python one by one.
     day_expr = pw.fn.DATE(Inspection.observed_at)
     query = (Inspection.select(day_expr, pw.fn.SUM(Inspection.score), pw.fn.COUNT(Inspection.id))
-             .where(_scoped((Inspection.status == "final")
+             .where(_scoped((Inspection.status == "final") & scope.inspections()
                             & (Inspection.observed_at >= dt.datetime.combine(first, dt.time()))
                             & (Inspection.observed_at < dt.datetime.combine(day + dt.timedelta(days=1), dt.time())), user))
              .group_by(day_expr).tuples())

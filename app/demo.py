@@ -88,7 +88,7 @@ def build_roster(seed: int) -> dict:
             staff_rows.append({
                 "employee_no": f"GW{number:04d}", "name": _name(rng, gender, used), "gender": gender,
                 "party_member": rng.random() < 0.3, "employer": employer, "window": window.id,
-                "post": post, "status": "active",
+                "post": post, "status": "active", "centre": window.centre_id,
             })
     with db.atomic():
         Staff.insert_many(staff_rows).execute()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from app import setup_file, signing
+from app import scope, setup_file, signing
 from app.centre import is_empty
 from app.checklists import register
 from app.db import db
@@ -48,11 +48,12 @@ def _apply(body: dict) -> Enrolment:
     device, office, centre_raw = body["device"], body["office"], body["centre"]
     with db.atomic():
         centre = Centre.create(code=centre_raw["code"], name=centre_raw["name"], signing_key="")
+        scope.set_centre(centre.id)  # a laptop is one centre's
         for key, value in body["settings"].items():
-            Setting.insert(key=key, value=value).execute()
+            Setting.insert(centre=centre, key=key, value=value).execute()
         for rule in body.get("rules", []):
             day = dt.date.fromisoformat(rule["effective_from"])
-            RuleSet.create(effective_from=day, values=str(rule["values"]), created_by=body["created_by"],
+            RuleSet.create(centre=centre, effective_from=day, values=str(rule["values"]), created_by=body["created_by"],
                            reason="随设置文件登记")
             load_settings(day).validate()
         load_settings().validate()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from app import scope
 from app.errors import PatrolError
 from app.models import Checklist, ChecklistVersion, Inspection, Staff, User, Window
 from app.periods import Period
@@ -83,7 +84,7 @@ def iter_finalised_inspections(period: Period, window_code: str | None = None, e
     if own is not None:
         where &= own
     if window_code is not None:
-        window = Window.get_or_none(Window.code == window_code)
+        window = Window.get_or_none((Window.code == window_code) & scope.windows())
         if window is None:
             raise PatrolError(f"未知窗口编号: {window_code}")
         where &= Inspection.window == window

@@ -17,10 +17,10 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from app.db import sqlite_path
 from app.errors import DatabaseOpenError
 from app.models import (
-    ALL_MODELS, AuditEntry, Device, Identity, ImportLog, InspectionHistory, PatrolRound, RuleSet, SchemaVersion,
+    ALL_MODELS, AuditEntry, Centre, Device, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion,
 )
 
-CURRENT_VERSION = 7
+CURRENT_VERSION = 8
 
 
 def _migrator(database: pw.Database):
@@ -67,7 +67,63 @@ def _v6_id_card_keys(database: pw.Database) -> None:
 
 def _v7_rules_by_date(database: pw.Database) -> None:
     """Grading and probation rules that take effect from a month (no month graded by two rules)."""
-    database.create_tables([RuleSet])
+
+    class RuleSetV7(pw.Model):  # the table as v7 made it (v8 gave it a centre): never the current model
+        effective_from = pw.DateField(unique=True)
+        values = pw.TextField()
+        created_at = pw.DateTimeField()
+        created_by = pw.CharField(default="")
+        reason = pw.TextField(default="")
+
+        class Meta:
+            table_name = "rule_set"
+
+    with database.bind_ctx([RuleSetV7]):
+        database.create_tables([RuleSetV7])
+
+
+def _v8_district(database: pw.Database) -> None:
+    """A database holds a district of centres: each window, person, setting and rule set belongs to a
+    centre; window codes are unique within a centre. An existing database becomes a district of its
+    one centre: every row goes to that centre; managers' accounts become the district's (with one
+    centre nothing changes), inspectors stay with the centre."""
+    m = _migrator(database)
+    centre_fk = lambda: pw.ForeignKeyField(Centre, null=True, field=Centre.id)  # noqa: E731
+    migrate(
+        m.add_column("centre", "kind", pw.CharField(default="district", constraints=[pw.SQL("DEFAULT 'district'")])),
+        m.add_column("centre", "sort_order", pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])),
+        m.add_column("window", "centre_id", centre_fk()),
+        m.add_column("staff", "centre_id", centre_fk()),
+        m.add_column("user", "centre_id", centre_fk()),
+        m.add_column("setting", "centre_id", centre_fk()),
+        m.add_column("rule_set", "centre_id", centre_fk()),
+    )
+    first = database.execute_sql("SELECT MIN(id) FROM centre").fetchone()[0]
+    q = database.quote[0]
+    database.execute_sql(f"UPDATE {q}window{q} SET centre_id = (SELECT a.centre_id FROM area a WHERE a.id = {q}window{q}.area_id)")
+    database.execute_sql(f"UPDATE staff SET centre_id = (SELECT w.centre_id FROM {q}window{q} w WHERE w.id = staff.window_id)")
+    if first is not None:
+        database.execute_sql("UPDATE staff SET centre_id = %s WHERE centre_id IS NULL".replace("%s", database.param), (first,))
+        from dataclasses import fields
+
+        from app.settings import CentreSettings
+
+        # A centre's settings go to the centre; the database's own values (export watermarks, the
+        # ID-card secret) stay the database's (no centre).
+        names = [f.name for f in fields(CentreSettings)]
+        marks = ", ".join([database.param] * len(names))
+        database.execute_sql(f"UPDATE setting SET centre_id = {database.param} WHERE key IN ({marks})", (first, *names))
+        database.execute_sql(f"UPDATE rule_set SET centre_id = {database.param}", (first,))
+        database.execute_sql(f"UPDATE {q}user{q} SET centre_id = {database.param} WHERE role = 'inspector'", (first,))
+    migrate(
+        m.drop_index("window", "window_code"),
+        m.add_index("window", ("centre_id", "code"), True),
+        m.drop_index("setting", "setting_key"),
+        m.add_index("setting", ("centre_id", "key"), True),
+    )
+    for name in ("rule_set_effective_from", "rulesetv7_effective_from"):  # as v7 named it, before and after
+        database.execute_sql(f"DROP INDEX IF EXISTS {name}")
+    migrate(m.add_index("rule_set", ("centre_id", "effective_from"), True))
 
 
 def protect_audit(database: pw.Database) -> None:
@@ -89,7 +145,8 @@ def protect_audit(database: pw.Database) -> None:
 # version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
 STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
                                                     4: _v4_audit_and_lockout, 5: _v5_device_keys,
-                                                    6: _v6_id_card_keys, 7: _v7_rules_by_date}
+                                                    6: _v6_id_card_keys, 7: _v7_rules_by_date,
+                                                    8: _v8_district}
 
 
 def stored_version(database: pw.Database) -> int | None:

@@ -32,19 +32,27 @@ class SchemaVersion(BaseModel):
 
 
 class Centre(BaseModel):
+    """A service centre: a unit of a district (schema v8: a database holds a district of centres)."""
+
     code = pw.CharField(unique=True)
     name = pw.CharField()
     # The HMAC key laptops shared before schema v5 (per-device keys). Kept only to verify packages and
     # paper made before the upgrade, until a manager ends it (then ""); new centres have none.
     signing_key = pw.CharField(default="")
     created_at = pw.DateTimeField(default=now)
+    kind = pw.CharField(default="district", constraints=[pw.SQL("DEFAULT 'district'")])  # app.district.KINDS
+    sort_order = pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])
 
 
 class Setting(BaseModel):
-    """Centre settings; one database holds one centre (a city runs one PostgreSQL database each)."""
+    """A centre's settings (schema v8: each centre of a district has its own)."""
 
-    key = pw.CharField(unique=True)
+    centre = pw.ForeignKeyField(Centre, null=True, on_delete="CASCADE")
+    key = pw.CharField()
     value = pw.TextField()  # JSON
+
+    class Meta:
+        indexes = ((("centre", "key"), True),)
 
 
 class Area(BaseModel):
@@ -58,11 +66,22 @@ class Area(BaseModel):
 
 class Window(BaseModel):
     area = pw.ForeignKeyField(Area, backref="windows")
-    code = pw.CharField(unique=True)
+    # The area's centre, kept on the window (schema v8): codes are unique within a centre, and every
+    # centre-scoped query filters on it without joining the area.
+    centre = pw.ForeignKeyField(Centre, null=True, backref="windows", index=True)
+    code = pw.CharField()
     name = pw.CharField()
     window_type = pw.CharField()
     department = pw.CharField(default="")
     active = pw.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("centre", "code"), True),)
+
+    def save(self, *args, **kwargs):
+        if self.centre_id is None and self.area_id is not None:
+            self.centre_id = Area.get_by_id(self.area_id).centre_id
+        return super().save(*args, **kwargs)
 
 
 class Staff(BaseModel):
@@ -77,6 +96,19 @@ class Staff(BaseModel):
     # Keyed hash of the ID-card number (schema v6), to match a roster without employee numbers; the
     # number itself is never stored (app.roster_matching).
     id_card_key = pw.CharField(default="", index=True, constraints=[pw.SQL("DEFAULT ''")])
+    # The centre the person works at now (schema v8). One record per person in a district: a move to
+    # another centre changes this, and their history stays with them.
+    centre = pw.ForeignKeyField(Centre, null=True, backref="staff", index=True)
+
+    def save(self, *args, **kwargs):
+        if self.centre_id is None:
+            if self.window_id is not None:
+                self.centre_id = Window.get_by_id(self.window_id).centre_id
+            else:
+                from app import scope
+
+                self.centre_id = scope.centre_id()
+        return super().save(*args, **kwargs)
 
 
 class User(BaseModel):
@@ -88,6 +120,9 @@ class User(BaseModel):
     created_at = pw.DateTimeField(default=now)
     failed_logins = pw.IntegerField(default=0)  # schema v4: repeated wrong passwords lock the account
     locked_until = pw.DateTimeField(null=True)
+    # The centre the account belongs to (schema v8); None: the district's (a district manager sees every
+    # centre; a district inspector, the 明查暗访 team, inspects any centre).
+    centre = pw.ForeignKeyField(Centre, null=True, backref="users")
 
 
 class Checklist(BaseModel):
@@ -300,11 +335,15 @@ class RuleSet(BaseModel):
     one month is never graded by two rules. The latest set not after a day is the one in force on
     it; before the first set, the values in `setting` are."""
 
-    effective_from = pw.DateField(unique=True)
+    centre = pw.ForeignKeyField(Centre, null=True, on_delete="CASCADE")  # schema v8
+    effective_from = pw.DateField()
     values = pw.TextField()  # JSON of the rule settings (app.settings.RULE_FIELDS)
     created_at = pw.DateTimeField(default=now)
     created_by = pw.CharField(default="")
     reason = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("centre", "effective_from"), True),)
 
 
 ALL_MODELS = [

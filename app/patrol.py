@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from app import inspections
+from app import inspections, scope
 from app.accounts import require_role
 from app.errors import PatrolError
 from app.models import Area, Inspection, PatrolRound, Staff, User, Window, now
@@ -54,7 +54,7 @@ def finish_round(patrol: PatrolRound) -> None:
 
 
 def round_windows(patrol: PatrolRound) -> list[Window]:
-    query = Window.select(Window, Area).join(Area).where(Window.active == True)  # noqa: E712
+    query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
     if patrol.area_id:
         query = query.where(Window.area == patrol.area_id)
     return list(query.order_by(Window.code))
@@ -88,7 +88,7 @@ def window_states(patrol: PatrolRound) -> list[WindowState]:
 def find_window(text: str, centre_code: str | None = None) -> Window:
     """The active window a scanned label or typed code names."""
     code = parse_scan(text, centre_code)
-    window = Window.get_or_none((Window.code == code) & (Window.active == True))  # noqa: E712
+    window = Window.get_or_none((Window.code == code) & (Window.active == True) & scope.windows())  # noqa: E712
     if window is None:
         raise PatrolError(f"未找到窗口: {code}")
     return window

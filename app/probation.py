@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from app import scope
 from app.accounts import require_role
 from app.db import db
 from app.domain import PROBATION_STATUSES
@@ -182,8 +183,10 @@ def sweep(as_of: dt.date, user: User | None = None) -> list[ProbationCase]:
     it as the scheduled sweep (no user); from the command line a named manager runs it. Audited."""
     if user is not None:
         require_role(user, "manager")
+    # The centre in view's cases, decided by its rules (a district's view decides every centre's).
     due = list(
-        ProbationCase.select().where((ProbationCase.status == "open") & (ProbationCase.ends_on < as_of))
+        ProbationCase.select().join(Staff).where((ProbationCase.status == "open") & (ProbationCase.ends_on < as_of)
+                                                 & scope.staff())
     )
     changed = []
     counts = recheck_counts_of([c.id for c in due])
@@ -269,7 +272,7 @@ def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_re
         ProbationCase.select(ProbationCase, Staff, Window)
         .join(Staff)
         .join(Window, pw.JOIN.LEFT_OUTER, on=(Staff.window == Window.id))
-        .where(ProbationCase.status.in_(list(statuses)))
+        .where(ProbationCase.status.in_(list(statuses)) & scope.staff())
         .order_by(ProbationCase.ends_on, Staff.employee_no)
     )
     cases = list(query)

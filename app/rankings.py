@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from app import scope
 from app.errors import PatrolError
-from app.models import Inspection, Item, ItemResult, ProbationCase, Staff, Window
+from app.models import Centre, Inspection, Item, ItemResult, ProbationCase, Staff, Window
 from app.periods import Period
 from app.settings import CentreSettings, load_settings
 
@@ -47,10 +48,12 @@ class RankRow:
 
 
 def finalised_in(period: Period):
+    """Finalised inspections observed in the period, at the windows of the centre in view."""
     return (
         (Inspection.status == "final")
         & (Inspection.observed_at >= period.start_dt)
         & (Inspection.observed_at < period.end_dt)
+        & scope.inspections()
     )
 
 
@@ -69,18 +72,21 @@ def _aggregates():
 def _query(by: str, period: Period):
     aggs = _aggregates()
     if by == "window":
+        # By window id: two centres of a district may both have an A01.
         return (
             Inspection.select(Window.code.alias("code"), Window.name.alias("name"),
-                              Window.department.alias("department"), *aggs)
-            .join(Window).where(finalised_in(period))
-            .group_by(Window.code, Window.name, Window.department)
+                              Window.department.alias("department"), Centre.code.alias("centre_code"),
+                              Centre.name.alias("centre_name"), *aggs)
+            .join(Window).join(Centre, pw.JOIN.LEFT_OUTER, on=(Window.centre == Centre.id)).where(finalised_in(period))
+            .group_by(Window.id, Window.code, Window.name, Window.department, Centre.code, Centre.name)
         )
     if by == "staff":
         return (
             Inspection.select(Staff.employee_no.alias("code"), Staff.name.alias("name"),
-                              Staff.employer.alias("employer"), *aggs)
-            .join(Staff).where(finalised_in(period))
-            .group_by(Staff.employee_no, Staff.name, Staff.employer)
+                              Staff.employer.alias("employer"), Centre.code.alias("centre_code"),
+                              Centre.name.alias("centre_name"), *aggs)
+            .join(Staff).join(Centre, pw.JOIN.LEFT_OUTER, on=(Staff.centre == Centre.id)).where(finalised_in(period))
+            .group_by(Staff.employee_no, Staff.name, Staff.employer, Centre.code, Centre.name)
         )
     if by == "department":
         return (
@@ -177,13 +183,14 @@ def too_few(period: Period, by: str = "window", settings: CentreSettings | None 
 def never_inspected(period: Period, by: str = "window") -> list[tuple[str, str]]:
     """(code, name) of the active windows or staff with no finalised inspection in the period."""
     if by == "window":
-        seen = {c for (c,) in Inspection.select(Window.code).join(Window).where(finalised_in(period)).distinct().tuples()}
-        return [(c, n) for c, n in Window.select(Window.code, Window.name).where(Window.active == True)  # noqa: E712
-                .order_by(Window.code).tuples() if c not in seen]
+        seen = {i for (i,) in Inspection.select(Inspection.window).where(finalised_in(period)).distinct().tuples()}
+        return [(c, n) for i, c, n in Window.select(Window.id, Window.code, Window.name)
+                .where((Window.active == True) & scope.windows())  # noqa: E712
+                .order_by(Window.centre, Window.code).tuples() if i not in seen]
     if by == "staff":
         seen = {c for (c,) in Inspection.select(Staff.employee_no).join(Staff).where(finalised_in(period)).distinct().tuples()}
-        return [(c, n) for c, n in Staff.select(Staff.employee_no, Staff.name).where(Staff.status == "active")
-                .order_by(Staff.employee_no).tuples() if c not in seen]
+        return [(c, n) for c, n in Staff.select(Staff.employee_no, Staff.name)
+                .where((Staff.status == "active") & scope.staff()).order_by(Staff.employee_no).tuples() if c not in seen]
     return []
 
 
@@ -191,7 +198,7 @@ def _rows(period: Period, by: str) -> list[RankRow]:
     rows = []
     for r in _query(by, period).dicts():
         n = int(r["n"])
-        extra = {k: r[k] for k in ("department", "employer") if k in r}
+        extra = {k: r[k] for k in ("department", "employer", "centre_code", "centre_name") if k in r}
         rows.append(RankRow(
             rank=0, code=str(r["code"] or "(未填部门)"), name=str(r["name"] or "(未填部门)"),
             average_score=round(float(r["avg"]), 2), inspections=n,

@@ -47,8 +47,14 @@ class Lookups:
 
 
 def lookups() -> Lookups:
+    """The windows are those of the centre the package is for (the centre in view): two centres of a
+    district may both have an A01."""
+    from app.centre import current_centre
+
+    centre = current_centre()
     return Lookups(
-        windows={c: (i, t) for c, i, t in Window.select(Window.code, Window.id, Window.window_type).tuples()},
+        windows={c: (i, t) for c, i, t in Window.select(Window.code, Window.id, Window.window_type)
+                 .where(Window.centre == (centre.id if centre else None)).tuples()},
         staff={e: (i, g, bool(p)) for e, i, g, p in Staff.select(Staff.employee_no, Staff.id, Staff.gender,
                                                                   Staff.party_member).tuples()},
         users={u: (i, r) for u, i, r in User.select(User.username, User.id, User.role).tuples()},

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from app import inspections as insp_mod
+from app import scope
 from app.centre import current_centre
 from app.checklists import cite, cited_sources, source_titles
 from app.domain import METHODS, RESULTS, SEVERITIES
@@ -321,10 +322,11 @@ def window_labels(area_code: str | None = None) -> list[Label]:
     from app.models import Area
     from app.scan import window_payload
 
+    scope.require_centre("窗口标签")  # a label names its centre
     centre = current_centre()
-    query = Window.select(Window, Area).join(Area).where(Window.active == True)  # noqa: E712
+    query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
     if area_code:
-        if not Area.select().where(Area.code == area_code).exists():
+        if not Area.select().where((Area.code == area_code) & (Area.centre == centre.id)).exists():
             raise PatrolError(f"未知区域: {area_code}")
         query = query.where(Area.code == area_code)
     labels = [Label(w.code, w.name, w.department, w.area.name, window_payload(centre.code, w.code))

@@ -19,12 +19,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import identity, records
+from app import identity, records, scope
 from app.centre import current_centre
 from app.db import db
 from app.errors import PatrolError
 from app.leftovers import sweep
-from app.models import ChecklistVersion, Inspection, Setting, User, now
+from app.models import ChecklistVersion, Inspection, User, now
 from app.photos import photo_path
 
 FORMAT = "window-patrol-results"
@@ -34,13 +34,15 @@ WATERMARK_KEY = "results_exported_until"
 
 
 def _local(key: str, default=None):
-    row = Setting.get_or_none(Setting.key == key)
-    return json.loads(row.value) if row else default
+    from app.settings import local_value
+
+    return local_value(key, default)
 
 
 def _set_local(key: str, value) -> None:
-    raw = json.dumps(value, ensure_ascii=False)
-    Setting.insert(key=key, value=raw).on_conflict(conflict_target=[Setting.key], update={Setting.value: raw}).execute()
+    from app.settings import set_local_value
+
+    set_local_value(key, value)
 
 
 def signature_line(manifest: bytes) -> str:
@@ -71,7 +73,8 @@ def export_results(out: str | Path, since: dt.date | None = None, user: User | N
     centre = current_centre()
     if centre is None:
         raise PatrolError("数据库中没有中心")
-    query = Inspection.select().where(Inspection.status == "final").order_by(Inspection.observed_at, Inspection.id)
+    query = Inspection.select().where((Inspection.status == "final") & scope.inspections()).order_by(
+        Inspection.observed_at, Inspection.id)
     watermark_key = WATERMARK_KEY
     if user is not None and user.role != "manager":
         query = query.where(Inspection.inspector == user.id)

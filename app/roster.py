@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import audit
+from app import audit, scope
 from app.accounts import require_role
 from app.db import db
 from app.domain import GENDERS, POSTS, STAFF_STATUSES, WINDOW_TYPES
@@ -49,10 +49,11 @@ def save_window(user: User, data: WindowData, window: Window | None = None, *, r
     name = _text(data.name, "窗口名称")
     if data.window_type not in WINDOW_TYPES:
         raise PatrolError(f"窗口类型须为: {'、'.join(WINDOW_TYPES)}")
-    area = Area.get_or_none(Area.code == data.area_code)
+    centre = window.centre_id if window is not None else scope.require_centre("窗口")
+    area = Area.get_or_none((Area.code == data.area_code) & (Area.centre == centre))
     if area is None:
         raise PatrolError(f"未知区域: {data.area_code}")
-    clash = Window.get_or_none(Window.code == code)
+    clash = Window.get_or_none((Window.code == code) & (Window.centre == centre))
     if clash is not None and (window is None or clash.id != window.id):
         raise PatrolError(f"窗口编号 {code} 已存在")
     old = {"code": window.code, "name": window.name, "type": window.window_type, "department": window.department,
@@ -92,18 +93,22 @@ def save_staff(user: User, data: StaffData, staff: Staff | None = None, *, reaso
         raise PatrolError(f"状态须为: {'、'.join(STAFF_STATUSES.values())}")
     window = None
     if data.window_code:
-        window = Window.get_or_none(Window.code == data.window_code.strip().upper())
+        window = Window.get_or_none((Window.code == data.window_code.strip().upper()) & scope.windows())
         if window is None:
             raise PatrolError(f"未知窗口编号: {data.window_code}")
     clash = Staff.get_or_none(Staff.employee_no == employee_no)
     if clash is not None and (staff is None or clash.id != staff.id):
-        raise PatrolError(f"工号 {employee_no} 已存在")
+        where = "" if clash.centre_id == scope.centre_id() else f" (在{clash.centre.name})"
+        raise PatrolError(f"工号 {employee_no} 已存在{where}")
     old = {"name": staff.name, "window": staff.window.code if staff.window_id else "", "employer": staff.employer,
            "status": staff.status, "post": staff.post} if staff else None
     staff = staff or Staff()
     staff.employee_no, staff.name, staff.gender = employee_no, name, data.gender
     staff.party_member, staff.employer, staff.window = bool(data.party_member), data.employer.strip(), window
     staff.post, staff.status = data.post, data.status
+    # A person works at their window's centre: assigning a window of another centre moves them there,
+    # with their record and history.
+    staff.centre_id = window.centre_id if window is not None else (staff.centre_id or scope.require_centre("人员"))
     with db.atomic():
         audit.record(user, "staff.save", f"staff:{employee_no}", old=old,
                      new={"name": name, "window": window.code if window else "", "employer": data.employer.strip(),

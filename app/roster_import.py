@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from app import scope
 from app.db import db
 from app.domain import WINDOW_TYPES
 from app.errors import PatrolError
@@ -277,11 +278,11 @@ def plan_roster(file: str, sheets) -> RosterPlan:
     if generated:
         plan.notes.append(f"名单中没有工号: {len(generated)} 名新人员编为 {generated[0]}" +
                           (f" 至 {generated[-1]}" if len(generated) > 1 else ""))
-    known_windows = {w.code for w in Window.select(Window.code)} | {w.code for w in plan.windows}
-    areas = {a.code: a for a in Area.select()} | {a.name: a for a in Area.select()}
+    known_windows = {w.code for w in Window.select(Window.code).where(scope.windows())} | {w.code for w in plan.windows}
+    areas = _areas()
     for w in plan.windows:
         if w.area and w.area not in areas:
-            errors.append(f"{w.where}: 区域“{w.area}”不存在 (可选: {'、'.join(a.name for a in Area.select())})")
+            errors.append(f"{w.where}: 区域“{w.area}”不存在 (可选: {'、'.join(sorted({a.name for a in areas.values()}))})")
     for s in plan.staff:
         if s.window and s.window not in known_windows:
             errors.append(f"{s.window_where or s.where}: 窗口编号“{s.window}”不存在")
@@ -313,8 +314,17 @@ def _check_duplicates(plan: RosterPlan, errors: list[str]) -> None:
         codes[w.code] = w.where
 
 
+def _areas() -> dict:
+    """The centre's areas by code and by name."""
+    own = list(Area.select().where(Area.centre == scope.require_centre("名单")))
+    return {a.code: a for a in own} | {a.name: a for a in own}
+
+
 def _diff(plan: RosterPlan) -> None:
-    windows = {w.code: w for w in Window.select()}
+    """What the roster changes at the centre in view. A listed person on another centre's roster moves
+    here (one record per person in a district); only this centre's people can be unlisted."""
+    here = scope.require_centre("名单")
+    windows = {w.code: w for w in Window.select().where(Window.centre == here)}
     for w in plan.windows:
         old = windows.get(w.code)
         if old is None:
@@ -324,13 +334,21 @@ def _diff(plan: RosterPlan) -> None:
                  ("部门", old.department, w.department)) if b and a != b]
         if diffs:
             plan.changes.append(Change("updated", "窗口", w.code, w.name, "; ".join(diffs)))
-    people = {s.employee_no: s for s in Staff.select()}
+    people = {s.employee_no: s for s in Staff.select().where(Staff.centre == here)}
     plan.active_before = sum(1 for p in people.values() if p.status == "active")
-    window_codes = {w.id: w.code for w in Window.select()}
+    numbers = [s.employee_no for s in plan.staff if s.employee_no not in people]
+    elsewhere = {}
+    for start in range(0, len(numbers), 500):
+        elsewhere.update({s.employee_no: s for s in Staff.select().where(Staff.employee_no.in_(numbers[start:start + 500]))})
+    window_codes = {w.id: w.code for w in Window.select().where(Window.centre == here)}
     listed = set()
     for s in plan.staff:
         listed.add(s.employee_no)
         old = people.get(s.employee_no)
+        if old is None and s.employee_no in elsewhere:
+            moved = elsewhere[s.employee_no]
+            plan.changes.append(Change("updated", "人员", s.employee_no, s.name, f"调入: 原在{moved.centre.name}"))
+            continue
         if old is None:
             plan.changes.append(Change("new", "人员", s.employee_no, s.name, "新编工号" if s.generated else ""))
             continue
@@ -343,7 +361,7 @@ def _diff(plan: RosterPlan) -> None:
         if diffs:
             plan.changes.append(Change("updated", "人员", s.employee_no, s.name, "; ".join(diffs)))
     if plan.staff:
-        for emp, old in people.items():
+        for emp, old in people.items():  # this centre's only
             if emp not in listed and old.status == "active":
                 plan.changes.append(Change("unlisted", "人员", emp, old.name, "名单中没有此人, 将标为离岗"))
 
@@ -356,33 +374,32 @@ def apply_roster(plan: RosterPlan, user, reason: str, confirm_unlisted: bool = F
 
     require_role(user, "manager")
     reason = audit.require_reason(reason)
+    here = scope.require_centre("名单")
     if plan.mass_unlisting and not confirm_unlisted:
         raise PatrolError(f"{plan.mass_unlisting}; 确认无误后再次确认导入 (命令行加 --confirm-unlisted)")
     with db.atomic():
         audit.record(user, "import.roster", "roster", new={"file": plan.source, "summary": plan.summary(),
                      "changes": [f"{c.kind} {c.what} {c.key} {c.details}".strip() for c in plan.changes][:500]},
                      reason=reason)
-        areas = {a.code: a for a in Area.select()} | {a.name: a for a in Area.select()}
-        default_area = Area.select().order_by(Area.code).first()
+        areas = _areas()
+        default_area = Area.select().where(Area.centre == here).order_by(Area.code).first()
         if default_area is None and plan.windows:
-            from app.centre import current_centre
-
-            default_area = Area.create(centre=current_centre(), code="A", name="服务大厅")
+            default_area = Area.create(centre=here, code="A", name="服务大厅")
         for w in plan.windows:
             area = areas.get(w.area) or default_area
-            Window.insert(code=w.code, name=w.name, window_type=w.window_type, department=w.department, area=area,
-                          active=True).on_conflict(
-                conflict_target=[Window.code],
+            Window.insert(centre=here, code=w.code, name=w.name, window_type=w.window_type, department=w.department,
+                          area=area, active=True).on_conflict(
+                conflict_target=[Window.centre, Window.code],
                 update={Window.name: w.name, Window.window_type: w.window_type, Window.department: w.department,
                         Window.active: True}).execute()
-        window_ids = dict(Window.select(Window.code, Window.id).tuples())
+        window_ids = dict(Window.select(Window.code, Window.id).where(Window.centre == here).tuples())
         for s in plan.staff:
             values = {"name": s.name, "gender": s.gender, "party_member": s.party_member, "employer": s.employer,
-                      "window": window_ids.get(s.window), "post": s.post, "status": "active"}
+                      "window": window_ids.get(s.window), "post": s.post, "status": "active", "centre": here}
             if s.id_card_key:
                 values["id_card_key"] = s.id_card_key
             Staff.insert(employee_no=s.employee_no, **values).on_conflict(
                 conflict_target=[Staff.employee_no], update={Staff._meta.fields[k]: v for k, v in values.items()}).execute()
         unlisted = [c.key for c in plan.changes if c.kind == "unlisted"]
         if unlisted:
-            Staff.update(status="inactive").where(Staff.employee_no.in_(unlisted)).execute()
+            Staff.update(status="inactive").where(Staff.employee_no.in_(unlisted) & (Staff.centre == here)).execute()

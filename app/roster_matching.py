@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import secrets
 
-from app.models import Setting, Staff, Window
+from app import scope
+from app.models import Staff, Window
 
 ID_CARD = re.compile(r"\d{17}[\dX]")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -33,12 +33,13 @@ def valid_id_card(number: str) -> bool:
 
 
 def _secret() -> bytes:
-    row = Setting.get_or_none(Setting.key == SECRET_KEY)
-    if row is None:
-        value = secrets.token_hex(32)
-        Setting.insert(key=SECRET_KEY, value=json.dumps(value)).on_conflict_ignore().execute()
-        row = Setting.get(Setting.key == SECRET_KEY)
-    return bytes.fromhex(json.loads(row.value))
+    from app.settings import local_value, set_local_value
+
+    value = local_value(SECRET_KEY)
+    if value is None:  # one per database: a person's key is the same in every centre of a district
+        set_local_value(SECRET_KEY, secrets.token_hex(32))
+        value = local_value(SECRET_KEY)
+    return bytes.fromhex(value)
 
 
 def id_card_key(number: str) -> str:
@@ -59,7 +60,7 @@ def resolve(staff_rows: list, errors: list[str]) -> None:
     """Give every row without an employee number the number of the person it is, or a new one.
     Rows sets `employee_no`, and `generated` for new people; ambiguous rows become errors."""
     people = list(Staff.select(Staff.employee_no, Staff.name, Staff.id_card_key, Staff.window, Staff.status))
-    window_codes = dict(Window.select(Window.id, Window.code).tuples())
+    window_codes = dict(Window.select(Window.id, Window.code).where(scope.windows()).tuples())
     by_card = {p.id_card_key: p for p in people if p.id_card_key}
     by_name: dict[str, list] = {}
     for p in people:

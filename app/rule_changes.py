@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from app import probation, records
+from app import probation, records, scope
 from app.checklists import category_weights
 from app.db import db
 from app.models import Category, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window, change_time
@@ -71,7 +71,8 @@ class RegradeEffect:
 
 
 def _range(start: dt.date, until: dt.date | None):
-    where = (Inspection.status == "final") & (Inspection.observed_at >= dt.datetime.combine(start, dt.time()))
+    where = ((Inspection.status == "final") & (Inspection.observed_at >= dt.datetime.combine(start, dt.time()))
+             & scope.inspections())
     if until is not None:
         where &= Inspection.observed_at < dt.datetime.combine(until, dt.time())
     return where

@@ -41,6 +41,7 @@ class CentreSettings:
     pay_per_failure: float = 0.0  # 元 of performance pay withheld per failed inspection (0: by the centre's own rule)
     pay_per_veto: float = 0.0  # 元 withheld in addition for each veto
     ranking_min_inspections: int = 1  # fewer than this in a period: listed apart as 样本不足, not ranked
+    coverage_min_inspections: int = 1  # a window counts as covered after this many inspections in a period
     veto_ranking: str = "排在最后"  # or 不参加排名: a vetoed window or person is listed apart, not ranked
     review_serious: bool = False  # a case opened by a serious item waits for a manager (a veto always does)
     consequence_agency: str = "退回劳务公司重新安排岗位"  # seed 000 三.2, for labour-agency staff
@@ -62,8 +63,8 @@ class CentreSettings:
             raise PatrolError("扣发金额不能为负数")
         if self.bonus_cap < 0:
             raise PatrolError("加分上限不能为负数")
-        if self.ranking_min_inspections < 1:
-            raise PatrolError("参加排名的最少巡查次数须至少为 1")
+        if self.ranking_min_inspections < 1 or self.coverage_min_inspections < 1:
+            raise PatrolError("参加排名和计算覆盖率的最少巡查次数须至少为 1")
         if self.veto_ranking not in VETO_RANKING:
             raise PatrolError(f"一票否决者的排名方式只能是 {' 或 '.join(VETO_RANKING)}")
         if self.probation_days < 1 or self.probation_rechecks < 0:
@@ -110,6 +111,7 @@ LABELS = {
     "pay_per_failure": "每次巡查不合格扣发绩效 (元; 0 表示按中心另行规定)",
     "pay_per_veto": "每次一票否决另扣绩效 (元)",
     "ranking_min_inspections": "参加排名的最少巡查次数 (不足者列为样本不足)",
+    "coverage_min_inspections": "覆盖率: 每个窗口每期至少巡查次数",
     "veto_ranking": "有一票否决者 (排在最后 / 不参加排名)",
     "review_serious": "严重项不合格开启的考察须管理员决定 (是/否; 一票否决总是如此)",
     "consequence_agency": "考察期满未达标的后果 (劳务派遣人员)",
@@ -159,13 +161,43 @@ def parse_value(name: str, text: str):
         raise PatrolError(f"设置项 {name} 的值 {text!r} 无效, 例如: {example}") from None
 
 
+def settings_centre() -> int | None:
+    """Whose settings apply: the centre in view; for the district's own view, the district centre's
+    (the first centre), which ranks the district's windows and staff."""
+    from app import scope
+    from app.models import Centre
+
+    cid = scope.centre_id()
+    if cid is None:
+        first = Centre.select(Centre.id).order_by(Centre.sort_order, Centre.id).first()
+        cid = first.id if first else None
+    return cid
+
+
 def _stored() -> dict:
-    return {row.key: json.loads(row.value) for row in Setting.select()}
+    return {row.key: json.loads(row.value) for row in Setting.select().where(Setting.centre == settings_centre())}
+
+
+def _rule_sets():
+    return RuleSet.select().where(RuleSet.centre == settings_centre())
 
 
 def _rules_on(day: dt.date) -> dict:
-    row = (RuleSet.select().where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).first())
+    row = _rule_sets().where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).first()
     return json.loads(row.values) if row is not None else {}
+
+
+def local_value(key: str, default=None):
+    """A value kept for this database as a whole, not for a centre (export watermarks, secrets)."""
+    row = Setting.get_or_none((Setting.key == key) & Setting.centre.is_null())
+    return json.loads(row.value) if row is not None else default
+
+
+def set_local_value(key: str, value) -> None:
+    raw = json.dumps(value, ensure_ascii=False)
+    with db.atomic():
+        if not Setting.update(value=raw).where((Setting.key == key) & Setting.centre.is_null()).execute():
+            Setting.insert(centre=None, key=key, value=raw).execute()
 
 
 def load_settings(on: dt.date | None = None) -> CentreSettings:
@@ -192,7 +224,7 @@ def rule_schedule() -> list[ScheduledRules]:
     """Every set of rules with the day it took (or takes) effect, oldest first."""
     base = _stored()
     out = []
-    for row in RuleSet.select().order_by(RuleSet.effective_from):
+    for row in _rule_sets().order_by(RuleSet.effective_from):
         values = dict(base)
         values.update(json.loads(row.values))
         settings = CentreSettings(**{f.name: _decode(f.name, values[f.name]) for f in fields(CentreSettings)
@@ -227,7 +259,7 @@ def rule_book() -> RuleBook:
 
 def next_rule_change(after: dt.date) -> dt.date | None:
     """The first day after `after` on which other rules take effect, if any is scheduled."""
-    row = RuleSet.select(RuleSet.effective_from).where(RuleSet.effective_from > after).order_by(
+    row = _rule_sets().select(RuleSet.effective_from).where(RuleSet.effective_from > after).order_by(
         RuleSet.effective_from).first()
     return row.effective_from if row is not None else None
 
@@ -293,8 +325,8 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
                          new={k: values[k] for k in rules} | {"effective_from": effective_from.isoformat()},
                          reason=reason)
             text = json.dumps(values, ensure_ascii=False)
-            RuleSet.insert(effective_from=effective_from, values=text, created_by=user.username, reason=reason
-                           ).on_conflict(conflict_target=[RuleSet.effective_from],
+            RuleSet.insert(centre=settings_centre(), effective_from=effective_from, values=text, created_by=user.username,
+                           reason=reason).on_conflict(conflict_target=[RuleSet.centre, RuleSet.effective_from],
                                          update={RuleSet.values: text, RuleSet.created_by: user.username,
                                                  RuleSet.reason: reason}).execute()
     return effective_from if rules else None
@@ -303,6 +335,6 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
 def _store_plain(settings: CentreSettings, names: list[str]) -> None:
     for name in names:
         value = json.dumps(_encode(name, getattr(settings, name)), ensure_ascii=False)
-        Setting.insert(key=name, value=value).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: value}
+        Setting.insert(centre=settings_centre(), key=name, value=value).on_conflict(
+            conflict_target=[Setting.centre, Setting.key], update={Setting.value: value}
         ).execute()

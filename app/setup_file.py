@@ -59,28 +59,29 @@ def checklist_from_json(raw: dict) -> ChecklistDef:
 
 
 def content(centre: Centre, office, device: dict, inspectors: list[User], created_by: str) -> dict:
-    """Everything a laptop needs, read from the office database."""
+    """Everything a laptop of this centre needs, read from the office database."""
     from dataclasses import fields
 
     setting_names = {f.name for f in fields(CentreSettings)}
+    own = Setting.centre == centre.id
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION, "created_at": now().isoformat(), "created_by": created_by,
         "centre": {"code": centre.code, "name": centre.name},
         "office": {"key_id": office.key_id, "public_key": office.public_key},
         "device": device,
-        "settings": {s.key: s.value for s in Setting.select() if s.key in setting_names},
+        "settings": {s.key: s.value for s in Setting.select().where(own) if s.key in setting_names},
         # The rules by month, so a laptop grades each inspection by the rules of its day, as the office does.
         "rules": [{"effective_from": r.effective_from.isoformat(), "values": r.values}
-                  for r in RuleSet.select().order_by(RuleSet.effective_from)],
-        "areas": [{"code": a.code, "name": a.name} for a in Area.select().order_by(Area.id)],
+                  for r in RuleSet.select().where(RuleSet.centre == centre.id).order_by(RuleSet.effective_from)],
+        "areas": [{"code": a.code, "name": a.name} for a in Area.select().where(Area.centre == centre.id).order_by(Area.id)],
         "windows": [{"area": w.area.code, "code": w.code, "name": w.name, "window_type": w.window_type,
                      "department": w.department, "active": bool(w.active)}
-                    for w in Window.select(Window, Area).join(Area).order_by(Window.id)],
+                    for w in Window.select(Window, Area).join(Area).where(Window.centre == centre.id).order_by(Window.id)],
         "staff": [{"employee_no": s.employee_no, "name": s.name, "gender": s.gender, "party_member": bool(s.party_member),
                    "employer": s.employer, "window": s.window.code if s.window_id else None, "post": s.post,
                    "status": s.status}
                   for s in Staff.select(Staff, Window).join(Window, on=(Staff.window == Window.id), join_type=pw.JOIN.LEFT_OUTER)
-                  .order_by(Staff.id)],
+                  .where(Staff.centre == centre.id).order_by(Staff.id)],
         "checklists": [_checklist_json(v) for v in ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
                        .order_by(Checklist.code, ChecklistVersion.version)],
         "accounts": [{"username": u.username, "display_name": u.display_name, "password_hash": u.password_hash}

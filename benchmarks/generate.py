@@ -49,15 +49,16 @@ def build_centre(windows: int, staff_per_window: int, seed: int = 1) -> None:
         for n in range(windows):
             wtype = TYPES[0] if n % 10 < 5 else TYPES[1] if n % 10 < 8 else TYPES[2] if n % 10 < 9 else TYPES[3]
             dept = "政务服务中心" if wtype != "部门窗口" else DEPARTMENTS[n % len(DEPARTMENTS)]
-            rows.append((areas[n % len(areas)].id, f"W{n + 1:03d}", f"{wtype}{n + 1}号", wtype, dept, True))
-        bulk_insert(Window, ["area", "code", "name", "window_type", "department", "active"], rows)
+            rows.append((centre.id, areas[n % len(areas)].id, f"W{n + 1:03d}", f"{wtype}{n + 1}号", wtype, dept, True))
+        bulk_insert(Window, ["centre", "area", "code", "name", "window_type", "department", "active"], rows)
         window_rows = list(Window.select().order_by(Window.id))
         staff = []
         for w in window_rows:
             for p in range(staff_per_window):
                 staff.append((f"E{len(staff) + 1:05d}", f"员工{len(staff) + 1}", rng.choice("MF"), rng.random() < 0.3,
-                              rng.choice(["甲劳务公司", "乙劳务公司", "丙劳务公司"]), w.id, "AB"[p % 2], "active"))
-        bulk_insert(Staff, ["employee_no", "name", "gender", "party_member", "employer", "window", "post", "status"], staff)
+                              rng.choice(["甲劳务公司", "乙劳务公司", "丙劳务公司"]), w.id, "AB"[p % 2], "active", centre.id))
+        bulk_insert(Staff, ["employee_no", "name", "gender", "party_member", "employer", "window", "post", "status",
+                            "centre"], staff)
         for n in range(1, 5):
             create_user(f"bench{n}", f"巡查员{n}", "inspector", "bench123")
         create_user("benchboss", "窗口管理科", "manager", "bench123")  # a manager's first screen is the dashboard

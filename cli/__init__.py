@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from app.errors import PatrolError
-from cli import data, devices, records, reports
+from cli import centres, data, devices, records, reports
 from cli.common import EXIT_BAD_INPUT, acting_user
 from cli.parser import build_parser
 from cli.policy import rule_for
@@ -30,7 +30,7 @@ COMMANDS = {
     "pay": reports.cmd_pay, "inspections": reports.cmd_inspections, "export": reports.cmd_export,
     "verify": reports.cmd_verify, "amend": records.cmd_amend, "decide": records.cmd_decide,
     "backup": records.cmd_backup, "restore": records.cmd_restore, "audit": records.cmd_audit,
-    "conflicts": records.cmd_conflicts, "selftest": cmd_selftest,
+    "conflicts": records.cmd_conflicts, "selftest": cmd_selftest, "centres": centres.cmd_centres,
 }
 
 
@@ -62,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.locations import default_data_dir
 
     quiet_unraisable(default_data_dir())
+    from app import scope
+
+    scope.want_centre(getattr(args, "centre", None))
     try:
         _sign_in_first(args)
         return COMMANDS[args.command](args)
@@ -83,3 +86,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.db import close_database
 
         close_database()
+        scope.want_centre(None)

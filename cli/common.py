@@ -19,6 +19,8 @@ def db_parent() -> argparse.ArgumentParser:
                         help="SQLite 文件路径或 postgresql:// 地址 (默认: 环境变量 WINDOW_PATROL_DB 或用户数据目录)")
     parent.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
                         help="以该用户身份执行写操作; 密码取自环境变量 WINDOW_PATROL_PASSWORD, 否则在终端询问")
+    parent.add_argument("--centre", metavar="CODE", default=argparse.SUPPRESS,
+                        help="全区数据库中要操作的中心 (中心编码; 只有一个中心时不需要)")
     return parent
 
 

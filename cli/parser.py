@@ -66,8 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--quarter", help="YYYY-Qn")
     period.add_argument("--year", help="YYYY")
-    rk.add_argument("--by", choices=("window", "staff", "department"), default="window", help="排名对象 (默认 window)")
+    rk.add_argument("--by", choices=("window", "staff", "department", "centre"), default="window",
+                    help="排名对象 (默认 window; centre: 全区各中心, 区级管理员)")
     format_arg(rk)
+
+    ce = sub.add_parser("centres", parents=[db], help="全区的各中心: 列出、增加 (区级管理员)")
+    ce_sub = ce.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ce_sub.add_parser("list", parents=[db], help="列出各中心及其窗口、人员数")
+    ce_add = ce_sub.add_parser("add", parents=[db], help="增加一个中心 (分中心或街镇中心)")
+    ce_add.add_argument("code", help="中心编码, 如 S01")
+    ce_add.add_argument("name", help="中心名称")
+    ce_add.add_argument("--kind", choices=("district", "branch", "street"), required=True,
+                        help="district 区中心 / branch 分中心 / street 街镇中心")
+    ce_add.add_argument("--reason", default="", help="为什么增加 (记入审计记录)")
 
     aw = sub.add_parser("awards", parents=[db], help="微笑之星候选名单和流动红旗窗口")
     aw.add_argument("--month", required=True, help="YYYY-MM")

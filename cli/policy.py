@@ -59,11 +59,13 @@ RULES: dict[str, Rule] = {
     "devices enrol": Rule("manager", "为笔记本生成密钥和设置文件"),
     "devices revoke": Rule("manager", "注销丢失或停用的笔记本"),
     "devices end-legacy": Rule("manager", "停用升级前的共享密钥"),
+    "centres list": Rule("reader", READS),
+    "centres add": Rule("manager", "增加中心 (区级管理员)"),
 }
 
 # Sub-commands whose second word is an action (the others' second word, if any, is an export kind).
 GROUPS = {"checklists": "action", "settings": "action", "import": "kind", "roster": "action", "conflicts": "action",
-          "devices": "action"}
+          "devices": "action", "centres": "action"}
 
 
 def command_words(args) -> str:

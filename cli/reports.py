@@ -22,6 +22,10 @@ def cmd_rankings(args) -> int:
     from app.rankings import rank, tie_breaks, unranked
 
     open_database(args.db, create=False)
+    if args.by == "centre":
+        from cli.centres import rank_centres
+
+        return rank_centres(args, period)
     management_view(args)
     from app.reports import with_previous_rank
 

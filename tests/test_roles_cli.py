@@ -48,6 +48,8 @@ EXPECTED = {
     "restore": (["{tmp}/none.db"], REFUSED, REFUSED, "恢复属管理员"),
     "audit": ([], REFUSED, REFUSED, "审计属管理员"),
     "devices list": ([], REFUSED, REFUSED, "设备登记属管理员"),
+    "centres list": ([], OK, OK, "中心名单人人可读"),
+    "centres add": (["S9", "某街道中心", "--kind", "street", "--reason", "试"], REFUSED, REFUSED, "区级管理员"),
     "devices enrol": (["--name", "x", "--inspectors", "xuncha1", "--out", "{tmp}/x.wpe"], REFUSED, REFUSED, "管理员"),
     "devices revoke": (["DXXXX", "--reason", "试"], REFUSED, REFUSED, "管理员"),
     "devices end-legacy": (["--reason", "试"], REFUSED, REFUSED, "管理员"),

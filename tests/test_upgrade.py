@@ -105,3 +105,25 @@ def test_the_old_shared_key_verifies_old_paper_and_packages_until_a_manager_ends
         assert AuditEntry.get(AuditEntry.action == "legacy_key.end").reason == "全部笔记本已重新登记"
     finally:
         dbmod.close_database()
+
+
+def test_a_migrated_database_has_the_same_tables_columns_and_indexes_as_a_new_one(tmp_path):
+    import sqlite3
+
+    def shape(path: Path) -> dict:
+        with sqlite3.connect(path) as con:
+            tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                "AND name NOT LIKE 'sqlite_%'")]
+            out = {t: sorted(c[1] for c in con.execute(f'PRAGMA table_info("{t}")')) for t in tables}
+            for t in tables:
+                out[f"{t} indexes"] = sorted(
+                    (tuple(c[2] for c in con.execute(f'PRAGMA index_info("{name}")')), bool(unique))
+                    for _, name, unique, *_ in con.execute(f'PRAGMA index_list("{t}")') if not name.startswith("sqlite_"))
+        return out
+
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    shutil.copy(V1, old)
+    for path in (old, new):
+        dbmod.open_database(str(path))
+        dbmod.close_database()
+    assert shape(old) == shape(new)

@@ -1,0 +1,127 @@
+"""The centre a process acts for, in a database that holds a district of centres.
+
+A centre's manager and inspectors, a laptop and a single-centre database act for one centre: every
+list, ranking, report and import is that centre's. A district manager may view the whole district
+(no centre: centres are ranked as units, windows and staff across all of them) or step into any one
+centre. The scope is set when a person signs in (their centre) or by the command line's --centre;
+with one centre in the database it is that one, so a centre-only user sees the product as before.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from app.db import on_open
+from app.errors import PatrolError
+
+_UNSET = object()
+_centre: object = _UNSET
+_wanted: str | None = None  # a centre code asked for (the command line's --centre), resolved when first needed
+
+
+def _reset() -> None:
+    global _centre
+    _centre = _UNSET
+
+
+on_open(_reset)
+
+
+def want_centre(code: str | None) -> None:
+    """Act for the centre with this code (resolved once the database is open and upgraded); None
+    forgets the wish."""
+    global _wanted, _centre
+    _wanted = code.strip().upper() if code else None
+    _centre = _UNSET
+
+
+def _resolve_wanted() -> int:
+    from app.models import Centre
+
+    found = Centre.get_or_none(Centre.code == _wanted)
+    if found is None:
+        known = "、".join(c for (c,) in Centre.select(Centre.code).order_by(Centre.code).tuples())
+        raise PatrolError(f"未知中心编码 {_wanted!r} (可选: {known})")
+    return found.id
+
+
+def set_centre(centre_id: int | None) -> None:
+    """Act for one centre (its id), or for the whole district (None)."""
+    global _centre
+    _centre = centre_id
+
+
+def centre_id() -> int | None:
+    """The centre in view; None when the whole district is (a district manager's view)."""
+    global _centre
+    if _centre is _UNSET and _wanted is not None:
+        _centre = _resolve_wanted()
+    if _centre is _UNSET:
+        from app.models import Centre
+
+        ids = [c for (c,) in Centre.select(Centre.id).order_by(Centre.id).limit(2).tuples()]
+        if not ids:
+            return None  # before set-up: decided when the first centre exists
+        _centre = ids[0] if len(ids) == 1 else None
+    return _centre  # type: ignore[return-value]
+
+
+def require_centre(what: str = "此操作") -> int:
+    """The centre in view, for work that belongs to one centre (a roster, settings, a patrol)."""
+    cid = centre_id()
+    if cid is None:
+        raise PatrolError(f"{what}属于某一个中心: 请先选择中心 (命令行加 --centre 中心编码)")
+    return cid
+
+
+def is_district() -> bool:
+    """More than one centre in the database: the district's words and views appear."""
+    from app.models import Centre
+
+    return Centre.select().limit(2).count() > 1
+
+
+def windows():
+    """A condition on Window for the centre in view (always true for the district)."""
+    from app.models import Window
+
+    cid = centre_id()
+    return (Window.centre == cid) if cid is not None else pw.SQL("1 = 1")
+
+
+def inspections():
+    """A condition on Inspection: done at a window of the centre in view."""
+    from app.models import Inspection, Window
+
+    cid = centre_id()
+    if cid is None:
+        return pw.SQL("1 = 1")
+    return Inspection.window.in_(Window.select(Window.id).where(Window.centre == cid))
+
+
+def staff():
+    """A condition on Staff for the centre in view."""
+    from app.models import Staff
+
+    cid = centre_id()
+    return (Staff.centre == cid) if cid is not None else pw.SQL("1 = 1")
+
+
+def for_user(user) -> None:
+    """Scope a signed-in person: their own centre, or the district for a district account (or the
+    centre it asked for). A centre's account never acts for another centre."""
+    if user.centre_id is not None:
+        if _wanted is not None and _resolve_wanted() != user.centre_id:
+            from app.errors import PermissionDenied
+
+            raise PermissionDenied(f"用户 {user.username} 属于{user.centre.name}, 不能查看或修改其他中心")
+        set_centre(user.centre_id)
+    elif _wanted is not None:
+        set_centre(_resolve_wanted())
+    else:
+        set_centre(None) if is_district() else _reset()
+
+
+def may_act_for(user, centre_id_: int | None) -> bool:
+    """A centre account acts only for its own centre; a district account for any, or the district."""
+    return user.centre_id is None or user.centre_id == centre_id_

@@ -1,0 +1,52 @@
+"""Commands for a district of centres: list and add centres (ranking them is `rankings --by centre`)."""
+
+from __future__ import annotations
+
+from app import output
+from cli.common import acting_user, emit
+
+
+def cmd_centres(args) -> int:
+    from app import district
+    from app.db import open_database
+
+    open_database(args.db, create=False)
+    if args.action == "add":
+        user = acting_user(args, "manager")
+        centre = district.add_centre(user, args.code, args.name, args.kind, args.reason)
+        print(f"已增加{district.KINDS[centre.kind]} {centre.code} {centre.name}")
+        return 0
+    import peewee as pw
+
+    from app.models import Staff, Window
+
+    windows = dict(Window.select(Window.centre, pw.fn.COUNT(Window.id)).where(Window.active == True)  # noqa: E712
+                   .group_by(Window.centre).tuples())
+    staff = dict(Staff.select(Staff.centre, pw.fn.COUNT(Staff.id)).where(Staff.status == "active")
+                 .group_by(Staff.centre).tuples())
+    rows = [[c.code, c.name, district.KINDS.get(c.kind, c.kind), windows.get(c.id, 0), staff.get(c.id, 0)]
+            for c in district.centres()]
+    print(output.table(["编码", "名称", "类型", "窗口", "在岗人员"], rows))
+    return 0
+
+
+CENTRE_HEADERS = ["名次", "编码", "中心", "类型", "平均分", "巡查次数", "覆盖率", "合格率", "新开考察", "解除考察", "考察期人员占比"]
+
+
+def rank_centres(args, period) -> int:
+    """`rankings --by centre`: the district's centres ranked as units, with the method under the table."""
+    from app import district
+
+    if args.user:
+        district.require_district_manager(acting_user(args, "manager"))
+    rows = district.rank_centres(period)
+    table = [[r.rank or "—", r.code, r.name, r.kind, "" if r.average_score is None else f"{r.average_score:.2f}",
+              r.inspections, f"{r.coverage:.1%}", f"{r.pass_rate:.1%}", r.cases_opened, r.cases_closed,
+              f"{r.probation_share:.1%}"] for r in rows]
+    if args.format == "table":
+        print(f"{period.label} 各中心排名")
+    emit(args.format, CENTRE_HEADERS if args.format == "table" else list(rows[0].as_dict()) if rows else [],
+         table if args.format == "table" else [list(r.as_dict().values()) for r in rows], [r.as_dict() for r in rows])
+    if args.format == "table":
+        print(f"排名方法: {district.METHOD}。")
+    return 0

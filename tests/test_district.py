@@ -1,0 +1,153 @@
+"""A district of centres in one database: centres ranked as units, each centre seeing only its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import district, periods, probation, rankings, scope
+from app.accounts import create_user
+from app.centre import create_centre
+from app.errors import PatrolError, PermissionDenied
+from app.models import Area, Staff, Window
+from tests.conftest import at
+from tests.helpers import FAILING, inspect
+
+OCT = periods.month("2026-10")
+
+
+class District:
+    """Four inspected centres of the three kinds and one never inspected, each with windows A01 and A02
+    (the same codes in every centre) and a person at each."""
+
+    def __init__(self):
+        self.home = create_centre("D01", "区政务服务中心")
+        self.boss = create_user("qu", "区政务服务办公室", "manager", "secret9")
+        self.centres = {"D01": self.home}
+        for code, name, kind in (("B1", "外设分中心", "branch"), ("S1", "甲街道中心", "street"),
+                                 ("S2", "乙街道中心", "street"), ("S3", "丙镇中心", "street")):
+            self.centres[code] = district.add_centre(self.boss, code, name, kind, "全区推行")
+        self.windows, self.people = {}, {}
+        for code, centre in self.centres.items():
+            area = Area.create(centre=centre, code="A", name="大厅")
+            for w in ("A01", "A02"):
+                window = Window.create(area=area, code=w, name=f"{w}窗口", window_type="综合窗口", department="中心")
+                self.windows[(code, w)] = window
+                self.people[(code, w)] = Staff.create(employee_no=f"{code}-{w}", name=f"{code}{w}人员", gender="F",
+                                                      employer="某劳务公司", window=window)
+        self.inspector = create_user("mingcha", "明查暗访组", "inspector", "secret8")  # the district's team
+
+    def inspect(self, centre: str, window: str, day: str, fail=()):
+        return inspect(self.windows[(centre, window)], self.inspector, self.people[(centre, window)], at(day), fail=fail)
+
+
+@pytest.fixture
+def county(database):
+    return District()
+
+
+def _hand_checked_october(d: District) -> None:
+    d.inspect("D01", "A01", "2026-10-05")  # 100
+    d.inspect("D01", "A01", "2026-10-12")  # 100
+    d.inspect("D01", "A02", "2026-10-06", FAILING)  # 84: a fail, opens a case
+    d.inspect("B1", "A01", "2026-10-07", ("DISC-07",))  # 95
+    d.inspect("B1", "A02", "2026-10-07", ("DISC-07",))  # 95
+    d.inspect("S1", "A01", "2026-10-08")  # 100, one window of two
+    d.inspect("S2", "A01", "2026-10-09", ("DISC-07",))  # 95
+    d.inspect("S2", "A02", "2026-10-09", ("DISC-07",))  # 95: equal to B1 on every figure
+
+
+def test_centres_are_ranked_by_average_then_coverage_then_pass_rate_with_shared_ranks(county):
+    _hand_checked_october(county)
+    rows = district.rank_centres(OCT)
+    assert [(r.rank, r.code) for r in rows] == [(1, "S1"), (2, "B1"), (2, "S2"), (4, "D01"), (0, "S3")]
+    by = {r.code: r for r in rows}
+    # D01: (100 + 100 + 84) / 3 = 94.67; both windows inspected; 2 of 3 passed; one case opened.
+    d = by["D01"]
+    assert (d.average_score, d.inspections, d.covered, d.windows, d.coverage) == (94.67, 3, 2, 2, 1.0)
+    assert (d.pass_rate, d.cases_opened, d.on_probation, d.staff, d.probation_share) == (0.6667, 1, 1, 2, 0.5)
+    assert (by["S1"].average_score, by["S1"].coverage, by["S1"].pass_rate) == (100.0, 0.5, 1.0)
+    assert (by["B1"].average_score, by["B1"].coverage) == (95.0, 1.0) and by["B1"].kind == "分中心"
+    assert (by["S3"].inspections, by["S3"].average_score, by["S3"].coverage) == (0, None, 0.0)
+    # Two inspections a window to count as covered: only D01's A01.
+    again = {r.code: r for r in district.rank_centres(OCT, required=2)}
+    assert (again["D01"].covered, again["B1"].covered) == (1, 0)
+    assert "并列" in district.METHOD
+
+
+def test_windows_and_staff_rank_across_the_district_and_within_a_centre(county):
+    _hand_checked_october(county)
+    scope.set_centre(None)
+    across = rankings.rank(OCT, "window")
+    assert len(across) == 7, "seven inspected windows, five of them called A01 or A02 in other centres"
+    assert [(r.rank, r.extra["centre_code"], r.code) for r in across][:2] == [(1, "D01", "A01"), (2, "S1", "A01")], \
+        "both at 100; more inspections first"
+    scope.set_centre(county.centres["B1"].id)
+    own = rankings.rank(OCT, "window")
+    assert [(r.code, r.average_score) for r in own] == [("A01", 95.0), ("A02", 95.0)]
+    assert [c for c, _ in rankings.never_inspected(OCT, "window")] == []
+    scope.set_centre(county.centres["S1"].id)
+    assert [c for c, _ in rankings.never_inspected(OCT, "window")] == ["A02"]
+    assert [r.code for r in rankings.rank(OCT, "staff")] == ["S1-A01"]
+
+
+def test_a_centre_manager_sees_only_their_centre(county):
+    from app import accounts
+
+    _hand_checked_october(county)
+    create_user("s2boss", "乙街道中心管理员", "manager", "secret7", centre=county.centres["S2"])
+    accounts.authenticate("s2boss", "secret7")
+    assert scope.centre_id() == county.centres["S2"].id
+    assert [(r.code, r.inspections) for r in rankings.rank(OCT, "window")] == [("A01", 1), ("A02", 1)]
+    assert probation.case_rows(OCT.last_day) == [], "D01's case is not S2's"
+    with pytest.raises(PermissionDenied):
+        district.add_centre(accounts.authenticate("s2boss", "secret7"), "S9", "新中心", "street", "试")
+    accounts.authenticate("qu", "secret9")
+    assert scope.centre_id() is None
+    assert [r.employee_no for r in probation.case_rows(OCT.last_day)] == ["D01-A02"]
+
+
+def test_adding_a_centre_is_checked_and_audited(county):
+    from app import audit
+
+    with pytest.raises(PatrolError, match="已存在"):
+        district.add_centre(county.boss, "B1", "重复", "branch", "试")
+    with pytest.raises(PatrolError, match="中心类型"):
+        district.add_centre(county.boss, "X1", "某中心", "city", "试")
+    with pytest.raises(PatrolError, match="理由"):
+        district.add_centre(county.boss, "X1", "某中心", "street", " ")
+    assert sorted(e.target for e in audit.entries() if e.action == "centre.add") == [
+        "centre:B1", "centre:S1", "centre:S2", "centre:S3"]
+
+
+def test_command_line_ranks_the_centres_and_steps_into_one(county, db_target, capsys, monkeypatch):
+    import json
+
+    from app import db as dbmod
+    from cli import main
+
+    _hand_checked_october(county)
+    create_user("s2boss", "乙街道中心管理员", "manager", "secret7", centre=county.centres["S2"])
+    dbmod.close_database()
+    try:
+        base = ["--db", db_target]
+        assert main(["centres", "list", *base]) == 0
+        listed = capsys.readouterr().out
+        assert "分中心" in listed and "丙镇中心" in listed
+        assert main(["rankings", "--month", "2026-10", "--by", "centre", "--format", "json", *base]) == 0
+        got = [(r["rank"], r["code"], r["average_score"]) for r in json.loads(capsys.readouterr().out)]
+        assert got == [(1, "S1", 100.0), (2, "B1", 95.0), (2, "S2", 95.0), (4, "D01", 94.67), (0, "S3", None)]
+        assert main(["rankings", "--month", "2026-10", "--by", "centre", *base]) == 0
+        assert "排名方法" in capsys.readouterr().out
+        assert main(["rankings", "--month", "2026-10", "--centre", "S1", "--format", "json", *base]) == 0
+        assert [r["code"] for r in json.loads(capsys.readouterr().out)] == ["A01"]
+        monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "secret7")
+        assert main(["rankings", "--month", "2026-10", "--by", "centre", "--user", "s2boss", *base]) == 2
+        assert "区级管理员" in capsys.readouterr().err
+        assert main(["rankings", "--month", "2026-10", "--centre", "S1", "--user", "s2boss", *base]) == 2
+        assert "不能查看或修改其他中心" in capsys.readouterr().err
+        assert main(["rankings", "--month", "2026-10", "--user", "s2boss", "--format", "json", *base]) == 0
+        assert [r["average_score"] for r in json.loads(capsys.readouterr().out)] == [95.0, 95.0]
+        assert main(["rankings", "--month", "2026-10", "--centre", "NOPE", *base]) == 2
+        assert "未知中心编码" in capsys.readouterr().err
+    finally:
+        dbmod.open_database(db_target)
