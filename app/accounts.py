@@ -136,6 +136,16 @@ def add_account(acting: User, username: str, display_name: str, role: str, passw
         raise PatrolError("用户名不能为空")
     from app import audit
 
-    user = create_user(username.strip(), display_name.strip() or username.strip(), role, password)
+    from app import scope
+
+    # A centre's manager adds accounts of their centre; the district's, of the centre in view (a manager
+    # added in a one-centre database stays the district's, as the first one is).
+    if acting.centre_id is not None:
+        centre = acting.centre_id
+    elif role == "manager" and not scope.is_district():
+        centre = None
+    else:
+        centre = scope.centre_id()
+    user = create_user(username.strip(), display_name.strip() or username.strip(), role, password, centre=centre)
     audit.record(acting, "account.change", f"user:{user.username}", new={"role": role, "created": True})
     return user

@@ -107,20 +107,25 @@ def _working_days(period: Period) -> list[dt.date]:
     return days
 
 
-def generate_inspections(seed: int, period: Period, progress: Callable[[int, int], None] | None = None) -> int:
-    """A month of patrols: each inspector walks ~9 windows twice a day; returns inspections made."""
+def generate_inspections(seed: int, period: Period, progress: Callable[[int, int], None] | None = None,
+                         inspectors: list[User] | None = None, windows: list[Window] | None = None,
+                         per_round: int = 9) -> int:
+    """A month of patrols: each inspector walks ~`per_round` windows twice a day; returns inspections made."""
     rng = random.Random(f"inspections-{seed}")
     settings = load_settings()
     version = latest_version(inspections.DEFAULT_CHECKLIST)
     items = version_items(version)
-    inspectors = list(User.select().where(User.role == "inspector").order_by(User.username))
-    windows = list(Window.select().order_by(Window.code))
+    if inspectors is None:
+        inspectors = list(User.select().where(User.role == "inspector").order_by(User.username))
+    if windows is None:
+        windows = list(Window.select().order_by(Window.code))
     staff_by_window: dict[int, list[Staff]] = {}
-    for s in Staff.select().order_by(Staff.employee_no):
+    for s in Staff.select().where(Staff.window.in_([w.id for w in windows])).order_by(Staff.employee_no):
         staff_by_window.setdefault(s.window_id, []).append(s)
+    per_round = min(per_round, len(windows))
     # A few people are careless; most are good. Failure odds per item per inspection.
     carelessness = {s.id: rng.choice([0.002, 0.004, 0.006, 0.008, 0.01]) for ss in staff_by_window.values() for s in ss}
-    for s in rng.sample(sorted(carelessness), 6):
+    for s in rng.sample(sorted(carelessness), min(6, max(1, len(carelessness) // 13))):  # 6 of the demo's 80
         carelessness[s] = rng.choice([0.04, 0.055, 0.07])
     days = _working_days(period)
     total = len(days) * len(inspectors) * 2
@@ -129,7 +134,7 @@ def generate_inspections(seed: int, period: Period, progress: Callable[[int, int
         for inspector in inspectors:
             for start_hour in (9, 14):
                 clock = dt.datetime.combine(day, dt.time(start_hour, rng.randint(0, 20)))
-                for window in rng.sample(windows, 9):
+                for window in rng.sample(windows, per_round):
                     on_duty = staff_by_window[window.id]
                     staff = on_duty[0] if rng.random() < 0.8 else on_duty[-1]
                     method = rng.choices(["onsite", "video", "mystery"], [0.8, 0.15, 0.05])[0]

@@ -99,6 +99,14 @@ def inspections():
     return Inspection.window.in_(Window.select(Window.id).where(Window.centre == cid))
 
 
+def accounts():
+    """A condition on User: the centre in view's accounts and the district's (who may work there too)."""
+    from app.models import User
+
+    cid = centre_id()
+    return ((User.centre == cid) | User.centre.is_null()) if cid is not None else pw.SQL("1 = 1")
+
+
 def staff():
     """A condition on Staff for the centre in view."""
     from app.models import Staff

@@ -27,13 +27,18 @@ def cmd_demo(args) -> int:
         if sys.stderr.isatty():
             print(f"\r生成巡查记录 {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    summary = make_demo(args.seed, period, with_inspections=not args.no_inspections, progress=progress)
+    if args.district:
+        from app.demo_district import PASSWORDS, make_demo_district
+
+        summary = make_demo_district(args.seed, period, with_inspections=not args.no_inspections, progress=progress)
+    else:
+        summary = make_demo(args.seed, period, with_inspections=not args.no_inspections, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(f"演示中心已生成: {summary.areas} 个区域, {summary.windows} 个窗口, {summary.staff} 名工作人员, {summary.users} 个账号")
+    print(("演示全区已生成: 5 个中心, " if args.district else "演示中心已生成: ") + f"{summary.areas} 个区域, {summary.windows} 个窗口, {summary.staff} 名工作人员, {summary.users} 个账号")
     if summary.period:
         print(f"{summary.period.label}巡查记录 {summary.inspections} 条, 其中不合格 {summary.failed} 条, 考察案例 {summary.probation_cases} 个")
-    print("账号: " + ", ".join(f"{u} / {p}" for u, p in DEMO_PASSWORDS.items()))
+    print("账号: " + ", ".join(f"{u} / {p}" for u, p in (PASSWORDS if args.district else DEMO_PASSWORDS).items()))
     return 0
 
 

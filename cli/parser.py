@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--month", help="巡查记录所在月份 YYYY-MM (默认上个月)")
     demo.add_argument("--no-inspections", action="store_true", help="只生成中心、人员、账号和检查表, 不生成巡查记录")
     demo.add_argument("--if-empty", action="store_true", help="数据库已有数据时不做任何事 (正常退出)")
+    demo.add_argument("--district", action="store_true",
+                      help="生成演示全区: 区中心、分中心和三个街镇中心, 各有窗口、人员、管理员和巡查员")
 
     cl = sub.add_parser("checklists", parents=[db], help="检查表: 校验、载入、列出")
     cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", required=True)

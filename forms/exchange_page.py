@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import conflicts, devices
+from app import scope
 from app.errors import PatrolError
 from app.models import User
 from app.results_import import import_package
@@ -55,7 +56,8 @@ class EnrolDialog(QDialog):
         self.setWindowTitle(tr("登记笔记本"))
         self.name = QLineEdit(tr("巡查笔记本1"))
         self.inspectors = QListWidget()
-        for u in User.select().where((User.role == "inspector") & (User.active == True)).order_by(User.username):  # noqa: E712
+        for u in User.select().where((User.role == "inspector") & (User.active == True)  # noqa: E712
+                                     & scope.accounts()).order_by(User.username):
             item = QListWidgetItem(f"{u.username} {u.display_name}")
             item.setData(Qt.ItemDataRole.UserRole, u.username)
             item.setCheckState(Qt.CheckState.Unchecked)

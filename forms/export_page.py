@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import periods
+from app import scope
 from app.listing import may_export
 from app.models import Area, Staff
 from forms.i18n import tr
@@ -124,10 +125,10 @@ class ExportPage(QWidget):
     def refresh(self) -> None:
         self.area.clear()
         self.area.addItem(tr("全部区域"), None)
-        for a in Area.select().order_by(Area.code):
+        for a in Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code):
             self.area.addItem(a.name, a.code)
         self.staff.clear()
-        for s in Staff.select().order_by(Staff.employee_no):
+        for s in Staff.select().where(scope.staff()).order_by(Staff.employee_no):
             self.staff.addItem(f"{s.employee_no} {s.name}", s.employee_no)
         self.show_fields()
 

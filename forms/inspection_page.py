@@ -183,7 +183,7 @@ class InspectionPage(QWidget):
     def _fill_staff(self) -> None:
         self.staff_box.clear()
         self.staff_box.addItem(tr("(未指定)"), None)
-        people = list(Staff.select().where(Staff.status == "active").order_by(Staff.window != self.inspection.window_id, Staff.post, Staff.employee_no))
+        people = list(Staff.select().where((Staff.status == "active") & (Staff.centre == self.inspection.window.centre_id)).order_by(Staff.window != self.inspection.window_id, Staff.post, Staff.employee_no))
         for s in people:
             where = s.window.code if s.window_id else ""
             self.staff_box.addItem(f"{s.name} {s.employee_no} {where}{s.post}岗", s.id)

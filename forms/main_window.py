@@ -9,6 +9,7 @@ from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
 from app import patrol
+from app import scope
 from app.centre import current_centre
 from app.domain import ROLES
 from app.models import Inspection, User, Window
@@ -37,8 +38,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.user = user
         centre = current_centre()
-        self.setWindowTitle(tr("窗口巡查 · {0} · {1} {2}").format(
-            centre.name if centre else "", ROLES[user.role], user.display_name))
+        # A district's account (no centre of its own) in a database of many centres sees the district
+        # first, and steps into any centre; a centre's account sees its centre only, as before.
+        self.district_view = user.centre_id is None and scope.is_district()
+        where = tr("全区") if self.district_view and scope.centre_id() is None else (centre.name if centre else "")
+        self.setWindowTitle(tr("窗口巡查 · {0} · {1} {2}").format(where, ROLES[user.role], user.display_name))
         self.dashboard = DashboardPage(user)
         self.patrol = PatrolPage(user)
         self.inspection = InspectionPage()
@@ -46,6 +50,14 @@ class MainWindow(QMainWindow):
         self.patrol_stack.addWidget(self.patrol)
         self.patrol_stack.addWidget(self.inspection)
         self.tabs = QTabWidget()
+        self.district = None
+        if self.district_view:
+            from forms.district_page import DistrictPage
+
+            self.district = DistrictPage(user)
+            self.district.enter_centre.connect(self.switch_centre)
+            self.tabs.addTab(self.district, tr("各中心"))
+            self._centre_menu()
         self.tabs.addTab(self.dashboard, tr("仪表盘"))
         self.tabs.addTab(self.patrol_stack, tr("巡查"))
         # The other tabs are built (and their modules imported) when first opened: start-up is the
@@ -57,7 +69,8 @@ class MainWindow(QMainWindow):
                 self.tabs.addTab(LazyPage(lambda module=module, name=name: _page(module, name, user)), tr(title))
         self.setCentralWidget(self.tabs)
         # Before tab_changed is connected: the pages have just filled themselves.
-        self.tabs.setCurrentWidget(self.patrol_stack if user.role == "inspector" else self.dashboard)
+        self.tabs.setCurrentWidget(self.district if self.district is not None and scope.centre_id() is None
+                                   else self.patrol_stack if user.role == "inspector" else self.dashboard)
         self.tabs.currentChanged.connect(self.tab_changed)
         self.patrol.open_window.connect(self.open_window)
         self.inspection.back.connect(self.show_patrol)
@@ -87,6 +100,26 @@ class MainWindow(QMainWindow):
         elif hasattr(page, "refresh"):
             page.refresh()
 
+    def _centre_menu(self) -> None:
+        from app import district
+
+        menu = self.menuBar().addMenu(tr("中心"))
+        whole = menu.addAction(tr("全区"))
+        whole.triggered.connect(lambda: self.switch_centre(None))
+        menu.addSeparator()
+        for centre in district.centres():
+            action = menu.addAction(f"{centre.code} {centre.name}")
+            action.triggered.connect(lambda _=False, cid=centre.id: self.switch_centre(cid))
+
+    def switch_centre(self, centre_id: int | None) -> None:
+        """Step into a centre (or back to the district): every page is built again for it."""
+        scope.set_centre(centre_id)
+        successor = MainWindow(self.user)
+        successor.resize(self.size())
+        successor.show()
+        self.successor = successor  # kept alive: this window closes
+        self.close()
+
     def open_window(self, window_id: int) -> None:
         round_ = self.patrol.ensure_round()
         insp = patrol.open_inspection(round_, Window.get_by_id(window_id), self.user)
@@ -96,7 +129,7 @@ class MainWindow(QMainWindow):
         self.inspection.view.setFocus()
 
     def recheck(self, window_code: str) -> None:
-        window = Window.get_or_none(Window.code == window_code)
+        window = Window.get_or_none((Window.code == window_code) & scope.windows())
         if window is not None:
             self.open_window(window.id)
 

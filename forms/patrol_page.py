@@ -13,6 +13,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import patrol
+from app import scope
 from app.centre import current_centre
 from app.domain import WINDOW_TYPES
 from app.errors import PatrolError
@@ -93,7 +94,7 @@ class PatrolPage(QWidget):
         self.area_box.blockSignals(True)
         self.area_box.clear()
         self.area_box.addItem(tr("全部区域"), None)
-        for area in Area.select().order_by(Area.code):
+        for area in Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code):
             self.area_box.addItem(area.name, area.id)
         self.area_box.blockSignals(False)
 
@@ -123,7 +124,7 @@ class PatrolPage(QWidget):
         if self.round is None:
             states = [patrol.WindowState(w.id, w.code, w.name, w.window_type, w.department, w.area.name,
                                          "todo", None, None, "", "")
-                      for w in Window.select(Window, Area).join(Area).where(Window.active == True)  # noqa: E712
+                      for w in Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
                       .order_by(Window.code)]
             self.round_label.setText(tr("尚未开始巡查 (扫描标签将自动开始)"))
         else:

@@ -8,7 +8,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app import accounts
+from app import accounts, scope
 from app.domain import GENDERS, POSTS, ROLES, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
 from app.models import Area, Staff, User, Window
@@ -97,7 +97,7 @@ class ListPage(QWidget):
 
 
 def _area_choices():
-    return [(a.name, a.code) for a in Area.select().order_by(Area.code)]
+    return [(a.name, a.code) for a in Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code)]
 
 
 class WindowModel(RowsModel):
@@ -110,7 +110,7 @@ class WindowsPage(ListPage):
     model_class = WindowModel
 
     def refresh(self) -> None:
-        self.model.set_rows(Window.select(Window, Area).join(Area).order_by(Window.code))
+        self.model.set_rows(Window.select(Window, Area).join(Area).where(scope.windows()).order_by(Window.code))
 
     def fields(self):
         return [Field("code", "窗口编号"), Field("name", "窗口名称"),
@@ -147,10 +147,10 @@ class StaffPage(ListPage):
     toggle_label = "在岗 / 离岗"
 
     def refresh(self) -> None:
-        self.model.set_rows(Staff.select().order_by(Staff.employee_no))
+        self.model.set_rows(Staff.select().where(scope.staff()).order_by(Staff.employee_no))
 
     def fields(self):
-        windows = [(tr("(无)"), "")] + [(f"{w.code} {w.name}", w.code) for w in Window.select().order_by(Window.code)]
+        windows = [(tr("(无)"), "")] + [(f"{w.code} {w.name}", w.code) for w in Window.select().where(scope.windows()).order_by(Window.code)]
         return [Field("employee_no", "工号"), Field("name", "姓名"),
                 Field("gender", "性别", "choice", [(v, k) for k, v in GENDERS.items()]),
                 Field("party_member", "党员", "check"), Field("employer", "用工单位 / 劳务公司"),
@@ -187,7 +187,7 @@ class AccountsPage(ListPage):
     needs_reason = False
 
     def refresh(self) -> None:
-        self.model.set_rows(User.select().order_by(User.username))
+        self.model.set_rows(User.select().where(scope.accounts()).order_by(User.username))
 
     def fields(self):
         return [Field("username", "用户名"), Field("display_name", "姓名"),

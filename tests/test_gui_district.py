@@ -1,0 +1,53 @@
+"""The district's manager sees the centres ranked and steps into one; a centre's manager sees theirs."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import accounts, periods, scope
+from app import db as dbmod
+from app.demo_district import make_demo_district
+from app.models import Centre
+
+
+@pytest.fixture
+def demo_district(tmp_path):
+    dbmod.open_database(str(tmp_path / "district.db"))
+    make_demo_district(seed=2, period=periods.previous_month())
+    yield tmp_path / "district.db"
+    dbmod.close_database()
+
+
+def test_district_manager_sees_centres_ranked_and_steps_into_one(qtbot, demo_district, app_font, tmp_path):
+    from forms.main_window import MainWindow
+
+    user = accounts.authenticate("admin", "admin123")
+    window = MainWindow(user)
+    qtbot.addWidget(window)
+    assert scope.centre_id() is None and "全区" in window.windowTitle()
+    page = window.district
+    assert window.tabs.currentWidget() is page
+    assert [r.kind for r in page.model.rows].count("街镇中心") == 3 and page.model.rows[0].rank == 1
+    window.show()
+    window.grab().save(str(tmp_path / "district.png"))
+    jd1 = page.model.rows.index(next(r for r in page.model.rows if r.code == "JD1"))
+    page.view.selectRow(jd1)
+    page._enter()
+    inside = window.successor
+    qtbot.addWidget(inside)
+    assert scope.centre_id() == Centre.get(Centre.code == "JD1").id
+    assert "城东街道" in inside.windowTitle() and inside.district is not None
+    inside.patrol.refresh()
+    assert inside.patrol.model.rowCount() == 6, "the street centre's six windows, not the district's seventy"
+
+
+def test_a_centre_manager_signs_in_to_their_centre_only(qtbot, demo_district, app_font):
+    from forms.main_window import MainWindow
+
+    user = accounts.authenticate("fzxadmin", "admin123")
+    window = MainWindow(user)
+    qtbot.addWidget(window)
+    assert window.district is None and "东部分中心" in window.windowTitle()
+    window.patrol.refresh()
+    assert window.patrol.model.rowCount() == 12
+    assert "全区" not in [window.tabs.tabText(n) for n in range(window.tabs.count())]
