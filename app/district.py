@@ -173,3 +173,30 @@ def rank_centres(period: Period, required: int | None = None) -> list[CentreRow]
     for position, row in enumerate(ranked, start=1):
         row.rank = position if position == 1 or _key(row) != _key(ranked[position - 2]) else ranked[position - 2].rank
     return ranked + sorted((r for r in rows if not r.inspections), key=lambda r: r.code)
+
+
+@dataclass
+class DistrictReport:
+    """What the district office files for a period: the centres ranked, and windows and staff ranked
+    across the district."""
+
+    period: Period
+    name: str  # the district centre's name
+    centres: list[CentreRow]
+    windows: list  # rankings.RankRow, across every centre
+    staff: list
+    method: str
+    window_rule: str
+
+
+def district_report(period: Period) -> DistrictReport:
+    from app import scope
+    from app.rankings import rank, tie_breaks
+
+    rows = rank_centres(period)
+    if not any(r.inspections for r in rows):
+        raise PatrolError(f"{period.label}全区没有已定稿的巡查记录")
+    with scope.viewing(None):
+        windows, staff = rank(period, "window"), rank(period, "staff")
+        rule = tie_breaks()
+    return DistrictReport(period, centres()[0].name, rows, windows, staff, METHOD, rule)

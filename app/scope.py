@@ -9,6 +9,8 @@ with one centre in the database it is that one, so a centre-only user sees the p
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import peewee as pw
 
 from app.db import on_open
@@ -49,6 +51,28 @@ def set_centre(centre_id: int | None) -> None:
     """Act for one centre (its id), or for the whole district (None)."""
     global _centre
     _centre = centre_id
+
+
+@contextmanager
+def viewing(centre_id_: int | None):
+    """Within the block, act for this centre (None: the district); the scope before is restored."""
+    global _centre
+    before = _centre
+    _centre = centre_id_
+    try:
+        yield
+    finally:
+        _centre = before
+
+
+def code_in_view() -> str | None:
+    """The code of the centre in view when the database holds a district (paper names it); else None."""
+    from app.models import Centre
+
+    cid = centre_id()
+    if cid is None or not is_district():
+        return None
+    return Centre.get_by_id(cid).code
 
 
 def centre_id() -> int | None:

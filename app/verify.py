@@ -29,18 +29,44 @@ KINDS = {"I": "巡查记录", "C": "考察案例", "R": "月度排名", "S": "�
 IDENTS = {
     "I": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "C": r"[0-9]{1,12}",
-    "R": r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?\.(window|staff|department)",
+    # A ranking of a centre of a district names it (@code); `centre` ranks the district's centres.
+    "R": r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?\.(window|staff|department|centre)(@[A-Z0-9_-]{1,20})?",
     "S": r"[^:.\s]{1,40}\.[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{4}-[0-9]{2}-[0-9]{2}",
 }
 PAYLOAD = re.compile(r"WPR2:([A-Z]):([^:]{1,80}):([0-9a-f]{16}):([A-Z0-9]{1,20}):([A-Za-z0-9_-]{86})")
 
 
 def _ranking_of(ident: str):
-    """(period, by) of a ranking payload's ident `<YYYY-MM | YYYY-Qn | YYYY>.<by>`."""
-    from app import periods
+    """(period, by, centre id or None) of a ranking payload's ident `<YYYY-MM | YYYY-Qn | YYYY>.<by>[@centre]`."""
+    from app import periods, scope
+    from app.models import Centre
 
-    text, by = ident.split(".")
-    return periods.parse(text), by
+    text, rest = ident.split(".")
+    by, _, code = rest.partition("@")
+    if not code:
+        return periods.parse(text), by, None if by == "centre" else scope.centre_id()
+    centre = Centre.get_or_none(Centre.code == code)
+    if centre is None:
+        raise PatrolError(f"数据库中没有中心 {code}")
+    return periods.parse(text), by, centre.id
+
+
+def ranking_ident(period_text: str, by: str) -> str:
+    """The ident a ranking sheet prints: it names the centre when the database holds several."""
+    from app import scope
+
+    code = None if by == "centre" else scope.code_in_view()
+    return f"{period_text}.{by}" + (f"@{code}" if code else "")
+
+
+def _ranking_rows(ident: str) -> list:
+    from app import district, reports, scope
+
+    period, by, centre = _ranking_of(ident)
+    with scope.viewing(centre):
+        if by == "centre":
+            return district.rank_centres(period)
+        return reports.ranking(period, by)
 
 
 def _staff_record_of(ident: str):
@@ -65,7 +91,7 @@ def _content(kind: str, ident: str):
         notice = reports.probation_notice(record_id(ident))
         return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
-        return [r.as_dict() for r in reports.ranking(*_ranking_of(ident))]
+        return [r.as_dict() for r in _ranking_rows(ident)]
     rec = reports.staff_record(*_staff_record_of(ident))
     return [(r.uuid, r.score, r.grade) for r in rec.inspections]
 
@@ -119,9 +145,9 @@ def describe(kind: str, ident: str) -> list[str]:
             return [f"工作人员: {n.staff_name} ({n.employee_no})", f"考察期: {n.opened_on} 至 {n.ends_on}",
                     f"状态: {n.status}"]
         if kind == "R":
-            period, by = _ranking_of(ident)
-            rows = reports.ranking(period, by)
-            top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score:.2f}" for r in rows[:3])
+            period = _ranking_of(ident)[0]
+            rows = _ranking_rows(ident)
+            top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score or 0:.2f}" for r in rows[:3])
             return [f"{period.label} 排名: {len(rows)} 个", f"前三: {top}"]
         emp, period = _staff_record_of(ident)
         rec = reports.staff_record(emp, period)

@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
     p = export_parser("ranking-pdf", "月度 / 季度 / 年度排名表 PDF")
     period_args(p)
+    period_args(export_parser("district-excel", "全区工作簿: 各中心排名、全区窗口和人员排名 (区级管理员)"))
+    period_args(export_parser("district-pdf", "各中心排名表 PDF (区级管理员)"))
     p.add_argument("--by", choices=("window", "staff", "department"), default="window")
     for name, text in (("record-pdf", "巡查记录表 PDF"), ("notice-pdf", "整改通知单 PDF")):
         export_parser(name, text).add_argument("--inspection", required=True, metavar="ID", help="巡查记录编号或 UUID")

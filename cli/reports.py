@@ -153,7 +153,7 @@ def cmd_export(args) -> int:
     dates = {}
     if getattr(args, "start", None):
         dates = {"start": periods.day(args.start), "end": periods.day(args.end)}
-    if args.kind in ("excel", "ranking-pdf"):
+    if args.kind in ("excel", "ranking-pdf", "district-excel", "district-pdf"):
         args.month = args.month or args.quarter or args.year
     if getattr(args, "month", None):
         periods.parse(args.month)  # bad input fails before the database is touched
@@ -170,11 +170,19 @@ def cmd_export(args) -> int:
         return 0
     # Without --user a script acts as the file's owner; with it, the user's role decides (listing.require_export).
     viewer = acting_user(args, "inspector") if args.user else None
-    require_export(args.kind.removesuffix("-pdf"), viewer)  # "ranking-pdf" is the kind "ranking"
+    if args.kind.startswith("district-"):
+        from app import district
+
+        if viewer is not None:
+            district.require_district_manager(viewer)
+    else:
+        require_export(args.kind.removesuffix("-pdf"), viewer)  # "ranking-pdf" is the kind "ranking"
     run = {
         "excel": lambda: jobs.monthly_excel(args.out, args.month),
         "details": lambda: jobs.details_excel(args.out, **dates, user=viewer),
         "ranking-pdf": lambda: jobs.ranking_pdf(args.out, args.month, args.by),
+        "district-excel": lambda: jobs.district_excel(args.out, args.month),
+        "district-pdf": lambda: jobs.district_pdf(args.out, args.month),
         "record-pdf": lambda: jobs.record_pdf(args.out, args.inspection, viewer),
         "notice-pdf": lambda: jobs.notice_pdf(args.out, args.inspection, viewer),
         "probation-pdf": lambda: jobs.probation_pdf(args.out, args.case),

@@ -300,6 +300,40 @@ def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
         wb.save(tmp)
 
 
+CENTRE_COLUMNS = (
+    Column("名次", lambda r: r.rank or "—", 6), Column("编码", lambda r: r.code, 8), Column("中心", lambda r: r.name),
+    Column("类型", lambda r: r.kind, 9), Column("平均分", lambda r: r.average_score, 9, "0.00"),
+    Column("巡查次数", lambda r: r.inspections, 9), Column("在用窗口", lambda r: r.windows, 9),
+    Column("覆盖窗口", lambda r: r.covered, 9), Column("覆盖率", lambda r: r.coverage, 9, "0.0%"),
+    Column("合格率", lambda r: r.pass_rate, 9, "0.0%"), Column("新开考察", lambda r: r.cases_opened, 9),
+    Column("解除考察", lambda r: r.cases_closed, 9), Column("在岗人员", lambda r: r.staff, 9),
+    Column("考察期人员", lambda r: r.on_probation, 10), Column("考察期人员占比", lambda r: r.probation_share, 12, "0.0%"),
+)
+
+
+def district_workbook(path: str | Path, report) -> None:
+    """The district office's workbook: centres ranked as units (the method under the table), and
+    windows and staff ranked across the district with their centre."""
+    label = f"{report.name} {report.period.label}"
+    failing = lambda r: r.vetoes > 0 or r.pass_rate < 0.5  # noqa: E731
+    centre = Column("中心", lambda r: r.extra.get("centre_name", ""))
+    with atomic_output(path, SUFFIXES) as tmp:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "各中心排名"
+        _fill_sheet(ws, f"{label} 各中心排名", CENTRE_COLUMNS, report.centres)
+        _note_below(ws, [f"排名方法: {report.method}。"])
+        window_cols = _rank_columns("窗口编号", "窗口名称", ("进驻部门", "department"))
+        _fill_sheet(wb.create_sheet("全区窗口排名"), f"{label} 全区窗口排名", window_cols[:1] + [centre] + window_cols[1:],
+                    report.windows, failing)
+        staff_cols = _rank_columns("工号", "姓名", ("用工单位", "employer"))
+        _fill_sheet(wb.create_sheet("全区人员排名"), f"{label} 全区人员排名", staff_cols[:1] + [centre] + staff_cols[1:],
+                    report.staff, failing)
+        for name in ("全区窗口排名", "全区人员排名"):
+            _note_below(wb[name], [f"排名规则: {report.window_rule}。"])
+        wb.save(tmp)
+
+
 AUDIT_COLUMNS = (
     Column("时间", lambda a: a.at, 20, "yyyy-mm-dd hh:mm:ss"),
     Column("用户", lambda a: a.username, 12),

@@ -44,8 +44,30 @@ def ranking_pdf(out: Path, month: str, by: str = "window") -> str:
     period = periods.parse(month)
     check_target(out, (".pdf",))
     report = reports.monthly_report(period)
-    pdf_reports.ranking_pdf(out, report, by, verify.payload("R", f"{month}.{by}"))
+    pdf_reports.ranking_pdf(out, report, by, verify.payload("R", verify.ranking_ident(month, by)))
     return f"已导出 {period.label}排名表 → {out}"
+
+
+def district_excel(out: Path, period_text: str) -> str:
+    """The district office's workbook for a month, a quarter or a year."""
+    from app import district
+
+    period = periods.parse(period_text)
+    check_target(out, excel.SUFFIXES)
+    report = district.district_report(period)
+    excel.district_workbook(out, report)
+    return f"已导出 {period.label}全区工作簿: {len(report.centres)} 个中心、{len(report.windows)} 个窗口 → {out}"
+
+
+def district_pdf(out: Path, period_text: str) -> str:
+    """The district office's A4 ranking of the centres."""
+    from app import district
+
+    period = periods.parse(period_text)
+    check_target(out, (".pdf",))
+    report = district.district_report(period)
+    pdf_reports.district_pdf(out, report, verify.payload("R", f"{period_text}.centre"))
+    return f"已导出 {period.label}各中心排名表 → {out}"
 
 
 def record_pdf(out: Path, inspection: str, user=None) -> str:

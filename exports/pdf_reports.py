@@ -75,6 +75,41 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) 
           qr_payload=payload)
 
 
+def district_pdf(path: str | Path, report, payload: str) -> None:
+    """The district office's A4 sheet: the centres ranked as units, the method, the best windows."""
+    width = content_width()
+    header = ["名次", "中心", "类型", "平均分", "次数", "覆盖率", "合格率", "新开考察", "考察占比"]
+    body = [[r.rank or "—", r.name, r.kind, "" if r.average_score is None else f"{r.average_score:.2f}", r.inspections,
+             f"{r.coverage:.1%}", f"{r.pass_rate:.1%}", r.cases_opened, f"{r.probation_share:.1%}"] for r in report.centres]
+    widths = [11 * mm, 0, 17 * mm, 15 * mm, 12 * mm, 15 * mm, 15 * mm, 16 * mm, 16 * mm]
+    widths[1] = width - sum(widths)
+    best = [[r.rank, r.extra.get("centre_name", ""), f"{r.code} {r.name}", f"{r.average_score:.2f}", r.inspections]
+            for r in report.windows[:10]]
+    best_widths = [11 * mm, 0, 50 * mm, 18 * mm, 14 * mm]
+    best_widths[1] = width - sum(best_widths)
+    story = [
+        title(report.name),
+        Paragraph(f"{report.period.label}各中心窗口服务规范巡查排名", style(14, align=TA_CENTER)),
+        gap(2),
+        para(f"统计范围: {cn_date(report.period.start)}至{cn_date(report.period.last_day)}全区各中心已定稿的巡查记录, 共 "
+             f"{sum(r.inspections for r in report.centres)} 次。次数为巡查次数, 考察占比为考察期人员占在岗人数的比例。", 9),
+        gap(3),
+        table([header] + body, widths),
+        gap(2),
+        para(f"排名方法: {report.method}。", 8.5),
+        gap(5),
+        Paragraph("全区窗口前十名", style(13)),
+        gap(2),
+        table([["名次", "中心", "窗口", "平均分", "次数"]] + best, best_widths),
+        gap(2),
+        para(f"窗口排名规则: {report.window_rule}。", 8.5),
+        gap(6),
+        signature_lines(["制表人", "审核人 (区政务办)"], width),
+    ]
+    build(path, story, doc_title=f"{report.period.label}各中心排名", header=f"{report.name} · {report.period.label}各中心排名",
+          qr_payload=payload)
+
+
 def _record_header(rec: InspectionRecord, width: float) -> Table:
     return fields_table([
         ("窗口", f"{rec.window_code} {rec.window_name}"), ("窗口类型", rec.window_type),

@@ -26,6 +26,8 @@ KINDS = {
     "staff": ("个人巡查记录 (PDF)", ".pdf", ("staff", "range")),
     "labels": ("窗口二维码标签 (PDF)", ".pdf", ("area",)),
     "photos": ("现场照片 (zip)", ".zip", ("range",)),
+    "district-excel": ("全区工作簿 (Excel)", ".xlsx", ("month",)),
+    "district-pdf": ("各中心排名表 (PDF)", ".pdf", ("month",)),
 }
 BY = {"window": "按窗口", "staff": "按人员", "department": "按部门"}
 
@@ -52,8 +54,12 @@ class ExportPage(QWidget):
         today = dt.date.today()
         last = periods.previous_month(today)
         self.kind = QComboBox()
+        district_manager = user.role == "manager" and user.centre_id is None and scope.is_district()
         for key, (label, _, _) in KINDS.items():
-            if may_export(key, user):  # the rule lives in app.listing; the CLI obeys it too
+            if key.startswith("district-"):
+                if district_manager:  # app.district.require_district_manager is the rule; the CLI obeys it too
+                    self.kind.addItem(tr(label), key)
+            elif may_export(key, user):  # the rule lives in app.listing; the CLI obeys it too
                 self.kind.addItem(tr(label) + (tr(" (本人)") if key == "details" and user.role != "manager" else ""), key)
         self.month = QLineEdit(f"{last.start:%Y-%m}")
         self.month.setPlaceholderText(tr("YYYY-MM, 季度 YYYY-Qn, 年度 YYYY"))
@@ -152,7 +158,10 @@ class ExportPage(QWidget):
             "staff": lambda out: jobs.staff_pdf(out, self.staff.currentData(), start, end),
             "labels": lambda out: jobs.labels_pdf(out, self.area.currentData()),
             "photos": lambda out: jobs.photos(out, start, end),
+            "district-excel": lambda out: jobs.district_excel(out, month),
+            "district-pdf": lambda out: jobs.district_pdf(out, month),
         }[kind]
         names = {"excel": f"月度工作簿-{month}", "details": f"巡查明细-{start}-{end}", "ranking": f"排名-{month}",
-                 "staff": f"个人记录-{self.staff.currentData()}", "labels": "窗口标签", "photos": f"照片-{start}-{end}"}
+                 "staff": f"个人记录-{self.staff.currentData()}", "labels": "窗口标签", "photos": f"照片-{start}-{end}",
+                 "district-excel": f"全区工作簿-{month}", "district-pdf": f"各中心排名-{month}"}
         export_to_file(self, names[kind] + suffix, suffix, job)

@@ -151,3 +151,29 @@ def test_command_line_ranks_the_centres_and_steps_into_one(county, db_target, ca
         assert "未知中心编码" in capsys.readouterr().err
     finally:
         dbmod.open_database(db_target)
+
+
+def test_district_workbook_and_pdf_for_the_office_and_paper_that_verifies_from_any_view(county, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from app import verify
+    from exports import jobs
+
+    _hand_checked_october(county)
+    book, sheet = tmp_path / "district.xlsx", tmp_path / "district.pdf"
+    assert "5 个中心" in jobs.district_excel(book, "2026-10")
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("各中心排名").to_python()
+    assert [(r[0], r[1]) for r in rows[1:6]] == [(1, "S1"), (2, "B1"), (2, "S2"), (4, "D01"), ("—", "S3")]
+    assert any(str(r[0]).startswith("排名方法") for r in rows[6:])
+    across = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("全区窗口排名").to_python()
+    assert across[0][:3] == ["名次", "中心", "窗口编号"] and len([r for r in across[1:] if r[2] in ("A01", "A02")]) == 7
+    jobs.district_pdf(sheet, "2026-10")
+    paper = verify.payload("R", "2026-10.centre")
+    scope.set_centre(county.centres["S1"].id)  # verified by someone looking at one centre
+    assert verify.verify(paper).matches
+    centre_sheet = verify.payload("R", verify.ranking_ident("2026-10", "window"))
+    assert ".window@S1" in centre_sheet
+    scope.set_centre(None)
+    assert verify.verify(centre_sheet).matches, "a centre's ranking verifies from the district's view"
+    county.inspect("S1", "A02", "2026-10-20", FAILING)
+    assert not verify.verify(centre_sheet).matches and not verify.verify(paper).matches

@@ -30,6 +30,12 @@ def test_district_manager_sees_centres_ranked_and_steps_into_one(qtbot, demo_dis
     assert [r.kind for r in page.model.rows].count("街镇中心") == 3 and page.model.rows[0].rank == 1
     window.show()
     window.grab().save(str(tmp_path / "district.png"))
+    from forms.export_page import ExportPage
+
+    exports = ExportPage(user)
+    qtbot.addWidget(exports)
+    kinds = [exports.kind.itemData(n) for n in range(exports.kind.count())]
+    assert "district-excel" in kinds and "district-pdf" in kinds
     jd1 = page.model.rows.index(next(r for r in page.model.rows if r.code == "JD1"))
     page.view.selectRow(jd1)
     page._enter()
@@ -50,4 +56,9 @@ def test_a_centre_manager_signs_in_to_their_centre_only(qtbot, demo_district, ap
     assert window.district is None and "东部分中心" in window.windowTitle()
     window.patrol.refresh()
     assert window.patrol.model.rowCount() == 12
-    assert "全区" not in [window.tabs.tabText(n) for n in range(window.tabs.count())]
+    assert "各中心" not in [window.tabs.tabText(n) for n in range(window.tabs.count())]
+    from forms.export_page import ExportPage
+
+    page = ExportPage(user)
+    qtbot.addWidget(page)
+    assert "district-pdf" not in [page.kind.itemData(n) for n in range(page.kind.count())]
