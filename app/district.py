@@ -139,8 +139,10 @@ def centre_rows(period: Period, required: int | None = None) -> list[CentreRow]:
              .join(Staff).switch(ProbationCase)
              .join(Inspection, pw.JOIN.LEFT_OUTER, on=(ProbationCase.opening_inspection == Inspection.id))
              .join(Window, pw.JOIN.LEFT_OUTER, on=(Inspection.window == Window.id))
-             .where((ProbationCase.opened_on < period.end) & (ProbationCase.ends_on >= period.start)
-                    | ((ProbationCase.closed_at >= period.start_dt) & (ProbationCase.closed_at < period.end_dt)))
+             .where(((ProbationCase.opened_on < period.end) & (ProbationCase.ends_on >= period.start)
+                     | ((ProbationCase.closed_at >= period.start_dt) & (ProbationCase.closed_at < period.end_dt)))
+                    # withdrawn (its opening inspection amended to a pass): it counts nowhere, as if never opened
+                    & ((Inspection.passed == False) | Inspection.id.is_null()))  # noqa: E712
              .tuples())
     opened, closed, people = Counter(), Counter(), {}
     for opened_on, closed_at, status, centre, staff, ends_on in cases:

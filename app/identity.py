@@ -24,10 +24,11 @@ class Signer:
     key_id: str
     name: str
     public_key: str
-    kind: str  # office / device
+    kind: str  # office / device / centre (a centre's office sending its month to the district)
     inspectors: tuple[str, ...] | None  # a device's enrolled inspectors; None: the office (anyone)
     revoked_at: dt.datetime | None = None
     revoke_reason: str = ""
+    centre_code: str = ""  # a centre office's centre, in the district's database
 
     @property
     def label(self) -> str:
@@ -71,6 +72,9 @@ def sign(message: bytes) -> tuple[str, str]:
     return identity.key_id, signing.sign(identity.private_key, message)
 
 
+CENTRE_OFFICES = "centre_office_keys"  # key id -> centre code: the centre offices a district trusts
+
+
 def signer(key_id: str) -> Signer | None:
     """The key with this id that this database knows: its own, its office's, or an enrolled device."""
     identity = local()
@@ -84,5 +88,11 @@ def signer(key_id: str) -> Signer | None:
     device = Device.get_or_none(Device.key_id == key_id)
     if device is None:
         return None
+    from app.settings import local_value
+
+    centre_code = local_value(CENTRE_OFFICES, {}).get(key_id)
+    if centre_code:
+        return Signer(device.key_id, device.name, device.public_key, "centre", None, device.revoked_at,
+                      device.revoke_reason, centre_code)
     return Signer(device.key_id, device.name, device.public_key, "device", device.inspector_names,
                   device.revoked_at, device.revoke_reason)

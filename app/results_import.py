@@ -49,6 +49,7 @@ MAX_SIGNATURE = 1024
 MAX_MANIFEST = 8 * 2**20
 MAX_PHOTO = 25 * 2**20
 MAX_RECORDS = 4 * 2**30
+MAX_ROSTER = 32 * 2**20  # a centre's roster: 20,000 rows of a few hundred bytes
 MAX_LINE = 2**20  # one record: 1,000 results with notes fit in far less
 MAX_RATIO = 1000  # inflated / compressed: text compresses ~10x; a bomb ~1000x
 LEGACY = "LEGACY"
@@ -83,6 +84,7 @@ class _Package:
     count: int
     signer: Signer
     photos: dict[str, str] = field(default_factory=dict)  # photo ref -> zip member
+    roster: object = None  # a centre's month for its district: app.centre_package.Roster
 
     def records(self) -> Iterator[tuple[int, dict]]:
         """(line number, record) for each record; the package was fully checked when read."""
@@ -119,8 +121,8 @@ def _loads(text: str | bytes):
 def _member_limits(name: str, infos: dict[str, zipfile.ZipInfo]) -> None:
     """Refuse members larger than their limit, or inflating far beyond their compressed size."""
     for member, info in infos.items():
-        limit = {"signature": MAX_SIGNATURE, "manifest.json": MAX_MANIFEST, "inspections.jsonl": MAX_RECORDS}.get(
-            member, MAX_PHOTO)
+        limit = {"signature": MAX_SIGNATURE, "manifest.json": MAX_MANIFEST, "inspections.jsonl": MAX_RECORDS,
+                 "roster.json": MAX_ROSTER}.get(member, MAX_PHOTO)
         if info.file_size > limit:
             raise PatrolError(f"{name}: 成员 {member[:60]} 解压后 {info.file_size} 字节, 超过上限 {limit}, 拒绝读取")
         if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -185,7 +187,11 @@ def read_package(path: str | Path) -> _Package:
             raise PatrolError(f"{name}: manifest.json 无法解析 ({exc})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise PatrolError(f"{name}: 不是窗口巡查结果包")
-        if manifest.get("centre") != centre.code:
+        if signer.kind == "centre":
+            if manifest.get("centre") != signer.centre_code:
+                raise PatrolError(f"{name}: 包中的中心 {str(manifest.get('centre'))[:20]} 与签名的中心管理端 "
+                                  f"({signer.centre_code}) 不符")
+        elif manifest.get("centre") != centre.code:
             raise PatrolError(f"{name}: 来自其他中心 ({str(manifest.get('centre'))[:20]}), 本库是 {centre.code}")
         expected_version = 1 if signer.kind == "legacy" else FORMAT_VERSION
         if manifest.get("format_version") != expected_version:
@@ -197,7 +203,9 @@ def read_package(path: str | Path) -> _Package:
                 or not all(isinstance(m, str) and isinstance(d, str) for m, d in files.items())):
             raise PatrolError(f"{name}: manifest.json 缺少文件清单")
         for member, digest in files.items():
-            if member != "inspections.jsonl" and not (member.startswith("photos/") and PHOTO_REF.fullmatch(member[7:])):
+            roster_ok = member == "roster.json" and signer.kind == "centre"
+            if member != "inspections.jsonl" and not roster_ok and not (
+                    member.startswith("photos/") and PHOTO_REF.fullmatch(member[7:])):
                 raise PatrolError(f"{name}: 文件清单中有不允许的成员 {member[:60]!r}")
             if member.startswith("photos/") and digest != member[7:71]:
                 raise PatrolError(f"{name}: 照片 {member[7:23]} 的内容与其名称不符")
@@ -211,6 +219,13 @@ def read_package(path: str | Path) -> _Package:
                     raise PatrolError(f"{name}: 文件 {member} 的校验和不符, 内容已损坏")
         except DAMAGED as exc:
             raise PatrolError(f"{name}: 文件已损坏或不完整 ({exc.__class__.__name__})") from None
+        roster = None
+        if signer.kind == "centre":
+            from app.centre_package import parse_roster
+
+            if "roster.json" not in files:
+                raise PatrolError(f"{name}: 中心的结果包缺少 roster.json")
+            roster = parse_roster(zf.read("roster.json"), name)
         problems, count = _read_shapes(zf)
     counts = manifest.get("counts")
     if not isinstance(counts, dict) or counts.get("inspections") != count:
@@ -218,7 +233,7 @@ def read_package(path: str | Path) -> _Package:
     if problems:
         _fail(name, problems)
     photos = {m.split("/", 1)[1]: m for m in files if m.startswith("photos/")}
-    return _Package(name, sha256, manifest, path, count, signer, photos)
+    return _Package(name, sha256, manifest, path, count, signer, photos, roster)
 
 
 def _read_shapes(zf: zipfile.ZipFile) -> tuple[list[str], int]:
@@ -270,7 +285,7 @@ def _record_checks(pkg: _Package, lk: Lookups) -> tuple[list[str], dict[str, tup
     graded by rules the office has since changed. A record identical to one already accepted is not
     checked again (importing a package twice stays cheap)."""
     ctx = Context(lk, rule_book(), set(pkg.photos), pkg.signer.inspectors,
-                  None if pkg.signer.kind == "office" else 1, _latest_allowed(pkg.manifest))
+                  None if pkg.signer.kind in ("office", "centre") else 1, _latest_allowed(pkg.manifest))
     problems: list[str] = []
     existing: dict[str, tuple[int, int, str]] = {}
 
@@ -336,7 +351,25 @@ def import_package(path: str | Path, user: User) -> ImportSummary:
     Two passes over the records (check, then write), each streamed from the zip."""
     require_role(user, "manager")
     pkg = read_package(path)
-    lk = lookups()
+    if pkg.signer.kind != "centre":
+        return _import(pkg, user, lookups())
+    # A centre's month at the district: the centre's roster first, then its records, all or nothing,
+    # graded by that centre's own settings.
+    from app import scope
+    from app.centre_package import apply_roster
+    from app.models import Centre
+
+    centre = Centre.get_or_none(Centre.code == pkg.signer.centre_code)
+    if centre is None:
+        raise PatrolError(f"{pkg.name}: 全区数据库中没有中心 {pkg.signer.centre_code}")
+    with scope.viewing(centre.id), db.atomic():
+        users = apply_roster(pkg.roster, centre)
+        lk = lookups()
+        lk.users = users
+        return _import(pkg, user, lk)
+
+
+def _import(pkg: _Package, user: User, lk: Lookups) -> ImportSummary:
     problems, existing, regraded = _record_checks(pkg, lk)
     if problems:
         _fail(pkg.name, problems)

@@ -100,8 +100,9 @@ def export_uuids(out: str | Path, uuids: list[str]) -> ExportSummary:
     return write_package(out, query)[0]
 
 
-def write_package(out: str | Path, query) -> tuple[ExportSummary, dt.datetime]:
-    """Write the inspections of a query to a signed package; (summary, latest change written)."""
+def write_package(out: str | Path, query, roster: bytes | None = None) -> tuple[ExportSummary, dt.datetime]:
+    """Write the inspections of a query to a signed package; (summary, latest change written). With a
+    roster (a centre's month for its district) the package carries the centre's roster too."""
     centre = current_centre()
     out = Path(out)
     if out.suffix != SUFFIX:
@@ -141,6 +142,9 @@ def write_package(out: str | Path, query) -> tuple[ExportSummary, dt.datetime]:
                 zf.write(path, f"photos/{ref}", compress_type=zipfile.ZIP_STORED)
                 with open(path, "rb") as fh:
                     files[f"photos/{ref}"] = sha256_of(fh)
+            if roster is not None:
+                zf.writestr("roster.json", roster)
+                files["roster.json"] = hashlib.sha256(roster).hexdigest()
             version_rows = {v.id: v for v in ChecklistVersion.select().where(ChecklistVersion.id.in_(list(versions)))}
             manifest = {
                 "format": FORMAT, "format_version": FORMAT_VERSION, "centre": centre.code, "device": identity.local().key_id,
@@ -151,6 +155,8 @@ def write_package(out: str | Path, query) -> tuple[ExportSummary, dt.datetime]:
                                        for vid, c in sorted(versions.items())],
                 "files": files,
             }
+            if roster is not None:
+                manifest["kind"] = "centre"
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
             zf.writestr("manifest.json", manifest_bytes)
             zf.writestr("signature", signature_line(manifest_bytes))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app import output
+from app.errors import PatrolError
 from cli.common import acting_user, emit
 
 
@@ -15,6 +16,25 @@ def cmd_centres(args) -> int:
         user = acting_user(args, "manager")
         centre = district.add_centre(user, args.code, args.name, args.kind, args.reason)
         print(f"已增加{district.KINDS[centre.kind]} {centre.code} {centre.name}")
+        return 0
+    if args.action == "office-key":
+        from app import identity, signing
+        from app.centre import current_centre
+
+        me = identity.local()
+        if me is None or me.role != "office":
+            raise PatrolError("本数据库不是管理端 (笔记本不向全区报送)")
+        print(f"中心: {current_centre().code} {current_centre().name}")
+        print(f"密钥编号: {me.key_id}")
+        print(f"公钥: {me.public_key}")
+        print(f"指纹: {signing.fingerprint(me.public_key)} (区级登记时请核对)")
+        return 0
+    if args.action == "trust":
+        from app import signing
+        from app.centre_package import trust_office
+
+        device = trust_office(acting_user(args, "manager"), args.code, args.key_id, args.public_key, args.reason)
+        print(f"已登记 {device.name} ({device.key_id}), 指纹 {signing.fingerprint(device.public_key)}")
         return 0
     import peewee as pw
 

@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     ce_add.add_argument("--kind", choices=("district", "branch", "street"), required=True,
                         help="district 区中心 / branch 分中心 / street 街镇中心")
     ce_add.add_argument("--reason", default="", help="为什么增加 (记入审计记录)")
+    ce_sub.add_parser("office-key", parents=[db], help="显示本管理端的公钥, 供区级登记 (核对指纹)")
+    ce_trust = ce_sub.add_parser("trust", parents=[db], help="登记某中心管理端的公钥, 此后接受该中心的月度结果包")
+    ce_trust.add_argument("code", help="中心编码")
+    ce_trust.add_argument("key_id", help="中心管理端的密钥编号")
+    ce_trust.add_argument("public_key", help="中心管理端的公钥 (64 位十六进制)")
+    ce_trust.add_argument("--reason", default="", help="为什么登记 (记入审计记录)")
 
     aw = sub.add_parser("awards", parents=[db], help="微笑之星候选名单和流动红旗窗口")
     aw.add_argument("--month", required=True, help="YYYY-MM")
@@ -122,9 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
     p = export_parser("ranking-pdf", "月度 / 季度 / 年度排名表 PDF")
     period_args(p)
+    p.add_argument("--by", choices=("window", "staff", "department"), default="window")
     period_args(export_parser("district-excel", "全区工作簿: 各中心排名、全区窗口和人员排名 (区级管理员)"))
     period_args(export_parser("district-pdf", "各中心排名表 PDF (区级管理员)"))
-    p.add_argument("--by", choices=("window", "staff", "department"), default="window")
+    export_parser("centre-month", "本中心某月的结果包 (含名单), 报送全区 (管理员)").add_argument(
+        "--month", required=True, help="YYYY-MM")
     for name, text in (("record-pdf", "巡查记录表 PDF"), ("notice-pdf", "整改通知单 PDF")):
         export_parser(name, text).add_argument("--inspection", required=True, metavar="ID", help="巡查记录编号或 UUID")
     export_parser("probation-pdf", "考察期通知书 PDF").add_argument("--case", required=True, type=_id, metavar="ID")

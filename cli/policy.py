@@ -61,6 +61,9 @@ RULES: dict[str, Rule] = {
     "devices end-legacy": Rule("manager", "停用升级前的共享密钥"),
     "centres list": Rule("reader", READS),
     "centres add": Rule("manager", "增加中心 (区级管理员)"),
+    "centres office-key": Rule("reader", "只显示公钥, 供核对"),
+    "centres trust": Rule("manager", "登记中心管理端的公钥 (区级管理员)"),
+    "export centre-month": Rule("manager", "报送全区的月度结果包由管理员导出"),
 }
 
 # Sub-commands whose second word is an action (the others' second word, if any, is an export kind).
@@ -73,8 +76,8 @@ def command_words(args) -> str:
     words = args.command
     if args.command in GROUPS:
         words += " " + getattr(args, GROUPS[args.command])
-    elif args.command == "export" and args.kind == "results":
-        words += " results"
+    elif args.command == "export" and args.kind in ("results", "centre-month"):
+        words += " " + args.kind
     if getattr(args, "sweep", False):
         words += " --sweep"
     if getattr(args, "apply", False):

@@ -161,6 +161,12 @@ def cmd_export(args) -> int:
     from app.db import open_database
 
     open_database(args.db, create=False)
+    if args.kind == "centre-month":
+        from app.centre_package import export_month
+
+        done = export_month(args.out, periods.parse(args.month), acting_user(args, "manager"))
+        print(f"已导出报送全区的结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}) → {done.path}")
+        return 0
     if args.kind == "results":
         from app.results_package import export_results
 

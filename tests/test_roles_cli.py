@@ -50,6 +50,9 @@ EXPECTED = {
     "devices list": ([], REFUSED, REFUSED, "设备登记属管理员"),
     "centres list": ([], OK, OK, "中心名单人人可读"),
     "centres add": (["S9", "某街道中心", "--kind", "street", "--reason", "试"], REFUSED, REFUSED, "区级管理员"),
+    "centres office-key": ([], OK, OK, "只显示公钥"),
+    "centres trust": (["DEMO", "CXXXX", "0" * 64, "--reason", "试"], REFUSED, REFUSED, "区级管理员"),
+    "export centre-month": (["--month", "2026-10", "--out", "{tmp}/m.wpr"], REFUSED, REFUSED, "管理员报送"),
     "devices enrol": (["--name", "x", "--inspectors", "xuncha1", "--out", "{tmp}/x.wpe"], REFUSED, REFUSED, "管理员"),
     "devices revoke": (["DXXXX", "--reason", "试"], REFUSED, REFUSED, "管理员"),
     "devices end-legacy": (["--reason", "试"], REFUSED, REFUSED, "管理员"),
@@ -71,7 +74,7 @@ def commands_in_help() -> set[str]:
             words |= {f"{name} {action}" for action in inner[0].choices}
         else:
             words.add(name)
-    return words | {"export results", "probation --sweep", "import roster --apply"}
+    return words | {"export results", "export centre-month", "probation --sweep", "import roster --apply"}
 
 
 def test_every_command_in_help_has_a_rule_and_an_expectation():

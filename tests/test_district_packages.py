@@ -1,0 +1,153 @@
+"""Centres that run their own databases send their month to the district as signed packages; the
+district's rankings are the same as if every inspection had been written to one shared database."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import db as dbmod
+from app import district, identity, inspections, periods, rankings, scope
+from app.accounts import create_user
+from app.centre import create_centre
+from app.centre_package import export_month, trust_office
+from app.errors import PatrolError
+from app.models import Area, Inspection, Staff, User, Window
+from app.results_import import import_package
+from tests.conftest import _reset_pg, at
+from tests.helpers import FAILING, inspect
+
+OCT = periods.month("2026-10")
+CENTRES = {"JD1": "城东街道中心", "JD2": "城西街道中心", "ZZ1": "临江镇中心"}
+PLAN = {  # each centre's October: (window, day, failed items)
+    "JD1": [("A01", "2026-10-05", ()), ("A01", "2026-10-12", ("DISC-07",)), ("A02", "2026-10-06", FAILING)],
+    "JD2": [("A01", "2026-10-07", ("DISC-07",)), ("A02", "2026-10-07", ("DISC-07",))],
+    "ZZ1": [("A01", "2026-10-08", ()), ("A02", "2026-10-09", ("DESK-09",)), ("A02", "2026-10-20", FAILING)],
+}
+AMEND = ("JD1", 2, {"DRESS-01": "pass", "DRESS-12": "pass", "TABOO-12": "pass"})  # a manager's revision 2
+
+
+def _roster(code: str, centre) -> None:
+    area = Area.create(centre=centre, code="A", name="大厅")
+    for w in ("A01", "A02"):
+        window = Window.create(area=area, code=w, name=f"{w}窗口", window_type="综合窗口", department="中心")
+        Staff.create(employee_no=f"{code}-{w}", name=f"{code}{w}人员", gender="F", employer="某劳务公司", window=window)
+
+
+def _patrol(code: str, inspector) -> None:
+    made = []
+    for window, day, fails in PLAN[code]:
+        w = Window.get((Window.code == window) & (Window.centre == scope.centre_id()))
+        made.append(inspect(w, inspector, Staff.get(Staff.window == w), at(day), fail=fails))
+    if AMEND[0] == code:
+        boss = User.get(User.role == "manager")
+        inspections.amend(made[AMEND[1]], boss, AMEND[2], "复核后改判")
+
+
+def _district(boss_name: str = "qu"):
+    create_centre("QU", "区政务服务中心")
+    boss = create_user(boss_name, "区政务服务办公室", "manager", "secret9")
+    centres = {code: district.add_centre(boss, code, name, "street", "全区推行") for code, name in CENTRES.items()}
+    return boss, centres
+
+
+def _rankings() -> tuple:
+    with scope.viewing(None):
+        centres = [r.as_dict() for r in district.rank_centres(OCT)]
+        windows = [(r.extra["centre_code"], r.as_dict()) for r in rankings.rank(OCT, "window")]
+        staff = [r.as_dict() for r in rankings.rank(OCT, "staff")]
+    return centres, windows, staff
+
+
+def _fresh(target: str, tmp_path, name: str) -> str:
+    if target.startswith("postgresql"):
+        _reset_pg(target)
+        return target
+    return str(tmp_path / f"{name}.db")
+
+
+@pytest.fixture
+def centre_packages(tmp_path):
+    """Each centre's own SQLite database and its October package: (path, key id, public key)."""
+    out = {}
+    for code, name in CENTRES.items():
+        dbmod.open_database(str(tmp_path / f"{code}.db"))
+        try:
+            create_centre(code, name)
+            _roster(code, scope.centre_id())
+            create_user("admin", "管理员", "manager", "admin123")
+            _patrol(code, create_user("xuncha1", "巡查员", "inspector", "patrol123"))  # the same name in every centre
+            me = identity.local()
+            package = export_month(tmp_path / f"{code}-2026-10.wpr", OCT, User.get(User.username == "admin")).path
+            out[code] = (package, me.key_id, me.public_key)
+        finally:
+            dbmod.close_database()
+    return out
+
+
+def test_packages_in_any_order_twice_rank_as_one_shared_database(db_target, tmp_path, centre_packages):
+    direct = _fresh(db_target, tmp_path, "direct")
+    dbmod.open_database(direct)
+    try:
+        _, centres = _district()
+        for code, centre in centres.items():
+            with scope.viewing(centre.id):
+                _roster(code, centre)
+                create_user(f"{code.lower()}boss", "中心管理员", "manager", "secret8", centre=centre)
+                _patrol(code, create_user(f"{code.lower()}xc", "巡查员", "inspector", "patrol123", centre=centre))
+        expected = _rankings()
+    finally:
+        dbmod.close_database()
+    assert [c["rank"] for c in expected[0]] == [1, 2, 3, 0] and expected[1]
+
+    for n, order in enumerate((("JD1", "JD2", "ZZ1"), ("ZZ1", "JD1", "JD2"))):
+        target = _fresh(db_target, tmp_path, f"via-packages-{n}")
+        dbmod.open_database(target)
+        try:
+            boss, centres = _district()
+            for code, (_, key_id, public_key) in centre_packages.items():
+                trust_office(boss, code, key_id, public_key, "核对指纹后登记")
+            summaries = [import_package(centre_packages[code][0], boss) for code in order + order]
+            assert [s.new for s in summaries] == [len(PLAN[c]) for c in order] + [0, 0, 0]
+            assert all(s.unchanged == len(PLAN[c]) for s, c in zip(summaries[3:], order)), "twice changes nothing"
+            assert _rankings() == expected
+            amended = Inspection.get(Inspection.revision == 2)
+            assert amended.passed and amended.inspector.username == "JD1.xuncha1" and not amended.inspector.active
+            assert Staff.get(Staff.employee_no == "ZZ1-A02").centre.code == "ZZ1"
+        finally:
+            dbmod.close_database()
+
+
+def test_a_centre_package_is_refused_unless_the_district_trusts_that_centres_office(db_target, tmp_path, centre_packages):
+    dbmod.open_database(_fresh(db_target, tmp_path, "strict"))
+    try:
+        boss, centres = _district()
+        package, key_id, public_key = centre_packages["JD1"]
+        with pytest.raises(PatrolError, match="未在本中心登记"):
+            import_package(package, boss)
+        trust_office(boss, "JD2", key_id, public_key, "登记错了中心")  # the key of JD1 registered as JD2's
+        with pytest.raises(PatrolError, match="与签名的中心管理端"):
+            import_package(package, boss)
+        assert not Inspection.select().exists() and not Window.select().where(Window.centre == centres["JD1"].id).exists()
+        centre_boss = create_user("jd1boss", "中心管理员", "manager", "secret8", centre=centres["JD1"])
+        with pytest.raises(Exception, match="区级管理员"):
+            trust_office(centre_boss, "JD1", "CX1", "a" * 64, "试")
+    finally:
+        dbmod.close_database()
+
+
+def test_the_same_employee_number_for_two_people_in_two_centres_is_refused_whole(db_target, tmp_path, centre_packages):
+    dbmod.open_database(_fresh(db_target, tmp_path, "clash"))
+    try:
+        boss, centres = _district()
+        with scope.viewing(centres["JD2"].id):
+            area = Area.create(centre=centres["JD2"], code="A", name="大厅")
+            window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
+            Staff.create(employee_no="JD1-A01", name="另一个人", gender="M", employer="某公司", window=window)
+        package, key_id, public_key = centre_packages["JD1"]
+        trust_office(boss, "JD1", key_id, public_key, "核对指纹后登记")
+        with pytest.raises(PatrolError, match="请统一全区工号"):
+            import_package(package, boss)
+        assert not Inspection.select().exists() and Staff.get(Staff.employee_no == "JD1-A01").name == "另一个人"
+    finally:
+        dbmod.close_database()
+
