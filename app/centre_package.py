@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from dataclasses import dataclass
 
 from app import scope, signing
-from app.accounts import hash_password, require_role
+from app.accounts import require_role
 from app.db import db
 from app.errors import PatrolError
 from app.models import Area, Centre, Device, Inspection, Staff, User, Window
@@ -25,6 +24,7 @@ from app.periods import Period
 from app.record_checks import MARKUP
 
 MAX_ROSTER_ROWS = 20_000
+NO_PASSWORD = "!"  # matches no password (app.accounts.verify_password wants scrypt$…)
 
 
 def roster_snapshot(centre: Centre, usernames: set[str]) -> bytes:
@@ -173,8 +173,8 @@ def apply_roster(roster: Roster, centre: Centre) -> dict[str, tuple[int, str]]:
     for username, display in roster.inspectors:
         local = district_username(centre.code, username)
         user = User.get_or_none(User.username == local)
-        if user is None:  # an account that only names the centre's inspector: it cannot sign in here
+        if user is None:  # an account that only names the centre's inspector: inactive, and no password
             user = User.create(username=local, display_name=display, role="inspector", centre=centre,
-                               password_hash=hash_password(secrets.token_hex(16)), active=False)
+                               password_hash=NO_PASSWORD, active=False)
         users[username] = (user.id, user.role)
     return users

@@ -7,7 +7,7 @@ import json
 import platform
 import sys
 
-from benchmarks import export_speed, fuzz, import_speed, ui_speed, year
+from benchmarks import district, export_speed, fuzz, import_speed, ui_speed, year
 
 
 def _print(title: str, rows: list[dict]) -> None:
@@ -22,17 +22,24 @@ def _print(title: str, rows: list[dict]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--suite", choices=("year", "ui", "exports", "import", "fuzz", "all"), default="year",
-                        help="year: the year of a large centre (default); the others: the per-issue suites")
-    parser.add_argument("--scale", choices=("small", "full", "tiny"), default="small",
-                        help="year suite: full = 300 windows, 150,000 inspections; small = a tenth")
+    parser.add_argument("--suite", choices=("year", "ui", "exports", "import", "fuzz", "district", "all"), default="year",
+                        help="year: the year of a large centre (default); district: 25 centres; the others: per-issue suites")
+    parser.add_argument("--scale", choices=("small", "full", "tiny", "district", "district-small", "district-tiny"),
+                        default="small", help="year suite: full = 300 windows, 150,000 inspections; small = a tenth; "
+                        "district (the district suite): 25 centres, 940 windows, ≈470,000 inspections")
     parser.add_argument("--db", metavar="URL", help="year suite: an empty PostgreSQL database instead of a temporary SQLite")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test, not a measurement)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     results = {}
+    if args.scale.startswith("district") and args.suite == "year":
+        args.suite = "district"  # python -m benchmarks --scale district
+    if args.suite in ("district", "all"):
+        results["district"] = district.run("district-tiny" if args.quick else (
+            args.scale if args.scale.startswith("district") else "district-small"), args.db)
     if args.suite in ("year", "all"):
-        results["year"] = year.run("tiny" if args.quick else args.scale, args.db)
+        results["year"] = year.run("tiny" if args.quick else args.scale if not args.scale.startswith("district") else "small",
+                                   None if args.suite == "all" else args.db)
     if args.suite in ("ui", "all"):
         rows = ui_speed.run(repeats=3, ticks=10) if args.quick else ui_speed.run()
         for row in rows:
