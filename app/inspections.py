@@ -241,11 +241,17 @@ def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason
                           "results": dict(results)},
                      reason=reason.strip(), window_code=inspection.window.code,
                      employee_no=inspection.staff.employee_no if inspection.staff_id else "")
-        inspection.revision += 1
-        inspection.score, inspection.bonus, inspection.deductions = score.score, score.bonus, score.deductions
-        inspection.vetoed, inspection.passed, inspection.grade = score.vetoed, score.passed, score.grade
-        inspection.updated_at = change_time()
-        inspection.save()
-        records.stamp(inspection)
-        probation.on_result_changed(inspection, old["passed"], f"{user.display_name}修改记录: {reason.strip()}", user)
+        store_revision(inspection, score, old["passed"], f"{user.display_name}修改记录: {reason.strip()}", user)
     return score
+
+
+def store_revision(inspection: Inspection, score: ScoreResult, was_passed: bool, cause: str, user: User) -> None:
+    """The inspection's next revision with these figures: stored, stamped (packages and paper see the
+    change), and probation follows a changed verdict. The caller has kept the version it replaces."""
+    inspection.revision += 1
+    inspection.score, inspection.bonus, inspection.deductions = score.score, score.bonus, score.deductions
+    inspection.vetoed, inspection.passed, inspection.grade = score.vetoed, score.passed, score.grade
+    inspection.updated_at = change_time()
+    inspection.save()
+    records.stamp(inspection)
+    probation.on_result_changed(inspection, was_passed, cause, user)

@@ -18,7 +18,7 @@ import peewee as pw
 from app import probation, records, scope
 from app.checklists import category_weights
 from app.db import db
-from app.models import Category, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window, change_time
+from app.models import Category, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window
 from app.periods import cn_date
 from app.scoring import ScoredItem, score_with_settings
 from app.settings import (
@@ -171,16 +171,10 @@ def regrade_from(start: dt.date, user: User, reason: str) -> RegradeEffect:
             InspectionHistory.create(uuid=inspection.uuid, revision=inspection.revision, kind="replaced",
                                      content=records.canonical(old), content_hash=records.content_hash(old),
                                      source=f"{user.username}: 重新评定: {reason}")
-            from app.inspections import score_inspection
+            from app.inspections import score_inspection, store_revision
 
-            result = score_inspection(inspection, load_settings(inspection.observed_at.date()))
-            inspection.revision += 1
-            inspection.score, inspection.bonus, inspection.deductions = result.score, result.bonus, result.deductions
-            inspection.vetoed, inspection.passed, inspection.grade = result.vetoed, result.passed, result.grade
-            inspection.updated_at = change_time()
-            inspection.save()
-            records.stamp(inspection)
-            probation.on_result_changed(inspection, old["passed"], cause, user)
+            store_revision(inspection, score_inspection(inspection, load_settings(inspection.observed_at.date())),
+                           old["passed"], cause, user)
         audit.record(user, "inspection.regrade", f"from:{start.isoformat()}",
                      old={c.record_no: f"{c.old_score:g} {c.old_grade}" for c in effect.changes},
                      new={c.record_no: f"{c.new_score:g} {c.new_grade}" for c in effect.changes},

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -20,7 +19,7 @@ from app.centre import create_centre
 from app.db import bulk_insert, close_database, db, is_sqlite, open_database, sqlite_path
 from app.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
 from benchmarks.generate import DEPARTMENTS, TYPES, add_inspections, working_days
-from benchmarks.year import measure, replay_probation, timed_then_traced
+from benchmarks.year import measure, open_empty, replay_probation, timed_then_traced
 
 SCALES = {  # (windows, centres of that size, kind) …, working days, patrols a day
     "district": ([(300, 1, "district"), (60, 4, "branch"), (20, 20, "street")], 250, 2),
@@ -147,11 +146,7 @@ def _plain_workbook(path: Path, report):
 
 def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
     plan, day_count, patrols = SCALES[scale]
-    folder = Path(tempfile.mkdtemp(prefix=f"wp-bench-{scale}-"))
-    target = db_url or str(folder / "district.db")
-    open_database(target)
-    if Inspection.select().exists():
-        raise SystemExit(f"{target} already has inspections; the benchmark needs an empty database")
+    folder, target = open_empty(scale, db_url)
     engine = "SQLite" if is_sqlite() else "PostgreSQL"
     days = working_days(dt.date(2025, 11, 3), day_count)
     rows = []

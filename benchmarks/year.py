@@ -59,6 +59,16 @@ def _reopen_swept() -> None:
         ProbationCase.status.in_(["cleared", "recommend_return"]) & ProbationCase.decided_by.is_null()).execute()
 
 
+def open_empty(name: str, db_url: str | None) -> tuple[Path, str]:
+    """A scratch folder, and the database to fill (the URL given, else a SQLite file there), open and empty."""
+    folder = Path(tempfile.mkdtemp(prefix=f"wp-bench-{name}-"))
+    target = db_url or str(folder / f"{name}.db")
+    open_database(target)
+    if Inspection.select().exists():
+        raise SystemExit(f"{target} already has inspections; the benchmark needs an empty database")
+    return folder, target
+
+
 def replay_probation() -> int:
     """Open and follow probation cases over the generated year, as finalising would have."""
     settings = load_settings()
@@ -78,11 +88,7 @@ def replay_probation() -> int:
 
 def run(scale: str = "small", db_url: str | None = None) -> list[dict]:
     windows, day_count, patrols = SCALES[scale]
-    folder = Path(tempfile.mkdtemp(prefix=f"wp-bench-year-{scale}-"))
-    target = db_url or str(folder / "year.db")
-    open_database(target)
-    if Inspection.select().exists():
-        raise SystemExit(f"{target} already has inspections; the benchmark needs an empty database")
+    folder, target = open_empty(f"year-{scale}", db_url)
     days = working_days(dt.date(2025, 11, 3), day_count)
     rows = []
     (_, counts), seconds, peak = measure(lambda: (build_centre(windows, 2, seed=5),

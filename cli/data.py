@@ -134,7 +134,7 @@ def cmd_settings(args) -> int:
         print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
         if outcome.effective_from is not None:
             print(f"自{cn_date(outcome.effective_from)}起执行"
-                  + ("" if outcome.regraded else f"; 之前的巡查仍按原规则评定 (要本月起执行, 加 --regrade)"))
+                  + ("" if outcome.regraded else "; 之前的巡查仍按原规则评定 (要本月起执行, 加 --regrade)"))
         if outcome.regraded is not None:
             print("已重新评定: " + outcome.regraded.summary())
         return 0
