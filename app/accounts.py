@@ -106,8 +106,11 @@ def require_role(user: User | None, role: str) -> None:
 
 def manage_account(acting: User, target: User, *, active: bool | None = None, role: str | None = None,
                    password: str | None = None) -> User:
-    """A manager deactivates, re-roles or resets the password of an account (not their own role)."""
+    """A manager deactivates, re-roles or resets the password of an account (not their own role). A
+    centre's manager manages their centre's accounts only, never the district's."""
     require_role(acting, "manager")
+    if acting.centre_id is not None and target.centre_id != acting.centre_id:
+        raise PermissionDenied(f"账号 {target.username} 不属于本中心, 只有区级管理员可以修改")
     if role is not None:
         if role not in ROLES:
             raise PatrolError(f"未知角色 {role!r}")

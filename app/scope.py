@@ -123,11 +123,14 @@ def inspections():
     return Inspection.window.in_(Window.select(Window.id).where(Window.centre == cid))
 
 
-def accounts():
-    """A condition on User: the centre in view's accounts and the district's (who may work there too)."""
+def accounts(viewer=None):
+    """A condition on User: the centre in view's accounts and the district's (who may work there too);
+    a centre's own manager (`viewer`) sees their centre's accounts only."""
     from app.models import User
 
     cid = centre_id()
+    if viewer is not None and viewer.centre_id is not None:
+        return User.centre == viewer.centre_id
     return ((User.centre == cid) | User.centre.is_null()) if cid is not None else pw.SQL("1 = 1")
 
 

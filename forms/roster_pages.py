@@ -187,7 +187,7 @@ class AccountsPage(ListPage):
     needs_reason = False
 
     def refresh(self) -> None:
-        self.model.set_rows(User.select().where(scope.accounts()).order_by(User.username))
+        self.model.set_rows(User.select().where(scope.accounts(self.user)).order_by(User.username))
 
     def fields(self):
         return [Field("username", "用户名"), Field("display_name", "姓名"),

@@ -177,3 +177,21 @@ def test_district_workbook_and_pdf_for_the_office_and_paper_that_verifies_from_a
     assert verify.verify(centre_sheet).matches, "a centre's ranking verifies from the district's view"
     county.inspect("S1", "A02", "2026-10-20", FAILING)
     assert not verify.verify(centre_sheet).matches and not verify.verify(paper).matches
+
+
+def test_a_centre_manager_manages_only_their_centres_accounts(county):
+    from app import accounts
+
+    s2boss = create_user("s2boss", "乙街道中心管理员", "manager", "secret7", centre=county.centres["S2"])
+    s2xc = accounts.add_account(s2boss, "s2xc", "乙街道巡查员", "inspector", "secret6")
+    assert s2xc.centre_id == county.centres["S2"].id
+    accounts.manage_account(s2boss, s2xc, active=False)
+    for other in (county.boss, county.inspector):  # the district's manager and its 明查暗访 team
+        with pytest.raises(PermissionDenied, match="不属于本中心"):
+            accounts.manage_account(s2boss, other, active=False)
+    accounts.manage_account(county.boss, s2xc, active=True)  # the district's manager may
+    from app.models import User
+
+    scope.set_centre(county.centres["S2"].id)
+    assert {u.username for u in User.select().where(scope.accounts(s2boss))} == {"s2boss", "s2xc"}
+    assert "qu" in {u.username for u in User.select().where(scope.accounts(county.boss))}
