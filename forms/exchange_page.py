@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
@@ -94,6 +94,14 @@ class ExchangePage(QWidget):
             import_button = QPushButton(tr("导入结果包…"))
             import_button.clicked.connect(self.import_packages)
             row.addWidget(import_button)
+            # A centre sends its month up to the district; the district trusts each centre's office key.
+            month_button = QPushButton(tr("报送全区 (某月结果包)…"))
+            month_button.clicked.connect(self.export_month)
+            row.addWidget(month_button)
+            if user.centre_id is None and scope.is_district():
+                trust_button = QPushButton(tr("登记中心管理端…"))
+                trust_button.clicked.connect(self.trust_centre)
+                row.addWidget(trust_button)
         row.addStretch(1)
         layout.addWidget(results)
 
@@ -245,6 +253,50 @@ class ExchangePage(QWidget):
 
         run_task(self, tr("正在导出结果包…"), lambda progress: export_results(path, user=self.user), on_done=done,
                  on_error=lambda exc: self.problem(tr("导出结果包"), exc))
+
+    def export_month(self) -> None:
+        from app import periods
+        from app.centre_package import export_month
+
+        last = periods.previous_month()
+        text, ok = QInputDialog.getText(self, tr("报送全区"), tr("月份 (YYYY-MM)"), text=f"{last.start:%Y-%m}")
+        if not ok:
+            return
+        try:
+            period = periods.parse(text.strip())
+        except PatrolError as exc:
+            self.problem(tr("报送全区"), exc)
+            return
+        path, _ = QFileDialog.getSaveFileName(self, tr("报送全区"), str(Path(default_folder()) / f"报送全区-{text.strip()}{SUFFIX}"),
+                                              f"*{SUFFIX}")
+        if not path:
+            return
+        path = path if path.endswith(SUFFIX) else path + SUFFIX
+        run_task(self, tr("正在导出…"), lambda progress: export_month(path, period, self.user),
+                 on_done=lambda s: self.note(tr("已导出报送全区的结果包: {0} 条巡查记录 → {1}").format(s.inspections, s.path)),
+                 on_error=lambda exc: self.problem(tr("报送全区"), exc))
+
+    def trust_centre(self) -> None:
+        from app import signing
+        from app.centre_package import trust_office
+
+        answers = []
+        for label in (tr("中心编码"), tr("中心管理端的密钥编号"), tr("中心管理端的公钥 (64 位十六进制)")):
+            text, ok = QInputDialog.getText(self, tr("登记中心管理端"), label)
+            if not ok:
+                return
+            answers.append(text.strip())
+        reason = ask_reason(self, tr("登记中心管理端"), tr("指纹 {0}: 请与中心管理端核对").format(
+            signing.fingerprint(answers[2]) if len(answers[2]) == 64 else "?"))
+        if reason is None:
+            return
+        try:
+            device = trust_office(self.user, *answers, reason)
+        except PatrolError as exc:
+            self.problem(tr("登记中心管理端"), exc)
+            return
+        self.note(tr("已登记 {0} ({1})").format(device.name, device.key_id))
+        self.refresh()
 
     def import_packages(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("选择结果包"), default_folder(), f"*{SUFFIX}")

@@ -62,3 +62,46 @@ def test_a_centre_manager_signs_in_to_their_centre_only(qtbot, demo_district, ap
     page = ExportPage(user)
     qtbot.addWidget(page)
     assert "district-pdf" not in [page.kind.itemData(n) for n in range(page.kind.count())]
+
+
+def test_a_centre_sends_its_month_and_the_district_trusts_its_office_from_the_app(qtbot, tmp_path, app_font,
+                                                                                    monkeypatch):
+    from PyQt6.QtWidgets import QFileDialog
+
+    from app import district, identity
+    from app.accounts import create_user
+    from app.centre import create_centre
+    from app.demo import make_demo
+    from app.models import Inspection, User
+    from app.results_import import import_package
+    from forms.exchange_page import ExchangePage
+    from tests.gui_support import give_reasons
+
+    month = periods.previous_month()
+    dbmod.open_database(str(tmp_path / "centre.db"))
+    try:
+        make_demo(seed=4, period=month)
+        made = Inspection.select().where(Inspection.status == "final").count()
+        me = identity.local()
+        page = ExchangePage(User.get(User.username == "admin"))
+        qtbot.addWidget(page)
+        out = tmp_path / "month.wpr"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+        give_reasons(monkeypatch, (f"{month.start:%Y-%m}", True))
+        page.export_month()
+        qtbot.waitUntil(lambda: "已导出报送全区" in page.log.toPlainText(), timeout=20000)
+    finally:
+        dbmod.close_database()
+    dbmod.open_database(str(tmp_path / "district.db"))
+    try:
+        create_centre("QU", "区政务服务中心")
+        boss = create_user("qu", "区政务服务办公室", "manager", "secret9")
+        district.add_centre(boss, "DEMO", "示范区政务服务中心", "street", "全区推行")
+        page = ExchangePage(boss)
+        qtbot.addWidget(page)
+        asked = give_reasons(monkeypatch, ("DEMO", True), (me.key_id, True), (me.public_key, True), ("核对指纹一致", True))
+        page.trust_centre()
+        assert "已登记" in page.log.toPlainText() and "指纹" in asked[-1]
+        assert import_package(out, boss).new == made
+    finally:
+        dbmod.close_database()
