@@ -126,8 +126,8 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
 
 
 def bulk_insert(model: type[peewee.Model], columns: list[str], rows: list[tuple]) -> None:
-    """Insert many rows through the driver's executemany (peewee's insert_many builds SQL in Python,
-    ~15x slower). Call inside db.atomic()."""
+    """Insert many rows through the driver: executemany on SQLite, COPY on PostgreSQL (peewee's
+    insert_many builds SQL in Python, ~15x slower). Call inside db.atomic()."""
     if not rows:
         return
     database = db.obj
@@ -138,8 +138,14 @@ def bulk_insert(model: type[peewee.Model], columns: list[str], rows: list[tuple]
 
     table = ident(model._meta.table_name)
     cols = ", ".join(ident(model._meta.fields[c].column_name) for c in columns)
-    marks = ", ".join([database.param] * len(columns))
     cursor = database.cursor()
+    if not is_sqlite(database):
+        # PostgreSQL: COPY, several times faster than even pipelined INSERTs for thousands of rows.
+        with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join([database.param] * len(columns))
     cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
