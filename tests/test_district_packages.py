@@ -117,37 +117,39 @@ def test_packages_in_any_order_twice_rank_as_one_shared_database(db_target, tmp_
             dbmod.close_database()
 
 
-def test_a_centre_package_is_refused_unless_the_district_trusts_that_centres_office(db_target, tmp_path, centre_packages):
-    dbmod.open_database(_fresh(db_target, tmp_path, "strict"))
+@pytest.fixture
+def empty_district(db_target, tmp_path, centre_packages):
+    """A district database with the three centres and nothing else, open: (manager, centres)."""
+    dbmod.open_database(_fresh(db_target, tmp_path, "district"))
     try:
-        boss, centres = _district()
-        package, key_id, public_key = centre_packages["JD1"]
-        with pytest.raises(PatrolError, match="未在本中心登记"):
-            import_package(package, boss)
-        trust_office(boss, "JD2", key_id, public_key, "登记错了中心")  # the key of JD1 registered as JD2's
-        with pytest.raises(PatrolError, match="与签名的中心管理端"):
-            import_package(package, boss)
-        assert not Inspection.select().exists() and not Window.select().where(Window.centre == centres["JD1"].id).exists()
-        centre_boss = create_user("jd1boss", "中心管理员", "manager", "secret8", centre=centres["JD1"])
-        with pytest.raises(Exception, match="区级管理员"):
-            trust_office(centre_boss, "JD1", "CX1", "a" * 64, "试")
+        yield _district()
     finally:
         dbmod.close_database()
 
 
-def test_the_same_employee_number_for_two_people_in_two_centres_is_refused_whole(db_target, tmp_path, centre_packages):
-    dbmod.open_database(_fresh(db_target, tmp_path, "clash"))
-    try:
-        boss, centres = _district()
-        with scope.viewing(centres["JD2"].id):
-            area = Area.create(centre=centres["JD2"], code="A", name="大厅")
-            window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
-            Staff.create(employee_no="JD1-A01", name="另一个人", gender="M", employer="某公司", window=window)
-        package, key_id, public_key = centre_packages["JD1"]
-        trust_office(boss, "JD1", key_id, public_key, "核对指纹后登记")
-        with pytest.raises(PatrolError, match="请统一全区工号"):
-            import_package(package, boss)
-        assert not Inspection.select().exists() and Staff.get(Staff.employee_no == "JD1-A01").name == "另一个人"
-    finally:
-        dbmod.close_database()
+def test_a_centre_package_is_refused_unless_the_district_trusts_that_centres_office(empty_district, centre_packages):
+    boss, centres = empty_district
+    package, key_id, public_key = centre_packages["JD1"]
+    with pytest.raises(PatrolError, match="未在本中心登记"):
+        import_package(package, boss)
+    trust_office(boss, "JD2", key_id, public_key, "登记错了中心")  # the key of JD1 registered as JD2's
+    with pytest.raises(PatrolError, match="与签名的中心管理端"):
+        import_package(package, boss)
+    assert not Inspection.select().exists() and not Window.select().where(Window.centre == centres["JD1"].id).exists()
+    centre_boss = create_user("jd1boss", "中心管理员", "manager", "secret8", centre=centres["JD1"])
+    with pytest.raises(Exception, match="区级管理员"):
+        trust_office(centre_boss, "JD1", "CX1", "a" * 64, "试")
+
+
+def test_the_same_employee_number_for_two_people_in_two_centres_is_refused_whole(empty_district, centre_packages):
+    boss, centres = empty_district
+    with scope.viewing(centres["JD2"].id):
+        area = Area.create(centre=centres["JD2"], code="A", name="大厅")
+        window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
+        Staff.create(employee_no="JD1-A01", name="另一个人", gender="M", employer="某公司", window=window)
+    package, key_id, public_key = centre_packages["JD1"]
+    trust_office(boss, "JD1", key_id, public_key, "核对指纹后登记")
+    with pytest.raises(PatrolError, match="请统一全区工号"):
+        import_package(package, boss)
+    assert not Inspection.select().exists() and Staff.get(Staff.employee_no == "JD1-A01").name == "另一个人"
 
