@@ -66,9 +66,6 @@ def trust_office(user: User, code: str, key_id: str, public_key: str, reason: st
     """The district registers a centre office's public key (read to it from the centre: compare the
     fingerprint); that centre's month packages are then accepted for that centre only."""
     from app import audit, district
-    from app.identity import CENTRE_OFFICES
-    from app.settings import local_value, set_local_value
-
     district.require_district_manager(user)
     reason = audit.require_reason(reason)
     centre = district.centre_by_code(code)
@@ -79,10 +76,7 @@ def trust_office(user: User, code: str, key_id: str, public_key: str, reason: st
         raise PatrolError(f"密钥 {key_id} 已登记")
     with db.atomic():
         device = Device.create(key_id=key_id, name=f"{centre.name}管理端", public_key=public_key, inspectors="",
-                               enrolled_by=user.username)
-        offices = dict(local_value(CENTRE_OFFICES, {}))
-        offices[key_id] = centre.code
-        set_local_value(CENTRE_OFFICES, offices)
+                               enrolled_by=user.username, centre_code=centre.code)
         audit.record(user, "centre.trust", f"centre:{centre.code}", new={"key_id": key_id,
                      "fingerprint": signing.fingerprint(public_key)}, reason=reason)
     return device

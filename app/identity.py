@@ -72,9 +72,6 @@ def sign(message: bytes) -> tuple[str, str]:
     return identity.key_id, signing.sign(identity.private_key, message)
 
 
-CENTRE_OFFICES = "centre_office_keys"  # key id -> centre code: the centre offices a district trusts
-
-
 def signer(key_id: str) -> Signer | None:
     """The key with this id that this database knows: its own, its office's, or an enrolled device."""
     identity = local()
@@ -88,11 +85,8 @@ def signer(key_id: str) -> Signer | None:
     device = Device.get_or_none(Device.key_id == key_id)
     if device is None:
         return None
-    from app.settings import local_value
-
-    centre_code = local_value(CENTRE_OFFICES, {}).get(key_id)
-    if centre_code:
+    if device.centre_code:  # a centre office, registered by the district
         return Signer(device.key_id, device.name, device.public_key, "centre", None, device.revoked_at,
-                      device.revoke_reason, centre_code)
+                      device.revoke_reason, device.centre_code)
     return Signer(device.key_id, device.name, device.public_key, "device", device.inspector_names,
                   device.revoked_at, device.revoke_reason)

@@ -98,6 +98,10 @@ def _v8_district(database: pw.Database) -> None:
         m.add_column("setting", "centre_id", centre_fk()),
         m.add_column("rule_set", "centre_id", centre_fk()),
     )
+    # v5 created `device` from the model of the day, so a database upgraded from v4 or earlier in one
+    # run already has this column: add it only where it is missing.
+    if "centre_code" not in {c.name for c in database.get_columns("device")}:
+        migrate(m.add_column("device", "centre_code", pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])))
     first = database.execute_sql("SELECT MIN(id) FROM centre").fetchone()[0]
     q = database.quote[0]
     database.execute_sql(f"UPDATE {q}window{q} SET centre_id = (SELECT a.centre_id FROM area a WHERE a.id = {q}window{q}.area_id)")

@@ -324,6 +324,8 @@ class Device(BaseModel):
     revoked_at = pw.DateTimeField(null=True)
     revoked_by = pw.CharField(default="")
     revoke_reason = pw.TextField(default="")
+    # A centre office's key, registered by the district (schema v8): its month packages are that centre's.
+    centre_code = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])
 
     @property
     def inspector_names(self) -> tuple[str, ...]:

@@ -105,10 +105,7 @@ def rank(period: Period, by: str = "window", settings: CentreSettings | None = N
     """Rank every window / staff member / department with at least the minimum number of finalised
     inspections in the period (those with fewer: `too_few`); the vetoed come last, or are left out
     (`left_out`) when the scheme says so. Each row carries the grade of its average and a note."""
-    settings = settings or load_settings()
-    rows = [r for r in _rows(period, by) if r.inspections >= settings.ranking_min_inspections
-            and not (r.vetoes and settings.veto_ranking == "不参加排名")]
-    _mark(rows, period)
+    rows = _placed(period, by, settings)[0]
     rows.sort(key=lambda row: (_sort_key(row), row.code))
     previous = None
     for position, row in enumerate(rows, start=1):
@@ -140,15 +137,25 @@ def _mark(rows: list[RankRow], period: Period) -> None:
             row.extra["note"] = f"一票否决 {row.vetoes} 次"
 
 
+def _placed(period: Period, by: str, settings: CentreSettings | None) -> tuple[list, list, list]:
+    """One pass over the period's aggregates: (to rank, 样本不足, vetoed and left out), the first and
+    last marked with their grades; the last two by code."""
+    settings = settings or load_settings()
+    ranked, few, out = [], [], []
+    for r in _rows(period, by):
+        if r.inspections < settings.ranking_min_inspections:
+            few.append(r)
+        elif r.vetoes and settings.veto_ranking == "不参加排名":
+            out.append(r)
+        else:
+            ranked.append(r)
+    _mark(ranked + out, period)
+    return ranked, sorted(few, key=lambda r: r.code), sorted(out, key=lambda r: r.code)
+
+
 def left_out(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
     """The vetoed, when the scheme leaves them out of the ranking (else none), by code."""
-    settings = settings or load_settings()
-    if settings.veto_ranking != "不参加排名":
-        return []
-    rows = sorted((r for r in _rows(period, by) if r.vetoes and r.inspections >= settings.ranking_min_inspections),
-                  key=lambda r: r.code)
-    _mark(rows, period)
-    return rows
+    return _placed(period, by, settings)[2]
 
 
 @dataclass(frozen=True)
@@ -166,18 +173,18 @@ def unranked(period: Period, by: str, settings: CentreSettings | None = None) ->
     """Everyone active the ranking does not place: too few inspections, vetoed and left out, never
     inspected (coverage), each with its reason."""
     settings = settings or load_settings()
+    _, few, vetoed = _placed(period, by, settings)
     out = [Unranked("样本不足", r.code, r.name, r.inspections,
-                    f"巡查 {r.inspections} 次, 少于 {settings.ranking_min_inspections} 次") for r in too_few(period, by, settings)]
+                    f"巡查 {r.inspections} 次, 少于 {settings.ranking_min_inspections} 次") for r in few]
     out += [Unranked("一票否决", r.code, r.name, r.inspections, f"一票否决 {r.vetoes} 次, 按规定不参加排名")
-            for r in left_out(period, by, settings)]
+            for r in vetoed]
     out += [Unranked("本期未巡查", code, name, 0, "本期没有已定稿的巡查记录") for code, name in never_inspected(period, by)]
     return out
 
 
 def too_few(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
     """样本不足: inspected, but fewer times than the centre ranks (rank 0), by code."""
-    minimum = (settings or load_settings()).ranking_min_inspections
-    return sorted((r for r in _rows(period, by) if r.inspections < minimum), key=lambda r: r.code)
+    return _placed(period, by, settings)[1]
 
 
 def never_inspected(period: Period, by: str = "window") -> list[tuple[str, str]]:

@@ -38,13 +38,9 @@ def want_centre(code: str | None) -> None:
 
 
 def _resolve_wanted() -> int:
-    from app.models import Centre
+    from app.district import centre_by_code
 
-    found = Centre.get_or_none(Centre.code == _wanted)
-    if found is None:
-        known = "、".join(c for (c,) in Centre.select(Centre.code).order_by(Centre.code).tuples())
-        raise PatrolError(f"未知中心编码 {_wanted!r} (可选: {known})")
-    return found.id
+    return centre_by_code(_wanted).id
 
 
 def set_centre(centre_id: int | None) -> None:
@@ -156,7 +152,3 @@ def for_user(user) -> None:
     else:
         set_centre(None) if is_district() else _reset()
 
-
-def may_act_for(user, centre_id_: int | None) -> bool:
-    """A centre account acts only for its own centre; a district account for any, or the district."""
-    return user.centre_id is None or user.centre_id == centre_id_

@@ -164,18 +164,19 @@ def parse_value(name: str, text: str):
 def settings_centre() -> int | None:
     """Whose settings apply: the centre in view; for the district's own view, the district centre's
     (the first centre), which ranks the district's windows and staff."""
-    from app import scope
-    from app.models import Centre
+    from app.centre import current_centre
 
-    cid = scope.centre_id()
-    if cid is None:
-        first = Centre.select(Centre.id).order_by(Centre.sort_order, Centre.id).first()
-        cid = first.id if first else None
-    return cid
+    centre = current_centre()
+    return centre.id if centre is not None else None
 
 
 def _stored() -> dict:
     return {row.key: json.loads(row.value) for row in Setting.select().where(Setting.centre == settings_centre())}
+
+
+def _from_values(values: dict) -> CentreSettings:
+    """Settings from stored (encoded) values, defaults for the rest."""
+    return CentreSettings(**{f.name: _decode(f.name, values[f.name]) for f in fields(CentreSettings) if f.name in values})
 
 
 def _rule_sets():
@@ -205,11 +206,7 @@ def load_settings(on: dt.date | None = None) -> CentreSettings:
     in force on the given day (today unless given)."""
     stored = _stored()
     stored.update(_rules_on(on or dt.date.today()))
-    values = {}
-    for f in fields(CentreSettings):
-        if f.name in stored:
-            values[f.name] = _decode(f.name, stored[f.name])
-    return CentreSettings(**values)
+    return _from_values(stored)
 
 
 @dataclass(frozen=True)
@@ -225,11 +222,8 @@ def rule_schedule() -> list[ScheduledRules]:
     base = _stored()
     out = []
     for row in _rule_sets().order_by(RuleSet.effective_from):
-        values = dict(base)
-        values.update(json.loads(row.values))
-        settings = CentreSettings(**{f.name: _decode(f.name, values[f.name]) for f in fields(CentreSettings)
-                                     if f.name in values})
-        out.append(ScheduledRules(row.effective_from, settings, row.created_by, row.reason))
+        out.append(ScheduledRules(row.effective_from, _from_values(base | json.loads(row.values)), row.created_by,
+                                  row.reason))
     return out
 
 
@@ -252,9 +246,7 @@ class RuleBook:
 
 
 def rule_book() -> RuleBook:
-    stored = _stored()
-    base = CentreSettings(**{f.name: _decode(f.name, stored[f.name]) for f in fields(CentreSettings) if f.name in stored})
-    return RuleBook(base, [(r.effective_from, r.settings) for r in rule_schedule()])
+    return RuleBook(_from_values(_stored()), [(r.effective_from, r.settings) for r in rule_schedule()])
 
 
 def next_rule_change(after: dt.date) -> dt.date | None:
@@ -301,17 +293,15 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
 
     require_role(user, "manager")
     effective_from = effective_from or next_month_start(dt.date.today())
-    before = load_settings()
-    rules_then = load_settings(effective_from)
-    plain = [f.name for f in fields(CentreSettings) if f.name not in RULE_FIELDS
-             and _encode(f.name, getattr(before, f.name)) != _encode(f.name, getattr(settings, f.name))]
-    rules = [name for name in RULE_FIELDS
-             if _encode(name, getattr(rules_then, name)) != _encode(name, getattr(settings, name))]
-    if not plain and not rules:
+    changed = changed_settings(settings, effective_from)
+    plain = [name for name in changed if name not in RULE_FIELDS]
+    rules = [name for name in changed if name in RULE_FIELDS]
+    if not changed:
         return None
     reason = audit.require_reason(reason)
     if rules:
         check_effective_from(effective_from, regrade=regrade)
+    before, rules_then = load_settings(), load_settings(effective_from)
     with db.atomic():
         if plain:
             audit.record(user, "settings.change", "settings",
@@ -333,8 +323,9 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
 
 
 def _store_plain(settings: CentreSettings, names: list[str]) -> None:
+    centre = settings_centre()
     for name in names:
         value = json.dumps(_encode(name, getattr(settings, name)), ensure_ascii=False)
-        Setting.insert(centre=settings_centre(), key=name, value=value).on_conflict(
+        Setting.insert(centre=centre, key=name, value=value).on_conflict(
             conflict_target=[Setting.centre, Setting.key], update={Setting.value: value}
         ).execute()

@@ -29,6 +29,14 @@ MANAGER_TABS = (
 )
 
 
+_current: MainWindow | None = None  # the window switch_centre opened last
+
+
+def current_window() -> MainWindow | None:
+    """The main window a centre switch put on screen (the first one is held by forms.app.run)."""
+    return _current
+
+
 def _page(module: str, name: str, user: User):
     return getattr(importlib.import_module(module), name)(user)
 
@@ -117,7 +125,10 @@ class MainWindow(QMainWindow):
         successor = MainWindow(self.user)
         successor.resize(self.size())
         successor.show()
-        self.successor = successor  # kept alive: this window closes
+        # Kept alive in one place, not by the window it replaces: stepping in and out many times
+        # leaves one main window, not a chain of closed ones (a replaced one is freed with its wrapper).
+        global _current
+        _current = successor
         self.close()
 
     def open_window(self, window_id: int) -> None:

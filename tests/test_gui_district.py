@@ -39,7 +39,9 @@ def test_district_manager_sees_centres_ranked_and_steps_into_one(qtbot, demo_dis
     jd1 = page.model.rows.index(next(r for r in page.model.rows if r.code == "JD1"))
     page.view.selectRow(jd1)
     page._enter()
-    inside = window.successor
+    from forms.main_window import current_window
+
+    inside = current_window()
     qtbot.addWidget(inside)
     assert scope.centre_id() == Centre.get(Centre.code == "JD1").id
     assert "城东街道" in inside.windowTitle() and inside.district is not None
