@@ -2,7 +2,7 @@
 
 import sys
 
-from app.drivers import skip_postgres_drivers, target_from_argv
+from app.storage.drivers import skip_postgres_drivers, target_from_argv
 
 if __name__ == "__main__":
     skip_postgres_drivers(target_from_argv(sys.argv[1:]))  # before anything imports peewee

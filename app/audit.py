@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from app.errors import PatrolError
-from app.models import AuditEntry, User
+from app.storage.models import AuditEntry, User
 
 ACTIONS = {
     "inspection.amend": "修改已定稿巡查记录",
@@ -57,7 +57,7 @@ def in_words(raw: str) -> str:
 
 
 def _words(value, depth: int = 0) -> str:
-    from app.settings import LABELS
+    from app.centres.settings import LABELS
 
     if isinstance(value, bool):
         return "是" if value else "否"

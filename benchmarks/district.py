@@ -13,11 +13,12 @@ import time
 import zipfile
 from pathlib import Path
 
-from app import district, periods, rankings, scope
-from app.accounts import create_user
-from app.centre import create_centre
-from app.db import bulk_insert, close_database, db, is_sqlite, open_database, sqlite_path
-from app.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
+from app.centres import district, scope
+from app.results import periods, rankings
+from app.people.accounts import create_user
+from app.centres.centre import create_centre
+from app.storage.db import bulk_insert, close_database, db, is_sqlite, open_database, sqlite_path
+from app.storage.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
 from benchmarks.generate import DEPARTMENTS, TYPES, add_inspections, working_days
 from benchmarks.year import measure, open_empty, replay_probation, timed_then_traced
 
@@ -69,8 +70,8 @@ def _db_size_mb() -> float | None:
 
 def _centre_package(folder: Path, month: periods.Period, windows: int) -> tuple[Path, str, str]:
     """A centre that runs its own database: its month as a package, and its office key."""
-    from app import identity
-    from app.centre_package import export_month
+    from app.exchange import identity
+    from app.exchange.centre_package import export_month
     from benchmarks.generate import build_centre
 
     close_database()
@@ -93,7 +94,7 @@ def _raw_rows(package: Path) -> tuple[list[tuple], list[tuple]]:
     windows = dict(Window.select(Window.code, Window.id).join(Centre).where(Centre.code == "BENCH").tuples())
     staff = dict(Staff.select(Staff.employee_no, Staff.id).tuples())
     user = User.select(User.id).where(User.username == "BENCH.bench1").scalar()
-    from app.models import Item
+    from app.storage.models import Item
 
     version = Inspection.select(Inspection.checklist_version).scalar()
     items = dict(Item.select(Item.code, Item.id).where(Item.version == version).tuples())
@@ -117,7 +118,7 @@ def _raw_baseline(package: Path) -> float:
         bulk_insert(Inspection, ["id", "uuid", "revision", "window", "staff", "inspector", "method", "observed_at",
                                  "started_at", "finished_at", "checklist_version", "status", "note", "score", "bonus",
                                  "deductions", "vetoed", "passed", "grade", "updated_at", "content_hash"], insp)
-        from app.models import ItemResult
+        from app.storage.models import ItemResult
 
         bulk_insert(ItemResult, ["inspection", "item", "result", "note", "photos"], results)
         elapsed = time.perf_counter() - start
@@ -181,8 +182,8 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
     centre_windows = plan[1][0] if len(plan) > 1 else plan[0][0]
     package, key_id, public_key = _centre_package(folder, month, centre_windows)
     open_database(target)
-    from app.centre_package import trust_office
-    from app.results_import import import_package
+    from app.exchange.centre_package import trust_office
+    from app.exchange.results_import import import_package
 
     boss = User.get(User.username == "quboss")
     district.add_centre(boss, "BENCH", "报送中心", "branch", "基准测试")

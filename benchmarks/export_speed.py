@@ -12,8 +12,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from app import periods, reports
-from app.db import close_database, open_database
+from app.results import periods, reports
+from app.storage.db import close_database, open_database
 from benchmarks.generate import generate, working_days
 from exports import excel, jobs
 

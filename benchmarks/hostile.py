@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import signing
+from app.exchange import signing
 
 
 @dataclass
@@ -36,14 +36,14 @@ ROSTER = [["工号", "姓名", "性别", "政治面貌", "劳务公司", "窗口
 
 def make_genuine(folder: Path) -> Genuine:
     """An office, an enrolled laptop with three inspections, its package; a roster in two forms."""
-    from app import inspections
-    from app.db import close_database, open_database
-    from app.demo import make_demo
-    from app.devices import enrol_device
-    from app.enrolment import enrol
-    from app.models import User, Window
-    from app.patrol import staff_on_duty
-    from app.results_package import export_results
+    from app.patrolling import inspections
+    from app.storage.db import close_database, open_database
+    from app.centres.demo import make_demo
+    from app.exchange.devices import enrol_device
+    from app.exchange.enrolment import enrol
+    from app.storage.models import User, Window
+    from app.patrolling.patrol import staff_on_duty
+    from app.exchange.results_package import export_results
 
     office, laptop = folder / "office.db", folder / "laptop.db"
     open_database(str(office))

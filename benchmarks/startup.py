@@ -47,7 +47,7 @@ def bare() -> dict:
 
 
 def app_start(db: str, username: str, password: str) -> dict:
-    from app.drivers import skip_postgres_drivers
+    from app.storage.drivers import skip_postgres_drivers
 
     skip_postgres_drivers(db)  # as main.py does
     from PyQt6.QtCore import QTimer

@@ -10,10 +10,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from app import periods, probation, rankings
-from app.db import close_database, open_database, sqlite_path
-from app.models import Inspection, ProbationCase
-from app.settings import load_settings
+from app.results import periods, probation, rankings
+from app.storage.db import close_database, open_database, sqlite_path
+from app.storage.models import Inspection, ProbationCase
+from app.centres.settings import load_settings
 from benchmarks import export_speed, import_speed, startup
 from benchmarks.generate import add_inspections, build_centre, working_days
 
@@ -41,7 +41,7 @@ def timed_then_traced(fn, undo=None):
     start = time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - start
-    from app.db import db
+    from app.storage.db import db
 
     with db.atomic() as txn:
         if undo:

@@ -42,7 +42,7 @@ def _sign_in_first(args) -> None:
     if not args.user:
         who = "管理员" if rule.level == "manager" else "巡查员或管理员"
         raise PatrolError(f"此命令需要 --user 用户名 ({who}): {rule.why}")
-    from app.db import open_database
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     acting_user(args, rule.level)
@@ -58,11 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from forms.app import run  # Qt only for the desktop app, so scripts start fast
 
         return run(args.db)
-    from app.faults import quiet_unraisable
-    from app.locations import default_data_dir
+    from app.storage.faults import quiet_unraisable
+    from app.storage.locations import default_data_dir
 
     quiet_unraisable(default_data_dir())
-    from app import scope
+    from app.centres import scope
 
     scope.want_centre(getattr(args, "centre", None))
     try:
@@ -75,15 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 — a locked, full or damaged database: one line, never a traceback
-        from app.faults import classify, log
-        from app.locations import default_data_dir
+        from app.storage.faults import classify, log
+        from app.storage.locations import default_data_dir
 
         fault = classify(exc)
         logged = log(exc, default_data_dir()) if fault.kind == "internal" else None
         print(f"错误: {fault.message}" + (f" (详情已记入 {logged})" if logged else ""), file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
-        from app.db import close_database
+        from app.storage.db import close_database
 
         close_database()
         scope.want_centre(None)

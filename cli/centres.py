@@ -8,8 +8,8 @@ from cli.common import acting_user, emit
 
 
 def cmd_centres(args) -> int:
-    from app import district
-    from app.db import open_database
+    from app.centres import district
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     if args.action == "add":
@@ -18,8 +18,8 @@ def cmd_centres(args) -> int:
         print(f"已增加{district.KINDS[centre.kind]} {centre.code} {centre.name}")
         return 0
     if args.action == "office-key":
-        from app import identity, signing
-        from app.centre import current_centre
+        from app.exchange import identity, signing
+        from app.centres.centre import current_centre
 
         me = identity.local()
         if me is None or me.role != "office":
@@ -30,15 +30,15 @@ def cmd_centres(args) -> int:
         print(f"指纹: {signing.fingerprint(me.public_key)} (区级登记时请核对)")
         return 0
     if args.action == "trust":
-        from app import signing
-        from app.centre_package import trust_office
+        from app.exchange import signing
+        from app.exchange.centre_package import trust_office
 
         device = trust_office(acting_user(args, "manager"), args.code, args.key_id, args.public_key, args.reason)
         print(f"已登记 {device.name} ({device.key_id}), 指纹 {signing.fingerprint(device.public_key)}")
         return 0
     import peewee as pw
 
-    from app.models import Staff, Window
+    from app.storage.models import Staff, Window
 
     windows = dict(Window.select(Window.centre, pw.fn.COUNT(Window.id)).where(Window.active == True)  # noqa: E712
                    .group_by(Window.centre).tuples())
@@ -55,7 +55,7 @@ CENTRE_HEADERS = ["名次", "编码", "中心", "类型", "平均分", "巡查�
 
 def rank_centres(args, period) -> int:
     """`rankings --by centre`: the district's centres ranked as units, with the method under the table."""
-    from app import district
+    from app.centres import district
 
     if args.user:
         district.require_district_manager(acting_user(args, "manager"))

@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app import output, periods
+from app import output
+from app.results import periods
 from app.errors import PatrolError
 
 EXIT_BAD_INPUT = 2
@@ -32,11 +33,14 @@ def acting_user(args, role: str):
     import getpass
     import os
 
-    from app.accounts import authenticate, require_role
+    from app.people.accounts import authenticate, require_role
 
     cached = getattr(args, "acting", None)
     if cached is not None:
+        from app.centres import scope
+
         require_role(cached, role)
+        scope.for_user(cached)  # a command that opens the database again starts from no centre in view
         return cached
     if not args.user:
         raise PatrolError(f"此命令会修改数据, 需要 --user 用户名 ({'管理员' if role == 'manager' else '巡查员或管理员'})")

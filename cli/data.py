@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from app import output, periods
+from app import output
+from app.results import periods
 from app.errors import PatrolError
 from cli.common import acting_user
 
 
 def cmd_demo(args) -> int:
-    from app.db import open_database
-    from app.demo import DEMO_PASSWORDS, make_demo
+    from app.storage.db import open_database
+    from app.centres.demo import DEMO_PASSWORDS, make_demo
 
     period = periods.month(args.month) if args.month else periods.previous_month()
     open_database(args.db)
     if args.if_empty:
-        from app.centre import is_empty
+        from app.centres.centre import is_empty
 
         if not is_empty():
             print("数据库已有数据, 未生成演示中心")
@@ -28,7 +29,7 @@ def cmd_demo(args) -> int:
             print(f"\r生成巡查记录 {done}/{total}", end="", file=sys.stderr, flush=True)
 
     if args.district:
-        from app.demo_district import PASSWORDS, make_demo_district
+        from app.centres.demo_district import PASSWORDS, make_demo_district
 
         summary = make_demo_district(args.seed, period, with_inspections=not args.no_inspections, progress=progress)
     else:
@@ -43,17 +44,17 @@ def cmd_demo(args) -> int:
 
 
 def cmd_checklists(args) -> int:
-    from app import checklists
+    from app.patrolling import checklists
 
     if args.action == "validate":
         defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
         for d in defs:
             print(f"{d.code} {d.name}: {len(d.categories)} 个分类, {len(d.items)} 个检查项, 校验通过")
         return 0
-    from app.db import open_database
+    from app.storage.db import open_database
 
     if args.action == "export":
-        from app.models import Checklist, ChecklistVersion
+        from app.storage.models import Checklist, ChecklistVersion
         from exports.checklist_xlsx import checklist_workbook
 
         open_database(args.db, create=False)
@@ -67,7 +68,7 @@ def cmd_checklists(args) -> int:
         print(f"已导出 {args.checklist} 第 {version.version} 版: {count} 个检查项 → {args.out}")
         return 0
     if args.action == "import":
-        from app.checklist_rows import rows_to_checklist
+        from app.patrolling.checklist_rows import rows_to_checklist
         from exports.table_reader import read_table
 
         definition = rows_to_checklist(args.file.name, read_table(args.file))
@@ -86,24 +87,43 @@ def cmd_checklists(args) -> int:
             state = "已载入为新版本" if created else "内容未变化, 沿用"
             print(f"{version.checklist.code} 第 {version.version} 版: {state}")
         return 0
-    open_database(args.db, create=False)
-    from app.models import ChecklistVersion, Item
+    if args.action in ("extend", "adopt"):
+        from app.patrolling import centre_checklists
 
-    rows = []
-    for v in ChecklistVersion.select().order_by(ChecklistVersion.checklist, ChecklistVersion.version):
-        rows.append([v.checklist.code, v.checklist.name, v.version, Item.select().where(Item.version == v).count(),
-                     v.loaded_at.strftime("%Y-%m-%d %H:%M"), v.content_hash[:12]])
-    print(output.table(["检查表", "名称", "版本", "检查项", "载入时间", "内容摘要"], rows) if rows else "(无检查表)")
+        open_database(args.db, create=False)
+        user = acting_user(args, "manager")
+        if args.action == "adopt":
+            changed = centre_checklists.adopt(args.code, user, args.reason)
+            print(f"本中心巡查使用 {args.code}" + ("" if changed else " (未变化)"))
+            return 0
+        if len(args.files) == 1 and args.files[0].suffix.lower() != ".toml":
+            from app.patrolling.checklist_rows import rows_to_checklist
+            from exports.table_reader import read_table
+
+            defs = [rows_to_checklist(args.files[0].name, read_table(args.files[0]))]
+        else:
+            defs = checklists.load_files(args.files)
+        version, created = centre_checklists.extend(defs, user, args.reason, source=", ".join(f.name for f in args.files))
+        state = "已载入为新版本" if created else "内容未变化, 沿用"
+        print(f"{version.checklist.code} 第 {version.version} 版 ({version.checklist.name}; 在区级 "
+              f"{version.base_version.checklist.code} 第 {version.base_version.version} 版上扩展): {state}; 本中心按此巡查")
+        return 0
+    open_database(args.db, create=False)
+    from app.patrolling.centre_checklists import checklist_rows, in_use
+
+    using = in_use()
+    rows = [[code, name, whose, version, "是" if code == using else ""] for code, name, whose, version in checklist_rows()]
+    print(output.table(["检查表", "名称", "归属", "最新版本", "本中心使用"], rows) if rows else "(无检查表)")
     return 0
 
 
 def cmd_settings(args) -> int:
     from dataclasses import fields
 
-    from app.db import open_database
-    from app.periods import cn_date
-    from app.periods import month as parse_month
-    from app.settings import (
+    from app.storage.db import open_database
+    from app.results.periods import cn_date
+    from app.results.periods import month as parse_month
+    from app.centres.settings import (
         LABELS, RULE_FIELDS, CentreSettings, format_value, load_settings, next_month_start, parse_value, rule_schedule,
     )
 
@@ -111,7 +131,7 @@ def cmd_settings(args) -> int:
     effective_from = parse_month(args.effective_from).start if getattr(args, "effective_from", None) else None
     open_database(args.db, create=args.action == "set")
     if args.action == "set":
-        from app import rule_changes
+        from app.results import rule_changes
 
         user = acting_user(args, "manager")
         today = dt.date.today()
@@ -138,9 +158,28 @@ def cmd_settings(args) -> int:
         if outcome.regraded is not None:
             print("已重新评定: " + outcome.regraded.summary())
         return 0
+    if args.action == "push":
+        from app.centres import district
+
+        codes = [c.strip().upper() for c in args.centres.split(",") if c.strip()] if args.centres else None
+        changed = district.push_settings(acting_user(args, "manager"), args.keys, codes, args.reason, effective_from)
+        for code, names in changed.items():
+            print(f"{code}: " + "、".join(LABELS[n] for n in names))
+        print(f"已推行到 {len(changed)} 个中心" if changed else "各中心已与区中心一致, 未作修改")
+        return 0
     settings = load_settings()
     rows = [[f.name, LABELS[f.name], format_value(f.name, getattr(settings, f.name))] for f in fields(CentreSettings)]
-    print(output.table(["设置项", "说明", "当前值"], rows))
+    from app.centres import scope
+
+    if scope.centre_id() is None:  # the district's view: the district centre's values, and who differs
+        from app.centres import district
+
+        spread = {s.name: s for s in district.settings_spread()}
+        rows = [r + ["、".join(spread[r[0]].differing)] for r in rows]
+        print("全区视图: 区中心的设置 (新建的中心沿用; settings push 推行到各中心)")
+        print(output.table(["设置项", "说明", "当前值", "下月起与之不同的中心"], rows))
+    else:
+        print(output.table(["设置项", "说明", "当前值"], rows))
     later = [r for r in rule_schedule() if r.effective_from > dt.date.today()]
     for r in later:
         changed = [f"{LABELS[k]} = {format_value(k, getattr(r.settings, k))}" for k in RULE_FIELDS
@@ -151,12 +190,12 @@ def cmd_settings(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from app.db import open_database
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     user = acting_user(args, "manager") if args.kind == "results" or getattr(args, "apply", False) else None
     if args.kind == "results":
-        from app.results_import import import_package
+        from app.exchange.results_import import import_package
 
         for path in args.files:
             summary = import_package(path, user)
@@ -168,7 +207,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_import_roster(args, user) -> int:
-    from app.roster_import import apply_roster, plan_roster
+    from app.people.roster_import import apply_roster, plan_roster
     from exports.table_reader import read_table
 
     plan = plan_roster(args.file.name, read_table(args.file))

@@ -6,8 +6,8 @@ from cli.common import emit
 
 
 def cmd_enrol(args) -> int:
-    from app.db import open_database
-    from app.enrolment import enrol
+    from app.storage.db import open_database
+    from app.exchange.enrolment import enrol
 
     open_database(args.db)
     done = enrol(args.file)
@@ -18,8 +18,8 @@ def cmd_enrol(args) -> int:
 
 
 def cmd_devices(args) -> int:
-    from app import devices
-    from app.db import open_database
+    from app.exchange import devices
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     user = args.acting

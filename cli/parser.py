@@ -40,7 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     load = cl_sub.add_parser("load", parents=[db], help="载入检查表文件; 内容有变化时成为新版本")
     load.add_argument("files", nargs="*", type=Path, metavar="FILE")
     load.add_argument("--reason", default="", help="内容有变化时必须填写: 为什么改 (记入审计记录)")
-    cl_sub.add_parser("list", parents=[db], help="列出数据库中的检查表及其版本")
+    cl_sub.add_parser("list", parents=[db], help="列出本中心可用的检查表 (区级和本中心扩展的) 及其版本")
+    extend = cl_sub.add_parser("extend", parents=[db],
+                               help="在区级检查表上增加本中心的检查项 (分类文件或工作簿), 本中心此后按扩展后的检查表巡查")
+    extend.add_argument("files", nargs="+", type=Path, metavar="FILE", help="*.toml 分类文件 (checklist 填区级检查表编号) 或 .xlsx")
+    extend.add_argument("--reason", default="", help="为什么增加 (记入审计记录)")
+    adopt = cl_sub.add_parser("adopt", parents=[db], help="选定本中心巡查使用的检查表 (区级的或本中心扩展的)")
+    adopt.add_argument("code", metavar="CODE")
+    adopt.add_argument("--reason", default="", help="为什么改用 (记入审计记录)")
     cl_export = cl_sub.add_parser("export", parents=[db], help="把检查表的一个版本导出为 Excel (每个检查项一行)")
     cl_export.add_argument("--checklist", default="WINDOW", metavar="CODE")
     cl_export.add_argument("--version", type=_id, metavar="N", help="版本号 (默认最新)")
@@ -60,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="评分规则 (等级、加分、考察期) 从哪个月起执行; 默认下月")
     st_set.add_argument("--regrade", action="store_true",
                         help="新规则从本月 (或 --from 所指的已过月份) 起执行, 并重新评定该月起的全部已定稿巡查")
+    st_push = st_sub.add_parser("push", parents=[db], help="全区统一: 把区中心的设置推行到各中心 (区级管理员)")
+    st_push.add_argument("keys", nargs="+", metavar="KEY", help="设置项 (settings show 第一列)")
+    st_push.add_argument("--centres", metavar="CODE,CODE", help="只推行到这些中心 (默认: 除区中心外的全部中心)")
+    st_push.add_argument("--from", dest="effective_from", metavar="YYYY-MM", help="评分规则从哪个月起执行; 默认下月")
+    st_push.add_argument("--reason", default="", help="为什么统一 (记入各中心的审计记录)")
     st_set.add_argument("--preview", action="store_true",
                         help="只显示本月 (或 --from 所指月份) 按新规则会改变多少记录和考察案例, 不保存")
 

@@ -7,8 +7,8 @@ from cli.common import acting_user, emit, management_view
 
 
 def cmd_conflicts(args) -> int:
-    from app import conflicts
-    from app.db import open_database
+    from app.exchange import conflicts
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     if args.action == "resolve":
@@ -30,8 +30,8 @@ def cmd_conflicts(args) -> int:
 
 
 def cmd_amend(args) -> int:
-    from app import inspections
-    from app.db import open_database
+    from app.patrolling import inspections
+    from app.storage.db import open_database
 
     changes = {}
     for pair in args.set:
@@ -42,7 +42,7 @@ def cmd_amend(args) -> int:
     open_database(args.db, create=False)
     user = acting_user(args, "manager")
     key = args.inspection
-    from app.records import find
+    from app.exchange.records import find
 
     insp = find(key)
     if insp is None:
@@ -53,9 +53,9 @@ def cmd_amend(args) -> int:
 
 
 def cmd_decide(args) -> int:
-    from app import probation
-    from app.db import open_database
-    from app.models import ProbationCase
+    from app.results import probation
+    from app.storage.db import open_database
+    from app.storage.models import ProbationCase
 
     open_database(args.db, create=False)
     user = acting_user(args, "manager")
@@ -68,8 +68,8 @@ def cmd_decide(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from app import backup
-    from app.db import open_database
+    from app.storage import backup
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     path = backup.backup_now(args.out)
@@ -80,8 +80,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from app import backup
-    from app.db import open_database
+    from app.storage import backup
+    from app.storage.db import open_database
 
     backup.check_backup(args.file)  # before touching the database at all
     open_database(args.db, create=False)
@@ -96,7 +96,7 @@ def cmd_restore(args) -> int:
 
 def cmd_audit(args) -> int:
     from app import audit
-    from app.db import open_database
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     rows = audit.entries(window_code=args.window, employee_no=args.staff, username=args.by)

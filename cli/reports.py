@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app import output, periods
+from app import output
+from app.results import periods
 from cli.common import acting_user, emit, management_view, period_of
 
 
@@ -18,8 +19,8 @@ def _rank_table_row(r) -> list:
 
 def cmd_rankings(args) -> int:
     period = period_of(args)
-    from app.db import open_database
-    from app.rankings import rank, tie_breaks, unranked
+    from app.storage.db import open_database
+    from app.results.rankings import rank, tie_breaks, unranked
 
     open_database(args.db, create=False)
     if args.by == "centre":
@@ -27,7 +28,7 @@ def cmd_rankings(args) -> int:
 
         return rank_centres(args, period)
     management_view(args)
-    from app.reports import with_previous_rank
+    from app.results.reports import with_previous_rank
 
     rows = with_previous_rank(rank(period, args.by), period, args.by)
     if args.format == "table":
@@ -48,8 +49,8 @@ def cmd_rankings(args) -> int:
 
 def cmd_awards(args) -> int:
     period = periods.month(args.month)
-    from app.db import open_database
-    from app.rankings import red_flag_windows, smile_stars
+    from app.storage.db import open_database
+    from app.results.rankings import red_flag_windows, smile_stars
 
     open_database(args.db, create=False)
     management_view(args)
@@ -70,8 +71,8 @@ def cmd_awards(args) -> int:
 
 def cmd_probation(args) -> int:
     as_of = periods.day(args.as_of) if args.as_of else dt.date.today()
-    from app.db import open_database
-    from app.probation import case_rows, sweep
+    from app.storage.db import open_database
+    from app.results.probation import case_rows, sweep
 
     open_database(args.db, create=False)
     management_view(args)
@@ -99,9 +100,9 @@ def cmd_probation(args) -> int:
 
 def cmd_inspections(args) -> int:
     period = period_of(args)
-    from app.db import open_database
+    from app.storage.db import open_database
     from app.domain import METHODS
-    from app.listing import finalised_inspections
+    from app.results.listing import finalised_inspections
 
     open_database(args.db, create=False)
     viewer = acting_user(args, "inspector") if args.user else None  # an inspector sees their own
@@ -129,8 +130,8 @@ def _top_items(items: list[tuple[str, str, int]], shown: int = 3) -> str:
 
 def cmd_pay(args) -> int:
     period = periods.month(args.month)
-    from app.db import open_database
-    from app.pay import failures
+    from app.storage.db import open_database
+    from app.results.pay import failures
 
     open_database(args.db, create=False)
     management_view(args)
@@ -147,7 +148,7 @@ def cmd_pay(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from app.listing import require_export
+    from app.results.listing import require_export
     from exports import jobs
 
     dates = {}
@@ -158,17 +159,17 @@ def cmd_export(args) -> int:
     if getattr(args, "month", None):
         periods.parse(args.month)  # bad input fails before the database is touched
     since = periods.day(args.since) if getattr(args, "since", None) else None
-    from app.db import open_database
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     if args.kind == "centre-month":
-        from app.centre_package import export_month
+        from app.exchange.centre_package import export_month
 
         done = export_month(args.out, periods.parse(args.month), acting_user(args, "manager"))
         print(f"已导出报送全区的结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}) → {done.path}")
         return 0
     if args.kind == "results":
-        from app.results_package import export_results
+        from app.exchange.results_package import export_results
 
         done = export_results(args.out, since, acting_user(args, "inspector"))
         print(f"已导出结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}), "
@@ -177,7 +178,7 @@ def cmd_export(args) -> int:
     # Without --user a script acts as the file's owner; with it, the user's role decides (listing.require_export).
     viewer = acting_user(args, "inspector") if args.user else None
     if args.kind.startswith("district-"):
-        from app import district
+        from app.centres import district
 
         if viewer is not None:
             district.require_district_manager(viewer)
@@ -201,8 +202,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from app.db import open_database
-    from app.verify import verify
+    from app.storage.db import open_database
+    from app.exchange.verify import verify
 
     open_database(args.db, create=False)
     verdict = verify(args.payload)

@@ -7,9 +7,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from app.checklist_rows import COLUMNS, item_row
-from app.models import ChecklistVersion
-from app.checklists import version_items
+from app.patrolling.checklist_rows import COLUMNS, item_row
+from app.storage.models import ChecklistVersion
+from app.patrolling.checklists import version_items
 from exports.excel import guarded_append
 from exports.files import atomic_output
 

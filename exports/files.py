@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.errors import PatrolError
-from app.leftovers import sweep
+from app.storage.leftovers import sweep
 
 
 def check_target(path: str | Path, suffixes: tuple[str, ...]) -> Path:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from app import periods, reports, verify
+from app.results import periods, reports
+from app.exchange import verify
 from app.errors import PatrolError
-from app.listing import require_export
-from app.models import Inspection
-from app.periods import Period, cn_date
+from app.results.listing import require_export
+from app.storage.models import Inspection
+from app.results.periods import Period, cn_date
 from exports import excel, pdf_labels, pdf_reports, photo_zip
 from exports.files import check_target
 
@@ -50,7 +51,7 @@ def ranking_pdf(out: Path, month: str, by: str = "window") -> str:
 
 def district_excel(out: Path, period_text: str) -> str:
     """The district office's workbook for a month, a quarter or a year."""
-    from app import district
+    from app.centres import district
 
     period = periods.parse(period_text)
     check_target(out, excel.SUFFIXES)
@@ -61,7 +62,7 @@ def district_excel(out: Path, period_text: str) -> str:
 
 def district_pdf(out: Path, period_text: str) -> str:
     """The district office's A4 ranking of the centres."""
-    from app import district
+    from app.centres import district
 
     period = periods.parse(period_text)
     check_target(out, (".pdf",))

@@ -9,7 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
 
-from app.reports import Label
+from app.results.reports import Label
 from exports.files import atomic_output
 from exports.pdf_base import FONT, draw_qr, register_font
 

@@ -6,8 +6,8 @@ import zipfile
 from pathlib import Path
 
 from app.errors import PatrolError
-from app.photos import photo_path
-from app.reports import PhotoEntry
+from app.patrolling.photos import photo_path
+from app.results.reports import PhotoEntry
 from exports.files import atomic_output
 
 

@@ -60,13 +60,14 @@ def make_app() -> QApplication:
 
 def set_up_centre(dialog: FirstRunDialog) -> None:
     """Create the demo or an empty centre, then the manager account chosen in the dialog."""
-    from app import accounts, periods
-    from app.centre import create_centre
-    from app.demo import make_demo
-    from app.models import User
+    from app.people import accounts
+    from app.results import periods
+    from app.centres.centre import create_centre
+    from app.centres.demo import make_demo
+    from app.storage.models import User
 
     if dialog.enrol.isChecked():
-        from app.enrolment import enrol
+        from app.exchange.enrolment import enrol
 
         done = enrol(dialog.setup_file.text().strip())
         dialog.enrolled = done
@@ -90,8 +91,8 @@ def start_backups(app: QApplication) -> None:
     in the worker: a year of a large centre is a gigabyte, and ticking must not wait for it."""
     from PyQt6.QtCore import QTimer
 
-    from app import backup
-    from app.db import sqlite_path
+    from app.storage import backup
+    from app.storage.db import sqlite_path
     from forms.tasks import run_in_background
 
     if sqlite_path() is None:
@@ -122,8 +123,8 @@ def show_now(app: QApplication, widget, wait_ms: int = 200) -> None:
 
 def open_data(db_target: str | None) -> bool:
     """Import the data layer and open the database (migrating it if needed). True if it is empty."""
-    from app.centre import is_empty
-    from app.db import open_database
+    from app.centres.centre import is_empty
+    from app.storage.db import open_database
 
     open_database(db_target)
     return is_empty()
@@ -132,7 +133,7 @@ def open_data(db_target: str | None) -> bool:
 def ui_busy_timeout() -> None:
     """The UI thread waits a moment for a database another program holds, not five seconds: a tick
     then says so on screen and retries (forms.inspection_page), instead of freezing the window."""
-    from app.db import db, is_sqlite
+    from app.storage.db import db, is_sqlite
 
     if is_sqlite():
         db.obj.execute_sql(f"PRAGMA busy_timeout = {UI_BUSY_MS}")
@@ -142,7 +143,7 @@ UI_BUSY_MS = 300
 
 
 def report_setup_failure(exc: Exception) -> None:
-    from app.faults import classify
+    from app.storage.faults import classify
 
     QMessageBox.critical(None, tr("建立中心失败"), classify(exc).message)
 
@@ -168,7 +169,7 @@ def first_run(app: QApplication) -> bool:
 
 
 def run(db_target: str | None) -> int:
-    from app.locations import is_new_sqlite_file
+    from app.storage.locations import is_new_sqlite_file
 
     app = make_app()
     login = LoginDialog()
@@ -178,7 +179,7 @@ def run(db_target: str | None) -> int:
         empty = open_data(db_target)
         ui_busy_timeout()
     except Exception as exc:  # noqa: BLE001 — a damaged or locked file, a server away: said, not thrown
-        from app.faults import classify
+        from app.storage.faults import classify
 
         login.hide()
         QMessageBox.critical(None, tr("无法打开数据库"), str(exc) if isinstance(exc, PatrolError) else classify(exc).message)
@@ -187,8 +188,8 @@ def run(db_target: str | None) -> int:
         login.hide()
         if not first_run(app):
             return 0
-    from app.centre import current_centre
-    from app.db import close_database
+    from app.centres.centre import current_centre
+    from app.storage.db import close_database
 
     start_backups(app)
     login.set_centre(current_centre().name)

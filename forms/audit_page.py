@@ -8,7 +8,7 @@ from PyQt6.QtWidgets import (
 
 from app import audit
 from app.audit import in_words
-from app.models import User
+from app.storage.models import User
 from forms.export_page import export_to_file
 from forms.i18n import tr
 from forms.models import RowsModel

@@ -11,10 +11,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app import checklists
+from app.patrolling import centre_checklists, checklists
 from app.domain import SEVERITIES
 from app.errors import PatrolError
-from app.models import Checklist, ChecklistVersion
+from app.storage.models import Checklist, ChecklistVersion
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -62,6 +62,15 @@ class ChecklistsPage(QWidget):
         to_excel.clicked.connect(self.export_excel)
         from_excel = QPushButton(tr("从 Excel 导入…"))
         from_excel.clicked.connect(self.import_excel)
+        # The district's checklists are the district's to change; a centre's account only adds its own items.
+        load.setVisible(user.centre_id is None)
+        from_excel.setVisible(user.centre_id is None)
+        self.in_use = QLabel()
+        self.extend_button = QPushButton(tr("增加本中心检查项…"))
+        self.extend_button.setToolTip(tr("在区级检查表上增加本中心的检查项 (分类文件 *.toml 或工作簿); 区级检查项不能改动"))
+        self.extend_button.clicked.connect(self.extend)
+        self.adopt_button = QPushButton(tr("本中心改用所选检查表…"))
+        self.adopt_button.clicked.connect(self.adopt)
         self.old_box.currentIndexChanged.connect(self.compare)
         self.new_box.currentIndexChanged.connect(self.compare)
         top = QHBoxLayout()
@@ -73,14 +82,31 @@ class ChecklistsPage(QWidget):
         top.addWidget(load)
         top.addWidget(to_excel)
         top.addWidget(from_excel)
+        own = QHBoxLayout()
+        own.addWidget(self.in_use, 1)
+        own.addWidget(self.extend_button)
+        own.addWidget(self.adopt_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(own)
         layout.addWidget(self.view, 1)
         self.refresh()
 
     def refresh(self) -> None:
         versions = list(ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
-                        .order_by(Checklist.code, ChecklistVersion.version))
+                        .where(centre_checklists.visible()).order_by(Checklist.code, ChecklistVersion.version))
+        # Only a centre has a checklist in use; the district's own view loads the district's checklists.
+        from app.centres import scope
+
+        centred = scope.centre_id() is not None
+        self.extend_button.setVisible(centred)
+        self.adopt_button.setVisible(centred)
+        if centred:
+            code = centre_checklists.in_use()
+            whose = next((w for c, _n, w, _v in centre_checklists.checklist_rows() if c == code), "")
+            self.in_use.setText(tr("本中心巡查使用: {0} ({1})").format(code, whose))
+        else:
+            self.in_use.setText(tr("区级检查表对全区各中心适用; 各中心可在其上增加本中心的检查项"))
         for box in (self.old_box, self.new_box):
             box.blockSignals(True)
             box.clear()
@@ -123,7 +149,7 @@ class ChecklistsPage(QWidget):
         return ask_reason(self, tr("载入新版本"), tr("{0} 的内容有变化, 将成为新版本").format("、".join(codes)))
 
     def import_excel(self) -> None:
-        from app.checklist_rows import rows_to_checklist
+        from app.patrolling.checklist_rows import rows_to_checklist
         from exports.table_reader import read_table
 
         path, _ = QFileDialog.getOpenFileName(self, tr("选择检查表工作簿"), "", tr("表格 (*.xlsx *.xls *.ods *.csv)"))
@@ -159,4 +185,48 @@ class ChecklistsPage(QWidget):
         lines = [f"{v.checklist.code} 第 {v.version} 版: " + (tr("已载入为新版本") if created else tr("内容未变化"))
                  for v, created in results]
         QMessageBox.information(self, tr("载入检查表"), "\n".join(lines))
+        self.refresh()
+
+    def extend(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择本中心增加的检查项 (分类文件或工作簿)"), "",
+                                                tr("检查表 (*.toml *.xlsx *.xls *.ods)"))
+        if not paths:
+            return
+        try:
+            if len(paths) == 1 and not paths[0].lower().endswith(".toml"):
+                from app.patrolling.checklist_rows import rows_to_checklist
+                from exports.table_reader import read_table
+
+                definitions = [rows_to_checklist(Path(paths[0]).name, read_table(paths[0]))]
+            else:
+                definitions = checklists.load_files(paths)
+            reason = ask_reason(self, tr("增加本中心检查项"), tr("在区级检查表 {0} 上增加本中心的检查项; 本中心此后按扩展后的检查表巡查")
+                                .format("、".join(d.code for d in definitions)))
+            if reason is None:
+                return
+            version, created = centre_checklists.extend(definitions, self.user, reason,
+                                                        source=", ".join(Path(p).name for p in paths))
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("检查表有误"), str(exc))
+            return
+        QMessageBox.information(self, tr("增加本中心检查项"), tr("{0} 第 {1} 版 ({2}): 本中心此后按此巡查").format(
+            version.checklist.code, version.version, tr("已载入为新版本") if created else tr("内容未变化")))
+        self.refresh()
+
+    def adopt(self) -> None:
+        version_id = self.new_box.currentData()
+        if version_id is None:
+            return
+        code = ChecklistVersion.get_by_id(version_id).checklist.code
+        if code == centre_checklists.in_use():
+            QMessageBox.information(self, tr("选定检查表"), tr("本中心已在使用 {0}").format(code))
+            return
+        reason = ask_reason(self, tr("选定检查表"), tr("本中心此后的巡查改用 {0}").format(code))
+        if reason is None:
+            return
+        try:
+            centre_checklists.adopt(code, self.user, reason)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("选定检查表"), str(exc))
+            return
         self.refresh()

@@ -10,7 +10,7 @@ from PyQt6.QtWidgets import (
     QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget,
 )
 
-from app import dashboard
+from app.results import dashboard
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table

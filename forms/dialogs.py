@@ -146,7 +146,7 @@ class LoginDialog(QDialog):
     def try_login(self) -> None:
         if self.centre_name is None:
             return  # Enter pressed before the database was open
-        from app import accounts
+        from app.people import accounts
 
         try:
             self.user = accounts.authenticate(self.username.text().strip(), self.password.text())

@@ -7,8 +7,9 @@ import datetime as dt
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app import district, periods
-from app.models import User
+from app.centres import district
+from app.results import periods
+from app.storage.models import User
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table

@@ -2,7 +2,7 @@
 
 PyQt aborts the process on an exception that leaves a slot unless sys.excepthook is replaced. Here
 it is: any exception (a slot's, or one the worker passes back) becomes a dialog that says what
-happened and what to do (app.faults), and its traceback goes to a log file in the data folder. The
+happened and what to do (app.storage.faults), and its traceback goes to a log file in the data folder. The
 draft on screen stays as it was: a failed write changed nothing.
 """
 
@@ -14,15 +14,15 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from forms.i18n import tr
 
-# app.faults (and with it peewee) is imported when an error happens, not at start: the sign-in window
+# app.storage.faults (and with it peewee) is imported when an error happens, not at start: the sign-in window
 # comes before the data layer.
 
 _showing = False
 
 
 def data_folder():
-    from app.db import sqlite_path
-    from app.locations import default_data_dir
+    from app.storage.db import sqlite_path
+    from app.storage.locations import default_data_dir
 
     path = sqlite_path()
     return path.parent if path is not None else default_data_dir()
@@ -30,7 +30,7 @@ def data_folder():
 
 def report(exc: BaseException, parent=None, title: str | None = None) -> None:
     """Show one exception to the person; log its traceback unless it is a plain input problem."""
-    from app.faults import classify, log
+    from app.storage.faults import classify, log
 
     global _showing
     fault = classify(exc)
@@ -59,7 +59,7 @@ def _hook(kind, exc, tb) -> None:
 
 def _unraisable(unraisable) -> None:
     """Errors Python can only report (a half-written zip closing on a full disk): to the log."""
-    from app.faults import log
+    from app.storage.faults import log
 
     if unraisable.exc_value is not None:
         log(unraisable.exc_value, data_folder())

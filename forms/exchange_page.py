@@ -11,13 +11,13 @@ from PyQt6.QtWidgets import (
     QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from app import conflicts, devices
-from app import scope
+from app.exchange import conflicts, devices
+from app.centres import scope
 from app.errors import PatrolError
-from app.models import User
-from app.results_import import import_package
-from app.results_package import SUFFIX, export_results
-from app.roster_import import RosterPlan, apply_roster, plan_roster
+from app.storage.models import User
+from app.exchange.results_import import import_package
+from app.exchange.results_package import SUFFIX, export_results
+from app.people.roster_import import RosterPlan, apply_roster, plan_roster
 from forms.export_page import default_folder
 from forms.dialogs import ask_reason
 from forms.i18n import tr
@@ -255,8 +255,8 @@ class ExchangePage(QWidget):
                  on_error=lambda exc: self.problem(tr("导出结果包"), exc))
 
     def export_month(self) -> None:
-        from app import periods
-        from app.centre_package import export_month
+        from app.results import periods
+        from app.exchange.centre_package import export_month
 
         last = periods.previous_month()
         text, ok = QInputDialog.getText(self, tr("报送全区"), tr("月份 (YYYY-MM)"), text=f"{last.start:%Y-%m}")
@@ -277,8 +277,8 @@ class ExchangePage(QWidget):
                  on_error=lambda exc: self.problem(tr("报送全区"), exc))
 
     def trust_centre(self) -> None:
-        from app import signing
-        from app.centre_package import trust_office
+        from app.exchange import signing
+        from app.exchange.centre_package import trust_office
 
         answers = []
         for label in (tr("中心编码"), tr("中心管理端的密钥编号"), tr("中心管理端的公钥 (64 位十六进制)")):
@@ -370,7 +370,7 @@ class ExchangePage(QWidget):
         self.apply_button.setEnabled(False)
 
     def problem(self, title: str, exc: Exception) -> None:
-        from app.faults import classify
+        from app.storage.faults import classify
         from forms.errors import report
 
         self.note(f"{title}: {classify(exc).message}")

@@ -11,10 +11,10 @@ from PyQt6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from app import periods
-from app import scope
-from app.listing import may_export
-from app.models import Area, Staff
+from app.results import periods
+from app.centres import scope
+from app.results.listing import may_export
+from app.storage.models import Area, Staff
 from forms.i18n import tr
 from forms.tasks import run_task
 
@@ -57,9 +57,9 @@ class ExportPage(QWidget):
         district_manager = user.role == "manager" and user.centre_id is None and scope.is_district()
         for key, (label, _, _) in KINDS.items():
             if key.startswith("district-"):
-                if district_manager:  # app.district.require_district_manager is the rule; the CLI obeys it too
+                if district_manager:  # app.centres.district.require_district_manager is the rule; the CLI obeys it too
                     self.kind.addItem(tr(label), key)
-            elif may_export(key, user):  # the rule lives in app.listing; the CLI obeys it too
+            elif may_export(key, user):  # the rule lives in app.results.listing; the CLI obeys it too
                 self.kind.addItem(tr(label) + (tr(" (本人)") if key == "details" and user.role != "manager" else ""), key)
         self.month = QLineEdit(f"{last.start:%Y-%m}")
         self.month.setPlaceholderText(tr("YYYY-MM, 季度 YYYY-Qn, 年度 YYYY"))
@@ -117,7 +117,7 @@ class ExportPage(QWidget):
 
     def check_paper(self) -> None:
         from app.errors import PatrolError
-        from app.verify import verify
+        from app.exchange.verify import verify
 
         try:
             verdict = verify(self.payload.text())

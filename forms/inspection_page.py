@@ -14,14 +14,14 @@ from PyQt6.QtWidgets import (
     QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from app import inspections, photos
-from app.checklists import category_weights
+from app.patrolling import inspections, photos
+from app.patrolling.checklists import category_weights
 from app.domain import METHODS
 from app.errors import PatrolError
-from app.faults import classify
-from app.models import Inspection, Staff
-from app.scoring import ScoredItem, ScoreResult, score_with_settings
-from app.settings import load_settings
+from app.storage.faults import classify
+from app.storage.models import Inspection, Staff
+from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
+from app.centres.settings import load_settings
 from forms.errors import report
 from forms.i18n import tr
 from forms.models import ChecklistModel

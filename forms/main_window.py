@@ -8,11 +8,11 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
-from app import patrol
-from app import scope
-from app.centre import current_centre
+from app.patrolling import patrol
+from app.centres import scope
+from app.centres.centre import current_centre
 from app.domain import ROLES
-from app.models import Inspection, User, Window
+from app.storage.models import Inspection, User, Window
 from forms.dashboard_page import DashboardPage
 from forms.i18n import tr
 from forms.inspection_page import InspectionPage
@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
             page.refresh()
 
     def _centre_menu(self) -> None:
-        from app import district
+        from app.centres import district
 
         menu = self.menuBar().addMenu(tr("中心"))
         whole = menu.addAction(tr("全区"))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import fields
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
-    QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox,
-    QPushButton, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget,
 )
 
-from app import probation
+from app.results import probation
 from app.errors import PatrolError
-from app.models import ProbationCase, User
-from app.periods import cn_date
-from app.settings import (
+from app.storage.models import ProbationCase, User
+from app.results.periods import cn_date
+from app.centres.settings import (
     LABELS, RULE_FIELDS, CentreSettings, changed_settings, format_value, load_settings, month_start, next_month_start,
     parse_value, rule_schedule, save_settings,
 )
@@ -110,12 +111,24 @@ class SettingsPage(QWidget):
         buttons = QHBoxLayout()
         for b in (save, backup_now, restore):
             buttons.addWidget(b)
+        # The district's view edits the district centre's settings, which new centres start from; the
+        # district's manager can give them to every centre (统一标准).
+        from app.centres import scope
+
+        self.district_view = user.centre_id is None and scope.centre_id() is None
+        self.whose = QLabel(tr("全区视图: 以下是区中心的设置, 新建的中心沿用; 可把其中几项推行到各中心"))
+        self.whose.setVisible(self.district_view)
+        if self.district_view:
+            push = QPushButton(tr("推行到各中心…"))
+            push.clicked.connect(self.push)
+            buttons.addWidget(push)
         buttons.addStretch(1)
         # Rules (grades, bonus, probation) change from the first of a month; this says what is in force
         # this month and what is scheduled, because the boxes show the rules as they will stand.
         self.schedule = QLabel()
         self.schedule.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.whose)
         layout.addLayout(form)
         layout.addWidget(self.schedule)
         layout.addLayout(buttons)
@@ -137,8 +150,29 @@ class SettingsPage(QWidget):
         self.schedule.setText("\n".join(lines) if lines else tr(
             "评分规则 (等级分数线、加分、考察期) 的修改从下月 1 日起执行; 也可选择本月起执行并重新评定本月。"))
 
+    def push(self) -> None:
+        from app.centres import district
+
+        spread = [s for s in district.settings_spread() if s.differing]
+        if not spread:
+            QMessageBox.information(self, tr("推行到各中心"), tr("各中心的设置 (含下月起的评分规则) 已与区中心一致"))
+            return
+        dialog = PushDialog(spread, self)
+        if not dialog.exec() or not dialog.chosen():
+            return
+        names = dialog.chosen()
+        reason = ask_reason(self, tr("推行到各中心"), tr("把区中心的 {0} 推行到各中心 (评分规则从{1}起执行)").format(
+            "、".join(LABELS[n] for n in names), cn_date(next_month_start(dt.date.today()))))
+        if reason is None:
+            return
+        from forms.tasks import run_task
+
+        run_task(self, tr("正在推行到各中心…"), lambda progress: district.push_settings(self.user, names, None, reason),
+                 lambda changed: QMessageBox.information(self, tr("推行到各中心"), tr("已推行到 {0} 个中心: {1}").format(
+                     len(changed), "、".join(changed))))
+
     def backup_now(self) -> None:
-        from app import backup
+        from app.storage import backup
 
         try:
             path = backup.backup_now()
@@ -150,7 +184,7 @@ class SettingsPage(QWidget):
     def restore(self) -> None:
         from PyQt6.QtWidgets import QApplication, QFileDialog
 
-        from app import backup
+        from app.storage import backup
 
         try:
             folder = str(backup.backup_dir())
@@ -196,7 +230,7 @@ class SettingsPage(QWidget):
         if not any(k in RULE_FIELDS for k in changed):
             self._store(settings, changed, None, False)
             return
-        from app import rule_changes
+        from app.results import rule_changes
         from forms.tasks import run_task
 
         run_task(self, tr("正在计算本月受影响的记录…"), lambda progress: rule_changes.preview(settings),
@@ -231,7 +265,7 @@ class SettingsPage(QWidget):
             self.refresh()
             QMessageBox.information(self, tr("设置"), tr("已保存"))
             return
-        from app import rule_changes
+        from app.results import rule_changes
         from forms.tasks import run_task
 
         def done(outcome) -> None:
@@ -251,3 +285,30 @@ class SettingsPage(QWidget):
             from forms.errors import report
 
             report(exc, self)
+
+
+class PushDialog(QDialog):
+    """Which of the district centre's settings to give the centres that differ."""
+
+    def __init__(self, spread, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("推行到各中心"))
+        self.list = QListWidget()
+        for s in spread:
+            item = QListWidgetItem(tr("{0}: {1} (不同的中心: {2})").format(s.label, s.district, "、".join(s.differing)))
+            item.setData(Qt.ItemDataRole.UserRole, s.name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("勾选要统一的设置 (区中心的值 → 各中心):")))
+        layout.addWidget(self.list)
+        layout.addWidget(buttons)
+        self.resize(640, 360)
+
+    def chosen(self) -> list[str]:
+        return [self.list.item(n).data(Qt.ItemDataRole.UserRole) for n in range(self.list.count())
+                if self.list.item(n).checkState() == Qt.CheckState.Checked]

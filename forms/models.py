@@ -8,7 +8,7 @@ from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel
 from PyQt6.QtGui import QBrush, QColor
 
 from app.domain import RESULTS, SEVERITIES
-from app.patrol import STATE_LABELS, WindowState
+from app.patrolling.patrol import STATE_LABELS, WindowState
 from forms.i18n import tr
 
 DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -12,12 +12,12 @@ from PyQt6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
-from app import patrol
-from app import scope
-from app.centre import current_centre
+from app.patrolling import patrol
+from app.centres import scope
+from app.centres.centre import current_centre
 from app.domain import WINDOW_TYPES
 from app.errors import PatrolError
-from app.models import Area, PatrolRound, User, Window
+from app.storage.models import Area, PatrolRound, User, Window
 from forms.i18n import tr
 from forms.models import WindowFilterProxy, WindowStateModel
 

@@ -8,11 +8,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app import accounts, scope
+from app.people import accounts
+from app.centres import scope
 from app.domain import GENDERS, POSTS, ROLES, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
-from app.models import Area, Staff, User, Window
-from app.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+from app.storage.models import Area, Staff, User, Window
+from app.people.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel

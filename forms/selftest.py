@@ -13,10 +13,11 @@ from pathlib import Path
 
 def run(keep: str | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app import accounts, periods
-    from app.checklists import SHIPPED_DIR
-    from app.db import close_database, open_database
-    from app.demo import DEMO_PASSWORDS, make_demo
+    from app.people import accounts
+    from app.results import periods
+    from app.patrolling.checklists import SHIPPED_DIR
+    from app.storage.db import close_database, open_database
+    from app.centres.demo import DEMO_PASSWORDS, make_demo
     from forms.app import FONT_FILE, make_app
     from forms.main_window import MainWindow
 

@@ -21,8 +21,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PyQt6.QtCore import Qt  # noqa: E402
 from PyQt6.QtTest import QTest  # noqa: E402
 
-from app import accounts  # noqa: E402
-from app.db import open_database  # noqa: E402
+from app.people import accounts  # noqa: E402
+from app.storage.db import open_database  # noqa: E402
 from forms.app import make_app  # noqa: E402
 from forms.main_window import MainWindow  # noqa: E402
 
@@ -63,7 +63,7 @@ def loop(app, window) -> int:
 
     from PyQt6.QtWidgets import QMessageBox
 
-    from app.models import Window
+    from app.storage.models import Window
 
     # Confirm finalising; decline "next window?" so the loop chooses the next window itself.
     answers = iter(())

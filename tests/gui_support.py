@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QMessageBox
 
-from app.models import User
+from app.storage.models import User
 
 
 class Answers:

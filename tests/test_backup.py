@@ -4,11 +4,13 @@ import sqlite3
 
 import pytest
 
-from app import audit, backup, periods
-from app import db as dbmod
-from app.demo import make_demo
+from app import audit
+from app.storage import backup
+from app.results import periods
+from app.storage import db as dbmod
+from app.centres.demo import make_demo
 from app.errors import PatrolError, PermissionDenied
-from app.models import Inspection, Setting, User
+from app.storage.models import Inspection, Setting, User
 
 
 @pytest.fixture
@@ -150,7 +152,7 @@ def test_a_backup_of_another_page_size_restores(live, tmp_path):
 
 
 def test_a_restore_refuses_another_centres_database(live, tmp_path):
-    from app.models import Centre
+    from app.storage.models import Centre
 
     admin = User.get(User.username == "admin")
     saved = backup.backup_now()
@@ -167,9 +169,10 @@ def test_what_a_restore_discards_is_written_out_and_can_be_brought_back(live, tm
     import datetime as dt
     import json
 
-    from app import inspections, probation
-    from app.models import AuditEntry, ProbationCase, Window
-    from app.results_import import import_package
+    from app.patrolling import inspections
+    from app.results import probation
+    from app.storage.models import AuditEntry, ProbationCase, Window
+    from app.exchange.results_import import import_package
     from tests.helpers import FAILING, inspect
 
     admin = User.get(User.username == "admin")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from app import checklists
-from app.checklists import applies, load_directory, load_files, register
+from app.patrolling import checklists
+from app.patrolling.checklists import applies, load_directory, load_files, register
 from app.errors import ChecklistError
-from app.models import ChecklistVersion, Item
+from app.storage.models import ChecklistVersion, Item
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import cli
-from app import db as dbmod
-from app.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
+from app.storage import db as dbmod
+from app.storage.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -208,7 +208,7 @@ def test_probation_lists_without_writing_and_a_named_manager_sweeps(capsys, demo
     assert {"id", "employee_no", "name", "ends_on", "days_left", "rechecks_passed", "status"} <= set(decided[0])
     dbmod.open_database(demo_copy, create=False)
     try:
-        from app.models import AuditEntry
+        from app.storage.models import AuditEntry
 
         entry = AuditEntry.get(AuditEntry.action == "probation.sweep")
         assert entry.username == "admin" and len(json.loads(entry.new)) == len(decided)
@@ -330,7 +330,7 @@ def test_an_inspector_named_on_the_command_line_sees_only_their_own_inspections(
 
 
 def test_an_inspector_named_on_the_command_line_exports_and_prints_only_their_own(capsys, demo_db, monkeypatch, tmp_path):
-    from app.models import Inspection, User
+    from app.storage.models import Inspection, User
 
     monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "patrol123")
     dbmod.open_database(str(demo_db), create=False)

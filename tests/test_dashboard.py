@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from app import dashboard
-from app.accounts import create_user
+from app.results import dashboard
+from app.people.accounts import create_user
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -46,7 +46,7 @@ def test_an_inspector_still_sees_the_probation_rechecks_due_because_they_do_them
 
 
 def test_cases_awaiting_a_managers_decision_are_not_on_an_inspectors_dashboard(roster):
-    from app.models import ProbationCase
+    from app.storage.models import ProbationCase
 
     inspect(roster.windows["A02"], roster.inspector, roster.person("F2", "A02"), at("2026-09-01", 10), fail=FAILING)
     assert ProbationCase.get().status == "open"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app import district, periods, probation, rankings, scope
-from app.accounts import create_user
-from app.centre import create_centre
+from app.centres import district, scope
+from app.results import periods, probation, rankings
+from app.people.accounts import create_user
+from app.centres.centre import create_centre
 from app.errors import PatrolError, PermissionDenied
-from app.models import Area, Staff, Window
+from app.storage.models import Area, Staff, Window
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -91,7 +92,7 @@ def test_windows_and_staff_rank_across_the_district_and_within_a_centre(county):
 
 
 def test_a_centre_manager_sees_only_their_centre(county):
-    from app import accounts
+    from app.people import accounts
 
     _hand_checked_october(county)
     create_user("s2boss", "乙街道中心管理员", "manager", "secret7", centre=county.centres["S2"])
@@ -122,7 +123,7 @@ def test_adding_a_centre_is_checked_and_audited(county):
 def test_command_line_ranks_the_centres_and_steps_into_one(county, db_target, capsys, monkeypatch):
     import json
 
-    from app import db as dbmod
+    from app.storage import db as dbmod
     from cli import main
 
     _hand_checked_october(county)
@@ -156,7 +157,7 @@ def test_command_line_ranks_the_centres_and_steps_into_one(county, db_target, ca
 def test_district_workbook_and_pdf_for_the_office_and_paper_that_verifies_from_any_view(county, tmp_path):
     from python_calamine import CalamineWorkbook
 
-    from app import verify
+    from app.exchange import verify
     from exports import jobs
 
     _hand_checked_october(county)
@@ -180,7 +181,7 @@ def test_district_workbook_and_pdf_for_the_office_and_paper_that_verifies_from_a
 
 
 def test_a_centre_manager_manages_only_their_centres_accounts(county):
-    from app import accounts
+    from app.people import accounts
 
     s2boss = create_user("s2boss", "乙街道中心管理员", "manager", "secret7", centre=county.centres["S2"])
     s2xc = accounts.add_account(s2boss, "s2xc", "乙街道巡查员", "inspector", "secret6")
@@ -190,8 +191,40 @@ def test_a_centre_manager_manages_only_their_centres_accounts(county):
         with pytest.raises(PermissionDenied, match="不属于本中心"):
             accounts.manage_account(s2boss, other, active=False)
     accounts.manage_account(county.boss, s2xc, active=True)  # the district's manager may
-    from app.models import User
+    from app.storage.models import User
 
     scope.set_centre(county.centres["S2"].id)
     assert {u.username for u in User.select().where(scope.accounts(s2boss))} == {"s2boss", "s2xc"}
     assert "qu" in {u.username for u in User.select().where(scope.accounts(county.boss))}
+
+
+def test_the_district_gives_its_settings_to_the_centres_from_next_month(county):
+    import datetime as dt
+
+    from app.centres.settings import load_settings, next_month_start, save_settings
+    from app.storage.models import AuditEntry
+
+    today = dt.date.today()
+    ahead = next_month_start(today)
+    with scope.viewing(county.home.id):
+        mine = load_settings(ahead)
+        mine.bonus_cap, mine.red_flag_windows = 3.0, 5
+        save_settings(mine, county.boss, "区中心先行")
+    spread = {s.name: s for s in district.settings_spread()}
+    assert spread["bonus_cap"].differing == ("B1", "S1", "S2", "S3") and spread["probation_days"].differing == ()
+    changed = district.push_settings(county.boss, ["bonus_cap", "red_flag_windows"], None, "全区统一加分上限")
+    assert changed == {c: ["bonus_cap", "red_flag_windows"] for c in ("B1", "S1", "S2", "S3")}
+    with scope.viewing(county.centres["S1"].id):
+        assert load_settings(ahead).bonus_cap == 3.0 and load_settings(today).bonus_cap == 5.0, "this month keeps its rules"
+        assert load_settings().red_flag_windows == 5
+    rules = AuditEntry.select().where((AuditEntry.action == "settings.rules") & AuditEntry.reason.contains("全区统一"))
+    assert rules.count() == 4
+    assert district.push_settings(county.boss, ["bonus_cap"], None, "再来一次") == {}, "nothing left to change"
+    with pytest.raises(PatrolError, match="推行的来源"):
+        district.push_settings(county.boss, ["bonus_cap"], ["D01"], "给自己")
+    s1boss = create_user("s1boss", "甲街道管理员", "manager", "secret7", centre=county.centres["S1"])
+    with pytest.raises(PermissionDenied):
+        district.push_settings(s1boss, ["bonus_cap"], None, "街道想统一全区")
+    late = district.add_centre(county.boss, "S4", "丁镇中心", "street", "新设")
+    with scope.viewing(late.id):
+        assert load_settings(ahead).bonus_cap == 3.0, "a new centre starts on the district centre's schedule of rules"

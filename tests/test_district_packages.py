@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from app import db as dbmod
-from app import district, identity, inspections, periods, rankings, scope
-from app.accounts import create_user
-from app.centre import create_centre
-from app.centre_package import export_month, trust_office
+from app.storage import db as dbmod
+from app.centres import district, scope
+from app.exchange import identity
+from app.patrolling import inspections
+from app.results import periods, rankings
+from app.people.accounts import create_user
+from app.centres.centre import create_centre
+from app.exchange.centre_package import export_month, trust_office
 from app.errors import PatrolError
-from app.models import Area, Inspection, Staff, User, Window
-from app.results_import import import_package
+from app.storage.models import Area, Inspection, Staff, User, Window
+from app.exchange.results_import import import_package
 from tests.conftest import _reset_pg, at
 from tests.helpers import FAILING, inspect
 

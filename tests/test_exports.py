@@ -14,13 +14,15 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 import cli
-from app import checklists, periods, verify
-from app import db as dbmod
-from app.demo import make_demo
-from app.models import Inspection, Item, ItemResult, ProbationCase
-from app.photos import store_photo
-from app.rankings import rank
-from app.scan import parse_scan
+from app.patrolling import checklists
+from app.results import periods
+from app.exchange import verify
+from app.storage import db as dbmod
+from app.centres.demo import make_demo
+from app.storage.models import Inspection, Item, ItemResult, ProbationCase
+from app.patrolling.photos import store_photo
+from app.results.rankings import rank
+from app.patrolling.scan import parse_scan
 
 OCT = periods.month("2026-10")
 TOOLS = ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm", "zbarimg")
@@ -303,8 +305,8 @@ def test_verify_rejects_what_is_not_a_report_payload(capsys, demo):
 def test_formula_text_from_a_roster_stays_text_in_every_sheet_and_csv_line(capsys, tmp_path):
     from openpyxl import load_workbook
 
-    from app.demo import make_demo
-    from app.models import Staff, Window
+    from app.centres.demo import make_demo
+    from app.storage.models import Staff, Window
 
     path = tmp_path / "f.db"
     dbmod.open_database(str(path))
@@ -329,7 +331,7 @@ def test_formula_text_from_a_roster_stays_text_in_every_sheet_and_csv_line(capsy
 def test_the_record_number_is_the_same_on_paper_and_in_the_workbook_and_passed_items_show_no_deduction(capsys, db, tmp_path):
     from python_calamine import CalamineWorkbook
 
-    from app.records import record_number
+    from app.exchange.records import record_number
 
     insp = Inspection.select().where(Inspection.passed == False).order_by(Inspection.id).first()  # noqa: E712
     number = record_number(insp.uuid)
@@ -382,8 +384,8 @@ def test_every_workbook_sheet_prints_at_the_page_width_with_its_header(capsys, d
 def test_the_pay_list_has_the_amount_and_its_rule_and_rows_tall_enough_to_print(capsys, db, tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
-    from app.settings import load_settings, save_settings
-    from app.models import User
+    from app.centres.settings import load_settings, save_settings
+    from app.storage.models import User
 
     settings = load_settings()
     settings.pay_per_failure, settings.pay_per_veto = 100.0, 200.0

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import cli
-from app import db as dbmod
-from app.demo import make_demo
-from app import periods
+from app.storage import db as dbmod
+from app.centres.demo import make_demo
+from app.results import periods
 
 
 @pytest.fixture(autouse=True)
@@ -75,14 +75,14 @@ def test_a_locked_or_damaged_database_is_one_line_on_the_command_line(office, ca
 
 
 def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(office, capsys, monkeypatch, tmp_path):
-    import app.rankings
+    import app.results.rankings
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(app.rankings, "rank", broken)
+    monkeypatch.setattr(app.results.rankings, "rank", broken)
     monkeypatch.setattr("cli.reports.rank", broken, raising=False)
     code = cli.main(["rankings", "--month", "2026-10", "--db", str(office)])
     err = capsys.readouterr().err

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 import cli
-from app import db as dbmod
-from app import inspections, signing, verify
-from app.demo import make_demo
-from app.models import ALL_MODELS, Inspection, User, Window
+from app.storage import db as dbmod
+from app.patrolling import inspections
+from app.exchange import signing, verify
+from app.centres.demo import make_demo
+from app.storage.models import ALL_MODELS, Inspection, User, Window
 from tests.helpers import FAILING, enrol_laptop, export_from, on_laptop
 
 
@@ -197,7 +198,7 @@ def test_a_notice_printed_on_the_laptop_verifies_at_the_office_and_shows_the_rec
     assert "设备只能为自己的巡查记录签名" in capsys.readouterr().out
     # The office's key id with the laptop's signature: no key but the office's can make it.
     dbmod.open_database(target)
-    from app.identity import local
+    from app.exchange.identity import local
 
     office_id = local().key_id
     dbmod.close_database()
@@ -224,6 +225,6 @@ def test_a_laptop_holds_no_managers_hash_and_no_key_but_its_own(setting, tmp_pat
     assert roles == [("xuncha1", "inspector")] and centre_key == ""
     assert [(r, k) for r, k, _ in keys] == [("device", key_id)]
     dbmod.open_database(target)
-    from app.identity import local
+    from app.exchange.identity import local
 
     assert keys[0][2] == local().public_key and local().private_key not in laptop.read_bytes().decode("latin-1")

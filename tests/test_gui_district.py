@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app import accounts, periods, scope
-from app import db as dbmod
-from app.demo_district import make_demo_district
-from app.models import Centre
+from app.people import accounts
+from app.results import periods
+from app.centres import scope
+from app.storage import db as dbmod
+from app.centres.demo_district import make_demo_district
+from app.storage.models import Centre
 
 
 @pytest.fixture
@@ -70,12 +72,13 @@ def test_a_centre_sends_its_month_and_the_district_trusts_its_office_from_the_ap
                                                                                     monkeypatch):
     from PyQt6.QtWidgets import QFileDialog
 
-    from app import district, identity
-    from app.accounts import create_user
-    from app.centre import create_centre
-    from app.demo import make_demo
-    from app.models import Inspection, User
-    from app.results_import import import_package
+    from app.centres import district
+    from app.exchange import identity
+    from app.people.accounts import create_user
+    from app.centres.centre import create_centre
+    from app.centres.demo import make_demo
+    from app.storage.models import Inspection, User
+    from app.exchange.results_import import import_package
     from forms.exchange_page import ExchangePage
     from tests.gui_support import give_reasons
 
@@ -107,3 +110,103 @@ def test_a_centre_sends_its_month_and_the_district_trusts_its_office_from_the_ap
         assert import_package(out, boss).new == made
     finally:
         dbmod.close_database()
+
+
+def test_a_street_centre_adds_its_own_items_and_adopts_them_from_the_app(qtbot, demo_district, app_font, monkeypatch,
+                                                                          tmp_path):
+    from PyQt6.QtCore import Qt
+
+    from app.centres.settings import load_settings
+    from app.patrolling import checklists
+    from forms.checklists_page import ChecklistsPage
+    from tests.gui_support import Answers, give_reasons
+    from tests.test_centre_checklists import EXTENSION
+
+    Answers(monkeypatch)
+    user = accounts.authenticate("jd1admin", "admin123")
+    (tmp_path / "self.toml").write_text(EXTENSION, encoding="utf-8")
+    monkeypatch.setattr("forms.checklists_page.QFileDialog.getOpenFileNames",
+                        lambda *a, **k: ([str(tmp_path / "self.toml")], ""))
+    page = ChecklistsPage(user)
+    qtbot.addWidget(page)
+    assert not page.extend_button.isHidden() and "WINDOW (区级)" in page.in_use.text()
+    give_reasons(monkeypatch, ("本中心设有24小时自助服务区", True))
+    page.extend()
+    assert load_settings().checklist == "WINDOW.JD1" and "WINDOW.JD1 (本中心)" in page.in_use.text()
+    assert [r.code for r in page.model.rows if r.change == "added"] == ["SELF-01"], "the new version beside the district's"
+    page.resize(1100, 500)
+    page.show()
+    page.grab().save(str(tmp_path / "centre-checklists.png"))
+    page.new_box.setCurrentIndex(page.new_box.findText("WINDOW 第1版", flags=Qt.MatchFlag.MatchStartsWith))
+    give_reasons(monkeypatch, ("暂停自助区检查", True))
+    page.adopt()
+    assert load_settings().checklist == "WINDOW" and checklists.latest_version("WINDOW.JD1").version == 1
+
+
+def test_the_district_manager_pushes_a_setting_to_every_centre_from_the_settings_page(qtbot, demo_district, app_font,
+                                                                                       monkeypatch, tmp_path):
+    import datetime as dt
+
+    from app.centres.settings import load_settings, next_month_start
+    from forms import manager_pages
+    from tests.gui_support import Answers, give_reasons
+
+    answers = Answers(monkeypatch)
+    user = accounts.authenticate("admin", "admin123")
+    page = manager_pages.SettingsPage(user)
+    qtbot.addWidget(page)
+    assert not page.whose.isHidden()
+    page.edits["smile_star_max"].setText("8")
+    give_reasons(monkeypatch, ("区中心增加名额", True))
+    page.save()
+
+    def tick_and_accept(dialog):
+        for n in range(dialog.list.count()):
+            if dialog.list.item(n).data(manager_pages.Qt.ItemDataRole.UserRole) == "smile_star_max":
+                dialog.list.item(n).setCheckState(manager_pages.Qt.CheckState.Checked)
+        return True
+
+    monkeypatch.setattr(manager_pages.PushDialog, "exec", tick_and_accept)
+    give_reasons(monkeypatch, ("全区统一名额", True))
+    page.push()
+    qtbot.waitUntil(lambda: any("已推行到 4 个中心" in a for a in answers.asked), timeout=10000)
+    with scope.viewing(Centre.get(Centre.code == "ZZ1").id):
+        assert load_settings(next_month_start(dt.date.today())).smile_star_max == 8
+    inside = manager_pages.SettingsPage(accounts.authenticate("jd1admin", "admin123"))
+    qtbot.addWidget(inside)
+    assert inside.whose.isHidden(), "a centre's manager has no district to push to"
+
+
+def test_the_district_office_exports_a_quarter_and_a_year_from_the_reports_tab(qtbot, demo_district, app_font,
+                                                                                monkeypatch, tmp_path):
+    import subprocess
+
+    from python_calamine import CalamineWorkbook
+
+    from forms.export_page import ExportPage
+    from tests.gui_support import Answers
+
+    answers = Answers(monkeypatch)
+    month = periods.previous_month()
+    quarter, year = f"{month.start.year}-Q{(month.start.month - 1) // 3 + 1}", f"{month.start.year}"
+    page = ExportPage(accounts.authenticate("admin", "admin123"))
+    qtbot.addWidget(page)
+    for kind, text, out in (("district-excel", quarter, tmp_path / "q.xlsx"), ("district-pdf", year, tmp_path / "y.pdf")):
+        page.kind.setCurrentIndex(page.kind.findData(kind))
+        assert not page.month.isHidden()
+        page.month.setText(text)
+        monkeypatch.setattr("forms.export_page.QFileDialog.getSaveFileName", lambda *a, _o=out, **k: (str(_o), ""))
+        before = len(answers.asked)
+        page.export()
+        qtbot.waitUntil(lambda: len(answers.asked) > before, timeout=20000)
+        assert "已导出" in answers.asked[-1] and out.exists(), answers.asked[-1]
+    book = CalamineWorkbook.from_path(str(tmp_path / "q.xlsx"))
+    first = book.get_sheet_by_index(0).to_python()
+    from openpyxl import load_workbook
+
+    header = load_workbook(tmp_path / "q.xlsx")["各中心排名"].oddHeader.center.text
+    assert "季度" in header and "各中心排名" in header, "the quarter is printed at the head of every page"
+    centres = [row[1] for row in first if row and str(row[1]) in {"DEMO", "FZX", "JD1", "JD2", "ZZ1"}]
+    assert sorted(centres) == ["DEMO", "FZX", "JD1", "JD2", "ZZ1"]
+    text = subprocess.run(["pdftotext", str(tmp_path / "y.pdf"), "-"], capture_output=True, text=True).stdout
+    assert f"{month.start.year}年" in text and "城东街道" in text

@@ -3,9 +3,9 @@
 from openpyxl import Workbook
 from PyQt6.QtWidgets import QPushButton
 
-from app import db as dbmod
-from app.demo import make_demo
-from app.models import Inspection, Staff
+from app.storage import db as dbmod
+from app.centres.demo import make_demo
+from app.storage.models import Inspection, Staff
 from forms.exchange_page import ExchangePage
 from tests.gui_support import Answers, give_reasons, user
 
@@ -14,7 +14,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
     from PyQt6.QtCore import Qt
     from PyQt6.QtWidgets import QDialog
 
-    from app.enrolment import enrol
+    from app.exchange.enrolment import enrol
     from forms.exchange_page import EnrolDialog
     from tests.helpers import on_laptop
 
@@ -114,8 +114,8 @@ def test_an_inspector_has_no_import_buttons(qtbot, app_font, tmp_path):
 
 
 def test_a_manager_settles_an_import_conflict_from_the_exchange_page(qtbot, app_font, monkeypatch, tmp_path):
-    from app import records
-    from app.models import Inspection, InspectionHistory, Window
+    from app.exchange import records
+    from app.storage.models import Inspection, InspectionHistory, Window
     from tests.conftest import at
     from tests.helpers import inspect
 

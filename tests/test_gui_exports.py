@@ -7,9 +7,9 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 from python_calamine import CalamineWorkbook
 
-from app import db as dbmod
-from app import periods
-from app.demo import make_demo
+from app.storage import db as dbmod
+from app.results import periods
+from app.centres.demo import make_demo
 from forms.export_page import ExportPage
 from forms.main_window import MainWindow
 from tests.gui_support import Answers, show_active, user
@@ -82,7 +82,7 @@ def test_a_finished_windows_notice_is_printed_from_the_patrol_list(qtbot, demo_m
 
 
 def test_an_inspector_exports_only_their_own_inspections(qtbot, demo_month, app_font, monkeypatch, tmp_path):
-    from app.models import Inspection, User
+    from app.storage.models import Inspection, User
 
     answers = Answers(monkeypatch)
     page = ExportPage(user("xuncha1"))
@@ -102,8 +102,8 @@ def test_an_inspector_exports_only_their_own_inspections(qtbot, demo_month, app_
 
 
 def test_paper_is_checked_on_the_reports_tab_and_the_record_shown(qtbot, app_font, demo_roster):
-    from app import verify
-    from app.models import User, Window
+    from app.exchange import verify
+    from app.storage.models import User, Window
     from forms.export_page import ExportPage
     from tests.helpers import FAILING, inspect
 

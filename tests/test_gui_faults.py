@@ -12,8 +12,8 @@ import peewee
 import pytest
 from PyQt6.QtCore import Qt
 
-from app import inspections
-from app.models import ItemResult
+from app.patrolling import inspections
+from app.storage.models import ItemResult
 from forms.app import ui_busy_timeout
 from forms.main_window import MainWindow
 from tests.gui_support import Answers, show_active, user

@@ -4,16 +4,17 @@ import datetime as dt
 import threading
 
 
-from app import checklists, probation
-from app.models import ChecklistVersion, ProbationCase, Staff, User, Window
+from app.patrolling import checklists
+from app.results import probation
+from app.storage.models import ChecklistVersion, ProbationCase, Staff, User, Window
 from forms import tasks
 from forms.checklists_page import ChecklistsPage
 from forms.main_window import MainWindow
 from forms.manager_pages import ProbationPage, SettingsPage
 from forms.record_dialog import RecordDialog
 from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
-from app.settings import load_settings, next_month_start
-from app.models import AuditEntry
+from app.centres.settings import load_settings, next_month_start
+from app.storage.models import AuditEntry
 from tests.gui_support import Answers, give_reasons, user
 
 

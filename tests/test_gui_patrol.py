@@ -4,7 +4,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 
-from app.models import Inspection, ItemResult
+from app.storage.models import Inspection, ItemResult
 from forms.main_window import MainWindow
 from tests.gui_support import Answers, show_active, user
 
@@ -104,7 +104,7 @@ def test_changing_the_person_on_duty_changes_the_items_that_apply(qtbot, window)
     box = page.staff_box
     genders = {}
     for n in range(1, box.count()):
-        from app.models import Staff
+        from app.storage.models import Staff
 
         genders.setdefault(Staff.get_by_id(box.itemData(n)).gender, n)
     box.setCurrentIndex(genders["M"])

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from app import periods, rankings
-from app import db as dbmod
-from app.models import Inspection, ProbationCase
+from app.results import periods, rankings
+from app.storage import db as dbmod
+from app.storage.models import Inspection, ProbationCase
 
 
 @pytest.fixture

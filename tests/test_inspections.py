@@ -2,10 +2,10 @@
 
 import pytest
 
-from app import checklists, inspections
+from app.patrolling import checklists, inspections
 from app.errors import PatrolError, PermissionDenied
-from app.models import Inspection, User
-from app.settings import load_settings, save_settings
+from app.storage.models import Inspection, User
+from app.centres.settings import load_settings, save_settings
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -129,7 +129,7 @@ def test_a_weighted_checklist_caps_each_categorys_loss_at_its_weight(roster, tmp
 def test_an_inspection_cannot_be_dated_in_the_future(roster):
     import datetime as dt
 
-    from app import inspections
+    from app.patrolling import inspections
     from app.errors import PatrolError
 
     tomorrow = dt.datetime.now() + dt.timedelta(days=1)

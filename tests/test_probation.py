@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from app import pay, periods, probation, rule_changes
+from app.results import pay, periods, probation, rule_changes
 from app.errors import PatrolError, PermissionDenied
-from app.models import ProbationCase, ProbationEvent, Staff
-from app.settings import load_settings, save_settings
+from app.storage.models import ProbationCase, ProbationEvent, Staff
+from app.centres.settings import load_settings, save_settings
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -131,7 +131,7 @@ def test_pay_office_gets_who_failed_how_often_and_on_which_items(roster, failing
 # A changed verdict (an amendment, or a newer revision imported) moves probation with it.
 
 def test_amending_the_failure_that_opened_a_case_to_a_pass_withdraws_the_case(failing, roster):
-    from app import inspections
+    from app.patrolling import inspections
 
     person, case = failing
     opening = case.opening_inspection
@@ -143,7 +143,7 @@ def test_amending_the_failure_that_opened_a_case_to_a_pass_withdraws_the_case(fa
 
 
 def test_amending_a_pass_to_a_failure_opens_a_case_from_that_day(roster):
-    from app import inspections
+    from app.patrolling import inspections
 
     person = roster.person("F1")
     insp = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"))
@@ -155,7 +155,7 @@ def test_amending_a_pass_to_a_failure_opens_a_case_from_that_day(roster):
 
 
 def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing, roster):
-    from app import inspections
+    from app.patrolling import inspections
 
     person, case = failing
     first = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"))
@@ -170,7 +170,7 @@ def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing
 
 
 def test_a_recheck_amended_after_the_sweep_re_decides_a_case_the_rule_decided(failing, roster):
-    from app import inspections
+    from app.patrolling import inspections
 
     person, case = failing
     first = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"), fail=FAILING)
@@ -184,7 +184,7 @@ def test_a_recheck_amended_after_the_sweep_re_decides_a_case_the_rule_decided(fa
 
 
 def test_a_managers_confirmed_return_is_flagged_for_review_never_undone(failing, roster):
-    from app import inspections
+    from app.patrolling import inspections
 
     person, case = failing
     probation.sweep(dt.date(2026, 11, 5))

@@ -2,10 +2,10 @@
 
 import pytest
 
-from app import periods
-from app.models import Inspection
-from app.rankings import rank, red_flag_windows, smile_star_candidates, smile_stars
-from app.settings import load_settings, save_settings
+from app.results import periods
+from app.storage.models import Inspection
+from app.results.rankings import rank, red_flag_windows, smile_star_candidates, smile_stars
+from app.centres.settings import load_settings, save_settings
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -126,7 +126,7 @@ def test_red_flag_windows_are_the_top_n_without_a_veto(roster):
 
 
 def test_a_vetoed_window_ranks_after_every_window_without_a_veto_and_is_marked(roster):
-    from app import rankings
+    from app.results import rankings
 
     windows = roster.windows
     inspect(windows["A01"], roster.inspector, roster.person("P1", "A01"), at("2026-10-05"), fail=("DISC-19",))  # 100 but vetoed
@@ -137,7 +137,7 @@ def test_a_vetoed_window_ranks_after_every_window_without_a_veto_and_is_marked(r
 
 
 def test_a_scheme_may_leave_the_vetoed_out_listed_apart_with_the_reason(roster):
-    from app import rankings
+    from app.results import rankings
 
     settings = load_settings()
     settings.veto_ranking = "不参加排名"
@@ -162,8 +162,8 @@ def test_each_ranked_window_has_the_grade_of_its_average(roster):
 
 
 def test_too_few_inspections_are_listed_apart_and_the_never_inspected_are_listed(roster):
-    from app import rankings
-    from app.settings import load_settings, save_settings
+    from app.results import rankings
+    from app.centres.settings import load_settings, save_settings
 
     settings = load_settings()
     settings.ranking_min_inspections = 2
@@ -181,8 +181,8 @@ def test_too_few_inspections_are_listed_apart_and_the_never_inspected_are_listed
 
 
 def test_smile_stars_beyond_the_places_say_why_and_more_inspections_win_a_tie(roster):
-    from app import rankings
-    from app.settings import load_settings, save_settings
+    from app.results import rankings
+    from app.centres.settings import load_settings, save_settings
 
     settings = load_settings()
     settings.smile_star_max = 1
@@ -198,7 +198,7 @@ def test_smile_stars_beyond_the_places_say_why_and_more_inspections_win_a_tie(ro
 
 
 def test_last_periods_rank_and_the_change_are_beside_this_ones(roster):
-    from app.reports import with_previous_rank
+    from app.results.reports import with_previous_rank
 
     a01, a02 = roster.windows["A01"], roster.windows["A02"]
     p1, p2 = roster.person("P1", "A01"), roster.person("P2", "A02")

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import db as dbmod
-from app import inspections, periods, rankings
-from app.demo import make_demo
+from app.storage import db as dbmod
+from app.patrolling import inspections
+from app.results import periods, rankings
+from app.centres.demo import make_demo
 from app.errors import PatrolError, PermissionDenied
-from app.models import Inspection, InspectionHistory, ImportLog, ItemResult, ProbationCase, User, Window
-from app.results_import import import_package
+from app.storage.models import Inspection, InspectionHistory, ImportLog, ItemResult, ProbationCase, User, Window
+from app.exchange.results_import import import_package
 from tests.helpers import FAILING, enrol_laptop, export_from, inspect, on_laptop
 
 OCT = periods.month("2026-10")
@@ -117,7 +118,7 @@ def _clash(office, tmp_path):
     dbmod.close_database()
     dbmod.open_database(str(lap))
     window = Window.get(Window.code == "A01")
-    from app.patrol import staff_on_duty
+    from app.patrolling.patrol import staff_on_duty
 
     inspect(window, User.get(User.username == "xuncha1"), staff_on_duty(window), dt.datetime(2026, 10, 5, 10), finalise=False)
     dbmod.close_database()
@@ -220,8 +221,8 @@ def test_random_corruption_is_refused_with_a_message_and_the_database_unchanged(
 
 
 def test_a_manager_takes_the_incoming_side_of_a_conflict_as_the_next_revision(office, tmp_path):
-    from app import conflicts
-    from app.models import AuditEntry
+    from app.exchange import conflicts
+    from app.storage.models import AuditEntry
 
     current = _clash(office, tmp_path)
     (conflict,) = conflicts.open_conflicts()
@@ -245,7 +246,7 @@ def test_a_manager_takes_the_incoming_side_of_a_conflict_as_the_next_revision(of
 
 
 def test_keeping_the_current_side_changes_nothing_but_settles_the_conflict(office, tmp_path):
-    from app import conflicts
+    from app.exchange import conflicts
 
     current = _clash(office, tmp_path)
     (conflict,) = conflicts.open_conflicts()
@@ -272,7 +273,7 @@ def test_conflicts_are_listed_and_settled_from_the_command_line(office, tmp_path
 
 
 def test_a_package_larger_than_one_write_batch_imports_whole(office, package, monkeypatch):
-    import app.results_import as ri
+    import app.exchange.results_import as ri
 
     monkeypatch.setattr(ri, "BATCH", 1)  # every record its own executemany: the batching is exercised
     _, made = package
@@ -286,7 +287,7 @@ def test_a_package_larger_than_one_write_batch_imports_whole(office, package, mo
 def test_photos_travel_inside_the_package_and_are_stored_once(office, tmp_path, monkeypatch):
     import zipfile as zf_mod
 
-    from app.photos import photo_path, store_photo_file
+    from app.patrolling.photos import photo_path, store_photo_file
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the office's photo folder on PostgreSQL
     lap = tmp_path / "laptop.db"
@@ -318,7 +319,7 @@ def test_on_postgresql_a_second_import_at_once_is_told_and_ids_come_from_the_seq
         pytest.skip("SQLite has one writer; the second import waits for the lock instead")
     import psycopg
 
-    from app.results_import import IMPORT_LOCK
+    from app.exchange.results_import import IMPORT_LOCK
 
     _, made = package
     other = psycopg.connect(db_target, autocommit=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import cli
-from app import db as dbmod
-from app.models import Inspection, ProbationCase
+from app.storage import db as dbmod
+from app.storage.models import Inspection, ProbationCase
 from cli.parser import build_parser
 from cli.policy import GROUPS, RULES
 
@@ -26,8 +26,11 @@ EXPECTED = {
     "checklists export": (["--out", "{tmp}/cl.xlsx"], OK, OK, "只读"),
     "checklists load": (["--reason", "试"], REFUSED, REFUSED, "管理员修改检查表"),
     "checklists import": (["{tmp}/cl0.xlsx", "--reason", "试"], REFUSED, REFUSED, "管理员修改检查表"),
+    "checklists extend": (["{tmp}/cl0.xlsx", "--reason", "试"], REFUSED, REFUSED, "管理员修改本中心检查表"),
+    "checklists adopt": (["WINDOW", "--reason", "试"], REFUSED, REFUSED, "管理员修改本中心设置"),
     "settings show": ([], OK, OK, "只读"),
     "settings set": (["probation_days", "40", "--reason", "试"], REFUSED, REFUSED, "管理员修改设置"),
+    "settings push": (["bonus_cap", "--reason", "试"], REFUSED, REFUSED, "区级管理员统一各中心设置"),
     "rankings": (["--month", "2026-10"], OK, REFUSED, "巡查员不看排名"),
     "awards": (["--month", "2026-10"], OK, REFUSED, "巡查员不看评优"),
     "pay": (["--month", "2026-10"], OK, REFUSED, "巡查员不看扣发名单"),
@@ -87,9 +90,9 @@ def office(tmp_path_factory):
     path = tmp / "office.db"
     assert cli.main(["demo", "--db", str(path), "--seed", "7", "--month", "2026-10"]) == 0
     dbmod.open_database(str(path))
-    from app import verify
-    from app.devices import enrol_device
-    from app.models import User
+    from app.exchange import verify
+    from app.exchange.devices import enrol_device
+    from app.storage.models import User
 
     insp = Inspection.select().order_by(Inspection.id).first()
     values = {"tmp": str(tmp), "inspection": insp.uuid, "case": str(ProbationCase.select().first().id),

@@ -2,10 +2,11 @@
 
 import pytest
 
-from app import accounts, checklists
+from app.people import accounts
+from app.patrolling import checklists
 from app.errors import PatrolError, PermissionDenied
-from app.models import Staff, Window
-from app.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+from app.storage.models import Staff, Window
+from app.people.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
 
 
 def test_a_manager_adds_edits_and_deactivates_a_window(roster):

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from app import checklists
-from app.checklist_rows import rows_to_checklist
+from app.patrolling import checklists
+from app.patrolling.checklist_rows import rows_to_checklist
 from app.errors import ChecklistError, PatrolError
-from app.models import ChecklistVersion, Staff, User
-from app.roster_import import apply_roster, plan_roster
+from app.storage.models import ChecklistVersion, Staff, User
+from app.people.roster_import import apply_roster, plan_roster
 from exports.checklist_xlsx import checklist_workbook
 from exports.roster_template import roster_template
 from exports.table_reader import read_table

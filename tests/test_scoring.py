@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.scoring import ScoredItem, grade_for, score_items
-from app.settings import CentreSettings, Grade
+from app.patrolling.scoring import ScoredItem, grade_for, score_items
+from app.centres.settings import CentreSettings, Grade
 
 CATS = ("APPEAR", "DRESS", "DESK", "DISC")
 
@@ -128,7 +128,7 @@ def test_a_failed_veto_item_always_fails_the_inspection(items):
 @settings(max_examples=300)
 @given(items_strategy, cap_strategy, weights_strategy)
 def test_only_failed_checks_and_awarded_bonuses_move_the_score(items, cap, weights):
-    """The office recomputes an imported record from these alone (app.record_checks); same figures."""
+    """The office recomputes an imported record from these alone (app.exchange.record_checks); same figures."""
     moving = [i for i in items if (i.result == "fail" if i.kind == "check" else i.result == "pass")]
     whole, part = score_items(items, bonus_cap=cap, weights=weights), score_items(moving, bonus_cap=cap, weights=weights)
     assert (whole.score, whole.bonus, whole.deductions, whole.vetoed, whole.passed, whole.grade) == \

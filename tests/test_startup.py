@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 
-from app import backup
-from app import db as dbmod
-from app.demo import make_demo
-from app.drivers import is_postgres, target_from_argv
+from app.storage import backup
+from app.storage import db as dbmod
+from app.centres.demo import make_demo
+from app.storage.drivers import is_postgres, target_from_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,8 +37,8 @@ def test_the_database_target_is_read_from_the_command_line_before_anything_impor
 
 
 def test_a_sqlite_process_refuses_a_postgresql_url_clearly_instead_of_failing_on_a_missing_driver(tmp_path):
-    code = ("import sys; from app.drivers import skip_postgres_drivers; assert skip_postgres_drivers('a.db'); "
-            "from app.db import open_database; from app.errors import DatabaseOpenError\n"
+    code = ("import sys; from app.storage.drivers import skip_postgres_drivers; assert skip_postgres_drivers('a.db'); "
+            "from app.storage.db import open_database; from app.errors import DatabaseOpenError\n"
             f"open_database({str(tmp_path / 'a.db')!r})\n"
             "assert sys.modules['psycopg'] is None\n"
             "try:\n    open_database('postgresql://postgres@127.0.0.1:1/x')\n"
@@ -49,7 +49,7 @@ def test_a_sqlite_process_refuses_a_postgresql_url_clearly_instead_of_failing_on
 
 
 def test_a_postgresql_target_keeps_its_driver():
-    code = ("import sys; from app.drivers import skip_postgres_drivers; "
+    code = ("import sys; from app.storage.drivers import skip_postgres_drivers; "
             "assert not skip_postgres_drivers('postgresql://h/db'); import peewee; assert peewee.psycopg is not None")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

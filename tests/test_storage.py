@@ -5,11 +5,11 @@ import sqlite3
 import peewee as pw
 import pytest
 
-from app import db as dbmod
-from app import migrations
+from app.storage import db as dbmod
+from app.storage import migrations
 from app.errors import DatabaseOpenError
-from app.locations import ENV_VAR, default_database_path
-from app.models import ALL_MODELS, Centre, SchemaVersion
+from app.storage.locations import ENV_VAR, default_database_path
+from app.storage.models import ALL_MODELS, Centre, SchemaVersion
 
 
 def test_new_database_gets_every_table_and_the_current_schema_version(database):

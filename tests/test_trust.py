@@ -8,10 +8,13 @@ import peewee as pw
 import pytest
 
 import cli
-from app import accounts, audit, inspections, probation
+from app.people import accounts
+from app import audit
+from app.patrolling import inspections
+from app.results import probation
 from app.errors import PatrolError, PermissionDenied
-from app.models import AuditEntry, ProbationCase, User
-from app.settings import load_settings, next_month_start, save_settings
+from app.storage.models import AuditEntry, ProbationCase, User
+from app.centres.settings import load_settings, next_month_start, save_settings
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -52,9 +55,9 @@ def test_probation_decisions_settings_and_accounts_are_audited(roster):
 
 
 def test_every_managers_change_needs_a_reason_and_without_one_changes_nothing(roster, tmp_path):
-    from app import checklists
-    from app.models import ChecklistVersion, Staff, Window
-    from app.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+    from app.patrolling import checklists
+    from app.storage.models import ChecklistVersion, Staff, Window
+    from app.people.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
 
     boss, window, person = roster.manager, roster.windows["A01"], roster.person("F1")
     settings = load_settings()
@@ -127,7 +130,7 @@ def test_write_commands_act_as_a_named_user_with_the_right_role(capsys, roster, 
                      "--reason", "复看录像"])
     out = capsys.readouterr().out
     assert code == 0 and "第 2 版" in out and "95" in out
-    from app.db import open_database
+    from app.storage.db import open_database
 
     open_database(db_target)
     assert [e.action for e in audit.entries(username="boss")] == ["inspection.amend"]
@@ -139,7 +142,7 @@ def test_a_manager_decides_a_case_from_the_command_line(capsys, roster, db_targe
     monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "secret2")
     code = cli.main(["decide", "--db", db_target, "--user", "boss", "--case", str(case_id), "--clear", "--reason", "投诉不实"])
     assert code == 0 and "已解除" in capsys.readouterr().out
-    from app.db import open_database
+    from app.storage.db import open_database
 
     open_database(db_target)
     assert ProbationCase.get_by_id(case_id).status == "cleared"
@@ -174,7 +177,7 @@ def test_parallel_wrong_passwords_are_each_counted_and_lock_the_account(roster):
     """12 guesses at once, six rounds: the fifth locks the account; the right password then fails too."""
     import threading
 
-    from app.db import db as proxy
+    from app.storage.db import db as proxy
 
     results: list[str] = []
     lock = threading.Lock()

@@ -3,11 +3,11 @@
 import shutil
 from pathlib import Path
 
-from app import db as dbmod
-from app import migrations
-from app.models import Inspection, ItemResult, ProbationCase, ProbationEvent, Staff, Window
-from app.periods import month
-from app.rankings import rank
+from app.storage import db as dbmod
+from app.storage import migrations
+from app.storage.models import Inspection, ItemResult, ProbationCase, ProbationEvent, Staff, Window
+from app.results.periods import month
+from app.results.rankings import rank
 
 V1 = Path(__file__).parent / "data" / "schema_v1.db"
 
@@ -64,12 +64,12 @@ def test_the_old_shared_key_verifies_old_paper_and_packages_until_a_manager_ends
 
     import pytest
 
-    from app import devices, verify
+    from app.exchange import devices, verify
     from app.errors import PatrolError
-    from app.identity import local
-    from app.models import Centre, User
-    from app.results_import import import_package
-    from app.results_package import export_results
+    from app.exchange.identity import local
+    from app.storage.models import Centre, User
+    from app.exchange.results_import import import_package
+    from app.exchange.results_package import export_results
     from tests.helpers import inspect
 
     office, laptop = tmp_path / "office.db", tmp_path / "laptop.db"
@@ -100,7 +100,7 @@ def test_the_old_shared_key_verifies_old_paper_and_packages_until_a_manager_ends
         assert not verify.verify(old_paper).matches
         with pytest.raises(PatrolError, match="已停用"):
             import_package(_v1_package(made.path, tmp_path / "late.wpr", key), admin)
-        from app.models import AuditEntry
+        from app.storage.models import AuditEntry
 
         assert AuditEntry.get(AuditEntry.action == "legacy_key.end").reason == "全部笔记本已重新登记"
     finally:

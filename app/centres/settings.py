@@ -1,0 +1,341 @@
+"""One typed registry of centre settings with their defaults, stored as JSON in the setting table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field, fields
+
+from app.storage.db import db
+from app.errors import PatrolError
+from app.storage.models import RuleSet, Setting
+
+
+@dataclass(frozen=True)
+class Grade:
+    label: str
+    min_score: float
+
+
+VETO_RANKING = ("排在最后", "不参加排名")
+
+
+def _default_grades() -> list[Grade]:
+    return [Grade("优秀", 95), Grade("良好", 90), Grade("合格", 85)]
+
+
+@dataclass
+class CentreSettings:
+    """Everything a centre may tune. Defaults follow seed 000 and common published schemes."""
+
+    grades: list[Grade] = field(default_factory=_default_grades)
+    fail_grade: str = "不合格"
+    bonus_cap: float = 5.0
+    cap_total_at_100: bool = False  # some schemes: bonus points only make up for deductions
+    probation_days: int = 30  # seed 000: 一个月考察期
+    probation_rechecks: int = 2
+    smile_star_min_inspections: int = 2
+    smile_star_min_score: float = 95.0
+    smile_star_max: int = 5
+    red_flag_windows: int = 3
+    pay_per_failure: float = 0.0  # 元 of performance pay withheld per failed inspection (0: by the centre's own rule)
+    pay_per_veto: float = 0.0  # 元 withheld in addition for each veto
+    ranking_min_inspections: int = 1  # fewer than this in a period: listed apart as 样本不足, not ranked
+    coverage_min_inspections: int = 1  # a window counts as covered after this many inspections in a period
+    veto_ranking: str = "排在最后"  # or 不参加排名: a vetoed window or person is listed apart, not ranked
+    review_serious: bool = False  # a case opened by a serious item waits for a manager (a veto always does)
+    consequence_agency: str = "退回劳务公司重新安排岗位"  # seed 000 三.2, for labour-agency staff
+    consequence_staff: str = "按所在单位有关规定处理"  # 在编 staff are not "returned to an agency"
+    consequence_other: str = "由用人单位按有关规定处理"
+    # The checklist the centre's patrols use: a district checklist it adopts, or its own extension of
+    # one (app.patrolling.centre_checklists).
+    checklist: str = "WINDOW"
+
+    @property
+    def pass_score(self) -> float:
+        """The lowest score that is not a failure (the bottom grade's threshold)."""
+        return min(g.min_score for g in self.grades)
+
+    def validate(self) -> None:
+        if not self.grades:
+            raise PatrolError("等级设置不能为空")
+        for g in self.grades:
+            if not 0 <= g.min_score <= 100:
+                raise PatrolError(f"等级“{g.label}”的分数线 {g.min_score} 不在 0–100 之间")
+        if self.pay_per_failure < 0 or self.pay_per_veto < 0:
+            raise PatrolError("扣发金额不能为负数")
+        if self.bonus_cap < 0:
+            raise PatrolError("加分上限不能为负数")
+        if self.ranking_min_inspections < 1 or self.coverage_min_inspections < 1:
+            raise PatrolError("参加排名和计算覆盖率的最少巡查次数须至少为 1")
+        if self.veto_ranking not in VETO_RANKING:
+            raise PatrolError(f"一票否决者的排名方式只能是 {' 或 '.join(VETO_RANKING)}")
+        if self.probation_days < 1 or self.probation_rechecks < 0:
+            raise PatrolError("考察期天数须至少为 1, 复查次数不能为负数")
+        if not self.checklist.strip():
+            raise PatrolError("须选定巡查使用的检查表")
+
+
+# The settings that decide a grade, a pass or a probation case. A change to them takes effect from the
+# first day of a month (the next one unless the manager re-grades), so no month is graded by two rules.
+RULE_FIELDS = ("grades", "fail_grade", "bonus_cap", "cap_total_at_100", "probation_days", "probation_rechecks",
+               "review_serious")
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month_start(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _encode(name: str, value):
+    if name == "grades":
+        return [{"label": g.label, "min_score": g.min_score} for g in value]
+    return value
+
+
+def _decode(name: str, raw):
+    if name == "grades":
+        return [Grade(str(g["label"]), float(g["min_score"])) for g in raw]
+    return raw
+
+
+LABELS = {
+    "grades": "等级分数线",
+    "fail_grade": "不合格等级名称",
+    "bonus_cap": "加分上限",
+    "cap_total_at_100": "总分不超过 100 分 (是/否; 加分只抵扣分)",
+    "probation_days": "考察期天数",
+    "probation_rechecks": "考察期需复查合格次数",
+    "smile_star_min_inspections": "微笑之星最少巡查次数",
+    "smile_star_min_score": "微笑之星最低平均分",
+    "smile_star_max": "微笑之星名额",
+    "red_flag_windows": "流动红旗窗口数",
+    "pay_per_failure": "每次巡查不合格扣发绩效 (元; 0 表示按中心另行规定)",
+    "pay_per_veto": "每次一票否决另扣绩效 (元)",
+    "ranking_min_inspections": "参加排名的最少巡查次数 (不足者列为样本不足)",
+    "coverage_min_inspections": "覆盖率: 每个窗口每期至少巡查次数",
+    "veto_ranking": "有一票否决者 (排在最后 / 不参加排名)",
+    "review_serious": "严重项不合格开启的考察须管理员决定 (是/否; 一票否决总是如此)",
+    "consequence_agency": "考察期满未达标的后果 (劳务派遣人员)",
+    "consequence_staff": "考察期满未达标的后果 (在编人员)",
+    "consequence_other": "考察期满未达标的后果 (其他人员)",
+    "checklist": "巡查使用的检查表 (区级检查表或本中心扩展的检查表的编号)",
+}
+
+
+def format_value(name: str, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if name == "grades":
+        return ",".join(f"{g.label}={g.min_score:g}" for g in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def parse_value(name: str, text: str):
+    """Parse a setting typed by a person (grades as 优秀=95,良好=90,合格=85)."""
+    kinds = {f.name: f.type for f in fields(CentreSettings)}
+    if name not in kinds:
+        raise PatrolError(f"未知设置项 {name!r} (可选: {', '.join(kinds)})")
+    default = getattr(CentreSettings(), name)
+    try:
+        if name == "grades":
+            grades = []
+            for part in text.replace("，", ",").split(","):
+                label, _, score = part.partition("=")
+                if not label.strip() or not score.strip():
+                    raise ValueError(part)
+                grades.append(Grade(label.strip(), float(score)))
+            return grades
+        if isinstance(default, bool):
+            answer = {"是": True, "否": False, "TRUE": True, "FALSE": False, "YES": True, "NO": False, "1": True,
+                      "0": False}.get(text.strip().upper())
+            if answer is None:
+                raise ValueError(text)
+            return answer
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+        if not text.strip():
+            raise ValueError(text)
+        return text.strip()
+    except ValueError:
+        example = "优秀=95,良好=90,合格=85" if name == "grades" else format_value(name, default)
+        raise PatrolError(f"设置项 {name} 的值 {text!r} 无效, 例如: {example}") from None
+
+
+def settings_centre() -> int | None:
+    """Whose settings apply: the centre in view; for the district's own view, the district centre's
+    (the first centre), which ranks the district's windows and staff."""
+    from app.centres.centre import current_centre
+
+    centre = current_centre()
+    return centre.id if centre is not None else None
+
+
+def _stored() -> dict:
+    return {row.key: json.loads(row.value) for row in Setting.select().where(Setting.centre == settings_centre())}
+
+
+def _from_values(values: dict) -> CentreSettings:
+    """Settings from stored (encoded) values, defaults for the rest."""
+    return CentreSettings(**{f.name: _decode(f.name, values[f.name]) for f in fields(CentreSettings) if f.name in values})
+
+
+def _rule_sets():
+    return RuleSet.select().where(RuleSet.centre == settings_centre())
+
+
+def _rules_on(day: dt.date) -> dict:
+    row = _rule_sets().where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).first()
+    return json.loads(row.values) if row is not None else {}
+
+
+def local_value(key: str, default=None):
+    """A value kept for this database as a whole, not for a centre (export watermarks, secrets)."""
+    row = Setting.get_or_none((Setting.key == key) & Setting.centre.is_null())
+    return json.loads(row.value) if row is not None else default
+
+
+def set_local_value(key: str, value) -> None:
+    raw = json.dumps(value, ensure_ascii=False)
+    with db.atomic():
+        if not Setting.update(value=raw).where((Setting.key == key) & Setting.centre.is_null()).execute():
+            Setting.insert(centre=None, key=key, value=raw).execute()
+
+
+def load_settings(on: dt.date | None = None) -> CentreSettings:
+    """Settings as stored, with defaults for anything never set, and the grading and probation rules
+    in force on the given day (today unless given)."""
+    stored = _stored()
+    stored.update(_rules_on(on or dt.date.today()))
+    return _from_values(stored)
+
+
+@dataclass(frozen=True)
+class ScheduledRules:
+    effective_from: dt.date
+    settings: CentreSettings
+    created_by: str
+    reason: str
+
+
+def rule_schedule() -> list[ScheduledRules]:
+    """Every set of rules with the day it took (or takes) effect, oldest first."""
+    base = _stored()
+    out = []
+    for row in _rule_sets().order_by(RuleSet.effective_from):
+        out.append(ScheduledRules(row.effective_from, _from_values(base | json.loads(row.values)), row.created_by,
+                                  row.reason))
+    return out
+
+
+@dataclass
+class RuleBook:
+    """Every set of rules a record may have been graded by, looked up by day without a query each."""
+
+    base: CentreSettings  # in force before the first scheduled set
+    changes: list[tuple[dt.date, CentreSettings]]
+
+    def on(self, day: dt.date) -> CentreSettings:
+        for start, settings in reversed(self.changes):
+            if start <= day:
+                return settings
+        return self.base
+
+    def others(self, day: dt.date) -> list[CentreSettings]:
+        current = self.on(day)
+        return [s for s in [self.base, *(s for _, s in self.changes)] if s is not current]
+
+
+def rule_book() -> RuleBook:
+    return RuleBook(_from_values(_stored()), [(r.effective_from, r.settings) for r in rule_schedule()])
+
+
+def next_rule_change(after: dt.date) -> dt.date | None:
+    """The first day after `after` on which other rules take effect, if any is scheduled."""
+    row = _rule_sets().select(RuleSet.effective_from).where(RuleSet.effective_from > after).order_by(
+        RuleSet.effective_from).first()
+    return row.effective_from if row is not None else None
+
+
+def changed_settings(settings: CentreSettings, effective_from: dt.date | None = None) -> list[str]:
+    """Names of the settings that differ from the stored ones (rules: from those in force on the day
+    the change would take effect)."""
+    now_in_force = load_settings()
+    rules_then = load_settings(effective_from or next_month_start(dt.date.today()))
+    return [f.name for f in fields(CentreSettings)
+            if _encode(f.name, getattr(rules_then if f.name in RULE_FIELDS else now_in_force, f.name))
+            != _encode(f.name, getattr(settings, f.name))]
+
+
+def check_effective_from(day: dt.date, today: dt.date | None = None, regrade: bool = False) -> None:
+    """A rule change starts on the first of a month; the current month or an earlier one only when
+    the manager re-grades it (then every inspection from that day is graded by the new rules)."""
+    today = today or dt.date.today()
+    if day.day != 1:
+        raise PatrolError(f"评分规则只能从某月 1 日起执行 (不能从 {day.isoformat()} 起), 以免同一个月按两种规则评定")
+    if day <= today and not regrade:
+        raise PatrolError(f"{day.year}年{day.month}月已按现行规则评定; 要让新规则从该月起执行, 须选择重新评定该月")
+
+
+def save_settings(settings: CentreSettings, user=None, reason: str = "", effective_from: dt.date | None = None,
+                  regrade: bool = False) -> dt.date | None:
+    """Validate and store the settings in one transaction. Without a user (set-up) everything is
+    stored as it is. With a user (every change after set-up), only a manager may, with a reason, and
+    the change is audited; a change to the rules (RULE_FIELDS) takes effect from `effective_from`
+    (the first of next month unless given) and returns that day, or None when the rules are unchanged.
+    Re-grading the inspections from a past day is app.results.rule_changes' job, which calls this."""
+    settings.validate()
+    if user is None:
+        with db.atomic():
+            _store_plain(settings, [f.name for f in fields(CentreSettings)])
+        return None
+    from app import audit
+    from app.people.accounts import require_role
+
+    require_role(user, "manager")
+    effective_from = effective_from or next_month_start(dt.date.today())
+    changed = changed_settings(settings, effective_from)
+    plain = [name for name in changed if name not in RULE_FIELDS]
+    rules = [name for name in changed if name in RULE_FIELDS]
+    if not changed:
+        return None
+    reason = audit.require_reason(reason)
+    if rules:
+        check_effective_from(effective_from, regrade=regrade)
+    if "checklist" in plain:
+        from app.patrolling.centre_checklists import require_usable
+
+        require_usable(settings.checklist)
+    before, rules_then = load_settings(), load_settings(effective_from)
+    with db.atomic():
+        if plain:
+            audit.record(user, "settings.change", "settings",
+                         old={k: _encode(k, getattr(before, k)) for k in plain},
+                         new={k: _encode(k, getattr(settings, k)) for k in plain}, reason=reason)
+            _store_plain(settings, plain)
+        if rules:
+            values = {name: _encode(name, getattr(settings, name)) for name in RULE_FIELDS}
+            audit.record(user, "settings.rules", f"rules:{effective_from.isoformat()}",
+                         old={k: _encode(k, getattr(rules_then, k)) for k in rules},
+                         new={k: values[k] for k in rules} | {"effective_from": effective_from.isoformat()},
+                         reason=reason)
+            text = json.dumps(values, ensure_ascii=False)
+            RuleSet.insert(centre=settings_centre(), effective_from=effective_from, values=text, created_by=user.username,
+                           reason=reason).on_conflict(conflict_target=[RuleSet.centre, RuleSet.effective_from],
+                                         update={RuleSet.values: text, RuleSet.created_by: user.username,
+                                                 RuleSet.reason: reason}).execute()
+    return effective_from if rules else None
+
+
+def _store_plain(settings: CentreSettings, names: list[str]) -> None:
+    centre = settings_centre()
+    for name in names:
+        value = json.dumps(_encode(name, getattr(settings, name)), ensure_ascii=False)
+        Setting.insert(centre=centre, key=name, value=value).on_conflict(
+            conflict_target=[Setting.centre, Setting.key], update={Setting.value: value}
+        ).execute()

@@ -1,0 +1,140 @@
+"""The office's register of laptops: enrol (a key pair and a signed set-up file), list, revoke.
+
+Only the public key stays here; the private key leaves in the set-up file and nowhere else. A
+revoked device's later packages and paper are refused; what it sent before stays, marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee as pw
+
+from app import audit
+from app.exchange import identity, setup_file, signing
+from app.people.accounts import require_role
+from app.centres.centre import current_centre
+from app.storage.db import db
+from app.errors import PatrolError
+from app.storage.models import Centre, Device, ImportLog, Inspection, User
+
+MAX_NAME = 40
+
+
+@dataclass(frozen=True)
+class EnrolledDevice:
+    key_id: str
+    name: str
+    inspectors: tuple[str, ...]
+    path: Path
+    fingerprint: str  # of the office key, for the laptop's user to compare
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    key_id: str
+    name: str
+    inspectors: tuple[str, ...]
+    enrolled_at: dt.datetime
+    enrolled_by: str
+    revoked_at: dt.datetime | None
+    revoke_reason: str
+    inspections: int
+    packages: int
+
+    @property
+    def status(self) -> str:
+        return f"已注销 ({self.revoked_at:%Y-%m-%d})" if self.revoked_at else "在用"
+
+
+def _office(action: str):
+    office = identity.local()
+    if office is None:
+        raise PatrolError("数据库中没有中心, 请先建立中心")
+    if office.role != "office":
+        raise PatrolError(f"这是巡查员的笔记本, 不能{action}; 请在管理端操作")
+    return office
+
+
+def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, reason: str = "") -> EnrolledDevice:
+    """Register a laptop and write its signed set-up file (managers only)."""
+    require_role(user, "manager")
+    name = " ".join((name or "").split())
+    if not name or len(name) > MAX_NAME:
+        raise PatrolError(f"设备名称不能为空, 最多 {MAX_NAME} 个字")
+    wanted = sorted({n.strip() for n in inspectors if n.strip()})
+    if not wanted:
+        raise PatrolError("至少指定一名可在该设备上使用的巡查员 (--inspectors xuncha1,xuncha2)")
+    accounts = {u.username: u for u in User.select().where(User.username.in_(wanted))}
+    problems = [f"没有账号 {n}" for n in wanted if n not in accounts]
+    problems += [f"{n} 不是巡查员账号 (管理员账号不能放到笔记本上)" for n, u in accounts.items() if u.role != "inspector"]
+    problems += [f"账号 {n} 已停用" for n, u in accounts.items() if not u.active]
+    if problems:
+        raise PatrolError("; ".join(problems))
+    out = Path(out)
+    if out.suffix != setup_file.SUFFIX:
+        raise PatrolError(f"设置文件的扩展名应为 {setup_file.SUFFIX}")
+    if not out.parent.is_dir():
+        raise PatrolError(f"输出文件夹不存在: {out.parent}")
+    office = _office("登记设备")
+    centre = current_centre()
+    pair = signing.new_key_pair()
+    key_id = signing.new_key_id("D")
+    body = setup_file.content(centre, office, {"key_id": key_id, "name": name, "private_key": pair.private_hex},
+                              [accounts[n] for n in wanted], user.username)
+    with db.atomic():
+        Device.create(key_id=key_id, name=name, public_key=pair.public_hex, inspectors=",".join(wanted),
+                      enrolled_by=user.username)
+        audit.record(user, "device.enrol", f"device:{key_id}", new={"name": name, "inspectors": wanted},
+                     reason=reason.strip() or f"登记设备 {name}")
+        setup_file.write(out, body, office.private_key)  # last: a failed write rolls the registration back
+    return EnrolledDevice(key_id, name, tuple(wanted), out, signing.fingerprint(office.public_key))
+
+
+def find_device(key: str) -> Device:
+    device = Device.get_or_none((Device.key_id == key.strip().upper()) | (Device.name == key.strip()))
+    if device is None:
+        raise PatrolError(f"没有登记过设备 {key}")
+    return device
+
+
+def revoke_device(user: User, key: str, reason: str) -> Device:
+    """A lost or retired laptop: its later packages and paper are refused (managers only, with a reason)."""
+    require_role(user, "manager")
+    why = audit.require_reason(reason)
+    device = find_device(key)
+    if device.revoked_at is not None:
+        raise PatrolError(f"设备 {device.name} ({device.key_id}) 已于 {device.revoked_at:%Y-%m-%d %H:%M} 注销")
+    with db.atomic():
+        device.revoked_at, device.revoked_by, device.revoke_reason = dt.datetime.now(), user.username, why
+        device.save()
+        audit.record(user, "device.revoke", f"device:{device.key_id}", old={"name": device.name}, reason=why)
+    return device
+
+
+def device_rows() -> list[DeviceRow]:
+    counts = dict(Inspection.select(Inspection.source_device, pw.fn.COUNT(Inspection.id))
+                  .where(Inspection.source_device != "").group_by(Inspection.source_device).tuples())
+    packages = dict(ImportLog.select(ImportLog.device_id, pw.fn.COUNT(ImportLog.id)).group_by(ImportLog.device_id).tuples())
+    return [DeviceRow(d.key_id, d.name, d.inspector_names, d.enrolled_at, d.enrolled_by, d.revoked_at, d.revoke_reason,
+                      counts.get(d.key_id, 0), packages.get(d.key_id, 0))
+            for d in Device.select().order_by(Device.enrolled_at, Device.id)]
+
+
+def legacy_key_active() -> bool:
+    """Whether the shared key of before the upgrade still verifies old packages and paper."""
+    centre = current_centre()
+    return centre is not None and bool(centre.signing_key)
+
+
+def end_legacy_key(user: User, reason: str) -> None:
+    """Stop accepting anything signed with the old shared key (managers only, audited)."""
+    require_role(user, "manager")
+    why = audit.require_reason(reason)
+    if not legacy_key_active():
+        raise PatrolError("旧的共享密钥已经停用")
+    with db.atomic():
+        Centre.update(signing_key="").execute()
+        audit.record(user, "legacy_key.end", "centre", reason=why)

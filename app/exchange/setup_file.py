@@ -1,0 +1,143 @@
+"""The signed set-up file (.wpe) with which the office enrols a laptop.
+
+A zip of `setup.json` and `signature` (`ed25519 <office key id> <office public key> <signature of
+setup.json>`), checked before `setup.json` is parsed. It carries
+the centre, its settings, the roster, every checklist version, the accounts of the inspectors allowed
+on that laptop (never a manager's), the office's public key and the laptop's own private key. It is
+a secret like a password: whoever holds it can sign as that laptop until the office revokes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+
+import peewee as pw
+
+from app.exchange import signing
+from app.patrolling.checklists import CategoryDef, ChecklistDef, ItemDef, definition_of
+from app.errors import PatrolError
+from app.storage.models import (
+    Area, Centre, Checklist, ChecklistVersion, RuleSet, Setting, Staff, User, Window, now,
+)
+from app.centres.settings import CentreSettings
+
+FORMAT = "window-patrol-setup"
+FORMAT_VERSION = 1
+SUFFIX = ".wpe"
+MAX_FILE = 64 * 2**20  # a city's roster and every checklist version are a few megabytes
+MAX_SIGNATURE = 512
+
+
+def _checklist_json(version: ChecklistVersion) -> dict:
+    definition = definition_of(version)
+    raw = {"code": definition.code, "name": definition.name, "version": version.version,
+           "hash": version.content_hash, "categories": [asdict(c) for c in definition.categories]}
+    if version.checklist.centre_id is not None:  # the centre's own: what it extends, and on which version
+        raw["base"] = definition.base
+        raw["base_hash"] = version.base_version.content_hash if version.base_version_id else ""
+    return raw
+
+
+def checklist_from_json(raw: dict) -> ChecklistDef:
+    categories = []
+    for c in raw["categories"]:
+        items = tuple(ItemDef(**dict(i, window_types=tuple(i["window_types"]))) for i in c["items"])
+        categories.append(CategoryDef(c["code"], c["name"], c["order"], c["weight"], c["source_file"], items))
+    return ChecklistDef(raw["code"], raw["name"], categories, base=raw.get("base", ""))
+
+
+def content(centre: Centre, office, device: dict, inspectors: list[User], created_by: str) -> dict:
+    """Everything a laptop of this centre needs, read from the office database."""
+    from dataclasses import fields
+
+    setting_names = {f.name for f in fields(CentreSettings)}
+    own = Setting.centre == centre.id
+    return {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "created_at": now().isoformat(), "created_by": created_by,
+        "centre": {"code": centre.code, "name": centre.name},
+        "office": {"key_id": office.key_id, "public_key": office.public_key},
+        "device": device,
+        "settings": {s.key: s.value for s in Setting.select().where(own) if s.key in setting_names},
+        # The rules by month, so a laptop grades each inspection by the rules of its day, as the office does.
+        "rules": [{"effective_from": r.effective_from.isoformat(), "values": r.values}
+                  for r in RuleSet.select().where(RuleSet.centre == centre.id).order_by(RuleSet.effective_from)],
+        "areas": [{"code": a.code, "name": a.name} for a in Area.select().where(Area.centre == centre.id).order_by(Area.id)],
+        "windows": [{"area": w.area.code, "code": w.code, "name": w.name, "window_type": w.window_type,
+                     "department": w.department, "active": bool(w.active)}
+                    for w in Window.select(Window, Area).join(Area).where(Window.centre == centre.id).order_by(Window.id)],
+        "staff": [{"employee_no": s.employee_no, "name": s.name, "gender": s.gender, "party_member": bool(s.party_member),
+                   "employer": s.employer, "window": s.window.code if s.window_id else None, "post": s.post,
+                   "status": s.status}
+                  for s in Staff.select(Staff, Window).join(Window, on=(Staff.window == Window.id), join_type=pw.JOIN.LEFT_OUTER)
+                  .where(Staff.centre == centre.id).order_by(Staff.id)],
+        # The district's checklists and the centre's own, never another centre's; the district's first,
+        # so a laptop knows each base before the extension built on it.
+        "checklists": [_checklist_json(v) for v in ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
+                       .where(Checklist.centre.is_null() | (Checklist.centre == centre.id))
+                       .order_by(Checklist.centre.is_null(False), Checklist.code, ChecklistVersion.version)],
+        "accounts": [{"username": u.username, "display_name": u.display_name, "password_hash": u.password_hash}
+                     for u in inspectors],
+    }
+
+
+def write(out: Path, body: dict, office_private_key: str) -> None:
+    """Sign and write the file (readable by its owner only: it holds a private key)."""
+    data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    office = body["office"]
+    signature = f"ed25519 {office['key_id']} {office['public_key']} {signing.sign(office_private_key, data)}"
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("setup.json", data)
+            zf.writestr("signature", signature)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read(path: str | Path) -> dict:
+    """Open a set-up file and check its signature before parsing it; the parsed content."""
+    path = Path(path)
+    name = path.name
+    try:
+        if path.stat().st_size > MAX_FILE:
+            raise PatrolError(f"{name}: 文件过大, 不是本系统的设置文件")
+        with zipfile.ZipFile(path) as zf:
+            infos = {i.filename: i for i in zf.infolist()}
+            if set(infos) != {"setup.json", "signature"}:
+                raise PatrolError(f"{name}: 不是窗口巡查设置文件 (应只含 setup.json 和 signature)")
+            if infos["signature"].file_size > MAX_SIGNATURE or infos["setup.json"].file_size > 4 * MAX_FILE:
+                raise PatrolError(f"{name}: 设置文件的成员大小异常, 拒绝读取")
+            data = zf.read("setup.json")
+            signature = zf.read("signature").decode("ascii", "replace").split()
+    except PatrolError:
+        raise
+    except FileNotFoundError:
+        raise PatrolError(f"找不到设置文件: {path}") from None
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError) as exc:
+        raise PatrolError(f"{name}: 文件已损坏或不是设置文件 ({exc.__class__.__name__})") from None
+    if len(signature) != 4 or signature[0] != "ed25519":
+        raise PatrolError(f"{name}: 缺少管理端签名")
+    _, key_id, public_key, sig = signature
+    if not signing.verify(public_key, data, sig):
+        raise PatrolError(f"{name}: 签名不符: 设置文件被改动过, 不能使用")
+    try:
+        body = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+        office = body["office"]
+        if office["key_id"] != key_id or office["public_key"] != public_key:
+            raise ValueError("office key")
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise PatrolError(f"{name}: 设置文件内容无法解析") from None
+    if body.get("format") != FORMAT or body.get("format_version") != FORMAT_VERSION:
+        raise PatrolError(f"{name}: 不支持的设置文件版本")
+    return body
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} 不是有效数字")

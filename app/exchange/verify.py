@@ -1,0 +1,259 @@
+"""Record payloads printed as QR codes on every report, and checking a paper copy against the database.
+
+Payload: `WPR2:<kind>:<ident>:<fingerprint>:<key id>:<signature>`. Kind I = inspection (ident: its
+UUID, the same on the laptop and at the office), C = probation case, R = ranking (`<YYYY-MM>.<by>`),
+S = staff record (`<employee no>.<from>.<to>`). The fingerprint is 16 hex digits of a digest of what
+the report shows; the signature (Ed25519, app.exchange.signing) is by the key of the database that printed it:
+the office's, or an enrolled laptop's for its own inspections. So a paper copy proves who printed it,
+and whether the record has changed since; nothing can be forged without a key.
+
+Before schema v5 the payload was `WPR1:<kind>:<id>:<HMAC>` with the centre's shared key; it verifies
+while that key is kept (app.exchange.devices.end_legacy_key ends it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass, field
+
+from app.exchange import identity, signing
+from app.centres.centre import current_centre
+from app.errors import PatrolError, is_record_id, record_id
+
+PREFIX = "WPR2"
+LEGACY_PREFIX = "WPR1"
+KINDS = {"I": "巡查记录", "C": "考察案例", "R": "月度排名", "S": "个人巡查记录"}
+IDENTS = {
+    "I": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    "C": r"[0-9]{1,12}",
+    # A ranking of a centre of a district names it (@code); `centre` ranks the district's centres.
+    "R": r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?\.(window|staff|department|centre)(@[A-Z0-9_-]{1,20})?",
+    "S": r"[^:.\s]{1,40}\.[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{4}-[0-9]{2}-[0-9]{2}",
+}
+PAYLOAD = re.compile(r"WPR2:([A-Z]):([^:]{1,80}):([0-9a-f]{16}):([A-Z0-9]{1,20}):([A-Za-z0-9_-]{86})")
+
+
+def _ranking_of(ident: str):
+    """(period, by, centre id or None) of a ranking payload's ident `<YYYY-MM | YYYY-Qn | YYYY>.<by>[@centre]`."""
+    from app.results import periods
+    from app.centres import scope
+    from app.storage.models import Centre
+
+    text, rest = ident.split(".")
+    by, _, code = rest.partition("@")
+    if not code:
+        return periods.parse(text), by, None if by == "centre" else scope.centre_id()
+    centre = Centre.get_or_none(Centre.code == code)
+    if centre is None:
+        raise PatrolError(f"数据库中没有中心 {code}")
+    return periods.parse(text), by, centre.id
+
+
+def ranking_ident(period_text: str, by: str) -> str:
+    """The ident a ranking sheet prints: it names the centre when the database holds several."""
+    from app.centres import scope
+
+    code = None if by == "centre" else scope.code_in_view()
+    return f"{period_text}.{by}" + (f"@{code}" if code else "")
+
+
+def _ranking_rows(ident: str) -> list:
+    from app.centres import district, scope
+    from app.results import reports
+
+    period, by, centre = _ranking_of(ident)
+    with scope.viewing(centre):
+        if by == "centre":
+            return district.rank_centres(period)
+        return reports.ranking(period, by)
+
+
+def _staff_record_of(ident: str):
+    """(employee no, period) of a staff-record payload's ident `<employee no>.<from>.<to>`."""
+    from app.results import periods
+
+    emp, start, end = ident.split(".")
+    return emp, periods.Period(periods.day(start), periods.day(end), "")
+
+
+def _content(kind: str, ident: str):
+    """What the printed report shows, computed afresh from the database (PatrolError if not found)."""
+    from app.exchange import records
+    from app.results import reports
+    from app.storage.models import Inspection
+
+    if kind == "I":
+        insp = Inspection.get_or_none(Inspection.uuid == ident)
+        if insp is None:
+            raise PatrolError("数据库中找不到该记录 (笔记本上打印的, 请先导入其结果包)")
+        return records.content_hash(records.record_of(insp))
+    if kind == "C":
+        notice = reports.probation_notice(record_id(ident))
+        return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
+    if kind == "R":
+        return [r.as_dict() for r in _ranking_rows(ident)]
+    rec = reports.staff_record(*_staff_record_of(ident))
+    return [(r.uuid, r.score, r.grade) for r in rec.inspections]
+
+
+def _fingerprint(kind: str, ident: str) -> str:
+    raw = json.dumps(_content(kind, ident), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(f"{kind}:{ident}:{raw}".encode("utf-8")).hexdigest()[:16]
+
+
+def _check_ident(kind: str, ident: str) -> None:
+    if kind not in KINDS:
+        raise PatrolError(f"未知记录类型 {kind}")
+    if not re.fullmatch(IDENTS[kind], ident):
+        raise PatrolError(f"{KINDS[kind]}的编号格式不对: {ident[:40]!r}")
+
+
+def payload(kind: str, ident: str | int) -> str:
+    """The payload to print on a report of this record as it stands now, signed with this database's key."""
+    ident = str(ident)
+    _check_ident(kind, ident)
+    body = f"{PREFIX}:{kind}:{ident}:{_fingerprint(kind, ident)}"
+    me = identity.local()
+    if me is None:
+        raise PatrolError("数据库中没有中心")
+    message = f"{body}:{me.key_id}"  # the key id is part of what is signed
+    return f"{message}:{signing.sign(me.private_key, message.encode('utf-8'))}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    matches: bool
+    message: str
+    details: list[str] = field(default_factory=list)  # what the record says, to compare with the paper
+
+
+def describe(kind: str, ident: str) -> list[str]:
+    """What the record says now, in the words of the paper."""
+    from app.results import reports
+
+    try:
+        if kind == "I":
+            rec = reports.inspection_record(ident)
+            failed = "; ".join(f"{i.code} {i.text}" for i in rec.failed_items) or "无"
+            person = f"{rec.staff_name} ({rec.employee_no})" if rec.staff_name else "未指定"
+            score = f"{rec.score:g} 分 {rec.grade}" + (" 一票否决" if rec.vetoed else "") if rec.score is not None else "草稿"
+            return [f"窗口: {rec.window_code} {rec.window_name}", f"工作人员: {person}",
+                    f"时间: {rec.observed_at:%Y-%m-%d %H:%M}", f"巡查员: {rec.inspector}", f"得分: {score}",
+                    f"不合格项: {failed}", f"修订: 第 {rec.revision} 版"]
+        if kind == "C":
+            n = reports.probation_notice(record_id(ident))
+            return [f"工作人员: {n.staff_name} ({n.employee_no})", f"考察期: {n.opened_on} 至 {n.ends_on}",
+                    f"状态: {n.status}"]
+        if kind == "R":
+            period = _ranking_of(ident)[0]
+            rows = _ranking_rows(ident)
+            top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score or 0:.2f}" for r in rows[:3])
+            return [f"{period.label} 排名: {len(rows)} 个", f"前三: {top}"]
+        emp, period = _staff_record_of(ident)
+        rec = reports.staff_record(emp, period)
+        return [f"工作人员: {rec.staff_name} ({rec.employee_no})", f"期间: {period.start} 至 {period.last_day}",
+                f"巡查次数: {len(rec.inspections)}"]
+    except PatrolError:
+        return []
+
+
+def verify(text: str) -> Verdict:
+    """Whether a printed payload was signed by a key this database trusts, and matches what it holds now."""
+    text = text.strip()
+    if text.startswith(f"{LEGACY_PREFIX}:"):
+        return _verify_legacy(text)
+    match = PAYLOAD.fullmatch(text)
+    if not match:
+        raise PatrolError(f"不是本系统的报表二维码内容: {text[:60]!r}")
+    kind, ident, printed, key_id, signature = match.groups()
+    _check_ident(kind, ident)
+    what = f"{KINDS[kind]} {ident}"
+    signer = identity.signer(key_id)
+    if signer is None:
+        return Verdict(False, f"{what}: 签名来自本中心不认识的密钥 {key_id}: 不是本中心或其登记设备打印的")
+    if not signing.verify(signer.public_key, text.rsplit(":", 1)[0].encode("utf-8"), signature):
+        return Verdict(False, f"{what}: 签名无效: 二维码内容被改动过, 或不是 {signer.label} 打印的")
+    if signer.revoked_at is not None:
+        return Verdict(False, f"{what}: 由 {signer.label} 打印, 该设备已于 {signer.revoked_at:%Y-%m-%d} 注销"
+                              f" ({signer.revoke_reason}); 请在管理端重新打印")
+    own = key_id == identity.local().key_id
+    if signer.kind == "device" and not own:
+        problem = _device_may_not_sign(kind, ident, signer.key_id)
+        if problem:
+            return Verdict(False, f"{what}: {problem}")
+    try:
+        current = _fingerprint(kind, ident)
+    except PatrolError as exc:
+        return Verdict(False, f"{what}: {exc}")
+    details = [f"打印者: {signer.label}"] + describe(kind, ident)
+    if hmac.compare_digest(current, printed):
+        return Verdict(True, f"{what}: 与数据库一致", details)
+    return Verdict(False, f"{what}: 签名真实, 但打印后记录已更改; 以下为数据库中的现状", details)
+
+
+def _device_may_not_sign(kind: str, ident: str, key_id: str) -> str:
+    """A laptop may sign paper of its own inspections only."""
+    from app.storage.models import Inspection
+
+    if kind != "I":
+        return f"设备只能为自己的巡查记录签名, 不能签{KINDS[kind]}"
+    insp = Inspection.get_or_none(Inspection.uuid == ident)
+    if insp is not None and insp.source_device != key_id:
+        return f"该记录不是设备 {key_id} 送来的, 设备的签名不能证明它"
+    return ""
+
+
+def _verify_legacy(text: str) -> Verdict:
+    """A payload printed before the upgrade, checked with the old shared key while it is kept."""
+    match = re.fullmatch(r"WPR1:([A-Z]):([^:]{1,80}):([0-9a-f]{16})", text)
+    if not match:
+        raise PatrolError(f"不是本系统的报表二维码内容: {text[:60]!r}")
+    kind, ident, check = match.groups()
+    if kind not in KINDS:
+        raise PatrolError(f"未知记录类型 {kind}")
+    centre = current_centre()
+    if centre is None or not centre.signing_key:
+        return Verdict(False, f"{KINDS[kind]} {ident}: 升级前的旧核验码已停用; 请在管理端重新打印")
+    from app.storage.models import Inspection
+
+    try:
+        if kind == "I":
+            insp = Inspection.get_or_none(Inspection.id == record_id(ident)) if is_record_id(ident) else None
+            if insp is None:
+                raise PatrolError("数据库中找不到")
+            ident_now = insp.uuid
+        else:
+            _check_ident(kind, ident)
+            ident_now = ident
+        content = _legacy_content(kind, ident)
+    except (PatrolError, ValueError) as exc:
+        return Verdict(False, f"{KINDS[kind]} {ident}: 数据库中找不到 ({exc})")
+    message = f"{kind}:{ident}:{content}".encode("utf-8")
+    expected = hmac.new(centre.signing_key.encode("utf-8"), message, hashlib.sha256).hexdigest()[:16]
+    if hmac.compare_digest(expected, check):
+        return Verdict(True, f"{KINDS[kind]} {ident}: 与数据库一致 (升级前的核验码)", describe(kind, ident_now))
+    return Verdict(False, f"{KINDS[kind]} {ident}: 与数据库不一致 (打印后记录已更改, 或不是本中心打印的)")
+
+
+def _legacy_content(kind: str, ident: str) -> str:
+    """The digest input of schema v4's payloads, unchanged, so paper printed then still verifies."""
+    from app.results import periods, reports
+
+    if kind == "I":
+        rec = reports.inspection_record(ident)
+        content = [rec.uuid, rec.revision, rec.status, rec.score, rec.grade, rec.vetoed,
+                   [(i.code, i.result, i.note) for i in rec.items]]
+    elif kind == "C":
+        notice = reports.probation_notice(record_id(ident))
+        content = [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
+    elif kind == "R":
+        month, by = ident.split(".")
+        content = [r.as_dict() for r in reports.ranking(periods.month(month), by)]
+    else:
+        emp, start, end = ident.split(".")
+        rec = reports.staff_record(emp, periods.Period(periods.day(start), periods.day(end), ""))
+        content = [(r.uuid, r.score, r.grade) for r in rec.inspections]
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)

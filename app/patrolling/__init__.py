@@ -1,0 +1,1 @@
+"""Checklists and the patrol: drafts, item results, scores, photos, labels, notices."""

@@ -1,0 +1,135 @@
+"""Patrol rounds: the windows an inspector walks, each window's state in the round, opening inspections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from app.patrolling import inspections
+from app.centres import scope
+from app.people.accounts import require_role
+from app.errors import PatrolError
+from app.storage.models import Area, Inspection, PatrolRound, Staff, User, Window, now
+from app.patrolling.scan import parse_scan
+
+STATE_LABELS = {"todo": "未检查", "draft": "检查中", "done": "已完成"}
+
+
+@dataclass(frozen=True)
+class WindowState:
+    window_id: int
+    code: str
+    name: str
+    window_type: str
+    department: str
+    area: str
+    state: str  # todo / draft / done
+    inspection_id: int | None
+    score: float | None
+    grade: str
+    staff_name: str
+
+
+def start_round(inspector: User, area: Area | None = None, checklist_code: str | None = None) -> PatrolRound:
+    """Begin a round over one area (or every area), on the centre's checklist unless told another."""
+    require_role(inspector, "inspector")
+    if checklist_code is None:
+        from app.patrolling.centre_checklists import in_use
+
+        checklist_code = in_use()
+    return PatrolRound.create(inspector=inspector, area=area, checklist_code=checklist_code)
+
+
+def open_round(inspector: User) -> PatrolRound | None:
+    """The inspector's unfinished round started today, if any (to resume after a restart)."""
+    today = dt.datetime.combine(dt.date.today(), dt.time())
+    return (
+        PatrolRound.select()
+        .where((PatrolRound.inspector == inspector) & PatrolRound.finished_at.is_null() & (PatrolRound.started_at >= today))
+        .order_by(PatrolRound.started_at.desc())
+        .first()
+    )
+
+
+def finish_round(patrol: PatrolRound) -> None:
+    patrol.finished_at = now()
+    patrol.save()
+
+
+def round_windows(patrol: PatrolRound) -> list[Window]:
+    query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
+    if patrol.area_id:
+        query = query.where(Window.area == patrol.area_id)
+    return list(query.order_by(Window.code))
+
+
+def window_states(patrol: PatrolRound) -> list[WindowState]:
+    """Every window of the round with its state: not yet, in progress, or done with score and grade."""
+    latest: dict[int, Inspection] = {}
+    query = (
+        Inspection.select(Inspection, Staff)
+        .join(Staff, pw.JOIN.LEFT_OUTER)
+        .where(Inspection.round == patrol)
+        .order_by(Inspection.id)
+    )
+    for insp in query:
+        latest[insp.window_id] = insp
+    states = []
+    for w in round_windows(patrol):
+        insp = latest.get(w.id)
+        state = "todo" if insp is None else ("done" if insp.status == "final" else "draft")
+        states.append(WindowState(
+            window_id=w.id, code=w.code, name=w.name, window_type=w.window_type, department=w.department,
+            area=w.area.name, state=state, inspection_id=insp.id if insp else None,
+            score=insp.score if insp and insp.status == "final" else None,
+            grade=insp.grade if insp and insp.status == "final" else "",
+            staff_name=insp.staff.name if insp and insp.staff_id else "",
+        ))
+    return states
+
+
+def find_window(text: str, centre_code: str | None = None) -> Window:
+    """The active window a scanned label or typed code names."""
+    code = parse_scan(text, centre_code)
+    window = Window.get_or_none((Window.code == code) & (Window.active == True) & scope.windows())  # noqa: E712
+    if window is None:
+        raise PatrolError(f"未找到窗口: {code}")
+    return window
+
+
+def staff_on_duty(window: Window) -> Staff | None:
+    """The roster's person at the window: the A post first, else the B post."""
+    return (
+        Staff.select()
+        .where((Staff.window == window) & (Staff.status == "active"))
+        .order_by(Staff.post, Staff.employee_no)
+        .first()
+    )
+
+
+def open_inspection(patrol: PatrolRound, window: Window, inspector: User) -> Inspection:
+    """The window's draft in this round if there is one, else a new draft with the person on duty."""
+    draft = (
+        Inspection.select()
+        .where((Inspection.round == patrol) & (Inspection.window == window) & (Inspection.status == "draft"))
+        .order_by(Inspection.id.desc())
+        .first()
+    )
+    if draft is not None:
+        return draft
+    insp = inspections.start_inspection(window, inspector, staff=staff_on_duty(window),
+                                        checklist_code=patrol.checklist_code)
+    insp.round = patrol
+    insp.save()
+    return insp
+
+
+def next_window(patrol: PatrolRound, after_code: str | None = None) -> WindowState | None:
+    """The next window of the round not yet done, after the given code (wrapping round)."""
+    pending = [s for s in window_states(patrol) if s.state != "done"]
+    if not pending:
+        return None
+    later = [s for s in pending if after_code is None or s.code > after_code]
+    return (later or pending)[0]

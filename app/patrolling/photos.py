@@ -1,0 +1,62 @@
+"""Evidence photos: copied into the data folder under their SHA-256, referenced by that hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import os
+import tempfile
+from pathlib import Path
+
+from app.storage.db import sqlite_path
+from app.storage.locations import default_data_dir
+from app.errors import PatrolError
+
+ALLOWED = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"BM": ".bmp"}
+MAX_BYTES = 20 * 1024 * 1024
+# A reference is the content's SHA-256 and the image type: nothing else ever names a photo file.
+REF = re.compile(r"[0-9a-f]{64}\.(png|jpg|gif|bmp)")
+
+
+def photo_dir() -> Path:
+    """Beside a SQLite database (so the two travel together), else in the user data folder."""
+    path = sqlite_path()
+    return path.with_name(path.stem + "_photos") if path else default_data_dir() / "photos"
+
+
+def _extension(data: bytes) -> str:
+    for magic, ext in ALLOWED.items():
+        if data.startswith(magic):
+            return ext
+    raise PatrolError("不是支持的图片格式 (PNG、JPEG、GIF、BMP)")
+
+
+def store_photo(data: bytes) -> str:
+    """Store image bytes once (same content, same file); return the reference `<sha256><ext>`."""
+    if len(data) > MAX_BYTES:
+        raise PatrolError(f"图片过大 ({len(data) // 1024 // 1024} MB), 上限 20 MB")
+    ref = hashlib.sha256(data).hexdigest() + _extension(data)
+    target = photo_path(ref)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    return ref
+
+
+def store_photo_file(path: str | Path) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise PatrolError(f"无法读取图片 {path}: {exc.strerror}") from None
+    return store_photo(data)
+
+
+def photo_path(ref: str) -> Path:
+    if not REF.fullmatch(ref):  # never a path: a reference from a file could say "../../etc/passwd"
+        raise PatrolError(f"照片引用无效: {ref[:40]!r}")
+    return photo_dir() / ref[:2] / ref

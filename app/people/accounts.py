@@ -1,0 +1,154 @@
+"""User accounts: scrypt password hashes and role checks enforced in the core."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import os
+
+from app.domain import ROLES
+from app.errors import PatrolError, PermissionDenied
+from app.storage.models import User
+
+# scrypt cost: about 50 ms per check here, so sign-in stays instant and guessing stays slow.
+_N, _R, _P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    key = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return "scrypt${}${}${}${}${}".format(
+        _N, _R, _P, base64.b64encode(salt).decode(), base64.b64encode(key).decode()
+    )
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, key = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    expected = base64.b64decode(key)
+    actual = hashlib.scrypt(
+        password.encode("utf-8"), salt=base64.b64decode(salt),
+        n=int(n), r=int(r), p=int(p), dklen=len(expected),
+    )
+    return hmac.compare_digest(actual, expected)
+
+
+def create_user(username: str, display_name: str, role: str, password: str, centre=None) -> User:
+    """An account of a centre, or (no centre) of the district: in a one-centre database the same."""
+    if role not in ROLES:
+        raise PatrolError(f"未知角色 {role!r} (可选: {', '.join(ROLES)})")
+    if len(password) < 6:
+        raise PatrolError("密码至少 6 位")
+    if User.get_or_none(User.username == username):
+        raise PatrolError(f"用户名 {username} 已存在")
+    return User.create(
+        username=username, display_name=display_name, role=role, password_hash=hash_password(password), centre=centre
+    )
+
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+
+
+def authenticate(username: str, password: str) -> User:
+    """The active user with this name and password, or PermissionDenied. Five wrong passwords lock the
+    account for 15 minutes (scrypt makes each guess slow; the lock makes many useless). Each failure is
+    counted in the database in one statement, so guesses made in parallel are each counted."""
+    from app.storage.db import db
+
+    user = User.get_or_none((User.username == username) & (User.active == True))  # noqa: E712
+    if user is None:
+        raise PermissionDenied("用户名或密码错误")
+    _refuse_if_locked(user)
+    if not verify_password(password, user.password_hash):
+        with db.atomic():
+            User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
+            failed = User.select(User.failed_logins).where(User.id == user.id).scalar()
+            if failed >= MAX_FAILED_LOGINS:
+                until = dt.datetime.now() + dt.timedelta(minutes=LOCK_MINUTES)
+                User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
+        if failed >= MAX_FAILED_LOGINS:
+            raise PermissionDenied(f"密码连续错误 {MAX_FAILED_LOGINS} 次, 账号锁定 {LOCK_MINUTES} 分钟")
+        raise PermissionDenied("用户名或密码错误")
+    # A lock set by a parallel guess while this password was being checked still holds.
+    fresh = User.get_by_id(user.id)
+    _refuse_if_locked(fresh)
+    if fresh.failed_logins or fresh.locked_until:
+        User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+    from app.centres import scope
+
+    scope.for_user(fresh)  # a centre's account sees its centre; the district's, the district
+    return fresh
+
+
+def _refuse_if_locked(user: User) -> None:
+    if user.locked_until and user.locked_until > dt.datetime.now():
+        raise PermissionDenied(f"密码错误次数过多, 账号已锁定至 {user.locked_until:%H:%M}")
+
+
+def require_role(user: User | None, role: str) -> None:
+    """Refuse unless the user has the role (managers may do what inspectors may)."""
+    if user is None:
+        raise PermissionDenied("此操作需要登录")
+    if not user.active:
+        raise PermissionDenied(f"账号 {user.username} 已停用")
+    if role == "inspector" and user.role in ("inspector", "manager"):
+        return
+    if user.role != role:
+        raise PermissionDenied(f"用户 {user.username} ({ROLES.get(user.role, user.role)}) 无权执行此操作, 需要{ROLES[role]}权限")
+
+
+def manage_account(acting: User, target: User, *, active: bool | None = None, role: str | None = None,
+                   password: str | None = None) -> User:
+    """A manager deactivates, re-roles or resets the password of an account (not their own role). A
+    centre's manager manages their centre's accounts only, never the district's."""
+    require_role(acting, "manager")
+    if acting.centre_id is not None and target.centre_id != acting.centre_id:
+        raise PermissionDenied(f"账号 {target.username} 不属于本中心, 只有区级管理员可以修改")
+    if role is not None:
+        if role not in ROLES:
+            raise PatrolError(f"未知角色 {role!r}")
+        if target.id == acting.id and role != "manager":
+            raise PatrolError("不能取消自己的管理员权限")
+        target.role = role
+    if active is not None:
+        if target.id == acting.id and not active:
+            raise PatrolError("不能停用自己的账号")
+        target.active = active
+    if password is not None:
+        if len(password) < 6:
+            raise PatrolError("密码至少 6 位")
+        target.password_hash = hash_password(password)
+    target.save()
+    from app import audit
+
+    audit.record(acting, "account.change", f"user:{target.username}",
+                 new={"role": target.role, "active": target.active, "password_changed": password is not None})
+    return target
+
+
+def add_account(acting: User, username: str, display_name: str, role: str, password: str) -> User:
+    require_role(acting, "manager")
+    if not username.strip():
+        raise PatrolError("用户名不能为空")
+    from app import audit
+
+    from app.centres import scope
+
+    # A centre's manager adds accounts of their centre; the district's, of the centre in view (a manager
+    # added in a one-centre database stays the district's, as the first one is).
+    if acting.centre_id is not None:
+        centre = acting.centre_id
+    elif role == "manager" and not scope.is_district():
+        centre = None
+    else:
+        centre = scope.centre_id()
+    user = create_user(username.strip(), display_name.strip() or username.strip(), role, password, centre=centre)
+    audit.record(acting, "account.change", f"user:{user.username}", new={"role": role, "created": True})
+    return user

@@ -1,0 +1,324 @@
+"""Probation (考察期), as seed 000 三.2 sets it out.
+
+A finalised failing inspection opens a case (length and re-checks required are settings). Later
+inspections of the same person up to the end date are re-checks, each recorded on the case. When
+the end date has passed, the sweep clears the case if at least the required number of re-checks
+passed and none failed; otherwise (too few re-checks, or any failure during probation) it recommends
+return to the labour agency, which a manager confirms or overrules by clearing with a reason. Every transition is an event with its time and cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from app.centres import scope
+from app.people.accounts import require_role
+from app.storage.db import db
+from app.domain import PROBATION_STATUSES
+from app.errors import PatrolError
+from app.storage.models import Inspection, ProbationCase, ProbationEvent, Staff, User, Window, now
+from app.results.periods import cn_date
+from app.centres.settings import CentreSettings, load_settings
+
+
+def active_case(staff_id: int, on: dt.date) -> ProbationCase | None:
+    """The open case of a person whose period covers the given day."""
+    return (
+        ProbationCase.select()
+        .where(
+            (ProbationCase.staff == staff_id)
+            & (ProbationCase.status == "open")
+            & (ProbationCase.opened_on <= on)
+            & (ProbationCase.ends_on >= on)
+        )
+        .order_by(ProbationCase.opened_on.desc())
+        .first()
+    )
+
+
+def on_finalised(inspection: Inspection, settings: CentreSettings | None = None) -> ProbationCase | None:
+    """Record a finalised inspection on the person's case, or open one if it failed."""
+    if inspection.staff_id is None:
+        return None
+    day = inspection.observed_at.date()
+    settings = settings or load_settings(day)
+    case = active_case(inspection.staff_id, day)
+    when = inspection.finished_at or now()
+    if case is not None and case.opening_inspection_id != inspection.id:
+        kind = "recheck_pass" if inspection.passed else "recheck_fail"
+        grade = "合格" if inspection.passed else "不合格"
+        ProbationEvent.create(
+            case=case, at=when, kind=kind, inspection=inspection,
+            cause=f"{cn_date(day)}复查{grade}, 得分 {inspection.score:g}"
+            + (" (一票否决)" if inspection.vetoed else ""),
+        )
+        return case
+    if inspection.passed:
+        return None
+    with db.atomic():
+        case = ProbationCase.create(
+            staff=inspection.staff_id,
+            opening_inspection=inspection,
+            opened_on=day,
+            ends_on=day + dt.timedelta(days=settings.probation_days),
+            required_rechecks=settings.probation_rechecks,
+        )
+        ProbationEvent.create(
+            case=case, at=when, kind="opened", inspection=inspection,
+            cause=f"{cn_date(day)}巡查不合格 (得分 {inspection.score:g}"
+            + (", 一票否决" if inspection.vetoed else "")
+            + f"), 考察期至{cn_date(case.ends_on)}, 需复查合格 {case.required_rechecks} 次",
+        )
+    return case
+
+
+def open_for_event(staff: Staff, day: dt.date, cause: str) -> ProbationCase | None:
+    """A case opened by a recorded event (a scheme may say a kind of conduct opens probation); none
+    if the person already has a case running on that day."""
+    if active_case(staff.id, day) is not None:
+        return None
+    settings = load_settings(day)
+    with db.atomic():
+        case = ProbationCase.create(staff=staff, opening_inspection=None, opened_on=day,
+                                    ends_on=day + dt.timedelta(days=settings.probation_days),
+                                    required_rechecks=settings.probation_rechecks)
+        ProbationEvent.create(case=case, kind="opened", cause=f"{cause}; 考察期至{cn_date(case.ends_on)}, "
+                              f"需复查合格 {case.required_rechecks} 次")
+    return case
+
+
+def withdraw_case(case: ProbationCase, cause: str, user: User | None = None) -> ProbationCase:
+    """What opened the case did not hold (an event withdrawn): the case is withdrawn as never having
+    been, unless a manager has decided it (then it is flagged for review, never undone)."""
+    if case.status in ("open", "recommend_return", "review") or _decided_by_sweep(case):
+        case.status, case.closed_at = "cleared", now()
+        case.save()
+        ProbationEvent.create(case=case, kind="withdrawn", user=user, cause=f"{cause}; 考察撤销")
+    else:
+        ProbationEvent.create(case=case, kind="opening_changed", user=user, cause=f"{cause}; 本案已由管理员决定, 请复核")
+    return case
+
+
+def recheck_counts_of(case_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(passed, failed) re-checks per case, by their inspections' current results (an amended or
+    re-imported re-check counts as it now stands); one query for all the cases."""
+    counts = {cid: (0, 0) for cid in case_ids}
+    for start in range(0, len(case_ids), 900):
+        chunk = case_ids[start:start + 900]
+        query = (ProbationEvent.select(ProbationEvent.case, Inspection.passed, pw.fn.COUNT(ProbationEvent.id))
+                 .join(Inspection, on=(ProbationEvent.inspection == Inspection.id))
+                 .where(ProbationEvent.case.in_(chunk) & ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))
+                 .group_by(ProbationEvent.case, Inspection.passed).tuples())
+        for cid, passed, n in query:
+            p, f = counts[cid]
+            counts[cid] = (p + n, f) if passed else (p, f + n)
+    return counts
+
+
+def recheck_counts(case: ProbationCase) -> tuple[int, int]:
+    """(passed, failed) re-checks of one case, as they now stand."""
+    return recheck_counts_of([case.id])[case.id]
+
+
+def needs_review(case: ProbationCase, settings: CentreSettings | None = None) -> str:
+    """Why the rule alone may not close this case: it was opened by a veto (bribery, say), or by a
+    serious item when the centre's scheme says so. Empty when the rule may."""
+    opening = Inspection.get_or_none(Inspection.id == case.opening_inspection_id) if case.opening_inspection_id else None
+    if opening is None:
+        return ""
+    if opening.vetoed:
+        return "本案由一票否决项开启"
+    settings = settings or load_settings(case.opened_on)
+    if settings.review_serious:
+        from app.storage.models import Item, ItemResult
+
+        serious = (ItemResult.select().join(Item).where((ItemResult.inspection == opening) & (ItemResult.result == "fail")
+                                                        & (Item.severity == "serious")).exists())
+        if serious:
+            return "本案由严重项开启"
+    return ""
+
+
+def _verdict(case: ProbationCase, counts: tuple[int, int] | None = None) -> tuple[str, str]:
+    """The sweep's rule for a case past its end: (status, summary). A case the rule may not close
+    waits for a manager instead of being cleared."""
+    passed, failed = counts or recheck_counts(case)
+    summary = f"考察期于{cn_date(case.ends_on)}届满, 复查合格 {passed} 次、不合格 {failed} 次 (需合格 {case.required_rechecks} 次)"
+    if passed >= case.required_rechecks and failed == 0:
+        why = needs_review(case)
+        if why:
+            return "review", summary + f"; {why}, 不由规则自动解除, 待管理员决定"
+        return "cleared", summary + ", 解除考察"
+    return "recommend_return", summary + ", 建议退回劳务公司, 待管理员确认"
+
+
+def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
+                      user: User | None = None) -> ProbationCase | None:
+    """A finalised inspection changed between pass and fail (an amendment, or a newer revision imported):
+    bring probation in line, with an event saying why. Only rule-made states move; a manager's
+    decision (confirmed return, or cleared by a manager) is never undone, only flagged for review."""
+    if inspection.staff_id is None or bool(inspection.passed) == bool(was_passed):
+        return None
+    day = inspection.observed_at.date()
+    now_text = "合格" if inspection.passed else "不合格"
+    opened = ProbationCase.get_or_none(ProbationCase.opening_inspection == inspection)
+    if opened is not None and inspection.passed:
+        if opened.status in ("open", "recommend_return", "review") or _decided_by_sweep(opened):
+            opened.status, opened.closed_at = "cleared", now()
+            opened.save()
+            ProbationEvent.create(case=opened, kind="withdrawn", inspection=inspection, user=user,
+                                  cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 考察撤销")
+        else:
+            ProbationEvent.create(case=opened, kind="opening_changed", inspection=inspection, user=user,
+                                  cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 本案已由管理员决定, 请复核")
+        return opened
+    recheck = (ProbationEvent.select().where((ProbationEvent.inspection == inspection)
+                                             & (ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))).first())
+    if recheck is not None:
+        case = recheck.case
+        ProbationEvent.create(case=case, kind="recheck_changed", inspection=inspection, user=user,
+                              cause=f"{cn_date(day)}复查改为{now_text}: {cause}")
+        if case.status in ("recommend_return", "review") or _decided_by_sweep(case):
+            status, summary = _verdict(case)
+            if status != case.status:
+                case.status = status
+                case.closed_at = now() if status == "cleared" else None
+                case.save()
+                ProbationEvent.create(case=case, kind=status, cause="复查结果修改后重新判定: " + summary)
+        return case
+    if not inspection.passed:
+        case = on_finalised(inspection)
+        if case is not None and case.opening_inspection_id == inspection.id:
+            ProbationEvent.create(case=case, kind="opened_by_change", inspection=inspection, user=user,
+                                  cause=f"{cn_date(day)}巡查记录改为不合格: {cause}")
+        return case
+    return None
+
+
+def _decided_by_sweep(case: ProbationCase) -> bool:
+    """Cleared by the end-of-period rule (not by a manager), so a changed result may re-decide it."""
+    return case.status == "cleared" and case.decided_by_id is None and not (
+        ProbationEvent.select().where((ProbationEvent.case == case) & (ProbationEvent.kind.in_(
+            ["cleared_by_manager", "withdrawn"]))).exists())
+
+
+def sweep(as_of: dt.date, user: User | None = None) -> list[ProbationCase]:
+    """Decide every open case whose end date is before `as_of`; return the cases changed. The app runs
+    it as the scheduled sweep (no user); from the command line a named manager runs it. Audited."""
+    if user is not None:
+        require_role(user, "manager")
+    # The centre in view's cases, decided by its rules (a district's view decides every centre's).
+    due = list(
+        ProbationCase.select().join(Staff).where((ProbationCase.status == "open") & (ProbationCase.ends_on < as_of)
+                                                 & scope.staff())
+    )
+    changed = []
+    counts = recheck_counts_of([c.id for c in due])
+    with db.atomic():
+        for case in due:
+            case.status, cause = _verdict(case, counts[case.id])
+            if case.status == "cleared":
+                case.closed_at = now()
+            case.save()
+            ProbationEvent.create(case=case, kind=case.status, cause=cause)
+            changed.append(case)
+        if changed:
+            from app import audit
+
+            audit.record(user, "probation.sweep", f"as_of:{as_of.isoformat()}",
+                         new={str(c.id): c.status for c in changed}, reason="考察期满, 按规则处理")
+    return changed
+
+
+def _decide(case: ProbationCase, user: User, reason: str, allowed: tuple[str, ...]) -> None:
+    require_role(user, "manager")
+    if not reason or not reason.strip():
+        raise PatrolError("处理考察案例必须填写理由")
+    if case.status not in allowed:
+        raise PatrolError(
+            f"考察案例 {case.id} 当前状态为“{PROBATION_STATUSES[case.status]}”, 不能执行此操作"
+        )
+
+
+def confirm_return(case: ProbationCase, user: User, reason: str) -> ProbationCase:
+    """A manager confirms return to the labour agency; the person leaves the roster."""
+    _decide(case, user, reason, ("recommend_return", "review"))
+    before = case.status
+    with db.atomic():
+        case.status, case.closed_at, case.decided_by, case.decision_reason = "returned", now(), user, reason
+        case.save()
+        Staff.update(status="returned", window=None).where(Staff.id == case.staff_id).execute()
+        ProbationEvent.create(case=case, kind="confirmed_return", user=user, cause=reason)
+        _audit(user, "probation.confirm_return", case, before, reason)
+    return case
+
+
+def clear_case(case: ProbationCase, user: User, reason: str) -> ProbationCase:
+    """A manager clears a case (open or recommended for return), with a reason."""
+    _decide(case, user, reason, ("open", "recommend_return", "review"))
+    before = case.status
+    with db.atomic():
+        case.status, case.closed_at, case.decided_by, case.decision_reason = "cleared", now(), user, reason
+        case.save()
+        ProbationEvent.create(case=case, kind="cleared_by_manager", user=user, cause=reason)
+        _audit(user, "probation.clear", case, before, reason)
+    return case
+
+
+def _audit(user: User, action: str, case: ProbationCase, before: str, reason: str) -> None:
+    from app import audit
+
+    staff = Staff.get_by_id(case.staff_id)
+    audit.record(user, action, f"case:{case.id}", old={"status": before}, new={"status": case.status},
+                 reason=reason, employee_no=staff.employee_no)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    employee_no: str
+    name: str
+    window: str
+    employer: str
+    opened_on: dt.date
+    ends_on: dt.date
+    days_left: int
+    rechecks_passed: int
+    rechecks_failed: int
+    rechecks_required: int
+    status: str
+    status_label: str
+
+
+def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_return", "review")) -> list[CaseRow]:
+    """Cases in the given statuses, soonest end first, with their re-check counts."""
+    query = (
+        ProbationCase.select(ProbationCase, Staff, Window)
+        .join(Staff)
+        .join(Window, pw.JOIN.LEFT_OUTER, on=(Staff.window == Window.id))
+        .where(ProbationCase.status.in_(list(statuses)) & scope.staff())
+        .order_by(ProbationCase.ends_on, Staff.employee_no)
+    )
+    cases = list(query)
+    counts = recheck_counts_of([c.id for c in cases])
+    rows = []
+    for case in cases:
+        passed, failed = counts[case.id]
+        staff = case.staff
+        window = staff.window.code if staff.window_id else ""
+        rows.append(CaseRow(
+            id=case.id, employee_no=staff.employee_no, name=staff.name, window=window,
+            employer=staff.employer, opened_on=case.opened_on, ends_on=case.ends_on,
+            days_left=max(0, (case.ends_on - as_of).days), rechecks_passed=passed,
+            rechecks_failed=failed, rechecks_required=case.required_rechecks,
+            status=case.status,
+            status_label="期满待处理" if case.status == "open" and case.ends_on < as_of else PROBATION_STATUSES[case.status],
+        ))
+    return rows
+
+
+def history(case: ProbationCase) -> list[ProbationEvent]:
+    return list(case.events.order_by(ProbationEvent.at, ProbationEvent.id))

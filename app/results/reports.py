@@ -1,0 +1,358 @@
+"""Plain data for the reports (Excel, PDF): everything a writer needs, gathered once, no Qt, no files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from app.patrolling import inspections as insp_mod
+from app.centres import scope
+from app.centres.centre import current_centre
+from app.patrolling.checklists import cite, cited_sources, source_titles
+from app.domain import METHODS, RESULTS, SEVERITIES
+from app.errors import PatrolError
+from app.results.listing import InspectionRow, finalised_inspections, iter_finalised_inspections
+from app.storage.models import Inspection, Item, ItemResult, ProbationCase, Staff, Window
+from app.results.pay import PayRow, failures
+from app.results.periods import Period, cn_date
+from app.results.probation import CaseRow, case_rows, history
+from app.results.rankings import (
+    RankRow, StarCandidate, Unranked, finalised_in, rank, red_flag_windows, smile_star_candidates, tie_breaks, unranked,
+)
+from app.centres.settings import load_settings
+
+
+def centre_name() -> str:
+    centre = current_centre()
+    return centre.name if centre else "政务服务中心"
+
+
+@dataclass
+class MonthlyReport:
+    period: Period
+    centre: str
+    windows: list[RankRow]
+    staff: list[RankRow]
+    departments: list[RankRow]
+    probation: list[CaseRow]
+    stars: list[RankRow]
+    candidates: list[StarCandidate]
+    red_flags: list[RankRow]
+    pay: list[PayRow]
+    unranked: dict[str, list[Unranked]] = field(default_factory=dict)  # by -> not placed, with why
+    rule: str = ""  # the ranking rule, printed under every ranking
+
+
+def _require_inspections(period: Period) -> None:
+    if not Inspection.select().where(finalised_in(period)).exists():
+        raise PatrolError(f"{period.label}没有已定稿的巡查记录")
+
+
+def monthly_report(period: Period) -> MonthlyReport:
+    """Rankings three ways, probation register, awards and the pay list for a month."""
+    _require_inspections(period)
+    settings = load_settings()
+    candidates = smile_star_candidates(period, settings)
+    cases = [r for r in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
+             if r.opened_on < period.end and r.ends_on >= period.start]
+    windows, staff, departments = (with_previous_rank(rank(period, by, settings), period, by) for by in ("window", "staff", "department"))
+    return MonthlyReport(
+        period=period, centre=centre_name(), windows=windows, staff=staff,
+        departments=departments, probation=cases,
+        stars=[c.row for c in candidates if not c.reasons][: settings.smile_star_max], candidates=candidates,
+        red_flags=red_flag_windows(period, settings), pay=failures(period),
+        unranked={by: unranked(period, by, settings) for by in ("window", "staff")}, rule=tie_breaks(settings),
+    )
+
+
+def ranking(period: Period, by: str) -> list[RankRow]:
+    _require_inspections(period)
+    return with_previous_rank(rank(period, by), period, by)
+
+
+def with_previous_rank(rows: list[RankRow], period: Period, by: str) -> list[RankRow]:
+    """Each row with its rank in the period before and the change ("↑2", "↓1", "—", "新")."""
+    from app.results.periods import previous
+
+    before = {r.code: r.rank for r in rank(previous(period), by)}
+    for row in rows:
+        last = before.get(row.code)
+        row.extra["previous_rank"] = last
+        row.extra["change"] = ("新" if last is None else "—" if last == row.rank
+                               else f"↑{last - row.rank}" if last > row.rank else f"↓{row.rank - last}")
+    return rows
+
+
+@dataclass(frozen=True)
+class FailedItemRow:
+    inspection_uuid: str
+    observed_at: dt.datetime
+    window_code: str
+    employee_no: str
+    staff_name: str
+    code: str
+    text: str
+    clause: str
+    deduction: float
+    severity: str
+    note: str
+
+
+def details(period: Period, user=None) -> tuple[Iterator[InspectionRow], Iterator[FailedItemRow]]:
+    """Every finalised inspection of the period and every failed item of them, both streamed; an
+    inspector gets only their own."""
+    from app.results.listing import visible_to
+
+    own = visible_to(user)
+    where = finalised_in(period) if own is None else finalised_in(period) & own
+    if not Inspection.select().where(where).exists():
+        raise PatrolError(f"{period.label}没有已定稿的巡查记录" + ("" if own is None else " (本人)"))
+    rows = iter_finalised_inspections(period, inspector=user)
+
+    def failed() -> Iterator[FailedItemRow]:
+        query = (
+            ItemResult.select(ItemResult.note, Item.code, Item.text, Item.source, Item.clause, Item.deduction,
+                              Item.severity, Inspection.uuid, Inspection.observed_at, Window.code.alias("window_code"),
+                              Staff.employee_no, Staff.name.alias("staff_name"))
+            .join(Item).switch(ItemResult).join(Inspection).join(Window).switch(Inspection)
+            .join(Staff, pw.JOIN.LEFT_OUTER)
+            .where(where & (ItemResult.result == "fail") & (Item.kind == "check"))
+            .order_by(Inspection.observed_at, Inspection.id, Item.sort_order)
+            .dicts()
+            .iterator()
+        )
+        for r in query:
+            yield FailedItemRow(r["uuid"], r["observed_at"], r["window_code"], r["employee_no"] or "",
+                                r["staff_name"] or "", r["code"], r["text"], cite(r["source"], r["clause"]),
+                                r["deduction"], SEVERITIES[r["severity"]], r["note"])
+
+    return rows, failed()
+
+
+@dataclass(frozen=True)
+class RecordItem:
+    category: str
+    code: str
+    text: str
+    clause: str  # as cited: the source's short name and the clause
+    deduction: float
+    severity: str
+    kind: str
+    result: str  # Chinese label, "" when unticked
+    failed: bool
+    note: str
+    photos: tuple[str, ...]
+    sources: tuple[str, ...] = ()  # ids of the documents cited, for the list under the table
+
+
+@dataclass
+class InspectionRecord:
+    id: int
+    uuid: str
+    revision: int
+    centre: str
+    window_code: str
+    window_name: str
+    window_type: str
+    department: str
+    staff_name: str
+    employee_no: str
+    employer: str
+    inspector: str
+    method: str
+    observed_at: dt.datetime
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    checklist: str
+    status: str
+    score: float | None
+    grade: str
+    bonus: float
+    deductions: float
+    vetoed: bool
+    passed: bool | None
+    note: str
+    items: list[RecordItem]
+    probation_until: dt.date | None = None
+    rechecks_required: int = 0
+    recheck_by: dt.date | None = None
+    case_role: str = ""  # opened: this inspection opened the case; recheck: a re-check during it
+    rechecks_passed: int = 0
+    rechecks_failed: int = 0
+
+    @property
+    def failed_items(self) -> list[RecordItem]:
+        return [i for i in self.items if i.failed]
+
+    def documents(self, failed_only: bool = False) -> list[str]:
+        """'short: full title' of the source documents the (failed) items cite."""
+        return source_titles(s for i in (self.failed_items if failed_only else self.items) for s in i.sources)
+
+
+def inspection_record(inspection_id: int | str) -> InspectionRecord:
+    """The filled checklist as the inspector saw it, with the probation case it opened or counts on."""
+    from app.exchange.records import find
+
+    insp = find(inspection_id)
+    if insp is None:
+        raise PatrolError(f"未找到巡查记录: {inspection_id}")
+    stored = insp_mod.item_results(insp)
+    items = []
+    for item in insp_mod.applicable_items(insp):
+        r = stored.get(item.id)
+        result = r.result if r else None
+        label = ("加分" if result == "pass" else "") if item.kind == "bonus" else RESULTS.get(result, "")
+        items.append(RecordItem(
+            item.category.name, item.code, item.text, cite(item.source, item.clause), item.deduction,
+            SEVERITIES[item.severity], item.kind, label, item.kind == "check" and result == "fail",
+            r.note if r else "", tuple(p for p in (r.photos.split("\n") if r else []) if p),
+            cited_sources(item.source, item.clause),
+        ))
+    staff = insp.staff if insp.staff_id else None
+    version = insp.checklist_version
+    record = InspectionRecord(
+        id=insp.id, uuid=insp.uuid, revision=insp.revision, centre=centre_name(), window_code=insp.window.code,
+        window_name=insp.window.name, window_type=insp.window.window_type, department=insp.window.department,
+        staff_name=staff.name if staff else "", employee_no=staff.employee_no if staff else "",
+        employer=staff.employer if staff else "", inspector=insp.inspector.display_name,
+        method=METHODS[insp.method], observed_at=insp.observed_at, started_at=insp.started_at,
+        finished_at=insp.finished_at, checklist=f"{version.checklist.name} 第{version.version}版",
+        status=insp.status, score=insp.score, grade=insp.grade, bonus=insp.bonus, deductions=insp.deductions,
+        vetoed=bool(insp.vetoed), passed=insp.passed, note=insp.note, items=items,
+    )
+    if staff is not None:
+        case = (ProbationCase.select().where((ProbationCase.staff == staff) & (ProbationCase.opened_on <= insp.observed_at.date())
+                                             & (ProbationCase.ends_on >= insp.observed_at.date()))
+                .order_by(ProbationCase.opened_on.desc()).first())
+        if case is not None:
+            from app.results.probation import recheck_counts
+
+            record.probation_until = case.ends_on
+            record.rechecks_required = case.required_rechecks
+            # The first re-check a week on (not past the end): time to put things right, seed 000 三.2.
+            record.recheck_by = min(insp.observed_at.date() + dt.timedelta(days=7), case.ends_on)
+            record.case_role = "opened" if case.opening_inspection_id == insp.id else "recheck"
+            record.rechecks_passed, record.rechecks_failed = recheck_counts(case)
+    return record
+
+
+@dataclass
+class ProbationNotice:
+    id: int
+    centre: str
+    staff_name: str
+    employee_no: str
+    employer: str
+    window: str
+    opened_on: dt.date
+    ends_on: dt.date
+    required: int
+    status: str
+    opening: InspectionRecord | None
+    events: list[tuple[dt.datetime, str, str]]  # (time, kind label, cause)
+    decision: str = ""
+
+
+def probation_notice(case_id: int) -> ProbationNotice:
+    from app.domain import PROBATION_EVENTS, PROBATION_STATUSES
+
+    case = ProbationCase.get_or_none(ProbationCase.id == case_id)
+    if case is None:
+        raise PatrolError(f"未找到考察案例: {case_id}")
+    staff = case.staff
+    return ProbationNotice(
+        id=case.id, centre=centre_name(), staff_name=staff.name, employee_no=staff.employee_no,
+        employer=staff.employer, window=staff.window.code if staff.window_id else "",
+        opened_on=case.opened_on, ends_on=case.ends_on, required=case.required_rechecks,
+        status=PROBATION_STATUSES[case.status],
+        opening=inspection_record(case.opening_inspection_id) if case.opening_inspection_id else None,
+        events=[(e.at, PROBATION_EVENTS[e.kind], e.cause) for e in history(case)],
+        decision=case.decision_reason,
+    )
+
+
+@dataclass
+class StaffRecord:
+    centre: str
+    period: Period
+    staff_name: str
+    employee_no: str
+    gender: str
+    party_member: bool
+    employer: str
+    window: str
+    inspections: list[InspectionRow]
+    failed_items: list[tuple[str, str, int]]
+    cases: list[CaseRow]
+
+    @property
+    def average(self) -> float | None:
+        scores = [r.score for r in self.inspections]
+        return round(sum(scores) / len(scores), 2) if scores else None
+
+
+def staff_record(employee_no: str, period: Period) -> StaffRecord:
+    from app.domain import GENDERS
+
+    staff = Staff.get_or_none(Staff.employee_no == employee_no)
+    if staff is None:
+        raise PatrolError(f"未知工号: {employee_no}")
+    rows = finalised_inspections(period, employee_no=employee_no)
+    pay = next((p for p in failures(period) if p.employee_no == employee_no), None)
+    cases = [c for c in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
+             if c.employee_no == employee_no and c.opened_on < period.end and c.ends_on >= period.start]
+    return StaffRecord(centre_name(), period, staff.name, staff.employee_no, GENDERS[staff.gender],
+                       bool(staff.party_member), staff.employer, staff.window.code if staff.window_id else "",
+                       rows, pay.items if pay else [], cases)
+
+
+@dataclass(frozen=True)
+class Label:
+    code: str
+    name: str
+    department: str
+    area: str
+    payload: str
+
+
+def window_labels(area_code: str | None = None) -> list[Label]:
+    from app.storage.models import Area
+    from app.patrolling.scan import window_payload
+
+    scope.require_centre("窗口标签")  # a label names its centre
+    centre = current_centre()
+    query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
+    if area_code:
+        if not Area.select().where((Area.code == area_code) & (Area.centre == centre.id)).exists():
+            raise PatrolError(f"未知区域: {area_code}")
+        query = query.where(Area.code == area_code)
+    labels = [Label(w.code, w.name, w.department, w.area.name, window_payload(centre.code, w.code))
+              for w in query.order_by(Window.code)]
+    if not labels:
+        raise PatrolError("没有可打印标签的窗口")
+    return labels
+
+
+@dataclass
+class PhotoEntry:
+    window: str
+    day: dt.date
+    item_code: str
+    ref: str
+
+
+def photo_entries(start: dt.date, end: dt.date) -> list[PhotoEntry]:
+    """Photos of finalised inspections observed from start to end (inclusive)."""
+    period = Period(start, end + dt.timedelta(days=1), f"{cn_date(start)}至{cn_date(end)}")
+    query = (
+        ItemResult.select(ItemResult.photos, Item.code, Window.code.alias("window"), Inspection.observed_at)
+        .join(Item).switch(ItemResult).join(Inspection).join(Window)
+        .where(finalised_in(period) & (ItemResult.photos != ""))
+        .order_by(Window.code, Inspection.observed_at)
+        .dicts()
+    )
+    return [PhotoEntry(r["window"], r["observed_at"].date(), r["code"], ref)
+            for r in query for ref in r["photos"].split("\n") if ref]

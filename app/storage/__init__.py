@@ -1,0 +1,1 @@
+"""The database and the disk: the handle, models, schema migrations, backups, faults."""

@@ -1,0 +1,227 @@
+"""Schema versions and the steps between them.
+
+A new database gets the current schema at once. An older one is copied aside (SQLite) and then
+brought forward one step at a time, each step inside one transaction, as Vorta does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import peewee as pw
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+from app.storage.db import sqlite_path
+from app.errors import DatabaseOpenError
+from app.storage.models import (
+    ALL_MODELS, AuditEntry, Centre, ChecklistVersion, Device, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion,
+)
+
+CURRENT_VERSION = 9
+
+
+def _migrator(database: pw.Database):
+    return SqliteMigrator(database) if isinstance(database, pw.SqliteDatabase) else PostgresqlMigrator(database)
+
+
+def _v2_patrol_rounds(database: pw.Database) -> None:
+    """Patrol rounds, and each inspection's round."""
+    database.create_tables([PatrolRound])
+    round_field = pw.ForeignKeyField(PatrolRound, null=True, field=PatrolRound.id, on_delete="SET NULL")
+    migrate(_migrator(database).add_column("inspection", "round_id", round_field))
+
+
+def _v3_results_packages(database: pw.Database) -> None:
+    """Content hashes on inspections, inspection history and the import log, for results packages."""
+    database.create_tables([InspectionHistory, ImportLog])
+    migrate(_migrator(database).add_column("inspection", "content_hash", pw.CharField(default="")))
+
+
+def _v4_audit_and_lockout(database: pw.Database) -> None:
+    """The audit trail (append-only) and account lockout."""
+    database.create_tables([AuditEntry])
+    protect_audit(database)
+    m = _migrator(database)
+    migrate(m.add_column("user", "failed_logins", pw.IntegerField(default=0)),
+            m.add_column("user", "locked_until", pw.DateTimeField(null=True)))
+
+
+def _v5_device_keys(database: pw.Database) -> None:
+    """Per-device signing keys: this database's identity, enrolled devices, each record's source device.
+    The office's key is made when the data layer next opens (identity.ensure_office_identity); the old
+    shared key stays in centre.signing_key, verifying what was made before, until a manager ends it."""
+    database.create_tables([Identity, Device])
+    migrate(_migrator(database).add_column("inspection", "source_device",
+                                           pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])))
+
+
+def _v6_id_card_keys(database: pw.Database) -> None:
+    """Staff matched by ID card when a roster has no employee numbers (a keyed hash, never the number)."""
+    migrate(_migrator(database).add_column("staff", "id_card_key",
+                                           pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])),
+            _migrator(database).add_index("staff", ("id_card_key",), False))
+
+
+def _v7_rules_by_date(database: pw.Database) -> None:
+    """Grading and probation rules that take effect from a month (no month graded by two rules)."""
+
+    class RuleSetV7(pw.Model):  # the table as v7 made it (v8 gave it a centre): never the current model
+        effective_from = pw.DateField(unique=True)
+        values = pw.TextField()
+        created_at = pw.DateTimeField()
+        created_by = pw.CharField(default="")
+        reason = pw.TextField(default="")
+
+        class Meta:
+            table_name = "rule_set"
+
+    with database.bind_ctx([RuleSetV7]):
+        database.create_tables([RuleSetV7])
+
+
+def _v8_district(database: pw.Database) -> None:
+    """A database holds a district of centres: each window, person, setting and rule set belongs to a
+    centre; window codes are unique within a centre. An existing database becomes a district of its
+    one centre: every row goes to that centre; managers' accounts become the district's (with one
+    centre nothing changes), inspectors stay with the centre."""
+    m = _migrator(database)
+    centre_fk = lambda: pw.ForeignKeyField(Centre, null=True, field=Centre.id)  # noqa: E731
+    migrate(
+        m.add_column("centre", "kind", pw.CharField(default="district", constraints=[pw.SQL("DEFAULT 'district'")])),
+        m.add_column("centre", "sort_order", pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])),
+        m.add_column("window", "centre_id", centre_fk()),
+        m.add_column("staff", "centre_id", centre_fk()),
+        m.add_column("user", "centre_id", centre_fk()),
+        m.add_column("setting", "centre_id", centre_fk()),
+        m.add_column("rule_set", "centre_id", centre_fk()),
+    )
+    # v5 created `device` from the model of the day, so a database upgraded from v4 or earlier in one
+    # run already has this column: add it only where it is missing.
+    if "centre_code" not in {c.name for c in database.get_columns("device")}:
+        migrate(m.add_column("device", "centre_code", pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])))
+    first = database.execute_sql("SELECT MIN(id) FROM centre").fetchone()[0]
+    q = database.quote[0]
+    database.execute_sql(f"UPDATE {q}window{q} SET centre_id = (SELECT a.centre_id FROM area a WHERE a.id = {q}window{q}.area_id)")
+    database.execute_sql(f"UPDATE staff SET centre_id = (SELECT w.centre_id FROM {q}window{q} w WHERE w.id = staff.window_id)")
+    if first is not None:
+        database.execute_sql("UPDATE staff SET centre_id = %s WHERE centre_id IS NULL".replace("%s", database.param), (first,))
+        from dataclasses import fields
+
+        from app.centres.settings import CentreSettings
+
+        # A centre's settings go to the centre; the database's own values (export watermarks, the
+        # ID-card secret) stay the database's (no centre).
+        names = [f.name for f in fields(CentreSettings)]
+        marks = ", ".join([database.param] * len(names))
+        database.execute_sql(f"UPDATE setting SET centre_id = {database.param} WHERE key IN ({marks})", (first, *names))
+        database.execute_sql(f"UPDATE rule_set SET centre_id = {database.param}", (first,))
+        database.execute_sql(f"UPDATE {q}user{q} SET centre_id = {database.param} WHERE role = 'inspector'", (first,))
+    migrate(
+        m.drop_index("window", "window_code"),
+        m.add_index("window", ("centre_id", "code"), True),
+        m.drop_index("setting", "setting_key"),
+        m.add_index("setting", ("centre_id", "key"), True),
+    )
+    for name in ("rule_set_effective_from", "rulesetv7_effective_from"):  # as v7 named it, before and after
+        database.execute_sql(f"DROP INDEX IF EXISTS {name}")
+    migrate(m.add_index("rule_set", ("centre_id", "effective_from"), True))
+
+
+def _v9_centre_checklists(database: pw.Database) -> None:
+    """A centre's own checklist extends a district checklist: its owner, its base and the base version."""
+    m = _migrator(database)
+    migrate(
+        m.add_column("checklist", "centre_id", pw.ForeignKeyField(Centre, null=True, field=Centre.id, on_delete="CASCADE")),
+        m.add_column("checklist", "base", pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])),
+        m.add_column("checklist_version", "base_version_id",
+                     pw.ForeignKeyField(ChecklistVersion, null=True, field=ChecklistVersion.id, on_delete="SET NULL")),
+    )
+
+
+def protect_audit(database: pw.Database) -> None:
+    """Triggers that make the audit trail append-only, whatever writes to the database."""
+    if isinstance(database, pw.SqliteDatabase):
+        for op in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS audit_entry_no_{op.lower()} BEFORE {op} ON audit_entry "
+                "BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END")
+    else:
+        database.execute_sql(
+            "CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit trail is append-only'; END; $$ LANGUAGE plpgsql")
+        database.execute_sql("DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry")
+        database.execute_sql("CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
+                             "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()")
+
+
+# version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
+STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
+                                                    4: _v4_audit_and_lockout, 5: _v5_device_keys,
+                                                    6: _v6_id_card_keys, 7: _v7_rules_by_date,
+                                                    8: _v8_district, 9: _v9_centre_checklists}
+
+
+def stored_version(database: pw.Database) -> int | None:
+    """The schema version the database records, or None for an empty database."""
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        if any(database.table_exists(m._meta.table_name) for m in ALL_MODELS):
+            raise DatabaseOpenError("数据库中有表但没有版本记录, 不是本程序创建的数据库")
+        return None
+    row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
+    return int(row) if row is not None else None
+
+
+def upgrade(database: pw.Database) -> int:
+    """Create or migrate the schema; return the version now in force."""
+    version = stored_version(database)
+    if version is None:
+        with database.atomic():
+            database.create_tables(ALL_MODELS)
+            protect_audit(database)
+            SchemaVersion.create(version=CURRENT_VERSION)
+        return CURRENT_VERSION
+    if version > CURRENT_VERSION:
+        raise DatabaseOpenError(
+            f"数据库结构版本为 {version}, 高于本程序支持的 {CURRENT_VERSION}; 请升级程序后再打开"
+        )
+    if version < CURRENT_VERSION:
+        backup_before_migration(database, version)
+        for target in range(version + 1, CURRENT_VERSION + 1):
+            with _foreign_keys_deferred(database), database.atomic():
+                STEPS[target](database)
+                _check_references(database, target)
+                SchemaVersion.create(version=target)
+    return CURRENT_VERSION
+
+
+@contextmanager
+def _foreign_keys_deferred(database: pw.Database):
+    """SQLite rebuilds a table to change a column; references are checked at the end of the step
+    instead (the pragma can only change outside a transaction)."""
+    sqlite = isinstance(database, pw.SqliteDatabase)
+    if sqlite:
+        database.pragma("foreign_keys", 0)
+    try:
+        yield
+    finally:
+        if sqlite:
+            database.pragma("foreign_keys", 1)
+
+
+def _check_references(database: pw.Database, target: int) -> None:
+    if isinstance(database, pw.SqliteDatabase):
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise DatabaseOpenError(f"升级到第 {target} 版后有 {len(broken)} 条记录引用失效, 已撤销升级")
+
+
+def backup_before_migration(database: pw.Database, version: int) -> None:
+    path = sqlite_path(database)
+    if path is None:
+        return  # PostgreSQL: the server's own backups apply; each step is still atomic
+    database.execute_sql("PRAGMA wal_checkpoint(FULL)")
+    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    shutil.copy2(path, path.with_name(f"{path.stem}.v{version}.{stamp}.bak"))
