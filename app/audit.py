@@ -27,6 +27,16 @@ ACTIONS = {
     "device.enrol": "登记设备",
     "device.revoke": "注销设备",
     "legacy_key.end": "停用旧共享密钥",
+    "settings.rules": "修改评分规则",
+    "inspection.regrade": "按新规则重新评定",
+    "centre.add": "增加中心",
+    "centre.trust": "登记中心管理端",
+    "conduct.record": "登记违规记录",
+    "conduct.withdraw": "撤销违规记录",
+    "praise.record": "登记表扬记录",
+    "praise.withdraw": "撤销表扬记录",
+    "vote.set": "录入评分",
+    "scheme.version": "载入考核方案新版本",
 }
 SYSTEM = "system"
 

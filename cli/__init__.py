@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from app.errors import PatrolError
-from cli import centres, data, devices, records, reports
+from cli import assessment, centres, data, devices, loop, records, reports
 from cli.common import EXIT_BAD_INPUT, acting_user
 from cli.parser import build_parser
 from cli.policy import rule_for
@@ -31,6 +31,9 @@ COMMANDS = {
     "verify": reports.cmd_verify, "amend": records.cmd_amend, "decide": records.cmd_decide,
     "backup": records.cmd_backup, "restore": records.cmd_restore, "audit": records.cmd_audit,
     "conflicts": records.cmd_conflicts, "selftest": cmd_selftest, "centres": centres.cmd_centres,
+    "conduct": assessment.cmd_register, "praise": assessment.cmd_register, "votes": assessment.cmd_votes,
+    "schemes": assessment.cmd_schemes, "assess": assessment.cmd_assess,
+    "rectifications": loop.cmd_rectifications, "rectify": loop.cmd_rectify, "calendar": loop.cmd_calendar,
 }
 
 

@@ -194,6 +194,10 @@ def cmd_import(args) -> int:
 
     open_database(args.db, create=False)
     user = acting_user(args, "manager") if args.kind == "results" or getattr(args, "apply", False) else None
+    if args.kind == "ratings":
+        from cli.assessment import cmd_import_ratings
+
+        return cmd_import_ratings(args, user)
     if args.kind == "results":
         from app.exchange.results_import import import_package
 

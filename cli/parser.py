@@ -75,6 +75,72 @@ def build_parser() -> argparse.ArgumentParser:
     st_set.add_argument("--preview", action="store_true",
                         help="只显示本月 (或 --from 所指月份) 按新规则会改变多少记录和考察案例, 不保存")
 
+    from app.assessment.events import SOURCES
+
+    for register, help_text, add_help in (
+            ("conduct", "违规记录: 投诉、通报、曝光、明查暗访等 (004 五); 扣分、考察、取消评先按考核方案",
+             "登记一条违规记录 (管理员)"),
+            ("praise", "表扬记录: 锦旗、感谢信、公开表扬、加班、创新; 加分按考核方案", "登记一条表扬记录 (管理员)")):
+        rg = sub.add_parser(register, parents=[db], help=help_text)
+        rg_sub = rg.add_subparsers(dest="action", metavar="ACTION", required=True)
+        add = rg_sub.add_parser("add", parents=[db], help=add_help)
+        add.add_argument("employee_no", metavar="工号")
+        add.add_argument("kind", metavar="KIND", help=f"类别 ({register} kinds 列出)")
+        add.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="发生日期")
+        add.add_argument("--description", required=True, help="事由")
+        if register == "conduct":
+            add.add_argument("--source", default="other", choices=list(SOURCES),
+                             help="来源: " + ", ".join(f"{k} {v}" for k, v in SOURCES.items()))
+        add.add_argument("--window", metavar="CODE", help="窗口 (默认: 其所在窗口)")
+        add.add_argument("--photo", action="append", type=Path, metavar="FILE", help="照片 (可多次)")
+        add.add_argument("--document", type=Path, metavar="FILE", help="证明材料 (PDF、图片、Word 等)")
+        listing = rg_sub.add_parser("list", parents=[db], help="列出记录 (含已撤销的)")
+        listing.add_argument("--since", metavar="YYYY-MM-DD")
+        listing.add_argument("--active", action="store_true", help="不列已撤销的")
+        format_arg(listing)
+        withdraw = rg_sub.add_parser("withdraw", parents=[db], help="撤销一条记录 (如投诉不成立); 记录保留")
+        withdraw.add_argument("id", type=_id)
+        withdraw.add_argument("--reason", default="", help="为什么撤销 (记入审计记录)")
+        kinds = rg_sub.add_parser("kinds", parents=[db], help="列出类别及其依据")
+        format_arg(kinds)
+
+    vt = sub.add_parser("votes", parents=[db], help="手工录入的评分: 值班领导评分、群众评议、年终测评等")
+    vt_sub = vt.add_subparsers(dest="action", metavar="ACTION", required=True)
+    vset = vt_sub.add_parser("set", parents=[db], help="录入某期间的一项评分")
+    vset.add_argument("period", metavar="PERIOD", help="YYYY-MM, YYYY-Qn 或 YYYY")
+    vset.add_argument("name", metavar="NAME", help="评分名称, 与考核方案的 vote 一致")
+    vset.add_argument("scores", nargs="+", metavar="编号=分数", help="窗口编号或工号=0–100 的分数")
+    vset.add_argument("--subject", choices=["window", "staff"], default="window")
+    vset.add_argument("--reason", default="", help="依据 (记入审计记录)")
+    vlist = vt_sub.add_parser("list", parents=[db], help="列出某期间录入的评分")
+    vlist.add_argument("period", metavar="PERIOD")
+    vlist.add_argument("--name")
+    format_arg(vlist)
+
+    sc = sub.add_parser("schemes", parents=[db], help="考核方案: 校验、载入新版本、列出")
+    sc_sub = sc.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sval = sc_sub.add_parser("validate", parents=[db], help="校验方案文件 (默认: 随程序的方案)")
+    sval.add_argument("files", nargs="*", type=Path, metavar="FILE.toml")
+    sload = sc_sub.add_parser("load", parents=[db], help="载入方案; 有变化时成为新版本, 下月起执行")
+    sload.add_argument("file", type=Path, metavar="FILE.toml")
+    sload.add_argument("--from", dest="effective_from", metavar="YYYY-MM", help="从哪个月起执行 (默认下月)")
+    sload.add_argument("--reason", default="", help="为什么改 (记入审计记录)")
+    slist = sc_sub.add_parser("list", parents=[db], help="列出本中心的方案及其版本")
+    format_arg(slist)
+    sshow = sc_sub.add_parser("show", parents=[db], help="显示现行方案的全文")
+    sshow.add_argument("code", nargs="?")
+
+    asx = sub.add_parser("assess", parents=[db], help="按考核方案计算某期间的成绩; --compare 对比拟用方案")
+    aperiod = asx.add_mutually_exclusive_group(required=True)
+    aperiod.add_argument("--month", help="YYYY-MM")
+    aperiod.add_argument("--quarter", help="YYYY-Qn")
+    aperiod.add_argument("--year", help="YYYY")
+    asx.add_argument("--code", default="DEFAULT", help="现行方案的编码 (默认 DEFAULT)")
+    asx.add_argument("--scheme", type=Path, metavar="FILE.toml", help="按这个方案文件计算 (不保存)")
+    asx.add_argument("--compare", action="store_true", help="与现行版本对比: 谁的名次变了、变多少、为什么")
+    asx.add_argument("--all", action="store_true", help="对比时列出全部, 不只是变化的")
+    format_arg(asx)
+
     rk = sub.add_parser("rankings", parents=[db], help="月度 / 季度 / 年度排名")
     period = rk.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="YYYY-MM")
@@ -166,6 +232,35 @@ def build_parser() -> argparse.ArgumentParser:
     im_roster.add_argument("--reason", default="", help="写入时必须填写: 为什么更新名单 (记入审计记录)")
     im_roster.add_argument("--confirm-unlisted", action="store_true",
                            help="名单将使一成以上的在岗人员标为离岗时, 确认名单确实完整")
+
+    im_ratings = im_sub.add_parser("ratings", parents=[db],
+                                   help="导入好差评月度导出表: 默认只预览 (列出未匹配和重复的行), 加 --apply 才写入")
+    im_ratings.add_argument("file", type=Path, metavar="FILE.xlsx")
+    im_ratings.add_argument("--month", required=True, metavar="YYYY-MM", help="评价所属月份")
+    im_ratings.add_argument("--apply", action="store_true", help="确认写入; 每个差评开一个整改项")
+    im_ratings.add_argument("--reason", default="", help="写入时的说明 (记入审计记录)")
+
+    rc = sub.add_parser("rectifications", parents=[db], help="整改项: 待整改、逾期、已整改")
+    rc_state = rc.add_mutually_exclusive_group()
+    rc_state.add_argument("--overdue", action="store_true", help="只列逾期未整改的")
+    rc_state.add_argument("--state", choices=["open", "overdue", "rectified"], help="按状态列出")
+    format_arg(rc)
+    rf = sub.add_parser("rectify", parents=[db], help="确认一个整改项已整改 (管理员)")
+    rf.add_argument("id", type=_id)
+    rf.add_argument("--note", default="", help="如何整改的 (记入审计记录)")
+    rf.add_argument("--photo", type=Path, metavar="FILE", help="整改后的照片")
+
+    cal = sub.add_parser("calendar", parents=[db], help="节假日和调休上班日 (计算整改期限的工作日)")
+    cal_sub = cal.add_subparsers(dest="action", metavar="ACTION", required=True)
+    cal_set = cal_sub.add_parser("set", parents=[db], help="把一段日子标为放假、调休上班或恢复平常")
+    cal_set.add_argument("first", metavar="YYYY-MM-DD")
+    cal_set.add_argument("last", nargs="?", metavar="YYYY-MM-DD", help="到哪天 (默认同一天)")
+    cal_set.add_argument("--kind", required=True, choices=["holiday", "workday", "normal"])
+    cal_set.add_argument("--name", default="", help="如 国庆节、国庆调休")
+    cal_set.add_argument("--reason", default="", help="依据 (如 国务院办公厅通知; 记入审计记录)")
+    cal_list = cal_sub.add_parser("list", parents=[db], help="列出某年的节假日和调休上班日")
+    cal_list.add_argument("--year", type=int, help="默认今年")
+    format_arg(cal_list)
 
     rs = sub.add_parser("roster", parents=[db], help="人员名单模板")
     rs_sub = rs.add_subparsers(dest="action", metavar="ACTION", required=True)

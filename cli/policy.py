@@ -50,6 +50,12 @@ RULES: dict[str, Rule] = {
     "import results": Rule("manager", "导入结果包"),
     "import roster": Rule("reader", "只预览, 不写入"),
     "import roster --apply": Rule("manager", "修改人员名单"),
+    "import ratings": Rule("reader", "只预览, 不写入"),
+    "import ratings --apply": Rule("manager", "写入好差评并开整改项"),
+    "rectifications": Rule("reader", READS + "; 巡查员不能看"),
+    "rectify": Rule("manager", "确认整改"),
+    "calendar set": Rule("manager", "修改节假日"),
+    "calendar list": Rule("anyone", "只列出节假日"),
     "roster template": Rule("anyone", "只生成空白模板"),
     "amend": Rule("manager", "修改已定稿的巡查记录"),
     "decide": Rule("manager", "处理考察案例"),
@@ -67,10 +73,25 @@ RULES: dict[str, Rule] = {
     "centres office-key": Rule("reader", "只显示公钥, 供核对"),
     "centres trust": Rule("manager", "登记中心管理端的公钥 (区级管理员)"),
     "export centre-month": Rule("manager", "报送全区的月度结果包由管理员导出"),
+    "conduct add": Rule("manager", "登记违规记录"),
+    "conduct withdraw": Rule("manager", "撤销违规记录"),
+    "conduct list": Rule("reader", READS + "; 巡查员不能看"),
+    "conduct kinds": Rule("anyone", "只列出类别"),
+    "praise add": Rule("manager", "登记表扬记录"),
+    "praise withdraw": Rule("manager", "撤销表扬记录"),
+    "praise list": Rule("reader", READS + "; 巡查员不能看"),
+    "praise kinds": Rule("anyone", "只列出类别"),
+    "votes set": Rule("manager", "录入评分"),
+    "votes list": Rule("reader", READS + "; 巡查员不能看"),
+    "schemes validate": Rule("anyone", "只读取方案文件"),
+    "schemes load": Rule("manager", "修改考核方案"),
+    "schemes list": Rule("reader", READS),
+    "schemes show": Rule("reader", READS),
+    "assess": Rule("reader", READS + "; 巡查员不能看考核成绩"),
 }
 
 # Sub-commands whose second word is an action (the others' second word, if any, is an export kind).
-GROUPS = {"checklists": "action", "settings": "action", "import": "kind", "roster": "action", "conflicts": "action",
+GROUPS = {"checklists": "action", "conduct": "action", "praise": "action", "votes": "action", "schemes": "action", "calendar": "action", "settings": "action", "import": "kind", "roster": "action", "conflicts": "action",
           "devices": "action", "centres": "action"}
 
 

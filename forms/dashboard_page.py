@@ -116,7 +116,8 @@ class DashboardPage(QWidget):
         p = f.today
         text = tr("今日我已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次") if f.own_only else tr(
             "今日已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次")
-        self.today.setText(text.format(p.inspected, p.windows, p.drafts, p.failed))
+        self.today.setText(text.format(p.inspected, p.windows, p.drafts, p.failed)
+                           + (tr(" · 逾期未整改 {0} 项 (考核 → 整改)").format(f.overdue) if f.overdue else ""))
         self.probation.set_rows(f.probation)
         self.ranking_box.setVisible(f.ranking is not None)
         self.ranking.set_rows(f.ranking or [])

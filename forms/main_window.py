@@ -22,7 +22,8 @@ from forms.patrol_page import PatrolPage
 
 # (tab title, module, page class): every page takes the signed-in user.
 MANAGER_TABS = (
-    ("考察案例", "forms.manager_pages", "ProbationPage"), ("窗口", "forms.roster_pages", "WindowsPage"),
+    ("考察案例", "forms.manager_pages", "ProbationPage"), ("考核", "forms.assessment_page", "AssessmentPage"),
+    ("窗口", "forms.roster_pages", "WindowsPage"),
     ("人员", "forms.roster_pages", "StaffPage"), ("检查表", "forms.checklists_page", "ChecklistsPage"),
     ("中心设置", "forms.manager_pages", "SettingsPage"), ("账号", "forms.roster_pages", "AccountsPage"),
     ("审计记录", "forms.audit_page", "AuditPage"),

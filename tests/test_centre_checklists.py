@@ -14,7 +14,6 @@ from app.patrolling import centre_checklists, checklists, inspections
 from app.people.accounts import create_user
 from app.storage.models import AuditEntry, Checklist, ChecklistVersion, Inspection
 from tests.conftest import at
-from tests.helpers import inspect
 from tests.test_district import District
 
 ROOT = Path(__file__).resolve().parent.parent

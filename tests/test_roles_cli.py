@@ -42,6 +42,12 @@ EXPECTED = {
     "import results": (["{tmp}/none.wpr"], REFUSED, REFUSED, "管理员导入"),
     "import roster": (["{tmp}/roster.xlsx"], OK, OK, "只预览"),
     "import roster --apply": (["{tmp}/roster.xlsx", "--reason", "试"], REFUSED, REFUSED, "管理员修改名单"),
+    "import ratings": (["{tmp}/ratings.xlsx", "--month", "2026-10"], OK, OK, "只预览"),
+    "import ratings --apply": (["{tmp}/ratings.xlsx", "--month", "2026-10"], REFUSED, REFUSED, "管理员写入好差评"),
+    "rectifications": ([], OK, REFUSED, "巡查员不看整改项"),
+    "rectify": (["1", "--note", "试"], REFUSED, REFUSED, "管理员确认整改"),
+    "calendar set": (["2026-10-01", "--kind", "holiday", "--reason", "试"], REFUSED, REFUSED, "管理员改节假日"),
+    "calendar list": ([], OK, OK, "节假日人人可读"),
     "roster template": (["--out", "{tmp}/roster.xlsx"], OK, OK, "空白模板"),
     "amend": (["--inspection", "{inspection}", "--set", "DISC-07=fail", "--reason", "试"], REFUSED, REFUSED, "管理员"),
     "decide": (["--case", "{case}", "--clear", "--reason", "试"], REFUSED, REFUSED, "管理员"),
@@ -52,6 +58,23 @@ EXPECTED = {
     "audit": ([], REFUSED, REFUSED, "审计属管理员"),
     "devices list": ([], REFUSED, REFUSED, "设备登记属管理员"),
     "centres list": ([], OK, OK, "中心名单人人可读"),
+    "conduct add": (["GW0001", "complaint", "--date", "2026-10-05", "--description", "投诉"], REFUSED, REFUSED,
+                    "管理员登记违规"),
+    "conduct withdraw": (["1", "--reason", "试"], REFUSED, REFUSED, "管理员撤销违规"),
+    "conduct list": ([], OK, REFUSED, "巡查员不看违规记录"),
+    "conduct kinds": ([], OK, OK, "类别人人可读"),
+    "praise add": (["GW0001", "banner", "--date", "2026-10-05", "--description", "锦旗"], REFUSED, REFUSED,
+                   "管理员登记表扬"),
+    "praise withdraw": (["1", "--reason", "试"], REFUSED, REFUSED, "管理员撤销表扬"),
+    "praise list": ([], OK, REFUSED, "巡查员不看表扬记录"),
+    "praise kinds": ([], OK, OK, "类别人人可读"),
+    "votes set": (["2026-10", "群众评议", "A01=90", "--reason", "试"], REFUSED, REFUSED, "管理员录入评分"),
+    "votes list": (["2026-10"], OK, REFUSED, "巡查员不看评分"),
+    "schemes validate": ([], OK, OK, "只读文件"),
+    "schemes load": (["resources/schemes/ruoqiang_annual.toml", "--reason", "试"], REFUSED, REFUSED, "管理员改方案"),
+    "schemes list": ([], OK, OK, "方案人人可读"),
+    "schemes show": ([], OK, OK, "方案人人可读"),
+    "assess": (["--month", "2026-10"], OK, REFUSED, "巡查员不看考核成绩"),
     "centres add": (["S9", "某街道中心", "--kind", "street", "--reason", "试"], REFUSED, REFUSED, "区级管理员"),
     "centres office-key": ([], OK, OK, "只显示公钥"),
     "centres trust": (["DEMO", "CXXXX", "0" * 64, "--reason", "试"], REFUSED, REFUSED, "区级管理员"),
@@ -63,7 +86,8 @@ EXPECTED = {
 }
 # The export kind tried as "export" (the others follow listing.require_export, tested with the reports).
 WORDS_TO_ARGV = {"export": ["export", "excel"], "probation --sweep": ["probation", "--sweep"],
-                 "import roster --apply": ["import", "roster", "--apply"]}
+                 "import roster --apply": ["import", "roster", "--apply"],
+                 "import ratings --apply": ["import", "ratings", "--apply"]}
 
 
 def commands_in_help() -> set[str]:
@@ -77,7 +101,8 @@ def commands_in_help() -> set[str]:
             words |= {f"{name} {action}" for action in inner[0].choices}
         else:
             words.add(name)
-    return words | {"export results", "export centre-month", "probation --sweep", "import roster --apply"}
+    return words | {"export results", "export centre-month", "probation --sweep", "import roster --apply",
+                    "import ratings --apply"}
 
 
 def test_every_command_in_help_has_a_rule_and_an_expectation():
@@ -100,6 +125,9 @@ def office(tmp_path_factory):
     enrol_device(User.get(User.username == "admin"), "巡查笔记本1", ["xuncha1"], tmp / "lap.wpe")
     dbmod.close_database()
     assert cli.main(["roster", "template", "--out", str(tmp / "roster.xlsx")]) == 0
+    from tests.test_ratings import write_ratings
+
+    write_ratings(tmp / "ratings.xlsx", [["A01", "GW0001", "满意", "2026-10-08 10:00"]])
     assert cli.main(["checklists", "export", "--db", str(path), "--out", str(tmp / "cl0.xlsx")]) == 0
     return path, values
 

@@ -39,4 +39,7 @@ def create_centre(code: str, name: str, settings: CentreSettings | None = None) 
         save_settings(settings or load_settings())
         ensure_shipped()
         ensure_office_identity()
+        from app.assessment.schemes import ensure_default
+
+        ensure_default(centre.id)
     return centre

@@ -74,6 +74,9 @@ def add_centre(user: User, code: str, name: str, kind: str, reason: str) -> Cent
             for rules in RuleSet.select().where(RuleSet.centre == first.id):
                 RuleSet.create(centre=centre, effective_from=rules.effective_from, values=rules.values,
                                created_by=rules.created_by, reason=rules.reason)
+        from app.assessment.schemes import ensure_default
+
+        ensure_default(centre.id)
         audit.record(user, "centre.add", f"centre:{code}", new={"code": code, "name": name, "kind": KINDS[kind]},
                      reason=reason)
     return centre

@@ -36,6 +36,7 @@ class Figures:
     probation: list[CaseRow]
     ranking: list[RankRow] | None  # None: not shown to this user
     weekly: list[tuple[dt.date, float | None, int]]
+    overdue: int = 0  # rectification items past their deadline (managers)
 
 
 def figures(day: dt.date | None = None, user: User | None = None) -> Figures:
@@ -45,7 +46,18 @@ def figures(day: dt.date | None = None, user: User | None = None) -> Figures:
     sweep(day)
     own = visible_to(user) is not None
     return Figures(own, today_progress(day, user), probation_due(day, ("open",) if own else None),
-                   None if own else ranking_preview(day), weekly_averages(day, user=user))
+                   None if own else ranking_preview(day), weekly_averages(day, user=user),
+                   0 if own else overdue_rectifications(day))
+
+
+def overdue_rectifications(day: dt.date) -> int:
+    """Rectification items still open after their deadline, in the centre in view."""
+    from app.centres import scope
+    from app.storage.models import Rectification
+
+    query = Rectification.select().where((Rectification.state == "open") & (Rectification.due_on < day))
+    cid = scope.centre_id()
+    return (query.where(Rectification.centre == cid) if cid is not None else query).count()
 
 
 def _scoped(where, user: User | None):

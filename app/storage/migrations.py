@@ -17,10 +17,10 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from app.storage.db import sqlite_path
 from app.errors import DatabaseOpenError
 from app.storage.models import (
-    ALL_MODELS, AuditEntry, Centre, ChecklistVersion, Device, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion,
+    ALL_MODELS, AuditEntry, Centre, ChecklistVersion, Device, ProbationCase, Staff, Window, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion,
 )
 
-CURRENT_VERSION = 9
+CURRENT_VERSION = 11
 
 
 def _migrator(database: pw.Database):
@@ -141,6 +141,150 @@ def _v9_centre_checklists(database: pw.Database) -> None:
     )
 
 
+def _v10_assessment(database: pw.Database) -> None:
+    """The conduct and praise registers, hand-entered votes and assessment schemes; every centre gets
+    the seeds' scheme from the beginning. The tables as v10 made them, never the current models."""
+
+    class PersonEventV10(pw.Model):
+        register = pw.CharField(index=True)
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        staff = pw.ForeignKeyField(Staff)
+        window = pw.ForeignKeyField(Window, null=True, on_delete="SET NULL")
+        kind = pw.CharField()
+        occurred_on = pw.DateField(index=True)
+        source = pw.CharField(default="")
+        description = pw.TextField()
+        photos = pw.TextField(default="")
+        document = pw.CharField(default="")
+        recorded_by = pw.CharField()
+        recorded_at = pw.DateTimeField()
+        withdrawn_at = pw.DateTimeField(null=True)
+        withdrawn_by = pw.CharField(default="")
+        withdraw_reason = pw.TextField(default="")
+        probation_case = pw.ForeignKeyField(ProbationCase, null=True, on_delete="SET NULL")
+
+        class Meta:
+            table_name = "person_event"
+
+    class VoteV10(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        period = pw.CharField()
+        name = pw.CharField()
+        subject_key = pw.CharField()
+        window = pw.ForeignKeyField(Window, null=True, on_delete="CASCADE")
+        staff = pw.ForeignKeyField(Staff, null=True, on_delete="CASCADE")
+        score = pw.FloatField()
+        entered_by = pw.CharField()
+        entered_at = pw.DateTimeField()
+
+        class Meta:
+            table_name = "vote"
+            indexes = ((("centre", "period", "name", "subject_key"), True),)
+
+    class SchemeVersionV10(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        code = pw.CharField()
+        name = pw.CharField()
+        version = pw.IntegerField()
+        content = pw.TextField()
+        content_hash = pw.CharField()
+        effective_from = pw.DateField()
+        loaded_by = pw.CharField()
+        loaded_at = pw.DateTimeField()
+        reason = pw.TextField(default="")
+
+        class Meta:
+            table_name = "scheme_version"
+            indexes = ((("centre", "code", "version"), True),)
+
+    import datetime as dt
+    import hashlib
+
+    from app.assessment.schemes import DEFAULT_CODE, SHIPPED_DIR, SINCE_ALWAYS
+
+    text = (SHIPPED_DIR / "default.toml").read_text(encoding="utf-8")
+    with database.bind_ctx([PersonEventV10, VoteV10, SchemeVersionV10], bind_refs=False, bind_backrefs=False):
+        database.create_tables([PersonEventV10, VoteV10, SchemeVersionV10])
+        for (centre_id,) in database.execute_sql("SELECT id FROM centre ORDER BY id").fetchall():
+            SchemeVersionV10.create(centre=centre_id, code=DEFAULT_CODE, name="窗口服务考核 (按标准原文)", version=1,
+                                    content=text, content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                                    effective_from=SINCE_ALWAYS, loaded_by="随程序", loaded_at=dt.datetime.now(),
+                                    reason="标准原文的考核规则 (升级时加入)")
+
+
+def _v11_ratings_and_rectification(database: pw.Database) -> None:
+    """好差评 imports, rectification items with deadlines in working days, and the holiday calendar. The
+    tables as v11 made them, never the current models."""
+
+    class CalendarDayV11(pw.Model):
+        day = pw.DateField(unique=True)
+        kind = pw.CharField()
+        name = pw.CharField(default="")
+
+        class Meta:
+            table_name = "calendar_day"
+
+    class RatingImportV11(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        month = pw.CharField()
+        file_name = pw.CharField()
+        rows = pw.IntegerField()
+        new = pw.IntegerField()
+        duplicates = pw.IntegerField()
+        unmatched = pw.IntegerField()
+        imported_by = pw.CharField()
+        imported_at = pw.DateTimeField()
+
+        class Meta:
+            table_name = "rating_import"
+
+    class RatingV11(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        month = pw.CharField(index=True)
+        batch = pw.ForeignKeyField(RatingImportV11, on_delete="CASCADE")
+        row_key = pw.CharField()
+        window = pw.ForeignKeyField(Window, null=True, on_delete="SET NULL")
+        staff = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+        window_text = pw.CharField(default="")
+        staff_text = pw.CharField(default="")
+        rated_on = pw.DateField(null=True)
+        number = pw.CharField(default="")
+        comment = pw.TextField(default="")
+        very_satisfied = pw.IntegerField(default=0)
+        satisfied = pw.IntegerField(default=0)
+        basic = pw.IntegerField(default=0)
+        dissatisfied = pw.IntegerField(default=0)
+        very_dissatisfied = pw.IntegerField(default=0)
+
+        class Meta:
+            table_name = "rating"
+            indexes = ((("centre", "row_key"), True),)
+
+    class RectificationV11(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        staff = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+        window = pw.ForeignKeyField(Window, null=True, on_delete="SET NULL")
+        source = pw.CharField()
+        source_ref = pw.CharField()
+        what = pw.TextField()
+        clause = pw.CharField(default="")
+        opened_on = pw.DateField()
+        due_on = pw.DateField(index=True)
+        state = pw.CharField(default="open")
+        closed_on = pw.DateField(null=True)
+        closed_by = pw.CharField(default="")
+        close_note = pw.TextField(default="")
+        close_photo = pw.CharField(default="")
+
+        class Meta:
+            table_name = "rectification"
+            indexes = ((("centre", "source_ref"), True),)
+
+    frozen = [CalendarDayV11, RatingImportV11, RatingV11, RectificationV11]
+    with database.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        database.create_tables(frozen)
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -161,7 +305,8 @@ def protect_audit(database: pw.Database) -> None:
 STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
                                                     4: _v4_audit_and_lockout, 5: _v5_device_keys,
                                                     6: _v6_id_card_keys, 7: _v7_rules_by_date,
-                                                    8: _v8_district, 9: _v9_centre_checklists}
+                                                    8: _v8_district, 9: _v9_centre_checklists,
+                                                    10: _v10_assessment, 11: _v11_ratings_and_rectification}
 
 
 def stored_version(database: pw.Database) -> int | None:

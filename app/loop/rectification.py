@@ -1,0 +1,161 @@
+"""Rectification items (整改): a fault that must be put right by a deadline, and whether it was.
+
+An item is opened by what found the fault (a 差评 from the 好差评 import; failed inspection items and
+conduct events as the loop grows), once per source. It is open until rectified (a manager confirms it
+with a note, and a photo when there is one) and overdue when still open after its deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from app import audit
+from app.centres import scope
+from app.errors import PatrolError
+from app.loop.workdays import add_workdays
+from app.people.accounts import require_role
+from app.storage.db import db
+from app.storage.models import Rectification, Staff, User, Window
+
+SOURCES = {"rating": "好差评差评", "inspection": "巡查不合格项", "conduct": "违规记录"}
+STATES = {"open": "待整改", "overdue": "逾期未整改", "rectified": "已整改", "withdrawn": "已撤销"}
+REPEAT_DAYS = 90  # the same item failed again by the same person within this many days is a repeat
+
+
+def open_item(centre_id: int, source: str, source_ref: str, what: str, opened_on: dt.date, workdays: int,
+              staff_id: int | None = None, window_id: int | None = None, clause: str = "",
+              item_code: str = "") -> Rectification | None:
+    """Open an item for a fault (inside the caller's transaction); None if this source already has one.
+    A fault of an item the same person failed within REPEAT_DAYS is marked as a repeat."""
+    if Rectification.select().where((Rectification.centre == centre_id) & (Rectification.source_ref == source_ref)).exists():
+        return None
+    repeats = 0
+    if item_code and staff_id is not None:
+        repeats = Rectification.select().where(
+            (Rectification.staff == staff_id) & (Rectification.item_code == item_code)
+            & (Rectification.opened_on >= opened_on - dt.timedelta(days=REPEAT_DAYS))
+            & (Rectification.opened_on <= opened_on) & (Rectification.state != "withdrawn")).count()
+    return Rectification.create(centre=centre_id, staff=staff_id, window=window_id, source=source, source_ref=source_ref,
+                                what=what[:500], clause=clause, opened_on=opened_on, item_code=item_code,
+                                repeats=repeats, due_on=add_workdays(opened_on, workdays))
+
+
+def _days_for(severity: str, settings) -> int:
+    return {"veto": settings.rectify_days_veto, "serious": settings.rectify_days_serious}.get(
+        severity, settings.rectify_days_normal)
+
+
+def on_finalised(inspection) -> None:
+    """A finalised inspection opens an item for each failed check item (deadline by severity, in working
+    days), and rectifies the person's open items of the items it found passed (seen fixed)."""
+    from app.centres.settings import load_settings
+    from app.patrolling.checklists import cite
+    from app.storage.models import Item, ItemResult
+
+    day = inspection.observed_at.date()
+    centre_id = inspection.window.centre_id
+    settings = load_settings(day)
+    results = list(ItemResult.select(ItemResult.result, Item).join(Item)
+                   .where((ItemResult.inspection == inspection) & (Item.kind == "check")))
+    who = (Rectification.staff == inspection.staff_id) if inspection.staff_id else (
+        (Rectification.window == inspection.window_id) & Rectification.staff.is_null())
+    passed = [r.item.code for r in results if r.result == "pass"]
+    if passed:
+        fixed = Rectification.select().where(who & (Rectification.state == "open") & (Rectification.source == "inspection")
+                                             & Rectification.item_code.in_(passed) & (Rectification.opened_on < day))
+        for item in fixed:
+            item.state, item.closed_on, item.closed_by = "rectified", day, inspection.inspector.username
+            item.close_note = f"{day.isoformat()}复查合格 (巡查记录 {inspection.uuid[:8]})"
+            item.save()
+    for r in results:
+        if r.result == "fail":
+            open_item(centre_id, "inspection", f"inspection:{inspection.uuid}:{r.item.code}",
+                      f"{r.item.code} {r.item.text}", day, _days_for(r.item.severity, settings), inspection.staff_id,
+                      inspection.window_id, cite(r.item.source, r.item.clause), r.item.code)
+
+
+def on_amended(inspection, changes: dict[str, str], reason: str) -> None:
+    """An amendment that turns a failed item into a pass withdraws its item; a new failure opens one."""
+    refs = [f"inspection:{inspection.uuid}:{code}" for code, result in changes.items() if result != "fail"]
+    if refs:
+        for item in Rectification.select().where(Rectification.source_ref.in_(refs) & (Rectification.state == "open")):
+            item.state, item.closed_on, item.close_note = "withdrawn", dt.date.today(), f"巡查记录修改: {reason}"
+            item.save()
+    if any(result == "fail" for result in changes.values()):
+        on_finalised(inspection)
+
+
+def state_of(item: Rectification, today: dt.date | None = None) -> str:
+    if item.state in ("rectified", "withdrawn"):
+        return item.state
+    return "overdue" if (today or dt.date.today()) > item.due_on else "open"
+
+
+def rectify(user: User, item: Rectification, note: str, photo: str = "") -> Rectification:
+    """A manager confirms the fault was put right (audited)."""
+    require_role(user, "manager")
+    if item.centre_id != scope.require_centre("整改"):
+        raise PatrolError(f"整改项 {item.id} 不属于本中心")
+    if item.state != "open":
+        raise PatrolError(f"整改项 {item.id} 已于 {item.closed_on.isoformat()} {STATES[item.state]}")
+    note = audit.require_reason(note)
+    before = STATES[state_of(item)]
+    with db.atomic():
+        item.state, item.closed_on, item.closed_by, item.close_note, item.close_photo = (
+            "rectified", dt.date.today(), user.username, note, photo)
+        item.save()
+        audit.record(user, "rectification.confirm", f"rectification:{item.id}",
+                     old={"status": before, "due": item.due_on.isoformat()},
+                     new={"status": "已整改"}, reason=note, window_code=item.window.code if item.window_id else "",
+                     employee_no=item.staff.employee_no if item.staff_id else "")
+    return item
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    source: str
+    what: str
+    employee_no: str
+    staff_name: str
+    window_code: str
+    opened_on: dt.date
+    due_on: dt.date
+    state: str  # open / overdue / rectified / withdrawn
+    closed_on: dt.date | None
+    close_note: str
+    repeats: int = 0  # earlier faults of the same item by the same person within REPEAT_DAYS
+
+    @property
+    def state_label(self) -> str:
+        return STATES[self.state]
+
+    def as_dict(self) -> dict:
+        out = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
+        return out | {"state_label": self.state_label, "source_label": SOURCES.get(self.source, self.source)}
+
+
+def items(state: str | None = None, today: dt.date | None = None) -> list[ItemRow]:
+    """The centre's items (or the district's), the earliest deadline first; `state` filters."""
+    today = today or dt.date.today()
+    query = (Rectification.select(Rectification, Staff, Window)
+             .join(Staff, JOIN.LEFT_OUTER, on=(Rectification.staff == Staff.id)).switch(Rectification)
+             .join(Window, JOIN.LEFT_OUTER, on=(Rectification.window == Window.id)))
+    cid = scope.centre_id()
+    if cid is not None:
+        query = query.where(Rectification.centre == cid)
+    if state in ("rectified", "withdrawn"):
+        query = query.where(Rectification.state == state)
+    elif state in ("open", "overdue"):
+        query = query.where(Rectification.state == "open")
+        query = query.where(Rectification.due_on < today) if state == "overdue" else query.where(Rectification.due_on >= today)
+    rows = []
+    for r in query.order_by(Rectification.due_on, Rectification.id):
+        rows.append(ItemRow(r.id, r.source, r.what, r.staff.employee_no if r.staff_id else "",
+                            r.staff.name if r.staff_id else "", r.window.code if r.window_id else "", r.opened_on,
+                            r.due_on, state_of(r, today), r.closed_on, r.close_note, r.repeats))
+    return rows
+

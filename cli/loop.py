@@ -1,0 +1,67 @@
+"""Commands of the loop: rectification items and the holiday calendar their deadlines count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.errors import PatrolError
+from cli.common import acting_user, emit, management_view
+
+
+def cmd_rectifications(args) -> int:
+    from app.loop import rectification
+    from app.storage.db import open_database
+
+    open_database(args.db, create=False)
+    management_view(args)
+    rows = rectification.items("overdue" if args.overdue else args.state)
+    headers = ["编号", "来源", "问题", "工号", "姓名", "窗口", "开出", "期限", "状态"]
+    table = [[r.id, rectification.SOURCES.get(r.source, r.source), r.what[:40], r.employee_no, r.staff_name,
+              r.window_code, r.opened_on.isoformat(), r.due_on.isoformat(), r.state_label] for r in rows]
+    emit(args.format, headers, table, [r.as_dict() for r in rows])
+    return 0
+
+
+def cmd_rectify(args) -> int:
+    from app.loop import rectification
+    from app.storage.db import open_database
+    from app.storage.models import Rectification
+
+    open_database(args.db, create=False)
+    user = acting_user(args, "manager")
+    item = Rectification.get_or_none(Rectification.id == args.id)
+    if item is None:
+        raise PatrolError(f"没有整改项 {args.id}")
+    photo = ""
+    if args.photo:
+        from app.patrolling.photos import store_photo_file
+
+        photo = store_photo_file(args.photo)
+    rectification.rectify(user, item, args.note, photo)
+    print(f"整改项 {item.id} 已确认整改")
+    return 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PatrolError(f"日期格式错误: {text!r}, 应为 YYYY-MM-DD") from None
+
+
+def cmd_calendar(args) -> int:
+    from app.loop import workdays
+    from app.storage.db import open_database
+
+    open_database(args.db, create=False)
+    if args.action == "set":
+        first = _day(args.first)
+        last = _day(args.last) if args.last else first
+        changed = workdays.set_days(acting_user(args, "manager"), first, last, args.kind, args.name, args.reason)
+        print(f"已修改 {changed} 天")
+        return 0
+    year = args.year or dt.date.today().year
+    rows = [[d.isoformat(), "一二三四五六日"[d.weekday()], workdays.KINDS[k], n] for d, k, n in workdays.listed(year)]
+    emit(args.format, ["日期", "星期", "类别", "名称"], rows,
+         [dict(zip(("day", "weekday", "kind", "name"), r)) for r in rows])
+    return 0

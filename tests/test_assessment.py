@@ -1,0 +1,262 @@
+"""The assessment around the patrol: registers, votes, schemes, awards and what-if, computed by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pytest
+
+from app.assessment import assess as assessing
+from app.assessment import awards, events, schemes, votes, what_if
+from app.errors import PatrolError
+from app.results import periods
+from app.storage.models import AuditEntry, ProbationCase
+from tests.conftest import at
+from tests.helpers import inspect
+
+OCT = periods.month("2026-10")
+YEAR = periods.year("2025")
+
+
+@pytest.fixture
+def office(roster):
+    """Four people: P1 and P2 at A01, P3 at A02, P4 at B01."""
+    for emp, window in (("P1", "A01"), ("P2", "A01"), ("P3", "A02"), ("P4", "B01")):
+        roster.person(emp, window)
+    return roster
+
+
+def _load(roster, name: str, reason: str = "采用公开方案", **kw):
+    return schemes.load_scheme(roster.manager, schemes.shipped(name), reason, **kw)[0]
+
+
+def test_the_shipped_schemes_validate_and_a_bad_one_names_every_problem():
+    for name in ("default.toml", "yangdong_red_flag.toml", "ruoqiang_annual.toml"):
+        scheme = schemes.shipped(name)
+        assert scheme.levels["month"] and scheme.source
+    bad = '''
+[scheme]
+code = "bad code"
+name = "坏方案"
+subject = "window"
+source = "无"
+
+[month]
+components = [{ kind = "patrol", weight = 60 }, { kind = "vote", weight = 30 }, { kind = "bonus" }]
+
+[quarter]
+components = [{ kind = "months", weight = 100 }]
+
+[year]
+components = [{ kind = "months", weight = 100 }]
+
+[awards.star]
+top = 3
+'''
+    with pytest.raises(PatrolError) as err:
+        schemes.parse_scheme(bad, "bad.toml")
+    text = str(err.value)
+    for expected in ("[scheme] code", "第 2 项: 评分项须写明 vote", "第 3 项: kind 须为", "[month]: 各项权重之和须为 100",
+                     "[awards.star]: 服务标兵 / 微笑之星评的是人员"):
+        assert expected in text, text
+
+
+def test_a_red_flag_month_of_30_30_20_20_is_computed_to_the_cent(office):
+    w, p = office.windows, office.staff
+    inspect(w["A01"], office.inspector, p["P1"], at("2026-10-05"))  # 100
+    inspect(w["A01"], office.inspector, p["P2"], at("2026-10-06"), fail=("DISC-07",))  # 95
+    inspect(w["A02"], office.inspector, p["P1"], at("2026-10-07"), fail=("APPEAR-10",))  # 98, P1 covering A02
+    inspect(w["A02"], office.inspector, p["P3"], at("2026-10-08"))  # 100
+    inspect(w["B01"], office.inspector, p["P4"], at("2026-10-09"))  # 100, but no votes
+    votes.set_votes(office.manager, OCT, "值班领导评分", {"A01": 88, "A02": 90}, "window", "十月值班领导打分")
+    votes.set_votes(office.manager, OCT, "群众评议", {"A01": 92, "A02": 90}, "window", "十月群众评议")
+    scheme = _load(office, "yangdong_red_flag.toml")
+    result = assessing.assess(OCT, scheme)
+    by = {r.code: r for r in result.rows}
+    # A01: window 97.5 = (100 + 95) / 2; its people: P1 (100 + 98) / 2 = 99, P2 95, so 97.
+    # 0.3 × 97.5 + 0.3 × 97 + 0.2 × 88 + 0.2 × 92 = 29.25 + 29.1 + 17.6 + 18.4 = 94.35
+    assert [(p.name, p.value, p.points) for p in by["A01"].parts] == [
+        ("窗口评分", 97.5, 29.25), ("工作人员评分", 97.0, 29.1), ("值班领导评分", 88.0, 17.6), ("群众评议", 92.0, 18.4)]
+    assert by["A01"].total == 94.35
+    # A02: window (98 + 100) / 2 = 99; its person P3 100: 29.7 + 30 + 18 + 18 = 95.7
+    assert by["A02"].total == 95.7
+    assert [(r.rank, r.code) for r in result.rows] == [(1, "A02"), (2, "A01")]
+    assert [(r.code, r.missing) for r in result.unassessed] == [("B01", ["值班领导评分", "群众评议"])]
+    flags = awards.red_flags(result)
+    assert [r.code for r in flags.winners] == ["A02", "A01"] and flags.award.name == "流动红旗"
+    assert "窗口评分 30%" in result.method
+
+
+def test_an_80_20_year_with_a_capped_bonus_is_computed_to_the_cent(office):
+    w, p = office.windows, office.staff
+    inspect(w["A01"], office.inspector, p["P1"], at("2025-01-10"))  # 100
+    inspect(w["A01"], office.inspector, p["P1"], at("2025-01-20"), fail=("APPEAR-10",))  # 98
+    inspect(w["A01"], office.inspector, p["P1"], at("2025-02-10"), fail=("APPEAR-10", "DISC-07"))  # 93
+    inspect(w["A01"], office.inspector, p["P1"], at("2025-03-10"))  # 100
+    scheme = _load(office, "ruoqiang_annual.toml")
+    events.record_event(office.manager, "conduct", p["P1"], "leisure", dt.date(2025, 2, 11), "上班时间看视频, 视频抽查发现",
+                        source="video")  # 3 points off February
+    for kind in ("banner", "letter", "public", "overtime", "innovation"):  # 2 + 1 + 1 + 1 + 2 = 7, capped at 5
+        events.record_event(office.manager, "praise", p["P1"], kind, dt.date(2025, 6, 1), f"{kind} 记录")
+    votes.set_votes(office.manager, YEAR, "年终测评", {"P1": 87.5}, "staff", "年终测评结果")
+    february = {r.code: r for r in assessing.assess(periods.month("2025-02"), scheme).rows}
+    assert february["P1"].total == 90.0, "93 less 3 points of conduct"
+    year = {r.code: r for r in assessing.assess(YEAR, scheme).rows}
+    parts = {x.name: x for x in year["P1"].parts}
+    # months: (99 + 90 + 100) / 3 = 96.333…; × 0.8 = 77.0667; year-end 87.5 × 0.2 = 17.5; bonus 7 capped at 5
+    assert round(parts["月度考核平均"].points, 4) == 77.0667 and parts["年终测评"].points == 17.5
+    assert (parts["表扬加分"].value, parts["表扬加分"].points) == (7.0, 5.0) and "超出上限 2 分不计" in parts["表扬加分"].detail
+    assert year["P1"].total == 99.57 and year["P1"].grade == "优秀"
+
+
+def test_a_valid_complaint_in_march_removes_the_person_from_the_year_award_list_until_withdrawn(office):
+    w, p = office.windows, office.staff
+    for day in ("2025-01-15", "2025-03-15", "2025-05-15"):
+        inspect(w["A01"], office.inspector, p["P1"], at(day))
+        inspect(w["A01"], office.inspector, p["P2"], at(day), fail=("APPEAR-10",))
+    complaint = events.record_event(office.manager, "conduct", p["P1"], "complaint", dt.date(2025, 3, 5),
+                                    "群众投诉办事时态度生硬, 经核实属实", source="complaint")
+    year = assessing.assess(YEAR)
+    listed = awards.candidates(year, "annual")
+    assert [r.code for r in listed.winners] == ["P2"]
+    (out,) = listed.excluded
+    assert out.code == "P1" and out.reasons == (f"2025年3月5日受到服务对象有效投诉 (违规记录 {complaint.id})",)
+    with pytest.raises(PatrolError, match="必须填写理由"):
+        events.withdraw_event(office.manager, complaint, "")
+    events.withdraw_event(office.manager, complaint, "复核: 投诉人所述与录像不符, 投诉不成立")
+    again = awards.candidates(assessing.assess(YEAR), "annual")
+    assert [r.code for r in again.winners] == ["P1", "P2"] and again.excluded == []
+    trail = [(a.action, a.employee_no) for a in AuditEntry.select().order_by(AuditEntry.id)
+             if a.action.startswith("conduct.")]
+    assert trail == [("conduct.record", "P1"), ("conduct.withdraw", "P1")]
+    assert [e.withdrawn for e in events.events("conduct")] == [True], "withdrawn, never deleted"
+
+
+def test_conduct_the_scheme_names_opens_probation_and_withdrawing_it_withdraws_the_case(office):
+    _load(office, "ruoqiang_annual.toml")
+    today = dt.date.today()
+    event = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", today - dt.timedelta(days=2),
+                                "与办事群众当面争吵", source="mingcha")
+    case = ProbationCase.get_by_id(event.probation_case_id)
+    assert case.status == "open" and case.opening_inspection is None
+    events.withdraw_event(office.manager, event, "录像显示系群众挑衅, 不属冲突")
+    assert ProbationCase.get_by_id(case.id).status == "cleared"
+    with pytest.raises(PatrolError, match="已于"):
+        events.withdraw_event(office.manager, event, "再撤一次")
+
+
+def test_a_register_refuses_what_it_cannot_take_and_writes_nothing(office, tmp_path):
+    p = office.staff["P1"]
+    with pytest.raises(PatrolError, match="未知类别"):
+        events.record_event(office.manager, "conduct", p, "rude", dt.date(2025, 3, 5), "x")
+    with pytest.raises(PatrolError, match="在今天之后"):
+        events.record_event(office.manager, "praise", p, "banner", dt.date.today() + dt.timedelta(days=3), "锦旗")
+    with pytest.raises(PatrolError, match="无权"):
+        events.record_event(office.inspector, "praise", p, "banner", dt.date(2025, 3, 5), "锦旗")
+    (tmp_path / "x.exe").write_bytes(b"MZ")
+    with pytest.raises(PatrolError, match="证明材料须为"):
+        events.record_event(office.manager, "praise", p, "banner", dt.date(2025, 3, 5), "锦旗", document=tmp_path / "x.exe")
+    assert events.events() == []
+
+
+def test_a_new_version_takes_effect_next_month_and_old_periods_keep_theirs(office):
+    first = _load(office, "yangdong_red_flag.toml")
+    assert first.effective_from == schemes.SINCE_ALWAYS
+    heavier = schemes.parse_scheme(first.text.replace('of = "window", weight = 30', 'of = "window", weight = 40')
+                                   .replace('of = "staff", weight = 30', 'of = "staff", weight = 20'), "v2.toml")
+    with pytest.raises(PatrolError, match="已开始"):
+        schemes.load_scheme(office.manager, heavier, "加重窗口评分", effective_from=dt.date.today().replace(day=1))
+    second, created = schemes.load_scheme(office.manager, heavier, "加重窗口评分")
+    assert created and second.version == 2 and second.effective_from > dt.date.today()
+    assert schemes.scheme_for("YANGDONG", OCT.start).version == 1, "October keeps the version it had"
+    assert schemes.scheme_for("YANGDONG", second.effective_from).version == 2
+    assert schemes.load_scheme(office.manager, heavier, "再载一次")[1] is False
+
+
+def test_what_if_shows_who_moves_by_how_much_and_why(office):
+    w, p = office.windows, office.staff
+    inspect(w["A01"], office.inspector, p["P1"], at("2026-10-05"))  # A01: 100
+    inspect(w["A02"], office.inspector, p["P3"], at("2026-10-06"), fail=("DISC-07",))  # A02: 95
+    votes.set_votes(office.manager, OCT, "值班领导评分", {"A01": 85, "A02": 100}, "window", "打分")
+    votes.set_votes(office.manager, OCT, "群众评议", {"A01": 85, "A02": 100}, "window", "评议")
+    current = _load(office, "yangdong_red_flag.toml")
+    # Now: A01 30 + 30 + 17 + 17 = 94; A02 28.5 + 28.5 + 20 + 20 = 97.
+    # Patrol at 40% each, votes at 10%: A01 40 + 40 + 8.5 + 8.5 = 97; A02 38 + 38 + 10 + 10 = 96.
+    proposal = (schemes.parse_scheme(current.text.replace('of = "window", weight = 30', 'of = "window", weight = 40')
+                                            .replace('of = "staff", weight = 30', 'of = "staff", weight = 40')
+                                            .replace("weight = 20", "weight = 10"), "proposal.toml"))
+    result = what_if.compare(OCT, proposal)
+    moves = {m.code: m for m in result.moves}
+    assert (moves["A01"].old_rank, moves["A01"].new_rank, moves["A01"].old_total, moves["A01"].new_total) == (2, 1, 94.0, 97.0)
+    assert moves["A01"].change == "↑1" and moves["A01"].delta == 3.0
+    assert "窗口评分 30→40 (权重 30%→40%)" in moves["A01"].why and "值班领导评分 17→8.5 (权重 20%→10%)" in moves["A01"].why
+    assert moves["A02"].change == "↓1" and moves["A02"].delta == -1.0
+    assert {m.code for m in result.moved} == {"A01", "A02"}
+
+
+def test_votes_are_checked_whole_and_a_change_is_kept_with_why(office):
+    with pytest.raises(PatrolError) as err:
+        votes.set_votes(office.manager, OCT, "群众评议", {"A01": 101, "ZZZ": 90, "A02": 90}, "window", "评议")
+    assert "A01: 分数 101" in str(err.value) and "ZZZ: 本中心没有这个窗口" in str(err.value)
+    assert votes.votes(OCT) == []
+    assert votes.set_votes(office.manager, OCT, "群众评议", {"A01": 90}, "window", "评议") == 1
+    assert votes.set_votes(office.manager, OCT, "群众评议", {"A01": 90}, "window", "评议") == 0
+    assert votes.set_votes(office.manager, OCT, "群众评议", {"A01": 85}, "window", "复核后更正") == 1
+    changes = [(a.old, a.reason) for a in AuditEntry.select().where(AuditEntry.action == "vote.set").order_by(AuditEntry.id)]
+    assert changes[-1] == ('{"score": 90.0}', "复核后更正")
+    assert [(v.subject, v.score) for v in votes.votes(OCT)] == [("A01", 85.0)]
+
+
+def test_the_command_line_registers_votes_loads_and_shows_the_same_movements_as_the_what_if(tmp_path, capsys,
+                                                                                             monkeypatch):
+    import json
+
+    import cli
+    from app.storage import db as dbmod
+
+    path = str(tmp_path / "office.db")
+    assert cli.main(["demo", "--db", path, "--seed", "5", "--month", "2026-10"]) == 0
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+    me = ["--db", path, "--user", "admin"]
+    capsys.readouterr()
+    assert cli.main(["conduct", "add", "GW0001", "complaint", "--date", "2026-10-05", "--description", "群众投诉态度生硬",
+                     "--source", "complaint", *me]) == 0
+    assert "已登记违规记录 1" in capsys.readouterr().out
+    assert cli.main(["conduct", "withdraw", "1", "--reason", "投诉不成立", *me]) == 0
+    capsys.readouterr()
+    assert cli.main(["conduct", "list", "--format", "json", *me]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert (listed["kind_label"], listed["withdrawn"], listed["withdraw_reason"]) == ("受到服务对象有效投诉", True, "投诉不成立")
+    assert cli.main(["schemes", "load", "resources/schemes/yangdong_red_flag.toml", "--reason", "采用红旗窗口评比", *me]) == 0
+    dbmod.open_database(path)
+    try:  # four windows in the order of their patrol average, best first
+        from app.results import rankings
+
+        windows = [r.code for r in rankings.rank(OCT, "window") if r.code in ("A01", "A02", "A03", "A04")]
+    finally:
+        dbmod.close_database()
+    # Votes in the opposite order, far apart: now the votes decide; under the proposal (patrol only) the patrol does.
+    for name in ("值班领导评分", "群众评议"):
+        assert cli.main(["votes", "set", "2026-10", name, *[f"{w}={60 + 10 * n}" for n, w in enumerate(windows)],
+                         "--reason", "十月评分", *me]) == 0
+    capsys.readouterr()
+    text = schemes.SHIPPED_DIR.joinpath("yangdong_red_flag.toml").read_text(encoding="utf-8")
+    proposal = tmp_path / "proposal.toml"
+    proposal.write_text(text.replace("weight = 20", "weight = 0").replace('of = "window", weight = 30',
+                        'of = "window", weight = 100').replace('of = "staff", weight = 30', 'of = "staff", weight = 0'),
+                        encoding="utf-8")
+    assert cli.main(["assess", "--month", "2026-10", "--scheme", str(proposal), "--compare", "--all", "--format", "json",
+                     *me]) == 0
+    shown = [(m["code"], m["old_rank"], m["new_rank"], m["delta"]) for m in json.loads(capsys.readouterr().out)]
+    dbmod.open_database(path)
+    try:
+        expected = [(m.code, m.old_rank, m.new_rank, m.delta)
+                    for m in what_if.compare(OCT, schemes.read_file(proposal)).moves]
+        assert [e.withdrawn for e in events.events("conduct")] == [True]
+    finally:
+        dbmod.close_database()
+    assert shown == expected and len(shown) == 4
+    assert [code for code, *_ in shown] == windows, "under the proposal the patrol average alone ranks them"
+    assert [new for _, _, new, _ in shown] == [1, 2, 3, 4] and [old for _, old, _, _ in shown] == [4, 3, 2, 1]
+    assert cli.main(["assess", "--month", "2026-10", "--code", "YANGDONG", *me]) == 0
+    out = capsys.readouterr().out
+    assert "流动红旗:" in out and "窗口评分 30%" in out and "缺少: 值班领导评分、群众评议" in out

@@ -1,0 +1,144 @@
+"""好差评 imports, the rectification items a 差评 opens, and working-day deadlines over holidays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import Workbook
+
+from app.assessment import assess as assessing
+from app.assessment import ratings, schemes
+from app.errors import PatrolError
+from app.loop import rectification, workdays
+from app.results import periods
+from app.storage.models import AuditEntry, Rating, Rectification
+from exports.table_reader import read_table
+
+OCT = periods.month("2026-10")
+HEADER = ["序号", "窗口", "工作人员", "评价等级", "评价时间", "评价内容"]
+
+
+def write_ratings(path, rows, header=HEADER, title="2026年10月政务服务好差评明细"):
+    """A workbook as the 好差评 system exports it: a title line, the header, numbered rows, a footer."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评价明细"
+    ws.append([title])
+    ws.append(header)
+    for n, row in enumerate(rows, 1):
+        ws.append([n, *row])
+    ws.append(["制表: 好差评系统"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def office(roster):
+    roster.person("P1", "A01")
+    roster.person("P2", "A02")
+    return roster
+
+
+def _plan(path):
+    return ratings.plan_ratings(path.name, read_table(path), OCT)
+
+
+def test_ratings_import_with_a_preview_of_unmatched_and_duplicate_rows_and_a_second_import_changes_nothing(office, tmp_path):
+    path = write_ratings(tmp_path / "haochaping.xlsx", [
+        ["A01", "人员P1", "非常满意", "2026-10-08 09:30", ""],
+        ["A01", "人员P1", "满意", "2026-10-09 10:00", ""],
+        ["A01", "人员P1", "不满意", "2026-10-12 15:00", "等候时间太长"],
+        ["A02", "P2", "基本满意", "2026-10-13 11:00", ""],
+        ["Z09", "张三", "满意", "2026-10-14 11:00", ""],  # no such window, no such person: kept, listed
+        ["A01", "人员P1", "满意", "2026-10-09 10:00", ""],  # the same rating twice in the file
+    ])
+    plan = _plan(path)
+    assert [r.where.row for r in plan.unmatched] == [7]
+    assert [(r.where.row, r.status) for r in plan.duplicates] == [(8, "repeated")]
+    assert "未匹配 1 行" in plan.summary() and "重复 1 行" in plan.summary() and "差评 1 次" in plan.summary()
+    assert Rating.select().count() == 0, "a preview writes nothing"
+    written, opened = ratings.apply_ratings(plan, office.manager)
+    assert (written, opened) == (5, 1)
+    again = _plan(path)
+    assert [r.status for r in again.rows] == ["imported"] * 5 + ["repeated"]
+    assert ratings.apply_ratings(again, office.manager) == (0, 0), "the second import changes nothing"
+    assert Rating.select().count() == 5 and Rectification.select().count() == 1
+    # A01: 3 ratings by P1, 2 of them satisfied: 66.67 %; A02 100 %.
+    assert ratings.satisfaction(OCT, "window") == {office.windows["A01"].id: 66.67, office.windows["A02"].id: 100.0}
+    assert ratings.satisfaction(OCT, "staff")[office.staff["P1"].id] == 66.67
+    assert AuditEntry.select().where(AuditEntry.action == "import.ratings").count() == 2
+
+
+def test_a_bad_rating_is_due_in_15_working_days_counted_over_the_holidays(office, tmp_path):
+    workdays.set_days(office.manager, dt.date(2026, 10, 1), dt.date(2026, 10, 7), "holiday", "国庆节", "国务院办公厅通知")
+    workdays.set_days(office.manager, dt.date(2026, 10, 10), dt.date(2026, 10, 10), "workday", "国庆调休", "国务院办公厅通知")
+    # From Tue 29 Sep: 30 Sep (1), holiday to 7 Oct, 8 (2), 9 (3), Sat 10 worked (4), 12–16 (9), 19–23 (14), 26 (15).
+    assert workdays.add_workdays(dt.date(2026, 9, 29), 15) == dt.date(2026, 10, 26)
+    path = write_ratings(tmp_path / "r.xlsx", [["A02", "人员P2", "非常不满意", "2026-10-09 16:00", "态度差"]])
+    ratings.apply_ratings(_plan(path), office.manager)
+    (item,) = rectification.items()
+    assert (item.opened_on, item.due_on) == (dt.date(2026, 10, 9), dt.date(2026, 10, 29))
+    assert item.what == "好差评差评 (非常不满意 1 次): 态度差" and item.employee_no == "P2"
+    assert rectification.items(today=dt.date(2026, 11, 2))[0].state == "overdue"
+    with pytest.raises(PatrolError, match="必须填写理由"):
+        rectification.rectify(office.manager, Rectification.get_by_id(item.id), "")
+    rectification.rectify(office.manager, Rectification.get_by_id(item.id), "约谈本人并回访群众, 群众表示认可")
+    assert rectification.items("rectified")[0].state_label == "已整改"
+
+
+def test_counts_per_window_are_read_and_feed_a_schemes_satisfaction(office, tmp_path):
+    header = ["序号", "窗口编号", "窗口名称", "非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    path = write_ratings(tmp_path / "counts.xlsx", [["A01", "A01窗口", 30, 8, 1, 1, 0], ["A02", "A02窗口", 20, 0, 0, 0, 0]],
+                         header=header)
+    plan = _plan(path)
+    assert plan.layout == "counts" and [r.counts for r in plan.rows] == [(30, 8, 1, 1, 0), (20, 0, 0, 0, 0)]
+    ratings.apply_ratings(plan, office.manager)
+    assert Rectification.select().count() == 1, "A01's one 不满意"
+    text = schemes.shipped("yangdong_red_flag.toml").text.replace(
+        '{ kind = "vote", vote = "群众评议", weight = 20, name = "群众评议" }',
+        '{ kind = "rating", weight = 20, name = "好差评满意率" }')
+    result = assessing.assess(OCT, schemes.parse_scheme(text, "with-ratings.toml"))
+    part = {p.name: p for p in result.unassessed[0].parts} if result.unassessed else {}
+    assert part["好差评满意率"].value == 97.5, "(30 + 8 + 1) / 40"
+
+
+def test_a_workbook_with_bad_rows_is_refused_whole_naming_each_cell(office, tmp_path):
+    path = write_ratings(tmp_path / "bad.xlsx", [
+        ["A01", "人员P1", "还行吧", "2026-10-08", ""],
+        ["A01", "人员P1", "满意", "2026-09-30", ""],
+        ["", "", "满意", "2026-10-08", ""],
+    ])
+    with pytest.raises(PatrolError) as err:
+        _plan(path)
+    text = str(err.value)
+    assert "表“评价明细” 第3行 D列(评价等级): “还行吧” 不是评价等级" in text
+    assert "第4行 E列(评价时间): 2026-09-30 不在2026年10月" in text and "第5行" in text
+    with pytest.raises(PatrolError, match="找不到好差评表头"):
+        _plan(write_ratings(tmp_path / "other.xlsx", [["x", "y", "z", "w", "v"]], header=["甲", "乙", "丙", "丁", "戊", "己"]))
+
+
+def test_the_command_line_previews_then_imports_ratings_and_lists_rectifications(tmp_path, capsys, monkeypatch):
+    import cli
+
+    path = str(tmp_path / "office.db")
+    assert cli.main(["demo", "--db", path, "--seed", "3", "--no-inspections"]) == 0
+    book = write_ratings(tmp_path / "r.xlsx", [["A01", "GW0001", "不满意", "2026-10-08 10:00", "办事慢"],
+                                               ["Q99", "无名氏", "满意", "2026-10-08 11:00", ""]])
+    capsys.readouterr()
+    assert cli.main(["import", "ratings", str(book), "--month", "2026-10", "--db", path]) == 0
+    out = capsys.readouterr().out
+    assert "未匹配" in out and "Q99" in out and "以上为预览" in out
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+    assert cli.main(["import", "ratings", str(book), "--month", "2026-10", "--apply", "--db", path, "--user", "admin"]) == 0
+    assert "开出整改项 1 个" in capsys.readouterr().out
+    assert cli.main(["rectifications", "--db", path, "--user", "admin", "--format", "json"]) == 0
+    import json
+
+    (item,) = json.loads(capsys.readouterr().out)
+    assert item["source_label"] == "好差评差评" and item["state_label"] in ("待整改", "逾期未整改")
+    assert cli.main(["rectify", str(item["id"]), "--note", "已约谈", "--db", path, "--user", "admin"]) == 0
+    assert cli.main(["calendar", "set", "2026-10-01", "2026-10-07", "--kind", "holiday", "--name", "国庆节",
+                     "--reason", "国务院办公厅通知", "--db", path, "--user", "admin"]) == 0
+    assert cli.main(["calendar", "list", "--year", "2026", "--db", path]) == 0
+    assert capsys.readouterr().out.count("国庆节") == 7
