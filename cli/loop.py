@@ -65,3 +65,62 @@ def cmd_calendar(args) -> int:
     emit(args.format, ["日期", "星期", "类别", "名称"], rows,
          [dict(zip(("day", "weekday", "kind", "name"), r)) for r in rows])
     return 0
+
+
+def cmd_appeal(args) -> int:
+    from app.exchange.records import find
+    from app.loop import appeals
+    from app.storage.db import open_database
+    from app.storage.models import Appeal
+
+    open_database(args.db, create=False)
+    if args.action == "add":
+        from app.patrolling.photos import store_photo_file
+
+        user = acting_user(args, "manager")
+        inspection = find(args.inspection)
+        if inspection is None:
+            raise PatrolError(f"没有巡查记录 {args.inspection}")
+        photos = tuple(store_photo_file(p) for p in args.photo or ())
+        appeal = appeals.record_appeal(user, inspection, args.items.split(","), args.reason, photos)
+        print(f"已登记申诉 {appeal.id} (申诉期至 {appeals.deadline(inspection).isoformat()}); 复核: appeal decide {appeal.id}")
+        return 0
+    if args.action == "decide":
+        user = acting_user(args, "manager")
+        appeal = Appeal.get_or_none(Appeal.id == args.id)
+        if appeal is None:
+            raise PatrolError(f"没有申诉 {args.id}")
+        appeals.decide(user, appeal, bool(args.uphold), args.reason)
+        print(f"申诉 {appeal.id}: {appeals.STATES[appeal.state]}")
+        return 0
+    management_view(args)
+    from app.results import periods
+
+    period = periods.month(args.month) if args.month else None
+    rows = appeals.appeals(period.start if period else None, period.end if period else None, args.pending)
+    table = [[r.id, r.record, r.window, r.person, r.observed.isoformat(), r.items, r.reason[:30], r.state, r.decision[:30]]
+             for r in rows]
+    emit(args.format, ["编号", "记录", "窗口", "人员", "日期", "申诉项", "理由", "状态", "复核意见"], table,
+         [r.as_dict() for r in rows])
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from app.loop import publishing
+    from app.results import periods
+    from app.storage.db import open_database
+
+    period = periods.month(args.month)
+    open_database(args.db, create=False)
+    if args.show:
+        status = publishing.status(period)
+        print(f"{period.label}排名: {status.label}" + (f" ({status.published_by} {status.published_at:%Y-%m-%d %H:%M})"
+                                                      if status.published else ""))
+        for why in status.why_not:
+            print(f"  {why}")
+        if not status.published and status.ready:
+            print("  可以发布: publish --month " + args.month)
+        return 0
+    done = publishing.publish(acting_user(args, "manager"), period, args.reason)
+    print(f"{period.label}排名已定稿发布 ({done.published_by} {done.published_at:%Y-%m-%d %H:%M})")
+    return 0

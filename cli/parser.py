@@ -209,6 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=("window", "staff", "department"), default="window")
     period_args(export_parser("district-excel", "全区工作簿: 各中心排名、全区窗口和人员排名 (区级管理员)"))
     period_args(export_parser("district-pdf", "各中心排名表 PDF (区级管理员)"))
+    for name, text in (("assessment-excel", "考核成绩工作簿: 各项得分、评先评优和未列入的原因 (管理员)"),
+                       ("assessment-pdf", "考核成绩表 PDF (A4 横向, 管理员)")):
+        p = export_parser(name, text)
+        period_args(p)
+        p.add_argument("--code", default="DEFAULT", help="考核方案编码")
+    p = export_parser("certificates-pdf", "流动红旗、微笑之星等证书 PDF, 每位获得者一页 (管理员)")
+    period_args(p)
+    p.add_argument("--code", default="DEFAULT", help="考核方案编码")
+    p.add_argument("--award", required=True, choices=("red_flag", "star", "annual"))
+    p = export_parser("person-year-pdf", "个人年度考核表 PDF: 巡查、好差评、违规与表扬、考察期、年度考核 (管理员)")
+    p.add_argument("--staff", required=True, metavar="EMPLOYEE_NO")
+    p.add_argument("--year", required=True, type=int)
     export_parser("centre-month", "本中心某月的结果包 (含名单), 报送全区 (管理员)").add_argument(
         "--month", required=True, help="YYYY-MM")
     for name, text in (("record-pdf", "巡查记录表 PDF"), ("notice-pdf", "整改通知单 PDF")):

@@ -154,7 +154,8 @@ def cmd_export(args) -> int:
     dates = {}
     if getattr(args, "start", None):
         dates = {"start": periods.day(args.start), "end": periods.day(args.end)}
-    if args.kind in ("excel", "ranking-pdf", "district-excel", "district-pdf"):
+    if args.kind in ("excel", "ranking-pdf", "district-excel", "district-pdf", "assessment-excel", "assessment-pdf",
+                     "certificates-pdf"):
         args.month = args.month or args.quarter or args.year
     if getattr(args, "month", None):
         periods.parse(args.month)  # bad input fails before the database is touched
@@ -196,6 +197,10 @@ def cmd_export(args) -> int:
         "staff-pdf": lambda: jobs.staff_pdf(args.out, args.staff, **dates),
         "labels-pdf": lambda: jobs.labels_pdf(args.out, args.area),
         "photos": lambda: jobs.photos(args.out, **dates),
+        "assessment-excel": lambda: jobs.assessment_excel(args.out, args.month, args.code),
+        "assessment-pdf": lambda: jobs.assessment_pdf(args.out, args.month, args.code),
+        "certificates-pdf": lambda: jobs.certificates_pdf(args.out, args.month, args.code, args.award),
+        "person-year-pdf": lambda: jobs.person_year_pdf(args.out, args.staff, args.year),
     }[args.kind]
     print(run())
     return 0

@@ -121,3 +121,70 @@ def photos(out: Path, start: dt.date, end: dt.date) -> str:
     check_target(out, (".zip",))
     written, missing = photo_zip.photos_zip(out, reports.photo_entries(start, end))
     return f"已导出 {written} 张照片" + (f", {missing} 张缺失 (见 缺失照片.txt)" if missing else "") + f" → {out}"
+
+
+def _assessed(period_text: str, code: str):
+    """The period under a scheme in force, and its award lists for that period."""
+    from app.assessment import assess as assessing
+    from app.assessment import awards
+
+    result = assessing.assess(periods.parse(period_text), code=code)
+    lists = []
+    scheme = result.scheme
+    if "red_flag" in scheme.awards and result.level in scheme.awards["red_flag"].periods:
+        lists.append(awards.red_flags(result))
+    for key in ("star", "annual"):
+        if key in scheme.awards and result.level in scheme.awards[key].periods:
+            lists.append(awards.candidates(result, key))
+    return result, lists
+
+
+def assessment_excel(out: Path, period_text: str, code: str = "DEFAULT") -> str:
+    """A period under a scheme: every component's contribution, and the award lists with who is out and why."""
+    from exports.assessment_reports import assessment_workbook
+
+    check_target(out, excel.SUFFIXES)
+    result, lists = _assessed(period_text, code)
+    assessment_workbook(out, result, lists)
+    return f"已导出 {result.period.label}{result.scheme.name}考核成绩: {len(result.rows)} 个 → {out}"
+
+
+def assessment_pdf(out: Path, period_text: str, code: str = "DEFAULT") -> str:
+    from app.centres.centre import current_centre
+    from exports import assessment_reports
+
+    check_target(out, (".pdf",))
+    result, lists = _assessed(period_text, code)
+    payload = verify.payload("A", verify.assessment_ident("A", f"{period_text}.{result.scheme.code}"))
+    assessment_reports.assessment_pdf(out, result, lists, current_centre().name, payload)
+    return f"已导出 {result.period.label}{result.scheme.name}考核成绩表 → {out}"
+
+
+def certificates_pdf(out: Path, period_text: str, code: str, award: str) -> str:
+    """One certificate per winner of an award (流动红旗, 微笑之星 / 服务标兵, 评先评优)."""
+    from app.centres.centre import current_centre
+    from exports import assessment_reports
+
+    check_target(out, (".pdf",))
+    result, lists = _assessed(period_text, code)
+    listed = next((x for x in lists if x.award.key == award), None)
+    if listed is None:
+        raise PatrolError(f"{result.scheme.name}在{result.period.label}没有奖项 {award} "
+                          f"(有: {', '.join(x.award.key for x in lists) or '无'})")
+    payload = verify.payload("A", verify.assessment_ident("A", f"{period_text}.{result.scheme.code}"))
+    count = assessment_reports.certificates_pdf(out, listed, current_centre().name, payload, dt.date.today())
+    if not count:
+        raise PatrolError(f"{result.period.label}{listed.award.name}没有获得者")
+    return f"已导出 {count} 张{listed.award.name}证书 → {out}"
+
+
+def person_year_pdf(out: Path, employee_no: str, year: int) -> str:
+    from app.assessment.person_year import person_year
+    from app.centres.centre import current_centre
+    from exports import assessment_reports
+
+    check_target(out, (".pdf",))
+    sheet = person_year(employee_no, year)
+    payload = verify.payload("Y", verify.assessment_ident("Y", f"{employee_no}.{year}"))
+    assessment_reports.person_year_pdf(out, sheet, current_centre().name, payload)
+    return f"已导出 {sheet.name} {year}年度个人考核表 → {out}"

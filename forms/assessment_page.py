@@ -107,6 +107,11 @@ class ResultsPage(QWidget):
             top.addWidget(widget)
         top.addWidget(run)
         top.addStretch(1)
+        for text, slot in ((tr("导出工作簿…"), self.export_excel), (tr("导出 PDF…"), self.export_pdf),
+                           (tr("打印证书…"), self.export_certificates), (tr("所选人员的年度考核表…"), self.export_person)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            top.addWidget(button)
         self.model = AssessedModel()
         self.view = read_only_table(self.model)
         self.method = QLabel()
@@ -144,9 +149,52 @@ class ResultsPage(QWidget):
 
     def show_result(self, done) -> None:
         result, lines = done
+        self.result = result
         self.model.set_assessment(result)
         self.method.setText(result.method)
         self.awards.setText("\n".join(lines))
+
+    def _export(self, name: str, suffix: str, job) -> None:
+        from forms.export_page import export_to_file
+
+        export_to_file(self, name + suffix, suffix, job)
+
+    def export_excel(self) -> None:
+        from exports import jobs
+
+        text, code = self.period.text().strip(), self.scheme.currentData() or "DEFAULT"
+        self._export(f"考核成绩-{code}-{text}", ".xlsx", lambda out: jobs.assessment_excel(out, text, code))
+
+    def export_pdf(self) -> None:
+        from exports import jobs
+
+        text, code = self.period.text().strip(), self.scheme.currentData() or "DEFAULT"
+        self._export(f"考核成绩表-{code}-{text}", ".pdf", lambda out: jobs.assessment_pdf(out, text, code))
+
+    def export_certificates(self) -> None:
+        from app.assessment.schemes import schemes_on
+        from exports import jobs
+
+        text, code = self.period.text().strip(), self.scheme.currentData() or "DEFAULT"
+        scheme = next((s for s in schemes_on(dt.date.today()) if s.code == code), None)
+        keys = list(scheme.awards) if scheme else []
+        if not keys:
+            QMessageBox.information(self, tr("证书"), tr("该方案没有设奖项"))
+            return
+        award = keys[0] if len(keys) == 1 else ("red_flag" if "red_flag" in keys else "star" if "star" in keys else keys[0])
+        self._export(f"证书-{code}-{text}", ".pdf", lambda out: jobs.certificates_pdf(out, text, code, award))
+
+    def export_person(self) -> None:
+        from exports import jobs
+
+        selected = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        result = getattr(self, "result", None)
+        if not selected or result is None or result.scheme.subject != "staff":
+            QMessageBox.information(self, tr("年度考核表"), tr("请先按人员考核方案计算, 并选中一人"))
+            return
+        row = self.model.rows[selected[0].row()]
+        year = result.period.start.year
+        self._export(f"年度考核表-{row.code}-{year}", ".pdf", lambda out: jobs.person_year_pdf(out, row.code, year))
 
 
 def _with_awards(result):

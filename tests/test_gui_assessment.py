@@ -71,6 +71,12 @@ def test_votes_results_registers_and_the_what_if_from_the_assessment_tab(qtbot, 
     assert ranked[:1] == ["A01"] and set(ranked) == {"A01", "A02", "A03"}
     assert "流动红旗" in results.awards.text() and "窗口评分 30%" in results.method.text()
     results.grab().save(str(tmp_path / "results.png"))
+    for slot, out in ((results.export_pdf, tmp_path / "results.pdf"), (results.export_certificates, tmp_path / "flags.pdf")):
+        monkeypatch.setattr("forms.export_page.QFileDialog.getSaveFileName", lambda *a, _o=out, **k: (str(_o), ""))
+        before = len(assessed.asked)
+        slot()
+        qtbot.waitUntil(lambda: len(assessed.asked) > before, timeout=20000)
+        assert "已导出" in assessed.asked[-1] and out.exists(), assessed.asked[-1]
 
     conduct = page.conduct
     page.setCurrentWidget(conduct)

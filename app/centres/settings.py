@@ -50,6 +50,10 @@ class CentreSettings:
     # The checklist the centre's patrols use: a district checklist it adopts, or its own extension of
     # one (app.patrolling.centre_checklists).
     checklist: str = "WINDOW"
+    # Working days to put a fault found on patrol right (整改期限), by the item's severity.
+    rectify_days_normal: int = 5
+    rectify_days_serious: int = 3
+    rectify_days_veto: int = 1
 
     @property
     def pass_score(self) -> float:
@@ -72,6 +76,8 @@ class CentreSettings:
             raise PatrolError(f"一票否决者的排名方式只能是 {' 或 '.join(VETO_RANKING)}")
         if self.probation_days < 1 or self.probation_rechecks < 0:
             raise PatrolError("考察期天数须至少为 1, 复查次数不能为负数")
+        if min(self.rectify_days_normal, self.rectify_days_serious, self.rectify_days_veto) < 1:
+            raise PatrolError("整改期限须至少为 1 个工作日")
         if not self.checklist.strip():
             raise PatrolError("须选定巡查使用的检查表")
 
@@ -123,6 +129,9 @@ LABELS = {
     "consequence_staff": "考察期满未达标的后果 (在编人员)",
     "consequence_other": "考察期满未达标的后果 (其他人员)",
     "checklist": "巡查使用的检查表 (区级检查表或本中心扩展的检查表的编号)",
+    "rectify_days_normal": "整改期限: 一般项 (工作日)",
+    "rectify_days_serious": "整改期限: 严重项 (工作日)",
+    "rectify_days_veto": "整改期限: 一票否决项 (工作日)",
 }
 
 

@@ -25,13 +25,16 @@ from app.errors import PatrolError, is_record_id, record_id
 
 PREFIX = "WPR2"
 LEGACY_PREFIX = "WPR1"
-KINDS = {"I": "巡查记录", "C": "考察案例", "R": "月度排名", "S": "个人巡查记录"}
+KINDS = {"I": "巡查记录", "C": "考察案例", "R": "月度排名", "S": "个人巡查记录", "A": "考核成绩", "Y": "个人年度考核表"}
 IDENTS = {
     "I": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "C": r"[0-9]{1,12}",
     # A ranking of a centre of a district names it (@code); `centre` ranks the district's centres.
     "R": r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?\.(window|staff|department|centre)(@[A-Z0-9_-]{1,20})?",
     "S": r"[^:.\s]{1,40}\.[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    # An assessment: `<period>.<scheme code>@<centre>`; a person's year: `<employee no>.<year>@<centre>`.
+    "A": r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?\.[A-Z][A-Z0-9_]{0,19}@[A-Z0-9_-]{1,20}",
+    "Y": r"[^:.@\s]{1,40}\.[0-9]{4}@[A-Z0-9_-]{1,20}",
 }
 PAYLOAD = re.compile(r"WPR2:([A-Z]):([^:]{1,80}):([0-9a-f]{16}):([A-Z0-9]{1,20}):([A-Za-z0-9_-]{86})")
 
@@ -95,8 +98,44 @@ def _content(kind: str, ident: str):
         return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
         return [r.as_dict() for r in _ranking_rows(ident)]
+    if kind in ("A", "Y"):
+        return _assessment_content(kind, ident)
     rec = reports.staff_record(*_staff_record_of(ident))
     return [(r.uuid, r.score, r.grade) for r in rec.inspections]
+
+
+def _centre_of(ident: str) -> int:
+    from app.storage.models import Centre
+
+    centre = Centre.get_or_none(Centre.code == ident.rpartition("@")[2])
+    if centre is None:
+        raise PatrolError(f"数据库中没有中心 {ident.rpartition('@')[2]}")
+    return centre.id
+
+
+def _assessment_content(kind: str, ident: str):
+    """An assessment's rows (code, rank, total, each part's points), or a person's year, as printed."""
+    from app.assessment import assess as assessing
+    from app.assessment.person_year import person_year
+    from app.centres import scope
+    from app.results import periods
+
+    head, _, _ = ident.partition("@")
+    with scope.viewing(_centre_of(ident)):
+        if kind == "A":
+            text, code = head.split(".")
+            result = assessing.assess(periods.parse(text), code=code)
+            return [(r.code, r.rank, r.total, [p.points for p in r.parts]) for r in result.rows + result.unassessed]
+        emp, year = head.split(".")
+        sheet = person_year(emp, int(year))
+        return [sheet.months, [(e.id, e.withdrawn) for e in sheet.events], sheet.cases, sheet.schemes]
+
+
+def assessment_ident(kind: str, head: str) -> str:
+    """The ident an assessment sheet or a person's year prints: it always names its centre."""
+    from app.centres.centre import current_centre
+
+    return f"{head}@{current_centre().code}"
 
 
 def _fingerprint(kind: str, ident: str) -> str:
@@ -152,6 +191,11 @@ def describe(kind: str, ident: str) -> list[str]:
             rows = _ranking_rows(ident)
             top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score or 0:.2f}" for r in rows[:3])
             return [f"{period.label} 排名: {len(rows)} 个", f"前三: {top}"]
+        if kind == "A":
+            rows = _assessment_content(kind, ident)
+            return [f"{ident.partition('@')[0]}: {len(rows)} 个", "前三: " + ", ".join(f"{r[1]}. {r[0]} {r[2]}" for r in rows[:3])]
+        if kind == "Y":
+            return [f"个人年度考核表 {ident.partition('@')[0]}"]
         emp, period = _staff_record_of(ident)
         rec = reports.staff_record(emp, period)
         return [f"工作人员: {rec.staff_name} ({rec.employee_no})", f"期间: {period.start} 至 {period.last_day}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from app.loop import rectification
 from app.results import probation
 from app.exchange import records
 from app.people.accounts import require_role
@@ -197,6 +198,7 @@ def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
         inspection.save()
         records.stamp(inspection)
         probation.on_finalised(inspection, settings)
+        rectification.on_finalised(inspection)
     return result
 
 
@@ -248,6 +250,7 @@ def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason
                      reason=reason.strip(), window_code=inspection.window.code,
                      employee_no=inspection.staff.employee_no if inspection.staff_id else "")
         store_revision(inspection, score, old["passed"], f"{user.display_name}修改记录: {reason.strip()}", user)
+        rectification.on_amended(inspection, dict(results), reason.strip())
     return score
 
 

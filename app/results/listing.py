@@ -54,7 +54,8 @@ def visible_to(user: User | None):
 INSPECTOR_EXPORTS = ("details", "labels", "record", "notice")
 EXPORT_LABELS = {"excel": "月度工作簿", "details": "巡查明细", "ranking": "月度排名表", "record": "巡查记录表",
                  "notice": "整改通知单", "probation": "考察期通知书", "staff": "个人巡查记录", "labels": "窗口二维码标签",
-                 "photos": "现场照片"}
+                 "photos": "现场照片", "assessment-excel": "考核成绩工作簿", "assessment": "考核成绩表",
+                 "certificates": "证书", "person-year": "个人年度考核表"}
 
 
 def may_export(kind: str, user: User | None) -> bool:

@@ -20,7 +20,7 @@ from app.storage.models import (
     ALL_MODELS, AuditEntry, Centre, ChecklistVersion, Device, ProbationCase, Staff, Window, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion,
 )
 
-CURRENT_VERSION = 11
+CURRENT_VERSION = 12
 
 
 def _migrator(database: pw.Database):
@@ -285,6 +285,15 @@ def _v11_ratings_and_rectification(database: pw.Database) -> None:
         database.create_tables(frozen)
 
 
+
+def _v12_rectification_items(database: pw.Database) -> None:
+    """Rectification items for faults found on patrol: the checklist item, and how often it recurred."""
+    m = _migrator(database)
+    migrate(m.add_column("rectification", "item_code", pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])),
+            m.add_column("rectification", "repeats", pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])),
+            m.add_index("rectification", ("item_code",), False))
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -306,7 +315,8 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_
                                                     4: _v4_audit_and_lockout, 5: _v5_device_keys,
                                                     6: _v6_id_card_keys, 7: _v7_rules_by_date,
                                                     8: _v8_district, 9: _v9_centre_checklists,
-                                                    10: _v10_assessment, 11: _v11_ratings_and_rectification}
+                                                    10: _v10_assessment, 11: _v11_ratings_and_rectification,
+                                                    12: _v12_rectification_items}
 
 
 def stored_version(database: pw.Database) -> int | None:

@@ -477,6 +477,9 @@ class Rectification(BaseModel):
     closed_by = pw.CharField(default="")
     close_note = pw.TextField(default="")
     close_photo = pw.CharField(default="")
+    # Schema v12: a checklist item's code (faults found on patrol), and its earlier faults by the person.
+    item_code = pw.CharField(default="", index=True, constraints=[pw.SQL("DEFAULT ''")])
+    repeats = pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])
 
     class Meta:
         indexes = ((("centre", "source_ref"), True),)
