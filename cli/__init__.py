@@ -34,6 +34,7 @@ COMMANDS = {
     "conduct": assessment.cmd_register, "praise": assessment.cmd_register, "votes": assessment.cmd_votes,
     "schemes": assessment.cmd_schemes, "assess": assessment.cmd_assess,
     "rectifications": loop.cmd_rectifications, "rectify": loop.cmd_rectify, "calendar": loop.cmd_calendar,
+    "appeal": loop.cmd_appeal, "publish": loop.cmd_publish, "approvals": loop.cmd_approvals,
 }
 
 

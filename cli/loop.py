@@ -121,6 +121,32 @@ def cmd_publish(args) -> int:
         if not status.published and status.ready:
             print("  可以发布: publish --month " + args.month)
         return 0
-    done = publishing.publish(acting_user(args, "manager"), period, args.reason)
+    from app.loop.approvals import publish_or_request
+
+    outcome, done = publish_or_request(acting_user(args, "manager"), period, args.reason)
+    if outcome == "pending":
+        print(f"{period.label}排名: 本中心须另一名管理员批准, 已提交审批 {done.id} (approvals approve {done.id})")
+        return 0
     print(f"{period.label}排名已定稿发布 ({done.published_by} {done.published_at:%Y-%m-%d %H:%M})")
+    return 0
+
+
+def cmd_approvals(args) -> int:
+    from app.loop import approvals
+    from app.storage.db import open_database
+    from app.storage.models import Approval
+
+    open_database(args.db, create=False)
+    if args.action in ("approve", "reject"):
+        user = acting_user(args, "manager")
+        approval = Approval.get_or_none(Approval.id == args.id)
+        if approval is None:
+            raise PatrolError(f"没有审批 {args.id}")
+        approvals.decide(user, approval, args.action == "approve", args.reason)
+        print(f"审批 {approval.id}: {approvals.STATES[approval.state]}")
+        return 0
+    management_view(args)
+    rows = approvals.approvals(args.pending)
+    table = [[r.id, r.kind, r.target, r.what, r.requested_by, r.reason[:30], r.state, r.decided_by] for r in rows]
+    emit(args.format, ["编号", "类别", "对象", "内容", "申请人", "理由", "状态", "审批人"], table, [r.as_dict() for r in rows])
     return 0

@@ -56,6 +56,14 @@ RULES: dict[str, Rule] = {
     "rectify": Rule("manager", "确认整改"),
     "calendar set": Rule("manager", "修改节假日"),
     "calendar list": Rule("anyone", "只列出节假日"),
+    "appeal add": Rule("manager", "登记申诉"),
+    "appeal decide": Rule("manager", "复核申诉 (可能改判)"),
+    "appeal list": Rule("reader", READS + "; 巡查员不能看"),
+    "publish": Rule("manager", "发布最终排名"),
+    "publish --show": Rule("reader", "只显示能否发布"),
+    "approvals list": Rule("reader", READS + "; 巡查员不能看"),
+    "approvals approve": Rule("manager", "批准改判或发布"),
+    "approvals reject": Rule("manager", "驳回改判或发布"),
     "roster template": Rule("anyone", "只生成空白模板"),
     "amend": Rule("manager", "修改已定稿的巡查记录"),
     "decide": Rule("manager", "处理考察案例"),
@@ -91,7 +99,7 @@ RULES: dict[str, Rule] = {
 }
 
 # Sub-commands whose second word is an action (the others' second word, if any, is an export kind).
-GROUPS = {"checklists": "action", "conduct": "action", "praise": "action", "votes": "action", "schemes": "action", "calendar": "action", "settings": "action", "import": "kind", "roster": "action", "conflicts": "action",
+GROUPS = {"checklists": "action", "conduct": "action", "praise": "action", "votes": "action", "schemes": "action", "calendar": "action", "appeal": "action", "approvals": "action", "settings": "action", "import": "kind", "roster": "action", "conflicts": "action",
           "devices": "action", "centres": "action"}
 
 
@@ -106,6 +114,8 @@ def command_words(args) -> str:
         words += " --sweep"
     if getattr(args, "apply", False):
         words += " --apply"
+    if args.command == "publish" and getattr(args, "show", False):
+        words += " --show"
     return words
 
 

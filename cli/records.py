@@ -30,7 +30,6 @@ def cmd_conflicts(args) -> int:
 
 
 def cmd_amend(args) -> int:
-    from app.patrolling import inspections
     from app.storage.db import open_database
 
     changes = {}
@@ -47,8 +46,13 @@ def cmd_amend(args) -> int:
     insp = find(key)
     if insp is None:
         raise PatrolError(f"未找到巡查记录: {key}")
-    score = inspections.amend(insp, user, changes, args.reason)
-    print(f"已修改巡查记录 {insp.uuid} (第 {insp.revision} 版): 得分 {score.score:g}, {score.grade}")
+    from app.loop.approvals import amend_or_request
+
+    outcome, what = amend_or_request(user, insp, changes, args.reason)
+    if outcome == "pending":
+        print(f"该修改会改变结论, 本中心须另一名管理员批准: 已提交审批 {what.id} (approvals approve {what.id})")
+        return 0
+    print(f"已修改巡查记录 {insp.uuid} (第 {insp.revision} 版): 得分 {what.score:g}, {what.grade}")
     return 0
 
 

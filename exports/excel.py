@@ -236,7 +236,7 @@ UNRANKED_COLUMNS = (
 )
 
 
-def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
+def monthly_workbook(path: str | Path, report: MonthlyReport, extra: Callable[[Workbook], None] | None = None) -> None:
     """Rankings by window, staff and department; probation register; awards; pay list; a chart."""
     label = f"{report.centre} {report.period.label}"
     failing = lambda r: r.vetoes > 0 or r.pass_rate < 0.5  # noqa: E731
@@ -280,6 +280,16 @@ def monthly_workbook(path: str | Path, report: MonthlyReport) -> None:
             Column("不合格日期", lambda p: "、".join(cn_date(d) for d in p.dates), 30, wrap=True),
             Column("问题 (次数)", lambda p: "; ".join(f"{c} {t} ({n})" for c, t, n in p.items), 60, wrap=True),
         ], report.pay)
+        _fill_sheet(wb.create_sheet("整改情况"), f"{label} 整改情况 (含逾期未整改)", [
+            Column("编号", lambda r: r.id, 6), Column("来源", lambda r: r.as_dict()["source_label"], 12),
+            Column("问题", lambda r: r.what, 40, wrap=True), Column("工号", lambda r: r.employee_no),
+            Column("姓名", lambda r: r.staff_name), Column("窗口", lambda r: r.window_code),
+            Column("开出", lambda r: r.opened_on, 11, "yyyy-mm-dd"), Column("期限", lambda r: r.due_on, 11, "yyyy-mm-dd"),
+            Column("状态", lambda r: r.state_label, 10), Column("重复", lambda r: r.repeats or "", 6),
+            Column("整改情况", lambda r: r.close_note, 30, wrap=True),
+        ], report.rectifications, lambda r: r.state == "overdue")
+        if extra is not None:
+            extra(wb)
         chart_sheet = wb.create_sheet("得分图")
         guarded_append(chart_sheet, ["窗口", "平均分"])
         for r in report.windows:

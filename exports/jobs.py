@@ -27,7 +27,7 @@ def monthly_excel(out: Path, month: str) -> str:
     period = periods.parse(month)
     check_target(out, (".xlsx",))
     report = reports.monthly_report(period)
-    excel.monthly_workbook(out, report)
+    excel.monthly_workbook(out, report, lambda wb: _scheme_sheets(wb, period))
     return f"已导出 {period.label}月度工作簿: {len(report.windows)} 个窗口、{len(report.staff)} 名人员 → {out}"
 
 
@@ -44,9 +44,14 @@ def ranking_pdf(out: Path, month: str, by: str = "window") -> str:
     """The ranking sheet of a month, a quarter (YYYY-Qn) or a year (YYYY)."""
     period = periods.parse(month)
     check_target(out, (".pdf",))
+    from app.loop import publishing
+
     report = reports.monthly_report(period)
-    pdf_reports.ranking_pdf(out, report, by, verify.payload("R", verify.ranking_ident(month, by)))
-    return f"已导出 {period.label}排名表 → {out}"
+    status = publishing.status(period) if not publishing.is_district_view() else None
+    draft = "" if status is None or status.published else "未定稿: " + "; ".join(status.why_not or ("尚未发布",))
+    pdf_reports.ranking_pdf(out, report, by, verify.payload("R", verify.ranking_ident(month, by)), draft,
+                            _combined(period, by))
+    return f"已导出 {period.label}排名表{' (未定稿)' if draft else ''} → {out}"
 
 
 def district_excel(out: Path, period_text: str) -> str:
@@ -121,6 +126,33 @@ def photos(out: Path, start: dt.date, end: dt.date) -> str:
     check_target(out, (".zip",))
     written, missing = photo_zip.photos_zip(out, reports.photo_entries(start, end))
     return f"已导出 {written} 张照片" + (f", {missing} 张缺失 (见 缺失照片.txt)" if missing else "") + f" → {out}"
+
+
+def _combined(period: Period, by: str) -> list:
+    """The assessments of the schemes in force (besides the default) about the same subject as a ranking."""
+    from app.assessment import assess as assessing
+    from app.assessment.schemes import DEFAULT_CODE, schemes_on
+
+    if by not in ("window", "staff"):
+        return []
+    return [assessing.assess(period, s) for s in schemes_on(period.start) if s.code != DEFAULT_CODE and s.subject == by]
+
+
+def _scheme_sheets(wb, period: Period) -> None:
+    """The combined assessment of every scheme in force beside the seeds' default (which is the ranking)."""
+    from app.assessment.schemes import DEFAULT_CODE, schemes_on
+    from exports.assessment_reports import assessment_sheets
+
+    for scheme in schemes_on(period.start):
+        if scheme.code != DEFAULT_CODE:
+            result, lists = _assessed(_period_text(period), scheme.code)
+            assessment_sheets(wb, result, lists)
+
+
+def _period_text(period: Period) -> str:
+    from app.assessment.assess import period_key
+
+    return period_key(period)
 
 
 def _assessed(period_text: str, code: str):

@@ -152,8 +152,10 @@ MARGIN = 15 * mm
 QR_SIZE = 18 * mm
 
 
-def build(path, story: list, *, doc_title: str, header: str, qr_payload: str, landscape: bool = False) -> None:
-    """Write an A4 PDF: header line, footer with page x of y and the record's QR on every page."""
+def build(path, story: list, *, doc_title: str, header: str, qr_payload: str, landscape: bool = False,
+          draft: str = "") -> None:
+    """Write an A4 PDF: header line, footer with page x of y and the record's QR on every page; a
+    `draft` mark (未定稿) across every page when what it shows is not final."""
     register_font()
     pagesize = (A4[1], A4[0]) if landscape else A4
     width, height = pagesize
@@ -168,6 +170,15 @@ def build(path, story: list, *, doc_title: str, header: str, qr_payload: str, la
         c.setFont(FONT, 6.5)
         c.drawString(MARGIN, 9 * mm, f"核验码 {':'.join(qr_payload.split(':')[1:4])}")
         c.drawString(MARGIN, 5.5 * mm, "扫描右下角二维码或在管理端核验, 可确认本页由谁打印、与记录是否一致")
+        if draft:
+            c.setFillColor(colors.HexColor("#c62828"))
+            c.setFont(FONT, 11)
+            c.drawCentredString(width / 2, height - 10 * mm, draft)
+            c.setFillColor(colors.Color(0.85, 0.1, 0.1, alpha=0.12))
+            c.setFont(FONT, 96)
+            c.translate(width / 2, height / 2)
+            c.rotate(35)
+            c.drawCentredString(0, -30, "未定稿")
         c.restoreState()
         draw_qr(c, qr_payload, width - MARGIN - QR_SIZE, 3 * mm, QR_SIZE)
 

@@ -25,8 +25,10 @@ def _fmt_time(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) -> None:
-    """The monthly ranking sheet to print and pin up."""
+def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str, draft: str = "",
+                assessments: list | None = None) -> None:
+    """The monthly ranking sheet to print and pin up; `draft` marks every page while it is not final; each
+    combined assessment (a scheme besides the patrol ranking) follows with its components' points."""
     rows: list[RankRow] = {"window": report.windows, "staff": report.staff, "department": report.departments}[by]
     what, extra = BY_LABELS[by]
     width = content_width()
@@ -70,9 +72,25 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str) 
         Paragraph("本月“微笑之星”", style(13)), para(stars, 10.5), gap(3),
         Paragraph("本月流动红旗窗口", style(13)), para(flags, 10.5), gap(6),
     ]))
+    for result in assessments or []:
+        story += _assessment_section(result, width)
     story.append(signature_lines(["制表人", "审核人 (窗口管理科)"], width))
     build(path, story, doc_title=f"{report.period.label}排名", header=f"{report.centre} · {report.period.label}排名",
-          qr_payload=payload)
+          qr_payload=payload, draft=draft)
+
+
+def _assessment_section(result, width: float) -> list:
+    """A scheme's combined assessment under the ranking: each component's points in words."""
+    def parts(row) -> str:
+        return "; ".join(f"{p.name} {p.points:+g}" if p.kind in ("conduct", "praise") else
+                         f"{p.name} {'缺' if p.value is None else f'{p.value:g}→{p.points:g}'}" for p in row.parts)
+
+    rows = [["名次", "编号", "名称", "各项 (得分→计入)", "总分", "等级"]]
+    rows += [[r.rank, r.code, r.name, parts(r), f"{r.total:.2f}", r.grade] for r in result.rows]
+    widths = [11 * mm, 18 * mm, 28 * mm, 0, 16 * mm, 14 * mm]
+    widths[3] = width - sum(widths)
+    return [CondPageBreak(40 * mm), Paragraph(esc(f"综合考核: {result.scheme.name}"), style(13)), gap(1),
+            table(rows, widths, size=8.5), gap(1), para(f"考核方法: {result.method}", 8.5), gap(4)]
 
 
 def district_pdf(path: str | Path, report, payload: str) -> None:
@@ -205,11 +223,12 @@ def notice_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
              para(f"{cn_date(rec.observed_at.date())} {rec.observed_at:%H:%M}, 巡查员 {rec.inspector} 通过{rec.method}"
                   f"发现你窗口存在以下不符合服务规范的问题, 请立即整改:", 11), gap(3)]
     if failed:
-        rows = [["序号", "编号", "问题 (检查内容)", "依据条款", "扣分"]]
+        rows = [["序号", "编号", "问题 (检查内容)", "依据条款", "扣分", "整改期限"]]
         rows += [[n, i.code, (f"【{i.severity}】" if i.severity != "一般" else "") + i.text
-                  + (f"\n说明: {i.note}" if i.note else ""), i.clause, f"{i.deduction:g}"]
+                  + (f"\n说明: {i.note}" if i.note else ""), i.clause, f"{i.deduction:g}",
+                  f"{rec.deadlines[i.code]:%m月%d日}" if i.code in rec.deadlines else ""]
                  for n, i in enumerate(failed, start=1)]
-        widths = [11 * mm, 23 * mm, 84 * mm, 44 * mm]
+        widths = [10 * mm, 22 * mm, 72 * mm, 40 * mm, 11 * mm]
         widths.append(width - sum(widths))
         story.append(table(rows, widths, size=9.5))
         story += _documents(rec.documents(failed_only=True))
@@ -218,6 +237,8 @@ def notice_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
     story += [gap(4), _score_line(rec), gap(3)]
     for line in wording(rec).lines:
         story.append(para(line, 11))
+    if rec.appeal_by:
+        story.append(para(f"对扣分有异议的, 可于{cn_date(rec.appeal_by)}前 (含当日) 向窗口管理科提出申诉复核。", 11))
     story += [gap(6), signature_lines(["巡查员", "窗口负责人", "工作人员签收"], width)]
     build(path, story, doc_title=f"整改通知单 {rec.window_code}", header=f"{rec.centre} · 整改通知单 · {rec.window_code}",
           qr_payload=payload)

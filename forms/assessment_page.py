@@ -46,9 +46,12 @@ class AssessmentPage(QTabWidget):
         self.schemes = SchemesPage(user)
         self.ratings = RatingsPage(user)
         self.rectifications = RectificationsPage(user)
+        from forms.loop_page import AppealsPage
+
+        self.appeals = AppealsPage(user)
         for page, title in ((self.results, "考核结果"), (self.conduct, "违规记录"), (self.praise, "表扬记录"),
                             (self.votes, "评分录入"), (self.ratings, "好差评导入"), (self.rectifications, "整改"),
-                            (self.schemes, "考核方案与对比")):
+                            (self.appeals, "申诉与发布"), (self.schemes, "考核方案与对比")):
             self.addTab(page, tr(title))
 
     def refresh(self) -> None:
@@ -689,10 +692,14 @@ class RectificationsPage(QWidget):
         self.state.currentIndexChanged.connect(self.refresh)
         confirm = QPushButton(tr("确认已整改…"))
         confirm.clicked.connect(self.confirm)
+        holidays = QPushButton(tr("节假日与调休…"))
+        holidays.setToolTip(tr("整改期限按工作日计算: 在此标出放假的工作日和调休上班的周末"))
+        holidays.clicked.connect(self.edit_calendar)
         top = QHBoxLayout()
         top.addWidget(self.state)
         top.addWidget(confirm)
         top.addStretch(1)
+        top.addWidget(holidays)
         self.model = RectificationModel()
         self.view = read_only_table(self.model, fit_columns=False)
         layout = QVBoxLayout(self)
@@ -728,3 +735,67 @@ class RectificationsPage(QWidget):
             QMessageBox.warning(self, tr("整改"), str(exc))
             return
         self.refresh()
+
+    def edit_calendar(self) -> None:
+        CalendarDialog(self.user, self).exec()
+        self.refresh()
+
+
+class CalendarDialog(QDialog):
+    """The holiday calendar of a year: the days named, and one range at a time set as 放假, 调休上班 or
+    back to an ordinary day (with a reason, audited)."""
+
+    def __init__(self, user, parent=None):
+        super().__init__(parent)
+        self.user = user
+        self.setWindowTitle(tr("节假日与调休上班日"))
+        self.listing = QLabel()
+        self.listing.setWordWrap(True)
+        self.first = QDateEdit(QDate.currentDate())
+        self.last = QDateEdit(QDate.currentDate())
+        for edit in (self.first, self.last):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.kind = QComboBox()
+        for key, label in (("holiday", "放假"), ("workday", "调休上班"), ("normal", "恢复平常")):
+            self.kind.addItem(tr(label), key)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(tr("如 国庆节、国庆调休"))
+        save = QPushButton(tr("设置…"))
+        save.clicked.connect(self.save)
+        form = QFormLayout()
+        form.addRow(tr("从"), self.first)
+        form.addRow(tr("到"), self.last)
+        form.addRow(tr("类别"), self.kind)
+        form.addRow(tr("名称"), self.name)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.listing)
+        layout.addLayout(form)
+        layout.addWidget(save)
+        layout.addWidget(close)
+        self.resize(520, 420)
+        self.show_year()
+
+    def show_year(self) -> None:
+        from app.loop import workdays
+
+        year = self.first.date().year()
+        days = workdays.listed(year)
+        self.listing.setText(tr("{0}年: ").format(year) + ("、".join(
+            f"{d:%m-%d} {workdays.KINDS[k]}{(' ' + n) if n else ''}" for d, k, n in days) or tr("尚未标出任何节假日")))
+
+    def save(self) -> None:
+        from app.loop import workdays
+
+        first, last = self.first.date().toPyDate(), self.last.date().toPyDate()
+        reason = ask_reason(self, tr("节假日"), tr("{0} 至 {1}: {2}").format(first, last, self.kind.currentText()))
+        if reason is None:
+            return
+        try:
+            workdays.set_days(self.user, first, last, self.kind.currentData(), self.name.text(), reason)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("节假日"), str(exc))
+            return
+        self.show_year()

@@ -191,12 +191,15 @@ class InspectionPage(QWidget):
         self.staff_box.setCurrentIndex(max(index, 0))
 
     def _load_items(self) -> None:
+        from app.loop.rechecks import last_results
+
         stored = inspections.item_results(self.inspection)
         self.model = ChecklistModel(
             inspections.applicable_items(self.inspection),
             {k: r.result for k, r in stored.items()},
             {k: r.note for k, r in stored.items()},
             {k: [p for p in r.photos.split("\n") if p] for k, r in stored.items()},
+            last_results(self.inspection),
         )
         self.view.setModel(self.model)
         # Measure once, then fix the widths: ResizeToContents would re-measure every row on each tick.
@@ -206,6 +209,7 @@ class InspectionPage(QWidget):
         h.resizeSection(4, max(h.sectionSize(4), 64))
         h.resizeSection(5, max(h.sectionSize(5), 120))
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.view.setColumnHidden(6, not self.model.last)  # 上次 (待复查): only on a re-check
         first_open = next((n for n, i in enumerate(self.model.items)
                            if i.kind == "check" and i.id not in self.model.results), 0)
         self.view.selectRow(first_open)

@@ -14,6 +14,7 @@ from forms.i18n import tr
 DISPLAY = Qt.ItemDataRole.DisplayRole
 STATE_COLOURS = {"todo": None, "draft": QColor("#fff4ce"), "done": QColor("#dff3e4")}
 RESULT_COLOURS = {"pass": QColor("#dff3e4"), "fail": QColor("#fde2e1"), "na": QColor("#eeeeee")}
+RECHECK_COLOUR = QColor("#fff4ce")
 
 
 class RowsModel(QAbstractTableModel):
@@ -107,12 +108,15 @@ class WindowFilterProxy(QSortFilterProxyModel):
 class ChecklistModel(QAbstractTableModel):
     """The applicable items of one inspection with their live results."""
 
-    HEADERS = ("分类", "编号", "检查内容", "扣分", "结果", "备注")
+    HEADERS = ("分类", "编号", "检查内容", "扣分", "结果", "备注", "上次 (待复查)")
 
     def __init__(self, items: Sequence, results: dict[int, str] | None = None,
-                 notes: dict[int, str] | None = None, photos: dict[int, list[str]] | None = None):
+                 notes: dict[int, str] | None = None, photos: dict[int, list[str]] | None = None,
+                 last: dict | None = None):
         super().__init__()
-        self.items = list(items)
+        # A re-check shows the items that failed last time first (app.loop.rechecks), in checklist order.
+        self.last = dict(last or {})
+        self.items = sorted(items, key=lambda i: i.code not in self.last)
         self.results = dict(results or {})
         self.notes = dict(notes or {})
         self.photos = dict(photos or {})
@@ -151,8 +155,13 @@ class ChecklistModel(QAbstractTableModel):
             if column == 5:
                 photo_count = len(self.photos.get(item.id, []))
                 return self.notes.get(item.id, "") + (f" 📷{photo_count}" if photo_count else "")
+            if column == 6:
+                last = self.last.get(item.code)
+                return last.describe() if last else ""
         if role == Qt.ItemDataRole.BackgroundRole and result in RESULT_COLOURS:
             return QBrush(RESULT_COLOURS[result])
+        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 6 and item.code in self.last:
+            return QBrush(RECHECK_COLOUR)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{item.code} {item.text}\n依据: {item.source} {item.clause}"
         return None

@@ -30,7 +30,7 @@ def _load(roster, name: str, reason: str = "采用公开方案", **kw):
 
 
 def test_the_shipped_schemes_validate_and_a_bad_one_names_every_problem():
-    for name in ("default.toml", "yangdong_red_flag.toml", "ruoqiang_annual.toml"):
+    for name in ("default.toml", "yangdong_red_flag.toml", "ruoqiang_annual.toml", "yingde_star.toml"):
         scheme = schemes.shipped(name)
         assert scheme.levels["month"] and scheme.source
     bad = '''
@@ -260,3 +260,18 @@ def test_the_command_line_registers_votes_loads_and_shows_the_same_movements_as_
     assert cli.main(["assess", "--month", "2026-10", "--code", "YANGDONG", *me]) == 0
     out = capsys.readouterr().out
     assert "流动红旗:" in out and "窗口评分 30%" in out and "缺少: 值班领导评分、群众评议" in out
+
+
+def test_a_full_score_quarter_makes_a_service_model_candidate_as_in_yingde(office):
+    w, p = office.windows, office.staff
+    for day in ("2026-07-06", "2026-08-06", "2026-09-07"):
+        inspect(w["A01"], office.inspector, p["P1"], at(day))  # all 100
+        inspect(w["A02"], office.inspector, p["P3"], at(day), fail=(("APPEAR-10",) if day == "2026-08-06" else ()))
+    inspect(w["A01"], office.inspector, p["P2"], at("2026-07-07"))  # full, but only once
+    scheme = _load(office, "yingde_star.toml")
+    q3 = assessing.assess(periods.quarter("2026-Q3"), scheme)
+    listed = awards.candidates(q3, "star")
+    assert [r.code for r in listed.winners] == ["P1"]
+    reasons = {x.code: x.reasons for x in listed.excluded}
+    assert reasons["P3"] == ("本期巡查未全部满分",)
+    assert reasons["P2"] == ("巡查 1 次, 不足 3 次",)

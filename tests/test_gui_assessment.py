@@ -159,3 +159,22 @@ def test_a_haochaping_export_is_previewed_imported_and_its_bad_rating_rectified_
     items.state.setCurrentIndex(items.state.findData("rectified"))
     assert items.model.rows[0].close_note == "约谈本人, 回访群众"
     items.grab().save(str(tmp_path / "rectifications.png"))
+
+
+def test_the_manager_marks_the_national_holiday_in_the_calendar_from_the_app(qtbot, demo_roster, app_font, monkeypatch):
+    from PyQt6.QtCore import QDate
+
+    from app.loop import workdays
+    from forms.assessment_page import CalendarDialog
+
+    Answers(monkeypatch)
+    dialog = CalendarDialog(user("admin"))
+    qtbot.addWidget(dialog)
+    dialog.first.setDate(QDate(2026, 10, 1))
+    dialog.last.setDate(QDate(2026, 10, 7))
+    dialog.kind.setCurrentIndex(dialog.kind.findData("holiday"))
+    dialog.name.setText("国庆节")
+    give_reasons(monkeypatch, ("国务院办公厅通知", True))
+    dialog.save()
+    assert len(workdays.listed(2026)) == 7 and "10-01 放假 国庆节" in dialog.listing.text()
+    assert workdays.add_workdays(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)

@@ -48,6 +48,14 @@ EXPECTED = {
     "rectify": (["1", "--note", "试"], REFUSED, REFUSED, "管理员确认整改"),
     "calendar set": (["2026-10-01", "--kind", "holiday", "--reason", "试"], REFUSED, REFUSED, "管理员改节假日"),
     "calendar list": ([], OK, OK, "节假日人人可读"),
+    "appeal add": (["{inspection}", "--items", "DISC-07", "--reason", "试"], REFUSED, REFUSED, "管理员登记申诉"),
+    "appeal decide": (["1", "--reject", "--reason", "试"], REFUSED, REFUSED, "管理员复核申诉"),
+    "appeal list": ([], OK, REFUSED, "巡查员不看申诉"),
+    "publish": (["--month", "2026-10"], REFUSED, REFUSED, "管理员发布排名"),
+    "publish --show": (["--month", "2026-10"], OK, OK, "只显示能否发布"),
+    "approvals list": ([], OK, REFUSED, "巡查员不看审批"),
+    "approvals approve": (["1", "--reason", "试"], REFUSED, REFUSED, "管理员批准"),
+    "approvals reject": (["1", "--reason", "试"], REFUSED, REFUSED, "管理员驳回"),
     "roster template": (["--out", "{tmp}/roster.xlsx"], OK, OK, "空白模板"),
     "amend": (["--inspection", "{inspection}", "--set", "DISC-07=fail", "--reason", "试"], REFUSED, REFUSED, "管理员"),
     "decide": (["--case", "{case}", "--clear", "--reason", "试"], REFUSED, REFUSED, "管理员"),
@@ -87,7 +95,8 @@ EXPECTED = {
 # The export kind tried as "export" (the others follow listing.require_export, tested with the reports).
 WORDS_TO_ARGV = {"export": ["export", "excel"], "probation --sweep": ["probation", "--sweep"],
                  "import roster --apply": ["import", "roster", "--apply"],
-                 "import ratings --apply": ["import", "ratings", "--apply"]}
+                 "import ratings --apply": ["import", "ratings", "--apply"],
+                 "publish --show": ["publish", "--show"]}
 
 
 def commands_in_help() -> set[str]:
@@ -102,7 +111,7 @@ def commands_in_help() -> set[str]:
         else:
             words.add(name)
     return words | {"export results", "export centre-month", "probation --sweep", "import roster --apply",
-                    "import ratings --apply"}
+                    "import ratings --apply", "publish --show"}
 
 
 def test_every_command_in_help_has_a_rule_and_an_expectation():

@@ -139,6 +139,26 @@ def _event_points(period: Period, register: str, points: dict[str, float], subje
     return out
 
 
+def _repeats(period: Period, scheme: Scheme) -> dict[int, tuple[float, list]]:
+    """subject id -> (points, faults) for the period's repeated faults (rectification items marked as a
+    repeat of the same item by the same person), at the scheme's points each."""
+    from app.storage.models import Rectification
+
+    column = Rectification.window if scheme.subject == "window" else Rectification.staff
+    query = (Rectification.select(column, Rectification.item_code, Rectification.opened_on)
+             .where((Rectification.repeats > 0) & (Rectification.state != "withdrawn")
+                    & (Rectification.opened_on >= period.start) & (Rectification.opened_on < period.end)
+                    & column.is_null(False)))
+    cid = scope.centre_id()
+    if cid is not None:
+        query = query.where(Rectification.centre == cid)
+    out: dict[int, tuple[float, list]] = {}
+    for key, code, day in query.tuples():
+        total, listed = out.get(key, (0.0, []))
+        out[key] = (total + scheme.repeat_points, listed + [(day, code)])
+    return out
+
+
 def _rating(period: Period, subject: str) -> dict[int, float]:
     """Satisfaction (%) from the imported 好差评 ratings of the period, when there are any."""
     try:
@@ -173,6 +193,7 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT") 
     praise = (_event_points(period, "praise", scheme.praise_points, scheme.subject)
               if any(c.kind == "praise" for c in components) else {})
     ratings = _rating(period, scheme.subject) if any(c.kind == "rating" for c in components) else {}
+    repeats = _repeats(period, scheme) if any(c.kind == "repeats" for c in components) else {}
     month_totals: dict[int, list[float]] = {}
     if any(c.kind == "months" for c in components):
         for m in months_in(period):
@@ -200,10 +221,10 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT") 
                 listed = month_totals.get(sid, [])
                 value = sum(listed) / len(listed) if listed else None
                 detail = f"{len(listed)} 个月" if listed else ""
-            elif c.kind in ("conduct", "praise"):
-                raw, events = (conduct if c.kind == "conduct" else praise).get(sid, (0.0, []))
+            elif c.kind in ("conduct", "praise", "repeats"):
+                raw, events = {"conduct": conduct, "praise": praise, "repeats": repeats}[c.kind].get(sid, (0.0, []))
                 value = _clip(raw, c)
-                sign = -1 if c.kind == "conduct" else 1
+                sign = 1 if c.kind == "praise" else -1
                 detail = f"{len(events)} 条" + (f", 超出上限 {raw - value:g} 分不计" if raw > value else "") if events else ""
                 parts.append(Part(c.name, c.kind, raw, 0.0, round(sign * value, 2), detail))
                 continue

@@ -61,6 +61,17 @@ def _vetoes(staff_ids: list[int], period: Period) -> dict[int, list[str]]:
     return out
 
 
+def _full_scores(staff_ids: list[int], period: Period) -> set[int]:
+    """People every one of whose finalised inspections in the period lost no point (英德: 满分)."""
+    import peewee as pw
+
+    query = (Inspection.select(Inspection.staff, pw.fn.COUNT(Inspection.id), pw.fn.SUM(Inspection.deductions))
+             .where((Inspection.status == "final") & (Inspection.observed_at >= period.start_dt)
+                    & (Inspection.observed_at < period.end_dt) & Inspection.staff.in_(staff_ids) & scope.inspections())
+             .group_by(Inspection.staff))
+    return {sid for sid, n, lost in query.tuples() if n and not lost}
+
+
 def _probation(staff_ids: list[int], period: Period) -> dict[int, list[str]]:
     """Cases that ran during the period and were not withdrawn (a withdrawn case never happened)."""
     withdrawn = ProbationEvent.select(ProbationEvent.case).where(ProbationEvent.kind == "withdrawn")
@@ -103,6 +114,7 @@ def candidates(assessment: Assessment, key: str) -> AwardList:
     ids = [r.subject_id for r in everyone]
     vetoes, cases = _vetoes(ids, assessment.period), _probation(ids, assessment.period)
     conduct = _conduct(ids, assessment.period, scheme.disqualify)
+    full = _full_scores(ids, assessment.period) if award.full_score else set()
     eligible, excluded = [], []
     for row in everyone:
         reasons = list(conduct.get(row.subject_id, []))
@@ -114,8 +126,7 @@ def candidates(assessment: Assessment, key: str) -> AwardList:
         reasons += cases.get(row.subject_id, [])
         if award.min_score is not None and row.total is not None and row.total < award.min_score:
             reasons.append(f"总分 {row.total:g}, 低于 {award.min_score:g}")
-        patrol = next((p for p in row.parts if p.kind == "patrol"), None)
-        if award.full_score and (patrol is None or patrol.value != 100.0):
+        if award.full_score and row.subject_id not in full:
             reasons.append("本期巡查未全部满分")
         if reasons:
             excluded.append(Exclusion(row.code, row.name, tuple(reasons)))

@@ -29,7 +29,7 @@ MAX_FILE = 64 * 1024
 SUBJECTS = {"staff": "人员", "window": "窗口"}
 LEVELS = {"month": "月度", "quarter": "季度", "year": "年度"}
 WEIGHTED = {"patrol": "巡查平均分", "rating": "好差评满意率", "vote": "评分 (手工录入)", "months": "各月成绩平均"}
-ADJUSTMENTS = {"conduct": "违规扣分", "praise": "表扬加分"}
+ADJUSTMENTS = {"conduct": "违规扣分", "praise": "表扬加分", "repeats": "重复问题扣分"}
 AWARDS = {"red_flag": ("流动红旗", "window"), "star": ("服务标兵 / 微笑之星", "staff"), "annual": ("年度评先评优", "staff")}
 COMPONENT_KEYS = {"kind", "name", "weight", "of", "vote", "cap", "floor", "default"}
 AWARD_KEYS = {"name", "top", "periods", "period", "min_inspections", "min_score", "full_score"}
@@ -72,6 +72,8 @@ class Scheme:
     praise_points: dict[str, float] = field(default_factory=dict)
     extra_kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # register -> code -> label
     awards: dict[str, Award] = field(default_factory=dict)
+    repeat_points: float = 0.0  # each repeated fault (the same item, the same person, within 90 days)
+    repeat_probation_at: int = 0  # the Nth fault of the same item opens probation (0: never)
     text: str = ""
     version: int = 0
     effective_from: dt.date = SINCE_ALWAYS
@@ -110,8 +112,16 @@ def parse_scheme(text: str, file: str = "方案") -> Scheme:
     except tomllib.TOMLDecodeError as exc:
         raise PatrolError(f"{file}: TOML 格式错误: {exc}") from None
     errors: list[str] = []
-    for key in sorted(set(data) - {"scheme", *LEVELS, "grades", "conduct", "praise", "awards"}):
+    for key in sorted(set(data) - {"scheme", *LEVELS, "grades", "conduct", "praise", "awards", "repeats"}):
         errors.append(f"{file}: 未知部分 [{key}]")
+    repeats = data.get("repeats", {}) if isinstance(data.get("repeats", {}), dict) else {}
+    for key in sorted(set(repeats) - {"points", "probation_at"}):
+        errors.append(f"{file} [repeats]: 未知字段 {key}")
+    repeat_points = _number(repeats.get("points", 0), f"{file} [repeats] points", errors) or 0.0
+    at = repeats.get("probation_at", 0)
+    if isinstance(at, bool) or not isinstance(at, int) or (at and at < 2):
+        errors.append(f"{file} [repeats] probation_at: 须为 2 或以上的整数 (同一问题第几次时开启考察期), 或 0")
+        at = 0
     head = data.get("scheme") if isinstance(data.get("scheme"), dict) else {}
     if not head:
         errors.append(f"{file}: 缺少 [scheme] (code、name、subject、source)")
@@ -208,7 +218,7 @@ def parse_scheme(text: str, file: str = "方案") -> Scheme:
         raise PatrolError("\n".join(errors))
     return Scheme(code, name.strip(), subject, source.strip(), levels, grades, conduct_points,
                   frozenset(conduct.get("disqualify", [])), frozenset(conduct.get("probation", [])), praise_points,
-                  extra, awards, text)
+                  extra, awards, repeat_points, at, text)
 
 
 def _component(raw, level: str, n: int, subject: str, file: str, errors: list[str]) -> Component | None:

@@ -54,6 +54,8 @@ class CentreSettings:
     rectify_days_normal: int = 5
     rectify_days_serious: int = 3
     rectify_days_veto: int = 1
+    appeal_days: int = 3  # working days after the notice in which a person may appeal a deduction
+    second_approval: bool = False  # a changed verdict and a published ranking need a second manager
 
     @property
     def pass_score(self) -> float:
@@ -78,6 +80,8 @@ class CentreSettings:
             raise PatrolError("考察期天数须至少为 1, 复查次数不能为负数")
         if min(self.rectify_days_normal, self.rectify_days_serious, self.rectify_days_veto) < 1:
             raise PatrolError("整改期限须至少为 1 个工作日")
+        if self.appeal_days < 0:
+            raise PatrolError("申诉期不能为负")
         if not self.checklist.strip():
             raise PatrolError("须选定巡查使用的检查表")
 
@@ -132,6 +136,8 @@ LABELS = {
     "rectify_days_normal": "整改期限: 一般项 (工作日)",
     "rectify_days_serious": "整改期限: 严重项 (工作日)",
     "rectify_days_veto": "整改期限: 一票否决项 (工作日)",
+    "appeal_days": "申诉期: 定稿后几个工作日内可申诉",
+    "second_approval": "双人审批: 改变结论的记录修改和发布排名须另一名管理员批准 (是/否)",
 }
 
 

@@ -72,9 +72,22 @@ def on_finalised(inspection) -> None:
             item.save()
     for r in results:
         if r.result == "fail":
-            open_item(centre_id, "inspection", f"inspection:{inspection.uuid}:{r.item.code}",
-                      f"{r.item.code} {r.item.text}", day, _days_for(r.item.severity, settings), inspection.staff_id,
-                      inspection.window_id, cite(r.item.source, r.item.clause), r.item.code)
+            item = open_item(centre_id, "inspection", f"inspection:{inspection.uuid}:{r.item.code}",
+                             f"{r.item.code} {r.item.text}", day, _days_for(r.item.severity, settings), inspection.staff_id,
+                             inspection.window_id, cite(r.item.source, r.item.clause), r.item.code)
+            if item is not None and item.repeats and inspection.staff_id is not None:
+                _escalate(item, inspection)
+
+
+def _escalate(item: Rectification, inspection) -> None:
+    """A scheme may say the Nth fault of the same item opens probation (seed 000 三.2's 考察期)."""
+    from app.assessment.schemes import schemes_on
+    from app.results.probation import open_for_event
+
+    day = inspection.observed_at.date()
+    counts = [s.repeat_probation_at for s in schemes_on(day) if s.repeat_probation_at]
+    if counts and item.repeats + 1 >= min(counts):
+        open_for_event(inspection.staff, day, f"同一问题第 {item.repeats + 1} 次 ({item.what[:40]}), {REPEAT_DAYS} 天内重复")
 
 
 def on_amended(inspection, changes: dict[str, str], reason: str) -> None:

@@ -44,6 +44,7 @@ class MonthlyReport:
     pay: list[PayRow]
     unranked: dict[str, list[Unranked]] = field(default_factory=dict)  # by -> not placed, with why
     rule: str = ""  # the ranking rule, printed under every ranking
+    rectifications: list = field(default_factory=list)  # items opened in the period, or overdue at its end
 
 
 def _require_inspections(period: Period) -> None:
@@ -65,7 +66,20 @@ def monthly_report(period: Period) -> MonthlyReport:
         stars=[c.row for c in candidates if not c.reasons][: settings.smile_star_max], candidates=candidates,
         red_flags=red_flag_windows(period, settings), pay=failures(period),
         unranked={by: unranked(period, by, settings) for by in ("window", "staff")}, rule=tie_breaks(settings),
+        rectifications=_rectifications(period),
     )
+
+
+def _rectifications(period: Period) -> list:
+    """The period's rectification items and any still open after their deadline, as of the period's end
+    (or today, for the month in progress)."""
+    import datetime as dt
+
+    from app.loop import rectification
+
+    as_of = min(period.last_day, dt.date.today())
+    return [r for r in rectification.items(today=as_of)
+            if period.start <= r.opened_on < period.end or (r.state == "overdue" and r.opened_on < period.end)]
 
 
 def ranking(period: Period, by: str) -> list[RankRow]:
@@ -182,6 +196,8 @@ class InspectionRecord:
     case_role: str = ""  # opened: this inspection opened the case; recheck: a re-check during it
     rechecks_passed: int = 0
     rechecks_failed: int = 0
+    deadlines: dict = field(default_factory=dict)  # item code -> the rectification deadline
+    appeal_by: dt.date | None = None  # the last day to appeal a deduction
 
     @property
     def failed_items(self) -> list[RecordItem]:
@@ -223,6 +239,14 @@ def inspection_record(inspection_id: int | str) -> InspectionRecord:
         status=insp.status, score=insp.score, grade=insp.grade, bonus=insp.bonus, deductions=insp.deductions,
         vetoed=bool(insp.vetoed), passed=insp.passed, note=insp.note, items=items,
     )
+    if insp.status == "final":
+        from app.loop.appeals import deadline
+        from app.storage.models import Rectification
+
+        refs = {f"inspection:{insp.uuid}:{i.code}": i.code for i in items if i.failed}
+        record.deadlines = {refs[ref]: due for ref, due in Rectification.select(Rectification.source_ref, Rectification.due_on)
+                            .where(Rectification.source_ref.in_(list(refs))).tuples()} if refs else {}
+        record.appeal_by = deadline(insp) if refs else None
     if staff is not None:
         case = (ProbationCase.select().where((ProbationCase.staff == staff) & (ProbationCase.opened_on <= insp.observed_at.date())
                                              & (ProbationCase.ends_on >= insp.observed_at.date()))

@@ -17,10 +17,10 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from app.storage.db import sqlite_path
 from app.errors import DatabaseOpenError
 from app.storage.models import (
-    ALL_MODELS, AuditEntry, Centre, ChecklistVersion, Device, ProbationCase, Staff, Window, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion,
+    ALL_MODELS, AuditEntry, Centre, ChecklistVersion, Device, Inspection, ProbationCase, Staff, Window, Identity, ImportLog, InspectionHistory, PatrolRound, SchemaVersion,
 )
 
-CURRENT_VERSION = 12
+CURRENT_VERSION = 13
 
 
 def _migrator(database: pw.Database):
@@ -294,6 +294,60 @@ def _v12_rectification_items(database: pw.Database) -> None:
             m.add_index("rectification", ("item_code",), False))
 
 
+
+def _v13_appeals_and_publication(database: pw.Database) -> None:
+    """Appeals against deductions, rankings published as final, and changes waiting for a second
+    manager. The tables as v13 made them."""
+
+    class AppealV13(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        inspection = pw.ForeignKeyField(Inspection)
+        item_codes = pw.CharField()
+        reason = pw.TextField()
+        photos = pw.TextField(default="")
+        recorded_by = pw.CharField()
+        recorded_at = pw.DateTimeField()
+        state = pw.CharField(default="pending")
+        decided_by = pw.CharField(default="")
+        decided_at = pw.DateTimeField(null=True)
+        decision_reason = pw.TextField(default="")
+
+        class Meta:
+            table_name = "appeal"
+
+    class PublicationV13(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        period = pw.CharField()
+        published_by = pw.CharField()
+        published_at = pw.DateTimeField()
+        fingerprint = pw.CharField()
+        approved_by = pw.CharField(default="")
+
+        class Meta:
+            table_name = "publication"
+            indexes = ((("centre", "period"), True),)
+
+    class ApprovalV13(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        kind = pw.CharField()
+        target = pw.CharField()
+        payload = pw.TextField()
+        requested_by = pw.CharField()
+        requested_at = pw.DateTimeField()
+        reason = pw.TextField()
+        state = pw.CharField(default="pending")
+        decided_by = pw.CharField(default="")
+        decided_at = pw.DateTimeField(null=True)
+        decision_reason = pw.TextField(default="")
+
+        class Meta:
+            table_name = "approval"
+
+    frozen = [AppealV13, PublicationV13, ApprovalV13]
+    with database.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        database.create_tables(frozen)
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -316,7 +370,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_
                                                     6: _v6_id_card_keys, 7: _v7_rules_by_date,
                                                     8: _v8_district, 9: _v9_centre_checklists,
                                                     10: _v10_assessment, 11: _v11_ratings_and_rectification,
-                                                    12: _v12_rectification_items}
+                                                    12: _v12_rectification_items, 13: _v13_appeals_and_publication}
 
 
 def stored_version(database: pw.Database) -> int | None:

@@ -484,6 +484,54 @@ class Rectification(BaseModel):
     class Meta:
         indexes = ((("centre", "source_ref"), True),)
 
+
+class Appeal(BaseModel):
+    """A person's appeal against deductions of an inspection (申诉复核), recorded and decided by managers
+    (schema v13)."""
+
+    centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+    inspection = pw.ForeignKeyField(Inspection, backref="appeals")
+    item_codes = pw.CharField()  # comma-separated codes of the contested items
+    reason = pw.TextField()
+    photos = pw.TextField(default="")
+    recorded_by = pw.CharField()
+    recorded_at = pw.DateTimeField(default=now)
+    state = pw.CharField(default="pending")  # pending / upheld / rejected
+    decided_by = pw.CharField(default="")
+    decided_at = pw.DateTimeField(null=True)
+    decision_reason = pw.TextField(default="")
+
+
+class Publication(BaseModel):
+    """A period's ranking published as final by a manager (schema v13)."""
+
+    centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+    period = pw.CharField()  # 2026-10 / 2026-Q4 / 2026
+    published_by = pw.CharField()
+    published_at = pw.DateTimeField(default=now)
+    fingerprint = pw.CharField()  # of the window ranking as published (app.exchange.verify)
+    approved_by = pw.CharField(default="")  # the second manager, where the centre requires one
+
+    class Meta:
+        indexes = ((("centre", "period"), True),)
+
+
+class Approval(BaseModel):
+    """A change waiting for a second manager (schema v13): an amendment that changes a verdict, or the
+    publication of a ranking."""
+
+    centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+    kind = pw.CharField()  # amend / publish
+    target = pw.CharField()  # the inspection's UUID, or the period (2026-10)
+    payload = pw.TextField()  # JSON: the item results asked for (and the appeal), or the day asked
+    requested_by = pw.CharField()
+    requested_at = pw.DateTimeField(default=now)
+    reason = pw.TextField()
+    state = pw.CharField(default="pending")  # pending / approved / rejected
+    decided_by = pw.CharField(default="")
+    decided_at = pw.DateTimeField(null=True)
+    decision_reason = pw.TextField(default="")
+
 ALL_MODELS = [
     SchemaVersion,
     Centre,
@@ -514,4 +562,7 @@ ALL_MODELS = [
     RatingImport,
     Rating,
     Rectification,
+    Appeal,
+    Publication,
+    Approval,
 ]

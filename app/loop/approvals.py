@@ -1,0 +1,158 @@
+"""A second manager's sign-off (双人审批): when a centre requires it (setting `second_approval`), an
+amendment that changes a verdict (pass ↔ fail) and the publication of a month's ranking wait for
+another manager to approve them; until then nothing changes. Who asked, who approved or refused, and
+why, are in the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app import audit
+from app.centres import scope
+from app.errors import PatrolError
+from app.people.accounts import require_role
+from app.storage.db import db
+from app.storage.models import Approval, Inspection, User, now
+
+KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名"}
+STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回"}
+
+
+def _required(day: dt.date) -> bool:
+    from app.centres.settings import load_settings
+
+    return load_settings(day).second_approval
+
+
+def verdict_changes(inspection: Inspection, results: Mapping[str, str]) -> bool:
+    """Whether these item results would turn the inspection from pass to fail or back."""
+    from app.centres.settings import load_settings
+    from app.patrolling import inspections
+
+    items = {i.code: i for i in inspections.applicable_items(inspection)}
+    recorded = {k: r.result for k, r in inspections.item_results(inspection).items()}
+    for code, result in results.items():
+        if code in items:
+            recorded[items[code].id] = result
+    score = inspections.score_inspection(inspection, load_settings(inspection.observed_at.date()), list(items.values()),
+                                         recorded)
+    return bool(score.passed) != bool(inspection.passed)
+
+
+def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, str], reason: str,
+                     appeal_id: int | None = None):
+    """Amend now, or, when the centre requires a second manager and the verdict would change, ask for
+    approval. Returns ("done", ScoreResult) or ("pending", Approval)."""
+    from app.patrolling.inspections import amend
+
+    require_role(user, "manager")
+    if _required(inspection.observed_at.date()) and verdict_changes(inspection, results):
+        reason = audit.require_reason(reason)
+        with db.atomic():
+            approval = Approval.create(centre=inspection.window.centre_id, kind="amend", target=inspection.uuid,
+                                       payload=json.dumps({"results": dict(results), "appeal": appeal_id}, ensure_ascii=False),
+                                       requested_by=user.username, reason=reason)
+            audit.record(user, "approval.request", f"approval:{approval.id}",
+                         new={"kind": KINDS["amend"], "inspection": inspection.uuid, "results": dict(results)},
+                         reason=reason, window_code=inspection.window.code,
+                         employee_no=inspection.staff.employee_no if inspection.staff_id else "")
+        return "pending", approval
+    return "done", amend(inspection, user, results, reason)
+
+
+def publish_or_request(user: User, period, reason: str = "", today: dt.date | None = None):
+    """Publish the period's ranking now, or ask a second manager to (when the centre requires it).
+    Returns ("done", Publication) or ("pending", Approval)."""
+    from app.assessment.assess import period_key
+    from app.loop import publishing
+
+    require_role(user, "manager")
+    if not _required(period.start):
+        return "done", publishing.publish(user, period, reason, today)
+    state = publishing.status(period, today)
+    if not state.ready:
+        raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(state.why_not))
+    key = period_key(period)
+    with db.atomic():
+        approval = Approval.create(centre=scope.require_centre("排名发布"), kind="publish", target=key,
+                                   payload=json.dumps({"today": (today or dt.date.today()).isoformat()}),
+                                   requested_by=user.username, reason=reason or f"{period.label}排名定稿")
+        audit.record(user, "approval.request", f"approval:{approval.id}", new={"kind": KINDS["publish"], "period": key},
+                     reason=approval.reason)
+    return "pending", approval
+
+
+def pending_publication(centre_id: int, key: str) -> Approval | None:
+    return Approval.get_or_none((Approval.centre == centre_id) & (Approval.kind == "publish") & (Approval.target == key)
+                                & (Approval.state == "pending"))
+
+
+def decide(user: User, approval: Approval, approve: bool, reason: str) -> Approval:
+    """Another manager approves (the change takes effect now) or refuses (nothing changes)."""
+    from app.loop import appeals, publishing
+    from app.patrolling.inspections import amend
+    from app.results import periods
+
+    require_role(user, "manager")
+    reason = audit.require_reason(reason)
+    if approval.state != "pending":
+        raise PatrolError(f"审批 {approval.id} 已{STATES[approval.state]}")
+    if approval.requested_by == user.username:
+        raise PatrolError("须由另一名管理员批准或驳回 (提出人不能批准自己的申请)")
+    if approval.centre_id != scope.require_centre("审批"):
+        raise PatrolError(f"审批 {approval.id} 不属于本中心")
+    requester = User.get(User.username == approval.requested_by)
+    payload = json.loads(approval.payload)
+    with db.atomic():
+        if approve and approval.kind == "amend":
+            inspection = Inspection.get(Inspection.uuid == approval.target)
+            amend(inspection, requester, payload["results"], f"{approval.reason} (经{user.display_name}批准: {reason})")
+            if payload.get("appeal"):
+                appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
+        elif approve:
+            publishing.publish(requester, periods.parse(approval.target), approval.reason,
+                               dt.date.fromisoformat(payload["today"]), approved_by=user.username)
+        elif approval.kind == "amend" and payload.get("appeal"):
+            appeals.reopen(payload["appeal"], f"改判未获批准: {reason}")
+        approval.state = "approved" if approve else "rejected"
+        approval.decided_by, approval.decided_at, approval.decision_reason = user.username, now(), reason
+        approval.save()
+        audit.record(user, "approval.approve" if approve else "approval.reject", f"approval:{approval.id}",
+                     old={"kind": KINDS[approval.kind], "target": approval.target, "requested_by": approval.requested_by},
+                     new={"status": STATES[approval.state]}, reason=reason)
+    return approval
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    id: int
+    kind: str
+    target: str
+    what: str
+    requested_by: str
+    reason: str
+    state: str
+    decided_by: str
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def approvals(pending_only: bool = False) -> list[ApprovalRow]:
+    query = Approval.select()
+    cid = scope.centre_id()
+    if cid is not None:
+        query = query.where(Approval.centre == cid)
+    if pending_only:
+        query = query.where(Approval.state == "pending")
+    out = []
+    for a in query.order_by(Approval.id):
+        payload = json.loads(a.payload)
+        what = ("、".join(f"{c}→{'合格' if r == 'pass' else '不合格' if r == 'fail' else '不适用'}"
+                         for c, r in payload.get("results", {}).items()) if a.kind == "amend" else f"{a.target} 排名")
+        out.append(ApprovalRow(a.id, KINDS[a.kind], a.target[:8] if a.kind == "amend" else a.target, what,
+                               a.requested_by, a.reason, STATES[a.state], a.decided_by))
+    return out

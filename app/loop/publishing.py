@@ -1,0 +1,100 @@
+"""Publishing a month's ranking: final only when its appeal window has closed and every appeal is
+decided; publishing is a manager's act, audited. Until then the ranking is 未定稿 (draft), and a ranking
+PDF printed before says so on every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app import audit
+from app.centres import scope
+from app.errors import PatrolError
+from app.people.accounts import require_role
+from app.results.periods import Period, cn_date
+from app.storage.db import db
+from app.storage.models import Appeal, Inspection, Publication, User
+
+
+@dataclass(frozen=True)
+class Status:
+    published: bool
+    ready: bool  # may be published now
+    why_not: tuple[str, ...]  # what still holds it back
+    published_by: str = ""
+    published_at: dt.datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return "已定稿发布" if self.published else "未定稿"
+
+
+def _key(period: Period) -> str:
+    from app.assessment.assess import period_key
+
+    return period_key(period)
+
+
+def status(period: Period, today: dt.date | None = None, approving: bool = False) -> Status:
+    """Whether the period's ranking of the centre in view is published, and if not, what holds it back
+    (`approving`: the second manager's approval being given is not itself a reason to wait)."""
+    from app.loop.appeals import deadline
+
+    today = today or dt.date.today()
+    centre = scope.require_centre("排名发布")
+    done = Publication.get_or_none((Publication.centre == centre) & (Publication.period == _key(period)))
+    if done is not None:
+        return Status(True, False, (), done.published_by, done.published_at)
+    why = []
+    if today < period.end:
+        why.append(f"{period.label}尚未结束")
+    in_period = ((Inspection.status == "final") & (Inspection.observed_at >= period.start_dt)
+                 & (Inspection.observed_at < period.end_dt) & scope.inspections())
+    last = Inspection.select().where(in_period).order_by(Inspection.finished_at.desc()).first()
+    if last is None:
+        why.append(f"{period.label}没有已定稿的巡查记录")
+    else:
+        closes = deadline(last)
+        if today <= closes:
+            why.append(f"申诉期到{cn_date(closes)}结束")
+    pending = Appeal.select().join(Inspection).where(in_period & (Appeal.state == "pending")).count()
+    if pending:
+        why.append(f"还有 {pending} 件申诉待复核")
+    from app.loop.approvals import pending_publication
+
+    asked = None if approving else pending_publication(centre, _key(period))
+    if asked is not None:
+        return Status(False, False, tuple(why) + (f"{asked.requested_by}已申请发布, 等待另一名管理员批准 (审批 {asked.id})",))
+    return Status(False, not why, tuple(why))
+
+
+def publish(user: User, period: Period, reason: str = "", today: dt.date | None = None,
+            approved_by: str = "") -> Publication:
+    """A manager publishes the final ranking of the period (audited); refused while anything holds it
+    back. Where the centre requires a second manager this is called on their approval
+    (app.loop.approvals.publish_or_request)."""
+    from app.exchange import verify
+    from app.results import reports
+
+    require_role(user, "manager")
+    now_status = status(period, today, approving=bool(approved_by))
+    if now_status.published:
+        raise PatrolError(f"{period.label}排名已于{now_status.published_at:%Y-%m-%d %H:%M}由{now_status.published_by}发布")
+    if not now_status.ready:
+        raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(now_status.why_not))
+    ident = verify.ranking_ident(_key(period), "window")
+    fingerprint = verify.payload("R", ident).split(":")[3]
+    rows = reports.ranking(period, "window")
+    with db.atomic():
+        done = Publication.create(centre=scope.require_centre("排名发布"), period=_key(period), published_by=user.username,
+                                  fingerprint=fingerprint, approved_by=approved_by)
+        audit.record(user, "ranking.publish", f"ranking:{_key(period)}",
+                     new={"windows": len(rows), "fingerprint": fingerprint, "approved_by": approved_by,
+                          "first": f"{rows[0].code} {rows[0].average_score:.2f}" if rows else ""},
+                     reason=reason or f"{period.label}申诉期结束, 申诉均已复核")
+    return done
+
+
+def is_district_view() -> bool:
+    """The district's view ranks across centres; each centre publishes its own ranking."""
+    return scope.centre_id() is None

@@ -1,0 +1,160 @@
+"""A month walked through the loop: faults with deadlines over a holiday, a re-check that rectifies,
+one left overdue, an appeal found right that withdraws a probation case, and the ranking published,
+every step in the audit trail; the ranking on paper says 未定稿 until it is published."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from app.exchange import verify
+from app.loop import appeals, publishing, rectification, workdays
+from app.results import dashboard, periods
+from app.storage.models import AuditEntry, Inspection, ProbationCase, Publication
+from exports import jobs
+from tests.conftest import at
+from tests.helpers import FAILING, inspect
+from tests.test_exports import need_tools, pdf_pages, pdf_text
+
+APRIL = periods.month("2026-04")
+
+
+@pytest.fixture
+def april(roster):
+    for emp, window in (("P1", "A01"), ("P2", "A02"), ("P3", "B01")):
+        roster.person(emp, window)
+    workdays.set_days(roster.manager, dt.date(2026, 4, 4), dt.date(2026, 4, 6), "holiday", "清明节", "国务院办公厅通知")
+    return roster
+
+
+def _walk(r):
+    w, p = r.windows, r.staff
+    inspect(w["A01"], r.inspector, p["P1"], at("2026-04-03"), fail=("APPEAR-11",))  # due 13 April
+    disputed = inspect(w["A02"], r.inspector, p["P2"], at("2026-04-03"), fail=FAILING)  # 84: fails, opens a case
+    inspect(w["B01"], r.inspector, p["P3"], at("2026-04-03"), fail=("APPEAR-12",))  # never re-checked
+    case = ProbationCase.get(ProbationCase.staff == p["P2"].id)
+    assert case.status == "open"
+    appeal = appeals.record_appeal(r.manager, disputed, ["DRESS-01", "DRESS-12"], "当日系孕妇, 按规定可不着工作服",
+                                   today=dt.date(2026, 4, 7))
+    assert appeals.deadline(disputed) == dt.date(2026, 4, 9), "three working days after the 3rd, over 清明"
+    assert not publishing.status(APRIL, today=dt.date(2026, 5, 6)).ready, "an appeal is still pending"
+    appeals.decide(r.manager, appeal, True, "核实属实, 该两项不扣分")
+    assert Inspection.get_by_id(disputed.id).passed, "84 + 3 + 3 = 90: passes"
+    inspect(w["A01"], r.inspector, p["P1"], at("2026-04-09"))  # re-checked: fixed
+    return case, disputed
+
+
+def test_a_month_through_the_loop_in_the_audit_trail(april, tmp_path):
+    case, disputed = _walk(april)
+    assert ProbationCase.get_by_id(case.id).status == "cleared", "the case the disputed failure opened is withdrawn"
+    items = {r.employee_no: r for r in rectification.items(today=dt.date(2026, 4, 14))}
+    assert items["P1"].state == "rectified" and items["P1"].closed_on == dt.date(2026, 4, 9)
+    assert items["P3"].state == "overdue" and items["P3"].due_on == dt.date(2026, 4, 13)
+    assert dashboard.overdue_rectifications(dt.date(2026, 4, 14)) >= 1
+    book = tmp_path / "april.xlsx"
+    jobs.monthly_excel(book, "2026-04")
+    sheet = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("整改情况").to_python()
+    states = {row[4]: row[8] for row in sheet[1:] if len(row) > 8 and row[4]}
+    assert states["人员P3"] == "逾期未整改" and states["人员P1"] == "已整改"
+    assert publishing.status(APRIL, today=dt.date(2026, 5, 6)).ready
+    done = publishing.publish(april.manager, APRIL, today=dt.date(2026, 5, 6))
+    assert done.published_by == "boss"
+    with pytest.raises(Exception, match="已于"):
+        publishing.publish(april.manager, APRIL)
+    actions = [a for (a,) in AuditEntry.select(AuditEntry.action).order_by(AuditEntry.id).tuples()]
+    for step in ("calendar.change", "appeal.record", "inspection.amend", "appeal.decide", "ranking.publish"):
+        assert step in actions, step
+    assert actions.index("appeal.record") < actions.index("inspection.amend") < actions.index("appeal.decide") \
+        < actions.index("ranking.publish")
+
+
+def test_an_appeal_out_of_time_or_against_no_deduction_is_refused(april):
+    bad = inspect(april.windows["A01"], april.inspector, april.staff["P1"], at("2026-04-03"), fail=("APPEAR-11",))
+    with pytest.raises(Exception, match="申诉期已过"):
+        appeals.record_appeal(april.manager, bad, ["APPEAR-11"], "太晚了", today=dt.date(2026, 4, 10))
+    with pytest.raises(Exception, match="没有扣分: APPEAR-12"):
+        appeals.record_appeal(april.manager, bad, ["APPEAR-12"], "不是这项", today=dt.date(2026, 4, 7))
+    appeal = appeals.record_appeal(april.manager, bad, ["APPEAR-11"], "发型符合要求", today=dt.date(2026, 4, 7))
+    appeals.decide(april.manager, appeal, False, "照片显示确未束发")
+    assert Inspection.get_by_id(bad.id).score == 99.0, "an appeal found wrong changes nothing"
+
+
+@need_tools
+def test_the_ranking_pdf_says_draft_on_every_page_until_published_and_then_its_qr_verifies(april, tmp_path):
+    _walk(april)
+    draft = tmp_path / "draft.pdf"
+    assert "未定稿" in jobs.ranking_pdf(draft, "2026-04", "window")
+    pages = pdf_pages(draft)
+    text = pdf_text(draft)
+    assert text.count("未定稿") >= pages
+    publishing.publish(april.manager, APRIL)
+    final = tmp_path / "final.pdf"
+    assert "未定稿" not in jobs.ranking_pdf(final, "2026-04", "window")
+    assert "未定稿" not in pdf_text(final)
+    payload = verify.payload("R", verify.ranking_ident("2026-04", "window"))
+    assert payload.split(":")[3] == Publication.get().fingerprint, "the paper matches the ranking as published"
+    assert verify.verify(payload).matches
+
+
+def test_an_appeal_is_recorded_and_found_right_from_the_app(qtbot, demo_roster, app_font, monkeypatch, tmp_path):
+    from app.exchange.records import record_number
+    from app.storage.models import Staff, Window
+    from forms.loop_page import AppealsPage
+    from tests.gui_support import Answers, give_reasons, user
+
+    Answers(monkeypatch)
+    window = Window.get(Window.code == "A05")
+    person = Staff.get(Staff.window == window)
+    day = dt.date.today() - dt.timedelta(days=1)
+    failed = inspect(window, user("xuncha1"), person, at(day.isoformat()), fail=FAILING)
+    page = AppealsPage(user("admin"))
+    qtbot.addWidget(page)
+    page.resize(1200, 420)
+    page.month.setText(f"{day:%Y-%m}")
+    give_reasons(monkeypatch, (record_number(failed.uuid), True), ("DRESS-01，DRESS-12", True), ("当日系孕妇", True))
+    page.add()
+    assert [r.state for r in page.model.rows] == ["待复核"]
+    assert "未定稿" in page.status.text() and "申诉" in page.status.text() and not page.publish_button.isEnabled()
+    page.view.selectRow(0)
+    give_reasons(monkeypatch, ("核实属实", True))
+    page.decide(True)
+    assert page.model.rows[0].state.startswith("申诉成立") and Inspection.get_by_id(failed.id).passed
+    page.show()
+    page.grab().save(str(tmp_path / "appeals.png"))
+
+
+def test_with_second_approval_a_changed_verdict_and_the_publication_wait_for_another_manager(april):
+    from app.centres.settings import load_settings, save_settings
+    from app.errors import PatrolError
+    from app.loop import approvals
+    from app.people.accounts import create_user
+    from app.storage.models import Approval, Appeal
+
+    settings = load_settings()
+    settings.second_approval = True
+    save_settings(settings, april.manager, "中心实行双人审批")
+    other = create_user("boss2", "管理员丙", "manager", "secret3")
+    w, p = april.windows, april.staff
+    disputed = inspect(w["A02"], april.inspector, p["P2"], at("2026-04-03"), fail=FAILING)
+    appeal = appeals.record_appeal(april.manager, disputed, ["DRESS-01", "DRESS-12"], "孕妇", today=dt.date(2026, 4, 7))
+    appeals.decide(april.manager, appeal, True, "核实属实")
+    assert not Inspection.get_by_id(disputed.id).passed, "nothing changes before the second manager approves"
+    assert Appeal.get_by_id(appeal.id).decision_reason.startswith("改判待批准")
+    asked = Approval.get()
+    with pytest.raises(PatrolError, match="另一名管理员"):
+        approvals.decide(april.manager, asked, True, "我自己批")
+    approvals.decide(other, asked, True, "同意改判")
+    assert Inspection.get_by_id(disputed.id).passed and Appeal.get_by_id(appeal.id).state == "upheld"
+    assert ProbationCase.get(ProbationCase.staff == p["P2"].id).status == "cleared"
+    small = inspect(w["A01"], april.inspector, p["P1"], at("2026-04-08"), fail=("APPEAR-11",))
+    assert approvals.amend_or_request(april.manager, small, {"APPEAR-11": "pass"}, "复核照片")[0] == "done", \
+        "a change that keeps the verdict needs no second manager"
+    outcome, publication = approvals.publish_or_request(april.manager, APRIL, today=dt.date(2026, 5, 6))
+    assert outcome == "pending" and not publishing.status(APRIL, dt.date(2026, 5, 6)).ready
+    approvals.decide(other, publication, True, "核对无误, 同意发布")
+    done = Publication.get()
+    assert (done.published_by, done.approved_by) == ("boss", "boss2")
+    trail = [a for (a,) in AuditEntry.select(AuditEntry.action).order_by(AuditEntry.id).tuples()]
+    assert trail.count("approval.request") == 2 and trail.count("approval.approve") == 2

@@ -1,0 +1,113 @@
+"""Faults found on patrol must be put right by a deadline in working days; a later pass of the same item
+shows them fixed; what is not re-checked in time is overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.loop import rectification, workdays
+from app.patrolling import inspections
+from app.results import dashboard
+from tests.conftest import at
+from tests.helpers import inspect
+
+
+@pytest.fixture
+def april(roster):
+    roster.person("P1", "A01")
+    roster.person("P2", "A02")
+    workdays.set_days(roster.manager, dt.date(2026, 4, 4), dt.date(2026, 4, 6), "holiday", "清明节", "国务院办公厅通知")
+    return roster
+
+
+def test_a_failure_on_the_3rd_is_due_in_5_working_days_over_the_holiday_and_a_pass_on_the_9th_rectifies_it(april):
+    w, p = april.windows, april.staff
+    inspect(w["A01"], april.inspector, p["P1"], at("2026-04-03"), fail=("APPEAR-11",))
+    inspect(w["A02"], april.inspector, p["P2"], at("2026-04-03"), fail=("APPEAR-12",))
+    items = {r.employee_no: r for r in rectification.items(today=dt.date(2026, 4, 3))}
+    # Fri 3 April; 4–6 清明 off; 7, 8, 9, 10, 13: due Monday 13 April.
+    assert (items["P1"].opened_on, items["P1"].due_on, items["P1"].state) == (dt.date(2026, 4, 3), dt.date(2026, 4, 13), "open")
+    assert items["P1"].what.startswith("APPEAR-11 ")
+    inspect(w["A01"], april.inspector, p["P1"], at("2026-04-09"))  # re-checked: all pass
+    after = {r.employee_no: r for r in rectification.items(today=dt.date(2026, 4, 14))}
+    assert after["P1"].state == "rectified" and after["P1"].closed_on == dt.date(2026, 4, 9)
+    assert "复查合格" in after["P1"].close_note
+    assert after["P2"].state == "overdue", "never re-checked, and the deadline has passed"
+    assert dashboard.overdue_rectifications(dt.date(2026, 4, 14)) == 1
+    assert dashboard.overdue_rectifications(dt.date(2026, 4, 13)) == 0, "due on the 13th is not late on the 13th"
+
+
+def test_the_same_fault_again_is_a_repeat_and_an_amendment_to_a_pass_withdraws_its_item(april):
+    w, p = april.windows, april.staff
+    inspect(w["A02"], april.inspector, p["P2"], at("2026-04-03"), fail=("APPEAR-12",))
+    again = inspect(w["A02"], april.inspector, p["P2"], at("2026-04-20"), fail=("APPEAR-12", "APPEAR-11"))
+    rows = {(r.opened_on, r.what[:10]): r for r in rectification.items(today=dt.date(2026, 4, 20))}
+    assert rows[(dt.date(2026, 4, 20), "APPEAR-12 ")].repeats == 1
+    assert rows[(dt.date(2026, 4, 20), "APPEAR-11 ")].repeats == 0
+    inspections.amend(again, april.manager, {"APPEAR-12": "pass"}, "复核照片, 该项合格")
+    states = {(r.opened_on, r.what[:10]): r.state for r in rectification.items(today=dt.date(2026, 4, 20))}
+    assert states[(dt.date(2026, 4, 20), "APPEAR-12 ")] == "withdrawn"
+    assert states[(dt.date(2026, 4, 20), "APPEAR-11 ")] == "open"
+
+
+def test_a_veto_item_is_due_sooner_than_an_ordinary_one(april):
+    from app.storage.models import Item
+
+    veto = Item.select().where(Item.severity == "veto").first()
+    inspect(april.windows["A01"], april.inspector, april.staff["P1"], at("2026-04-07"), fail=(veto.code,))
+    (item,) = rectification.items(today=dt.date(2026, 4, 7))
+    assert item.due_on == dt.date(2026, 4, 8), "one working day for a veto (setting rectify_days_veto)"
+
+
+def test_a_recheck_shows_last_times_failure_and_note_beside_the_item_first(qtbot, demo_roster, app_font, tmp_path):
+    from app.patrolling import inspections as insp
+    from app.storage.models import Staff, Window
+    from forms.inspection_page import InspectionPage
+    from tests.gui_support import user
+
+    window = Window.get(Window.code == "A03")
+    person = Staff.get(Staff.window == window)
+    xc = user("xuncha1")
+    day = dt.date.today() - dt.timedelta(days=2)
+    first = insp.start_inspection(window, xc, staff=person, observed_at=at(day.isoformat()), started_at=at(day.isoformat()))
+    items = insp.applicable_items(first)
+    insp.set_results(first, {i.id: "pass" for i in items if i.kind == "check"})
+    hair = next(i for i in items if i.code == "APPEAR-03" or i.code == "APPEAR-02")
+    insp.set_result(first, hair, "fail", note="头发披肩, 未束起")
+    insp.finalise(first, at=at(day.isoformat(), 11))
+    again = insp.start_inspection(window, xc, staff=person)
+    page = InspectionPage()
+    qtbot.addWidget(page)
+    page.resize(1200, 600)
+    page.load(again)
+    model = page.model
+    assert model.items[0].code == hair.code, "the item to re-check comes first"
+    shown = model.data(model.index(0, 6))
+    assert "不合格" in shown and "头发披肩, 未束起" in shown and "期限" in shown
+    assert model.data(model.index(1, 6)) == ""
+    page.show()
+    page.grab().save(str(tmp_path / "recheck.png"))
+
+
+def test_a_scheme_makes_repeated_faults_cost_points_and_the_third_open_probation(april):
+    from app.assessment import assess as assessing
+    from app.assessment import schemes
+    from app.results import periods
+    from app.storage.models import ProbationCase
+
+    text = schemes.shipped("default.toml").text.replace(
+        'components = [{ kind = "patrol", weight = 100, name = "巡查平均分" }]',
+        'components = [{ kind = "patrol", weight = 100, name = "巡查平均分" }, { kind = "repeats", cap = 5, name = "重复问题扣分" }]',
+        1).replace('code = "DEFAULT"', 'code = "REPEATS"') + "\n[repeats]\npoints = 2\nprobation_at = 3\n"
+    schemes.load_scheme(april.manager, schemes.parse_scheme(text, "repeats.toml"), "重复问题加重处理")
+    w, p = april.windows, april.staff
+    for day in ("2026-04-07", "2026-04-14"):
+        inspect(w["A01"], april.inspector, p["P1"], at(day), fail=("APPEAR-11",))  # 99 each; the second is a repeat
+    assert not ProbationCase.select().where(ProbationCase.staff == p["P1"].id).exists()
+    row = assessing.assess(periods.month("2026-04"), code="REPEATS").rows[0]
+    assert [(x.name, x.points) for x in row.parts] == [("巡查平均分", 99.0), ("重复问题扣分", -2.0)] and row.total == 97.0
+    inspect(w["A01"], april.inspector, p["P1"], at("2026-04-21"), fail=("APPEAR-11",))  # the third time
+    case = ProbationCase.get(ProbationCase.staff == p["P1"].id)
+    assert case.opened_on == dt.date(2026, 4, 21) and case.opening_inspection is None
