@@ -159,7 +159,8 @@ def cmd_assess(args) -> int:
              [m.__dict__ | {"change": m.change, "delta": m.delta} for m in result.moves])
         return 0
     result = assessing.assess(period, proposal, args.code)
-    names = [p.name for p in (result.rows or result.unassessed or [None])[0].parts] if (result.rows or result.unassessed) else []
+    everyone = result.rows + result.unassessed
+    names = [p.name for p in everyone[0].parts] if everyone else []
     rows = [[r.rank, r.code, r.name, *[_fmt(p.value) for p in r.parts], _fmt(r.total), r.grade] for r in result.rows]
     rows += [["—", r.code, r.name, *[_fmt(p.value) for p in r.parts], "", "缺少: " + "、".join(r.missing)]
              for r in result.unassessed]
@@ -173,19 +174,12 @@ def cmd_assess(args) -> int:
 
 
 def _awards(result) -> None:
-    from app.assessment import awards
+    from app.assessment.awards import award_lists
 
-    scheme = result.scheme
-    if "red_flag" in scheme.awards and result.level in scheme.awards["red_flag"].periods:
-        flags = awards.red_flags(result)
-        print(f"{flags.award.name}: " + ("、".join(f"{r.code} {r.name}" for r in flags.winners) or "无"))
-    for key in ("star", "annual"):
-        award = scheme.awards.get(key)
-        if award is not None and result.level in award.periods:
-            listed = awards.candidates(result, key)
-            print(f"{award.name}: " + ("、".join(f"{r.code} {r.name}" for r in listed.winners) or "无"))
-            for out in listed.excluded:
-                print(f"  未列入 {out.code} {out.name}: {'; '.join(out.reasons)}")
+    for listed in award_lists(result):
+        print(f"{listed.award.name}: " + ("、".join(f"{r.code} {r.name}" for r in listed.winners) or "无"))
+        for out in listed.excluded:
+            print(f"  未列入 {out.code} {out.name}: {'; '.join(out.reasons)}")
 
 
 def _fmt(value) -> str:

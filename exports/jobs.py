@@ -158,17 +158,10 @@ def _period_text(period: Period) -> str:
 def _assessed(period_text: str, code: str):
     """The period under a scheme in force, and its award lists for that period."""
     from app.assessment import assess as assessing
-    from app.assessment import awards
+    from app.assessment.awards import award_lists
 
     result = assessing.assess(periods.parse(period_text), code=code)
-    lists = []
-    scheme = result.scheme
-    if "red_flag" in scheme.awards and result.level in scheme.awards["red_flag"].periods:
-        lists.append(awards.red_flags(result))
-    for key in ("star", "annual"):
-        if key in scheme.awards and result.level in scheme.awards[key].periods:
-            lists.append(awards.candidates(result, key))
-    return result, lists
+    return result, award_lists(result)
 
 
 def assessment_excel(out: Path, period_text: str, code: str = "DEFAULT") -> str:

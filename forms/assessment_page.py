@@ -201,19 +201,12 @@ class ResultsPage(QWidget):
 
 
 def _with_awards(result):
-    from app.assessment import awards
+    from app.assessment.awards import award_lists
 
     lines = []
-    scheme = result.scheme
-    if "red_flag" in scheme.awards and result.level in scheme.awards["red_flag"].periods:
-        flags = awards.red_flags(result)
-        lines.append(f"{flags.award.name}: " + ("、".join(f"{r.code} {r.name}" for r in flags.winners) or "无"))
-    for key in ("star", "annual"):
-        award = scheme.awards.get(key)
-        if award is not None and result.level in award.periods:
-            listed = awards.candidates(result, key)
-            lines.append(f"{award.name} ({listed.method}): " + ("、".join(f"{r.code} {r.name}" for r in listed.winners) or "无"))
-            lines += [f"  未列入 {x.code} {x.name}: {'; '.join(x.reasons)}" for x in listed.excluded]
+    for listed in award_lists(result):
+        lines.append(f"{listed.award.name} ({listed.method}): " + ("、".join(f"{r.code} {r.name}" for r in listed.winners) or "无"))
+        lines += [f"  未列入 {x.code} {x.name}: {'; '.join(x.reasons)}" for x in listed.excluded]
     return result, lines
 
 

@@ -275,3 +275,15 @@ def test_a_full_score_quarter_makes_a_service_model_candidate_as_in_yingde(offic
     reasons = {x.code: x.reasons for x in listed.excluded}
     assert reasons["P3"] == ("本期巡查未全部满分",)
     assert reasons["P2"] == ("巡查 1 次, 不足 3 次",)
+
+
+def test_a_document_is_kept_by_its_content_beside_the_photos(office, tmp_path):
+    from app.patrolling.photos import photo_dir
+
+    letter = tmp_path / "感谢信.pdf"
+    letter.write_bytes(b"%PDF-1.4 thanks")
+    event = events.record_event(office.manager, "praise", office.staff["P1"], "letter", dt.date(2026, 10, 9),
+                                "群众来信感谢", document=letter)
+    ref, name = event.document.split(" ", 1)
+    assert name == "感谢信.pdf" and (photo_dir() / "documents" / ref).read_bytes() == b"%PDF-1.4 thanks"
+    assert events.events("praise")[0].evidence == 1

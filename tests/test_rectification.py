@@ -111,3 +111,28 @@ def test_a_scheme_makes_repeated_faults_cost_points_and_the_third_open_probation
     inspect(w["A01"], april.inspector, p["P1"], at("2026-04-21"), fail=("APPEAR-11",))  # the third time
     case = ProbationCase.get(ProbationCase.staff == p["P1"].id)
     assert case.opened_on == dt.date(2026, 4, 21) and case.opening_inspection is None
+
+
+def test_a_laptops_package_opens_and_rectifies_items_as_the_office_would(demo_office, tmp_path):
+    from app.exchange.results_import import import_package
+    from app.storage import db as dbmod
+    from app.storage.models import Rectification, User
+    from tests.helpers import enrol_laptop, export_from, on_laptop
+
+    laptop = tmp_path / "laptop.db"
+    enrol_laptop(demo_office, laptop, tmp_path)
+    dbmod.close_database()
+    on_laptop(laptop, [("A01", "2026-11-02", ("APPEAR-11",)), ("A02", "2026-11-02", ("APPEAR-11", "APPEAR-12")),
+                       ("A01", "2026-11-05", ()), ("A02", "2026-11-09", ("APPEAR-11",))])
+    package = export_from(laptop, tmp_path / "week.wpr")
+    dbmod.open_database(demo_office)
+    admin = User.get(User.username == "admin")
+    import_package(package.path, admin)
+    got = sorted((r.window_code, r.what[:9], r.opened_on.day, r.state, r.repeats)
+                 for r in rectification.items(today=dt.date(2026, 11, 20)))
+    assert got == [("A01", "APPEAR-11", 2, "rectified", 0),
+                   ("A02", "APPEAR-11", 2, "overdue", 0),   # failed again on the 9th: not fixed
+                   ("A02", "APPEAR-11", 9, "overdue", 1),   # a repeat within 90 days
+                   ("A02", "APPEAR-12", 2, "rectified", 0)]
+    import_package(package.path, admin)
+    assert Rectification.select().count() == 4, "a package imported twice opens nothing twice"

@@ -143,6 +143,17 @@ def candidates(assessment: Assessment, key: str) -> AwardList:
                      f"条件: {'、'.join(rules)}; 按总分排序{top}")
 
 
+def award_lists(assessment: Assessment) -> list[AwardList]:
+    """Every award the scheme gives for this kind of period, decided on this assessment."""
+    scheme, out = assessment.scheme, []
+    if "red_flag" in scheme.awards and assessment.level in scheme.awards["red_flag"].periods:
+        out.append(red_flags(assessment))
+    for key in ("star", "annual"):
+        if key in scheme.awards and assessment.level in scheme.awards[key].periods:
+            out.append(candidates(assessment, key))
+    return out
+
+
 def _worth_listing(exclusion: Exclusion) -> bool:
     """Everyone left out for a reason of their own; not people merely absent from the period's data."""
     return any(not r.startswith("缺少") and not r.startswith("巡查 0 次") for r in exclusion.reasons)

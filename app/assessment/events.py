@@ -171,10 +171,8 @@ def _probation_if_the_scheme_says(event: PersonEvent):
 def _store_document(path: Path) -> str:
     """A document file kept by content in the evidence folder: '<sha256>.<ext> <original name>'."""
     import hashlib
-    import os
-    import tempfile
 
-    from app.patrolling.photos import photo_dir
+    from app.patrolling.photos import photo_dir, write_once
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -187,15 +185,7 @@ def _store_document(path: Path) -> str:
     except OSError as exc:
         raise PatrolError(f"无法读取 {path}: {exc.strerror}") from None
     ref = hashlib.sha256(data).hexdigest() + suffix
-    target = photo_dir() / "documents" / ref
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+    write_once(photo_dir() / "documents" / ref, data)
     return f"{ref} {path.name[:80]}"
 
 

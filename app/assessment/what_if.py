@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.assessment.assess import Assessment, assess
-from app.assessment.awards import candidates, red_flags
+from app.assessment.awards import award_lists
 from app.assessment.schemes import DEFAULT_CODE, Scheme, scheme_for
 from app.errors import PatrolError
 from app.results.periods import Period
@@ -74,19 +74,10 @@ def _why(old, new) -> tuple[str, ...]:
 
 def _award_names(assessment: Assessment) -> tuple[str, set[int]]:
     """The subjects the scheme would award for this period (流动红旗, or the person's award)."""
-    scheme = assessment.scheme
-    try:
-        if "red_flag" in scheme.awards:
-            won = red_flags(assessment)
-        elif "star" in scheme.awards and assessment.level in scheme.awards["star"].periods:
-            won = candidates(assessment, "star")
-        elif "annual" in scheme.awards and assessment.level == "year":
-            won = candidates(assessment, "annual")
-        else:
-            return "", set()
-    except PatrolError:
+    lists = award_lists(assessment)
+    if not lists:
         return "", set()
-    return won.award.name, {r.subject_id for r in won.winners}
+    return lists[0].award.name, {r.subject_id for r in lists[0].winners}
 
 
 def compare(period: Period, proposed: Scheme, current: Scheme | None = None) -> Comparison:

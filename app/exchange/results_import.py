@@ -425,7 +425,7 @@ def _import(pkg: _Package, user: User, lk: Lookups) -> ImportSummary:
                 store_photo(pkg.photo_bytes(ref))
                 summary.photos += 1
         _probation_for(new_records, lk.staff)
-        _rectification_for(new_records, lk.staff)
+        _rectification_for(new_records)
         audit.record(user, "import.results", f"package:{pkg.sha256[:16]}",
                      new={"file": pkg.name, "device": pkg.signer.key_id, "signer": pkg.signer.label, "new": summary.new,
                           "updated": summary.updated, "unchanged": summary.unchanged, "conflicts": summary.conflicts,
@@ -503,27 +503,11 @@ def _probation_for(new_records: list[tuple[int, str, str | None, bool | None]], 
 
 
 
-def _rectification_for(new_records: list[tuple[int, str, str | None, bool | None]], staff_ids: dict[str, tuple]) -> None:
-    """Open rectification items for the new records' failed items, and rectify what a later pass shows
-    fixed, in the order observed. Only inspections with a failed item, or of someone with an open
-    item, can change anything; the rest cost nothing."""
+def _rectification_for(new_records: list[tuple[int, str, str | None, bool | None]]) -> None:
+    """The rectification rules over the package's new inspections at once (app.loop.rectification)."""
     from app.loop import rectification
-    from app.storage.models import Item, ItemResult, Rectification
 
-    ids = [i for i, *_ in new_records]
-    failing = set()
-    for start in range(0, len(ids), 500):
-        failing |= {i for (i,) in ItemResult.select(ItemResult.inspection).join(Item)
-                    .where(ItemResult.inspection.in_(ids[start:start + 500]) & (ItemResult.result == "fail")
-                           & (Item.kind == "check")).distinct().tuples()}
-    watched = {s for (s,) in Rectification.select(Rectification.staff).where(
-        (Rectification.state == "open") & (Rectification.source == "inspection") & Rectification.staff.is_null(False)).tuples()}
-    for insp_id, _, emp, _ in sorted(new_records, key=lambda x: x[1]):
-        staff_id = staff_ids[emp][0] if emp else None
-        if insp_id in failing or (staff_id is not None and staff_id in watched):
-            rectification.on_finalised(Inspection.get_by_id(insp_id))
-            if insp_id in failing and staff_id is not None:
-                watched.add(staff_id)
+    rectification.on_imported([insp_id for insp_id, *_ in new_records])
 
 
 def import_packages(paths: list[str | Path], user: User) -> list[ImportSummary]:

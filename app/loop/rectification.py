@@ -80,14 +80,141 @@ def on_finalised(inspection) -> None:
 
 
 def _escalate(item: Rectification, inspection) -> None:
-    """A scheme may say the Nth fault of the same item opens probation (seed 000 三.2's 考察期)."""
-    from app.assessment.schemes import schemes_on
-    from app.results.probation import open_for_event
-
     day = inspection.observed_at.date()
+    _escalate_at(item.repeats, item.what, inspection.staff_id, day, _probation_threshold(day))
+
+
+def _probation_threshold(day: dt.date) -> int:
+    """The fault count at which a scheme in force opens probation (0: none does)."""
+    from app.assessment.schemes import schemes_on
+
     counts = [s.repeat_probation_at for s in schemes_on(day) if s.repeat_probation_at]
-    if counts and item.repeats + 1 >= min(counts):
-        open_for_event(inspection.staff, day, f"同一问题第 {item.repeats + 1} 次 ({item.what[:40]}), {REPEAT_DAYS} 天内重复")
+    return min(counts) if counts else 0
+
+
+def _escalate_at(repeats: int, what: str, staff_id: int, day: dt.date, threshold: int) -> None:
+    """A scheme may say the Nth fault of the same item opens probation (seed 000 三.2's 考察期)."""
+    from app.results.probation import open_for_event
+    from app.storage.models import Staff
+
+    if threshold and repeats + 1 >= threshold:
+        open_for_event(Staff.get_by_id(staff_id), day, f"同一问题第 {repeats + 1} 次 ({what[:40]}), {REPEAT_DAYS} 天内重复")
+
+
+def on_imported(inspection_ids: list[int]) -> None:
+    """The same rules as on_finalised over many new inspections at once (a results package), in the
+    order they were observed, with a handful of queries for the whole package rather than a dozen an
+    inspection: failed items open items (repeats counted), passes rectify the open items they show
+    fixed, and the new items are written in one bulk insert."""
+    from app.centres.settings import rule_book
+    from app.patrolling.checklists import cite
+    from app.storage.db import bulk_insert
+    from app.storage.models import Inspection, Item, ItemResult
+    from app.loop.workdays import calendar
+
+    if not inspection_ids:
+        return
+    chunks = [inspection_ids[n:n + 500] for n in range(0, len(inspection_ids), 500)]
+    new = []
+    for chunk in chunks:
+        new += list(Inspection.select(Inspection.id, Inspection.uuid, Inspection.staff, Inspection.window,
+                                      Inspection.observed_at, Inspection.inspector, Window.centre)
+                    .join(Window).where(Inspection.id.in_(chunk)).tuples())
+    new.sort(key=lambda r: (r[4], r[0]))
+    failed: dict[int, list] = {}
+    for chunk in chunks:
+        for insp_id, code, text, severity, source, clause in (
+                ItemResult.select(ItemResult.inspection, Item.code, Item.text, Item.severity, Item.source, Item.clause)
+                .join(Item).where(ItemResult.inspection.in_(chunk) & (ItemResult.result == "fail") & (Item.kind == "check"))
+                .tuples()):
+            failed.setdefault(insp_id, []).append((code, text, severity, source, clause))
+    staff_ids = sorted({r[2] for r in new if r[2]})
+    window_ids = sorted({r[3] for r in new if not r[2]})
+    who = lambda staff_id, window_id: ("s", staff_id) if staff_id else ("w", window_id)  # noqa: E731
+    first_day = min(r[4] for r in new).date()
+    # Open items of these people (or windows without a person), and their recent faults for repeats.
+    open_by: dict[tuple, list] = {}
+    history: dict[tuple, list[dt.date]] = {}
+    existing = Rectification.select().where(
+        (Rectification.source == "inspection")
+        & ((Rectification.staff.in_(staff_ids or [0])) | (Rectification.window.in_(window_ids or [0]) & Rectification.staff.is_null()))
+        & ((Rectification.state == "open") | (Rectification.opened_on >= first_day - dt.timedelta(days=REPEAT_DAYS))))
+    refs = set()
+    for item in existing:
+        key = who(item.staff_id, item.window_id)
+        refs.add(item.source_ref)
+        if item.state == "open":
+            open_by.setdefault(key, []).append(item)
+        if item.state != "withdrawn":
+            history.setdefault((key, item.item_code), []).append(item.opened_on)
+    # A later inspection shows an item fixed when the item applied to it and it neither failed nor was
+    # marked 不适用 (a finalised record has every applicable item ticked): worked out here from the
+    # version's items, the person and the window, instead of reading every passed result.
+    from app.patrolling.checklists import applies, version_items
+    from app.storage.models import Staff as StaffModel
+
+    versions = {}
+    for chunk in chunks:
+        versions.update(Inspection.select(Inspection.id, Inspection.checklist_version).where(Inspection.id.in_(chunk)).tuples())
+    items_of = {v: {i.code: i for i in version_items(v)} for v in set(versions.values())}
+    people = {s: (g, bool(pm)) for s, g, pm in StaffModel.select(StaffModel.id, StaffModel.gender, StaffModel.party_member)
+              .where(StaffModel.id.in_(staff_ids or [0])).tuples()}
+    types = dict(Window.select(Window.id, Window.window_type).where(Window.id.in_(sorted({r[3] for r in new}))).tuples())
+    not_applicable = set()
+    for chunk in chunks:
+        not_applicable |= set(ItemResult.select(ItemResult.inspection, Item.code).join(Item)
+                              .where(ItemResult.inspection.in_(chunk) & (ItemResult.result == "na")).tuples())
+
+    def fixed_in(insp_id: int, staff_id, window_id, code: str) -> bool:
+        item = items_of[versions[insp_id]].get(code)
+        gender, party = people.get(staff_id, (None, False))
+        return (item is not None and item.kind == "check" and applies(item, gender, party, types.get(window_id))
+                and (insp_id, code) not in not_applicable and all(f[0] != code for f in failed.get(insp_id, ())))
+
+    known = calendar(first_day, max(r[4] for r in new).date() + dt.timedelta(days=90))
+    rules = rule_book()  # the settings of each day, read once (deadlines by severity are settings)
+    thresholds: dict[dt.date, int] = {}
+    inspectors = {}
+    rows, fixed = [], []
+    for insp_id, uuid, staff_id, window_id, observed, inspector_id, centre_id in new:
+        day, key = observed.date(), who(staff_id, window_id)
+        for item in open_by.get(key, []):
+            state = item["state"] if isinstance(item, dict) else item.state
+            opened = item["opened_on"] if isinstance(item, dict) else item.opened_on
+            code = item["item_code"] if isinstance(item, dict) else item.item_code
+            if state == "open" and opened < day and fixed_in(insp_id, staff_id, window_id, code):
+                if inspector_id not in inspectors:
+                    inspectors[inspector_id] = User.get_by_id(inspector_id).username
+                note = f"{day.isoformat()}复查合格 (巡查记录 {uuid[:8]})"
+                if isinstance(item, dict):
+                    item.update(state="rectified", closed_on=day, closed_by=inspectors[inspector_id], close_note=note)
+                else:
+                    item.state = "rectified"
+                    fixed.append((item.id, day, inspectors[inspector_id], note))
+        for code, text, severity, source, clause in failed.get(insp_id, []):
+            ref = f"inspection:{uuid}:{code}"
+            if ref in refs:
+                continue
+            refs.add(ref)
+            earlier = [d for d in history.get((key, code), []) if day - dt.timedelta(days=REPEAT_DAYS) <= d <= day]
+            row = {"centre": centre_id, "staff": staff_id, "window": window_id, "source": "inspection", "source_ref": ref,
+                   "what": f"{code} {text}"[:500], "clause": cite(source, clause), "opened_on": day,
+                   "due_on": add_workdays(day, _days_for(severity, rules.on(day)), known), "state": "open",
+                   "closed_on": None, "closed_by": "", "close_note": "", "close_photo": "", "item_code": code,
+                   "repeats": len(earlier) if staff_id else 0}
+            rows.append(row)
+            history.setdefault((key, code), []).append(day)
+            open_by.setdefault(key, []).append(row)
+            if row["repeats"] and staff_id:
+                if day not in thresholds:
+                    thresholds[day] = _probation_threshold(day)
+                _escalate_at(row["repeats"], row["what"], staff_id, day, thresholds[day])
+    for item_id, day, by, note in fixed:
+        Rectification.update(state="rectified", closed_on=day, closed_by=by, close_note=note).where(
+            Rectification.id == item_id).execute()
+    if rows:
+        columns = list(rows[0])
+        bulk_insert(Rectification, columns, [tuple(r[c] for c in columns) for r in rows])
 
 
 def on_amended(inspection, changes: dict[str, str], reason: str) -> None:

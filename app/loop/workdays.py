@@ -28,11 +28,13 @@ def is_workday(day: dt.date, known: dict[dt.date, str]) -> bool:
     return kind == "workday" or day.weekday() < 5
 
 
-def add_workdays(start: dt.date, count: int) -> dt.date:
-    """The day `count` working days after `start` (the start itself not counted)."""
+def add_workdays(start: dt.date, count: int, known: dict[dt.date, str] | None = None) -> dt.date:
+    """The day `count` working days after `start` (the start itself not counted); `known`: the calendar
+    already read, for many deadlines at once."""
     if count < 0:
         raise PatrolError("工作日数不能为负")
-    known = calendar(start, start + dt.timedelta(days=count * 3 + 60))
+    if known is None:
+        known = calendar(start, start + dt.timedelta(days=count * 3 + 60))
     day, left = start, count
     while left:
         day += dt.timedelta(days=1)

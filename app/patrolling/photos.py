@@ -36,16 +36,22 @@ def store_photo(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise PatrolError(f"图片过大 ({len(data) // 1024 // 1024} MB), 上限 20 MB")
     ref = hashlib.sha256(data).hexdigest() + _extension(data)
-    target = photo_path(ref)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+    write_once(photo_path(ref), data)
     return ref
+
+
+def write_once(target: Path, data: bytes) -> None:
+    """Write a file named by its content, once: to a part file, synced, then renamed into place, so a
+    crash never leaves half a file under a content's name."""
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
 
 
 def store_photo_file(path: str | Path) -> str:
