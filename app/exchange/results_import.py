@@ -507,7 +507,7 @@ def _rectification_for(new_records: list[tuple[int, str, str | None, bool | None
     """The rectification rules over the package's new inspections at once (app.loop.rectification)."""
     from app.loop import rectification
 
-    rectification.on_imported([insp_id for insp_id, *_ in new_records])
+    rectification.on_finalised_many([insp_id for insp_id, *_ in new_records])
 
 
 def import_packages(paths: list[str | Path], user: User) -> list[ImportSummary]:

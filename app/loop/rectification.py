@@ -50,38 +50,8 @@ def _days_for(severity: str, settings) -> int:
 
 def on_finalised(inspection) -> None:
     """A finalised inspection opens an item for each failed check item (deadline by severity, in working
-    days), and rectifies the person's open items of the items it found passed (seen fixed)."""
-    from app.centres.settings import load_settings
-    from app.patrolling.checklists import cite
-    from app.storage.models import Item, ItemResult
-
-    day = inspection.observed_at.date()
-    centre_id = inspection.window.centre_id
-    settings = load_settings(day)
-    results = list(ItemResult.select(ItemResult.result, Item).join(Item)
-                   .where((ItemResult.inspection == inspection) & (Item.kind == "check")))
-    who = (Rectification.staff == inspection.staff_id) if inspection.staff_id else (
-        (Rectification.window == inspection.window_id) & Rectification.staff.is_null())
-    passed = [r.item.code for r in results if r.result == "pass"]
-    if passed:
-        fixed = Rectification.select().where(who & (Rectification.state == "open") & (Rectification.source == "inspection")
-                                             & Rectification.item_code.in_(passed) & (Rectification.opened_on < day))
-        for item in fixed:
-            item.state, item.closed_on, item.closed_by = "rectified", day, inspection.inspector.username
-            item.close_note = f"{day.isoformat()}复查合格 (巡查记录 {inspection.uuid[:8]})"
-            item.save()
-    for r in results:
-        if r.result == "fail":
-            item = open_item(centre_id, "inspection", f"inspection:{inspection.uuid}:{r.item.code}",
-                             f"{r.item.code} {r.item.text}", day, _days_for(r.item.severity, settings), inspection.staff_id,
-                             inspection.window_id, cite(r.item.source, r.item.clause), r.item.code)
-            if item is not None and item.repeats and inspection.staff_id is not None:
-                _escalate(item, inspection)
-
-
-def _escalate(item: Rectification, inspection) -> None:
-    day = inspection.observed_at.date()
-    _escalate_at(item.repeats, item.what, inspection.staff_id, day, _probation_threshold(day))
+    days), and rectifies the person's open items it shows fixed: the package rules for one record."""
+    on_finalised_many([inspection.id])
 
 
 def _probation_threshold(day: dt.date) -> int:
@@ -101,9 +71,9 @@ def _escalate_at(repeats: int, what: str, staff_id: int, day: dt.date, threshold
         open_for_event(Staff.get_by_id(staff_id), day, f"同一问题第 {repeats + 1} 次 ({what[:40]}), {REPEAT_DAYS} 天内重复")
 
 
-def on_imported(inspection_ids: list[int]) -> None:
-    """The same rules as on_finalised over many new inspections at once (a results package), in the
-    order they were observed, with a handful of queries for the whole package rather than a dozen an
+def on_finalised_many(inspection_ids: list[int]) -> None:
+    """The rectification rules over new finalised inspections (one from the app, or a results package),
+    in the order they were observed, with a handful of queries for the whole package rather than a dozen an
     inspection: failed items open items (repeats counted), passes rectify the open items they show
     fixed, and the new items are written in one bulk insert."""
     from app.centres.settings import rule_book
@@ -144,7 +114,8 @@ def on_imported(inspection_ids: list[int]) -> None:
         key = who(item.staff_id, item.window_id)
         refs.add(item.source_ref)
         if item.state == "open":
-            open_by.setdefault(key, []).append(item)
+            open_by.setdefault(key, []).append({"id": item.id, "state": item.state, "opened_on": item.opened_on,
+                                                "item_code": item.item_code})
         if item.state != "withdrawn":
             history.setdefault((key, item.item_code), []).append(item.opened_on)
     # A later inspection shows an item fixed when the item applied to it and it neither failed nor was
@@ -179,18 +150,14 @@ def on_imported(inspection_ids: list[int]) -> None:
     for insp_id, uuid, staff_id, window_id, observed, inspector_id, centre_id in new:
         day, key = observed.date(), who(staff_id, window_id)
         for item in open_by.get(key, []):
-            state = item["state"] if isinstance(item, dict) else item.state
-            opened = item["opened_on"] if isinstance(item, dict) else item.opened_on
-            code = item["item_code"] if isinstance(item, dict) else item.item_code
-            if state == "open" and opened < day and fixed_in(insp_id, staff_id, window_id, code):
+            if item["state"] == "open" and item["opened_on"] < day and fixed_in(insp_id, staff_id, window_id,
+                                                                                  item["item_code"]):
                 if inspector_id not in inspectors:
                     inspectors[inspector_id] = User.get_by_id(inspector_id).username
-                note = f"{day.isoformat()}复查合格 (巡查记录 {uuid[:8]})"
-                if isinstance(item, dict):
-                    item.update(state="rectified", closed_on=day, closed_by=inspectors[inspector_id], close_note=note)
-                else:
-                    item.state = "rectified"
-                    fixed.append((item.id, day, inspectors[inspector_id], note))
+                item.update(state="rectified", closed_on=day, closed_by=inspectors[inspector_id],
+                            close_note=f"{day.isoformat()}复查合格 (巡查记录 {uuid[:8]})")
+                if "id" in item:  # stored before: updated below; new rows go in with the bulk insert
+                    fixed.append(item)
         for code, text, severity, source, clause in failed.get(insp_id, []):
             ref = f"inspection:{uuid}:{code}"
             if ref in refs:
@@ -209,9 +176,9 @@ def on_imported(inspection_ids: list[int]) -> None:
                 if day not in thresholds:
                     thresholds[day] = _probation_threshold(day)
                 _escalate_at(row["repeats"], row["what"], staff_id, day, thresholds[day])
-    for item_id, day, by, note in fixed:
-        Rectification.update(state="rectified", closed_on=day, closed_by=by, close_note=note).where(
-            Rectification.id == item_id).execute()
+    for item in fixed:
+        Rectification.update(state="rectified", closed_on=item["closed_on"], closed_by=item["closed_by"],
+                             close_note=item["close_note"]).where(Rectification.id == item["id"]).execute()
     if rows:
         columns = list(rows[0])
         bulk_insert(Rectification, columns, [tuple(r[c] for c in columns) for r in rows])
