@@ -7,8 +7,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from app.domain import SETTING_LABELS as LABELS
 from app.errors import PatrolError
-from app.storage.models import AuditEntry, User
+from app.storage.models import AuditEntry, Centre, User
 
 ACTIONS = {
     "inspection.amend": "修改已定稿巡查记录",
@@ -67,8 +68,6 @@ def in_words(raw: str) -> str:
 
 
 def _words(value, depth: int = 0) -> str:
-    from app.centres.settings import LABELS
-
     if isinstance(value, bool):
         return "是" if value else "否"
     if value is None:
@@ -98,11 +97,17 @@ def require_reason(reason: str | None) -> str:
 
 
 def record(user: User | str | None, action: str, target: str = "", *, old=None, new=None, reason: str = "",
-           window_code: str = "", employee_no: str = "") -> AuditEntry:
-    """Append one entry (call inside the transaction of the change, so both land or neither)."""
+           window_code: str = "", employee_no: str = "", centre: int | None = None) -> AuditEntry:
+    """Append one entry (call inside the transaction of the change, so both land or neither). The entry
+    belongs to `centre` (a centre id: the centre whose record changed), else to the acting account's
+    centre; a district account's own acts belong to the district ("")."""
     username = user.username if isinstance(user, User) else (user or SYSTEM)
+    if centre is None and isinstance(user, User):
+        centre = user.centre_id
+    code = Centre.get_by_id(centre).code if centre is not None else ""
     return AuditEntry.create(username=username, action=action, target=target, window_code=window_code or "",
-                             employee_no=employee_no or "", old=_json(old), new=_json(new), reason=reason or "")
+                             employee_no=employee_no or "", old=_json(old), new=_json(new), reason=reason or "",
+                             centre_code=code)
 
 
 @dataclass(frozen=True)
@@ -120,9 +125,12 @@ class AuditRow:
 
 
 def entries(*, window_code: str | None = None, employee_no: str | None = None, username: str | None = None,
-            limit: int | None = None) -> list[AuditRow]:
-    """Newest first, filtered by window, staff member or user."""
+            limit: int | None = None, viewer: User | None = None) -> list[AuditRow]:
+    """Newest first, filtered by window, staff member or user. A centre's manager (`viewer`) reads their
+    centre's entries only, never another centre's or the district's."""
     query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if viewer is not None and viewer.centre_id is not None:
+        query = query.where(AuditEntry.centre_code == Centre.get_by_id(viewer.centre_id).code)
     if window_code:
         query = query.where(AuditEntry.window_code == window_code)
     if employee_no:

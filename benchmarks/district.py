@@ -13,10 +13,11 @@ import time
 import zipfile
 from pathlib import Path
 
-from app.centres import district, scope
-from app.results import periods, rankings
+from app import periods
+from app.centres import scope
 from app.people.accounts import create_user
-from app.centres.centre import create_centre
+from app.results import centre_ranking, rankings
+from app.setup.centres import add_centre, create_centre
 from app.storage.db import bulk_insert, close_database, db, is_sqlite, open_database, sqlite_path
 from app.storage.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
 from benchmarks.generate import DEPARTMENTS, TYPES, add_inspections, working_days
@@ -40,7 +41,7 @@ def build_district(plan: list[tuple[int, int, str]], seed: int = 7) -> int:
         for windows, count, kind in plan:
             for _ in range(count):
                 number += 1
-                centre = home if number == 1 else district.add_centre(boss, f"C{number:02d}", f"第{number}中心", kind, "基准测试")
+                centre = home if number == 1 else add_centre(boss, f"C{number:02d}", f"第{number}中心", kind, "基准测试")
                 area = Area.create(centre=centre, code="A", name="大厅")
                 rows = []
                 for n in range(windows):
@@ -70,8 +71,8 @@ def _db_size_mb() -> float | None:
 
 def _centre_package(folder: Path, month: periods.Period, windows: int) -> tuple[Path, str, str]:
     """A centre that runs its own database: its month as a package, and its office key."""
-    from app.exchange import identity
     from app.exchange.centre_package import export_month
+    from app.keys import identity
     from benchmarks.generate import build_centre
 
     close_database()
@@ -163,7 +164,7 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
     middle = days[len(days) // 2]
     month = periods.month(f"{middle:%Y-%m}")
     scope.set_centre(None)
-    steps = (("district ranking of centres", lambda: district.rank_centres(month)),
+    steps = (("district ranking of centres", lambda: centre_ranking.rank_centres(month)),
              ("district ranking of windows", lambda: rankings.rank(month, "window")),
              ("district ranking of staff", lambda: rankings.rank(month, "staff")))
     for name, fn in steps:
@@ -174,7 +175,7 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
 
     _, ours_s, ours_peak = measure(lambda: jobs.district_excel(folder / "district.xlsx", f"{month.start:%Y-%m}"))
     # The baseline gathers the same figures, then appends the same cells with no styling.
-    report, base_s, base_peak = measure(lambda: _plain_workbook(folder / "plain.xlsx", district.district_report(month)))
+    report, base_s, base_peak = measure(lambda: _plain_workbook(folder / "plain.xlsx", centre_ranking.district_report(month)))
     rows.append({"step": "district workbook", "detail": f"{len(report.windows)} windows, {len(report.staff)} staff",
                  "seconds": ours_s, "baseline_seconds": base_s, "ratio": round(ours_s / base_s, 2), "target_ratio": 1.5,
                  "peak_mb": ours_peak, "baseline_peak_mb": base_peak})
@@ -186,7 +187,7 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
     from app.exchange.results_import import import_package
 
     boss = User.get(User.username == "quboss")
-    district.add_centre(boss, "BENCH", "报送中心", "branch", "基准测试")
+    add_centre(boss, "BENCH", "报送中心", "branch", "基准测试")
     trust_office(boss, "BENCH", key_id, public_key, "基准测试")
     # Timed untraced (tracemalloc slows Python two- to threefold); the peak is traced on the second import.
     start = time.perf_counter()

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from app.results import periods, reports
+from app import periods
+from app.results import reports
 from app.storage.db import close_database, open_database
 from benchmarks.generate import generate, working_days
 from exports import excel, jobs

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.exchange import signing
+from app.keys import signing
 
 
 @dataclass
@@ -36,14 +36,15 @@ ROSTER = [["工号", "姓名", "性别", "政治面貌", "劳务公司", "窗口
 
 def make_genuine(folder: Path) -> Genuine:
     """An office, an enrolled laptop with three inspections, its package; a roster in two forms."""
-    from app.patrolling import inspections
-    from app.storage.db import close_database, open_database
-    from app.centres.demo import make_demo
+    from app.demo.centre import make_demo
     from app.exchange.devices import enrol_device
     from app.exchange.enrolment import enrol
-    from app.storage.models import User, Window
-    from app.patrolling.patrol import staff_on_duty
     from app.exchange.results_package import export_results
+    from app.loop import record_changes
+    from app.patrolling import inspections
+    from app.patrolling.patrol import staff_on_duty
+    from app.storage.db import close_database, open_database
+    from app.storage.models import User, Window
 
     office, laptop = folder / "office.db", folder / "laptop.db"
     open_database(str(office))
@@ -61,7 +62,7 @@ def make_genuine(folder: Path) -> Genuine:
         results = {i.id: ("fail" if n == 1 and i.code == "DISC-07" else "pass")
                    for i in inspections.applicable_items(insp) if i.kind == "check"}
         inspections.set_results(insp, results)
-        inspections.finalise(insp, at=when + dt.timedelta(minutes=5))
+        record_changes.finalise(insp, at=when + dt.timedelta(minutes=5))
     package = export_results(folder / "genuine.wpr").path
     close_database()
     from openpyxl import Workbook

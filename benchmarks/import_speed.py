@@ -14,13 +14,13 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
-from app.people.accounts import create_user
-from app.storage.db import SQLITE_PRAGMAS, close_database, open_database
 from app.exchange.devices import enrol_device
 from app.exchange.enrolment import enrol
-from app.storage.models import User
 from app.exchange.results_import import import_package
 from app.exchange.results_package import export_results
+from app.people.accounts import create_user
+from app.storage.db import SQLITE_PRAGMAS, close_database, open_database
+from app.storage.models import User
 from benchmarks.generate import add_inspections, build_centre, working_days
 
 

@@ -28,9 +28,9 @@ def run(repeats: int = 20, ticks: int = 200) -> list[dict]:
     from PyQt6.QtTest import QTest
     from PyQt6.QtWidgets import QTableView
 
+    from app.demo.centre import make_demo
     from app.people import accounts
     from app.storage.db import SQLITE_PRAGMAS, close_database, open_database
-    from app.centres.demo import make_demo
     from app.storage.models import Window
     from forms.app import make_app
     from forms.main_window import MainWindow

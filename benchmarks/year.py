@@ -10,10 +10,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from app.results import periods, probation, rankings
+from app import periods
+from app.results import probation, rankings
 from app.storage.db import close_database, open_database, sqlite_path
 from app.storage.models import Inspection, ProbationCase
-from app.centres.settings import load_settings
 from benchmarks import export_speed, import_speed, startup
 from benchmarks.generate import add_inspections, build_centre, working_days
 
@@ -71,7 +71,6 @@ def open_empty(name: str, db_url: str | None) -> tuple[Path, str]:
 
 def replay_probation() -> int:
     """Open and follow probation cases over the generated year, as finalising would have."""
-    settings = load_settings()
     watched: set[int] = set()
     done = 0
     query = (Inspection.select(Inspection.id, Inspection.staff, Inspection.passed)
@@ -79,7 +78,7 @@ def replay_probation() -> int:
     for insp_id, staff_id, passed in query:
         if staff_id is None or (passed and staff_id not in watched):
             continue
-        probation.on_finalised(Inspection.get_by_id(insp_id), settings)
+        probation.on_finalised(Inspection.get_by_id(insp_id))
         done += 1
         if not passed:
             watched.add(staff_id)

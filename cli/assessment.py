@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.errors import PatrolError
-from cli.common import acting_user, emit, management_view
+from cli.common import acting_user, context, emit, management_view
 
 
 def _day(text: str) -> dt.date:
@@ -36,7 +36,7 @@ def cmd_register(args) -> int:
     open_database(args.db, create=False)
     if args.action == "add":
         from app.centres import scope
-        from app.patrolling.photos import store_photo_file
+        from app.patrolling.evidence import store_photo_file
         from app.storage.models import Window
 
         user = acting_user(args, "manager")
@@ -55,8 +55,10 @@ def cmd_register(args) -> int:
         return 0
     if args.action == "withdraw":
         user = acting_user(args, "manager")
-        event = PersonEvent.get_or_none((PersonEvent.id == args.id) & (PersonEvent.register == register))
-        if event is None:
+        from app.centres import wall
+
+        event = wall.fetch(context(args), PersonEvent, args.id, events.REGISTERS[register][0])
+        if event.register != register:
             raise PatrolError(f"没有{events.REGISTERS[register][0]} {args.id}")
         events.withdraw_event(user, event, args.reason)
         print(f"已撤销{events.REGISTERS[register][0]} {event.id} (记录保留, 不再计入考核)")
@@ -79,8 +81,8 @@ def cmd_register(args) -> int:
 
 
 def cmd_votes(args) -> int:
+    from app import periods
     from app.assessment import votes
-    from app.results import periods
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
@@ -116,7 +118,7 @@ def cmd_schemes(args) -> int:
         return 0
     open_database(args.db, create=False)
     if args.action == "load":
-        from app.results.periods import month
+        from app.periods import month
 
         scheme = schemes.read_file(args.file)
         start = month(args.effective_from).start if args.effective_from else None
@@ -137,9 +139,9 @@ def cmd_schemes(args) -> int:
 
 
 def cmd_assess(args) -> int:
+    from app import periods
     from app.assessment import assess as assessing
     from app.assessment import schemes, what_if
-    from app.results import periods
     from app.storage.db import open_database
 
     period = periods.parse(args.month or args.quarter or args.year)
@@ -188,7 +190,7 @@ def _fmt(value) -> str:
 
 def cmd_import_ratings(args, user) -> int:
     from app.assessment.ratings import apply_ratings, plan_ratings
-    from app.results.periods import month
+    from app.periods import month
     from exports.table_reader import read_table
 
     plan = plan_ratings(args.file.name, read_table(args.file), month(args.month))
@@ -199,7 +201,7 @@ def cmd_import_ratings(args, user) -> int:
         print(f"重复 {row.where}: {row.window_text} {row.staff_text} ({why}, 不再导入)")
     print(plan.summary())
     if args.apply:
-        written, opened = apply_ratings(plan, user, args.reason)
+        written, opened = apply_ratings(context(args), plan, args.reason)
         print(f"已写入 {written} 行, 开出整改项 {opened} 个")
     else:
         print("以上为预览, 未做修改; 确认无误后加 --apply 写入")

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from app import output
 from app.errors import PatrolError
+from app.results import centre_ranking
+from cli import output
 from cli.common import acting_user, emit
 
 
 def cmd_centres(args) -> int:
     from app.centres import district
+    from app.setup.centres import add_centre
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
     if args.action == "add":
         user = acting_user(args, "manager")
-        centre = district.add_centre(user, args.code, args.name, args.kind, args.reason)
+        centre = add_centre(user, args.code, args.name, args.kind, args.reason)
         print(f"已增加{district.KINDS[centre.kind]} {centre.code} {centre.name}")
         return 0
     if args.action == "office-key":
-        from app.exchange import identity, signing
         from app.centres.centre import current_centre
+        from app.keys import identity, signing
 
         me = identity.local()
         if me is None or me.role != "office":
@@ -30,8 +32,8 @@ def cmd_centres(args) -> int:
         print(f"指纹: {signing.fingerprint(me.public_key)} (区级登记时请核对)")
         return 0
     if args.action == "trust":
-        from app.exchange import signing
         from app.exchange.centre_package import trust_office
+        from app.keys import signing
 
         device = trust_office(acting_user(args, "manager"), args.code, args.key_id, args.public_key, args.reason)
         print(f"已登记 {device.name} ({device.key_id}), 指纹 {signing.fingerprint(device.public_key)}")
@@ -59,7 +61,7 @@ def rank_centres(args, period) -> int:
 
     if args.user:
         district.require_district_manager(acting_user(args, "manager"))
-    rows = district.rank_centres(period)
+    rows = centre_ranking.rank_centres(period)
     table = [[r.rank or "—", r.code, r.name, r.kind, "" if r.average_score is None else f"{r.average_score:.2f}",
               r.inspections, f"{r.coverage:.1%}", f"{r.pass_rate:.1%}", r.cases_opened, r.cases_closed,
               f"{r.probation_share:.1%}"] for r in rows]
@@ -68,5 +70,5 @@ def rank_centres(args, period) -> int:
     emit(args.format, CENTRE_HEADERS if args.format == "table" else list(rows[0].as_dict()) if rows else [],
          table if args.format == "table" else [list(r.as_dict().values()) for r in rows], [r.as_dict() for r in rows])
     if args.format == "table":
-        print(f"排名方法: {district.METHOD}。")
+        print(f"排名方法: {centre_ranking.METHOD}。")
     return 0

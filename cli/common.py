@@ -6,9 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app import output
-from app.results import periods
+from app import periods
+from app.context import Context
 from app.errors import PatrolError
+from cli import output
 
 EXIT_BAD_INPUT = 2
 
@@ -33,7 +34,8 @@ def acting_user(args, role: str):
     import getpass
     import os
 
-    from app.people.accounts import authenticate, require_role
+    from app.people.accounts import authenticate
+    from app.roles import require_role
 
     cached = getattr(args, "acting", None)
     if cached is not None:
@@ -53,6 +55,13 @@ def acting_user(args, role: str):
     require_role(user, role)
     args.acting = user  # one sign-in per command: the password is asked once
     return user
+
+
+def context(args) -> Context:
+    """Who acts (the signed-in user, if any), for the centre in view, today: handed to the core."""
+    from app.centres import scope
+
+    return scope.context(getattr(args, "acting", None))
 
 
 def management_view(args) -> None:

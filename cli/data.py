@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from app import output
-from app.results import periods
+from app import periods
 from app.errors import PatrolError
+from app.patrolling import checklist_versions
+from cli import output
 from cli.common import acting_user
 
 
 def cmd_demo(args) -> int:
+    from app.demo.centre import DEMO_PASSWORDS, make_demo
     from app.storage.db import open_database
-    from app.centres.demo import DEMO_PASSWORDS, make_demo
 
     period = periods.month(args.month) if args.month else periods.previous_month()
     open_database(args.db)
@@ -29,7 +30,7 @@ def cmd_demo(args) -> int:
             print(f"\r生成巡查记录 {done}/{total}", end="", file=sys.stderr, flush=True)
 
     if args.district:
-        from app.centres.demo_district import PASSWORDS, make_demo_district
+        from app.demo.district import PASSWORDS, make_demo_district
 
         summary = make_demo_district(args.seed, period, with_inspections=not args.no_inspections, progress=progress)
     else:
@@ -73,7 +74,7 @@ def cmd_checklists(args) -> int:
 
         definition = rows_to_checklist(args.file.name, read_table(args.file))
         open_database(args.db, create=False)
-        (version, created), = checklists.register([definition], source=args.file.name, user=acting_user(args, "manager"),
+        (version, created), = checklist_versions.register([definition], source=args.file.name, user=acting_user(args, "manager"),
                                                   reason=args.reason)
         state = "已载入为新版本" if created else "内容未变化, 沿用"
         print(f"{version.checklist.code} 第 {version.version} 版 ({len(definition.items)} 个检查项): {state}")
@@ -82,7 +83,7 @@ def cmd_checklists(args) -> int:
         defs = checklists.load_files(args.files) if args.files else checklists.load_directory()
         open_database(args.db)
         user = acting_user(args, "manager")
-        for version, created in checklists.register(defs, source=", ".join(map(str, args.files)) or "checklists/", user=user,
+        for version, created in checklist_versions.register(defs, source=", ".join(map(str, args.files)) or "checklists/", user=user,
                                                     reason=args.reason):
             state = "已载入为新版本" if created else "内容未变化, 沿用"
             print(f"{version.checklist.code} 第 {version.version} 版: {state}")
@@ -120,12 +121,20 @@ def cmd_checklists(args) -> int:
 def cmd_settings(args) -> int:
     from dataclasses import fields
 
-    from app.storage.db import open_database
-    from app.results.periods import cn_date
-    from app.results.periods import month as parse_month
+    from app.domain import SETTING_LABELS as LABELS
+
     from app.centres.settings import (
-        LABELS, RULE_FIELDS, CentreSettings, format_value, load_settings, next_month_start, parse_value, rule_schedule,
+        RULE_FIELDS,
+        CentreSettings,
+        format_value,
+        load_settings,
+        next_month_start,
+        parse_value,
+        rule_schedule,
     )
+    from app.periods import cn_date
+    from app.periods import month as parse_month
+    from app.storage.db import open_database
 
     value = parse_value(args.key, args.value) if args.action == "set" else None
     effective_from = parse_month(args.effective_from).start if getattr(args, "effective_from", None) else None

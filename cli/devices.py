@@ -6,8 +6,8 @@ from cli.common import emit
 
 
 def cmd_enrol(args) -> int:
-    from app.storage.db import open_database
     from app.exchange.enrolment import enrol
+    from app.storage.db import open_database
 
     open_database(args.db)
     done = enrol(args.file)
@@ -22,7 +22,9 @@ def cmd_devices(args) -> int:
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
-    user = args.acting
+    from cli.common import acting_user
+
+    user = acting_user(args, "manager")  # again after the reopen: the centre in view is the user's
     if args.action == "enrol":
         done = devices.enrol_device(user, args.name, args.inspectors.split(","), args.out, args.reason)
         print(f"已登记设备 {done.name} ({done.key_id}), 巡查员 {', '.join(done.inspectors)} → {done.path}")
@@ -37,7 +39,7 @@ def cmd_devices(args) -> int:
         devices.end_legacy_key(user, args.reason)
         print("已停用升级前的共享密钥: 旧格式结果包和旧核验码不再被接受")
         return 0
-    rows = devices.device_rows()
+    rows = devices.device_rows(user)
     objects = [{"key_id": r.key_id, "name": r.name, "inspectors": list(r.inspectors), "status": r.status,
                 "enrolled_at": r.enrolled_at.isoformat(sep=" "), "enrolled_by": r.enrolled_by,
                 "revoked_at": r.revoked_at.isoformat(sep=" ") if r.revoked_at else None, "revoke_reason": r.revoke_reason,

@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from app.errors import PatrolError
-from cli.common import acting_user, emit, management_view
+from app.loop import approvals
+from cli.common import acting_user, context, emit, management_view
 
 
 def cmd_rectifications(args) -> int:
-    from app.loop import rectification
+    from app.results import rectification_items
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
     management_view(args)
-    rows = rectification.items("overdue" if args.overdue else args.state)
+    rows = rectification_items.items("overdue" if args.overdue else args.state)
     headers = ["编号", "来源", "问题", "工号", "姓名", "窗口", "开出", "期限", "状态"]
-    table = [[r.id, rectification.SOURCES.get(r.source, r.source), r.what[:40], r.employee_no, r.staff_name,
+    table = [[r.id, rectification_items.SOURCES.get(r.source, r.source), r.what[:40], r.employee_no, r.staff_name,
               r.window_code, r.opened_on.isoformat(), r.due_on.isoformat(), r.state_label] for r in rows]
     emit(args.format, headers, table, [r.as_dict() for r in rows])
     return 0
@@ -28,13 +29,13 @@ def cmd_rectify(args) -> int:
     from app.storage.models import Rectification
 
     open_database(args.db, create=False)
+    from app.centres import wall
+
     user = acting_user(args, "manager")
-    item = Rectification.get_or_none(Rectification.id == args.id)
-    if item is None:
-        raise PatrolError(f"没有整改项 {args.id}")
+    item = wall.fetch(context(args), Rectification, args.id)
     photo = ""
     if args.photo:
-        from app.patrolling.photos import store_photo_file
+        from app.patrolling.evidence import store_photo_file
 
         photo = store_photo_file(args.photo)
     rectification.rectify(user, item, args.note, photo)
@@ -50,7 +51,7 @@ def _day(text: str) -> dt.date:
 
 
 def cmd_calendar(args) -> int:
-    from app.loop import workdays
+    from app.centres import workdays
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
@@ -68,33 +69,29 @@ def cmd_calendar(args) -> int:
 
 
 def cmd_appeal(args) -> int:
-    from app.exchange.records import find
+    from app.centres import wall
     from app.loop import appeals
     from app.storage.db import open_database
     from app.storage.models import Appeal
 
     open_database(args.db, create=False)
     if args.action == "add":
-        from app.patrolling.photos import store_photo_file
+        from app.patrolling.evidence import store_photo_file
 
         user = acting_user(args, "manager")
-        inspection = find(args.inspection)
-        if inspection is None:
-            raise PatrolError(f"没有巡查记录 {args.inspection}")
+        inspection = wall.inspection(context(args), args.inspection)
         photos = tuple(store_photo_file(p) for p in args.photo or ())
         appeal = appeals.record_appeal(user, inspection, args.items.split(","), args.reason, photos)
         print(f"已登记申诉 {appeal.id} (申诉期至 {appeals.deadline(inspection).isoformat()}); 复核: appeal decide {appeal.id}")
         return 0
     if args.action == "decide":
         user = acting_user(args, "manager")
-        appeal = Appeal.get_or_none(Appeal.id == args.id)
-        if appeal is None:
-            raise PatrolError(f"没有申诉 {args.id}")
-        appeals.decide(user, appeal, bool(args.uphold), args.reason)
+        appeal = wall.fetch(context(args), Appeal, args.id)
+        approvals.decide_appeal(user, appeal, bool(args.uphold), args.reason)
         print(f"申诉 {appeal.id}: {appeals.STATES[appeal.state]}")
         return 0
     management_view(args)
-    from app.results import periods
+    from app import periods
 
     period = periods.month(args.month) if args.month else None
     rows = appeals.appeals(period.start if period else None, period.end if period else None, args.pending)
@@ -106,8 +103,8 @@ def cmd_appeal(args) -> int:
 
 
 def cmd_publish(args) -> int:
+    from app import periods
     from app.loop import publishing
-    from app.results import periods
     from app.storage.db import open_database
 
     period = periods.month(args.month)
@@ -132,16 +129,15 @@ def cmd_publish(args) -> int:
 
 
 def cmd_approvals(args) -> int:
-    from app.loop import approvals
     from app.storage.db import open_database
     from app.storage.models import Approval
 
     open_database(args.db, create=False)
     if args.action in ("approve", "reject"):
+        from app.centres import wall
+
         user = acting_user(args, "manager")
-        approval = Approval.get_or_none(Approval.id == args.id)
-        if approval is None:
-            raise PatrolError(f"没有审批 {args.id}")
+        approval = wall.fetch(context(args), Approval, args.id)
         approvals.decide(user, approval, args.action == "approve", args.reason)
         print(f"审批 {approval.id}: {approvals.STATES[approval.state]}")
         return 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.errors import PatrolError
-from cli.common import acting_user, emit, management_view
+from app.exchange import restore
+from cli.common import acting_user, context, emit, management_view
 
 
 def cmd_conflicts(args) -> int:
@@ -12,6 +13,11 @@ def cmd_conflicts(args) -> int:
 
     open_database(args.db, create=False)
     if args.action == "resolve":
+        from app.centres import wall
+        from app.storage.models import InspectionHistory
+
+        user = acting_user(args, "manager")
+        wall.fetch(context(args), InspectionHistory, args.id, "导入冲突")
         insp = conflicts.resolve(args.id, acting_user(args, "manager"), args.take_incoming, args.reason)
         print(f"冲突 {args.id} 已处理: " + ("采用导入的版本" if args.take_incoming else "保留现有版本")
               + f"; {insp.window.code} 现为第 {insp.revision} 版, {insp.score:g} 分 {insp.grade}")
@@ -40,13 +46,10 @@ def cmd_amend(args) -> int:
         changes[code.strip().upper()] = result
     open_database(args.db, create=False)
     user = acting_user(args, "manager")
-    key = args.inspection
-    from app.exchange.records import find
-
-    insp = find(key)
-    if insp is None:
-        raise PatrolError(f"未找到巡查记录: {key}")
+    from app.centres import wall
     from app.loop.approvals import amend_or_request
+
+    insp = wall.inspection(context(args), args.inspection)
 
     outcome, what = amend_or_request(user, insp, changes, args.reason)
     if outcome == "pending":
@@ -57,15 +60,14 @@ def cmd_amend(args) -> int:
 
 
 def cmd_decide(args) -> int:
+    from app.centres import wall
     from app.results import probation
     from app.storage.db import open_database
     from app.storage.models import ProbationCase
 
     open_database(args.db, create=False)
     user = acting_user(args, "manager")
-    case = ProbationCase.get_or_none(ProbationCase.id == args.case)
-    if case is None:
-        raise PatrolError(f"未找到考察案例: {args.case}")
+    case = wall.fetch(context(args), ProbationCase, args.case)
     (probation.confirm_return if args.confirm else probation.clear_case)(case, user, args.reason)
     print(f"考察案例 {case.id}: {'已确认退回劳务公司' if args.confirm else '已解除'}")
     return 0
@@ -76,7 +78,7 @@ def cmd_backup(args) -> int:
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
-    path = backup.backup_now(args.out)
+    path = backup.backup_now(args.out, acting_user(args, "manager"))
     print(f"已备份 → {path}")
     for n, p in enumerate(backup.backups(args.out)[:5]):
         print(f"  {p.name}  {p.stat().st_size / 2**20:.1f} MB")
@@ -89,7 +91,7 @@ def cmd_restore(args) -> int:
 
     backup.check_backup(args.file)  # before touching the database at all
     open_database(args.db, create=False)
-    done = backup.restore(args.file, acting_user(args, "manager"))
+    done = restore.restore(args.file, acting_user(args, "manager"))
     print(f"已从 {done.checked.path.name} 恢复 ({done.checked.inspections} 条巡查记录); 恢复前的数据库已保存为 {done.safety}")
     if done.package:
         print(f"备份中没有的 {done.inspections} 条巡查记录已写入 {done.package} (可用 import results 重新导入)")
@@ -103,7 +105,8 @@ def cmd_audit(args) -> int:
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
-    rows = audit.entries(window_code=args.window, employee_no=args.staff, username=args.by)
+    user = acting_user(args, "manager")
+    rows = audit.entries(window_code=args.window, employee_no=args.staff, username=args.by, viewer=user)
     if args.out:
         from exports.excel import audit_workbook
 

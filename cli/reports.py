@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app import output
-from app.results import periods
+from app import periods
+from cli import output
 from cli.common import acting_user, emit, management_view, period_of
-
 
 RANK_HEADERS = ["名次", "编号", "名称", "平均分", "等级", "巡查次数", "合格率", "扣分合计", "一票否决", "上期名次", "变化"]
 
@@ -19,8 +18,8 @@ def _rank_table_row(r) -> list:
 
 def cmd_rankings(args) -> int:
     period = period_of(args)
-    from app.storage.db import open_database
     from app.results.rankings import rank, tie_breaks, unranked
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     if args.by == "centre":
@@ -49,8 +48,8 @@ def cmd_rankings(args) -> int:
 
 def cmd_awards(args) -> int:
     period = periods.month(args.month)
-    from app.storage.db import open_database
     from app.results.rankings import red_flag_windows, smile_stars
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     management_view(args)
@@ -71,8 +70,8 @@ def cmd_awards(args) -> int:
 
 def cmd_probation(args) -> int:
     as_of = periods.day(args.as_of) if args.as_of else dt.date.today()
-    from app.storage.db import open_database
     from app.results.probation import case_rows, sweep
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     management_view(args)
@@ -100,9 +99,9 @@ def cmd_probation(args) -> int:
 
 def cmd_inspections(args) -> int:
     period = period_of(args)
-    from app.storage.db import open_database
     from app.domain import METHODS
     from app.results.listing import finalised_inspections
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     viewer = acting_user(args, "inspector") if args.user else None  # an inspector sees their own
@@ -130,8 +129,8 @@ def _top_items(items: list[tuple[str, str, int]], shown: int = 3) -> str:
 
 def cmd_pay(args) -> int:
     period = periods.month(args.month)
-    from app.storage.db import open_database
     from app.results.pay import failures
+    from app.storage.db import open_database
 
     open_database(args.db, create=False)
     management_view(args)
@@ -207,8 +206,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from app.loop.verify import verify
     from app.storage.db import open_database
-    from app.exchange.verify import verify
 
     open_database(args.db, create=False)
     verdict = verify(args.payload)

@@ -11,9 +11,8 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph
 
-from app.results.periods import cn_date
-from exports.excel import SUFFIXES, _fill_sheet, _note_below
-from exports.excel import Column
+from app.periods import cn_date
+from exports.excel import SUFFIXES, Column, _fill_sheet, _note_below
 from exports.files import atomic_output
 from exports.pdf_base import build, content_width, esc, fields_table, gap, para, signature_lines, style, table, title
 

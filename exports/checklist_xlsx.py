@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from app.patrolling.checklist_rows import COLUMNS, item_row
-from app.storage.models import ChecklistVersion
 from app.patrolling.checklists import version_items
+from app.storage.models import ChecklistVersion
 from exports.excel import guarded_append
 from exports.files import atomic_output
 

@@ -24,9 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.audit import in_words
 from app.cells import looks_like_formula
 from app.domain import METHODS
+from app.patrolling.records import record_number
+from app.periods import cn_date
 from app.results.listing import InspectionRow
-from app.results.periods import cn_date
-from app.exchange.records import record_number
 from app.results.reports import FailedItemRow, MonthlyReport
 from exports.files import atomic_output
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from app.results import periods, reports
-from app.exchange import verify
+from app import periods
 from app.errors import PatrolError
+from app.loop import verify
+from app.periods import Period, cn_date
+from app.results import centre_ranking, reports
 from app.results.listing import require_export
 from app.storage.models import Inspection
-from app.results.periods import Period, cn_date
 from exports import excel, pdf_labels, pdf_reports, photo_zip
 from exports.files import check_target
 
@@ -56,22 +57,20 @@ def ranking_pdf(out: Path, month: str, by: str = "window") -> str:
 
 def district_excel(out: Path, period_text: str) -> str:
     """The district office's workbook for a month, a quarter or a year."""
-    from app.centres import district
 
     period = periods.parse(period_text)
     check_target(out, excel.SUFFIXES)
-    report = district.district_report(period)
+    report = centre_ranking.district_report(period)
     excel.district_workbook(out, report)
     return f"已导出 {period.label}全区工作簿: {len(report.centres)} 个中心、{len(report.windows)} 个窗口 → {out}"
 
 
 def district_pdf(out: Path, period_text: str) -> str:
     """The district office's A4 ranking of the centres."""
-    from app.centres import district
 
     period = periods.parse(period_text)
     check_target(out, (".pdf",))
-    report = district.district_report(period)
+    report = centre_ranking.district_report(period)
     pdf_reports.district_pdf(out, report, verify.payload("R", f"{period_text}.centre"))
     return f"已导出 {period.label}各中心排名表 → {out}"
 
@@ -150,7 +149,7 @@ def _scheme_sheets(wb, period: Period) -> None:
 
 
 def _period_text(period: Period) -> str:
-    from app.assessment.assess import period_key
+    from app.periods import period_key
 
     return period_key(period)
 

@@ -1,5 +1,5 @@
 """The A4 PDF reports: monthly ranking sheet, inspection record, rectification notice, probation notice,
-individual record. Each takes plain data from app.results.reports and a QR payload from app.exchange.verify."""
+individual record. Each takes plain data from app.results.reports and a QR payload from app.loop.verify."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Table
 
 from app.patrolling.notices import without_role, wording
-from app.results.periods import cn_date
-from app.exchange.records import record_number
-from app.patrolling.photos import photo_path
+from app.patrolling.evidence import photo_path
+from app.patrolling.records import record_number
+from app.periods import cn_date
 from app.results.rankings import TIE_BREAKS, RankRow
 from app.results.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
-from exports.pdf_base import FONT, build, esc, content_width, fields_table, gap, para, signature_lines, style, table, title
+from exports.pdf_base import FONT, build, content_width, esc, fields_table, gap, para, signature_lines, style, table, title
 
 BY_LABELS = {"window": ("窗口", "部门"), "staff": ("人员", "用工单位"), "department": ("部门", "")}
 

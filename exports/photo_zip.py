@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from app.errors import PatrolError
-from app.patrolling.photos import photo_path
+from app.patrolling.evidence import photo_path
 from app.results.reports import PhotoEntry
 from exports.files import atomic_output
 

@@ -60,10 +60,10 @@ def make_app() -> QApplication:
 
 def set_up_centre(dialog: FirstRunDialog) -> None:
     """Create the demo or an empty centre, then the manager account chosen in the dialog."""
+    from app import periods
+    from app.demo.centre import make_demo
     from app.people import accounts
-    from app.results import periods
-    from app.centres.centre import create_centre
-    from app.centres.demo import make_demo
+    from app.setup.centres import create_centre
     from app.storage.models import User
 
     if dialog.enrol.isChecked():

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from PyQt6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app import audit
@@ -51,10 +56,10 @@ class AuditPage(QWidget):
                 "employee_no": self.staff_edit.text().strip() or None, "username": self.user_edit.text().strip() or None}
 
     def refresh(self) -> None:
-        self.model.set_rows(audit.entries(**self.filters(), limit=5000))
+        self.model.set_rows(audit.entries(**self.filters(), limit=5000, viewer=self.user))
 
     def export(self) -> None:
-        filters = self.filters()
+        filters = {**self.filters(), "viewer": self.user}
 
         def job(out):
             from exports.excel import audit_workbook

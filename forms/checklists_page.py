@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
-from app.patrolling import centre_checklists, checklists
+from app.centres import scope, wall
 from app.domain import SEVERITIES
 from app.errors import PatrolError
-from app.storage.models import Checklist, ChecklistVersion
+from app.patrolling import centre_checklists, checklist_versions, checklists
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
+from forms.tasks import run_task
 
 CHANGE_LABELS = {"added": "新增", "removed": "删除", "changed": "修改", "same": ""}
 CHANGE_COLOURS = {"added": "#dff3e4", "removed": "#fde2e1", "changed": "#fff4ce"}
@@ -93,11 +102,8 @@ class ChecklistsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        versions = list(ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
-                        .where(centre_checklists.visible()).order_by(Checklist.code, ChecklistVersion.version))
+        versions = centre_checklists.versions()
         # Only a centre has a checklist in use; the district's own view loads the district's checklists.
-        from app.centres import scope
-
         centred = scope.centre_id() is not None
         self.extend_button.setVisible(centred)
         self.adopt_button.setVisible(centred)
@@ -135,7 +141,7 @@ class ChecklistsPage(QWidget):
         version_id = self.new_box.currentData()
         if version_id is None:
             return
-        version = ChecklistVersion.get_by_id(version_id)
+        version = wall.fetch(scope.context(self.user), "checklist_version", version_id)
         path, _ = QFileDialog.getSaveFileName(self, tr("导出检查表"), f"{version.checklist.code}-第{version.version}版.xlsx", "*.xlsx")
         if path:
             count = checklist_workbook(path if path.endswith(".xlsx") else path + ".xlsx", version)
@@ -160,14 +166,19 @@ class ChecklistsPage(QWidget):
             reason = self._reason_if_new([definition])
             if reason is None:
                 return
-            ((version, created),) = checklists.register([definition], source=Path(path).name, user=self.user,
-                                                        reason=reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("检查表有误"), str(exc))
             return
-        QMessageBox.information(self, tr("导入检查表"), f"{version.checklist.code} 第 {version.version} 版: "
-                                + (tr("已载入为新版本") if created else tr("内容未变化")))
-        self.refresh()
+
+        def done(results) -> None:
+            version, created = results[0]
+            QMessageBox.information(self, tr("导入检查表"), f"{version.checklist.code} 第 {version.version} 版: "
+                                    + (tr("已载入为新版本") if created else tr("内容未变化")))
+            self.refresh()
+
+        # A district version rebuilds every centre's extension: in the worker.
+        run_task(self, tr("正在载入检查表…"), lambda progress: checklist_versions.register(
+            [definition], source=Path(path).name, user=self.user, reason=reason), done, self._failed)
 
     def load_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("选择检查表文件 (含全部分类)"), "", tr("检查表 (*.toml)"))
@@ -178,14 +189,18 @@ class ChecklistsPage(QWidget):
             reason = self._reason_if_new(definitions)
             if reason is None:
                 return
-            results = checklists.register(definitions, source=", ".join(paths), user=self.user, reason=reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("检查表有误"), str(exc))
             return
-        lines = [f"{v.checklist.code} 第 {v.version} 版: " + (tr("已载入为新版本") if created else tr("内容未变化"))
-                 for v, created in results]
-        QMessageBox.information(self, tr("载入检查表"), "\n".join(lines))
-        self.refresh()
+
+        def done(results) -> None:
+            lines = [f"{v.checklist.code} 第 {v.version} 版: " + (tr("已载入为新版本") if created else tr("内容未变化"))
+                     for v, created in results]
+            QMessageBox.information(self, tr("载入检查表"), "\n".join(lines))
+            self.refresh()
+
+        run_task(self, tr("正在载入检查表…"), lambda progress: checklist_versions.register(
+            definitions, source=", ".join(paths), user=self.user, reason=reason), done, self._failed)
 
     def extend(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("选择本中心增加的检查项 (分类文件或工作簿)"), "",
@@ -217,7 +232,7 @@ class ChecklistsPage(QWidget):
         version_id = self.new_box.currentData()
         if version_id is None:
             return
-        code = ChecklistVersion.get_by_id(version_id).checklist.code
+        code = wall.fetch(scope.context(self.user), "checklist_version", version_id).checklist.code
         if code == centre_checklists.in_use():
             QMessageBox.information(self, tr("选定检查表"), tr("本中心已在使用 {0}").format(code))
             return
@@ -230,3 +245,6 @@ class ChecklistsPage(QWidget):
             QMessageBox.warning(self, tr("选定检查表"), str(exc))
             return
         self.refresh()
+
+    def _failed(self, exc: Exception) -> None:
+        QMessageBox.warning(self, tr("检查表有误"), str(exc))

@@ -7,7 +7,11 @@ import datetime as dt
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QPainter, QPen
 from PyQt6.QtWidgets import (
-    QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.results import dashboard

@@ -7,8 +7,9 @@ import datetime as dt
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.centres import district
-from app.results import periods
+from app import periods
+from app.centres import scope
+from app.results import centre_ranking
 from app.storage.models import User
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -56,7 +57,7 @@ class DistrictPage(QWidget):
         self.model = CentreModel()
         self.view = read_only_table(self.model)
         self.view.doubleClicked.connect(lambda _index: self._enter())
-        self.method = QLabel(tr("排名方法: ") + district.METHOD + "。")
+        self.method = QLabel(tr("排名方法: ") + centre_ranking.METHOD + "。")
         self.method.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -65,10 +66,10 @@ class DistrictPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_rows(district.rank_centres(periods.month(self.month.currentData())))
+        self.model.set_rows(centre_ranking.rank_centres(periods.month(self.month.currentData())))
 
     def _enter(self) -> None:
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
         if rows:
             code = self.model.rows[rows[0].row()].code
-            self.enter_centre.emit(district.centre_by_code(code).id)
+            self.enter_centre.emit(scope.centre_by_code(code).id)

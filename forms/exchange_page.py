@@ -7,19 +7,33 @@ from pathlib import Path
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from app.exchange import conflicts, devices
 from app.centres import scope
 from app.errors import PatrolError
-from app.storage.models import User
+from app.exchange import conflicts, devices
 from app.exchange.results_import import import_package
 from app.exchange.results_package import SUFFIX, export_results
 from app.people.roster_import import RosterPlan, apply_roster, plan_roster
-from forms.export_page import default_folder
+from app.storage.models import User
 from forms.dialogs import ask_reason
+from forms.export_page import default_folder
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
@@ -51,13 +65,12 @@ class DevicesModel(RowsModel):
 class EnrolDialog(QDialog):
     """The laptop's name and the inspectors who may use it."""
 
-    def __init__(self, parent=None):
+    def __init__(self, user, parent=None):
         super().__init__(parent)
         self.setWindowTitle(tr("登记笔记本"))
         self.name = QLineEdit(tr("巡查笔记本1"))
         self.inspectors = QListWidget()
-        for u in User.select().where((User.role == "inspector") & (User.active == True)  # noqa: E712
-                                     & scope.accounts()).order_by(User.username):
+        for u in devices.enrollable_inspectors(user):
             item = QListWidgetItem(f"{u.username} {u.display_name}")
             item.setData(Qt.ItemDataRole.UserRole, u.username)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -165,11 +178,11 @@ class ExchangePage(QWidget):
     def refresh(self) -> None:
         if self.user.role == "manager":
             self.conflicts.set_rows(conflicts.open_conflicts())
-            self.devices.set_rows(devices.device_rows())
+            self.devices.set_rows(devices.device_rows(self.user))
             self.legacy_button.setVisible(devices.legacy_key_active())
 
     def enrol_device(self) -> None:
-        dialog = EnrolDialog(self)
+        dialog = EnrolDialog(self.user, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         suffix = ".wpe"
@@ -255,7 +268,7 @@ class ExchangePage(QWidget):
                  on_error=lambda exc: self.problem(tr("导出结果包"), exc))
 
     def export_month(self) -> None:
-        from app.results import periods
+        from app import periods
         from app.exchange.centre_package import export_month
 
         last = periods.previous_month()
@@ -277,8 +290,8 @@ class ExchangePage(QWidget):
                  on_error=lambda exc: self.problem(tr("报送全区"), exc))
 
     def trust_centre(self) -> None:
-        from app.exchange import signing
         from app.exchange.centre_package import trust_office
+        from app.keys import signing
 
         answers = []
         for label in (tr("中心编码"), tr("中心管理端的密钥编号"), tr("中心管理端的公钥 (64 位十六进制)")):
@@ -359,15 +372,17 @@ class ExchangePage(QWidget):
         reason = ask_reason(self, tr("导入名单"), self.plan.summary())
         if reason is None:
             return
-        try:
-            apply_roster(self.plan, self.user, reason, confirm_unlisted=confirmed)
-        except PatrolError as exc:
-            self.problem(tr("名单未导入"), exc)
-            return
-        self.note(tr("名单已导入: {0}").format(self.plan.summary()))
-        self.plan = None
-        self.changes.set_rows([])
-        self.apply_button.setEnabled(False)
+        plan = self.plan
+
+        def done(_) -> None:
+            self.note(tr("名单已导入: {0}").format(plan.summary()))
+            self.plan = None
+            self.changes.set_rows([])
+            self.apply_button.setEnabled(False)
+
+        # Up to 20,000 people in one transaction: in the worker, with a progress dialog.
+        run_task(self, tr("正在导入名单…"), lambda progress: apply_roster(plan, self.user, reason, confirm_unlisted=confirmed),
+                 on_done=done, on_error=lambda exc: self.problem(tr("名单未导入"), exc))
 
     def problem(self, title: str, exc: Exception) -> None:
         from app.storage.faults import classify

@@ -7,14 +7,23 @@ from pathlib import Path
 
 from PyQt6.QtCore import QDate, QStandardPaths, Qt
 from PyQt6.QtWidgets import (
-    QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton,
-    QVBoxLayout, QWidget,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from app.results import periods
+from app import periods
 from app.centres import scope
+from app.people import roster
 from app.results.listing import may_export
-from app.storage.models import Area, Staff
 from forms.i18n import tr
 from forms.tasks import run_task
 
@@ -117,7 +126,7 @@ class ExportPage(QWidget):
 
     def check_paper(self) -> None:
         from app.errors import PatrolError
-        from app.exchange.verify import verify
+        from app.loop.verify import verify
 
         try:
             verdict = verify(self.payload.text())
@@ -131,10 +140,10 @@ class ExportPage(QWidget):
     def refresh(self) -> None:
         self.area.clear()
         self.area.addItem(tr("全部区域"), None)
-        for a in Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code):
+        for a in roster.areas():
             self.area.addItem(a.name, a.code)
         self.staff.clear()
-        for s in Staff.select().where(scope.staff()).order_by(Staff.employee_no):
+        for s in roster.people():
             self.staff.addItem(f"{s.employee_no} {s.name}", s.employee_no)
         self.show_fields()
 

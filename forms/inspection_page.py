@@ -10,18 +10,34 @@ from __future__ import annotations
 from PyQt6.QtCore import QBuffer, QDateTime, QIODevice, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateTimeEdit, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
-    QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
-from app.patrolling import inspections, photos
-from app.patrolling.checklists import category_weights
+from app.centres import scope, wall
+from app.centres.settings import load_settings
 from app.domain import METHODS
 from app.errors import PatrolError
-from app.storage.faults import classify
-from app.storage.models import Inspection, Staff
+from app.loop import record_changes
+from app.patrolling import inspections, patrol
+from app.patrolling import evidence
+from app.patrolling.checklists import category_weights
 from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
-from app.centres.settings import load_settings
+from app.storage.faults import classify
+from app.storage.models import Inspection
 from forms.errors import report
 from forms.i18n import tr
 from forms.models import ChecklistModel
@@ -183,7 +199,7 @@ class InspectionPage(QWidget):
     def _fill_staff(self) -> None:
         self.staff_box.clear()
         self.staff_box.addItem(tr("(未指定)"), None)
-        people = list(Staff.select().where((Staff.status == "active") & (Staff.centre == self.inspection.window.centre_id)).order_by(Staff.window != self.inspection.window_id, Staff.post, Staff.employee_no))
+        people = patrol.people_to_choose(self.inspection)
         for s in people:
             where = s.window.code if s.window_id else ""
             self.staff_box.addItem(f"{s.name} {s.employee_no} {where}{s.post}岗", s.id)
@@ -324,7 +340,7 @@ class InspectionPage(QWidget):
             return
         path, _ = QFileDialog.getOpenFileName(self, tr("选择照片"), "", tr("图片 (*.png *.jpg *.jpeg *.bmp *.gif)"))
         if path:
-            self._attach(row, lambda: photos.store_photo_file(path))
+            self._attach(row, lambda: evidence.store_photo_file(path))
 
     def paste_photo(self) -> None:
         """A frame grabbed from the recorded video (video spot check), pasted from the clipboard."""
@@ -337,7 +353,7 @@ class InspectionPage(QWidget):
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")
         data = bytes(buffer.data())
-        self._attach(row, lambda: photos.store_photo(data))
+        self._attach(row, lambda: evidence.store_photo(data))
 
     def _attach(self, row: int, store) -> None:
         try:
@@ -354,7 +370,7 @@ class InspectionPage(QWidget):
     # ---- header fields -------------------------------------------------------------------------
     def staff_changed(self) -> None:
         staff_id = self.staff_box.currentData()
-        staff = Staff.get_by_id(staff_id) if staff_id else None
+        staff = wall.fetch(scope.context(self.inspection.inspector), "staff", staff_id) if staff_id else None
         inspections.update_draft(self.inspection, staff=staff)
         self._load_items()  # gender and party membership change which items apply
 
@@ -407,11 +423,11 @@ class InspectionPage(QWidget):
             QMessageBox.information(self, tr("不能定稿"), tr("还有检查结果正在等待保存, 请稍候再定稿"))
             return
         try:
-            inspections.finalise(self.inspection)
+            record_changes.finalise(self.inspection)
         except Exception as exc:  # noqa: BLE001 — the draft stays a draft, as stored
             report(exc, self, tr("不能定稿"))
             try:  # finalise set the fields on the object before the write failed: read back what is stored
-                self.inspection = Inspection.get_by_id(self.inspection.id)
+                self.inspection = wall.fetch(scope.context(self.inspection.inspector), "inspection", self.inspection.id)
             except Exception:  # noqa: BLE001 — still unreadable: the next action reports it
                 pass
             return

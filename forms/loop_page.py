@@ -9,8 +9,10 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app import periods
+from app.centres import scope, wall
 from app.errors import PatrolError
-from app.results import periods
+from app.loop import approvals
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -82,9 +84,6 @@ class AppealsPage(QWidget):
         self.refresh()
 
     def decide_approval(self, approve: bool) -> None:
-        from app.loop import approvals
-        from app.storage.models import Approval
-
         selected = self.approvals_view.selectionModel().selectedRows() if self.approvals_view.selectionModel() else []
         if not selected:
             QMessageBox.information(self, tr("审批"), tr("请先选中一项审批"))
@@ -94,7 +93,7 @@ class AppealsPage(QWidget):
         if reason is None:
             return
         try:
-            approvals.decide(self.user, Approval.get_by_id(row.id), approve, reason)
+            approvals.decide(self.user, wall.fetch(scope.context(self.user), "approval", row.id), approve, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("审批"), str(exc))
             return
@@ -126,8 +125,8 @@ class AppealsPage(QWidget):
         self.publish_button.setEnabled(not state.published and state.ready)
 
     def add(self) -> None:
-        from app.exchange.records import find
         from app.loop import appeals
+        from app.patrolling.records import find
 
         number, ok = QInputDialog.getText(self, tr("登记申诉"), tr("巡查记录编号 (报表和通知单上的 8 位编号):"))
         if not ok or not number.strip():
@@ -150,9 +149,6 @@ class AppealsPage(QWidget):
         self.refresh()
 
     def decide(self, upheld: bool) -> None:
-        from app.loop import appeals
-        from app.storage.models import Appeal
-
         selected = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
         if not selected:
             QMessageBox.information(self, tr("复核申诉"), tr("请先选中一件申诉"))
@@ -163,7 +159,7 @@ class AppealsPage(QWidget):
         if reason is None:
             return
         try:
-            appeals.decide(self.user, Appeal.get_by_id(row.id), upheld, reason)
+            approvals.decide_appeal(self.user, wall.fetch(scope.context(self.user), "appeal", row.id), upheld, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("复核申诉"), str(exc))
             return

@@ -8,17 +8,16 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
-from app.patrolling import patrol
-from app.centres import scope
+from app.centres import scope, wall
 from app.centres.centre import current_centre
 from app.domain import ROLES
-from app.storage.models import Inspection, User, Window
+from app.patrolling import patrol
+from app.storage.models import User
 from forms.dashboard_page import DashboardPage
 from forms.i18n import tr
 from forms.inspection_page import InspectionPage
 from forms.lazy_page import LazyPage
 from forms.patrol_page import PatrolPage
-
 
 # (tab title, module, page class): every page takes the signed-in user.
 MANAGER_TABS = (
@@ -134,14 +133,14 @@ class MainWindow(QMainWindow):
 
     def open_window(self, window_id: int) -> None:
         round_ = self.patrol.ensure_round()
-        insp = patrol.open_inspection(round_, Window.get_by_id(window_id), self.user)
+        insp = patrol.open_inspection(round_, wall.fetch(scope.context(self.user), "window", window_id), self.user)
         self.inspection.load(insp)
         self.tabs.setCurrentWidget(self.patrol_stack)
         self.patrol_stack.setCurrentWidget(self.inspection)
         self.inspection.view.setFocus()
 
     def recheck(self, window_code: str) -> None:
-        window = Window.get_or_none((Window.code == window_code) & scope.windows())
+        window = patrol.window_in_view(window_code)
         if window is not None:
             self.open_window(window.id)
 
@@ -151,7 +150,7 @@ class MainWindow(QMainWindow):
         self.patrol.search.setFocus()
 
     def after_finalise(self, inspection_id: int) -> None:
-        insp = Inspection.get_by_id(inspection_id)
+        insp = wall.fetch(scope.context(self.user), "inspection", inspection_id)
         self.patrol.refresh()
         following = patrol.next_window(self.patrol.round, insp.window.code) if self.patrol.round else None
         text = tr("{0} 已定稿: {1} 分, {2}。").format(insp.window.code, f"{insp.score:g}", insp.grade)

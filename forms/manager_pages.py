@@ -7,18 +7,40 @@ from dataclasses import fields
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from app.results import probation
-from app.errors import PatrolError
-from app.storage.models import ProbationCase, User
-from app.results.periods import cn_date
+from app.centres import scope, wall
 from app.centres.settings import (
-    LABELS, RULE_FIELDS, CentreSettings, changed_settings, format_value, load_settings, month_start, next_month_start,
-    parse_value, rule_schedule, save_settings,
+    RULE_FIELDS,
+    CentreSettings,
+    changed_settings,
+    format_value,
+    load_settings,
+    month_start,
+    next_month_start,
+    parse_value,
+    rule_schedule,
+    save_settings,
 )
+from app.domain import SETTING_LABELS as LABELS
+from app.errors import PatrolError
+from app.exchange.restore import restore as restore_database
+from app.periods import cn_date
+from app.results import probation
+from app.storage.models import User
 from forms.dashboard_page import ProbationModel
 from forms.dialogs import ask_reason
 from forms.i18n import tr
@@ -83,7 +105,7 @@ class ProbationPage(QWidget):
         if not ok:
             return
         try:
-            action(ProbationCase.get_by_id(row.id), self.user, reason)
+            action(wall.fetch(scope.context(self.user), "case", row.id), self.user, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("无法处理"), str(exc))
             return
@@ -175,7 +197,7 @@ class SettingsPage(QWidget):
         from app.storage import backup
 
         try:
-            path = backup.backup_now()
+            path = backup.backup_now(None, self.user)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("备份"), str(exc))
             return
@@ -204,7 +226,7 @@ class SettingsPage(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            done = backup.restore(path, self.user)
+            done = restore_database(path, self.user)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("不能恢复"), str(exc))
             return

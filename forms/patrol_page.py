@@ -8,16 +8,26 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QEvent, QObject, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
-from app.patrolling import patrol
-from app.centres import scope
+from app.centres import scope, wall
 from app.centres.centre import current_centre
 from app.domain import WINDOW_TYPES
 from app.errors import PatrolError
-from app.storage.models import Area, PatrolRound, User, Window
+from app.patrolling import patrol
+from app.people import roster
+from app.storage.models import PatrolRound, User
 from forms.i18n import tr
 from forms.models import WindowFilterProxy, WindowStateModel
 
@@ -94,7 +104,7 @@ class PatrolPage(QWidget):
         self.area_box.blockSignals(True)
         self.area_box.clear()
         self.area_box.addItem(tr("全部区域"), None)
-        for area in Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code):
+        for area in roster.areas():
             self.area_box.addItem(area.name, area.id)
         self.area_box.blockSignals(False)
 
@@ -110,13 +120,13 @@ class PatrolPage(QWidget):
 
     def filter_area(self) -> None:
         area_id = self.area_box.currentData()
-        self.proxy.set_filters(area=Area.get_by_id(area_id).name if area_id else "")
+        self.proxy.set_filters(area=wall.fetch(scope.context(self.user), "area", area_id).name if area_id else "")
 
     def start_round(self) -> None:
         area_id = self.area_box.currentData()
         if self.round is not None:
             patrol.finish_round(self.round)
-        self.round = patrol.start_round(self.user, Area.get_by_id(area_id) if area_id else None)
+        self.round = patrol.start_round(self.user, wall.fetch(scope.context(self.user), "area", area_id) if area_id else None)
         self.refresh()
         self.search.setFocus()
 
@@ -124,8 +134,7 @@ class PatrolPage(QWidget):
         if self.round is None:
             states = [patrol.WindowState(w.id, w.code, w.name, w.window_type, w.department, w.area.name,
                                          "todo", None, None, "", "")
-                      for w in Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
-                      .order_by(Window.code)]
+                      for w in roster.windows(active_only=True)]
             self.round_label.setText(tr("尚未开始巡查 (扫描标签将自动开始)"))
         else:
             states = patrol.window_states(self.round)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QSortFilterProxyModel, Qt
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
-from app.people import accounts
-from app.centres import scope
 from app.domain import GENDERS, POSTS, ROLES, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
-from app.storage.models import Area, Staff, User, Window
+from app.people import accounts, roster
 from app.people.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+from app.storage.models import Staff, User, Window
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -98,7 +104,7 @@ class ListPage(QWidget):
 
 
 def _area_choices():
-    return [(a.name, a.code) for a in Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code)]
+    return [(a.name, a.code) for a in roster.areas()]
 
 
 class WindowModel(RowsModel):
@@ -111,7 +117,7 @@ class WindowsPage(ListPage):
     model_class = WindowModel
 
     def refresh(self) -> None:
-        self.model.set_rows(Window.select(Window, Area).join(Area).where(scope.windows()).order_by(Window.code))
+        self.model.set_rows(roster.windows())
 
     def fields(self):
         return [Field("code", "窗口编号"), Field("name", "窗口名称"),
@@ -148,10 +154,10 @@ class StaffPage(ListPage):
     toggle_label = "在岗 / 离岗"
 
     def refresh(self) -> None:
-        self.model.set_rows(Staff.select().where(scope.staff()).order_by(Staff.employee_no))
+        self.model.set_rows(roster.people())
 
     def fields(self):
-        windows = [(tr("(无)"), "")] + [(f"{w.code} {w.name}", w.code) for w in Window.select().where(scope.windows()).order_by(Window.code)]
+        windows = [(tr("(无)"), "")] + [(f"{w.code} {w.name}", w.code) for w in roster.windows()]
         return [Field("employee_no", "工号"), Field("name", "姓名"),
                 Field("gender", "性别", "choice", [(v, k) for k, v in GENDERS.items()]),
                 Field("party_member", "党员", "check"), Field("employer", "用工单位 / 劳务公司"),
@@ -188,7 +194,7 @@ class AccountsPage(ListPage):
     needs_reason = False
 
     def refresh(self) -> None:
-        self.model.set_rows(User.select().where(scope.accounts(self.user)).order_by(User.username))
+        self.model.set_rows(roster.accounts(self.user))
 
     def fields(self):
         return [Field("username", "用户名"), Field("display_name", "姓名"),

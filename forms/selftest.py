@@ -13,11 +13,11 @@ from pathlib import Path
 
 def run(keep: str | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.people import accounts
-    from app.results import periods
+    from app import periods
+    from app.demo.centre import DEMO_PASSWORDS, make_demo
     from app.patrolling.checklists import SHIPPED_DIR
+    from app.people import accounts
     from app.storage.db import close_database, open_database
-    from app.centres.demo import DEMO_PASSWORDS, make_demo
     from forms.app import FONT_FILE, make_app
     from forms.main_window import MainWindow
 

@@ -1,4 +1,5 @@
-"""The read-only table view every list page uses: whole rows selected, no editing, no row numbers."""
+"""The table views the pages use: read-only lists (whole rows selected, no row numbers), and the few tables
+with a column to type in."""
 
 from __future__ import annotations
 
@@ -15,5 +16,17 @@ def read_only_table(model, fit_columns: bool = True) -> QTableView:
     view.verticalHeader().setVisible(False)
     mode = QHeaderView.ResizeMode.ResizeToContents if fit_columns else QHeaderView.ResizeMode.Interactive
     view.horizontalHeader().setSectionResizeMode(mode)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def editable_table(model) -> QTableView:
+    """A view of `model` whose editable cells open on a double click, a key typed or F2; the rest as above."""
+    view = QTableView()
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.AnyKeyPressed
+                         | QAbstractItemView.EditTrigger.EditKeyPressed)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view

@@ -16,11 +16,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from playhouse.db_url import connect
 
-from app.storage import db as dbmod
-from app.centres.centre import create_centre
-from app.centres.demo import make_demo
-from app.storage.models import Area, Staff, Window
+from app.demo.centre import make_demo
 from app.people.accounts import create_user
+from app.setup.centres import create_centre
+from app.storage import db as dbmod
+from app.storage.models import Area, Staff, Window
 
 PG_ENV = "WINDOW_PATROL_TEST_PG"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.loop import record_changes
 from app.patrolling import inspections
 from app.storage.models import Inspection, Staff, User, Window
 
@@ -25,7 +26,7 @@ def inspect(window: Window, inspector: User, staff: Staff | None, when: dt.datet
             results[item.id] = "fail" if item.code in fail else "pass"
     inspections.set_results(insp, results)
     if finalise:
-        inspections.finalise(insp, at=when + dt.timedelta(minutes=5))
+        record_changes.finalise(insp, at=when + dt.timedelta(minutes=5))
     return Inspection.get_by_id(insp.id)
 
 
@@ -38,9 +39,9 @@ def enrol_laptop(office: str, laptop, folder, inspectors=("xuncha1",), name: str
     office makes the set-up file, the laptop is set up from it. Returns the device's key id."""
     from pathlib import Path
 
-    from app.storage import db as dbmod
     from app.exchange.devices import enrol_device
     from app.exchange.enrolment import enrol
+    from app.storage import db as dbmod
 
     setup = Path(folder) / f"{Path(laptop).stem}.wpe"
     done = enrol_device(User.get(User.username == "admin"), name, list(inspectors), setup)
@@ -54,8 +55,8 @@ def enrol_laptop(office: str, laptop, folder, inspectors=("xuncha1",), name: str
 
 def on_laptop(laptop, patrols, inspector: str = "xuncha1") -> None:
     """Inspections on a (closed) laptop database: (window, day, failed items), each at 10:00."""
-    from app.storage import db as dbmod
     from app.patrolling.patrol import staff_on_duty
+    from app.storage import db as dbmod
 
     dbmod.open_database(str(laptop))
     try:
@@ -69,8 +70,8 @@ def on_laptop(laptop, patrols, inspector: str = "xuncha1") -> None:
 
 def export_from(laptop, out, since: dt.date | None = None, inspector: str = "xuncha1"):
     """Export a results package from a (closed) laptop database, as one of its inspectors."""
-    from app.storage import db as dbmod
     from app.exchange.results_package import export_results
+    from app.storage import db as dbmod
 
     dbmod.open_database(str(laptop))
     try:

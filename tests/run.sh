@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install into .venv and run every test, on SQLite and on PostgreSQL.
+# Install into .venv, check the import contracts, and run every test, on SQLite and on PostgreSQL.
 # Uses the server in WINDOW_PATROL_TEST_PG if set; otherwise starts a throwaway one on 127.0.0.1
 # (Debian's postgresql package, installed by tests/system-packages.sh when run as root). Extra
 # arguments go to pytest.
@@ -13,4 +13,6 @@ if [ -z "${WINDOW_PATROL_TEST_PG:-}" ] && ls /usr/lib/postgresql/*/bin/initdb >/
   trap 'bash tests/pg.sh stop "$WP_PG_DIR"' EXIT
 fi
 export QT_QPA_PLATFORM=offscreen
+# The core's layers and the forbidden imports (.importlinter): a part that imports upward fails here.
+.venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest "$@"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 
+from app import periods
 from app.assessment import assess as assessing
 from app.assessment import awards, events, schemes, votes, what_if
 from app.errors import PatrolError
-from app.results import periods
 from app.storage.models import AuditEntry, ProbationCase
 from tests.conftest import at
 from tests.helpers import inspect
@@ -278,7 +279,7 @@ def test_a_full_score_quarter_makes_a_service_model_candidate_as_in_yingde(offic
 
 
 def test_a_document_is_kept_by_its_content_beside_the_photos(office, tmp_path):
-    from app.patrolling.photos import photo_dir
+    from app.patrolling.evidence import photo_dir
 
     letter = tmp_path / "感谢信.pdf"
     letter.write_bytes(b"%PDF-1.4 thanks")

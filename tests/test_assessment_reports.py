@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from python_calamine import CalamineWorkbook
 
+from app import periods
 from app.assessment import events, schemes, votes
-from app.exchange import verify
-from app.results import periods
+from app.loop import verify
 from exports import jobs
 from tests.conftest import at
 from tests.helpers import inspect

@@ -4,12 +4,12 @@ import sqlite3
 
 import pytest
 
-from app import audit
-from app.storage import backup
-from app.results import periods
-from app.storage import db as dbmod
-from app.centres.demo import make_demo
+from app import audit, periods
+from app.demo.centre import make_demo
 from app.errors import PatrolError, PermissionDenied
+from app.exchange import restore
+from app.storage import backup
+from app.storage import db as dbmod
 from app.storage.models import Inspection, Setting, User
 
 
@@ -63,7 +63,7 @@ def test_restore_brings_back_the_data_after_backing_up_the_current_one(live):
     saved = backup.backup_now()
     count = Inspection.select().count()
     Inspection.update(note="改动").execute()
-    done = backup.restore(saved, admin)
+    done = restore.restore(saved, admin)
     assert done.checked.inspections == count
     assert not Inspection.select().where(Inspection.note == "改动").exists()
     changed = sqlite3.connect(done.safety).execute("SELECT COUNT(*) FROM inspection WHERE note = '改动'").fetchone()[0]
@@ -75,7 +75,7 @@ def test_restore_refuses_bad_files_and_non_managers_and_changes_nothing(live, tm
     admin, inspector = User.get(User.username == "admin"), User.get(User.username == "xuncha1")
     saved = backup.backup_now()
     with pytest.raises(PermissionDenied):
-        backup.restore(saved, inspector)
+        restore.restore(saved, inspector)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
     foreign = tmp_path / "foreign.db"
@@ -92,7 +92,7 @@ def test_restore_refuses_bad_files_and_non_managers_and_changes_nothing(live, tm
     for bad, message in ((junk, "不是 SQLite"), (foreign, "不是本程序"), (truncated, "(完整性|无法读取|不是本程序)"),
                          (newer, "不支持")):
         with pytest.raises(PatrolError, match=message):
-            backup.restore(bad, admin)
+            restore.restore(bad, admin)
     assert (Inspection.select().count(), Setting.select().count()) == before
 
 
@@ -129,7 +129,7 @@ def test_a_damaged_database_is_never_backed_up_and_the_good_backup_survives_and_
         with pytest.raises(PatrolError, match="数据库检查未通过"):
             backup.backup_now()
     assert backup.backups() == [good], "the good backup is still there, alone"
-    done = backup.restore(good, admin)
+    done = restore.restore(good, admin)
     assert Inspection.select().count() == count
     assert dbmod.db.obj.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert done.safety.exists(), "the damaged file is kept aside, not rotated away"
@@ -147,7 +147,7 @@ def test_a_backup_of_another_page_size_restores(live, tmp_path):
     conn.close()
     count = Inspection.select().count()
     Inspection.update(note="改动").execute()
-    backup.restore(other, admin)
+    restore.restore(other, admin)
     assert Inspection.select().count() == count and not Inspection.select().where(Inspection.note == "改动").exists()
 
 
@@ -161,7 +161,7 @@ def test_a_restore_refuses_another_centres_database(live, tmp_path):
     conn.commit()
     conn.close()
     with pytest.raises(PatrolError, match="中心 OTHER"):
-        backup.restore(saved, admin)
+        restore.restore(saved, admin)
     assert Centre.get().code == "DEMO"
 
 
@@ -169,10 +169,10 @@ def test_what_a_restore_discards_is_written_out_and_can_be_brought_back(live, tm
     import datetime as dt
     import json
 
-    from app.patrolling import inspections
+    from app.exchange.results_import import import_package
+    from app.loop import record_changes
     from app.results import probation
     from app.storage.models import AuditEntry, ProbationCase, Window
-    from app.exchange.results_import import import_package
     from tests.helpers import FAILING, inspect
 
     admin = User.get(User.username == "admin")
@@ -181,9 +181,9 @@ def test_what_a_restore_discards_is_written_out_and_can_be_brought_back(live, tm
     late = inspect(window, User.get(User.username == "xuncha1"), window.staff.first(), dt.datetime(2026, 11, 2, 10),
                    fail=FAILING)
     amended = Inspection.select().where(Inspection.passed == True).first()  # noqa: E712
-    inspections.amend(amended, admin, {"DISC-07": "fail"}, "复看录像")
+    record_changes.amend(amended, admin, {"DISC-07": "fail"}, "复看录像")
     probation.clear_case(ProbationCase.select().where(ProbationCase.status == "open").first(), admin, "当场整改")
-    done = backup.restore(saved, admin)
+    done = restore.restore(saved, admin)
     assert done.inspections == 2 and done.package is not None and done.decisions >= 1 and done.audit_entries >= 2
     assert not Inspection.select().where(Inspection.uuid == late.uuid).exists()
     entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()

@@ -10,7 +10,7 @@ import pytest
 from app.centres import scope
 from app.centres.settings import load_settings
 from app.errors import ChecklistError, PatrolError
-from app.patrolling import centre_checklists, checklists, inspections
+from app.patrolling import centre_checklists, checklist_versions, checklists, inspections
 from app.people.accounts import create_user
 from app.storage.models import AuditEntry, Checklist, ChecklistVersion, Inspection
 from tests.conftest import at
@@ -114,7 +114,7 @@ def test_a_centre_cannot_change_a_district_item_and_nothing_is_written(street, t
 def test_only_the_district_loads_district_checklists(street):
     _, boss, _ = street
     with pytest.raises(ChecklistError, match="区级检查表只能由全区管理员载入"):
-        checklists.register(checklists.load_directory(), user=boss, reason="中心想改")
+        checklist_versions.register(checklists.load_directory(), user=boss, reason="中心想改")
 
 
 def test_a_new_district_version_rebuilds_each_extension_and_a_clash_refuses_it(street, tmp_path):
@@ -125,7 +125,7 @@ def test_a_new_district_version_rebuilds_each_extension_and_a_clash_refuses_it(s
     edited = shipped / "01_appearance.toml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("头发保持整洁清爽", "头发整洁清爽"), encoding="utf-8")
     with scope.viewing(None):
-        made = checklists.register(checklists.load_directory(shipped), user=county.boss, reason="区里修订规范")
+        made = checklist_versions.register(checklists.load_directory(shipped), user=county.boss, reason="区里修订规范")
     assert [(v.checklist.code, v.version, created) for v, created in made] == [("WINDOW", 2, True), ("WINDOW.S1", 2, True)]
     rebuilt = checklists.latest_version("WINDOW.S1")
     assert rebuilt.base_version.version == 2
@@ -138,7 +138,7 @@ def test_a_new_district_version_rebuilds_each_extension_and_a_clash_refuses_it(s
     clash.write_text(EXTENSION.replace('code = "SELF"', 'code = "HALL"').replace('name = "自助服务区"', 'name = "大厅"')
                      .replace("有人指导群众使用", "有专人值守"), encoding="utf-8")
     with scope.viewing(None), pytest.raises(ChecklistError, match="甲街道中心在 WINDOW 上扩展的检查项与新版本冲突"):
-        checklists.register(checklists.load_directory(shipped), user=county.boss, reason="区里也加自助区")
+        checklist_versions.register(checklists.load_directory(shipped), user=county.boss, reason="区里也加自助区")
     assert checklists.latest_version("WINDOW").version == 2, "the district's load is refused whole"
 
 
@@ -153,7 +153,7 @@ def test_a_centre_adopts_another_district_checklist(street, tmp_path):
                                                                                    'checklist_name = "街镇简版检查表"')
         (lite / f).write_text(text, encoding="utf-8")
     with scope.viewing(None):
-        checklists.register(checklists.load_directory(lite), user=county.boss, reason="街镇中心可用的简版")
+        checklist_versions.register(checklists.load_directory(lite), user=county.boss, reason="街镇中心可用的简版")
     assert centre_checklists.adopt("LITE", boss, "街镇中心窗口少, 用简版")
     round_ = inspections.start_inspection(county.windows[("S1", "A02")], county.inspector, observed_at=at("2026-10-10"))
     assert round_.checklist_version.checklist.code == "LITE"

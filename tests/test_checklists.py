@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from app.patrolling import checklists
-from app.patrolling.checklists import applies, load_directory, load_files, register
 from app.errors import ChecklistError
+from app.patrolling import checklist_versions, checklists
+from app.patrolling.checklist_versions import register
+from app.patrolling.checklists import applies, load_directory, load_files
 from app.storage.models import ChecklistVersion, Item
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -126,7 +127,7 @@ def test_weights_must_cover_every_category_and_sum_to_100(tmp_path):
 
 
 def test_same_content_is_one_version_and_changed_content_a_new_one(centre, tmp_path):
-    (version, created), = checklists.ensure_shipped()
+    (version, created), = checklist_versions.ensure_shipped()
     assert not created and version.version == 1
     copy_dir = tmp_path / "lists"
     copy_dir.mkdir()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from app.demo.centre import make_demo
 from app.storage import db as dbmod
-from app.centres.demo import make_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 CYCLES = int(os.environ.get("WP_CRASH_CYCLES", "200"))

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from app.results import dashboard
 from app.people.accounts import create_user
+from app.results import dashboard
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from app import periods
 from app.centres import district, scope
-from app.results import periods, probation, rankings
-from app.people.accounts import create_user
-from app.centres.centre import create_centre
 from app.errors import PatrolError, PermissionDenied
+from app.people.accounts import create_user
+from app.results import centre_ranking, probation, rankings
+from app.setup.centres import add_centre, create_centre
 from app.storage.models import Area, Staff, Window
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
@@ -26,7 +27,7 @@ class District:
         self.centres = {"D01": self.home}
         for code, name, kind in (("B1", "外设分中心", "branch"), ("S1", "甲街道中心", "street"),
                                  ("S2", "乙街道中心", "street"), ("S3", "丙镇中心", "street")):
-            self.centres[code] = district.add_centre(self.boss, code, name, kind, "全区推行")
+            self.centres[code] = add_centre(self.boss, code, name, kind, "全区推行")
         self.windows, self.people = {}, {}
         for code, centre in self.centres.items():
             area = Area.create(centre=centre, code="A", name="大厅")
@@ -59,7 +60,7 @@ def _hand_checked_october(d: District) -> None:
 
 def test_centres_are_ranked_by_average_then_coverage_then_pass_rate_with_shared_ranks(county):
     _hand_checked_october(county)
-    rows = district.rank_centres(OCT)
+    rows = centre_ranking.rank_centres(OCT)
     assert [(r.rank, r.code) for r in rows] == [(1, "S1"), (2, "B1"), (2, "S2"), (4, "D01"), (0, "S3")]
     by = {r.code: r for r in rows}
     # D01: (100 + 100 + 84) / 3 = 94.67; both windows inspected; 2 of 3 passed; one case opened.
@@ -70,9 +71,9 @@ def test_centres_are_ranked_by_average_then_coverage_then_pass_rate_with_shared_
     assert (by["B1"].average_score, by["B1"].coverage) == (95.0, 1.0) and by["B1"].kind == "分中心"
     assert (by["S3"].inspections, by["S3"].average_score, by["S3"].coverage) == (0, None, 0.0)
     # Two inspections a window to count as covered: only D01's A01.
-    again = {r.code: r for r in district.rank_centres(OCT, required=2)}
+    again = {r.code: r for r in centre_ranking.rank_centres(OCT, required=2)}
     assert (again["D01"].covered, again["B1"].covered) == (1, 0)
-    assert "并列" in district.METHOD
+    assert "并列" in centre_ranking.METHOD
 
 
 def test_windows_and_staff_rank_across_the_district_and_within_a_centre(county):
@@ -101,7 +102,7 @@ def test_a_centre_manager_sees_only_their_centre(county):
     assert [(r.code, r.inspections) for r in rankings.rank(OCT, "window")] == [("A01", 1), ("A02", 1)]
     assert probation.case_rows(OCT.last_day) == [], "D01's case is not S2's"
     with pytest.raises(PermissionDenied):
-        district.add_centre(accounts.authenticate("s2boss", "secret7"), "S9", "新中心", "street", "试")
+        add_centre(accounts.authenticate("s2boss", "secret7"), "S9", "新中心", "street", "试")
     accounts.authenticate("qu", "secret9")
     assert scope.centre_id() is None
     assert [r.employee_no for r in probation.case_rows(OCT.last_day)] == ["D01-A02"]
@@ -111,11 +112,11 @@ def test_adding_a_centre_is_checked_and_audited(county):
     from app import audit
 
     with pytest.raises(PatrolError, match="已存在"):
-        district.add_centre(county.boss, "B1", "重复", "branch", "试")
+        add_centre(county.boss, "B1", "重复", "branch", "试")
     with pytest.raises(PatrolError, match="中心类型"):
-        district.add_centre(county.boss, "X1", "某中心", "city", "试")
+        add_centre(county.boss, "X1", "某中心", "city", "试")
     with pytest.raises(PatrolError, match="理由"):
-        district.add_centre(county.boss, "X1", "某中心", "street", " ")
+        add_centre(county.boss, "X1", "某中心", "street", " ")
     assert sorted(e.target for e in audit.entries() if e.action == "centre.add") == [
         "centre:B1", "centre:S1", "centre:S2", "centre:S3"]
 
@@ -157,7 +158,7 @@ def test_command_line_ranks_the_centres_and_steps_into_one(county, db_target, ca
 def test_district_workbook_and_pdf_for_the_office_and_paper_that_verifies_from_any_view(county, tmp_path):
     from python_calamine import CalamineWorkbook
 
-    from app.exchange import verify
+    from app.loop import verify
     from exports import jobs
 
     _hand_checked_october(county)
@@ -225,6 +226,6 @@ def test_the_district_gives_its_settings_to_the_centres_from_next_month(county):
     s1boss = create_user("s1boss", "甲街道管理员", "manager", "secret7", centre=county.centres["S1"])
     with pytest.raises(PermissionDenied):
         district.push_settings(s1boss, ["bonus_cap"], None, "街道想统一全区")
-    late = district.add_centre(county.boss, "S4", "丁镇中心", "street", "新设")
+    late = add_centre(county.boss, "S4", "丁镇中心", "street", "新设")
     with scope.viewing(late.id):
         assert load_settings(ahead).bonus_cap == 3.0, "a new centre starts on the district centre's schedule of rules"

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from app.storage import db as dbmod
-from app.centres import district, scope
-from app.exchange import identity
-from app.patrolling import inspections
-from app.results import periods, rankings
-from app.people.accounts import create_user
-from app.centres.centre import create_centre
+from app import periods
+from app.centres import scope
+from app.errors import PatrolError, PermissionDenied
 from app.exchange.centre_package import export_month, trust_office
-from app.errors import PatrolError
-from app.storage.models import Area, Inspection, Staff, User, Window
 from app.exchange.results_import import import_package
+from app.keys import identity
+from app.loop import record_changes
+from app.people.accounts import create_user
+from app.results import centre_ranking, rankings
+from app.setup.centres import add_centre, create_centre
+from app.storage import db as dbmod
+from app.storage.models import Area, Inspection, Staff, User, Window
 from tests.conftest import _reset_pg, at
 from tests.helpers import FAILING, inspect
 
@@ -43,19 +44,19 @@ def _patrol(code: str, inspector) -> None:
         made.append(inspect(w, inspector, Staff.get(Staff.window == w), at(day), fail=fails))
     if AMEND[0] == code:
         boss = User.get(User.role == "manager")
-        inspections.amend(made[AMEND[1]], boss, AMEND[2], "复核后改判")
+        record_changes.amend(made[AMEND[1]], boss, AMEND[2], "复核后改判")
 
 
 def _district(boss_name: str = "qu"):
     create_centre("QU", "区政务服务中心")
     boss = create_user(boss_name, "区政务服务办公室", "manager", "secret9")
-    centres = {code: district.add_centre(boss, code, name, "street", "全区推行") for code, name in CENTRES.items()}
+    centres = {code: add_centre(boss, code, name, "street", "全区推行") for code, name in CENTRES.items()}
     return boss, centres
 
 
 def _rankings() -> tuple:
     with scope.viewing(None):
-        centres = [r.as_dict() for r in district.rank_centres(OCT)]
+        centres = [r.as_dict() for r in centre_ranking.rank_centres(OCT)]
         windows = [(r.extra["centre_code"], r.as_dict()) for r in rankings.rank(OCT, "window")]
         staff = [r.as_dict() for r in rankings.rank(OCT, "staff")]
     return centres, windows, staff
@@ -152,7 +153,78 @@ def test_the_same_employee_number_for_two_people_in_two_centres_is_refused_whole
         Staff.create(employee_no="JD1-A01", name="另一个人", gender="M", employer="某公司", window=window)
     package, key_id, public_key = centre_packages["JD1"]
     trust_office(boss, "JD1", key_id, public_key, "核对指纹后登记")
-    with pytest.raises(PatrolError, match="请统一全区工号"):
+    with pytest.raises(PatrolError, match="属于乙街道中心|属于城西街道中心"):
         import_package(package, boss)
     assert not Inspection.select().exists() and Staff.get(Staff.employee_no == "JD1-A01").name == "另一个人"
 
+
+
+def _resign(package, centre_db, out, change_records=None):
+    """Rewrite a centre's month package and sign it again with that centre office's own key (what a
+    centre's manager, who holds their office database, can do)."""
+    import hashlib
+    import json
+    import sqlite3
+    import zipfile
+
+    from app.keys import signing
+
+    with zipfile.ZipFile(package) as zf:
+        members = {n: zf.read(n) for n in zf.namelist() if n not in ("manifest.json", "signature")}
+        manifest = json.loads(zf.read("manifest.json"))
+    records = [json.loads(line) for line in members["inspections.jsonl"].decode().splitlines() if line]
+    if change_records:
+        change_records(records)
+    text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n" for r in records)
+    members["inspections.jsonl"] = text.encode()
+    manifest["files"]["inspections.jsonl"] = hashlib.sha256(members["inspections.jsonl"]).hexdigest()
+    body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    with sqlite3.connect(centre_db) as con:
+        key_id, private = con.execute("SELECT key_id, private_key FROM identity").fetchone()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+        zf.writestr("manifest.json", body)
+        zf.writestr("signature", f"ed25519 {key_id} {signing.sign(private, body)}")
+    return out
+
+
+def test_a_centres_package_cannot_overwrite_another_centres_record_by_its_uuid(empty_district, centre_packages, tmp_path):
+    boss, centres = empty_district
+    for code in ("JD1", "JD2"):
+        _, key_id, public_key = centre_packages[code]
+        trust_office(boss, code, key_id, public_key, "核对指纹后登记")
+    import_package(centre_packages["JD2"][0], boss)
+    victim = Inspection.select().first()
+    before = (victim.revision, victim.window_id, victim.score)
+
+    def steal(records):
+        records[0]["uuid"], records[0]["revision"] = victim.uuid, 9
+
+    forged = _resign(centre_packages["JD1"][0], tmp_path / "JD1.db", tmp_path / "forged.wpr", steal)
+    with pytest.raises(PatrolError, match="属于其他中心"):
+        import_package(forged, boss)
+    victim = Inspection.get_by_id(victim.id)
+    assert (victim.revision, victim.window_id, victim.score) == before
+    assert victim.window.centre.code == "JD2"
+    assert not Inspection.select().join(Window).where(Window.centre == centres["JD1"].id).exists()
+
+
+def test_a_roster_never_moves_another_centres_person_and_only_the_district_imports_a_centres_month(
+        empty_district, centre_packages):
+    boss, centres = empty_district
+    _, key_id, public_key = centre_packages["JD1"]
+    trust_office(boss, "JD1", key_id, public_key, "核对指纹后登记")
+    with scope.viewing(centres["JD2"].id):  # JD2's person, with the same number and name as JD1's roster says
+        area = Area.create(centre=centres["JD2"], code="A", name="大厅")
+        window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
+        Staff.create(employee_no="JD1-A02", name="JD1A02人员", gender="F", employer="某劳务公司", window=window)
+    with pytest.raises(PatrolError, match="调动须由区级管理员办理"):
+        import_package(centre_packages["JD1"][0], boss)
+    moved = Staff.get(Staff.employee_no == "JD1-A02")
+    assert moved.centre.code == "JD2" and not moved.probation_cases.exists()
+
+    jd2admin = create_user("jd2admin", "城西管理员", "manager", "secret8", centre=centres["JD2"])
+    with scope.viewing(centres["JD2"].id), pytest.raises(PermissionDenied, match="只能由区级管理员导入"):
+        import_package(centre_packages["JD1"][0], jd2admin)
+    assert not Inspection.select().exists()

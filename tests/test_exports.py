@@ -14,15 +14,15 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 import cli
+from app import periods
+from app.demo.centre import make_demo
+from app.loop import verify
 from app.patrolling import checklists
-from app.results import periods
-from app.exchange import verify
-from app.storage import db as dbmod
-from app.centres.demo import make_demo
-from app.storage.models import Inspection, Item, ItemResult, ProbationCase
-from app.patrolling.photos import store_photo
-from app.results.rankings import rank
+from app.patrolling.evidence import store_photo
 from app.patrolling.scan import parse_scan
+from app.results.rankings import rank
+from app.storage import db as dbmod
+from app.storage.models import Inspection, Item, ItemResult, ProbationCase
 
 OCT = periods.month("2026-10")
 TOOLS = ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm", "zbarimg")
@@ -305,7 +305,7 @@ def test_verify_rejects_what_is_not_a_report_payload(capsys, demo):
 def test_formula_text_from_a_roster_stays_text_in_every_sheet_and_csv_line(capsys, tmp_path):
     from openpyxl import load_workbook
 
-    from app.centres.demo import make_demo
+    from app.demo.centre import make_demo
     from app.storage.models import Staff, Window
 
     path = tmp_path / "f.db"
@@ -331,7 +331,7 @@ def test_formula_text_from_a_roster_stays_text_in_every_sheet_and_csv_line(capsy
 def test_the_record_number_is_the_same_on_paper_and_in_the_workbook_and_passed_items_show_no_deduction(capsys, db, tmp_path):
     from python_calamine import CalamineWorkbook
 
-    from app.exchange.records import record_number
+    from app.patrolling.records import record_number
 
     insp = Inspection.select().where(Inspection.passed == False).order_by(Inspection.id).first()  # noqa: E712
     number = record_number(insp.uuid)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import cli
+from app import periods
+from app.demo.centre import make_demo
 from app.storage import db as dbmod
-from app.centres.demo import make_demo
-from app.results import periods
 
 
 @pytest.fixture(autouse=True)

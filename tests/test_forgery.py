@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import cli
+from app.demo.centre import make_demo
+from app.keys import signing
+from app.loop import record_changes, verify
 from app.storage import db as dbmod
-from app.patrolling import inspections
-from app.exchange import signing, verify
-from app.centres.demo import make_demo
 from app.storage.models import ALL_MODELS, Inspection, User, Window
 from tests.helpers import FAILING, enrol_laptop, export_from, on_laptop
 
@@ -142,7 +142,7 @@ def test_a_raised_revision_never_outranks_a_managers_amendment(capsys, setting, 
     assert cli.main(["import", "results", str(good), "--db", target, "--user", "admin"]) == 0
     dbmod.open_database(target)
     insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
-    inspections.amend(insp, User.get(User.username == "admin"), {"DISC-07": "fail"}, "复看录像")
+    record_changes.amend(insp, User.get(User.username == "admin"), {"DISC-07": "fail"}, "复看录像")
     uuid = insp.uuid
     forged = forge(good, tmp_path / "rev9.wpr", laptop, first(lambda r: r.update(revision=9)))
     refused(capsys, target, forged, "revision", "笔记本只能提交首版记录")
@@ -198,7 +198,7 @@ def test_a_notice_printed_on_the_laptop_verifies_at_the_office_and_shows_the_rec
     assert "设备只能为自己的巡查记录签名" in capsys.readouterr().out
     # The office's key id with the laptop's signature: no key but the office's can make it.
     dbmod.open_database(target)
-    from app.exchange.identity import local
+    from app.keys.identity import local
 
     office_id = local().key_id
     dbmod.close_database()
@@ -209,7 +209,7 @@ def test_a_notice_printed_on_the_laptop_verifies_at_the_office_and_shows_the_rec
     # An amendment after printing: the paper is genuine but no longer what the record says.
     dbmod.open_database(target)
     insp = Inspection.get(Inspection.uuid == failed.uuid)
-    inspections.amend(insp, User.get(User.username == "admin"), {"DISC-07": "pass"}, "复核")
+    record_changes.amend(insp, User.get(User.username == "admin"), {"DISC-07": "pass"}, "复核")
     dbmod.close_database()
     assert cli.main(["verify", printed, "--db", target]) == 1
     out = capsys.readouterr().out
@@ -225,6 +225,6 @@ def test_a_laptop_holds_no_managers_hash_and_no_key_but_its_own(setting, tmp_pat
     assert roles == [("xuncha1", "inspector")] and centre_key == ""
     assert [(r, k) for r, k, _ in keys] == [("device", key_id)]
     dbmod.open_database(target)
-    from app.exchange.identity import local
+    from app.keys.identity import local
 
     assert keys[0][2] == local().public_key and local().private_key not in laptop.read_bytes().decode("latin-1")

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from app import periods
 from app.assessment import events, schemes
-from app.results import periods
 from app.storage.models import Staff, Window
 from tests.conftest import at
 from tests.gui_support import Answers, give_reasons, user
@@ -33,7 +33,8 @@ def test_votes_results_registers_and_the_what_if_from_the_assessment_tab(qtbot, 
                                                                           tmp_path):
     from PyQt6.QtCore import Qt
 
-    from forms.assessment_page import AssessmentPage, EventDialog
+    from forms.assessment_page import AssessmentPage
+    from forms.registers_page import EventDialog
 
     page = AssessmentPage(user("admin"))
     qtbot.addWidget(page)
@@ -44,19 +45,25 @@ def test_votes_results_registers_and_the_what_if_from_the_assessment_tab(qtbot, 
     votes.period.setText("2026-10")
     votes.name.setCurrentText("值班领导评分")
     votes.refresh()
-    codes = [votes.table.item(n, 0).text() for n in range(votes.table.rowCount())]
+    model = votes.model
+
+    def type_score(code: str, text: str) -> None:  # what the view's editor writes back
+        assert model.setData(model.index(codes.index(code), 2), text)
+
+    codes = [model.index(n, 0).data() for n in range(model.rowCount())]
+    assert not model.setData(model.index(0, 0), "X99"), "only the score column is editable"
     for code, score in (("A01", "90"), ("A02", "85"), ("A03", "80")):
-        votes.table.item(codes.index(code), 2).setText(score)
+        type_score(code, score)
     give_reasons(monkeypatch, ("十月值班领导打分", True))
     votes.save()
     votes.name.setCurrentText("群众评议")
     votes.refresh()
     for code, score in (("A01", "88"), ("A02", "92"), ("A03", "abc")):
-        votes.table.item(codes.index(code), 2).setText(score)
+        type_score(code, score)
     give_reasons(monkeypatch, ("十月群众评议", True))
     votes.save()
     assert "不是数字" in assessed.asked[-1], "a typo is named by its row, nothing saved"
-    votes.table.item(codes.index("A03"), 2).setText("86")
+    type_score("A03", "86")
     votes.save()
     votes.grab().save(str(tmp_path / "votes.png"))
 
@@ -105,7 +112,7 @@ def test_votes_results_registers_and_the_what_if_from_the_assessment_tab(qtbot, 
                         encoding="utf-8")
     plans = page.schemes
     page.setCurrentWidget(plans)
-    monkeypatch.setattr("forms.assessment_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(proposal), ""))
+    monkeypatch.setattr("forms.schemes_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(proposal), ""))
     plans.choose()
     plans.period.setText("2026-10")
     plans.compare()
@@ -134,15 +141,16 @@ def test_a_haochaping_export_is_previewed_imported_and_its_bad_rating_rectified_
     tab = page.ratings
     page.setCurrentWidget(tab)
     tab.month.setText("2026-10")
-    monkeypatch.setattr("forms.assessment_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(book), ""))
+    monkeypatch.setattr("forms.ratings_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(book), ""))
     tab.choose()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 3, timeout=10000)
-    from forms.assessment_page import _rating_status
+    from forms.ratings_page import _rating_status
 
     assert [_rating_status(r) for r in tab.model.rows] == ["新", "差评: 将开整改项", "未匹配: 保留, 不计入满意率"]
     assert "未匹配 1 行" in tab.summary.text()
     tab.grab().save(str(tmp_path / "ratings.png"))
-    tab.apply()
+    tab.apply()  # in the worker, with a progress dialog
+    qtbot.waitUntil(lambda: bool(answers.asked) and "开出整改项" in answers.asked[-1], timeout=10000)
     assert "开出整改项 1 个" in answers.asked[-1]
     tab.choose()
     qtbot.waitUntil(lambda: tab.plan is not None, timeout=10000)
@@ -164,8 +172,8 @@ def test_a_haochaping_export_is_previewed_imported_and_its_bad_rating_rectified_
 def test_the_manager_marks_the_national_holiday_in_the_calendar_from_the_app(qtbot, demo_roster, app_font, monkeypatch):
     from PyQt6.QtCore import QDate
 
-    from app.loop import workdays
-    from forms.assessment_page import CalendarDialog
+    from app.centres import workdays
+    from forms.rectification_page import CalendarDialog
 
     Answers(monkeypatch)
     dialog = CalendarDialog(user("admin"))

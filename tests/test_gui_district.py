@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.people import accounts
-from app.results import periods
+from app import periods
 from app.centres import scope
+from app.demo.district import make_demo_district
+from app.people import accounts
 from app.storage import db as dbmod
-from app.centres.demo_district import make_demo_district
 from app.storage.models import Centre
 
 
@@ -72,13 +72,12 @@ def test_a_centre_sends_its_month_and_the_district_trusts_its_office_from_the_ap
                                                                                     monkeypatch):
     from PyQt6.QtWidgets import QFileDialog
 
-    from app.centres import district
-    from app.exchange import identity
-    from app.people.accounts import create_user
-    from app.centres.centre import create_centre
-    from app.centres.demo import make_demo
-    from app.storage.models import Inspection, User
+    from app.demo.centre import make_demo
     from app.exchange.results_import import import_package
+    from app.keys import identity
+    from app.people.accounts import create_user
+    from app.setup.centres import add_centre, create_centre
+    from app.storage.models import Inspection, User
     from forms.exchange_page import ExchangePage
     from tests.gui_support import give_reasons
 
@@ -101,7 +100,7 @@ def test_a_centre_sends_its_month_and_the_district_trusts_its_office_from_the_ap
     try:
         create_centre("QU", "区政务服务中心")
         boss = create_user("qu", "区政务服务办公室", "manager", "secret9")
-        district.add_centre(boss, "DEMO", "示范区政务服务中心", "street", "全区推行")
+        add_centre(boss, "DEMO", "示范区政务服务中心", "street", "全区推行")
         page = ExchangePage(boss)
         qtbot.addWidget(page)
         asked = give_reasons(monkeypatch, ("DEMO", True), (me.key_id, True), (me.public_key, True), ("核对指纹一致", True))
@@ -210,3 +209,18 @@ def test_the_district_office_exports_a_quarter_and_a_year_from_the_reports_tab(q
     assert sorted(centres) == ["DEMO", "FZX", "JD1", "JD2", "ZZ1"]
     text = subprocess.run(["pdftotext", str(tmp_path / "y.pdf"), "-"], capture_output=True, text=True).stdout
     assert f"{month.start.year}年" in text and "城东街道" in text
+
+
+def test_the_districts_own_view_asks_for_a_centre_on_the_assessment_tab(qtbot, demo_district, app_font):
+    """考核, 整改, 申诉 are one centre's: in the district's view the tab says to choose a centre, not fail."""
+    from forms.assessment_page import AssessmentPage
+
+    user = accounts.authenticate("admin", "admin123")
+    assert scope.centre_id() is None
+    page = AssessmentPage(user)
+    qtbot.addWidget(page)
+    assert page.count() == 1 and "请先选择中心" in page.tabText(0)
+    with scope.viewing(Centre.get(Centre.code == "JD1").id):
+        centred = AssessmentPage(user)
+        qtbot.addWidget(centred)
+        assert centred.count() == 8 and centred.appeals is not None

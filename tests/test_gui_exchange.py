@@ -3,8 +3,8 @@
 from openpyxl import Workbook
 from PyQt6.QtWidgets import QPushButton
 
+from app.demo.centre import make_demo
 from app.storage import db as dbmod
-from app.centres.demo import make_demo
 from app.storage.models import Inspection, Staff
 from forms.exchange_page import ExchangePage
 from tests.gui_support import Answers, give_reasons, user
@@ -94,7 +94,8 @@ def test_a_manager_previews_a_roster_then_applies_it(qtbot, app_font, monkeypatc
         page.apply_roster()
         assert Staff.get(Staff.employee_no == "GW0001").name != "新名字", "asked again, and not confirmed"
         answers.replies = [QMessageBox.StandardButton.Yes]
-        page.apply_roster()
+        page.apply_roster()  # in the worker, with a progress dialog
+        qtbot.waitUntil(lambda: page.plan is None, timeout=30000)
         assert Staff.get(Staff.employee_no == "GW0001").name == "新名字"
         assert Staff.select().where(Staff.status == "inactive").count() == 79
     finally:
@@ -114,7 +115,7 @@ def test_an_inspector_has_no_import_buttons(qtbot, app_font, tmp_path):
 
 
 def test_a_manager_settles_an_import_conflict_from_the_exchange_page(qtbot, app_font, monkeypatch, tmp_path):
-    from app.exchange import records
+    from app.patrolling import records
     from app.storage.models import Inspection, InspectionHistory, Window
     from tests.conftest import at
     from tests.helpers import inspect

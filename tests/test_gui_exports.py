@@ -7,9 +7,9 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 from python_calamine import CalamineWorkbook
 
+from app import periods
+from app.demo.centre import make_demo
 from app.storage import db as dbmod
-from app.results import periods
-from app.centres.demo import make_demo
 from forms.export_page import ExportPage
 from forms.main_window import MainWindow
 from tests.gui_support import Answers, show_active, user
@@ -102,7 +102,7 @@ def test_an_inspector_exports_only_their_own_inspections(qtbot, demo_month, app_
 
 
 def test_paper_is_checked_on_the_reports_tab_and_the_record_shown(qtbot, app_font, demo_roster):
-    from app.exchange import verify
+    from app.loop import verify
     from app.storage.models import User, Window
     from forms.export_page import ExportPage
     from tests.helpers import FAILING, inspect

@@ -2,9 +2,9 @@
 
 import pytest
 
+from app.centres.centre import current_centre, is_empty
 from app.people import accounts
 from app.storage import db as dbmod
-from app.centres.centre import current_centre, is_empty
 from app.storage.models import Inspection, User, Window
 from forms.app import set_up_centre
 from forms.dialogs import FirstRunDialog, LoginDialog
@@ -70,9 +70,9 @@ def test_mismatched_or_short_passwords_keep_the_dialog_open(qtbot, app_font, emp
 
 
 def test_a_laptop_is_set_up_from_the_offices_file_with_no_manager_account(qtbot, app_font, tmp_path):
-    from app.centres.demo import make_demo
+    from app.demo.centre import make_demo
     from app.exchange.devices import enrol_device
-    from app.exchange.identity import is_device
+    from app.keys.identity import is_device
 
     dbmod.open_database(str(tmp_path / "office.db"))
     make_demo(seed=3, with_inspections=False)

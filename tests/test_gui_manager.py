@@ -3,18 +3,16 @@
 import datetime as dt
 import threading
 
-
+from app.centres.settings import load_settings, next_month_start
 from app.patrolling import checklists
 from app.results import probation
-from app.storage.models import ChecklistVersion, ProbationCase, Staff, User, Window
+from app.storage.models import AuditEntry, ChecklistVersion, ProbationCase, Staff, User, Window
 from forms import tasks
 from forms.checklists_page import ChecklistsPage
 from forms.main_window import MainWindow
 from forms.manager_pages import ProbationPage, SettingsPage
 from forms.record_dialog import RecordDialog
 from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
-from app.centres.settings import load_settings, next_month_start
-from app.storage.models import AuditEntry
 from tests.gui_support import Answers, give_reasons, user
 
 
@@ -125,7 +123,8 @@ def test_loading_a_changed_checklist_shows_a_new_version_side_by_side(qtbot, dem
     page.load_files()
     assert ChecklistVersion.select().count() == 1 and "WINDOW" in prompts[0], "cancelling the reason loads nothing"
     give_reasons(monkeypatch, ("按新规范修订", True))
-    page.load_files()
+    page.load_files()  # in the worker: a district version rebuilds the centres' extensions
+    qtbot.waitUntil(lambda: any(r.change != "same" for r in page.model.rows), timeout=20000)
     assert ChecklistVersion.select().count() == 2
     changed = [r for r in page.model.rows if r.change != "same"]
     assert [(r.code, r.change) for r in changed] == [("APPEAR-01", "changed")]

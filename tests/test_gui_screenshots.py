@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PyQt6.QtCore import Qt
 
+from app import periods
+from app.demo.centre import make_demo
 from app.storage import db as dbmod
-from app.results import periods
-from app.centres.demo import make_demo
 from forms.dialogs import FirstRunDialog, LoginDialog
 from forms.main_window import MainWindow
 from tests.gui_support import user

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from app.results import periods, rankings
+from app import periods
+from app.results import rankings
 from app.storage import db as dbmod
 from app.storage.models import Inspection, ProbationCase
 

@@ -2,10 +2,11 @@
 
 import pytest
 
-from app.patrolling import checklists, inspections
-from app.errors import PatrolError, PermissionDenied
-from app.storage.models import Inspection, User
 from app.centres.settings import load_settings, save_settings
+from app.errors import PatrolError, PermissionDenied
+from app.loop import record_changes
+from app.patrolling import checklist_versions, checklists, inspections
+from app.storage.models import Inspection, User
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -37,7 +38,7 @@ def test_an_unfinished_inspection_cannot_be_finalised(roster):
     item = inspections.applicable_items(insp)[0]
     inspections.set_result(insp, item, "pass")
     with pytest.raises(PatrolError, match="项未检查"):
-        inspections.finalise(insp)
+        record_changes.finalise(insp)
     assert Inspection.get_by_id(insp.id).status == "draft"
 
 
@@ -47,7 +48,7 @@ def test_a_finalised_inspection_cannot_be_changed_in_place(roster):
     with pytest.raises(PatrolError, match="已定稿"):
         inspections.set_result(insp, item, "fail")
     with pytest.raises(PatrolError, match="已定稿"):
-        inspections.finalise(insp)
+        record_changes.finalise(insp)
 
 
 def test_each_tick_is_stored_at_once_and_can_be_changed_on_a_draft(roster):
@@ -89,7 +90,7 @@ def test_old_inspections_keep_their_checklist_version_and_score(roster, tmp_path
         if f.name == "03_desk.toml":
             text = text.replace('clause = "四6"\ndeduction = 0.5', 'clause = "四6"\ndeduction = 4')
         (copy_dir / f.name).write_text(text, encoding="utf-8")
-    (new_version, created), = checklists.register(checklists.load_directory(copy_dir))
+    (new_version, created), = checklist_versions.register(checklists.load_directory(copy_dir))
     assert created
     new = inspect(roster.windows["A01"], roster.inspector, s, at("2026-10-06"), fail=("DESK-09",))
     old = Inspection.get_by_id(old.id)
@@ -116,7 +117,7 @@ def test_a_weighted_checklist_caps_each_categorys_loss_at_its_weight(roster, tmp
         if f.stem in WEIGHTS:
             text = text.replace("\norder = ", f"\nweight = {WEIGHTS[f.stem]}\norder = ", 1)
         (tmp_path / f.name).write_text(text, encoding="utf-8")
-    (version, created), = checklists.register(checklists.load_directory(tmp_path))
+    (version, created), = checklist_versions.register(checklists.load_directory(tmp_path))
     assert created and checklists.category_weights(version)["DISC"] == 25
     desk = ("DESK-01", "DESK-05", "DESK-23", "DESK-02", "DESK-03", "DESK-04", "DESK-06", "DESK-07",
             "DESK-08", "DESK-10", "DESK-11", "DESK-12")  # 2+2+3+9*1 = 16 > weight 15
@@ -129,8 +130,8 @@ def test_a_weighted_checklist_caps_each_categorys_loss_at_its_weight(roster, tmp
 def test_an_inspection_cannot_be_dated_in_the_future(roster):
     import datetime as dt
 
-    from app.patrolling import inspections
     from app.errors import PatrolError
+    from app.patrolling import inspections
 
     tomorrow = dt.datetime.now() + dt.timedelta(days=1)
     with pytest.raises(PatrolError, match="将来的时间"):

@@ -9,9 +9,10 @@ import datetime as dt
 import pytest
 from python_calamine import CalamineWorkbook
 
-from app.exchange import verify
-from app.loop import appeals, publishing, rectification, workdays
-from app.results import dashboard, periods
+from app import periods
+from app.centres import workdays
+from app.loop import appeals, approvals, publishing, verify
+from app.results import dashboard, rectification_items
 from app.storage.models import AuditEntry, Inspection, ProbationCase, Publication
 from exports import jobs
 from tests.conftest import at
@@ -40,7 +41,7 @@ def _walk(r):
                                    today=dt.date(2026, 4, 7))
     assert appeals.deadline(disputed) == dt.date(2026, 4, 9), "three working days after the 3rd, over 清明"
     assert not publishing.status(APRIL, today=dt.date(2026, 5, 6)).ready, "an appeal is still pending"
-    appeals.decide(r.manager, appeal, True, "核实属实, 该两项不扣分")
+    approvals.decide_appeal(r.manager, appeal, True, "核实属实, 该两项不扣分")
     assert Inspection.get_by_id(disputed.id).passed, "84 + 3 + 3 = 90: passes"
     inspect(w["A01"], r.inspector, p["P1"], at("2026-04-09"))  # re-checked: fixed
     return case, disputed
@@ -49,7 +50,7 @@ def _walk(r):
 def test_a_month_through_the_loop_in_the_audit_trail(april, tmp_path):
     case, disputed = _walk(april)
     assert ProbationCase.get_by_id(case.id).status == "cleared", "the case the disputed failure opened is withdrawn"
-    items = {r.employee_no: r for r in rectification.items(today=dt.date(2026, 4, 14))}
+    items = {r.employee_no: r for r in rectification_items.items(today=dt.date(2026, 4, 14))}
     assert items["P1"].state == "rectified" and items["P1"].closed_on == dt.date(2026, 4, 9)
     assert items["P3"].state == "overdue" and items["P3"].due_on == dt.date(2026, 4, 13)
     assert dashboard.overdue_rectifications(dt.date(2026, 4, 14)) >= 1
@@ -77,7 +78,7 @@ def test_an_appeal_out_of_time_or_against_no_deduction_is_refused(april):
     with pytest.raises(Exception, match="没有扣分: APPEAR-12"):
         appeals.record_appeal(april.manager, bad, ["APPEAR-12"], "不是这项", today=dt.date(2026, 4, 7))
     appeal = appeals.record_appeal(april.manager, bad, ["APPEAR-11"], "发型符合要求", today=dt.date(2026, 4, 7))
-    appeals.decide(april.manager, appeal, False, "照片显示确未束发")
+    approvals.decide_appeal(april.manager, appeal, False, "照片显示确未束发")
     assert Inspection.get_by_id(bad.id).score == 99.0, "an appeal found wrong changes nothing"
 
 
@@ -99,7 +100,7 @@ def test_the_ranking_pdf_says_draft_on_every_page_until_published_and_then_its_q
 
 
 def test_an_appeal_is_recorded_and_found_right_from_the_app(qtbot, demo_roster, app_font, monkeypatch, tmp_path):
-    from app.exchange.records import record_number
+    from app.patrolling.records import record_number
     from app.storage.models import Staff, Window
     from forms.loop_page import AppealsPage
     from tests.gui_support import Answers, give_reasons, user
@@ -128,9 +129,8 @@ def test_an_appeal_is_recorded_and_found_right_from_the_app(qtbot, demo_roster, 
 def test_with_second_approval_a_changed_verdict_and_the_publication_wait_for_another_manager(april):
     from app.centres.settings import load_settings, save_settings
     from app.errors import PatrolError
-    from app.loop import approvals
     from app.people.accounts import create_user
-    from app.storage.models import Approval, Appeal
+    from app.storage.models import Appeal, Approval
 
     settings = load_settings()
     settings.second_approval = True
@@ -139,7 +139,7 @@ def test_with_second_approval_a_changed_verdict_and_the_publication_wait_for_ano
     w, p = april.windows, april.staff
     disputed = inspect(w["A02"], april.inspector, p["P2"], at("2026-04-03"), fail=FAILING)
     appeal = appeals.record_appeal(april.manager, disputed, ["DRESS-01", "DRESS-12"], "孕妇", today=dt.date(2026, 4, 7))
-    appeals.decide(april.manager, appeal, True, "核实属实")
+    approvals.decide_appeal(april.manager, appeal, True, "核实属实")
     assert not Inspection.get_by_id(disputed.id).passed, "nothing changes before the second manager approves"
     assert Appeal.get_by_id(appeal.id).decision_reason.startswith("改判待批准")
     asked = Approval.get()

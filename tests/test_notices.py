@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.centres.settings import load_settings, save_settings
+from app.errors import PatrolError
 from app.patrolling import notices
 from app.results import reports
-from app.errors import PatrolError
-from app.centres.settings import load_settings, save_settings
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 

@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 
-from app.results import pay, periods, probation, rule_changes
-from app.errors import PatrolError, PermissionDenied
-from app.storage.models import ProbationCase, ProbationEvent, Staff
+from app import periods
 from app.centres.settings import load_settings, save_settings
+from app.errors import PatrolError, PermissionDenied
+from app.loop import record_changes
+from app.results import pay, probation, rule_changes
+from app.storage.models import ProbationCase, ProbationEvent, Staff
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -131,11 +133,10 @@ def test_pay_office_gets_who_failed_how_often_and_on_which_items(roster, failing
 # A changed verdict (an amendment, or a newer revision imported) moves probation with it.
 
 def test_amending_the_failure_that_opened_a_case_to_a_pass_withdraws_the_case(failing, roster):
-    from app.patrolling import inspections
 
     person, case = failing
     opening = case.opening_inspection
-    inspections.amend(opening, roster.manager, {c: "pass" for c in FAILING}, "录像显示当时着装合规")
+    record_changes.amend(opening, roster.manager, {c: "pass" for c in FAILING}, "录像显示当时着装合规")
     case = ProbationCase.get_by_id(case.id)
     assert case.status == "cleared"
     last = probation.history(case)[-1]
@@ -143,25 +144,23 @@ def test_amending_the_failure_that_opened_a_case_to_a_pass_withdraws_the_case(fa
 
 
 def test_amending_a_pass_to_a_failure_opens_a_case_from_that_day(roster):
-    from app.patrolling import inspections
 
     person = roster.person("F1")
     insp = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"))
     assert not ProbationCase.select().exists()
-    inspections.amend(insp, roster.manager, {c: "fail" for c in FAILING}, "复看录像")
+    record_changes.amend(insp, roster.manager, {c: "fail" for c in FAILING}, "复看录像")
     case = ProbationCase.get(ProbationCase.staff == person)
     assert case.status == "open" and case.opened_on == dt.date(2026, 10, 5)
     assert [e.kind for e in probation.history(case)] == ["opened", "opened_by_change"]
 
 
 def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing, roster):
-    from app.patrolling import inspections
 
     person, case = failing
     first = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"))
     inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-20"))
     assert probation.recheck_counts(case) == (2, 0)
-    inspections.amend(first, roster.manager, {"DISC-07": "fail", "TABOO-12": "fail", "DRESS-01": "fail",
+    record_changes.amend(first, roster.manager, {"DISC-07": "fail", "TABOO-12": "fail", "DRESS-01": "fail",
                                               "DRESS-12": "fail"}, "复查时其实在玩手机")
     assert probation.recheck_counts(case) == (1, 1)
     assert probation.history(case)[-1].kind == "recheck_changed"
@@ -170,7 +169,6 @@ def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing
 
 
 def test_a_recheck_amended_after_the_sweep_re_decides_a_case_the_rule_decided(failing, roster):
-    from app.patrolling import inspections
 
     person, case = failing
     first = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"), fail=FAILING)
@@ -178,18 +176,17 @@ def test_a_recheck_amended_after_the_sweep_re_decides_a_case_the_rule_decided(fa
     inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-27"))
     probation.sweep(dt.date(2026, 11, 5))
     assert ProbationCase.get_by_id(case.id).status == "recommend_return"
-    inspections.amend(first, roster.manager, {c: "pass" for c in FAILING}, "误判")
+    record_changes.amend(first, roster.manager, {c: "pass" for c in FAILING}, "误判")
     case = ProbationCase.get_by_id(case.id)
     assert case.status == "cleared" and probation.history(case)[-1].kind == "cleared"
 
 
 def test_a_managers_confirmed_return_is_flagged_for_review_never_undone(failing, roster):
-    from app.patrolling import inspections
 
     person, case = failing
     probation.sweep(dt.date(2026, 11, 5))
     probation.confirm_return(ProbationCase.get_by_id(case.id), roster.manager, "考察期内未复查合格")
-    inspections.amend(case.opening_inspection, roster.manager, {c: "pass" for c in FAILING}, "误判")
+    record_changes.amend(case.opening_inspection, roster.manager, {c: "pass" for c in FAILING}, "误判")
     case = ProbationCase.get_by_id(case.id)
     assert case.status == "returned" and probation.history(case)[-1].kind == "opening_changed"
     assert Staff.get_by_id(person.id).status == "returned"

@@ -2,10 +2,10 @@
 
 import pytest
 
-from app.results import periods
-from app.storage.models import Inspection
-from app.results.rankings import rank, red_flag_windows, smile_star_candidates, smile_stars
+from app import periods
 from app.centres.settings import load_settings, save_settings
+from app.results.rankings import rank, red_flag_windows, smile_star_candidates, smile_stars
+from app.storage.models import Inspection
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -162,8 +162,8 @@ def test_each_ranked_window_has_the_grade_of_its_average(roster):
 
 
 def test_too_few_inspections_are_listed_apart_and_the_never_inspected_are_listed(roster):
-    from app.results import rankings
     from app.centres.settings import load_settings, save_settings
+    from app.results import rankings
 
     settings = load_settings()
     settings.ranking_min_inspections = 2
@@ -181,8 +181,8 @@ def test_too_few_inspections_are_listed_apart_and_the_never_inspected_are_listed
 
 
 def test_smile_stars_beyond_the_places_say_why_and_more_inspections_win_a_tie(roster):
-    from app.results import rankings
     from app.centres.settings import load_settings, save_settings
+    from app.results import rankings
 
     settings = load_settings()
     settings.smile_star_max = 1

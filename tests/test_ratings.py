@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook
 
+from app import periods
 from app.assessment import assess as assessing
 from app.assessment import ratings, schemes
+from app.centres import scope, workdays
 from app.errors import PatrolError
-from app.loop import rectification, workdays
-from app.results import periods
+from app.loop import rectification
+from app.results import rectification_items
 from app.storage.models import AuditEntry, Rating, Rectification
 from exports.table_reader import read_table
 
@@ -58,11 +60,11 @@ def test_ratings_import_with_a_preview_of_unmatched_and_duplicate_rows_and_a_sec
     assert [(r.where.row, r.status) for r in plan.duplicates] == [(8, "repeated")]
     assert "未匹配 1 行" in plan.summary() and "重复 1 行" in plan.summary() and "差评 1 次" in plan.summary()
     assert Rating.select().count() == 0, "a preview writes nothing"
-    written, opened = ratings.apply_ratings(plan, office.manager)
+    written, opened = ratings.apply_ratings(scope.context(office.manager), plan)
     assert (written, opened) == (5, 1)
     again = _plan(path)
     assert [r.status for r in again.rows] == ["imported"] * 5 + ["repeated"]
-    assert ratings.apply_ratings(again, office.manager) == (0, 0), "the second import changes nothing"
+    assert ratings.apply_ratings(scope.context(office.manager), again) == (0, 0), "the second import changes nothing"
     assert Rating.select().count() == 5 and Rectification.select().count() == 1
     # A01: 3 ratings by P1, 2 of them satisfied: 66.67 %; A02 100 %.
     assert ratings.satisfaction(OCT, "window") == {office.windows["A01"].id: 66.67, office.windows["A02"].id: 100.0}
@@ -76,15 +78,15 @@ def test_a_bad_rating_is_due_in_15_working_days_counted_over_the_holidays(office
     # From Tue 29 Sep: 30 Sep (1), holiday to 7 Oct, 8 (2), 9 (3), Sat 10 worked (4), 12–16 (9), 19–23 (14), 26 (15).
     assert workdays.add_workdays(dt.date(2026, 9, 29), 15) == dt.date(2026, 10, 26)
     path = write_ratings(tmp_path / "r.xlsx", [["A02", "人员P2", "非常不满意", "2026-10-09 16:00", "态度差"]])
-    ratings.apply_ratings(_plan(path), office.manager)
-    (item,) = rectification.items()
+    ratings.apply_ratings(scope.context(office.manager), _plan(path))
+    (item,) = rectification_items.items()
     assert (item.opened_on, item.due_on) == (dt.date(2026, 10, 9), dt.date(2026, 10, 29))
     assert item.what == "好差评差评 (非常不满意 1 次): 态度差" and item.employee_no == "P2"
-    assert rectification.items(today=dt.date(2026, 11, 2))[0].state == "overdue"
+    assert rectification_items.items(today=dt.date(2026, 11, 2))[0].state == "overdue"
     with pytest.raises(PatrolError, match="必须填写理由"):
         rectification.rectify(office.manager, Rectification.get_by_id(item.id), "")
     rectification.rectify(office.manager, Rectification.get_by_id(item.id), "约谈本人并回访群众, 群众表示认可")
-    assert rectification.items("rectified")[0].state_label == "已整改"
+    assert rectification_items.items("rectified")[0].state_label == "已整改"
 
 
 def test_counts_per_window_are_read_and_feed_a_schemes_satisfaction(office, tmp_path):
@@ -93,7 +95,7 @@ def test_counts_per_window_are_read_and_feed_a_schemes_satisfaction(office, tmp_
                          header=header)
     plan = _plan(path)
     assert plan.layout == "counts" and [r.counts for r in plan.rows] == [(30, 8, 1, 1, 0), (20, 0, 0, 0, 0)]
-    ratings.apply_ratings(plan, office.manager)
+    ratings.apply_ratings(scope.context(office.manager), plan)
     assert Rectification.select().count() == 1, "A01's one 不满意"
     text = schemes.shipped("yangdong_red_flag.toml").text.replace(
         '{ kind = "vote", vote = "群众评议", weight = 20, name = "群众评议" }',

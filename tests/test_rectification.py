@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from app.loop import rectification, workdays
-from app.patrolling import inspections
-from app.results import dashboard
+from app.centres import workdays
+from app.loop import record_changes
+from app.results import dashboard, rectification_items
 from tests.conftest import at
 from tests.helpers import inspect
 
@@ -26,12 +26,12 @@ def test_a_failure_on_the_3rd_is_due_in_5_working_days_over_the_holiday_and_a_pa
     w, p = april.windows, april.staff
     inspect(w["A01"], april.inspector, p["P1"], at("2026-04-03"), fail=("APPEAR-11",))
     inspect(w["A02"], april.inspector, p["P2"], at("2026-04-03"), fail=("APPEAR-12",))
-    items = {r.employee_no: r for r in rectification.items(today=dt.date(2026, 4, 3))}
+    items = {r.employee_no: r for r in rectification_items.items(today=dt.date(2026, 4, 3))}
     # Fri 3 April; 4–6 清明 off; 7, 8, 9, 10, 13: due Monday 13 April.
     assert (items["P1"].opened_on, items["P1"].due_on, items["P1"].state) == (dt.date(2026, 4, 3), dt.date(2026, 4, 13), "open")
     assert items["P1"].what.startswith("APPEAR-11 ")
     inspect(w["A01"], april.inspector, p["P1"], at("2026-04-09"))  # re-checked: all pass
-    after = {r.employee_no: r for r in rectification.items(today=dt.date(2026, 4, 14))}
+    after = {r.employee_no: r for r in rectification_items.items(today=dt.date(2026, 4, 14))}
     assert after["P1"].state == "rectified" and after["P1"].closed_on == dt.date(2026, 4, 9)
     assert "复查合格" in after["P1"].close_note
     assert after["P2"].state == "overdue", "never re-checked, and the deadline has passed"
@@ -43,11 +43,11 @@ def test_the_same_fault_again_is_a_repeat_and_an_amendment_to_a_pass_withdraws_i
     w, p = april.windows, april.staff
     inspect(w["A02"], april.inspector, p["P2"], at("2026-04-03"), fail=("APPEAR-12",))
     again = inspect(w["A02"], april.inspector, p["P2"], at("2026-04-20"), fail=("APPEAR-12", "APPEAR-11"))
-    rows = {(r.opened_on, r.what[:10]): r for r in rectification.items(today=dt.date(2026, 4, 20))}
+    rows = {(r.opened_on, r.what[:10]): r for r in rectification_items.items(today=dt.date(2026, 4, 20))}
     assert rows[(dt.date(2026, 4, 20), "APPEAR-12 ")].repeats == 1
     assert rows[(dt.date(2026, 4, 20), "APPEAR-11 ")].repeats == 0
-    inspections.amend(again, april.manager, {"APPEAR-12": "pass"}, "复核照片, 该项合格")
-    states = {(r.opened_on, r.what[:10]): r.state for r in rectification.items(today=dt.date(2026, 4, 20))}
+    record_changes.amend(again, april.manager, {"APPEAR-12": "pass"}, "复核照片, 该项合格")
+    states = {(r.opened_on, r.what[:10]): r.state for r in rectification_items.items(today=dt.date(2026, 4, 20))}
     assert states[(dt.date(2026, 4, 20), "APPEAR-12 ")] == "withdrawn"
     assert states[(dt.date(2026, 4, 20), "APPEAR-11 ")] == "open"
 
@@ -57,7 +57,7 @@ def test_a_veto_item_is_due_sooner_than_an_ordinary_one(april):
 
     veto = Item.select().where(Item.severity == "veto").first()
     inspect(april.windows["A01"], april.inspector, april.staff["P1"], at("2026-04-07"), fail=(veto.code,))
-    (item,) = rectification.items(today=dt.date(2026, 4, 7))
+    (item,) = rectification_items.items(today=dt.date(2026, 4, 7))
     assert item.due_on == dt.date(2026, 4, 8), "one working day for a veto (setting rectify_days_veto)"
 
 
@@ -76,7 +76,7 @@ def test_a_recheck_shows_last_times_failure_and_note_beside_the_item_first(qtbot
     insp.set_results(first, {i.id: "pass" for i in items if i.kind == "check"})
     hair = next(i for i in items if i.code == "APPEAR-03" or i.code == "APPEAR-02")
     insp.set_result(first, hair, "fail", note="头发披肩, 未束起")
-    insp.finalise(first, at=at(day.isoformat(), 11))
+    record_changes.finalise(first, at=at(day.isoformat(), 11))
     again = insp.start_inspection(window, xc, staff=person)
     page = InspectionPage()
     qtbot.addWidget(page)
@@ -92,9 +92,9 @@ def test_a_recheck_shows_last_times_failure_and_note_beside_the_item_first(qtbot
 
 
 def test_a_scheme_makes_repeated_faults_cost_points_and_the_third_open_probation(april):
+    from app import periods
     from app.assessment import assess as assessing
     from app.assessment import schemes
-    from app.results import periods
     from app.storage.models import ProbationCase
 
     text = schemes.shipped("default.toml").text.replace(
@@ -129,7 +129,7 @@ def test_a_laptops_package_opens_and_rectifies_items_as_the_office_would(demo_of
     admin = User.get(User.username == "admin")
     import_package(package.path, admin)
     got = sorted((r.window_code, r.what[:9], r.opened_on.day, r.state, r.repeats)
-                 for r in rectification.items(today=dt.date(2026, 11, 20)))
+                 for r in rectification_items.items(today=dt.date(2026, 11, 20)))
     assert got == [("A01", "APPEAR-11", 2, "rectified", 0),
                    ("A02", "APPEAR-11", 2, "overdue", 0),   # failed again on the 9th: not fixed
                    ("A02", "APPEAR-11", 9, "overdue", 1),   # a repeat within 90 days

@@ -10,13 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.storage import db as dbmod
-from app.patrolling import inspections
-from app.results import periods, rankings
-from app.centres.demo import make_demo
+from app import periods
+from app.demo.centre import make_demo
 from app.errors import PatrolError, PermissionDenied
-from app.storage.models import Inspection, InspectionHistory, ImportLog, ItemResult, ProbationCase, User, Window
 from app.exchange.results_import import import_package
+from app.loop import record_changes
+from app.patrolling import inspections
+from app.results import rankings
+from app.storage import db as dbmod
+from app.storage.models import ImportLog, Inspection, InspectionHistory, ItemResult, ProbationCase, User, Window
 from tests.helpers import FAILING, enrol_laptop, export_from, inspect, on_laptop
 
 OCT = periods.month("2026-10")
@@ -91,7 +93,7 @@ def test_a_laptop_cannot_send_an_amendment_and_a_managers_amendment_stays(office
     lap, made = package
     import_package(made.path, admin())
     insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
-    inspections.amend(insp, admin(), {"DISC-07": "fail"}, "复看录像发现玩手机")
+    record_changes.amend(insp, admin(), {"DISC-07": "fail"}, "复看录像发现玩手机")
     assert import_package(made.path, admin()).unchanged == 4, "the laptop's first revision does not replace it"
     stored = Inspection.get(Inspection.uuid == insp.uuid)
     assert stored.revision == 2 and stored.score == 95
@@ -100,7 +102,7 @@ def test_a_laptop_cannot_send_an_amendment_and_a_managers_amendment_stays(office
     dbmod.open_database(str(lap))
     User.update(role="manager").where(User.username == "xuncha1").execute()
     mine = Inspection.get(Inspection.uuid == insp.uuid)
-    inspections.amend(mine, User.get(User.username == "xuncha1"), {"DISC-07": "pass", "DISC-06": "pass"}, "改回")
+    record_changes.amend(mine, User.get(User.username == "xuncha1"), {"DISC-07": "pass", "DISC-06": "pass"}, "改回")
     dbmod.close_database()
     newer = export_from(lap, tmp_path / "p2.wpr")
     dbmod.open_database(office)
@@ -128,7 +130,7 @@ def _clash(office, tmp_path):
         insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
         item_row = next(i for i in inspections.applicable_items(insp) if i.code == item)
         inspections.set_result(insp, item_row, "fail")
-        inspections.finalise(insp)
+        record_changes.finalise(insp)
         dbmod.close_database()
         export_from(db_path, tmp_path / name)
     dbmod.open_database(office)
@@ -287,7 +289,7 @@ def test_a_package_larger_than_one_write_batch_imports_whole(office, package, mo
 def test_photos_travel_inside_the_package_and_are_stored_once(office, tmp_path, monkeypatch):
     import zipfile as zf_mod
 
-    from app.patrolling.photos import photo_path, store_photo_file
+    from app.patrolling.evidence import photo_path, store_photo_file
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the office's photo folder on PostgreSQL
     lap = tmp_path / "laptop.db"
@@ -299,7 +301,7 @@ def test_photos_travel_inside_the_package_and_are_stored_once(office, tmp_path, 
     ref = store_photo_file(Path(__file__).parent / "data" / "photo.png")
     item = next(i for i in inspections.applicable_items(insp) if i.code == "DISC-07")
     inspections.set_result(insp, item, "fail", "在玩手机", (ref,))
-    inspections.finalise(insp)
+    record_changes.finalise(insp)
     dbmod.close_database()
     made = export_from(lap, tmp_path / "with-photo.wpr")
     assert made.photos == 1

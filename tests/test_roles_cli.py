@@ -124,8 +124,8 @@ def office(tmp_path_factory):
     path = tmp / "office.db"
     assert cli.main(["demo", "--db", str(path), "--seed", "7", "--month", "2026-10"]) == 0
     dbmod.open_database(str(path))
-    from app.exchange import verify
     from app.exchange.devices import enrol_device
+    from app.loop import verify
     from app.storage.models import User
 
     insp = Inspection.select().order_by(Inspection.id).first()

@@ -2,11 +2,11 @@
 
 import pytest
 
-from app.people import accounts
-from app.patrolling import checklists
 from app.errors import PatrolError, PermissionDenied
-from app.storage.models import Staff, Window
+from app.patrolling import checklist_versions, checklists
+from app.people import accounts
 from app.people.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+from app.storage.models import Staff, Window
 
 
 def test_a_manager_adds_edits_and_deactivates_a_window(roster):
@@ -70,14 +70,14 @@ def test_passwords_are_stored_hashed_with_scrypt(roster):
 
 
 def test_two_checklist_versions_compare_item_by_item(centre, tmp_path):
-    (v1, _), = checklists.ensure_shipped()
+    (v1, _), = checklist_versions.ensure_shipped()
     for f in checklists.SHIPPED_DIR.glob("*.toml"):
         text = f.read_text(encoding="utf-8")
         if f.name == "03_desk.toml":
             text = text.replace('clause = "四6"\ndeduction = 0.5', 'clause = "四6"\ndeduction = 2')
             text += '\n[[items]]\ncode = "DESK-25"\ntext = "新增要求"\nsource = "002"\nclause = "四1"\ndeduction = 1\n'
         (tmp_path / f.name).write_text(text, encoding="utf-8")
-    (v2, _), = checklists.register(checklists.load_directory(tmp_path))
+    (v2, _), = checklist_versions.register(checklists.load_directory(tmp_path))
     changes = {c.code: c for c in checklists.compare_versions(v1, v2)}
     assert changes["DESK-09"].change == "changed" and changes["DESK-09"].old.deduction == 0.5
     assert changes["DESK-25"].change == "added" and changes["DESK-01"].change == "same"

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from app.patrolling import checklists
-from app.patrolling.checklist_rows import rows_to_checklist
 from app.errors import ChecklistError, PatrolError
-from app.storage.models import ChecklistVersion, Staff, User
+from app.patrolling import checklist_versions, checklists
+from app.patrolling.checklist_rows import rows_to_checklist
 from app.people.roster_import import apply_roster, plan_roster
+from app.storage.models import ChecklistVersion, Staff, User
 from exports.checklist_xlsx import checklist_workbook
 from exports.roster_template import roster_template
 from exports.table_reader import read_table
@@ -137,12 +137,12 @@ def test_a_checklist_round_trips_through_excel_and_an_edit_becomes_a_new_version
     v1 = ChecklistVersion.get()
     checklist_workbook(tmp_path / "cl.xlsx", v1)
     same = rows_to_checklist("cl.xlsx", read_table(tmp_path / "cl.xlsx"))
-    ((version, created),) = checklists.register([same])
+    ((version, created),) = checklist_versions.register([same])
     assert not created and version.id == v1.id
     wb = load_workbook(tmp_path / "cl.xlsx")
     wb["检查项"]["H2"] = 3
     wb.save(tmp_path / "cl2.xlsx")
-    ((v2, created),) = checklists.register([rows_to_checklist("cl2.xlsx", read_table(tmp_path / "cl2.xlsx"))])
+    ((v2, created),) = checklist_versions.register([rows_to_checklist("cl2.xlsx", read_table(tmp_path / "cl2.xlsx"))])
     assert created and v2.version == 2
     changed = [c for c in checklists.compare_versions(v1, v2) if c.change != "same"]
     assert [(c.code, c.old.deduction, c.new.deduction) for c in changed] == [("APPEAR-01", 1, 3)]

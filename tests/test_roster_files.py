@@ -12,8 +12,8 @@ import pytest
 from openpyxl import Workbook
 
 from app.errors import PatrolError
-from app.storage.models import Staff, User, Window
 from app.people.roster_import import apply_roster, plan_roster
+from app.storage.models import Staff, User, Window
 from exports.table_reader import read_table
 
 DATA = Path(__file__).parent / "data"

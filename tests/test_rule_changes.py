@@ -8,10 +8,10 @@ import json
 import pytest
 
 from app import audit
-from app.results import probation, rule_changes
-from app.errors import PatrolError
-from app.storage.models import Inspection, InspectionHistory, ProbationCase
 from app.centres.settings import load_settings, month_start, next_month_start, parse_value, save_settings
+from app.errors import PatrolError
+from app.results import probation, rule_changes
+from app.storage.models import Inspection, InspectionHistory, ProbationCase
 from tests.helpers import FAILING, inspect
 
 # 100 − 23 = 77 and 100 − 12 = 88: under 优秀=95,良好=90,合格=85 a fail and a 合格.
@@ -117,10 +117,10 @@ def test_command_line_previews_schedules_and_regrades(roster, capsys, db_target,
 def test_a_laptop_that_graded_by_the_old_rules_is_accepted_and_stored_as_the_office_grades(db_target, tmp_path):
     """The office re-graded last month after the laptop was set up; the laptop's package still carries
     the old grades. They are figures the office computes: stored by its rules, said in the summary."""
-    from app.storage import db as dbmod
-    from app.centres.demo import make_demo
-    from app.storage.models import User
+    from app.demo.centre import make_demo
     from app.exchange.results_import import import_package
+    from app.storage import db as dbmod
+    from app.storage.models import User
     from tests.helpers import enrol_laptop, export_from, on_laptop
 
     month = _last_month()

@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.patrolling.scoring import ScoredItem, grade_for, score_items
 from app.centres.settings import CentreSettings, Grade
+from app.patrolling.scoring import ScoredItem, grade_for, score_items
 
 CATS = ("APPEAR", "DRESS", "DESK", "DISC")
 

@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-
+from app.demo.centre import make_demo
 from app.storage import backup
 from app.storage import db as dbmod
-from app.centres.demo import make_demo
 from app.storage.drivers import is_postgres, target_from_argv
 
 ROOT = Path(__file__).resolve().parents[1]

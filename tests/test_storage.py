@@ -5,9 +5,9 @@ import sqlite3
 import peewee as pw
 import pytest
 
+from app.errors import DatabaseOpenError
 from app.storage import db as dbmod
 from app.storage import migrations
-from app.errors import DatabaseOpenError
 from app.storage.locations import ENV_VAR, default_database_path
 from app.storage.models import ALL_MODELS, Centre, SchemaVersion
 

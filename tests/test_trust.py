@@ -8,13 +8,14 @@ import peewee as pw
 import pytest
 
 import cli
-from app.people import accounts
 from app import audit
-from app.patrolling import inspections
-from app.results import probation
-from app.errors import PatrolError, PermissionDenied
-from app.storage.models import AuditEntry, ProbationCase, User
 from app.centres.settings import load_settings, next_month_start, save_settings
+from app.errors import PatrolError, PermissionDenied
+from app.loop import record_changes
+from app.patrolling import checklist_versions
+from app.people import accounts
+from app.results import probation
+from app.storage.models import AuditEntry, ProbationCase, User
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -23,10 +24,10 @@ def test_amending_a_finalised_inspection_needs_a_manager_and_a_reason_and_is_aud
     person = roster.person("F1")
     insp = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"))
     with pytest.raises(PermissionDenied):
-        inspections.amend(insp, roster.inspector, {"DISC-07": "fail"}, "我想改")
+        record_changes.amend(insp, roster.inspector, {"DISC-07": "fail"}, "我想改")
     with pytest.raises(PatrolError, match="理由"):
-        inspections.amend(insp, roster.manager, {"DISC-07": "fail"}, " ")
-    inspections.amend(insp, roster.manager, {"DISC-07": "fail"}, "复看录像")
+        record_changes.amend(insp, roster.manager, {"DISC-07": "fail"}, " ")
+    record_changes.amend(insp, roster.manager, {"DISC-07": "fail"}, "复看录像")
     (entry,) = audit.entries(window_code="A01")
     assert entry.username == "boss" and entry.action == "inspection.amend" and entry.reason == "复看录像"
     assert json.loads(entry.old)["score"] == 100 and json.loads(entry.new)["score"] == 95
@@ -56,8 +57,8 @@ def test_probation_decisions_settings_and_accounts_are_audited(roster):
 
 def test_every_managers_change_needs_a_reason_and_without_one_changes_nothing(roster, tmp_path):
     from app.patrolling import checklists
-    from app.storage.models import ChecklistVersion, Staff, Window
     from app.people.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
+    from app.storage.models import ChecklistVersion, Staff, Window
 
     boss, window, person = roster.manager, roster.windows["A01"], roster.person("F1")
     settings = load_settings()
@@ -72,7 +73,7 @@ def test_every_managers_change_needs_a_reason_and_without_one_changes_nothing(ro
         lambda r: save_staff(boss, StaffData("E9", "王五", "M", False, "", "A01"), reason=r),
         lambda r: set_staff_status(boss, person, "inactive", reason=r),
         lambda r: save_settings(settings, boss, r),
-        lambda r: checklists.register(edited, source="edited", user=boss, reason=r),
+        lambda r: checklist_versions.register(edited, source="edited", user=boss, reason=r),
     ]
     before = (Window.select().count(), Staff.select().count(), ChecklistVersion.select().count(), AuditEntry.select().count())
     for attempt in attempts:
@@ -154,7 +155,7 @@ def test_the_audit_trail_is_shown_filtered_and_exported(capsys, roster, db_targe
     from forms.audit_page import AuditPage
 
     insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"))
-    inspections.amend(insp, roster.manager, {"DISC-07": "fail"}, "复看录像")
+    record_changes.amend(insp, roster.manager, {"DISC-07": "fail"}, "复看录像")
     audit.record(roster.manager, "settings.change", "settings", old={"a": "=1+1"}, new={"a": 2})
     page = AuditPage(roster.manager)
     qtbot.addWidget(page)

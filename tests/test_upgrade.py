@@ -3,11 +3,11 @@
 import shutil
 from pathlib import Path
 
+from app.periods import month
+from app.results.rankings import rank
 from app.storage import db as dbmod
 from app.storage import migrations
 from app.storage.models import Inspection, ItemResult, ProbationCase, ProbationEvent, Staff, Window
-from app.results.periods import month
-from app.results.rankings import rank
 
 V1 = Path(__file__).parent / "data" / "schema_v1.db"
 
@@ -64,12 +64,13 @@ def test_the_old_shared_key_verifies_old_paper_and_packages_until_a_manager_ends
 
     import pytest
 
-    from app.exchange import devices, verify
     from app.errors import PatrolError
-    from app.exchange.identity import local
-    from app.storage.models import Centre, User
+    from app.exchange import devices
     from app.exchange.results_import import import_package
     from app.exchange.results_package import export_results
+    from app.keys.identity import local
+    from app.loop import verify
+    from app.storage.models import Centre, User
     from tests.helpers import inspect
 
     office, laptop = tmp_path / "office.db", tmp_path / "laptop.db"

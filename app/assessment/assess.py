@@ -14,36 +14,13 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from app.assessment.ratings import satisfaction
 from app.assessment.schemes import Component, Scheme, scheme_for
 from app.centres import scope
+from app.centres.settings import load_settings
 from app.errors import PatrolError
-from app.results.periods import Period
-from app.storage.models import Inspection, PersonEvent, Staff, Vote, Window
-
-
-def level_of(period: Period) -> str:
-    days = (period.end - period.start).days
-    return "month" if days <= 31 else ("quarter" if days <= 92 else "year")
-
-
-def period_key(period: Period) -> str:
-    """How votes name a period: 2026-10, 2026-Q4, 2026."""
-    level = level_of(period)
-    if level == "month":
-        return f"{period.start:%Y-%m}"
-    if level == "quarter":
-        return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
-    return f"{period.start.year}"
-
-
-def months_in(period: Period) -> list[Period]:
-    from app.results.periods import month
-
-    out, day = [], period.start
-    while day < period.end:
-        out.append(month(f"{day:%Y-%m}"))
-        day = out[-1].end
-    return out
+from app.periods import Period, level_of, months_in, period_key
+from app.storage.models import Inspection, PersonEvent, Rectification, Staff, Vote, Window
 
 
 @dataclass(frozen=True)
@@ -142,8 +119,6 @@ def _event_points(period: Period, register: str, points: dict[str, float], subje
 def _repeats(period: Period, scheme: Scheme) -> dict[int, tuple[float, list]]:
     """subject id -> (points, faults) for the period's repeated faults (rectification items marked as a
     repeat of the same item by the same person), at the scheme's points each."""
-    from app.storage.models import Rectification
-
     column = Rectification.window if scheme.subject == "window" else Rectification.staff
     query = (Rectification.select(column, Rectification.item_code, Rectification.opened_on)
              .where((Rectification.repeats > 0) & (Rectification.state != "withdrawn")
@@ -161,10 +136,6 @@ def _repeats(period: Period, scheme: Scheme) -> dict[int, tuple[float, list]]:
 
 def _rating(period: Period, subject: str) -> dict[int, float]:
     """Satisfaction (%) from the imported 好差评 ratings of the period, when there are any."""
-    try:
-        from app.assessment.ratings import satisfaction
-    except ImportError:  # the 好差评 import is not part of this build
-        return {}
     return satisfaction(period, subject)
 
 
@@ -267,12 +238,8 @@ def _relevant(row: Row) -> bool:
 
 
 def _centre_grades(period: Period):
-    from app.centres.settings import load_settings
-
     return sorted(load_settings(period.last_day).grades, key=lambda g: -g.min_score)
 
 
 def _fail_grade(period: Period) -> str:
-    from app.centres.settings import load_settings
-
     return load_settings(period.last_day).fail_grade

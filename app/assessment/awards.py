@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import peewee as pw
+
 from app.assessment.assess import Assessment, Row
-from app.assessment.schemes import Award
+from app.assessment.events import _label
+from app.assessment.schemes import Award, extra_kinds
 from app.centres import scope
 from app.errors import PatrolError
-from app.results.periods import Period, cn_date
+from app.periods import Period, cn_date
 from app.storage.models import Inspection, PersonEvent, ProbationCase, ProbationEvent
 
 
@@ -63,8 +66,6 @@ def _vetoes(staff_ids: list[int], period: Period) -> dict[int, list[str]]:
 
 def _full_scores(staff_ids: list[int], period: Period) -> set[int]:
     """People every one of whose finalised inspections in the period lost no point (英德: 满分)."""
-    import peewee as pw
-
     query = (Inspection.select(Inspection.staff, pw.fn.COUNT(Inspection.id), pw.fn.SUM(Inspection.deductions))
              .where((Inspection.status == "final") & (Inspection.observed_at >= period.start_dt)
                     & (Inspection.observed_at < period.end_dt) & Inspection.staff.in_(staff_ids) & scope.inspections())
@@ -85,10 +86,6 @@ def _probation(staff_ids: list[int], period: Period) -> dict[int, list[str]]:
 
 
 def _conduct(staff_ids: list[int], period: Period, kinds: frozenset[str]) -> dict[int, list[str]]:
-    from app.assessment.events import _label
-
-    from app.assessment.schemes import extra_kinds
-
     extra = extra_kinds("conduct")
     query = (PersonEvent.select(PersonEvent.staff, PersonEvent.kind, PersonEvent.occurred_on, PersonEvent.id)
              .where((PersonEvent.register == "conduct") & PersonEvent.withdrawn_at.is_null()

@@ -15,38 +15,18 @@ from pathlib import Path
 from peewee import JOIN
 
 from app import audit
+from app.assessment.schemes import extra_kinds, schemes_on
 from app.centres import scope
+from app.centres.wall import ensure_own
+from app.domain import CONDUCT_KINDS, PRAISE_KINDS
+from app.domain import CONDUCT_SOURCES as SOURCES
 from app.errors import PatrolError
-from app.people.accounts import require_role
+from app.patrolling.evidence import store_document
+from app.results.probation import open_for_event, withdraw_case
+from app.roles import require_role
 from app.storage.db import db
 from app.storage.models import PersonEvent, Staff, User, Window, now
 
-# Seed 004 五: any of these takes a person out of the year's awards (取消年度评先资格).
-CONDUCT_KINDS = {
-    "illegal_approval": ("违规审批", "004 五1"),
-    "complaint": ("受到服务对象有效投诉", "004 五1"),
-    "conflict": ("与服务对象发生当面冲突", "004 五1"),
-    "corruption": ("吃、拿、卡、要等不廉洁行为", "004 五2"),
-    "circular": ("受中心通报批评", "004 五3"),
-    "media": ("被新闻媒体曝光", "004 五3"),
-    "mingcha": ("被明查暗访查到", "004 五3; 000 三(二)2 第三方满意度测评暗访"),
-    "leisure": ("工作时间玩游戏、看股票、看影视、听音乐、上网购物", "004 五4; 四(三)2"),
-    "software": ("擅自安装无关软件造成系统故障、无法办理业务", "004 五5"),
-    "absent": ("未履行请假手续擅自离岗外出", "004 五6"),
-    "idle_circular": ("玩手机、喧哗嬉闹、打瞌睡、串岗闲聊等被通报批评", "004 五7"),
-    "overdue": ("违反承诺办结制, 超期办理被投诉", "004 五8; 四(三)3"),
-}
-# Where the register heard of it.
-SOURCES = {"complaint": "群众投诉", "circular": "通报", "media": "媒体", "mingcha": "明查暗访组", "video": "视频抽查",
-           "other": "其他"}
-# Praise as published schemes count it (若羌: 锦旗、公开表扬、节假日加班另行加分); seed 001 二(三)4 延时服务.
-PRAISE_KINDS = {
-    "banner": ("锦旗", "考核方案加分项"),
-    "letter": ("感谢信", "考核方案加分项"),
-    "public": ("公开表扬", "考核方案加分项"),
-    "overtime": ("节假日、延时加班服务", "001 二(三)4、5 延时服务、无休日服务"),
-    "innovation": ("创新做法被采纳", "考核方案加分项"),
-}
 REGISTERS = {"conduct": ("违规记录", CONDUCT_KINDS), "praise": ("表扬记录", PRAISE_KINDS)}
 MAX_TEXT = 2_000
 MAX_PHOTOS = 9
@@ -80,8 +60,6 @@ class EventRow:
 
 
 def _label(register: str, kind: str, extra: dict[str, str] | None = None) -> str:
-    from app.assessment.schemes import extra_kinds
-
     return kinds(register, extra if extra is not None else extra_kinds(register)).get(kind, kind)
 
 
@@ -89,9 +67,7 @@ def record_event(user: User, register: str, staff: Staff, kind: str, occurred_on
                  source: str = "other", window: Window | None = None, photos: tuple[str, ...] = (),
                  document: Path | None = None) -> PersonEvent:
     """A manager records an event about a person of the centre in view (audited). Photos are stored
-    references (app.patrolling.photos); a document file is stored the same way, by its content."""
-    from app.assessment.schemes import extra_kinds
-
+    references (app.patrolling.evidence); a document file is stored the same way, by its content."""
     require_role(user, "manager")
     centre = scope.require_centre("登记违规或表扬")
     if register not in REGISTERS:
@@ -113,7 +89,7 @@ def record_event(user: User, register: str, staff: Staff, kind: str, occurred_on
         raise PatrolError(f"{name}: 须写明事由 (至多 {MAX_TEXT} 字)")
     if len(photos) > MAX_PHOTOS:
         raise PatrolError(f"{name}: 照片至多 {MAX_PHOTOS} 张")
-    document_ref = _store_document(document) if document is not None else ""
+    document_ref = store_document(document) if document is not None else ""
     window = window or staff.window
     with db.atomic():
         event = PersonEvent.create(register=register, centre=centre, staff=staff, window=window, kind=kind,
@@ -123,7 +99,7 @@ def record_event(user: User, register: str, staff: Staff, kind: str, occurred_on
         case = None
         if register == "conduct":
             case = _probation_if_the_scheme_says(event)
-        audit.record(user, f"{register}.record", f"event:{event.id}",
+        audit.record(user, f"{register}.record", f"event:{event.id}", centre=event.centre_id,
                      new={"kind": allowed[kind], "date": occurred_on.isoformat(), "description": description,
                           **({"source": SOURCES[source]} if register == "conduct" else {}),
                           **({"probation_case": case.id} if case else {})},
@@ -135,6 +111,7 @@ def withdraw_event(user: User, event: PersonEvent, reason: str) -> PersonEvent:
     """Withdraw an event (a complaint found not valid): it stays in the register, marked, with why; a
     probation case it opened is withdrawn too."""
     require_role(user, "manager")
+    ensure_own(user, event)
     reason = audit.require_reason(reason)
     if event.centre_id != scope.require_centre("撤销登记"):
         raise PatrolError(f"记录 {event.id} 不属于本中心")
@@ -144,10 +121,8 @@ def withdraw_event(user: User, event: PersonEvent, reason: str) -> PersonEvent:
         event.withdrawn_at, event.withdrawn_by, event.withdraw_reason = now(), user.username, reason
         event.save()
         if event.probation_case_id is not None:
-            from app.results.probation import withdraw_case
-
             withdraw_case(event.probation_case, f"开启本案的{REGISTERS[event.register][0]}已撤销: {reason}", user)
-        audit.record(user, f"{event.register}.withdraw", f"event:{event.id}",
+        audit.record(user, f"{event.register}.withdraw", f"event:{event.id}", centre=event.centre_id,
                      old={"kind": _label(event.register, event.kind), "date": event.occurred_on.isoformat()},
                      new={"status": "withdrawn"}, reason=reason,
                      window_code=event.window.code if event.window_id else "", employee_no=event.staff.employee_no)
@@ -155,9 +130,6 @@ def withdraw_event(user: User, event: PersonEvent, reason: str) -> PersonEvent:
 
 
 def _probation_if_the_scheme_says(event: PersonEvent):
-    from app.assessment.schemes import schemes_on
-    from app.results.probation import open_for_event
-
     if not any(event.kind in s.probation for s in schemes_on(event.occurred_on)):
         return None
     case = open_for_event(event.staff, event.occurred_on,
@@ -166,27 +138,6 @@ def _probation_if_the_scheme_says(event: PersonEvent):
         event.probation_case = case
         event.save()
     return case
-
-
-def _store_document(path: Path) -> str:
-    """A document file kept by content in the evidence folder: '<sha256>.<ext> <original name>'."""
-    import hashlib
-
-    from app.patrolling.photos import photo_dir, write_once
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xlsx", ".txt"):
-        raise PatrolError(f"{path.name}: 证明材料须为 PDF、图片、Word、Excel 或文本文件")
-    try:
-        if path.stat().st_size > 20 * 2**20:
-            raise PatrolError(f"{path.name}: 证明材料超过 20 MB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PatrolError(f"无法读取 {path}: {exc.strerror}") from None
-    ref = hashlib.sha256(data).hexdigest() + suffix
-    write_once(photo_dir() / "documents" / ref, data)
-    return f"{ref} {path.name[:80]}"
 
 
 def events(register: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
@@ -207,7 +158,6 @@ def events(register: str | None = None, start: dt.date | None = None, end: dt.da
         query = query.where(PersonEvent.staff == staff_id)
     if not include_withdrawn:
         query = query.where(PersonEvent.withdrawn_at.is_null())
-    from app.assessment.schemes import extra_kinds
 
     extra = {r: extra_kinds(r) for r in REGISTERS}  # the schemes are read once, not once a row
     rows = []

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from app import periods
 from app.assessment import assess as assessing
 from app.assessment import awards, events
 from app.assessment.schemes import schemes_on
 from app.centres import scope
+from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError
-from app.results import periods
+from app.periods import months_in
 from app.storage.models import Inspection, ProbationCase, ProbationEvent, Rating, Staff
 
 
@@ -60,7 +62,7 @@ def person_year(employee_no: str, year: int) -> PersonYear:
                      f"{person.window.code} {person.window.name}" if person.window_id else "", person.employer)
     failed = pw.fn.SUM(pw.Case(None, [(Inspection.passed == False, 1)], 0))  # noqa: E712
     vetoed = pw.fn.SUM(pw.Case(None, [(Inspection.vetoed == True, 1)], 0))  # noqa: E712
-    for m in assessing.months_in(period):
+    for m in months_in(period):
         n, avg, fails, vetoes = (Inspection.select(pw.fn.COUNT(Inspection.id), pw.fn.AVG(Inspection.score), failed, vetoed)
                                  .where((Inspection.staff == person.id) & (Inspection.status == "final")
                                         & (Inspection.observed_at >= m.start_dt) & (Inspection.observed_at < m.end_dt))
@@ -74,7 +76,6 @@ def person_year(employee_no: str, year: int) -> PersonYear:
                                     round(100 * g / t, 2) if t else None))
     out.events = events.events(start=period.start, end=period.last_day, staff_id=person.id)
     withdrawn = {c for (c,) in ProbationEvent.select(ProbationEvent.case).where(ProbationEvent.kind == "withdrawn").tuples()}
-    from app.domain import PROBATION_STATUSES
 
     for case in (ProbationCase.select().where((ProbationCase.staff == person.id) & (ProbationCase.opened_on < period.end)
                                               & (ProbationCase.ends_on >= period.start)).order_by(ProbationCase.opened_on)):

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from app import audit
-from app.centres import scope
+from app.centres import scope, wall
+from app.centres.workdays import add_workdays, calendar
+from app.context import Context
 from app.errors import PatrolError
-from app.people.accounts import require_role
 from app.people.roster_import import Located, clean, find_header, header_key
-from app.results.periods import Period
-from app.storage.db import db
+from app.periods import Period
+from app.results.rectification_items import new_item, write_items
+from app.roles import require_role
+from app.storage.db import bulk_insert, db
 from app.storage.models import Rating, RatingImport, Staff, Window
 
 LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
@@ -231,35 +234,39 @@ def plan_ratings(file: str, sheets, month: Period) -> RatingPlan:
     return plan
 
 
-def apply_ratings(plan: RatingPlan, user, reason: str = "") -> tuple[int, int]:
+def apply_ratings(ctx: Context, plan: RatingPlan, reason: str = "") -> tuple[int, int]:
     """Write the plan's new rows in one transaction and open a rectification item for each 差评 of a
-    matched row; audited. Returns (rows written, items opened)."""
-    from app.loop.rectification import open_item
-
-    require_role(user, "manager")
-    centre = scope.require_centre("导入好差评")
+    matched row, due in RECTIFY_WORKDAYS working days; audited. Rows and items are written in bulk (a
+    month's export may hold 50,000 rows). Returns (rows written, items opened)."""
+    require_role(ctx.user, "manager")
+    centre = wall.require_centre(ctx, "导入好差评")
     reason = reason or f"导入{plan.month.label}好差评"
-    opened = 0
+    columns = ["centre", "month", "batch", "row_key", "window", "staff", "window_text", "staff_text", "rated_on",
+               "number", "comment", *FIELDS]
     with db.atomic():
         log = RatingImport.create(centre=centre, month=f"{plan.month.start:%Y-%m}", file_name=plan.file[:120],
                                   rows=len(plan.rows), new=len(plan.new), duplicates=len(plan.duplicates),
-                                  unmatched=len(plan.unmatched), imported_by=user.username)
-        for row in plan.new:
-            rating = Rating.create(centre=centre, month=log.month, batch=log, row_key=row.key, window=row.window_id,
-                                   staff=row.staff_id, window_text=row.window_text[:60], staff_text=row.staff_text[:60],
-                                   rated_on=row.rated_on, number=row.number, comment=row.comment,
-                                   **dict(zip(FIELDS, row.counts)))
-            if row.bad and row.matched:
+                                  unmatched=len(plan.unmatched), imported_by=ctx.username)
+        bulk_insert(Rating, columns, [(centre, log.month, log.id, row.key, row.window_id, row.staff_id,
+                                       row.window_text[:60], row.staff_text[:60], row.rated_on, row.number, row.comment,
+                                       *row.counts) for row in plan.new])
+        bad = [row for row in plan.new if row.bad and row.matched]
+        items = []
+        if bad:
+            ids = dict(Rating.select(Rating.row_key, Rating.id).where(Rating.batch == log.id).tuples())
+            days = [row.rated_on or plan.month.last_day for row in bad]
+            known = calendar(min(days), max(days) + dt.timedelta(days=RECTIFY_WORKDAYS * 3 + 60))
+            for row, day in zip(bad, days):
                 words = "、".join(f"{w} {n} 次" for w, n in zip(LEVELS[3:], row.counts[3:]) if n)
-                item = open_item(centre, "rating", f"rating:{rating.id}",
-                                 f"好差评差评 ({words})" + (f": {row.comment}" if row.comment else ""),
-                                 row.rated_on or plan.month.last_day, RECTIFY_WORKDAYS, row.staff_id, row.window_id,
-                                 "好差评: 差评 15 个工作日内整改")
-                opened += item is not None
-        audit.record(user, "import.ratings", f"ratings:{log.month}",
+                items.append(new_item(centre, "rating", f"rating:{ids[row.key]}",
+                                      f"好差评差评 ({words})" + (f": {row.comment}" if row.comment else ""),
+                                      "好差评: 差评 15 个工作日内整改", day, add_workdays(day, RECTIFY_WORKDAYS, known),
+                                      row.staff_id, row.window_id))
+            write_items(items)
+        audit.record(ctx.user, "import.ratings", f"ratings:{log.month}", centre=centre,
                      new={"file": plan.file, "new": len(plan.new), "duplicates": len(plan.duplicates),
-                          "unmatched": len(plan.unmatched), "rectifications": opened}, reason=reason)
-    return len(plan.new), opened
+                          "unmatched": len(plan.unmatched), "rectifications": len(items)}, reason=reason)
+    return len(plan.new), len(items)
 
 
 def satisfaction(period: Period, subject: str) -> dict[int, float]:

@@ -13,12 +13,16 @@ import datetime as dt
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from app import audit
 from app.centres import scope
+from app.centres.centre import current_centre
 from app.centres.settings import Grade, next_month_start
+from app.domain import CONDUCT_KINDS, PRAISE_KINDS
 from app.errors import PatrolError
+from app.roles import require_role
 from app.storage.db import db
 from app.storage.models import SchemeVersion
 
@@ -103,8 +107,6 @@ def _number(value, where: str, errors: list[str], low: float = 0, high: float = 
 
 def parse_scheme(text: str, file: str = "方案") -> Scheme:
     """Read and validate a scheme; raise PatrolError listing every problem."""
-    from app.assessment.events import CONDUCT_KINDS, PRAISE_KINDS
-
     if len(text.encode("utf-8")) > MAX_FILE:
         raise PatrolError(f"{file}: 文件过大 (至多 {MAX_FILE // 1024} KB)")
     try:
@@ -321,7 +323,6 @@ def shipped(name: str = "default.toml") -> Scheme:
 
 def _from_row(row: SchemeVersion) -> Scheme:
     scheme = parse_scheme(row.content, f"{row.code} 第{row.version}版")
-    from dataclasses import replace
 
     return replace(scheme, version=row.version, effective_from=row.effective_from)
 
@@ -340,8 +341,6 @@ def schemes_on(day: dt.date) -> list[Scheme]:
     """The schemes of the centre in view in force on a day, one version per code, DEFAULT first."""
     cid = scope.centre_id()
     if cid is None:
-        from app.centres.centre import current_centre
-
         centre = current_centre()
         if centre is None:
             return []
@@ -375,9 +374,6 @@ def load_scheme(user, scheme: Scheme, reason: str, effective_from: dt.date | Non
     """Store a scheme as a new version of its code for the centre in view (audited); (scheme, created).
     The first version holds from the beginning unless told a month; a later one from next month or a
     later month's first day."""
-    from app import audit
-    from app.people.accounts import require_role
-
     require_role(user, "manager")
     centre = scope.require_centre("考核方案")
     ensure_default(centre)

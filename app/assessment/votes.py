@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from app import audit
-from app.assessment.assess import period_key
 from app.centres import scope
 from app.errors import PatrolError
-from app.people.accounts import require_role
-from app.results.periods import Period
+from app.people import roster
+from app.periods import Period, period_key
+from app.roles import require_role
 from app.storage.db import db
 from app.storage.models import Staff, User, Vote, Window
 
@@ -91,3 +91,10 @@ def votes(period: Period, name: str | None = None) -> list[VoteRow]:
         else:
             out.append(VoteRow(v.period, v.name, v.staff.employee_no, v.staff.name, v.score, v.entered_by))
     return out
+
+
+def subjects(kind: str) -> list[tuple[str, str]]:
+    """(code, name) of what a vote scores in the centre in view: its active windows, or its active people."""
+    if kind == "window":
+        return [(w.code, w.name) for w in roster.windows(active_only=True)]
+    return [(s.employee_no, s.name) for s in roster.people(active_only=True)]

@@ -10,7 +10,7 @@ from app.assessment.assess import Assessment, assess
 from app.assessment.awards import award_lists
 from app.assessment.schemes import DEFAULT_CODE, Scheme, scheme_for
 from app.errors import PatrolError
-from app.results.periods import Period
+from app.periods import Period
 
 
 @dataclass(frozen=True)

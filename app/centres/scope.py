@@ -9,12 +9,15 @@ with one centre in the database it is that one, so a centre-only user sees the p
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 
 import peewee as pw
 
+from app.context import Context
+from app.errors import PatrolError, PermissionDenied
 from app.storage.db import on_open
-from app.errors import PatrolError
+from app.storage.models import Centre, Checklist, Inspection, Staff, User, Window
 
 _UNSET = object()
 _centre: object = _UNSET
@@ -38,9 +41,16 @@ def want_centre(code: str | None) -> None:
 
 
 def _resolve_wanted() -> int:
-    from app.centres.district import centre_by_code
-
     return centre_by_code(_wanted).id
+
+
+def centre_by_code(code: str):
+    """The centre with this code, or a PatrolError naming the codes there are."""
+    found = Centre.get_or_none(Centre.code == code.strip())
+    if found is None:
+        known = "、".join(c for (c,) in Centre.select(Centre.code).order_by(Centre.code).tuples())
+        raise PatrolError(f"未知中心编码 {code!r} (可选: {known})")
+    return found
 
 
 def set_centre(centre_id: int | None) -> None:
@@ -63,8 +73,6 @@ def viewing(centre_id_: int | None):
 
 def code_in_view() -> str | None:
     """The code of the centre in view when the database holds a district (paper names it); else None."""
-    from app.storage.models import Centre
-
     cid = centre_id()
     if cid is None or not is_district():
         return None
@@ -77,13 +85,17 @@ def centre_id() -> int | None:
     if _centre is _UNSET and _wanted is not None:
         _centre = _resolve_wanted()
     if _centre is _UNSET:
-        from app.storage.models import Centre
-
         ids = [c for (c,) in Centre.select(Centre.id).order_by(Centre.id).limit(2).tuples()]
         if not ids:
             return None  # before set-up: decided when the first centre exists
         _centre = ids[0] if len(ids) == 1 else None
     return _centre  # type: ignore[return-value]
+
+
+def context(user=None, today: dt.date | None = None) -> Context:
+    """The explicit context of work about to be done: this user, the centre in view, today. Commands
+    and pages build it once and pass it down."""
+    return Context(user, centre_id(), today or dt.date.today())
 
 
 def require_centre(what: str = "此操作") -> int:
@@ -96,23 +108,17 @@ def require_centre(what: str = "此操作") -> int:
 
 def is_district() -> bool:
     """More than one centre in the database: the district's words and views appear."""
-    from app.storage.models import Centre
-
     return Centre.select().limit(2).count() > 1
 
 
 def windows():
     """A condition on Window for the centre in view (always true for the district)."""
-    from app.storage.models import Window
-
     cid = centre_id()
     return (Window.centre == cid) if cid is not None else pw.SQL("1 = 1")
 
 
 def inspections():
     """A condition on Inspection: done at a window of the centre in view."""
-    from app.storage.models import Inspection, Window
-
     cid = centre_id()
     if cid is None:
         return pw.SQL("1 = 1")
@@ -122,18 +128,22 @@ def inspections():
 def accounts(viewer=None):
     """A condition on User: the centre in view's accounts and the district's (who may work there too);
     a centre's own manager (`viewer`) sees their centre's accounts only."""
-    from app.storage.models import User
-
     cid = centre_id()
     if viewer is not None and viewer.centre_id is not None:
         return User.centre == viewer.centre_id
     return ((User.centre == cid) | User.centre.is_null()) if cid is not None else pw.SQL("1 = 1")
 
 
+def checklists():
+    """A condition on Checklist: the district's and the centre in view's own (in the district's view, all)."""
+    cid = centre_id()
+    if cid is None:
+        return Checklist.id.is_null(False)
+    return Checklist.centre.is_null() | (Checklist.centre == cid)
+
+
 def staff():
     """A condition on Staff for the centre in view."""
-    from app.storage.models import Staff
-
     cid = centre_id()
     return (Staff.centre == cid) if cid is not None else pw.SQL("1 = 1")
 
@@ -143,8 +153,6 @@ def for_user(user) -> None:
     centre it asked for). A centre's account never acts for another centre."""
     if user.centre_id is not None:
         if _wanted is not None and _resolve_wanted() != user.centre_id:
-            from app.errors import PermissionDenied
-
             raise PermissionDenied(f"用户 {user.username} 属于{user.centre.name}, 不能查看或修改其他中心")
         set_centre(user.centre_id)
     elif _wanted is not None:

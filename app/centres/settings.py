@@ -6,9 +6,13 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field, fields
 
-from app.storage.db import db
+from app import audit
+from app.centres import scope
+from app.centres.centre import current_centre
 from app.errors import PatrolError
-from app.storage.models import RuleSet, Setting
+from app.roles import require_role
+from app.storage.db import db
+from app.storage.models import Checklist, RuleSet, Setting
 
 
 @dataclass(frozen=True)
@@ -112,33 +116,6 @@ def _decode(name: str, raw):
     return raw
 
 
-LABELS = {
-    "grades": "等级分数线",
-    "fail_grade": "不合格等级名称",
-    "bonus_cap": "加分上限",
-    "cap_total_at_100": "总分不超过 100 分 (是/否; 加分只抵扣分)",
-    "probation_days": "考察期天数",
-    "probation_rechecks": "考察期需复查合格次数",
-    "smile_star_min_inspections": "微笑之星最少巡查次数",
-    "smile_star_min_score": "微笑之星最低平均分",
-    "smile_star_max": "微笑之星名额",
-    "red_flag_windows": "流动红旗窗口数",
-    "pay_per_failure": "每次巡查不合格扣发绩效 (元; 0 表示按中心另行规定)",
-    "pay_per_veto": "每次一票否决另扣绩效 (元)",
-    "ranking_min_inspections": "参加排名的最少巡查次数 (不足者列为样本不足)",
-    "coverage_min_inspections": "覆盖率: 每个窗口每期至少巡查次数",
-    "veto_ranking": "有一票否决者 (排在最后 / 不参加排名)",
-    "review_serious": "严重项不合格开启的考察须管理员决定 (是/否; 一票否决总是如此)",
-    "consequence_agency": "考察期满未达标的后果 (劳务派遣人员)",
-    "consequence_staff": "考察期满未达标的后果 (在编人员)",
-    "consequence_other": "考察期满未达标的后果 (其他人员)",
-    "checklist": "巡查使用的检查表 (区级检查表或本中心扩展的检查表的编号)",
-    "rectify_days_normal": "整改期限: 一般项 (工作日)",
-    "rectify_days_serious": "整改期限: 严重项 (工作日)",
-    "rectify_days_veto": "整改期限: 一票否决项 (工作日)",
-    "appeal_days": "申诉期: 定稿后几个工作日内可申诉",
-    "second_approval": "双人审批: 改变结论的记录修改和发布排名须另一名管理员批准 (是/否)",
-}
 
 
 def format_value(name: str, value) -> str:
@@ -185,8 +162,6 @@ def parse_value(name: str, text: str):
 def settings_centre() -> int | None:
     """Whose settings apply: the centre in view; for the district's own view, the district centre's
     (the first centre), which ranks the district's windows and staff."""
-    from app.centres.centre import current_centre
-
     centre = current_centre()
     return centre.id if centre is not None else None
 
@@ -297,6 +272,16 @@ def check_effective_from(day: dt.date, today: dt.date | None = None, regrade: bo
         raise PatrolError(f"{day.year}年{day.month}月已按现行规则评定; 要让新规则从该月起执行, 须选择重新评定该月")
 
 
+def require_usable_checklist(code: str) -> Checklist:
+    """A checklist the centre in view may adopt and patrol with: a district one, or its own, with a version."""
+    found = Checklist.get_or_none((Checklist.code == code) & scope.checklists())
+    if found is None or not found.versions.exists():
+        choices = "、".join(c for (c,) in Checklist.select(Checklist.code).where(scope.checklists())
+                           .order_by(Checklist.code).tuples())
+        raise PatrolError(f"没有可用的检查表 {code} (可选: {choices or '无'})")
+    return found
+
+
 def save_settings(settings: CentreSettings, user=None, reason: str = "", effective_from: dt.date | None = None,
                   regrade: bool = False) -> dt.date | None:
     """Validate and store the settings in one transaction. Without a user (set-up) everything is
@@ -309,9 +294,6 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
         with db.atomic():
             _store_plain(settings, [f.name for f in fields(CentreSettings)])
         return None
-    from app import audit
-    from app.people.accounts import require_role
-
     require_role(user, "manager")
     effective_from = effective_from or next_month_start(dt.date.today())
     changed = changed_settings(settings, effective_from)
@@ -323,9 +305,7 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
     if rules:
         check_effective_from(effective_from, regrade=regrade)
     if "checklist" in plain:
-        from app.patrolling.centre_checklists import require_usable
-
-        require_usable(settings.checklist)
+        require_usable_checklist(settings.checklist)
     before, rules_then = load_settings(), load_settings(effective_from)
     with db.atomic():
         if plain:

@@ -15,14 +15,20 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from app.centres import scope
-from app.exchange import signing
-from app.people.accounts import require_role
-from app.storage.db import db
+from app import audit
+from app.centres import district, scope
+from app.centres.centre import current_centre
+from app.domain import ITEM_KINDS, SEVERITIES
 from app.errors import PatrolError
-from app.storage.models import Area, Centre, Checklist, ChecklistVersion, Device, Inspection, Staff, User, Window
-from app.results.periods import Period
 from app.exchange.record_checks import MARKUP
+from app.exchange.results_package import write_package
+from app.exchange.setup_file import _checklist_json, checklist_from_json
+from app.keys import signing
+from app.patrolling.checklist_versions import register
+from app.periods import Period
+from app.roles import require_role
+from app.storage.db import db
+from app.storage.models import Area, Centre, Checklist, ChecklistVersion, Device, Inspection, Staff, User, Window
 
 MAX_ROSTER_ROWS = 20_000
 NO_PASSWORD = "!"  # matches no password (app.people.accounts.verify_password wants scrypt$…)
@@ -31,8 +37,6 @@ NO_PASSWORD = "!"  # matches no password (app.people.accounts.verify_password wa
 def roster_snapshot(centre: Centre, usernames: set[str], versions=()) -> bytes:
     """The centre's roster as the district needs it to take the centre's records, with the centre's
     own checklist versions the records were made on (the district's it has already)."""
-    from app.exchange.setup_file import _checklist_json
-
     body = {
         "checklists": [_checklist_json(v) for v in versions],
         "centre": {"code": centre.code, "name": centre.name, "kind": centre.kind},
@@ -50,9 +54,6 @@ def roster_snapshot(centre: Centre, usernames: set[str], versions=()) -> bytes:
 
 def export_month(out, period: Period, user: User):
     """A centre manager's package of the centre's finalised inspections of a period, for the district."""
-    from app.centres.centre import current_centre
-    from app.exchange.results_package import write_package
-
     require_role(user, "manager")
     centre = current_centre()
     if centre is None:
@@ -73,11 +74,9 @@ def export_month(out, period: Period, user: User):
 def trust_office(user: User, code: str, key_id: str, public_key: str, reason: str) -> Device:
     """The district registers a centre office's public key (read to it from the centre: compare the
     fingerprint); that centre's month packages are then accepted for that centre only."""
-    from app import audit
-    from app.centres import district
     district.require_district_manager(user)
     reason = audit.require_reason(reason)
-    centre = district.centre_by_code(code)
+    centre = scope.centre_by_code(code)
     key_id, public_key = key_id.strip().upper(), public_key.strip().lower()
     if not re.fullmatch(r"[A-Z0-9]{1,20}", key_id) or not re.fullmatch(r"[0-9a-f]{64}", public_key):
         raise PatrolError("密钥编号应为字母和数字, 公钥应为 64 位十六进制 (在中心管理端运行 centres office-key 查看)")
@@ -150,9 +149,6 @@ MAX_OWN_ITEMS = 1_000
 def _own_checklists(raw: list, centre_code: str, name: str) -> list:
     """The centre's own checklist versions in the package: named for this centre, each item of a known
     kind, and the content hashing to what the records cite (nothing taken on the file's word)."""
-    from app.domain import ITEM_KINDS, SEVERITIES
-    from app.exchange.setup_file import checklist_from_json
-
     if not isinstance(raw, list) or len(raw) > MAX_OWN_VERSIONS:
         raise PatrolError(f"{name}: roster.json 的 checklists 不是列表或超过 {MAX_OWN_VERSIONS} 个版本")
     out = []
@@ -199,14 +195,15 @@ def apply_roster(roster: Roster, centre: Centre) -> dict[str, tuple[int, str]]:
         known.update({s.employee_no: s for s in Staff.select().where(Staff.employee_no.in_(numbers[start:start + 500]))})
     for emp, name, gender, party, employer, window, post, status in roster.staff:
         person = known.get(emp)
-        if person is not None and person.centre_id != centre.id and person.name != name:
-            raise PatrolError(f"工号 {emp} 在{person.centre.name}是{person.name}, 本包中是{name}: 请统一全区工号后再导入")
+        if person is not None and person.centre_id is not None and person.centre_id != centre.id:
+            # A centre's package never moves another centre's person: a transfer is the district's act.
+            raise PatrolError(f"工号 {emp} ({person.name}) 属于{person.centre.name}, 不能由{centre.name}的报送包改动; "
+                              "人员在中心之间调动须由区级管理员办理")
         person = person or Staff(employee_no=emp)
         person.name, person.gender, person.party_member, person.employer = name, gender, party, employer
         person.window = windows[window] if window in windows else None
         person.post, person.status, person.centre = post, status, centre.id
         person.save()
-    from app.patrolling.checklists import register
 
     for definition, base_hash in roster.checklists:
         base = ChecklistVersion.get_or_none(ChecklistVersion.content_hash == base_hash) if base_hash else None

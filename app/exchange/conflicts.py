@@ -13,11 +13,13 @@ import json
 from dataclasses import dataclass
 
 from app import audit
-from app.exchange import records
-from app.people.accounts import require_role
-from app.storage.db import db
+from app.centres.wall import ensure_own
 from app.domain import RESULTS
 from app.errors import PatrolError
+from app.exchange.results_import import apply_revision
+from app.patrolling import records
+from app.roles import require_role
+from app.storage.db import db
 from app.storage.models import Inspection, InspectionHistory, User
 
 OPEN = "conflict"
@@ -72,11 +74,11 @@ def open_conflicts() -> list[Conflict]:
 
 def resolve(conflict_id: int, user: User, take_incoming: bool, reason: str) -> Inspection:
     """Settle one conflict (a manager, with a reason); returns the inspection as it now stands."""
-    from app.exchange.results_import import apply_revision
-
     require_role(user, "manager")
     reason = audit.require_reason(reason)
     row = InspectionHistory.get_or_none(InspectionHistory.id == conflict_id)
+    if row is not None:
+        ensure_own(user, row)
     if row is None or row.kind != OPEN:
         raise PatrolError(f"没有待处理的冲突 {conflict_id}")
     conflict = _conflict(row)

@@ -13,11 +13,12 @@ from pathlib import Path
 import peewee as pw
 
 from app import audit
-from app.exchange import identity, setup_file, signing
-from app.people.accounts import require_role
 from app.centres.centre import current_centre
+from app.errors import PatrolError, PermissionDenied
+from app.exchange import setup_file
+from app.keys import identity, signing
+from app.roles import require_role
 from app.storage.db import db
-from app.errors import PatrolError
 from app.storage.models import Centre, Device, ImportLog, Inspection, User
 
 MAX_NAME = 40
@@ -58,9 +59,35 @@ def _office(action: str):
     return office
 
 
+def _home(user: User) -> Centre:
+    """The centre a manager's device work is for: a centre's manager's own; a district manager's, the
+    centre in view."""
+    centre = Centre.get_by_id(user.centre_id) if user.centre_id is not None else current_centre()
+    if centre is None:
+        raise PatrolError("数据库中没有中心, 请先建立中心")
+    return centre
+
+
+def _of_centre(device: Device, centre: Centre) -> bool:
+    return (device.laptop_centre or device.centre_code) == centre.code
+
+
+def enrollable_inspectors(user: User) -> list[User]:
+    """The inspectors a manager may put on a laptop: their centre's own active inspectors (a district
+    manager may add the district's team)."""
+    home = _home(user)
+    where = User.centre == home.id
+    if user.centre_id is None:
+        where |= User.centre.is_null()
+    return list(User.select().where((User.role == "inspector") & (User.active == True) & where)  # noqa: E712
+                .order_by(User.username))
+
+
 def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, reason: str = "") -> EnrolledDevice:
-    """Register a laptop and write its signed set-up file (managers only)."""
+    """Register a laptop of the centre and write its signed set-up file (managers only). It carries the
+    centre's own inspectors only (a district manager may add the district's team)."""
     require_role(user, "manager")
+    home = _home(user)
     name = " ".join((name or "").split())
     if not name or len(name) > MAX_NAME:
         raise PatrolError(f"设备名称不能为空, 最多 {MAX_NAME} 个字")
@@ -71,6 +98,8 @@ def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, 
     problems = [f"没有账号 {n}" for n in wanted if n not in accounts]
     problems += [f"{n} 不是巡查员账号 (管理员账号不能放到笔记本上)" for n, u in accounts.items() if u.role != "inspector"]
     problems += [f"账号 {n} 已停用" for n, u in accounts.items() if not u.active]
+    problems += [f"{n} 不是{home.name}的巡查员" for n, u in accounts.items()
+                 if u.centre_id != home.id and not (u.centre_id is None and user.centre_id is None)]
     if problems:
         raise PatrolError("; ".join(problems))
     out = Path(out)
@@ -79,48 +108,57 @@ def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, 
     if not out.parent.is_dir():
         raise PatrolError(f"输出文件夹不存在: {out.parent}")
     office = _office("登记设备")
-    centre = current_centre()
+    centre = home
     pair = signing.new_key_pair()
     key_id = signing.new_key_id("D")
     body = setup_file.content(centre, office, {"key_id": key_id, "name": name, "private_key": pair.private_hex},
                               [accounts[n] for n in wanted], user.username)
     with db.atomic():
         Device.create(key_id=key_id, name=name, public_key=pair.public_hex, inspectors=",".join(wanted),
-                      enrolled_by=user.username)
-        audit.record(user, "device.enrol", f"device:{key_id}", new={"name": name, "inspectors": wanted},
+                      enrolled_by=user.username, laptop_centre=centre.code)
+        audit.record(user, "device.enrol", f"device:{key_id}", centre=centre.id, new={"name": name, "inspectors": wanted},
                      reason=reason.strip() or f"登记设备 {name}")
         setup_file.write(out, body, office.private_key)  # last: a failed write rolls the registration back
     return EnrolledDevice(key_id, name, tuple(wanted), out, signing.fingerprint(office.public_key))
 
 
-def find_device(key: str) -> Device:
-    device = Device.get_or_none((Device.key_id == key.strip().upper()) | (Device.name == key.strip()))
+def find_device(key: str, user: User) -> Device:
+    """A device by its key id (names are not unique), refused when it is another centre's."""
+    device = Device.get_or_none(Device.key_id == key.strip().upper())
     if device is None:
-        raise PatrolError(f"没有登记过设备 {key}")
+        raise PatrolError(f"没有登记过密钥编号为 {key.strip()[:20]} 的设备 (devices list 列出密钥编号)")
+    if user.centre_id is not None and not _of_centre(device, _home(user)):
+        raise PermissionDenied(f"设备 {device.key_id} 不属于{_home(user).name}, 不能修改")
     return device
 
 
 def revoke_device(user: User, key: str, reason: str) -> Device:
-    """A lost or retired laptop: its later packages and paper are refused (managers only, with a reason)."""
+    """A lost or retired laptop of the centre: its later packages and paper are refused (managers only,
+    with a reason)."""
     require_role(user, "manager")
     why = audit.require_reason(reason)
-    device = find_device(key)
+    device = find_device(key, user)
     if device.revoked_at is not None:
         raise PatrolError(f"设备 {device.name} ({device.key_id}) 已于 {device.revoked_at:%Y-%m-%d %H:%M} 注销")
     with db.atomic():
         device.revoked_at, device.revoked_by, device.revoke_reason = dt.datetime.now(), user.username, why
         device.save()
-        audit.record(user, "device.revoke", f"device:{device.key_id}", old={"name": device.name}, reason=why)
+        audit.record(user, "device.revoke", f"device:{device.key_id}", centre=_home(user).id, old={"name": device.name}, reason=why)
     return device
 
 
-def device_rows() -> list[DeviceRow]:
+def device_rows(user: User | None = None) -> list[DeviceRow]:
+    """The register: a centre's manager sees their centre's devices only."""
+    query = Device.select().order_by(Device.enrolled_at, Device.id)
+    if user is not None and user.centre_id is not None:
+        code = _home(user).code
+        query = query.where((Device.laptop_centre == code) | (Device.centre_code == code))
     counts = dict(Inspection.select(Inspection.source_device, pw.fn.COUNT(Inspection.id))
                   .where(Inspection.source_device != "").group_by(Inspection.source_device).tuples())
     packages = dict(ImportLog.select(ImportLog.device_id, pw.fn.COUNT(ImportLog.id)).group_by(ImportLog.device_id).tuples())
     return [DeviceRow(d.key_id, d.name, d.inspector_names, d.enrolled_at, d.enrolled_by, d.revoked_at, d.revoke_reason,
                       counts.get(d.key_id, 0), packages.get(d.key_id, 0))
-            for d in Device.select().order_by(Device.enrolled_at, Device.id)]
+            for d in query]
 
 
 def legacy_key_active() -> bool:
@@ -130,11 +168,13 @@ def legacy_key_active() -> bool:
 
 
 def end_legacy_key(user: User, reason: str) -> None:
-    """Stop accepting anything signed with the old shared key (managers only, audited)."""
+    """Stop accepting anything signed with the centre's old shared key (managers only, audited): each
+    centre ends its own."""
     require_role(user, "manager")
     why = audit.require_reason(reason)
-    if not legacy_key_active():
+    home = _home(user)
+    if not home.signing_key:
         raise PatrolError("旧的共享密钥已经停用")
     with db.atomic():
-        Centre.update(signing_key="").execute()
-        audit.record(user, "legacy_key.end", "centre", reason=why)
+        Centre.update(signing_key="").where(Centre.id == home.id).execute()
+        audit.record(user, "legacy_key.end", "centre", reason=why, centre=home.id)

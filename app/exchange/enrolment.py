@@ -13,13 +13,14 @@ from pathlib import Path
 import peewee as pw
 
 from app.centres import scope
-from app.exchange import setup_file, signing
 from app.centres.centre import is_empty
-from app.patrolling.checklists import register
-from app.storage.db import db
-from app.errors import PatrolError
-from app.storage.models import Area, Centre, ChecklistVersion, Identity, RuleSet, Setting, Staff, User, Window
 from app.centres.settings import load_settings
+from app.errors import PatrolError
+from app.exchange import setup_file
+from app.keys import signing
+from app.patrolling.checklist_versions import register
+from app.storage.db import db
+from app.storage.models import Area, Centre, ChecklistVersion, Identity, RuleSet, Setting, Staff, User, Window
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _apply(body: dict) -> Enrolment:
         for s in body["staff"]:
             Staff.create(employee_no=s["employee_no"], name=s["name"], gender=s["gender"], party_member=s["party_member"],
                          employer=s["employer"], window=windows[s["window"]] if s["window"] else None, post=s["post"],
-                         status=s["status"])
+                         status=s["status"], centre=centre)
         for raw in body["checklists"]:
             definition = setup_file.checklist_from_json(raw)
             if definition.content_hash() != raw["hash"]:

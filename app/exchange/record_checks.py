@@ -16,12 +16,13 @@ import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
-from app.patrolling.checklists import applies, category_weights, version_items
-from app.domain import METHODS, RESULTS
-from app.storage.models import Checklist, ChecklistVersion, Item, Staff, User, Window
-from app.patrolling.photos import REF as PHOTO_REF
-from app.patrolling.scoring import ScoredItem, score_with_settings
+from app.centres.centre import current_centre
 from app.centres.settings import RuleBook
+from app.domain import METHODS, RESULTS
+from app.patrolling.checklists import applies, category_weights, version_items
+from app.patrolling.evidence import REF as PHOTO_REF
+from app.patrolling.scoring import ScoredItem, score_with_settings
+from app.storage.models import Checklist, ChecklistVersion, Item, Staff, User, Window
 
 RECORD_KEYS = {"uuid", "revision", "window", "staff", "inspector", "method", "observed_at", "started_at",
                "finished_at", "checklist", "note", "score", "bonus", "deductions", "vetoed", "passed", "grade", "results"}
@@ -39,6 +40,7 @@ MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
 class Lookups:
     """What this database knows, read once per import."""
 
+    centre_id: int | None  # the centre the package is for: its records, windows and people only
     windows: dict[str, tuple[int, str]]  # code -> (id, window type)
     staff: dict[str, tuple[int, str, bool]]  # employee no -> (id, gender, party member)
     users: dict[str, tuple[int, str]]  # username -> (id, role)
@@ -49,14 +51,15 @@ class Lookups:
 def lookups() -> Lookups:
     """The windows are those of the centre the package is for (the centre in view): two centres of a
     district may both have an A01."""
-    from app.centres.centre import current_centre
-
     centre = current_centre()
+    centre_id = centre.id if centre else None
     return Lookups(
+        centre_id=centre_id,
         windows={c: (i, t) for c, i, t in Window.select(Window.code, Window.id, Window.window_type)
                  .where(Window.centre == (centre.id if centre else None)).tuples()},
         staff={e: (i, g, bool(p)) for e, i, g, p in Staff.select(Staff.employee_no, Staff.id, Staff.gender,
-                                                                  Staff.party_member).tuples()},
+                                                                  Staff.party_member)
+                                                                  .where(Staff.centre == centre_id).tuples()},
         users={u: (i, r) for u, i, r in User.select(User.username, User.id, User.role).tuples()},
         # The district's checklists and the centre's own: never another centre's extension.
         versions=dict(ChecklistVersion.select(ChecklistVersion.content_hash, ChecklistVersion.id).join(Checklist)

@@ -1,7 +1,7 @@
 """Results packages: finalised inspections of a laptop in one signed file, for the manager's PC.
 
 The file is a zip: `manifest.json` (centre, device, inspectors, period, counts, checklist versions,
-and the SHA-256 of every other file), `inspections.jsonl` (one record per line, app.exchange.records),
+and the SHA-256 of every other file), `inspections.jsonl` (one record per line, app.patrolling.records),
 `photos/<ref>`, and `signature`: `ed25519 <key id> <signature of manifest.json>` by this database's own
 key (an enrolled laptop's, or the office's). The signature covers the manifest, the manifest covers
 every file: nothing can change unnoticed, and nothing can be signed without the device's key.
@@ -19,14 +19,16 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.exchange import identity, records
 from app.centres import scope
 from app.centres.centre import current_centre
-from app.storage.db import db
+from app.centres.settings import local_value, set_local_value
 from app.errors import PatrolError
+from app.keys import identity
+from app.patrolling import records
+from app.patrolling.evidence import photo_path
+from app.storage.db import db
 from app.storage.leftovers import sweep
 from app.storage.models import ChecklistVersion, Inspection, User, now
-from app.patrolling.photos import photo_path
 
 FORMAT = "window-patrol-results"
 FORMAT_VERSION = 2
@@ -35,14 +37,10 @@ WATERMARK_KEY = "results_exported_until"
 
 
 def _local(key: str, default=None):
-    from app.centres.settings import local_value
-
     return local_value(key, default)
 
 
 def _set_local(key: str, value) -> None:
-    from app.centres.settings import set_local_value
-
     set_local_value(key, value)
 
 

@@ -12,18 +12,27 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import peewee as pw
 
-from app.exchange import signing
-from app.patrolling.checklists import CategoryDef, ChecklistDef, ItemDef, definition_of
-from app.errors import PatrolError
-from app.storage.models import (
-    Area, Centre, Checklist, ChecklistVersion, RuleSet, Setting, Staff, User, Window, now,
-)
 from app.centres.settings import CentreSettings
+from app.errors import PatrolError
+from app.keys import signing
+from app.patrolling.checklists import CategoryDef, ChecklistDef, ItemDef, definition_of
+from app.storage.models import (
+    Area,
+    Centre,
+    Checklist,
+    ChecklistVersion,
+    RuleSet,
+    Setting,
+    Staff,
+    User,
+    Window,
+    now,
+)
 
 FORMAT = "window-patrol-setup"
 FORMAT_VERSION = 1
@@ -52,8 +61,6 @@ def checklist_from_json(raw: dict) -> ChecklistDef:
 
 def content(centre: Centre, office, device: dict, inspectors: list[User], created_by: str) -> dict:
     """Everything a laptop of this centre needs, read from the office database."""
-    from dataclasses import fields
-
     setting_names = {f.name for f in fields(CentreSettings)}
     own = Setting.centre == centre.id
     return {

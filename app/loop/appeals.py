@@ -13,30 +13,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from app import audit
 from app.centres import scope
+from app.centres.wall import ensure_own
+from app.centres.workdays import appeal_deadline as deadline
 from app.errors import PatrolError
-from app.loop.workdays import add_workdays
-from app.people.accounts import require_role
+from app.patrolling.records import record_number
+from app.roles import require_role
 from app.storage.db import db
-from app.storage.models import Appeal, Inspection, Item, ItemResult, User, now
+from app.storage.models import Appeal, Inspection, Item, ItemResult, Staff, User, Window, now
 
 STATES = {"pending": "待复核", "upheld": "申诉成立 (已改判)", "rejected": "申诉不成立"}
 MAX_TEXT = 2_000
-
-
-def deadline(inspection: Inspection) -> dt.date:
-    """The last day an appeal against this inspection can be recorded."""
-    from app.centres.settings import load_settings
-
-    handed = (inspection.finished_at or inspection.observed_at).date()
-    return add_workdays(handed, load_settings(inspection.observed_at.date()).appeal_days)
 
 
 def record_appeal(user: User, inspection: Inspection, item_codes: list[str], reason: str,
                   photos: tuple[str, ...] = (), today: dt.date | None = None) -> Appeal:
     """A manager records a person's appeal against deductions of a finalised inspection."""
     require_role(user, "manager")
+    ensure_own(user, inspection)
     today = today or dt.date.today()
     if inspection.status != "final":
         raise PatrolError("只能对已定稿的巡查记录申诉")
@@ -61,32 +58,10 @@ def record_appeal(user: User, inspection: Inspection, item_codes: list[str], rea
     with db.atomic():
         appeal = Appeal.create(centre=inspection.window.centre_id, inspection=inspection, item_codes=",".join(codes),
                                reason=reason, photos="\n".join(photos), recorded_by=user.username)
-        audit.record(user, "appeal.record", f"appeal:{appeal.id}", new={"items": codes, "inspection": inspection.uuid},
+        audit.record(user, "appeal.record", f"appeal:{appeal.id}", centre=appeal.centre_id, new={"items": codes, "inspection": inspection.uuid},
                      reason=reason, window_code=inspection.window.code,
                      employee_no=inspection.staff.employee_no if inspection.staff_id else "")
     return appeal
-
-
-def decide(user: User, appeal: Appeal, upheld: bool, reason: str) -> Appeal:
-    """申诉成立 amends the inspection (contested items pass); 申诉不成立 leaves it. Audited. When the centre
-    requires a second manager for a changed verdict, 申诉成立 waits for that approval (app.loop.approvals)."""
-    from app.loop.approvals import amend_or_request
-
-    require_role(user, "manager")
-    reason = audit.require_reason(reason)
-    if appeal.state != "pending":
-        raise PatrolError(f"申诉 {appeal.id} 已复核: {STATES[appeal.state]}")
-    if appeal.decision_reason.startswith("改判待批准"):
-        raise PatrolError(f"申诉 {appeal.id} 的改判正等待另一名管理员批准")
-    with db.atomic():
-        if upheld:
-            outcome, what = amend_or_request(user, appeal.inspection, {c: "pass" for c in appeal.item_codes.split(",")},
-                                             f"申诉成立: {reason}", appeal.id)
-            if outcome == "pending":
-                appeal.decision_reason = f"改判待批准 (审批 {what.id}): {reason}"
-                appeal.save()
-                return appeal
-        return mark_decided(appeal.id, user, upheld, reason)
 
 
 def mark_decided(appeal_id: int, user: User, upheld: bool, reason: str) -> Appeal:
@@ -96,7 +71,7 @@ def mark_decided(appeal_id: int, user: User, upheld: bool, reason: str) -> Appea
     appeal.decided_by, appeal.decided_at, appeal.decision_reason = user.username, now(), reason
     appeal.save()
     inspection = Inspection.get_by_id(appeal.inspection_id)
-    audit.record(user, "appeal.decide", f"appeal:{appeal.id}", old={"status": STATES["pending"]},
+    audit.record(user, "appeal.decide", f"appeal:{appeal.id}", centre=appeal.centre_id, old={"status": STATES["pending"]},
                  new={"status": STATES[appeal.state], "score": inspection.score}, reason=reason,
                  window_code=inspection.window.code, employee_no=inspection.staff.employee_no if inspection.staff_id else "")
     return appeal
@@ -126,10 +101,10 @@ class AppealRow:
 
 
 def appeals(start: dt.date | None = None, end: dt.date | None = None, pending_only: bool = False) -> list[AppealRow]:
-    """Appeals against inspections observed in [start, end) in the centre in view."""
-    from app.exchange.records import record_number
-
-    query = Appeal.select(Appeal, Inspection).join(Inspection).where(scope.inspections())
+    """Appeals against inspections observed in [start, end) in the centre in view: one query, each row's
+    inspection, window and person joined."""
+    query = (Appeal.select(Appeal, Inspection, Window, Staff).join(Inspection).join(Window).switch(Inspection)
+             .join(Staff, JOIN.LEFT_OUTER, on=(Inspection.staff == Staff.id)).where(scope.inspections()))
     if start:
         query = query.where(Inspection.observed_at >= dt.datetime.combine(start, dt.time()))
     if end:

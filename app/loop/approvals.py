@@ -10,28 +10,29 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app import audit
+from app import audit, periods
 from app.centres import scope
+from app.centres.settings import load_settings
+from app.centres.wall import ensure_own
 from app.errors import PatrolError
-from app.people.accounts import require_role
+from app.loop import appeals, publishing
+from app.loop.record_changes import amend
+from app.patrolling import inspections
+from app.periods import period_key
+from app.roles import require_role
 from app.storage.db import db
-from app.storage.models import Approval, Inspection, User, now
+from app.storage.models import Appeal, Approval, Inspection, User, now
 
 KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名"}
 STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回"}
 
 
 def _required(day: dt.date) -> bool:
-    from app.centres.settings import load_settings
-
     return load_settings(day).second_approval
 
 
 def verdict_changes(inspection: Inspection, results: Mapping[str, str]) -> bool:
     """Whether these item results would turn the inspection from pass to fail or back."""
-    from app.centres.settings import load_settings
-    from app.patrolling import inspections
-
     items = {i.code: i for i in inspections.applicable_items(inspection)}
     recorded = {k: r.result for k, r in inspections.item_results(inspection).items()}
     for code, result in results.items():
@@ -46,7 +47,7 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
                      appeal_id: int | None = None):
     """Amend now, or, when the centre requires a second manager and the verdict would change, ask for
     approval. Returns ("done", ScoreResult) or ("pending", Approval)."""
-    from app.patrolling.inspections import amend
+    ensure_own(user, inspection)
 
     require_role(user, "manager")
     if _required(inspection.observed_at.date()) and verdict_changes(inspection, results):
@@ -55,7 +56,7 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
             approval = Approval.create(centre=inspection.window.centre_id, kind="amend", target=inspection.uuid,
                                        payload=json.dumps({"results": dict(results), "appeal": appeal_id}, ensure_ascii=False),
                                        requested_by=user.username, reason=reason)
-            audit.record(user, "approval.request", f"approval:{approval.id}",
+            audit.record(user, "approval.request", f"approval:{approval.id}", centre=approval.centre_id,
                          new={"kind": KINDS["amend"], "inspection": inspection.uuid, "results": dict(results)},
                          reason=reason, window_code=inspection.window.code,
                          employee_no=inspection.staff.employee_no if inspection.staff_id else "")
@@ -66,9 +67,6 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
 def publish_or_request(user: User, period, reason: str = "", today: dt.date | None = None):
     """Publish the period's ranking now, or ask a second manager to (when the centre requires it).
     Returns ("done", Publication) or ("pending", Approval)."""
-    from app.assessment.assess import period_key
-    from app.loop import publishing
-
     require_role(user, "manager")
     if not _required(period.start):
         return "done", publishing.publish(user, period, reason, today)
@@ -80,22 +78,35 @@ def publish_or_request(user: User, period, reason: str = "", today: dt.date | No
         approval = Approval.create(centre=scope.require_centre("排名发布"), kind="publish", target=key,
                                    payload=json.dumps({"today": (today or dt.date.today()).isoformat()}),
                                    requested_by=user.username, reason=reason or f"{period.label}排名定稿")
-        audit.record(user, "approval.request", f"approval:{approval.id}", new={"kind": KINDS["publish"], "period": key},
+        audit.record(user, "approval.request", f"approval:{approval.id}", centre=approval.centre_id, new={"kind": KINDS["publish"], "period": key},
                      reason=approval.reason)
     return "pending", approval
 
 
-def pending_publication(centre_id: int, key: str) -> Approval | None:
-    return Approval.get_or_none((Approval.centre == centre_id) & (Approval.kind == "publish") & (Approval.target == key)
-                                & (Approval.state == "pending"))
+def decide_appeal(user: User, appeal: Appeal, upheld: bool, reason: str) -> Appeal:
+    """申诉成立 amends the inspection (contested items pass); 申诉不成立 leaves it. Audited. When the centre
+    requires a second manager for a changed verdict, 申诉成立 waits for that approval."""
+    ensure_own(user, appeal)
+    require_role(user, "manager")
+    reason = audit.require_reason(reason)
+    if appeal.state != "pending":
+        raise PatrolError(f"申诉 {appeal.id} 已复核: {appeals.STATES[appeal.state]}")
+    if appeal.decision_reason.startswith("改判待批准"):
+        raise PatrolError(f"申诉 {appeal.id} 的改判正等待另一名管理员批准")
+    with db.atomic():
+        if upheld:
+            outcome, what = amend_or_request(user, appeal.inspection, {c: "pass" for c in appeal.item_codes.split(",")},
+                                             f"申诉成立: {reason}", appeal.id)
+            if outcome == "pending":
+                appeal.decision_reason = f"改判待批准 (审批 {what.id}): {reason}"
+                appeal.save()
+                return appeal
+        return appeals.mark_decided(appeal.id, user, upheld, reason)
 
 
 def decide(user: User, approval: Approval, approve: bool, reason: str) -> Approval:
     """Another manager approves (the change takes effect now) or refuses (nothing changes)."""
-    from app.loop import appeals, publishing
-    from app.patrolling.inspections import amend
-    from app.results import periods
-
+    ensure_own(user, approval)
     require_role(user, "manager")
     reason = audit.require_reason(reason)
     if approval.state != "pending":
@@ -121,6 +132,7 @@ def decide(user: User, approval: Approval, approve: bool, reason: str) -> Approv
         approval.decided_by, approval.decided_at, approval.decision_reason = user.username, now(), reason
         approval.save()
         audit.record(user, "approval.approve" if approve else "approval.reject", f"approval:{approval.id}",
+                     centre=approval.centre_id,
                      old={"kind": KINDS[approval.kind], "target": approval.target, "requested_by": approval.requested_by},
                      new={"status": STATES[approval.state]}, reason=reason)
     return approval

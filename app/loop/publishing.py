@@ -9,11 +9,14 @@ from dataclasses import dataclass
 
 from app import audit
 from app.centres import scope
+from app.centres.workdays import appeal_deadline as deadline
 from app.errors import PatrolError
-from app.people.accounts import require_role
-from app.results.periods import Period, cn_date
+from app.loop import verify
+from app.periods import Period, cn_date, period_key
+from app.results import reports
+from app.roles import require_role
 from app.storage.db import db
-from app.storage.models import Appeal, Inspection, Publication, User
+from app.storage.models import Appeal, Approval, Inspection, Publication, User
 
 
 @dataclass(frozen=True)
@@ -30,16 +33,18 @@ class Status:
 
 
 def _key(period: Period) -> str:
-    from app.assessment.assess import period_key
-
     return period_key(period)
+
+
+def pending_publication(centre_id: int, key: str) -> Approval | None:
+    """The publication of this period waiting for a second manager, if one is."""
+    return Approval.get_or_none((Approval.centre == centre_id) & (Approval.kind == "publish") & (Approval.target == key)
+                                & (Approval.state == "pending"))
 
 
 def status(period: Period, today: dt.date | None = None, approving: bool = False) -> Status:
     """Whether the period's ranking of the centre in view is published, and if not, what holds it back
     (`approving`: the second manager's approval being given is not itself a reason to wait)."""
-    from app.loop.appeals import deadline
-
     today = today or dt.date.today()
     centre = scope.require_centre("排名发布")
     done = Publication.get_or_none((Publication.centre == centre) & (Publication.period == _key(period)))
@@ -60,7 +65,6 @@ def status(period: Period, today: dt.date | None = None, approving: bool = False
     pending = Appeal.select().join(Inspection).where(in_period & (Appeal.state == "pending")).count()
     if pending:
         why.append(f"还有 {pending} 件申诉待复核")
-    from app.loop.approvals import pending_publication
 
     asked = None if approving else pending_publication(centre, _key(period))
     if asked is not None:
@@ -73,9 +77,6 @@ def publish(user: User, period: Period, reason: str = "", today: dt.date | None 
     """A manager publishes the final ranking of the period (audited); refused while anything holds it
     back. Where the centre requires a second manager this is called on their approval
     (app.loop.approvals.publish_or_request)."""
-    from app.exchange import verify
-    from app.results import reports
-
     require_role(user, "manager")
     now_status = status(period, today, approving=bool(approved_by))
     if now_status.published:
@@ -88,7 +89,7 @@ def publish(user: User, period: Period, reason: str = "", today: dt.date | None 
     with db.atomic():
         done = Publication.create(centre=scope.require_centre("排名发布"), period=_key(period), published_by=user.username,
                                   fingerprint=fingerprint, approved_by=approved_by)
-        audit.record(user, "ranking.publish", f"ranking:{_key(period)}",
+        audit.record(user, "ranking.publish", f"ranking:{_key(period)}", centre=done.centre_id,
                      new={"windows": len(rows), "fingerprint": fingerprint, "approved_by": approved_by,
                           "first": f"{rows[0].code} {rows[0].average_score:.2f}" if rows else ""},
                      reason=reason or f"{period.label}申诉期结束, 申诉均已复核")

@@ -8,39 +8,21 @@ with a note, and a photo when there is one) and overdue when still open after it
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
-from peewee import JOIN
 
 from app import audit
+from app.assessment.schemes import schemes_on
 from app.centres import scope
+from app.centres.settings import rule_book
+from app.centres.wall import ensure_own
+from app.centres.workdays import add_workdays, calendar
 from app.errors import PatrolError
-from app.loop.workdays import add_workdays
-from app.people.accounts import require_role
+from app.patrolling.checklists import applies, cite, version_items
+from app.results.probation import open_for_event
+from app.results.rectification_items import REPEAT_DAYS, STATES, new_item, state_of, write_items
+from app.roles import require_role
 from app.storage.db import db
-from app.storage.models import Rectification, Staff, User, Window
-
-SOURCES = {"rating": "好差评差评", "inspection": "巡查不合格项", "conduct": "违规记录"}
-STATES = {"open": "待整改", "overdue": "逾期未整改", "rectified": "已整改", "withdrawn": "已撤销"}
-REPEAT_DAYS = 90  # the same item failed again by the same person within this many days is a repeat
-
-
-def open_item(centre_id: int, source: str, source_ref: str, what: str, opened_on: dt.date, workdays: int,
-              staff_id: int | None = None, window_id: int | None = None, clause: str = "",
-              item_code: str = "") -> Rectification | None:
-    """Open an item for a fault (inside the caller's transaction); None if this source already has one.
-    A fault of an item the same person failed within REPEAT_DAYS is marked as a repeat."""
-    if Rectification.select().where((Rectification.centre == centre_id) & (Rectification.source_ref == source_ref)).exists():
-        return None
-    repeats = 0
-    if item_code and staff_id is not None:
-        repeats = Rectification.select().where(
-            (Rectification.staff == staff_id) & (Rectification.item_code == item_code)
-            & (Rectification.opened_on >= opened_on - dt.timedelta(days=REPEAT_DAYS))
-            & (Rectification.opened_on <= opened_on) & (Rectification.state != "withdrawn")).count()
-    return Rectification.create(centre=centre_id, staff=staff_id, window=window_id, source=source, source_ref=source_ref,
-                                what=what[:500], clause=clause, opened_on=opened_on, item_code=item_code,
-                                repeats=repeats, due_on=add_workdays(opened_on, workdays))
+from app.storage.models import Inspection, Item, ItemResult, Rectification, Staff, User, Window
+from app.storage.models import Staff as StaffModel
 
 
 def _days_for(severity: str, settings) -> int:
@@ -56,17 +38,12 @@ def on_finalised(inspection) -> None:
 
 def _probation_threshold(day: dt.date) -> int:
     """The fault count at which a scheme in force opens probation (0: none does)."""
-    from app.assessment.schemes import schemes_on
-
     counts = [s.repeat_probation_at for s in schemes_on(day) if s.repeat_probation_at]
     return min(counts) if counts else 0
 
 
 def _escalate_at(repeats: int, what: str, staff_id: int, day: dt.date, threshold: int) -> None:
     """A scheme may say the Nth fault of the same item opens probation (seed 000 三.2's 考察期)."""
-    from app.results.probation import open_for_event
-    from app.storage.models import Staff
-
     if threshold and repeats + 1 >= threshold:
         open_for_event(Staff.get_by_id(staff_id), day, f"同一问题第 {repeats + 1} 次 ({what[:40]}), {REPEAT_DAYS} 天内重复")
 
@@ -76,12 +53,6 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
     in the order they were observed, with a handful of queries for the whole package rather than a dozen an
     inspection: failed items open items (repeats counted), passes rectify the open items they show
     fixed, and the new items are written in one bulk insert."""
-    from app.centres.settings import rule_book
-    from app.patrolling.checklists import cite
-    from app.storage.db import bulk_insert
-    from app.storage.models import Inspection, Item, ItemResult
-    from app.loop.workdays import calendar
-
     if not inspection_ids:
         return
     chunks = [inspection_ids[n:n + 500] for n in range(0, len(inspection_ids), 500)]
@@ -121,9 +92,6 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
     # A later inspection shows an item fixed when the item applied to it and it neither failed nor was
     # marked 不适用 (a finalised record has every applicable item ticked): worked out here from the
     # version's items, the person and the window, instead of reading every passed result.
-    from app.patrolling.checklists import applies, version_items
-    from app.storage.models import Staff as StaffModel
-
     versions = {}
     for chunk in chunks:
         versions.update(Inspection.select(Inspection.id, Inspection.checklist_version).where(Inspection.id.in_(chunk)).tuples())
@@ -164,11 +132,9 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
                 continue
             refs.add(ref)
             earlier = [d for d in history.get((key, code), []) if day - dt.timedelta(days=REPEAT_DAYS) <= d <= day]
-            row = {"centre": centre_id, "staff": staff_id, "window": window_id, "source": "inspection", "source_ref": ref,
-                   "what": f"{code} {text}"[:500], "clause": cite(source, clause), "opened_on": day,
-                   "due_on": add_workdays(day, _days_for(severity, rules.on(day)), known), "state": "open",
-                   "closed_on": None, "closed_by": "", "close_note": "", "close_photo": "", "item_code": code,
-                   "repeats": len(earlier) if staff_id else 0}
+            row = new_item(centre_id, "inspection", ref, f"{code} {text}", cite(source, clause), day,
+                           add_workdays(day, _days_for(severity, rules.on(day)), known), staff_id, window_id, code,
+                           len(earlier) if staff_id else 0)
             rows.append(row)
             history.setdefault((key, code), []).append(day)
             open_by.setdefault(key, []).append(row)
@@ -179,9 +145,7 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
     for item in fixed:
         Rectification.update(state="rectified", closed_on=item["closed_on"], closed_by=item["closed_by"],
                              close_note=item["close_note"]).where(Rectification.id == item["id"]).execute()
-    if rows:
-        columns = list(rows[0])
-        bulk_insert(Rectification, columns, [tuple(r[c] for c in columns) for r in rows])
+    write_items(rows)
 
 
 def on_amended(inspection, changes: dict[str, str], reason: str) -> None:
@@ -195,15 +159,10 @@ def on_amended(inspection, changes: dict[str, str], reason: str) -> None:
         on_finalised(inspection)
 
 
-def state_of(item: Rectification, today: dt.date | None = None) -> str:
-    if item.state in ("rectified", "withdrawn"):
-        return item.state
-    return "overdue" if (today or dt.date.today()) > item.due_on else "open"
-
-
 def rectify(user: User, item: Rectification, note: str, photo: str = "") -> Rectification:
     """A manager confirms the fault was put right (audited)."""
     require_role(user, "manager")
+    ensure_own(user, item)
     if item.centre_id != scope.require_centre("整改"):
         raise PatrolError(f"整改项 {item.id} 不属于本中心")
     if item.state != "open":
@@ -214,55 +173,8 @@ def rectify(user: User, item: Rectification, note: str, photo: str = "") -> Rect
         item.state, item.closed_on, item.closed_by, item.close_note, item.close_photo = (
             "rectified", dt.date.today(), user.username, note, photo)
         item.save()
-        audit.record(user, "rectification.confirm", f"rectification:{item.id}",
+        audit.record(user, "rectification.confirm", f"rectification:{item.id}", centre=item.centre_id,
                      old={"status": before, "due": item.due_on.isoformat()},
                      new={"status": "已整改"}, reason=note, window_code=item.window.code if item.window_id else "",
                      employee_no=item.staff.employee_no if item.staff_id else "")
     return item
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    id: int
-    source: str
-    what: str
-    employee_no: str
-    staff_name: str
-    window_code: str
-    opened_on: dt.date
-    due_on: dt.date
-    state: str  # open / overdue / rectified / withdrawn
-    closed_on: dt.date | None
-    close_note: str
-    repeats: int = 0  # earlier faults of the same item by the same person within REPEAT_DAYS
-
-    @property
-    def state_label(self) -> str:
-        return STATES[self.state]
-
-    def as_dict(self) -> dict:
-        out = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
-        return out | {"state_label": self.state_label, "source_label": SOURCES.get(self.source, self.source)}
-
-
-def items(state: str | None = None, today: dt.date | None = None) -> list[ItemRow]:
-    """The centre's items (or the district's), the earliest deadline first; `state` filters."""
-    today = today or dt.date.today()
-    query = (Rectification.select(Rectification, Staff, Window)
-             .join(Staff, JOIN.LEFT_OUTER, on=(Rectification.staff == Staff.id)).switch(Rectification)
-             .join(Window, JOIN.LEFT_OUTER, on=(Rectification.window == Window.id)))
-    cid = scope.centre_id()
-    if cid is not None:
-        query = query.where(Rectification.centre == cid)
-    if state in ("rectified", "withdrawn"):
-        query = query.where(Rectification.state == state)
-    elif state in ("open", "overdue"):
-        query = query.where(Rectification.state == "open")
-        query = query.where(Rectification.due_on < today) if state == "overdue" else query.where(Rectification.due_on >= today)
-    rows = []
-    for r in query.order_by(Rectification.due_on, Rectification.id):
-        rows.append(ItemRow(r.id, r.source, r.what, r.staff.employee_no if r.staff_id else "",
-                            r.staff.name if r.staff_id else "", r.window.code if r.window_id else "", r.opened_on,
-                            r.due_on, state_of(r, today), r.closed_on, r.close_note, r.repeats))
-    return rows
-

@@ -16,34 +16,19 @@ from dataclasses import replace
 from peewee import JOIN
 
 from app.centres import scope
-from app.errors import ChecklistError, PatrolError
-from app.patrolling.checklists import ChecklistDef, definition_of, latest_version, register
+from app.centres.centre import current_centre
+from app.centres.settings import load_settings, save_settings
+from app.centres.settings import require_usable_checklist as require_usable
+from app.errors import ChecklistError
+from app.patrolling.checklists import ChecklistDef, definition_of, latest_version, store
+from app.roles import require_role
 from app.storage.db import db
 from app.storage.models import Centre, Checklist, ChecklistVersion
 
 
-def visible():
-    """Checklists of the centre in view: the district's and its own (in the district's view, all)."""
-    cid = scope.centre_id()
-    if cid is None:
-        return Checklist.id.is_null(False)
-    return Checklist.centre.is_null() | (Checklist.centre == cid)
-
-
 def in_use() -> str:
     """The code of the checklist the centre in view patrols with."""
-    from app.centres.settings import load_settings
-
     return load_settings().checklist
-
-
-def require_usable(code: str) -> Checklist:
-    """A checklist the centre in view may adopt: a district one, or its own."""
-    found = Checklist.get_or_none((Checklist.code == code) & visible())
-    if found is None or latest_version(code) is None:
-        choices = "、".join(c for (c,) in Checklist.select(Checklist.code).where(visible()).order_by(Checklist.code).tuples())
-        raise PatrolError(f"没有可用的检查表 {code} (可选: {choices or '无'})")
-    return found
 
 
 def compose(base: ChecklistDef, extension: ChecklistDef, centre: Centre) -> ChecklistDef:
@@ -89,8 +74,6 @@ def extend(extension: list[ChecklistDef], user, reason: str = "", source: str = 
     """Add the centre's own items to a district checklist; the centre then patrols with the result.
     `extension` is category files (or a workbook) naming the district checklist they extend; items
     the district already has are taken as they are. Loading the same extension again changes nothing."""
-    from app.people.accounts import require_role
-
     require_role(user, "manager")
     centre = Centre.get_by_id(scope.require_centre("扩展检查表"))
     if len(extension) != 1:
@@ -106,7 +89,7 @@ def extend(extension: list[ChecklistDef], user, reason: str = "", source: str = 
     base_version = latest_version(base.code)
     composed = compose(definition_of(base_version), replace(extension[0], code=base.code), centre)
     with db.atomic():
-        ((version, created),) = register([composed], source=source, user=user, reason=reason, owner=centre,
+        ((version, created),) = store([composed], source=source, user=user, reason=reason, owner=centre,
                                          base_version=base_version)
         adopt(composed.code, user, reason or "使用本中心扩展的检查表")
     return version, created
@@ -114,8 +97,6 @@ def extend(extension: list[ChecklistDef], user, reason: str = "", source: str = 
 
 def adopt(code: str, user, reason: str) -> bool:
     """The centre in view patrols with this checklist from now on; False when it already does."""
-    from app.centres.settings import load_settings, save_settings
-
     scope.require_centre("选定检查表")
     require_usable(code)
     settings = load_settings()
@@ -140,7 +121,7 @@ def rebuild_extensions(base_version: ChecklistVersion, user, reason: str) -> lis
             composed = compose(base, extension_of(latest), checklist.centre)
         except ChecklistError as exc:
             raise ChecklistError(f"{checklist.centre.name}在 {base.code} 上扩展的检查项与新版本冲突:\n{exc}") from None
-        out += register([composed], source=f"随区级 {base.code} 第{base_version.version}版重建", user=user,
+        out += store([composed], source=f"随区级 {base.code} 第{base_version.version}版重建", user=user,
                         reason=reason or f"区级 {base.code} 第{base_version.version}版", owner=checklist.centre,
                         base_version=base_version)
     return out
@@ -148,11 +129,9 @@ def rebuild_extensions(base_version: ChecklistVersion, user, reason: str) -> lis
 
 def checklist_rows() -> list[tuple[str, str, str, int]]:
     """(code, name, whose, newest version) of the checklists in view, the district's first."""
-    from app.centres.centre import current_centre
-
     here = current_centre()
     rows = []
-    query = (Checklist.select(Checklist, Centre).join(Centre, JOIN.LEFT_OUTER).where(visible())
+    query = (Checklist.select(Checklist, Centre).join(Centre, JOIN.LEFT_OUTER).where(scope.checklists())
              .order_by(Checklist.centre.is_null(False), Checklist.code))
     for c in query:
         whose = "区级" if c.centre_id is None else ("本中心" if here and c.centre_id == here.id else c.centre.name)
@@ -160,3 +139,8 @@ def checklist_rows() -> list[tuple[str, str, str, int]]:
         rows.append((c.code, c.name, whose, version.version if version else 0))
     return rows
 
+
+def versions() -> list[ChecklistVersion]:
+    """Every version of the checklists the centre in view may use (the district's and its own), by code."""
+    return list(ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
+                .where(scope.checklists()).order_by(Checklist.code, ChecklistVersion.version))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.patrolling.checklists import SHIPPED_DIR, SOURCES_FILE, CategoryDef, ChecklistDef, ItemDef, load_sources
 from app.domain import SEVERITIES, WINDOW_TYPES
 from app.errors import ChecklistError
+from app.patrolling.checklists import SHIPPED_DIR, SOURCES_FILE, CategoryDef, ChecklistDef, ItemDef, load_sources
 from app.people.roster_import import clean, column_letter, header_key
 
 MAX_ERRORS = 20

@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from app.loop import rectification
-from app.results import probation
-from app.exchange import records
-from app.people.accounts import require_role
-from app.patrolling.checklists import applies, category_weights, latest_version, version_items
-from app.storage.db import bulk_insert, db
+from app.centres.settings import CentreSettings, load_settings
 from app.domain import METHODS, RESULTS
 from app.errors import PatrolError
-from app.storage.models import Inspection, Item, ItemResult, Staff, User, Window, change_time, now
+from app.patrolling import records
+from app.patrolling.centre_checklists import in_use
+from app.patrolling.checklists import applies, category_weights, latest_version, version_items
 from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
-from app.centres.settings import CentreSettings, load_settings
+from app.roles import require_role
+from app.storage.db import bulk_insert, db
+from app.storage.models import Inspection, Item, ItemResult, Staff, User, Window, change_time, now
 
 DEFAULT_CHECKLIST = "WINDOW"
 
@@ -46,8 +45,6 @@ def start_inspection(
         raise PatrolError(f"未知巡查方式 {method!r} (可选: {', '.join(METHODS)})")
     _not_future(observed_at)
     if checklist_code is None:
-        from app.patrolling.centre_checklists import in_use
-
         checklist_code = in_use()
     version = latest_version(checklist_code)
     if version is None:
@@ -172,9 +169,10 @@ def score_inspection(inspection: Inspection, settings: CentreSettings | None = N
     return score_with_settings(scored, settings, category_weights(inspection.checklist_version_id))
 
 
-def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
-             settings: CentreSettings | None = None) -> ScoreResult:
-    """Score a complete draft, store the score and close it; opens or updates probation."""
+def close(inspection: Inspection, *, at: dt.datetime | None = None,
+          settings: CentreSettings | None = None) -> ScoreResult:
+    """Score a complete draft, store the score and close it, in the caller's transaction. What follows
+    from a finalised record (probation, rectification) is app.loop.record_changes.finalise's: call that."""
     _require_draft(inspection)
     _not_future(inspection.observed_at)
     settings = settings or load_settings(inspection.observed_at.date())
@@ -185,20 +183,17 @@ def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
         shown = ", ".join(missing[:5]) + (" 等" if len(missing) > 5 else "")
         raise PatrolError(f"还有 {len(missing)} 项未检查: {shown}")
     result = score_inspection(inspection, settings, items, recorded)
-    with db.atomic():
-        inspection.score = result.score
-        inspection.bonus = result.bonus
-        inspection.deductions = result.deductions
-        inspection.vetoed = result.vetoed
-        inspection.passed = result.passed
-        inspection.grade = result.grade
-        inspection.status = "final"
-        inspection.finished_at = at or now()
-        inspection.updated_at = change_time()
-        inspection.save()
-        records.stamp(inspection)
-        probation.on_finalised(inspection, settings)
-        rectification.on_finalised(inspection)
+    inspection.score = result.score
+    inspection.bonus = result.bonus
+    inspection.deductions = result.deductions
+    inspection.vetoed = result.vetoed
+    inspection.passed = result.passed
+    inspection.grade = result.grade
+    inspection.status = "final"
+    inspection.finished_at = at or now()
+    inspection.updated_at = change_time()
+    inspection.save()
+    records.stamp(inspection)
     return result
 
 
@@ -210,57 +205,3 @@ def failed_results(inspection: Inspection) -> list[ItemResult]:
         .where((ItemResult.inspection == inspection) & (ItemResult.result == "fail") & (Item.kind == "check"))
         .order_by(Item.sort_order)
     )
-
-
-def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason: str,
-          settings: CentreSettings | None = None) -> ScoreResult:
-    """A manager changes a finalised inspection (item code -> result), with a reason. The version it
-    replaces goes to the history; the revision goes up, so the change travels in results packages."""
-    from app.storage.models import InspectionHistory
-
-    require_role(user, "manager")
-    if inspection.status != "final":
-        raise PatrolError("只能修改已定稿的巡查记录; 草稿请直接编辑")
-    if not reason or not reason.strip():
-        raise PatrolError("修改已定稿的巡查记录必须填写理由")
-    settings = settings or load_settings(inspection.observed_at.date())
-    items = {i.code: i for i in applicable_items(inspection)}
-    unknown = sorted(set(results) - set(items))
-    if unknown:
-        raise PatrolError(f"检查项不适用于该记录: {', '.join(unknown)}")
-    bad = {r for r in results.values() if r not in RESULTS}
-    if bad:
-        raise PatrolError(f"未知结果 {', '.join(sorted(bad))}")
-    old = records.record_of(inspection)
-    with db.atomic():
-        InspectionHistory.create(uuid=inspection.uuid, revision=inspection.revision, kind="replaced",
-                                 content=records.canonical(old), content_hash=records.content_hash(old),
-                                 source=f"{user.username}: {reason.strip()}")
-        for code, result in results.items():
-            ItemResult.insert(inspection=inspection, item=items[code], result=result, note="", photos="").on_conflict(
-                conflict_target=[ItemResult.inspection, ItemResult.item], update={ItemResult.result: result}).execute()
-        score = score_inspection(inspection, settings)
-        from app import audit
-
-        audit.record(user, "inspection.amend", f"inspection:{inspection.uuid}",
-                     old={"revision": inspection.revision, "score": inspection.score, "grade": inspection.grade,
-                          "results": {c: r for c, r, *_ in old["results"] if c in results}},
-                     new={"revision": inspection.revision + 1, "score": score.score, "grade": score.grade,
-                          "results": dict(results)},
-                     reason=reason.strip(), window_code=inspection.window.code,
-                     employee_no=inspection.staff.employee_no if inspection.staff_id else "")
-        store_revision(inspection, score, old["passed"], f"{user.display_name}修改记录: {reason.strip()}", user)
-        rectification.on_amended(inspection, dict(results), reason.strip())
-    return score
-
-
-def store_revision(inspection: Inspection, score: ScoreResult, was_passed: bool, cause: str, user: User) -> None:
-    """The inspection's next revision with these figures: stored, stamped (packages and paper see the
-    change), and probation follows a changed verdict. The caller has kept the version it replaces."""
-    inspection.revision += 1
-    inspection.score, inspection.bonus, inspection.deductions = score.score, score.bonus, score.deductions
-    inspection.vetoed, inspection.passed, inspection.grade = score.vetoed, score.passed, score.grade
-    inspection.updated_at = change_time()
-    inspection.save()
-    records.stamp(inspection)
-    probation.on_result_changed(inspection, was_passed, cause, user)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.errors import PatrolError
-from app.results.periods import cn_date
 from app.centres.settings import CentreSettings, load_settings
+from app.errors import PatrolError
+from app.periods import cn_date
 
 AGENCY_WORDS = ("劳务", "人力资源", "派遣", "外包")
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from app.patrolling import inspections
 from app.centres import scope
-from app.people.accounts import require_role
 from app.errors import PatrolError
-from app.storage.models import Area, Inspection, PatrolRound, Staff, User, Window, now
+from app.patrolling import inspections
+from app.patrolling.centre_checklists import in_use
 from app.patrolling.scan import parse_scan
+from app.roles import require_role
+from app.storage.models import Area, Inspection, PatrolRound, Staff, User, Window, now
 
 STATE_LABELS = {"todo": "未检查", "draft": "检查中", "done": "已完成"}
 
@@ -36,8 +37,6 @@ def start_round(inspector: User, area: Area | None = None, checklist_code: str |
     """Begin a round over one area (or every area), on the centre's checklist unless told another."""
     require_role(inspector, "inspector")
     if checklist_code is None:
-        from app.patrolling.centre_checklists import in_use
-
         checklist_code = in_use()
     return PatrolRound.create(inspector=inspector, area=area, checklist_code=checklist_code)
 
@@ -99,6 +98,11 @@ def find_window(text: str, centre_code: str | None = None) -> Window:
     return window
 
 
+def window_in_view(code: str) -> Window | None:
+    """The centre in view's window with this code, if there is one."""
+    return Window.get_or_none((Window.code == code.strip().upper()) & scope.windows())
+
+
 def staff_on_duty(window: Window) -> Staff | None:
     """The roster's person at the window: the A post first, else the B post."""
     return (
@@ -107,6 +111,13 @@ def staff_on_duty(window: Window) -> Staff | None:
         .order_by(Staff.post, Staff.employee_no)
         .first()
     )
+
+
+def people_to_choose(inspection: Inspection) -> list[Staff]:
+    """Who may be on duty at an inspection's window: the active staff of its centre, the window's own
+    first (A post, then B), then the rest by employee number."""
+    return list(Staff.select().where((Staff.status == "active") & (Staff.centre == inspection.window.centre_id))
+                .order_by(Staff.window != inspection.window_id, Staff.post, Staff.employee_no))
 
 
 def open_inspection(patrol: PatrolRound, window: Window, inspector: User) -> Inspection:

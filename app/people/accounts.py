@@ -8,8 +8,12 @@ import hashlib
 import hmac
 import os
 
+from app import audit
+from app.centres import scope
 from app.domain import ROLES
 from app.errors import PatrolError, PermissionDenied
+from app.roles import require_role
+from app.storage.db import db
 from app.storage.models import User
 
 # scrypt cost: about 50 ms per check here, so sign-in stays instant and guessing stays slow.
@@ -60,8 +64,6 @@ def authenticate(username: str, password: str) -> User:
     """The active user with this name and password, or PermissionDenied. Five wrong passwords lock the
     account for 15 minutes (scrypt makes each guess slow; the lock makes many useless). Each failure is
     counted in the database in one statement, so guesses made in parallel are each counted."""
-    from app.storage.db import db
-
     user = User.get_or_none((User.username == username) & (User.active == True))  # noqa: E712
     if user is None:
         raise PermissionDenied("用户名或密码错误")
@@ -81,7 +83,6 @@ def authenticate(username: str, password: str) -> User:
     _refuse_if_locked(fresh)
     if fresh.failed_logins or fresh.locked_until:
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
-    from app.centres import scope
 
     scope.for_user(fresh)  # a centre's account sees its centre; the district's, the district
     return fresh
@@ -90,18 +91,6 @@ def authenticate(username: str, password: str) -> User:
 def _refuse_if_locked(user: User) -> None:
     if user.locked_until and user.locked_until > dt.datetime.now():
         raise PermissionDenied(f"密码错误次数过多, 账号已锁定至 {user.locked_until:%H:%M}")
-
-
-def require_role(user: User | None, role: str) -> None:
-    """Refuse unless the user has the role (managers may do what inspectors may)."""
-    if user is None:
-        raise PermissionDenied("此操作需要登录")
-    if not user.active:
-        raise PermissionDenied(f"账号 {user.username} 已停用")
-    if role == "inspector" and user.role in ("inspector", "manager"):
-        return
-    if user.role != role:
-        raise PermissionDenied(f"用户 {user.username} ({ROLES.get(user.role, user.role)}) 无权执行此操作, 需要{ROLES[role]}权限")
 
 
 def manage_account(acting: User, target: User, *, active: bool | None = None, role: str | None = None,
@@ -126,7 +115,6 @@ def manage_account(acting: User, target: User, *, active: bool | None = None, ro
             raise PatrolError("密码至少 6 位")
         target.password_hash = hash_password(password)
     target.save()
-    from app import audit
 
     audit.record(acting, "account.change", f"user:{target.username}",
                  new={"role": target.role, "active": target.active, "password_changed": password is not None})
@@ -137,9 +125,7 @@ def add_account(acting: User, username: str, display_name: str, role: str, passw
     require_role(acting, "manager")
     if not username.strip():
         raise PatrolError("用户名不能为空")
-    from app import audit
 
-    from app.centres import scope
 
     # A centre's manager adds accounts of their centre; the district's, of the centre in view (a manager
     # added in a one-centre database stays the district's, as the first one is).

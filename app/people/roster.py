@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from app import audit
 from app.centres import scope
-from app.people.accounts import require_role
-from app.storage.db import db
 from app.domain import GENDERS, POSTS, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
+from app.roles import require_role
+from app.storage.db import db
 from app.storage.models import Area, Staff, User, Window
 
 
@@ -128,3 +128,29 @@ def set_staff_status(user: User, staff: Staff, status: str, *, reason: str) -> N
                      new={"status": status}, reason=reason, employee_no=staff.employee_no)
         staff.status = status
         staff.save()
+
+
+# What the pages list: the centre in view's own, in code order.
+
+def areas() -> list[Area]:
+    """The centre in view's areas."""
+    return list(Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code))
+
+
+def windows(active_only: bool = False) -> list[Window]:
+    """The centre in view's windows (every centre's in the district's view), with their areas."""
+    where = scope.windows() & (Window.active == True) if active_only else scope.windows()  # noqa: E712
+    return list(Window.select(Window, Area).join(Area).where(where).order_by(Window.code))
+
+
+def people(active_only: bool = False, centre_id: int | None = None) -> list[Staff]:
+    """The staff of the centre in view (or of the centre given), by employee number."""
+    where = (Staff.centre == centre_id) if centre_id is not None else scope.staff()
+    if active_only:
+        where &= Staff.status == "active"
+    return list(Staff.select().where(where).order_by(Staff.employee_no))
+
+
+def accounts(viewer: User) -> list[User]:
+    """The accounts a manager may see and manage: a centre's manager, their centre's."""
+    return list(User.select().where(scope.accounts(viewer)).order_by(User.username))

@@ -12,13 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from app import audit
 from app.centres import scope
-from app.storage.db import db
 from app.domain import WINDOW_TYPES
-from app.errors import PatrolError
-from app.storage.models import Area, Staff, Window
+from app.errors import PatrolError, PermissionDenied
 from app.people.roster_matching import resolve
 from app.people.roster_matching import valid_id_card as _valid_id_card
+from app.roles import require_role
+from app.storage.db import db
+from app.storage.models import Area, Staff, Window
 
 MAX_ERRORS = 20
 UNLISTED_SHARE = 0.1
@@ -369,14 +371,15 @@ def _diff(plan: RosterPlan) -> None:
 def apply_roster(plan: RosterPlan, user, reason: str, confirm_unlisted: bool = False) -> None:
     """Write the plan in one transaction (managers only, with a reason; audited). A plan that would mark
     more than a tenth of the staff 离岗 needs `confirm_unlisted`."""
-    from app import audit
-    from app.people.accounts import require_role
-
     require_role(user, "manager")
     reason = audit.require_reason(reason)
     here = scope.require_centre("名单")
     if plan.mass_unlisting and not confirm_unlisted:
         raise PatrolError(f"{plan.mass_unlisting}; 确认无误后再次确认导入 (命令行加 --confirm-unlisted)")
+    transfers = [c for c in plan.changes if c.details.startswith("调入")]
+    if transfers and user.centre_id is not None:
+        shown = "、".join(f"{c.key} {c.label} ({c.details.removeprefix('调入: ')})" for c in transfers[:5])
+        raise PermissionDenied(f"名单中有 {len(transfers)} 人属于其他中心: {shown}; 人员在中心之间调动须由区级管理员办理")
     with db.atomic():
         audit.record(user, "import.roster", "roster", new={"file": plan.source, "summary": plan.summary(),
                      "changes": [f"{c.kind} {c.what} {c.key} {c.details}".strip() for c in plan.changes][:500]},

@@ -17,6 +17,7 @@ import re
 import secrets
 
 from app.centres import scope
+from app.centres.settings import local_value, set_local_value
 from app.storage.models import Staff, Window
 
 ID_CARD = re.compile(r"\d{17}[\dX]")
@@ -33,8 +34,6 @@ def valid_id_card(number: str) -> bool:
 
 
 def _secret() -> bytes:
-    from app.centres.settings import local_value, set_local_value
-
     value = local_value(SECRET_KEY)
     if value is None:  # one per database: a person's key is the same in every centre of a district
         set_local_value(SECRET_KEY, secrets.token_hex(32))

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from app.results import periods
+from app import periods
 from app.centres import scope
 from app.results.listing import visible_to
-from app.storage.models import Inspection, User, Window
 from app.results.probation import CaseRow, case_rows, sweep
 from app.results.rankings import RankRow, rank
+from app.storage.models import Inspection, Rectification, User, Window
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,6 @@ def figures(day: dt.date | None = None, user: User | None = None) -> Figures:
 
 def overdue_rectifications(day: dt.date) -> int:
     """Rectification items still open after their deadline, in the centre in view."""
-    from app.centres import scope
-    from app.storage.models import Rectification
-
     query = Rectification.select().where((Rectification.state == "open") & (Rectification.due_on < day))
     cid = scope.centre_id()
     return (query.where(Rectification.centre == cid) if cid is not None else query).count()

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import peewee as pw
 
 from app.centres import scope
-from app.errors import PatrolError
-from app.storage.models import Checklist, ChecklistVersion, Inspection, Staff, User, Window
-from app.results.periods import Period
+from app.errors import PatrolError, PermissionDenied
+from app.periods import Period
 from app.results.rankings import finalised_in
+from app.roles import require_role
+from app.storage.models import Checklist, ChecklistVersion, Inspection, Staff, User, Window
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,6 @@ def may_export(kind: str, user: User | None) -> bool:
 
 def require_export(kind: str, user: User | None, inspection: Inspection | None = None) -> None:
     """Refuse an export the user's role does not allow; an inspector prints only their own inspections."""
-    from app.people.accounts import require_role
-    from app.errors import PermissionDenied
-
     if user is None:
         return
     require_role(user, "inspector")

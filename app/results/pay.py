@@ -6,10 +6,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from app.storage.models import Inspection, Item, ItemResult, Staff, Window
-from app.results.periods import Period
 from app.centres.settings import load_settings
+from app.periods import Period
 from app.results.rankings import finalised_in
+from app.storage.models import Inspection, Item, ItemResult, Staff, Window
 
 
 @dataclass

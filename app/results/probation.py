@@ -14,14 +14,16 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from app import audit
 from app.centres import scope
-from app.people.accounts import require_role
-from app.storage.db import db
+from app.centres.settings import CentreSettings, load_settings, rule_book
+from app.centres.wall import ensure_own
 from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError
-from app.storage.models import Inspection, ProbationCase, ProbationEvent, Staff, User, Window, now
-from app.results.periods import cn_date
-from app.centres.settings import CentreSettings, load_settings
+from app.periods import cn_date
+from app.roles import require_role
+from app.storage.db import bulk_insert, db
+from app.storage.models import Inspection, Item, ItemResult, ProbationCase, ProbationEvent, Staff, User, Window, now
 
 
 def active_case(staff_id: int, on: dt.date) -> ProbationCase | None:
@@ -39,40 +41,57 @@ def active_case(staff_id: int, on: dt.date) -> ProbationCase | None:
     )
 
 
-def on_finalised(inspection: Inspection, settings: CentreSettings | None = None) -> ProbationCase | None:
-    """Record a finalised inspection on the person's case, or open one if it failed."""
-    if inspection.staff_id is None:
-        return None
-    day = inspection.observed_at.date()
-    settings = settings or load_settings(day)
-    case = active_case(inspection.staff_id, day)
-    when = inspection.finished_at or now()
-    if case is not None and case.opening_inspection_id != inspection.id:
-        kind = "recheck_pass" if inspection.passed else "recheck_fail"
-        grade = "合格" if inspection.passed else "不合格"
-        ProbationEvent.create(
-            case=case, at=when, kind=kind, inspection=inspection,
-            cause=f"{cn_date(day)}复查{grade}, 得分 {inspection.score:g}"
-            + (" (一票否决)" if inspection.vetoed else ""),
-        )
-        return case
-    if inspection.passed:
-        return None
-    with db.atomic():
-        case = ProbationCase.create(
-            staff=inspection.staff_id,
-            opening_inspection=inspection,
-            opened_on=day,
-            ends_on=day + dt.timedelta(days=settings.probation_days),
-            required_rechecks=settings.probation_rechecks,
-        )
-        ProbationEvent.create(
-            case=case, at=when, kind="opened", inspection=inspection,
-            cause=f"{cn_date(day)}巡查不合格 (得分 {inspection.score:g}"
-            + (", 一票否决" if inspection.vetoed else "")
-            + f"), 考察期至{cn_date(case.ends_on)}, 需复查合格 {case.required_rechecks} 次",
-        )
-    return case
+def on_finalised(inspection: Inspection) -> ProbationCase | None:
+    """Record a finalised inspection on the person's case, or open one if it failed (the rules of
+    `on_finalised_many` for one record); returns the case it counted on or opened."""
+    case_id = on_finalised_many([inspection.id]).get(inspection.id)
+    return ProbationCase.get_by_id(case_id) if case_id is not None else None
+
+
+def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
+    """The probation rules over newly finalised inspections, in the order they were observed, by the rules
+    of each day: an inspection of a person with an open case covering its day is a re-check on that case;
+    a failure without one opens a case. A handful of queries for a whole package (a query for each case
+    opened), the events written in one bulk insert. Returns inspection id -> the case it counted on or opened."""
+    rows = []
+    for n in range(0, len(inspection_ids), 500):
+        rows += list(Inspection.select(Inspection.id, Inspection.staff, Inspection.observed_at, Inspection.finished_at,
+                                       Inspection.passed, Inspection.score, Inspection.vetoed)
+                     .where(Inspection.id.in_(inspection_ids[n:n + 500]) & Inspection.staff.is_null(False)).tuples())
+    rows.sort(key=lambda r: (r[2], r[0]))
+    people = sorted({r[1] for r in rows})
+    open_cases: dict[int, list[list]] = {}  # staff id -> [case id, opened on, ends on, opening inspection id]
+    for n in range(0, len(people), 500):
+        for case_id, staff_id, opened_on, ends_on, opening in (
+                ProbationCase.select(ProbationCase.id, ProbationCase.staff, ProbationCase.opened_on, ProbationCase.ends_on,
+                                     ProbationCase.opening_inspection)
+                .where(ProbationCase.staff.in_(people[n:n + 500]) & (ProbationCase.status == "open")).tuples()):
+            open_cases.setdefault(staff_id, []).append([case_id, opened_on, ends_on, opening])
+    rules = rule_book() if rows else None
+    events, counted = [], {}
+    for insp_id, staff_id, observed, finished, passed, score, vetoed in rows:
+        day, when = observed.date(), finished or now()
+        covering = [c for c in open_cases.get(staff_id, ()) if c[1] <= day <= c[2]]
+        case = max(covering, key=lambda c: (c[1], c[0])) if covering else None
+        if case is not None and case[3] != insp_id:
+            grade = "合格" if passed else "不合格"
+            events.append((case[0], when, "recheck_pass" if passed else "recheck_fail", insp_id,
+                           f"{cn_date(day)}复查{grade}, 得分 {score:g}" + (" (一票否决)" if vetoed else "")))
+            counted[insp_id] = case[0]
+            continue
+        if passed:
+            continue
+        settings = rules.on(day)
+        ends_on = day + dt.timedelta(days=settings.probation_days)
+        opened = ProbationCase.create(staff=staff_id, opening_inspection=insp_id, opened_on=day, ends_on=ends_on,
+                                      required_rechecks=settings.probation_rechecks)
+        events.append((opened.id, when, "opened", insp_id,
+                       f"{cn_date(day)}巡查不合格 (得分 {score:g}" + (", 一票否决" if vetoed else "")
+                       + f"), 考察期至{cn_date(ends_on)}, 需复查合格 {settings.probation_rechecks} 次"))
+        open_cases.setdefault(staff_id, []).append([opened.id, day, ends_on, insp_id])
+        counted[insp_id] = opened.id
+    bulk_insert(ProbationEvent, ["case", "at", "kind", "inspection", "cause"], events)
+    return counted
 
 
 def open_for_event(staff: Staff, day: dt.date, cause: str) -> ProbationCase | None:
@@ -133,8 +152,6 @@ def needs_review(case: ProbationCase, settings: CentreSettings | None = None) ->
         return "本案由一票否决项开启"
     settings = settings or load_settings(case.opened_on)
     if settings.review_serious:
-        from app.storage.models import Item, ItemResult
-
         serious = (ItemResult.select().join(Item).where((ItemResult.inspection == opening) & (ItemResult.result == "fail")
                                                         & (Item.severity == "serious")).exists())
         if serious:
@@ -226,8 +243,6 @@ def sweep(as_of: dt.date, user: User | None = None) -> list[ProbationCase]:
             ProbationEvent.create(case=case, kind=case.status, cause=cause)
             changed.append(case)
         if changed:
-            from app import audit
-
             audit.record(user, "probation.sweep", f"as_of:{as_of.isoformat()}",
                          new={str(c.id): c.status for c in changed}, reason="考察期满, 按规则处理")
     return changed
@@ -235,6 +250,7 @@ def sweep(as_of: dt.date, user: User | None = None) -> list[ProbationCase]:
 
 def _decide(case: ProbationCase, user: User, reason: str, allowed: tuple[str, ...]) -> None:
     require_role(user, "manager")
+    ensure_own(user, case)
     if not reason or not reason.strip():
         raise PatrolError("处理考察案例必须填写理由")
     if case.status not in allowed:
@@ -269,11 +285,9 @@ def clear_case(case: ProbationCase, user: User, reason: str) -> ProbationCase:
 
 
 def _audit(user: User, action: str, case: ProbationCase, before: str, reason: str) -> None:
-    from app import audit
-
     staff = Staff.get_by_id(case.staff_id)
     audit.record(user, action, f"case:{case.id}", old={"status": before}, new={"status": case.status},
-                 reason=reason, employee_no=staff.employee_no)
+                 reason=reason, employee_no=staff.employee_no, centre=staff.centre_id)
 
 
 @dataclass(frozen=True)

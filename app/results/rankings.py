@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from app.centres import scope
-from app.errors import PatrolError
-from app.storage.models import Centre, Inspection, Item, ItemResult, ProbationCase, Staff, Window
-from app.results.periods import Period
 from app.centres.settings import CentreSettings, load_settings
+from app.errors import PatrolError
+from app.patrolling.scoring import grade_for
+from app.periods import Period
+from app.storage.models import Centre, Inspection, Item, ItemResult, ProbationCase, Staff, Window
 
 GROUPINGS = ("window", "staff", "department")
 TIE_BREAKS = ("有一票否决者排在其他之后; 依平均分排名, 同分时依次比较合格率、一票否决次数、巡查次数 (多者在前); "
@@ -128,8 +129,6 @@ def tie_breaks(settings: CentreSettings | None = None) -> str:
 def _mark(rows: list[RankRow], period: Period) -> None:
     """The grade of each average (by the rules in force at the period's end; a veto grades as a fail)
     and a note saying why a row stands where it does."""
-    from app.patrolling.scoring import grade_for
-
     rules = load_settings(period.last_day)
     for row in rows:
         row.extra["grade"] = grade_for(row.average_score, row.vetoes > 0, rules.grades, rules.fail_grade)

@@ -8,21 +8,32 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from app.patrolling import inspections as insp_mod
-from app.centres import scope
+from app.centres import scope, wall
 from app.centres.centre import current_centre
-from app.patrolling.checklists import cite, cited_sources, source_titles
-from app.domain import METHODS, RESULTS, SEVERITIES
-from app.errors import PatrolError
-from app.results.listing import InspectionRow, finalised_inspections, iter_finalised_inspections
-from app.storage.models import Inspection, Item, ItemResult, ProbationCase, Staff, Window
-from app.results.pay import PayRow, failures
-from app.results.periods import Period, cn_date
-from app.results.probation import CaseRow, case_rows, history
-from app.results.rankings import (
-    RankRow, StarCandidate, Unranked, finalised_in, rank, red_flag_windows, smile_star_candidates, tie_breaks, unranked,
-)
 from app.centres.settings import load_settings
+from app.centres.workdays import appeal_deadline as deadline
+from app.domain import GENDERS, METHODS, PROBATION_EVENTS, PROBATION_STATUSES, RESULTS, SEVERITIES
+from app.errors import PatrolError
+from app.patrolling import inspections as insp_mod
+from app.patrolling.checklists import cite, cited_sources, source_titles
+from app.patrolling.scan import window_payload
+from app.periods import Period, cn_date, previous
+from app.results import rectification_items
+from app.results.listing import InspectionRow, finalised_inspections, iter_finalised_inspections, visible_to
+from app.results.pay import PayRow, failures
+from app.results.probation import CaseRow, case_rows, history, recheck_counts
+from app.results.rankings import (
+    RankRow,
+    StarCandidate,
+    Unranked,
+    finalised_in,
+    rank,
+    red_flag_windows,
+    smile_star_candidates,
+    tie_breaks,
+    unranked,
+)
+from app.storage.models import Area, Inspection, Item, ItemResult, ProbationCase, Rectification, Staff, Window
 
 
 def centre_name() -> str:
@@ -73,12 +84,8 @@ def monthly_report(period: Period) -> MonthlyReport:
 def _rectifications(period: Period) -> list:
     """The period's rectification items and any still open after their deadline, as of the period's end
     (or today, for the month in progress)."""
-    import datetime as dt
-
-    from app.loop import rectification
-
     as_of = min(period.last_day, dt.date.today())
-    return [r for r in rectification.items(today=as_of)
+    return [r for r in rectification_items.items(today=as_of)
             if period.start <= r.opened_on < period.end or (r.state == "overdue" and r.opened_on < period.end)]
 
 
@@ -89,8 +96,6 @@ def ranking(period: Period, by: str) -> list[RankRow]:
 
 def with_previous_rank(rows: list[RankRow], period: Period, by: str) -> list[RankRow]:
     """Each row with its rank in the period before and the change ("↑2", "↓1", "—", "新")."""
-    from app.results.periods import previous
-
     before = {r.code: r.rank for r in rank(previous(period), by)}
     for row in rows:
         last = before.get(row.code)
@@ -118,8 +123,6 @@ class FailedItemRow:
 def details(period: Period, user=None) -> tuple[Iterator[InspectionRow], Iterator[FailedItemRow]]:
     """Every finalised inspection of the period and every failed item of them, both streamed; an
     inspector gets only their own."""
-    from app.results.listing import visible_to
-
     own = visible_to(user)
     where = finalised_in(period) if own is None else finalised_in(period) & own
     if not Inspection.select().where(where).exists():
@@ -210,11 +213,7 @@ class InspectionRecord:
 
 def inspection_record(inspection_id: int | str) -> InspectionRecord:
     """The filled checklist as the inspector saw it, with the probation case it opened or counts on."""
-    from app.exchange.records import find
-
-    insp = find(inspection_id)
-    if insp is None:
-        raise PatrolError(f"未找到巡查记录: {inspection_id}")
+    insp = wall.inspection(scope.context(), inspection_id)
     stored = insp_mod.item_results(insp)
     items = []
     for item in insp_mod.applicable_items(insp):
@@ -240,9 +239,6 @@ def inspection_record(inspection_id: int | str) -> InspectionRecord:
         vetoed=bool(insp.vetoed), passed=insp.passed, note=insp.note, items=items,
     )
     if insp.status == "final":
-        from app.loop.appeals import deadline
-        from app.storage.models import Rectification
-
         refs = {f"inspection:{insp.uuid}:{i.code}": i.code for i in items if i.failed}
         record.deadlines = {refs[ref]: due for ref, due in Rectification.select(Rectification.source_ref, Rectification.due_on)
                             .where(Rectification.source_ref.in_(list(refs))).tuples()} if refs else {}
@@ -252,8 +248,6 @@ def inspection_record(inspection_id: int | str) -> InspectionRecord:
                                              & (ProbationCase.ends_on >= insp.observed_at.date()))
                 .order_by(ProbationCase.opened_on.desc()).first())
         if case is not None:
-            from app.results.probation import recheck_counts
-
             record.probation_until = case.ends_on
             record.rechecks_required = case.required_rechecks
             # The first re-check a week on (not past the end): time to put things right, seed 000 三.2.
@@ -281,14 +275,10 @@ class ProbationNotice:
 
 
 def probation_notice(case_id: int) -> ProbationNotice:
-    from app.domain import PROBATION_EVENTS, PROBATION_STATUSES
-
-    case = ProbationCase.get_or_none(ProbationCase.id == case_id)
-    if case is None:
-        raise PatrolError(f"未找到考察案例: {case_id}")
+    case = wall.fetch(scope.context(), ProbationCase, case_id)
     staff = case.staff
     return ProbationNotice(
-        id=case.id, centre=centre_name(), staff_name=staff.name, employee_no=staff.employee_no,
+        id=case.id, centre=staff.centre.name if staff.centre_id else centre_name(), staff_name=staff.name, employee_no=staff.employee_no,
         employer=staff.employer, window=staff.window.code if staff.window_id else "",
         opened_on=case.opened_on, ends_on=case.ends_on, required=case.required_rechecks,
         status=PROBATION_STATUSES[case.status],
@@ -319,11 +309,9 @@ class StaffRecord:
 
 
 def staff_record(employee_no: str, period: Period) -> StaffRecord:
-    from app.domain import GENDERS
-
-    staff = Staff.get_or_none(Staff.employee_no == employee_no)
+    staff = Staff.get_or_none((Staff.employee_no == employee_no) & scope.staff())
     if staff is None:
-        raise PatrolError(f"未知工号: {employee_no}")
+        raise PatrolError(f"本中心没有工号 {employee_no}")
     rows = finalised_inspections(period, employee_no=employee_no)
     pay = next((p for p in failures(period) if p.employee_no == employee_no), None)
     cases = [c for c in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
@@ -343,9 +331,6 @@ class Label:
 
 
 def window_labels(area_code: str | None = None) -> list[Label]:
-    from app.storage.models import Area
-    from app.patrolling.scan import window_payload
-
     scope.require_centre("窗口标签")  # a label names its centre
     centre = current_centre()
     query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712

@@ -15,17 +15,25 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from app.results import probation
-from app.exchange import records
+from app import audit
 from app.centres import scope
+from app.centres.settings import (
+    CentreSettings,
+    load_settings,
+    month_start,
+    next_rule_change,
+    save_settings,
+)
+from app.patrolling import records
 from app.patrolling.checklists import category_weights
+from app.patrolling.inspections import score_inspection
+from app.patrolling.scoring import ScoredItem, score_with_settings
+from app.periods import cn_date
+from app.results import probation
+from app.results.revisions import store_revision
+from app.roles import require_role
 from app.storage.db import db
 from app.storage.models import Category, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window
-from app.results.periods import cn_date
-from app.patrolling.scoring import ScoredItem, score_with_settings
-from app.centres.settings import (
-    CentreSettings, load_settings, month_start, next_rule_change, save_settings,
-)
 
 
 @dataclass(frozen=True)
@@ -159,9 +167,6 @@ def change_settings(settings: CentreSettings, user: User, reason: str, effective
 def regrade_from(start: dt.date, user: User, reason: str) -> RegradeEffect:
     """Grade every finalised inspection from `start` up to the next scheduled change again, by the rules
     now in force on its day; store the changes (previous versions kept), let probation follow, audit."""
-    from app import audit
-    from app.people.accounts import require_role
-
     require_role(user, "manager")
     reason = audit.require_reason(reason)
     effect = _effect(start, next_rule_change(start), load_settings)
@@ -173,8 +178,6 @@ def regrade_from(start: dt.date, user: User, reason: str) -> RegradeEffect:
             InspectionHistory.create(uuid=inspection.uuid, revision=inspection.revision, kind="replaced",
                                      content=records.canonical(old), content_hash=records.content_hash(old),
                                      source=f"{user.username}: 重新评定: {reason}")
-            from app.patrolling.inspections import score_inspection, store_revision
-
             store_revision(inspection, score_inspection(inspection, load_settings(inspection.observed_at.date())),
                            old["passed"], cause, user)
         audit.record(user, "inspection.regrade", f"from:{start.isoformat()}",

@@ -12,15 +12,17 @@ entry), so nothing is lost that cannot be brought back.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.errors import PatrolError, PermissionDenied
 from app.storage.db import db, sqlite_path
-from app.errors import PatrolError
+from app.storage.faults import classify
 from app.storage.leftovers import sweep
+from app.storage.migrations import CURRENT_VERSION
+from app.storage.models import AuditEntry, Centre, Inspection, ProbationEvent
 
 PREFIX = "window_patrol-"
 SAFETY_PREFIX = "before-restore-"
@@ -51,7 +53,7 @@ def _discard(part: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _copy(target: Path) -> None:
+def copy_database(target: Path) -> None:
     """The live database into `target` through a `.part` file, self-contained (no -wal beside it)."""
     part = target.with_name(target.name + ".part")
     dest = sqlite3.connect(part)
@@ -59,8 +61,6 @@ def _copy(target: Path) -> None:
         db.obj.connection().backup(dest)
         dest.execute("PRAGMA journal_mode=DELETE")
     except (sqlite3.Error, OSError) as exc:
-        from app.storage.faults import classify
-
         dest.close()
         _discard(part)
         raise PatrolError(f"备份失败: {classify(exc).message}; 现有备份都保留着") from None
@@ -72,8 +72,17 @@ def _copy(target: Path) -> None:
     part.replace(target)
 
 
-def backup_now(folder: Path | None = None) -> Path:
-    """Check the live database, copy it (consistent even while in use) and rotate the set."""
+def district_only(user, what: str) -> None:
+    """A backup or a restore is of the whole database: in a district, the district manager's alone (a
+    centre's manager would otherwise carry off, or overwrite, every other centre's records)."""
+    if user is not None and user.centre_id is not None and Centre.select().limit(2).count() > 1:
+        raise PermissionDenied(f"{what}包含全区所有中心的数据, 只有区级管理员可以操作")
+
+
+def backup_now(folder: Path | None = None, user=None) -> Path:
+    """Check the live database, copy it (consistent even while in use) and rotate the set. `user`: the
+    person who asked (None: the app's own scheduled backup)."""
+    district_only(user, "数据库备份")
     default = backup_dir()  # PostgreSQL: said before anything else
     check_live()
     folder = Path(folder) if folder else default
@@ -83,7 +92,7 @@ def backup_now(folder: Path | None = None) -> Path:
         raise PatrolError(f"无法建立备份文件夹 {folder}: {exc.strerror}") from None
     sweep(folder)  # a killed backup leaves *.part and *.part-journal
     target = folder / f"{PREFIX}{dt.datetime.now():%Y%m%d-%H%M%S-%f}.db"
-    _copy(target)
+    copy_database(target)
     rotate(folder)
     return target
 
@@ -162,8 +171,6 @@ class Checked:
 
 def check_backup(path: str | Path) -> Checked:
     """A backup file's integrity, schema and centre, read without changing it (any page size)."""
-    from app.storage.migrations import CURRENT_VERSION
-
     path = Path(path)
     if not path.is_file():
         raise PatrolError(f"{path}: 文件不存在")
@@ -191,21 +198,9 @@ def check_backup(path: str | Path) -> Checked:
     return Checked(path, version, count, centre[0] if centre else "")
 
 
-@dataclass(frozen=True)
-class Restored:
-    checked: Checked
-    safety: Path  # the file as it was before the restore
-    package: Path | None  # inspections the backup lacks, to import again if wanted
-    inspections: int
-    decisions: int
-    audit_entries: int
-
-
-def _what_the_backup_lacks(backup: Path) -> tuple[list[str], list[dict], list[dict]]:
+def what_the_backup_lacks(backup: Path) -> tuple[list[str], list[dict], list[dict]]:
     """Finalised inspections (new or changed since), probation events and audit entries that are in
     the live database and not in the backup."""
-    from app.storage.models import AuditEntry, Inspection, ProbationEvent
-
     conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         stored = dict(conn.execute("SELECT uuid, content_hash FROM inspection WHERE status = 'final'"))
@@ -223,47 +218,3 @@ def _what_the_backup_lacks(backup: Path) -> tuple[list[str], list[dict], list[di
                 "new": a.new, "reason": a.reason}
                for a in AuditEntry.select().where(AuditEntry.id > max_audit).order_by(AuditEntry.id)]
     return uuids, events, entries
-
-
-def restore(path: str | Path, user) -> Restored:
-    """Replace the database with a checked backup of the same centre (managers only). Before that, the
-    current file is copied aside and what the backup lacks is written out and into the audit trail."""
-    from app import audit
-    from app.people.accounts import require_role
-    from app.centres.centre import current_centre
-    from app.storage.db import close_database, open_database
-    from app.exchange.results_package import export_uuids
-
-    require_role(user, "manager")
-    checked = check_backup(path)
-    centre = current_centre()
-    if centre is not None and checked.centre != centre.code:
-        raise PatrolError(f"{checked.path.name}: 是中心 {checked.centre or '(无)'} 的数据库, 本库是 {centre.code}; 不能恢复")
-    live = sqlite_path()
-    folder = backup_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
-    uuids, events, entries = _what_the_backup_lacks(checked.path)
-    package = None
-    if uuids:
-        package = export_uuids(folder / f"restore-discarded-{stamp}.wpr", uuids).path
-    safety = folder / f"{SAFETY_PREFIX}{stamp}.db"
-    _copy(safety)  # not a rotated backup: kept until a person deletes it
-    username = user.username
-    # Replace the file itself: the backup API cannot copy into a WAL database of another page size.
-    staged = live.with_name(f".{live.name}.restore.part")
-    with open(checked.path, "rb") as src, open(staged, "wb") as dst:
-        while block := src.read(1 << 20):
-            dst.write(block)
-        dst.flush()
-        os.fsync(dst.fileno())
-    close_database()
-    for suffix in ("-wal", "-shm"):
-        live.with_name(live.name + suffix).unlink(missing_ok=True)
-    os.replace(staged, live)
-    open_database(str(live), create=False)  # migrates an older backup, clears the caches
-    audit.record(username, "backup.restore", f"file:{checked.path.name}",
-                 old={"inspections_not_in_backup": len(uuids), "package": package.name if package else None,
-                      "probation_events": events, "audit_entries": entries},
-                 new={"inspections": checked.inspections, "schema": checked.schema_version, "safety_copy": safety.name})
-    return Restored(checked, safety, package, len(uuids), len(events), len(entries))

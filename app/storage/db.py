@@ -8,9 +8,11 @@ from pathlib import Path
 import peewee
 from playhouse.db_url import connect as connect_url
 
-from app.storage import drivers
-from app.storage.locations import resolve_target
 from app.errors import DatabaseOpenError
+from app.storage import drivers
+from app.storage.faults import classify
+from app.storage.leftovers import sweep_beside
+from app.storage.locations import resolve_target
 
 db = peewee.DatabaseProxy()
 
@@ -96,7 +98,6 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
             # WAL needs its -shm and -wal files beside the database, even to read
             raise DatabaseOpenError(f"数据库 {resolved} 所在的文件夹只读 (只读的 U 盘、光盘或网络盘?): "
                                     "请把数据库复制到可写的文件夹再打开") from exc
-        from app.storage.faults import classify
 
         fault = classify(exc)
         detail = fault.message if fault.kind != "internal" else _one_line(exc)
@@ -105,8 +106,6 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
         raise DatabaseOpenError(f"无法连接数据库 {resolved}: {_one_line(exc)}") from exc
     db.initialize(database)
     if is_sqlite(database):
-        from app.storage.leftovers import sweep_beside
-
         sweep_beside(Path(database.database))  # a killed backup or photo copy leaves *.part files
     for hook in _open_hooks:
         hook()
@@ -117,7 +116,6 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
         raise
     except peewee.PeeweeException as exc:
         database.close()
-        from app.storage.faults import classify
 
         fault = classify(exc)
         raise DatabaseOpenError(f"数据库 {resolved} 无法读取或升级: "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import sqlite3
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +70,6 @@ def classify(exc: BaseException) -> Fault:
 def quiet_unraisable(folder: Path) -> None:
     """Errors Python can only report, not raise (a half-written zip closing on a full disk at exit):
     into the log file, not onto a person's screen."""
-    import sys
-
     def hook(unraisable) -> None:
         if unraisable.exc_value is not None:
             log(unraisable.exc_value, folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 ENV_VAR = "WINDOW_PATROL_DB"
 
@@ -21,14 +22,10 @@ def _data_dir() -> str:
 
 def default_data_dir():
     """The per-user data folder (Windows %APPDATA%, macOS Application Support, XDG elsewhere)."""
-    from pathlib import Path
-
     return Path(_data_dir())
 
 
 def default_database_path():
-    from pathlib import Path
-
     return Path(_data_dir()) / "window_patrol.db"
 
 

@@ -8,16 +8,18 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from app.centres import demo, district, scope
-from app.patrolling import inspections
-from app.people.accounts import create_user
+from app.centres import district, scope
 from app.centres.centre import is_empty
-from app.patrolling.checklists import latest_version, version_items
-from app.storage.db import db
-from app.errors import PatrolError
-from app.storage.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
-from app.results.periods import Period
 from app.centres.settings import load_settings
+from app.demo import centre as demo
+from app.errors import PatrolError
+from app.patrolling import inspections
+from app.patrolling.checklists import latest_version, version_items
+from app.people.accounts import create_user
+from app.periods import Period
+from app.setup.centres import add_centre
+from app.storage.db import db
+from app.storage.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
 
 # (code, name, kind, windows: (area, code, name, type, department) …)
 CENTRES = [
@@ -50,7 +52,7 @@ def make_demo_district(seed: int = 1, period: Period | None = None, with_inspect
         boss = User.get(User.username == "admin")
         create_user("mingcha", "区明查暗访组", "inspector", "patrol123")  # no centre: inspects any centre
         for code, name, kind, plan in CENTRES:
-            centre = district.add_centre(boss, code, name, kind, "示范区全面推行窗口服务规范巡查")
+            centre = add_centre(boss, code, name, kind, "示范区全面推行窗口服务规范巡查")
             areas = {"A": Area.create(centre=centre, code="A", name="受理大厅")}
             used: set[str] = set()
             staff_rows = []
@@ -59,7 +61,7 @@ def make_demo_district(seed: int = 1, period: Period | None = None, with_inspect
                 for post in ("A", "B"):
                     gender = "F" if rng.random() < 0.6 else "M"
                     staff_rows.append({
-                        "employee_no": f"{code}{number:02d}{post}", "name": demo._name(rng, gender, used),
+                        "employee_no": f"{code}{number:02d}{post}", "name": demo.person_name(rng, gender, used),
                         "gender": gender, "party_member": rng.random() < 0.3, "employer": rng.choice(demo.AGENCIES),
                         "window": window.id, "post": post, "status": "active", "centre": centre.id})
             Staff.insert_many(staff_rows).execute()
@@ -82,8 +84,8 @@ def make_demo_district(seed: int = 1, period: Period | None = None, with_inspect
             for window in rng.sample(list(Window.select().order_by(Window.id)), 12):
                 scope.set_centre(window.centre_id)
                 staff = Staff.select().where(Staff.window == window).order_by(Staff.post).first()
-                seen = dt.datetime.combine(rng.choice(demo._working_days(period)), dt.time(10, rng.randint(0, 59)))
-                demo._one_inspection(rng, mingcha, window, staff, "mystery", seen, seen, version, items, 0.02,
+                seen = dt.datetime.combine(rng.choice(demo.working_days(period)), dt.time(10, rng.randint(0, 59)))
+                demo.one_inspection(rng, mingcha, window, staff, "mystery", seen, seen, version, items, 0.02,
                                      load_settings(seen.date()))
                 made += 1
     scope.set_centre(None)

@@ -1,4 +1,5 @@
-"""Reporting periods: a month, a quarter or a year, parsed from the command line's spelling."""
+"""Reporting periods: a month, a quarter or a year, parsed from the command line's spelling; how a period
+is named in stored keys (votes, publications)."""
 
 from __future__ import annotations
 
@@ -91,3 +92,26 @@ def previous(period: Period) -> Period:
     if days >= 90:
         return quarter(f"{before.year}-Q{(before.month - 1) // 3 + 1}")
     return month(f"{before.year}-{before.month:02d}")
+
+
+def level_of(period: Period) -> str:
+    days = (period.end - period.start).days
+    return "month" if days <= 31 else ("quarter" if days <= 92 else "year")
+
+
+def period_key(period: Period) -> str:
+    """How votes name a period: 2026-10, 2026-Q4, 2026."""
+    level = level_of(period)
+    if level == "month":
+        return f"{period.start:%Y-%m}"
+    if level == "quarter":
+        return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+    return f"{period.start.year}"
+
+
+def months_in(period: Period) -> list[Period]:
+    out, day = [], period.start
+    while day < period.end:
+        out.append(month(f"{day:%Y-%m}"))
+        day = out[-1].end
+    return out

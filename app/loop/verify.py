@@ -3,7 +3,7 @@
 Payload: `WPR2:<kind>:<ident>:<fingerprint>:<key id>:<signature>`. Kind I = inspection (ident: its
 UUID, the same on the laptop and at the office), C = probation case, R = ranking (`<YYYY-MM>.<by>`),
 S = staff record (`<employee no>.<from>.<to>`). The fingerprint is 16 hex digits of a digest of what
-the report shows; the signature (Ed25519, app.exchange.signing) is by the key of the database that printed it:
+the report shows; the signature (Ed25519, app.keys.signing) is by the key of the database that printed it:
 the office's, or an enrolled laptop's for its own inspections. So a paper copy proves who printed it,
 and whether the record has changed since; nothing can be forged without a key.
 
@@ -19,9 +19,16 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from app.exchange import identity, signing
+from app import periods
+from app.assessment import assess as assessing
+from app.assessment.person_year import person_year
+from app.centres import scope
 from app.centres.centre import current_centre
 from app.errors import PatrolError, is_record_id, record_id
+from app.keys import identity, signing
+from app.patrolling import records
+from app.results import centre_ranking, reports
+from app.storage.models import Centre, Inspection, ProbationCase, Staff, Window
 
 PREFIX = "WPR2"
 LEGACY_PREFIX = "WPR1"
@@ -41,10 +48,6 @@ PAYLOAD = re.compile(r"WPR2:([A-Z]):([^:]{1,80}):([0-9a-f]{16}):([A-Z0-9]{1,20})
 
 def _ranking_of(ident: str):
     """(period, by, centre id or None) of a ranking payload's ident `<YYYY-MM | YYYY-Qn | YYYY>.<by>[@centre]`."""
-    from app.results import periods
-    from app.centres import scope
-    from app.storage.models import Centre
-
     text, rest = ident.split(".")
     by, _, code = rest.partition("@")
     if not code:
@@ -57,37 +60,26 @@ def _ranking_of(ident: str):
 
 def ranking_ident(period_text: str, by: str) -> str:
     """The ident a ranking sheet prints: it names the centre when the database holds several."""
-    from app.centres import scope
-
     code = None if by == "centre" else scope.code_in_view()
     return f"{period_text}.{by}" + (f"@{code}" if code else "")
 
 
 def _ranking_rows(ident: str) -> list:
-    from app.centres import district, scope
-    from app.results import reports
-
     period, by, centre = _ranking_of(ident)
     with scope.viewing(centre):
         if by == "centre":
-            return district.rank_centres(period)
+            return centre_ranking.rank_centres(period)
         return reports.ranking(period, by)
 
 
 def _staff_record_of(ident: str):
     """(employee no, period) of a staff-record payload's ident `<employee no>.<from>.<to>`."""
-    from app.results import periods
-
     emp, start, end = ident.split(".")
     return emp, periods.Period(periods.day(start), periods.day(end), "")
 
 
 def _content(kind: str, ident: str):
     """What the printed report shows, computed afresh from the database (PatrolError if not found)."""
-    from app.exchange import records
-    from app.results import reports
-    from app.storage.models import Inspection
-
     if kind == "I":
         insp = Inspection.get_or_none(Inspection.uuid == ident)
         if insp is None:
@@ -105,8 +97,6 @@ def _content(kind: str, ident: str):
 
 
 def _centre_of(ident: str) -> int:
-    from app.storage.models import Centre
-
     centre = Centre.get_or_none(Centre.code == ident.rpartition("@")[2])
     if centre is None:
         raise PatrolError(f"数据库中没有中心 {ident.rpartition('@')[2]}")
@@ -115,11 +105,6 @@ def _centre_of(ident: str) -> int:
 
 def _assessment_content(kind: str, ident: str):
     """An assessment's rows (code, rank, total, each part's points), or a person's year, as printed."""
-    from app.assessment import assess as assessing
-    from app.assessment.person_year import person_year
-    from app.centres import scope
-    from app.results import periods
-
     head, _, _ = ident.partition("@")
     with scope.viewing(_centre_of(ident)):
         if kind == "A":
@@ -133,8 +118,6 @@ def _assessment_content(kind: str, ident: str):
 
 def assessment_ident(kind: str, head: str) -> str:
     """The ident an assessment sheet or a person's year prints: it always names its centre."""
-    from app.centres.centre import current_centre
-
     return f"{head}@{current_centre().code}"
 
 
@@ -171,8 +154,6 @@ class Verdict:
 
 def describe(kind: str, ident: str) -> list[str]:
     """What the record says now, in the words of the paper."""
-    from app.results import reports
-
     try:
         if kind == "I":
             rec = reports.inspection_record(ident)
@@ -224,6 +205,10 @@ def verify(text: str) -> Verdict:
         return Verdict(False, f"{what}: 由 {signer.label} 打印, 该设备已于 {signer.revoked_at:%Y-%m-%d} 注销"
                               f" ({signer.revoke_reason}); 请在管理端重新打印")
     own = key_id == identity.local().key_id
+    if signer.kind == "centre":
+        problem = _centre_may_not_sign(kind, ident, signer.centre_code)
+        if problem:
+            return Verdict(False, f"{what}: {problem}")
     if signer.kind == "device" and not own:
         problem = _device_may_not_sign(kind, ident, signer.key_id)
         if problem:
@@ -238,10 +223,41 @@ def verify(text: str) -> Verdict:
     return Verdict(False, f"{what}: 签名真实, 但打印后记录已更改; 以下为数据库中的现状", details)
 
 
+def _subject_centre(kind: str, ident: str) -> str | None:
+    """The code of the centre a payload's subject belongs to ("" for the district's own, None when the
+    database does not hold it)."""
+    def code_of(centre_id):
+        return Centre.get_by_id(centre_id).code if centre_id is not None else ""
+
+    if kind == "I":
+        found = Window.select(Window.centre).join(Inspection).where(Inspection.uuid == ident).tuples().first()
+        return code_of(found[0]) if found else None
+    if kind == "C":
+        case = ProbationCase.get_or_none(ProbationCase.id == int(ident))
+        return code_of(Staff.get_by_id(case.staff_id).centre_id) if case else None
+    if kind == "S":
+        person = Staff.get_or_none(Staff.employee_no == ident.split(".")[0])
+        return code_of(person.centre_id) if person else None
+    if kind == "R" and ident.split(".")[1] == "centre":
+        return ""  # the district's ranking of its centres
+    _, _, code = ident.partition("@")
+    return code or None
+
+
+def _centre_may_not_sign(kind: str, ident: str, centre_code: str) -> str:
+    """A centre office's key signs its own centre's paper only, never another centre's nor the district's."""
+    subject = _subject_centre(kind, ident)
+    if subject == centre_code:
+        return ""
+    if subject == "":
+        return f"中心管理端 ({centre_code}) 的签名不能证明全区的{KINDS[kind]}"
+    if subject is None:
+        return f"中心管理端 ({centre_code}) 的签名只能证明注明本中心的{KINDS[kind]}"
+    return f"该{KINDS[kind]}属于中心 {subject}, 中心 {centre_code} 的签名不能证明它"
+
+
 def _device_may_not_sign(kind: str, ident: str, key_id: str) -> str:
     """A laptop may sign paper of its own inspections only."""
-    from app.storage.models import Inspection
-
     if kind != "I":
         return f"设备只能为自己的巡查记录签名, 不能签{KINDS[kind]}"
     insp = Inspection.get_or_none(Inspection.uuid == ident)
@@ -261,7 +277,6 @@ def _verify_legacy(text: str) -> Verdict:
     centre = current_centre()
     if centre is None or not centre.signing_key:
         return Verdict(False, f"{KINDS[kind]} {ident}: 升级前的旧核验码已停用; 请在管理端重新打印")
-    from app.storage.models import Inspection
 
     try:
         if kind == "I":
@@ -284,8 +299,6 @@ def _verify_legacy(text: str) -> Verdict:
 
 def _legacy_content(kind: str, ident: str) -> str:
     """The digest input of schema v4's payloads, unchanged, so paper printed then still verifies."""
-    from app.results import periods, reports
-
     if kind == "I":
         rec = reports.inspection_record(ident)
         content = [rec.uuid, rec.revision, rec.status, rec.score, rec.grade, rec.vetoed,

@@ -1,16 +1,17 @@
-"""Evidence photos: copied into the data folder under their SHA-256, referenced by that hash."""
+"""Evidence files, kept by content: photos of faults and rectifications, and conduct documents, each
+written once into the data folder under its SHA-256 and referenced by that hash."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import tempfile
 from pathlib import Path
 
+from app.errors import PatrolError
 from app.storage.db import sqlite_path
 from app.storage.locations import default_data_dir
-from app.errors import PatrolError
 
 ALLOWED = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"BM": ".bmp"}
 MAX_BYTES = 20 * 1024 * 1024
@@ -66,3 +67,20 @@ def photo_path(ref: str) -> Path:
     if not REF.fullmatch(ref):  # never a path: a reference from a file could say "../../etc/passwd"
         raise PatrolError(f"照片引用无效: {ref[:40]!r}")
     return photo_dir() / ref[:2] / ref
+
+
+def store_document(path: Path) -> str:
+    """A document file kept by content in the evidence folder: '<sha256>.<ext> <original name>'."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xlsx", ".txt"):
+        raise PatrolError(f"{path.name}: 证明材料须为 PDF、图片、Word、Excel 或文本文件")
+    try:
+        if path.stat().st_size > 20 * 2**20:
+            raise PatrolError(f"{path.name}: 证明材料超过 20 MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PatrolError(f"无法读取 {path}: {exc.strerror}") from None
+    ref = hashlib.sha256(data).hexdigest() + suffix
+    write_once(photo_dir() / "documents" / ref, data)
+    return f"{ref} {path.name[:80]}"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.exchange import signing
-from app.storage.db import db
 from app.errors import PatrolError
+from app.keys import signing
+from app.storage.db import db
 from app.storage.models import Centre, Device, Identity
 
 
@@ -28,7 +28,9 @@ class Signer:
     inspectors: tuple[str, ...] | None  # a device's enrolled inspectors; None: the office (anyone)
     revoked_at: dt.datetime | None = None
     revoke_reason: str = ""
-    centre_code: str = ""  # a centre office's centre, in the district's database
+    # The centre the key speaks for: a centre office's (in the district's database), or the centre a
+    # laptop was enrolled for (schema v14; "" for a laptop enrolled before, in a one-centre database).
+    centre_code: str = ""
 
     @property
     def label(self) -> str:
@@ -89,4 +91,4 @@ def signer(key_id: str) -> Signer | None:
         return Signer(device.key_id, device.name, device.public_key, "centre", None, device.revoked_at,
                       device.revoke_reason, device.centre_code)
     return Signer(device.key_id, device.name, device.public_key, "device", device.inspector_names,
-                  device.revoked_at, device.revoke_reason)
+                  device.revoked_at, device.revoke_reason, device.laptop_centre)

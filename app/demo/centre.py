@@ -13,15 +13,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.patrolling import inspections
-from app.people.accounts import create_user
-from app.centres.centre import create_centre, is_empty
-from app.patrolling.checklists import applies, latest_version, version_items
-from app.storage.db import db
-from app.errors import PatrolError
-from app.storage.models import Area, Inspection, ProbationCase, Staff, User, Window
-from app.results.periods import Period
+from app.centres.centre import is_empty
 from app.centres.settings import load_settings
+from app.errors import PatrolError
+from app.loop import record_changes
+from app.patrolling import inspections
+from app.patrolling.checklists import applies, latest_version, version_items
+from app.people.accounts import create_user
+from app.periods import Period
+from app.setup.centres import create_centre
+from app.storage.db import db
+from app.storage.models import Area, Inspection, ProbationCase, Staff, User, Window
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈任姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 FEMALE_GIVEN = ["秀英", "丽", "敏", "静", "婷", "雪", "倩", "颖", "佳怡", "欣怡", "晓燕", "雨涵", "思琪", "丹", "慧", "玲", "梦瑶", "诗雨", "子涵", "文静", "美玲", "海燕", "晓雯", "琳", "悦"]
@@ -45,7 +47,7 @@ class DemoSummary:
     period: Period | None
 
 
-def _name(rng: random.Random, gender: str, used: set[str]) -> str:
+def person_name(rng: random.Random, gender: str, used: set[str]) -> str:
     while True:
         given = rng.choice(FEMALE_GIVEN if gender == "F" else MALE_GIVEN)
         name = rng.choice(SURNAMES) + given
@@ -86,7 +88,7 @@ def build_roster(seed: int) -> dict:
                 else rng.choice(AGENCIES)
             )
             staff_rows.append({
-                "employee_no": f"GW{number:04d}", "name": _name(rng, gender, used), "gender": gender,
+                "employee_no": f"GW{number:04d}", "name": person_name(rng, gender, used), "gender": gender,
                 "party_member": rng.random() < 0.3, "employer": employer, "window": window.id,
                 "post": post, "status": "active", "centre": window.centre_id,
             })
@@ -98,7 +100,7 @@ def build_roster(seed: int) -> dict:
     return {"windows": windows, "areas": areas}
 
 
-def _working_days(period: Period) -> list[dt.date]:
+def working_days(period: Period) -> list[dt.date]:
     days, day = [], period.start
     while day < period.end:
         if day.weekday() < 5:
@@ -127,7 +129,7 @@ def generate_inspections(seed: int, period: Period, progress: Callable[[int, int
     carelessness = {s.id: rng.choice([0.002, 0.004, 0.006, 0.008, 0.01]) for ss in staff_by_window.values() for s in ss}
     for s in rng.sample(sorted(carelessness), min(6, max(1, len(carelessness) // 13))):  # 6 of the demo's 80
         carelessness[s] = rng.choice([0.04, 0.055, 0.07])
-    days = _working_days(period)
+    days = working_days(period)
     total = len(days) * len(inspectors) * 2
     done = made = 0
     for day in days:
@@ -140,7 +142,7 @@ def generate_inspections(seed: int, period: Period, progress: Callable[[int, int
                     method = rng.choices(["onsite", "video", "mystery"], [0.8, 0.15, 0.05])[0]
                     observed = clock
                     started = clock + (dt.timedelta(hours=rng.randint(1, 3)) if method == "video" else dt.timedelta())
-                    _one_inspection(rng, inspector, window, staff, method, observed, started, version,
+                    one_inspection(rng, inspector, window, staff, method, observed, started, version,
                                     items, carelessness[staff.id], settings)
                     made += 1
                     clock += dt.timedelta(minutes=rng.randint(4, 9))
@@ -150,7 +152,7 @@ def generate_inspections(seed: int, period: Period, progress: Callable[[int, int
     return made
 
 
-def _one_inspection(rng, inspector, window, staff, method, observed, started, version, items, p_fail, settings):
+def one_inspection(rng, inspector, window, staff, method, observed, started, version, items, p_fail, settings):
     insp = Inspection.create(
         uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), window=window, staff=staff,
         inspector=inspector, method=method, observed_at=observed, started_at=started,
@@ -171,7 +173,7 @@ def _one_inspection(rng, inspector, window, staff, method, observed, started, ve
         else:
             results[item.id] = "pass"
     inspections.set_results(insp, results, notes)
-    inspections.finalise(insp, at=started + dt.timedelta(minutes=rng.randint(3, 6)), settings=settings)
+    record_changes.finalise(insp, at=started + dt.timedelta(minutes=rng.randint(3, 6)), settings=settings)
 
 
 def make_demo(seed: int = 1, period: Period | None = None, with_inspections: bool = True,

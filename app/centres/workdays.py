@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from app import audit
+from app.centres.settings import load_settings
+from app.centres.wall import require_district
 from app.errors import PatrolError
-from app.people.accounts import require_role
+from app.roles import require_role
 from app.storage.db import db
 from app.storage.models import CalendarDay
 
@@ -51,8 +53,10 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
 
 def set_days(user, first: dt.date, last: dt.date, kind: str, name: str, reason: str) -> int:
     """Mark every day from `first` to `last` as a holiday or a worked weekend day (or, kind "normal",
-    back to the ordinary week); audited. Returns how many days changed."""
+    back to the ordinary week); audited. Returns how many days changed. The calendar is the district's:
+    its manager's alone."""
     require_role(user, "manager")
+    require_district(user, "节假日安排")
     if kind not in (*KINDS, "normal"):
         raise PatrolError("日子的类别须为 holiday (放假)、workday (调休上班) 或 normal (恢复平常)")
     if last < first or (last - first).days >= MAX_SPAN:
@@ -85,3 +89,10 @@ def listed(year: int) -> list[tuple[dt.date, str, str]]:
              .where((CalendarDay.day >= dt.date(year, 1, 1)) & (CalendarDay.day < dt.date(year + 1, 1, 1)))
              .order_by(CalendarDay.day))
     return list(query.tuples())
+
+
+def appeal_deadline(inspection) -> dt.date:
+    """The last day an appeal against this inspection can be recorded: `appeal_days` working days after
+    it was handed over (finished)."""
+    handed = (inspection.finished_at or inspection.observed_at).date()
+    return add_workdays(handed, load_settings(inspection.observed_at.date()).appeal_days)

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 
+from app.errors import is_record_id, record_id
 from app.storage.models import ChecklistVersion, Inspection, Item, ItemResult, Staff, User, Window
 
 
@@ -70,8 +71,6 @@ def record_number(uuid: str) -> str:
 
 def find(key: str | int) -> Inspection | None:
     """An inspection by row id, full UUID or record number (unambiguous prefix of the UUID)."""
-    from app.errors import is_record_id, record_id
-
     text = str(key).strip()
     if is_record_id(text):
         found = Inspection.get_or_none(Inspection.id == record_id(text))
