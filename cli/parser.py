@@ -365,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     dv_enrol.add_argument("--out", required=True, type=Path, metavar="FILE.wpe")
     dv_enrol.add_argument("--reason", default="", help="为什么登记 (记入审计记录)")
     dv_revoke = dv_sub.add_parser("revoke", parents=[db], help="注销设备: 此后它的结果包和打印件不再被接受")
-    dv_revoke.add_argument("device", metavar="KEY-ID-or-NAME")
+    dv_revoke.add_argument("device", metavar="KEY-ID", help="设备的密钥编号 (devices list 第一列; 名称可能重复, 不用名称)")
     dv_revoke.add_argument("--reason", required=True)
     dv_end = dv_sub.add_parser("end-legacy", parents=[db], help="停用升级前的共享密钥 (旧结果包和旧二维码不再被接受)")
     dv_end.add_argument("--reason", required=True)
