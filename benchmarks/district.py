@@ -18,8 +18,9 @@ from app.centres import scope
 from app.people.accounts import create_user
 from app.results import centre_ranking, rankings
 from app.setup.centres import add_centre, create_centre
-from app.storage.db import bulk_insert, close_database, db, is_sqlite, open_database, sqlite_path
+from app.storage.db import bulk_insert, close_database, open_database
 from app.storage.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
+from app.storage.proxy import db, is_sqlite, sqlite_path
 from benchmarks.generate import DEPARTMENTS, TYPES, add_inspections, working_days
 from benchmarks.year import measure, open_empty, replay_probation, timed_then_traced
 

@@ -15,8 +15,9 @@ from app.patrolling.checklists import applies, latest_version, version_items
 from app.patrolling.scoring import ScoredItem, score_with_settings
 from app.people.accounts import create_user
 from app.setup.centres import create_centre
-from app.storage.db import bulk_insert, db
+from app.storage.db import bulk_insert
 from app.storage.models import Area, Inspection, ItemResult, Staff, User, Window
+from app.storage.proxy import db
 
 TYPES = ("综合窗口", "部门窗口", "帮办窗口", "总服务台")
 DEPARTMENTS = ["市场监管局", "人社局", "医保局", "公积金管理中心", "税务局", "不动产登记中心", "公安局出入境", "住建局", "民政局", "卫健委",

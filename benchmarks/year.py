@@ -12,8 +12,9 @@ from pathlib import Path
 
 from app import periods
 from app.results import probation, rankings
-from app.storage.db import close_database, open_database, sqlite_path
+from app.storage.db import close_database, open_database
 from app.storage.models import Inspection, ProbationCase
+from app.storage.proxy import sqlite_path
 from benchmarks import export_speed, import_speed, startup
 from benchmarks.generate import add_inspections, build_centre, working_days
 
@@ -41,7 +42,7 @@ def timed_then_traced(fn, undo=None):
     start = time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - start
-    from app.storage.db import db
+    from app.storage.proxy import db
 
     with db.atomic() as txn:
         if undo:

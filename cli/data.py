@@ -121,8 +121,6 @@ def cmd_checklists(args) -> int:
 def cmd_settings(args) -> int:
     from dataclasses import fields
 
-    from app.domain import SETTING_LABELS as LABELS
-
     from app.centres.settings import (
         RULE_FIELDS,
         CentreSettings,
@@ -132,6 +130,7 @@ def cmd_settings(args) -> int:
         parse_value,
         rule_schedule,
     )
+    from app.domain import SETTING_LABELS as LABELS
     from app.periods import cn_date
     from app.periods import month as parse_month
     from app.storage.db import open_database

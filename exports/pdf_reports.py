@@ -10,8 +10,8 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Table
 
-from app.patrolling.notices import without_role, wording
 from app.patrolling.evidence import photo_path
+from app.patrolling.notices import without_role, wording
 from app.patrolling.records import record_number
 from app.periods import cn_date
 from app.results.rankings import TIE_BREAKS, RankRow

@@ -92,7 +92,7 @@ def start_backups(app: QApplication) -> None:
     from PyQt6.QtCore import QTimer
 
     from app.storage import backup
-    from app.storage.db import sqlite_path
+    from app.storage.proxy import sqlite_path
     from forms.tasks import run_in_background
 
     if sqlite_path() is None:
@@ -133,7 +133,7 @@ def open_data(db_target: str | None) -> bool:
 def ui_busy_timeout() -> None:
     """The UI thread waits a moment for a database another program holds, not five seconds: a tick
     then says so on screen and retries (forms.inspection_page), instead of freezing the window."""
-    from app.storage.db import db, is_sqlite
+    from app.storage.proxy import db, is_sqlite
 
     if is_sqlite():
         db.obj.execute_sql(f"PRAGMA busy_timeout = {UI_BUSY_MS}")

@@ -6,7 +6,6 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QTabWidget
 
 from app.centres import scope
-
 from forms.assessment_results_page import ResultsPage
 from forms.i18n import tr
 from forms.loop_page import AppealsPage

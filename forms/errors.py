@@ -21,8 +21,8 @@ _showing = False
 
 
 def data_folder():
-    from app.storage.db import sqlite_path
     from app.storage.locations import default_data_dir
+    from app.storage.proxy import sqlite_path
 
     path = sqlite_path()
     return path.parent if path is not None else default_data_dir()

@@ -32,8 +32,7 @@ from app.centres.settings import load_settings
 from app.domain import METHODS
 from app.errors import PatrolError
 from app.loop import record_changes
-from app.patrolling import inspections, patrol
-from app.patrolling import evidence
+from app.patrolling import evidence, inspections, patrol
 from app.patrolling.checklists import category_weights
 from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
 from app.storage.faults import classify

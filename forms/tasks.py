@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PyQt6.QtCore import QObject, QRunnable, Qt, QThreadPool, pyqtSignal
 from PyQt6.QtWidgets import QProgressDialog, QWidget
 
-from app.storage.db import db
+from app.storage.proxy import db
 from forms.i18n import tr
 
 _pool: QThreadPool | None = None

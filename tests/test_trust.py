@@ -178,7 +178,7 @@ def test_parallel_wrong_passwords_are_each_counted_and_lock_the_account(roster):
     """12 guesses at once, six rounds: the fifth locks the account; the right password then fails too."""
     import threading
 
-    from app.storage.db import db as proxy
+    from app.storage.proxy import db as proxy
 
     results: list[str] = []
     lock = threading.Lock()

@@ -24,8 +24,8 @@ from app.errors import PatrolError
 from app.patrolling.evidence import store_document
 from app.results.probation import open_for_event, withdraw_case
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import PersonEvent, Staff, User, Window, now
+from app.storage.proxy import db
 
 REGISTERS = {"conduct": ("违规记录", CONDUCT_KINDS), "praise": ("表扬记录", PRAISE_KINDS)}
 MAX_TEXT = 2_000

@@ -26,8 +26,9 @@ from app.people.roster_import import Located, clean, find_header, header_key
 from app.periods import Period
 from app.results.rectification_items import new_item, write_items
 from app.roles import require_role
-from app.storage.db import bulk_insert, db
+from app.storage.db import bulk_insert
 from app.storage.models import Rating, RatingImport, Staff, Window
+from app.storage.proxy import db
 
 LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 FIELDS = ("very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied")

@@ -23,8 +23,8 @@ from app.centres.settings import Grade, next_month_start
 from app.domain import CONDUCT_KINDS, PRAISE_KINDS
 from app.errors import PatrolError
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import SchemeVersion
+from app.storage.proxy import db
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "resources" / "schemes"
 DEFAULT_CODE = "DEFAULT"

@@ -14,8 +14,8 @@ from app.errors import PatrolError
 from app.people import roster
 from app.periods import Period, period_key
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Staff, User, Vote, Window
+from app.storage.proxy import db
 
 
 @dataclass(frozen=True)

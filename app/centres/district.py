@@ -27,8 +27,8 @@ from app.centres.settings import (
 from app.domain import SETTING_LABELS as LABELS
 from app.errors import PatrolError, PermissionDenied
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Centre, User
+from app.storage.proxy import db
 
 KINDS = {"district": "区中心", "branch": "分中心", "street": "街镇中心"}
 

@@ -11,8 +11,8 @@ from app.centres import scope
 from app.centres.centre import current_centre
 from app.errors import PatrolError
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Checklist, RuleSet, Setting
+from app.storage.proxy import db
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from app.centres.settings import load_settings
 from app.centres.wall import require_district
 from app.errors import PatrolError
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import CalendarDay
+from app.storage.proxy import db
 
 KINDS = {"holiday": "放假", "workday": "调休上班"}
 MAX_SPAN = 400  # days in one entry: a year's calendar at most

@@ -22,8 +22,8 @@ from app.patrolling.checklists import applies, latest_version, version_items
 from app.people.accounts import create_user
 from app.periods import Period
 from app.setup.centres import create_centre
-from app.storage.db import db
 from app.storage.models import Area, Inspection, ProbationCase, Staff, User, Window
+from app.storage.proxy import db
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈任姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 FEMALE_GIVEN = ["秀英", "丽", "敏", "静", "婷", "雪", "倩", "颖", "佳怡", "欣怡", "晓燕", "雨涵", "思琪", "丹", "慧", "玲", "梦瑶", "诗雨", "子涵", "文静", "美玲", "海燕", "晓雯", "琳", "悦"]

@@ -18,8 +18,8 @@ from app.patrolling.checklists import latest_version, version_items
 from app.people.accounts import create_user
 from app.periods import Period
 from app.setup.centres import add_centre
-from app.storage.db import db
 from app.storage.models import Area, Centre, Inspection, ProbationCase, Staff, User, Window
+from app.storage.proxy import db
 
 # (code, name, kind, windows: (area, code, name, type, department) …)
 CENTRES = [

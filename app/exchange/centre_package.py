@@ -27,8 +27,8 @@ from app.keys import signing
 from app.patrolling.checklist_versions import register
 from app.periods import Period
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Area, Centre, Checklist, ChecklistVersion, Device, Inspection, Staff, User, Window
+from app.storage.proxy import db
 
 MAX_ROSTER_ROWS = 20_000
 NO_PASSWORD = "!"  # matches no password (app.people.accounts.verify_password wants scrypt$…)

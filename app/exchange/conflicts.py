@@ -19,8 +19,8 @@ from app.errors import PatrolError
 from app.exchange.results_import import apply_revision
 from app.patrolling import records
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Inspection, InspectionHistory, User
+from app.storage.proxy import db
 
 OPEN = "conflict"
 TAKEN, KEPT = "conflict_taken", "conflict_kept"

@@ -18,8 +18,8 @@ from app.errors import PatrolError, PermissionDenied
 from app.exchange import setup_file
 from app.keys import identity, signing
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Centre, Device, ImportLog, Inspection, User
+from app.storage.proxy import db
 
 MAX_NAME = 40
 

@@ -19,8 +19,8 @@ from app.errors import PatrolError
 from app.exchange import setup_file
 from app.keys import signing
 from app.patrolling.checklist_versions import register
-from app.storage.db import db
 from app.storage.models import Area, Centre, ChecklistVersion, Identity, RuleSet, Setting, Staff, User, Window
+from app.storage.proxy import db
 
 
 @dataclass(frozen=True)

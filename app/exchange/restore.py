@@ -24,7 +24,8 @@ from app.storage.backup import (
     district_only,
     what_the_backup_lacks,
 )
-from app.storage.db import close_database, open_database, sqlite_path
+from app.storage.db import close_database, open_database
+from app.storage.proxy import sqlite_path
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from app.patrolling import records
 from app.patrolling.evidence import photo_path, store_photo
 from app.results import probation
 from app.roles import require_role
-from app.storage.db import bulk_insert, db, is_sqlite
+from app.storage.db import bulk_insert
 from app.storage.models import (
     Centre,
     ImportLog,
@@ -40,6 +40,7 @@ from app.storage.models import (
     Window,
     change_time,
 )
+from app.storage.proxy import db, is_sqlite
 
 
 @dataclass

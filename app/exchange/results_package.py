@@ -26,9 +26,9 @@ from app.errors import PatrolError
 from app.keys import identity
 from app.patrolling import records
 from app.patrolling.evidence import photo_path
-from app.storage.db import db
 from app.storage.leftovers import sweep
 from app.storage.models import ChecklistVersion, Inspection, User, now
+from app.storage.proxy import db
 
 FORMAT = "window-patrol-results"
 FORMAT_VERSION = 2

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from app.errors import PatrolError
 from app.keys import signing
-from app.storage.db import db
 from app.storage.models import Centre, Device, Identity
+from app.storage.proxy import db
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from app.centres.workdays import appeal_deadline as deadline
 from app.errors import PatrolError
 from app.patrolling.records import record_number
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Appeal, Inspection, Item, ItemResult, Staff, User, Window, now
+from app.storage.proxy import db
 
 STATES = {"pending": "待复核", "upheld": "申诉成立 (已改判)", "rejected": "申诉不成立"}
 MAX_TEXT = 2_000

@@ -20,8 +20,8 @@ from app.loop.record_changes import amend
 from app.patrolling import inspections
 from app.periods import period_key
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Appeal, Approval, Inspection, User, now
+from app.storage.proxy import db
 
 KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名"}
 STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回"}

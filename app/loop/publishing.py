@@ -15,8 +15,8 @@ from app.loop import verify
 from app.periods import Period, cn_date, period_key
 from app.results import reports
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Appeal, Approval, Inspection, Publication, User
+from app.storage.proxy import db
 
 
 @dataclass(frozen=True)

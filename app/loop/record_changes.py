@@ -19,8 +19,8 @@ from app.patrolling.scoring import ScoreResult
 from app.results import probation
 from app.results.revisions import store_revision
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Inspection, InspectionHistory, ItemResult, User
+from app.storage.proxy import db
 
 
 def finalise(inspection: Inspection, *, at: dt.datetime | None = None,

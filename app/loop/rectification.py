@@ -20,9 +20,9 @@ from app.patrolling.checklists import applies, cite, version_items
 from app.results.probation import open_for_event
 from app.results.rectification_items import REPEAT_DAYS, STATES, new_item, state_of, write_items
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Inspection, Item, ItemResult, Rectification, Staff, User, Window
 from app.storage.models import Staff as StaffModel
+from app.storage.proxy import db
 
 
 def _days_for(severity: str, settings) -> int:

@@ -22,8 +22,8 @@ from app.centres.settings import require_usable_checklist as require_usable
 from app.errors import ChecklistError
 from app.patrolling.checklists import ChecklistDef, definition_of, latest_version, store
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Centre, Checklist, ChecklistVersion
+from app.storage.proxy import db
 
 
 def in_use() -> str:

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from app.patrolling.centre_checklists import rebuild_extensions
 from app.patrolling.checklists import SHIPPED_DIR, ChecklistDef, load_directory, store
-from app.storage.db import db
 from app.storage.models import ChecklistVersion
+from app.storage.proxy import db
 
 
 def register(definitions: Iterable[ChecklistDef], source: str = "", user=None, reason: str = "", *,

@@ -16,8 +16,9 @@ from app import audit
 from app.errors import ChecklistError
 from app.patrolling.checklist_files import SOURCES_FILE, CategoryDef, ChecklistDef, ItemDef, parse_category_file, read_toml
 from app.roles import require_role
-from app.storage.db import db, on_open
+from app.storage.db import on_open
 from app.storage.models import Category, Checklist, ChecklistVersion, Item
+from app.storage.proxy import db
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "checklists"
 

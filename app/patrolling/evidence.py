@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from app.errors import PatrolError
-from app.storage.db import sqlite_path
 from app.storage.locations import default_data_dir
+from app.storage.proxy import sqlite_path
 
 ALLOWED = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"BM": ".bmp"}
 MAX_BYTES = 20 * 1024 * 1024

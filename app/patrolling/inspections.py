@@ -13,8 +13,9 @@ from app.patrolling.centre_checklists import in_use
 from app.patrolling.checklists import applies, category_weights, latest_version, version_items
 from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
 from app.roles import require_role
-from app.storage.db import bulk_insert, db
+from app.storage.db import bulk_insert
 from app.storage.models import Inspection, Item, ItemResult, Staff, User, Window, change_time, now
+from app.storage.proxy import db
 
 DEFAULT_CHECKLIST = "WINDOW"
 

@@ -13,8 +13,8 @@ from app.centres import scope
 from app.domain import ROLES
 from app.errors import PatrolError, PermissionDenied
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import User
+from app.storage.proxy import db
 
 # scrypt cost: about 50 ms per check here, so sign-in stays instant and guessing stays slow.
 _N, _R, _P = 2**14, 8, 1

@@ -9,8 +9,8 @@ from app.centres import scope
 from app.domain import GENDERS, POSTS, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Area, Staff, User, Window
+from app.storage.proxy import db
 
 
 @dataclass

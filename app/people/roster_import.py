@@ -19,8 +19,8 @@ from app.errors import PatrolError, PermissionDenied
 from app.people.roster_matching import resolve
 from app.people.roster_matching import valid_id_card as _valid_id_card
 from app.roles import require_role
-from app.storage.db import db
 from app.storage.models import Area, Staff, Window
+from app.storage.proxy import db
 
 MAX_ERRORS = 20
 UNLISTED_SHARE = 0.1

@@ -22,8 +22,9 @@ from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError
 from app.periods import cn_date
 from app.roles import require_role
-from app.storage.db import bulk_insert, db
+from app.storage.db import bulk_insert
 from app.storage.models import Inspection, Item, ItemResult, ProbationCase, ProbationEvent, Staff, User, Window, now
+from app.storage.proxy import db
 
 
 def active_case(staff_id: int, on: dt.date) -> ProbationCase | None:

@@ -12,8 +12,8 @@ from app.centres.settings import CentreSettings, load_settings, save_settings
 from app.errors import PatrolError
 from app.keys.identity import ensure_office_identity
 from app.patrolling.checklist_versions import ensure_shipped
-from app.storage.db import db
 from app.storage.models import Centre, RuleSet, Setting, User
+from app.storage.proxy import db
 
 
 def create_centre(code: str, name: str, settings: CentreSettings | None = None) -> Centre:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import PatrolError, PermissionDenied
-from app.storage.db import db, sqlite_path
 from app.storage.faults import classify
 from app.storage.leftovers import sweep
 from app.storage.migrations import CURRENT_VERSION
 from app.storage.models import AuditEntry, Centre, Inspection, ProbationEvent
+from app.storage.proxy import db, sqlite_path
 
 PREFIX = "window_patrol-"
 SAFETY_PREFIX = "before-restore-"

@@ -9,12 +9,11 @@ import peewee
 from playhouse.db_url import connect as connect_url
 
 from app.errors import DatabaseOpenError
-from app.storage import drivers
+from app.storage import drivers, migrations
 from app.storage.faults import classify
 from app.storage.leftovers import sweep_beside
 from app.storage.locations import resolve_target
-
-db = peewee.DatabaseProxy()
+from app.storage.proxy import db, is_sqlite
 
 # FULL rather than NORMAL: with WAL, NORMAL may drop the last commits on power loss, and these
 # records decide people's pay. The cost is one fsync per commit, invisible at a tick's pace.
@@ -58,18 +57,6 @@ def make_database(target: str, *, create: bool = True) -> peewee.Database:
     return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
 
 
-def is_sqlite(database: peewee.Database | None = None) -> bool:
-    database = database or db.obj
-    return isinstance(database, peewee.SqliteDatabase)
-
-
-def sqlite_path(database: peewee.Database | None = None) -> Path | None:
-    database = database or db.obj
-    if is_sqlite(database):
-        return Path(database.database)
-    return None
-
-
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
@@ -80,8 +67,6 @@ def open_database(target: str | None = None, *, create: bool = True) -> peewee.D
     `create=False` refuses a SQLite file that does not exist yet (read-only commands use it, so a
     typo in --db does not silently make an empty database).
     """
-    from app.storage import migrations  # models import db; keep the import order one-way
-
     close_database()  # one handle: a second open (the sign-in, then the command) must not leave the first open
     resolved, is_default = resolve_target(target)
     if is_default:

@@ -13,12 +13,12 @@ from contextlib import contextmanager
 import peewee as pw
 
 from app.errors import DatabaseOpenError
-from app.storage.db import sqlite_path
 from app.storage.migration_steps import STEPS, protect_audit
 from app.storage.models import (
     ALL_MODELS,
     SchemaVersion,
 )
+from app.storage.proxy import sqlite_path
 
 CURRENT_VERSION = 14
 

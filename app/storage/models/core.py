@@ -7,7 +7,7 @@ import uuid
 
 import peewee as pw
 
-from app.storage.db import db
+from app.storage.proxy import db
 
 
 def now() -> dt.datetime:
