@@ -23,8 +23,3 @@ class Context:
     @property
     def username(self) -> str:
         return self.user.username if self.user is not None else ""
-
-    @property
-    def district_account(self) -> bool:
-        """A district's account (or the file's owner): not bound to one centre."""
-        return self.user is None or self.user.centre_id is None

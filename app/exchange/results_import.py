@@ -175,7 +175,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
     if problems:
         fail(pkg.name, problems)
     summary = ImportSummary(pkg.name)
-    new_rows, new_results, new_records = [], [], []
+    new_rows, new_results, new_ids = [], [], []
 
     def flush() -> None:
         bulk_insert(Inspection, INSPECTION_COLUMNS, new_rows)
@@ -197,7 +197,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
                 next_id = next(ids)
                 new_rows.append(_row(next_id, r, lk, digest, source))
                 new_results += _result_rows(next_id, r, lk)
-                new_records.append((next_id, r["observed_at"], r["staff"], r["passed"]))
+                new_ids.append(next_id)
                 existing[r["uuid"]] = (next_id, r["revision"], digest)  # a repeated record in the same package
                 summary.new += 1
                 if len(new_rows) >= BATCH:
@@ -223,8 +223,9 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
             if not photo_path(ref).exists():
                 store_photo(pkg.photo_bytes(ref))
                 summary.photos += 1
-        _probation_for(new_records, lk.staff)
-        _rectification_for(new_records)
+        # What follows the new records, for the whole package at once, in the order observed.
+        probation.on_finalised_many(new_ids)
+        rectification.on_finalised_many(new_ids)
         audit.record(user, "import.results", f"package:{pkg.sha256[:16]}",
                      new={"file": pkg.name, "device": pkg.signer.key_id, "signer": pkg.signer.label, "new": summary.new,
                           "updated": summary.updated, "unchanged": summary.unchanged, "conflicts": summary.conflicts,
@@ -284,16 +285,6 @@ def _replace(insp_id: int, r: dict, lk: Lookups, digest: str, source: str, user:
 
         changes = {code: result for code, result, *_ in r["results"]}
         rectification.on_amended(Inspection.get_by_id(insp_id), changes, f"导入 {source} 中的第 {r['revision']} 版")
-
-
-def _probation_for(new_records: list[tuple[int, str, str | None, bool | None]], staff_ids: dict[str, tuple]) -> None:
-    """The probation rules over the package's new inspections at once (app.results.probation)."""
-    probation.on_finalised_many([insp_id for insp_id, *_ in new_records])
-
-
-def _rectification_for(new_records: list[tuple[int, str, str | None, bool | None]]) -> None:
-    """The rectification rules over the package's new inspections at once (app.loop.rectification)."""
-    rectification.on_finalised_many([insp_id for insp_id, *_ in new_records])
 
 
 def import_packages(paths: list[str | Path], user: User) -> list[ImportSummary]:
