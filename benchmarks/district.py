@@ -83,7 +83,8 @@ def _centre_package(folder: Path, month: periods.Period, windows: int) -> tuple[
         days = [d for d in working_days(month.start, 23) if d < month.end]
         add_inspections(days, windows * 2, seed=11)
         me = identity.local()
-        package = export_month(folder / "centre-month.wpr", month, User.get(User.username == "benchboss")).path
+        package = export_month(folder / "centre-month.wpr", month, User.get(User.username == "benchboss"),
+                               centre_id=scope.SOLE).path
         return package, me.key_id, me.public_key
     finally:
         close_database()
@@ -155,8 +156,7 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
     rows = []
     windows, build_s, build_peak = measure(lambda: build_district(plan))
     counts, gen_s, gen_peak = measure(lambda: add_inspections(days, windows * patrols, seed=7))
-    with scope.viewing(None):
-        _, replay_s, _ = measure(replay_probation)
+    _, replay_s, _ = measure(replay_probation)
     seconds, peak = build_s + gen_s + replay_s, max(build_peak, gen_peak)
     rows.append({"step": f"generate ({engine})", "detail": f"{Centre.select().count()} centres, {windows} windows, "
                  f"{counts['staff']} staff, {counts['inspections']} inspections, {counts['item_results']} item results, "
@@ -164,10 +164,9 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
                  "seconds": round(seconds, 1), "peak_mb": peak, "db_mb": _db_size_mb()})
     middle = days[len(days) // 2]
     month = periods.month(f"{middle:%Y-%m}")
-    scope.set_centre(None)
     steps = (("district ranking of centres", lambda: centre_ranking.rank_centres(month)),
-             ("district ranking of windows", lambda: rankings.rank(month, "window")),
-             ("district ranking of staff", lambda: rankings.rank(month, "staff")))
+             ("district ranking of windows", lambda: rankings.rank(month, "window", centre_id=None)),
+             ("district ranking of staff", lambda: rankings.rank(month, "staff", centre_id=None)))
     for name, fn in steps:
         result, seconds, peak = timed_then_traced(fn)
         rows.append({"step": name, "detail": f"{len(result)} rows, {month.label}", "seconds": seconds,
@@ -192,7 +191,7 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
     trust_office(boss, "BENCH", key_id, public_key, "基准测试")
     # Timed untraced (tracemalloc slows Python two- to threefold); the peak is traced on the second import.
     start = time.perf_counter()
-    summary = import_package(package, boss)
+    summary = import_package(package, boss, centre_id=None)
     ours_s = time.perf_counter() - start
     base_s = _raw_baseline(package)
     rows.append({"step": f"centre month package into the district ({engine})",
@@ -200,9 +199,9 @@ def run(scale: str = "district", db_url: str | None = None) -> list[dict]:
                  "seconds": round(ours_s, 3), "baseline_seconds": round(base_s, 3), "ratio": round(ours_s / base_s, 2),
                  "target_ratio": 3.0})
     start = time.perf_counter()
-    again = import_package(package, boss)
+    again = import_package(package, boss, centre_id=None)
     again_s = time.perf_counter() - start
-    _, _, again_peak = measure(lambda: import_package(package, boss))
+    _, _, again_peak = measure(lambda: import_package(package, boss, centre_id=None))
     rows.append({"step": "the same package again", "detail": f"{again.unchanged} unchanged (peak traced on a third run)",
                  "seconds": round(again_s, 3), "peak_mb": again_peak})
     close_database()

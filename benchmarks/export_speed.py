@@ -13,6 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from app import periods
+from app.centres import scope
 from app.results import reports
 from app.storage.db import close_database, open_database
 from benchmarks.generate import generate, working_days
@@ -31,7 +32,7 @@ def _timed(fn):
 
 def _plain_loop(path: Path, period) -> None:
     """The baseline: the same cells, as plain values, written by a bare write-only loop."""
-    rows, failed = reports.details(period)
+    rows, failed = reports.details(period, centre_id=scope.SOLE)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("巡查明细")
     ws.append([c.header for c in excel.INSPECTION_COLUMNS])
@@ -53,8 +54,10 @@ def run(windows: int = 300, per_day: int = 550, days: int = 22) -> list[dict]:
     half = periods.Period(period.start, month_days[len(month_days) // 2], "half")
     out = []
     _, base_s, base_peak = _timed(lambda: _plain_loop(folder / "plain.xlsx", period))
-    _, ours_s, ours_peak = _timed(lambda: jobs.details_excel(folder / "details.xlsx", period.start, period.last_day))
-    _, half_s, half_peak = _timed(lambda: jobs.details_excel(folder / "half.xlsx", half.start, half.last_day))
+    _, ours_s, ours_peak = _timed(lambda: jobs.details_excel(folder / "details.xlsx", period.start, period.last_day,
+                                                             centre_id=scope.SOLE))
+    _, half_s, half_peak = _timed(lambda: jobs.details_excel(folder / "half.xlsx", half.start, half.last_day,
+                                                             centre_id=scope.SOLE))
     detail = f"{counts['inspections']} inspections, {counts['item_results']} item results"
     out.append({"step": "generate month", "detail": detail, "seconds": round(gen_s, 2)})
     out.append({"step": "details workbook", "detail": "write-only, streamed", "seconds": round(ours_s, 2),
@@ -63,11 +66,11 @@ def run(windows: int = 300, per_day: int = 550, days: int = 22) -> list[dict]:
                 "baseline_peak_mb": round(base_peak / 2**20, 1)})
     out.append({"step": "details, half month", "detail": "memory must not grow with rows", "seconds": round(half_s, 2),
                 "peak_mb": round(half_peak / 2**20, 1)})
-    _, s, peak = _timed(lambda: jobs.monthly_excel(folder / "monthly.xlsx", "2026-10"))
+    _, s, peak = _timed(lambda: jobs.monthly_excel(folder / "monthly.xlsx", "2026-10", centre_id=scope.SOLE))
     out.append({"step": "monthly workbook", "detail": f"{windows} windows", "seconds": round(s, 2), "peak_mb": round(peak / 2**20, 1)})
-    _, s, _ = _timed(lambda: jobs.ranking_pdf(folder / "ranking.pdf", "2026-10", "window"))
+    _, s, _ = _timed(lambda: jobs.ranking_pdf(folder / "ranking.pdf", "2026-10", "window", centre_id=scope.SOLE))
     out.append({"step": "ranking PDF", "detail": f"{windows} windows", "seconds": round(s, 2)})
-    _, s, _ = _timed(lambda: jobs.labels_pdf(folder / "labels.pdf"))
+    _, s, _ = _timed(lambda: jobs.labels_pdf(folder / "labels.pdf", centre_id=scope.SOLE))
     out.append({"step": "label sheet PDF", "detail": f"{windows} labels", "seconds": round(s, 2)})
     close_database()
     return out

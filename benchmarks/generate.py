@@ -72,7 +72,7 @@ def add_inspections(days: list[dt.date], inspections_per_day: int, seed: int = 1
     window_rows = list(Window.select().order_by(Window.id))
     version = latest_version(inspections.DEFAULT_CHECKLIST)
     items = version_items(version)
-    settings = load_settings()
+    settings = load_settings(None, None)  # a generated district's centres all keep the district centre's rules
     staff_by_window: dict[int, list[Staff]] = {}
     for s in Staff.select():
         staff_by_window.setdefault(s.window_id, []).append(s)

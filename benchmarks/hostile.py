@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.centres import scope
 from app.keys import signing
 
 
@@ -49,7 +50,7 @@ def make_genuine(folder: Path) -> Genuine:
     office, laptop = folder / "office.db", folder / "laptop.db"
     open_database(str(office))
     make_demo(seed=9, with_inspections=False)
-    enrol_device(User.get(User.username == "admin"), "笔记本", ["xuncha1"], folder / "lap.wpe")
+    enrol_device(User.get(User.username == "admin"), "笔记本", ["xuncha1"], folder / "lap.wpe", centre_id=scope.SOLE)
     close_database()
     open_database(str(laptop))
     enrol(folder / "lap.wpe")
@@ -63,7 +64,7 @@ def make_genuine(folder: Path) -> Genuine:
                    for i in inspections.applicable_items(insp) if i.kind == "check"}
         inspections.set_results(insp, results)
         record_changes.finalise(insp, at=when + dt.timedelta(minutes=5))
-    package = export_results(folder / "genuine.wpr").path
+    package = export_results(folder / "genuine.wpr", centre_id=scope.SOLE).path
     close_database()
     from openpyxl import Workbook
 

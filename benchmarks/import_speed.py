@@ -14,6 +14,7 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
+from app.centres import scope
 from app.exchange.devices import enrol_device
 from app.exchange.enrolment import enrol
 from app.exchange.results_import import import_package
@@ -65,7 +66,7 @@ def run(inspections: int = 10000, windows: int = 300) -> list[dict]:
     build_centre(windows, 2, seed=3)
     create_user("bench-manager", "基准管理员", "manager", "bench123")
     enrol_device(User.get(User.username == "bench-manager"), "基准笔记本",
-                 [u.username for u in User.select().where(User.role == "inspector")], folder / "laptop.wpe")
+                 [u.username for u in User.select().where(User.role == "inspector")], folder / "laptop.wpe", centre_id=scope.SOLE)
     close_database()
     shutil.copy(office, raw)
     shutil.copy(office, memory_office)
@@ -75,24 +76,24 @@ def run(inspections: int = 10000, windows: int = 300) -> list[dict]:
     days = working_days(dt.date(2026, 9, 1), max(1, inspections // per_day))
     counts = add_inspections(days, min(per_day, inspections), seed=3)
     start = time.perf_counter()
-    made = export_results(folder / "results.wpr")
+    made = export_results(folder / "results.wpr", centre_id=scope.SOLE)
     export_s = time.perf_counter() - start
     close_database()
     baseline = _raw_baseline(raw, made.path)
     open_database(str(office))
     manager = User.get(User.username == "bench-manager")
     start = time.perf_counter()
-    first = import_package(made.path, manager)
+    first = import_package(made.path, manager, centre_id=scope.SOLE)
     first_s = time.perf_counter() - start
     start = time.perf_counter()
-    second = import_package(made.path, manager)
+    second = import_package(made.path, manager, centre_id=scope.SOLE)
     second_s = time.perf_counter() - start
     close_database()
     # Peak memory in a pass of its own: tracemalloc slows Python code, which would skew the timed ratio.
     open_database(str(memory_office))
     manager = User.get(User.username == "bench-manager")
     tracemalloc.start()
-    import_package(made.path, manager)
+    import_package(made.path, manager, centre_id=scope.SOLE)
     peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
     tracemalloc.stop()
     close_database()

@@ -28,6 +28,7 @@ def run(repeats: int = 20, ticks: int = 200) -> list[dict]:
     from PyQt6.QtTest import QTest
     from PyQt6.QtWidgets import QTableView
 
+    from app.centres.scope import signed_in
     from app.demo.centre import make_demo
     from app.people import accounts
     from app.storage.db import SQLITE_PRAGMAS, close_database, open_database
@@ -39,7 +40,7 @@ def run(repeats: int = 20, ticks: int = 200) -> list[dict]:
     folder = Path(tempfile.mkdtemp(prefix="wp-bench-"))
     open_database(str(folder / "bench.db"))
     make_demo(seed=1, with_inspections=False)
-    main = MainWindow(accounts.authenticate("xuncha1", "patrol123"))
+    main = MainWindow(signed_in(accounts.authenticate("xuncha1", "patrol123")))
     main.show()
     page = main.inspection
     windows = list(Window.select().order_by(Window.code))

@@ -11,6 +11,7 @@ import tracemalloc
 from pathlib import Path
 
 from app import periods
+from app.centres import scope
 from app.results import probation, rankings
 from app.storage.db import close_database, open_database
 from app.storage.models import Inspection, ProbationCase
@@ -102,23 +103,26 @@ def run(scale: str = "small", db_url: str | None = None) -> list[dict]:
     middle = days[len(days) // 2]
     month = periods.month(f"{middle:%Y-%m}")
     for by in ("window", "staff", "department"):
-        result, seconds, peak = timed_then_traced(lambda by=by: rankings.rank(month, by))
+        result, seconds, peak = timed_then_traced(lambda by=by: rankings.rank(month, by, centre_id=scope.SOLE))
         rows.append({"step": f"monthly ranking by {by}", "detail": f"{len(result)} rows", "seconds": seconds,
                      "target_seconds": 0.5, "peak_mb": peak})
-    changed, seconds, peak = timed_then_traced(lambda: probation.sweep(days[-1] + dt.timedelta(days=1)), _reopen_swept)
+    changed, seconds, peak = timed_then_traced(lambda: probation.sweep(days[-1] + dt.timedelta(days=1),
+                                                                       centre_id=scope.SOLE), _reopen_swept)
     rows.append({"step": "probation sweep", "detail": f"{len(changed)} cases decided", "seconds": seconds,
                  "target_seconds": 0.5, "peak_mb": peak})
-    _, again, _ = measure(lambda: probation.sweep(days[-1] + dt.timedelta(days=1)))
+    _, again, _ = measure(lambda: probation.sweep(days[-1] + dt.timedelta(days=1), centre_id=scope.SOLE))
     rows.append({"step": "probation sweep again", "detail": "nothing due", "seconds": again, "target_seconds": 0.5})
     _, base_s, base_peak = measure(lambda: export_speed._plain_loop(folder / "plain.xlsx", month))
     from exports import jobs
 
-    _, ours_s, ours_peak = measure(lambda: jobs.details_excel(folder / "details.xlsx", month.start, month.last_day))
+    _, ours_s, ours_peak = measure(lambda: jobs.details_excel(folder / "details.xlsx", month.start, month.last_day,
+                                                              centre_id=scope.SOLE))
     rows.append({"step": "monthly details workbook", "detail": "write-only", "seconds": ours_s,
                  "baseline_seconds": base_s, "ratio": round(ours_s / base_s, 2), "target_ratio": 1.5,
                  "peak_mb": ours_peak, "baseline_peak_mb": base_peak})
     quarter = periods.quarter(f"{middle.year}-Q{(middle.month - 1) // 3 + 1}")
-    _, q_s, q_peak = measure(lambda: jobs.details_excel(folder / "quarter.xlsx", quarter.start, quarter.last_day))
+    _, q_s, q_peak = measure(lambda: jobs.details_excel(folder / "quarter.xlsx", quarter.start, quarter.last_day,
+                                                        centre_id=scope.SOLE))
     rows.append({"step": "quarter details workbook", "detail": "3× the rows: memory must stay flat", "seconds": q_s,
                  "peak_mb": q_peak})
     close_database()

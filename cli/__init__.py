@@ -66,9 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.storage.locations import default_data_dir
 
     quiet_unraisable(default_data_dir())
-    from app.centres import scope
-
-    scope.want_centre(getattr(args, "centre", None))
     try:
         _sign_in_first(args)
         return COMMANDS[args.command](args)
@@ -90,4 +87,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.storage.db import close_database
 
         close_database()
-        scope.want_centre(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.errors import PatrolError
 from app.results import centre_ranking
 from cli import output
-from cli.common import acting_user, emit
+from cli.common import acting_user, centre_of, emit
 
 
 def cmd_centres(args) -> int:
@@ -26,7 +26,7 @@ def cmd_centres(args) -> int:
         me = identity.local()
         if me is None or me.role != "office":
             raise PatrolError("本数据库不是管理端 (笔记本不向全区报送)")
-        print(f"中心: {current_centre().code} {current_centre().name}")
+        print(f"中心: {current_centre(centre_id=centre_of(args)).code} {current_centre(centre_id=centre_of(args)).name}")
         print(f"密钥编号: {me.key_id}")
         print(f"公钥: {me.public_key}")
         print(f"指纹: {signing.fingerprint(me.public_key)} (区级登记时请核对)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 
@@ -39,10 +40,7 @@ def acting_user(args, role: str):
 
     cached = getattr(args, "acting", None)
     if cached is not None:
-        from app.centres import scope
-
         require_role(cached, role)
-        scope.for_user(cached)  # a command that opens the database again starts from no centre in view
         return cached
     if not args.user:
         raise PatrolError(f"此命令会修改数据, 需要 --user 用户名 ({'管理员' if role == 'manager' else '巡查员或管理员'})")
@@ -53,15 +51,25 @@ def acting_user(args, role: str):
         password = getpass.getpass(f"{args.user} 的密码: ")
     user = authenticate(args.user, password)
     require_role(user, role)
+    from app.centres import scope
+
+    scope.first_view(user, getattr(args, "centre", None))  # a centre's account asking for another is refused here
     args.acting = user  # one sign-in per command: the password is asked once
     return user
 
 
-def context(args) -> Context:
-    """Who acts (the signed-in user, if any), for the centre in view, today: handed to the core."""
+def centre_of(args) -> int | None:
+    """The centre a command acts for: the signed-in account's own; for a district account (or a script
+    without --user) the one --centre names, else the whole district (None) — or, in a database of one
+    centre, that centre."""
     from app.centres import scope
 
-    return scope.context(getattr(args, "acting", None))
+    return scope.first_view(getattr(args, "acting", None), getattr(args, "centre", None))
+
+
+def context(args) -> Context:
+    """Who acts (the signed-in user, if any), for which centre, today: handed to the core."""
+    return Context(getattr(args, "acting", None), centre_of(args), dt.date.today())
 
 
 def management_view(args) -> None:

@@ -9,7 +9,7 @@ from app import periods
 from app.errors import PatrolError
 from app.patrolling import checklist_versions
 from cli import output
-from cli.common import acting_user
+from cli.common import acting_user, centre_of
 
 
 def cmd_demo(args) -> int:
@@ -94,7 +94,7 @@ def cmd_checklists(args) -> int:
         open_database(args.db, create=False)
         user = acting_user(args, "manager")
         if args.action == "adopt":
-            changed = centre_checklists.adopt(args.code, user, args.reason)
+            changed = centre_checklists.adopt(args.code, user, args.reason, centre_id=centre_of(args))
             print(f"本中心巡查使用 {args.code}" + ("" if changed else " (未变化)"))
             return 0
         if len(args.files) == 1 and args.files[0].suffix.lower() != ".toml":
@@ -104,7 +104,7 @@ def cmd_checklists(args) -> int:
             defs = [rows_to_checklist(args.files[0].name, read_table(args.files[0]))]
         else:
             defs = checklists.load_files(args.files)
-        version, created = centre_checklists.extend(defs, user, args.reason, source=", ".join(f.name for f in args.files))
+        version, created = centre_checklists.extend(defs, user, args.reason, source=", ".join(f.name for f in args.files), centre_id=centre_of(args))
         state = "已载入为新版本" if created else "内容未变化, 沿用"
         print(f"{version.checklist.code} 第 {version.version} 版 ({version.checklist.name}; 在区级 "
               f"{version.base_version.checklist.code} 第 {version.base_version.version} 版上扩展): {state}; 本中心按此巡查")
@@ -112,8 +112,8 @@ def cmd_checklists(args) -> int:
     open_database(args.db, create=False)
     from app.patrolling.centre_checklists import checklist_rows, in_use
 
-    using = in_use()
-    rows = [[code, name, whose, version, "是" if code == using else ""] for code, name, whose, version in checklist_rows()]
+    using = in_use(centre_id=centre_of(args))
+    rows = [[code, name, whose, version, "是" if code == using else ""] for code, name, whose, version in checklist_rows(centre_id=centre_of(args))]
     print(output.table(["检查表", "名称", "归属", "最新版本", "本中心使用"], rows) if rows else "(无检查表)")
     return 0
 
@@ -144,10 +144,11 @@ def cmd_settings(args) -> int:
         user = acting_user(args, "manager")
         today = dt.date.today()
         # Edit the rules as they will stand from the change's day, so a change already scheduled is kept.
-        settings = load_settings(effective_from or next_month_start(today))
+        settings = load_settings(effective_from or next_month_start(today), centre_id=centre_of(args))
         setattr(settings, args.key, value)
         if args.key in RULE_FIELDS:
-            effect = rule_changes.preview(settings, effective_from if args.regrade and effective_from else today)
+            effect = rule_changes.preview(settings, effective_from if args.regrade and effective_from else today,
+                                          centre_id=centre_of(args))
             if args.preview or not args.regrade:
                 print(f"若新规则从{cn_date(effect.start)}起执行并重新评定: {effect.summary()}")
                 for c in effect.changes[:20]:
@@ -158,7 +159,8 @@ def cmd_settings(args) -> int:
         if args.preview:
             return 0
         start = effective_from or (effect.start if args.regrade and args.key in RULE_FIELDS else None)
-        outcome = rule_changes.change_settings(settings, user, args.reason, start, regrade=args.regrade)
+        outcome = rule_changes.change_settings(settings, user, args.reason, start, regrade=args.regrade,
+                                               centre_id=centre_of(args))
         print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
         if outcome.effective_from is not None:
             print(f"自{cn_date(outcome.effective_from)}起执行"
@@ -175,11 +177,10 @@ def cmd_settings(args) -> int:
             print(f"{code}: " + "、".join(LABELS[n] for n in names))
         print(f"已推行到 {len(changed)} 个中心" if changed else "各中心已与区中心一致, 未作修改")
         return 0
-    settings = load_settings()
+    settings = load_settings(centre_id=centre_of(args))
     rows = [[f.name, LABELS[f.name], format_value(f.name, getattr(settings, f.name))] for f in fields(CentreSettings)]
-    from app.centres import scope
 
-    if scope.centre_id() is None:  # the district's view: the district centre's values, and who differs
+    if centre_of(args) is None:  # the district's view: the district centre's values, and who differs
         from app.centres import district
 
         spread = {s.name: s for s in district.settings_spread()}
@@ -188,7 +189,7 @@ def cmd_settings(args) -> int:
         print(output.table(["设置项", "说明", "当前值", "下月起与之不同的中心"], rows))
     else:
         print(output.table(["设置项", "说明", "当前值"], rows))
-    later = [r for r in rule_schedule() if r.effective_from > dt.date.today()]
+    later = [r for r in rule_schedule(centre_id=centre_of(args)) if r.effective_from > dt.date.today()]
     for r in later:
         changed = [f"{LABELS[k]} = {format_value(k, getattr(r.settings, k))}" for k in RULE_FIELDS
                    if format_value(k, getattr(r.settings, k)) != format_value(k, getattr(settings, k))]
@@ -210,7 +211,7 @@ def cmd_import(args) -> int:
         from app.exchange.results_import import import_package
 
         for path in args.files:
-            summary = import_package(path, user)
+            summary = import_package(path, user, centre_id=centre_of(args))
             print(summary.line())
             for line in summary.conflict_details:
                 print(f"  冲突: {line} (两个版本都已保留)")
@@ -222,7 +223,7 @@ def cmd_import_roster(args, user) -> int:
     from app.people.roster_import import apply_roster, plan_roster
     from exports.table_reader import read_table
 
-    plan = plan_roster(args.file.name, read_table(args.file))
+    plan = plan_roster(args.file.name, read_table(args.file), centre_id=centre_of(args))
     labels = {"new": "新增", "updated": "修改", "unlisted": "不再列出"}
     for note in plan.notes:
         print(f"说明: {note}")

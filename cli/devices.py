@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.common import emit
+from cli.common import centre_of, emit
 
 
 def cmd_enrol(args) -> int:
@@ -26,20 +26,21 @@ def cmd_devices(args) -> int:
 
     user = acting_user(args, "manager")  # again after the reopen: the centre in view is the user's
     if args.action == "enrol":
-        done = devices.enrol_device(user, args.name, args.inspectors.split(","), args.out, args.reason)
+        done = devices.enrol_device(user, args.name, args.inspectors.split(","), args.out, args.reason,
+                                    centre_id=centre_of(args))
         print(f"已登记设备 {done.name} ({done.key_id}), 巡查员 {', '.join(done.inspectors)} → {done.path}")
         print(f"在该笔记本上运行: main.py enrol {done.path.name}; 管理端密钥指纹 {done.fingerprint}")
         print("设置文件含该设备的私钥, 请像密码一样保管, 登记后删除")
         return 0
     if args.action == "revoke":
-        device = devices.revoke_device(user, args.device, args.reason)
+        device = devices.revoke_device(user, args.device, args.reason, centre_id=centre_of(args))
         print(f"已注销设备 {device.name} ({device.key_id}); 此后它的结果包和打印件不再被接受, 之前导入的记录保留并标注")
         return 0
     if args.action == "end-legacy":
-        devices.end_legacy_key(user, args.reason)
+        devices.end_legacy_key(user, args.reason, centre_id=centre_of(args))
         print("已停用升级前的共享密钥: 旧格式结果包和旧核验码不再被接受")
         return 0
-    rows = devices.device_rows(user)
+    rows = devices.device_rows(user, centre_id=centre_of(args))
     objects = [{"key_id": r.key_id, "name": r.name, "inspectors": list(r.inspectors), "status": r.status,
                 "enrolled_at": r.enrolled_at.isoformat(sep=" "), "enrolled_by": r.enrolled_by,
                 "revoked_at": r.revoked_at.isoformat(sep=" ") if r.revoked_at else None, "revoke_reason": r.revoke_reason,
@@ -47,6 +48,6 @@ def cmd_devices(args) -> int:
     table = [[r.key_id, r.name, ", ".join(r.inspectors), r.status, f"{r.enrolled_at:%Y-%m-%d}", r.inspections, r.packages,
               r.revoke_reason] for r in rows]
     emit(args.format, ["密钥", "名称", "巡查员", "状态", "登记日期", "记录数", "结果包", "注销理由"], table, objects)
-    if args.format == "table" and devices.legacy_key_active():
+    if args.format == "table" and devices.legacy_key_active(centre_id=centre_of(args)):
         print("注意: 升级前的共享密钥仍在使用 (旧结果包和旧核验码仍被接受); 笔记本都重新登记后请运行 devices end-legacy")
     return 0

@@ -297,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cal = sub.add_parser("calendar", parents=[db], help="节假日和调休上班日 (计算整改期限的工作日)")
     cal_sub = cal.add_subparsers(dest="action", metavar="ACTION", required=True)
-    cal_set = cal_sub.add_parser("set", parents=[db], help="把一段日子标为放假、调休上班或恢复平常")
+    cal_set = cal_sub.add_parser("set", parents=[db], help="把一段日子标为放假、调休上班或恢复平常 (全区数据库中: 区级管理员不加 --centre 改全区的, "
+                                 "中心管理员或加 --centre 改该中心自己的)")
     cal_set.add_argument("first", metavar="YYYY-MM-DD")
     cal_set.add_argument("last", nargs="?", metavar="YYYY-MM-DD", help="到哪天 (默认同一天)")
     cal_set.add_argument("--kind", required=True, choices=["holiday", "workday", "normal"])

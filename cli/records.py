@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.errors import PatrolError
 from app.exchange import restore
-from cli.common import acting_user, context, emit, management_view
+from cli.common import acting_user, centre_of, context, emit, management_view
 
 
 def cmd_conflicts(args) -> int:
@@ -18,7 +18,8 @@ def cmd_conflicts(args) -> int:
 
         user = acting_user(args, "manager")
         wall.fetch(context(args), InspectionHistory, args.id, "导入冲突")
-        insp = conflicts.resolve(args.id, acting_user(args, "manager"), args.take_incoming, args.reason)
+        insp = conflicts.resolve(args.id, acting_user(args, "manager"), args.take_incoming, args.reason,
+                                 centre_id=centre_of(args))
         print(f"冲突 {args.id} 已处理: " + ("采用导入的版本" if args.take_incoming else "保留现有版本")
               + f"; {insp.window.code} 现为第 {insp.revision} 版, {insp.score:g} 分 {insp.grade}")
         return 0
@@ -91,7 +92,7 @@ def cmd_restore(args) -> int:
 
     backup.check_backup(args.file)  # before touching the database at all
     open_database(args.db, create=False)
-    done = restore.restore(args.file, acting_user(args, "manager"))
+    done = restore.restore(args.file, acting_user(args, "manager"), centre_id=centre_of(args))
     print(f"已从 {done.checked.path.name} 恢复 ({done.checked.inspections} 条巡查记录); 恢复前的数据库已保存为 {done.safety}")
     if done.package:
         print(f"备份中没有的 {done.inspections} 条巡查记录已写入 {done.package} (可用 import results 重新导入)")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from app import periods
 from cli import output
-from cli.common import acting_user, emit, management_view, period_of
+from cli.common import acting_user, centre_of, emit, management_view, period_of
 
 RANK_HEADERS = ["名次", "编号", "名称", "平均分", "等级", "巡查次数", "合格率", "扣分合计", "一票否决", "上期名次", "变化"]
 
@@ -29,15 +29,16 @@ def cmd_rankings(args) -> int:
     management_view(args)
     from app.results.reports import with_previous_rank
 
-    rows = with_previous_rank(rank(period, args.by), period, args.by)
+    rows = with_previous_rank(rank(period, args.by, centre_id=centre_of(args)), period, args.by,
+                              centre_id=centre_of(args))
     if args.format == "table":
         print(f"{period.label} 排名 (按{ {'window': '窗口', 'staff': '人员', 'department': '部门'}[args.by] })")
     emit(args.format, RANK_HEADERS if args.format == "table" else list(rows[0].as_dict()) if rows else [],
           [_rank_table_row(r) if args.format == "table" else list(r.as_dict().values()) for r in rows],
           [r.as_dict() for r in rows])
     if args.format == "table":
-        print(f"排名规则: {tie_breaks()}")
-        apart = unranked(period, args.by)
+        print(f"排名规则: {tie_breaks(centre_id=centre_of(args))}")
+        apart = unranked(period, args.by, centre_id=centre_of(args))
         for why in ("样本不足", "一票否决", "本期未巡查"):
             group = [u for u in apart if u.why == why]
             if group:
@@ -53,7 +54,7 @@ def cmd_awards(args) -> int:
 
     open_database(args.db, create=False)
     management_view(args)
-    stars, flags = smile_stars(period), red_flag_windows(period)
+    stars, flags = smile_stars(period, centre_id=centre_of(args)), red_flag_windows(period, centre_id=centre_of(args))
     objects = [dict(r.as_dict(), award="smile_star") for r in stars] + [dict(r.as_dict(), award="red_flag") for r in flags]
     if args.format == "json":
         print(output.json_text(objects))
@@ -75,9 +76,9 @@ def cmd_probation(args) -> int:
 
     open_database(args.db, create=False)
     management_view(args)
-    changed = sweep(as_of, args.acting) if args.sweep else None  # listing never writes
+    changed = sweep(as_of, args.acting, centre_id=centre_of(args)) if args.sweep else None  # listing never writes
     statuses = ("open", "recommend_return", "review", "cleared", "returned") if args.all else ("open", "recommend_return", "review")
-    rows = case_rows(as_of, statuses)
+    rows = case_rows(as_of, statuses, centre_id=centre_of(args))
     objects = [{
         "id": r.id, "employee_no": r.employee_no, "name": r.name, "window": r.window,
         "employer": r.employer, "opened_on": r.opened_on.isoformat(), "ends_on": r.ends_on.isoformat(),
@@ -105,7 +106,8 @@ def cmd_inspections(args) -> int:
 
     open_database(args.db, create=False)
     viewer = acting_user(args, "inspector") if args.user else None  # an inspector sees their own
-    rows = finalised_inspections(period, window_code=args.window, employee_no=args.staff, inspector=viewer)
+    rows = finalised_inspections(period, window_code=args.window, employee_no=args.staff, inspector=viewer,
+                                 centre_id=centre_of(args))
     objects = [{
         "uuid": r.uuid, "observed_at": r.observed_at.isoformat(sep=" "), "window": r.window_code,
         "employee_no": r.employee_no, "staff": r.staff_name, "inspector": r.inspector,
@@ -134,7 +136,7 @@ def cmd_pay(args) -> int:
 
     open_database(args.db, create=False)
     management_view(args)
-    rows = failures(period)
+    rows = failures(period, centre_id=centre_of(args))
     objects = [r.as_dict() for r in rows]
     headers = ["工号", "姓名", "用工单位", "窗口", "不合格次数", "一票否决", "日期", "问题 (次数)"]
     table_rows = [[r.employee_no, r.name, r.employer, r.window, r.failed_inspections, r.vetoes,
@@ -165,13 +167,14 @@ def cmd_export(args) -> int:
     if args.kind == "centre-month":
         from app.exchange.centre_package import export_month
 
-        done = export_month(args.out, periods.parse(args.month), acting_user(args, "manager"))
+        done = export_month(args.out, periods.parse(args.month), acting_user(args, "manager"),
+                            centre_id=centre_of(args))
         print(f"已导出报送全区的结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}) → {done.path}")
         return 0
     if args.kind == "results":
         from app.exchange.results_package import export_results
 
-        done = export_results(args.out, since, acting_user(args, "inspector"))
+        done = export_results(args.out, since, acting_user(args, "inspector"), centre_id=centre_of(args))
         print(f"已导出结果包: {done.inspections} 条巡查记录 ({done.period[0]} 至 {done.period[1]}), "
               f"{done.item_results} 个检查结果, {done.photos} 张照片 → {done.path}")
         return 0
@@ -185,21 +188,22 @@ def cmd_export(args) -> int:
     else:
         require_export(args.kind.removesuffix("-pdf"), viewer)  # "ranking-pdf" is the kind "ranking"
     run = {
-        "excel": lambda: jobs.monthly_excel(args.out, args.month),
+        "excel": lambda: jobs.monthly_excel(args.out, args.month, centre_id=centre_of(args)),
         "details": lambda: jobs.details_excel(args.out, **dates, user=viewer),
-        "ranking-pdf": lambda: jobs.ranking_pdf(args.out, args.month, args.by),
+        "ranking-pdf": lambda: jobs.ranking_pdf(args.out, args.month, args.by, centre_id=centre_of(args)),
         "district-excel": lambda: jobs.district_excel(args.out, args.month),
         "district-pdf": lambda: jobs.district_pdf(args.out, args.month),
-        "record-pdf": lambda: jobs.record_pdf(args.out, args.inspection, viewer),
-        "notice-pdf": lambda: jobs.notice_pdf(args.out, args.inspection, viewer),
-        "probation-pdf": lambda: jobs.probation_pdf(args.out, args.case),
+        "record-pdf": lambda: jobs.record_pdf(args.out, args.inspection, viewer, centre_id=centre_of(args)),
+        "notice-pdf": lambda: jobs.notice_pdf(args.out, args.inspection, viewer, centre_id=centre_of(args)),
+        "probation-pdf": lambda: jobs.probation_pdf(args.out, args.case, centre_id=centre_of(args)),
         "staff-pdf": lambda: jobs.staff_pdf(args.out, args.staff, **dates),
-        "labels-pdf": lambda: jobs.labels_pdf(args.out, args.area),
+        "labels-pdf": lambda: jobs.labels_pdf(args.out, args.area, centre_id=centre_of(args)),
         "photos": lambda: jobs.photos(args.out, **dates),
-        "assessment-excel": lambda: jobs.assessment_excel(args.out, args.month, args.code),
-        "assessment-pdf": lambda: jobs.assessment_pdf(args.out, args.month, args.code),
-        "certificates-pdf": lambda: jobs.certificates_pdf(args.out, args.month, args.code, args.award),
-        "person-year-pdf": lambda: jobs.person_year_pdf(args.out, args.staff, args.year),
+        "assessment-excel": lambda: jobs.assessment_excel(args.out, args.month, args.code, centre_id=centre_of(args)),
+        "assessment-pdf": lambda: jobs.assessment_pdf(args.out, args.month, args.code, centre_id=centre_of(args)),
+        "certificates-pdf": lambda: jobs.certificates_pdf(args.out, args.month, args.code, args.award,
+                                                          centre_id=centre_of(args)),
+        "person-year-pdf": lambda: jobs.person_year_pdf(args.out, args.staff, args.year, centre_id=centre_of(args)),
     }[args.kind]
     print(run())
     return 0
@@ -210,7 +214,7 @@ def cmd_verify(args) -> int:
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
-    verdict = verify(args.payload)
+    verdict = verify(args.payload, centre_id=centre_of(args))
     print(("✓ " if verdict.matches else "✗ ") + verdict.message)
     for line in verdict.details:  # what the record says, to hold against the paper
         print(f"  {line}")

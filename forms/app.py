@@ -192,12 +192,14 @@ def run(db_target: str | None) -> int:
     from app.storage.db import close_database
 
     start_backups(app)
-    login.set_centre(current_centre().name)
+    login.set_centre(current_centre(centre_id=None).name)  # the district centre's, or the only one's
     from forms.main_window import MainWindow  # the pages' modules, while the user types
 
     if login.exec() != LoginDialog.DialogCode.Accepted:
         return 0
-    window = MainWindow(login.user)
+    from app.centres import scope
+
+    window = MainWindow(scope.signed_in(login.user))
     window.show()
     try:
         return app.exec()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QTabWidget
 
-from app.centres import scope
+from app.context import Context
 from forms.assessment_results_page import ResultsPage
 from forms.i18n import tr
 from forms.loop_page import AppealsPage
@@ -19,23 +19,24 @@ from forms.votes_page import VotesPage
 class AssessmentPage(QTabWidget):
     """The manager's 考核 tab."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
-        if scope.centre_id() is None:
+        if self.ctx.centre_id is None:
             # The district's own view: every page here is one centre's (its schemes, registers, items).
             note = QLabel(tr("考核、整改、申诉与发布属于某一个中心: 请先在“各中心”页选择中心"))
             note.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.addTab(note, tr("请先选择中心"))
             return
-        self.results = ResultsPage(user)
-        self.conduct = RegisterPage(user, "conduct")
-        self.praise = RegisterPage(user, "praise")
-        self.votes = VotesPage(user)
-        self.schemes = SchemesPage(user)
-        self.ratings = RatingsPage(user)
-        self.rectifications = RectificationsPage(user)
-        self.appeals = AppealsPage(user)
+        self.results = ResultsPage(ctx)
+        self.conduct = RegisterPage(ctx, "conduct")
+        self.praise = RegisterPage(ctx, "praise")
+        self.votes = VotesPage(ctx)
+        self.schemes = SchemesPage(ctx)
+        self.ratings = RatingsPage(ctx)
+        self.rectifications = RectificationsPage(ctx)
+        self.appeals = AppealsPage(ctx)
         for page, title in ((self.results, "考核结果"), (self.conduct, "违规记录"), (self.praise, "表扬记录"),
                             (self.votes, "评分录入"), (self.ratings, "好差评导入"), (self.rectifications, "整改"),
                             (self.appeals, "申诉与发布"), (self.schemes, "考核方案与对比")):

@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import periods
+from app.context import Context
 from app.errors import PatrolError
 from forms.assessment_common import fmt as _fmt
 from forms.assessment_common import last_month as _last_month
@@ -63,8 +64,9 @@ def _part(row, n: int) -> str:
 class ResultsPage(QWidget):
     """A period under a scheme: every component's contribution, the ranking, the awards."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.period = QLineEdit(_last_month())
         self.period.setPlaceholderText(tr("YYYY-MM, 季度 YYYY-Qn, 年度 YYYY"))
@@ -101,7 +103,7 @@ class ResultsPage(QWidget):
 
         current = self.scheme.currentData()
         self.scheme.clear()
-        for s in schemes_on(dt.date.today()):
+        for s in schemes_on(dt.date.today(), centre_id=self.ctx.centre_id):
             self.scheme.addItem(f"{s.name} ({s.code} 第{s.version}版)", s.code)
         if current is not None and self.scheme.findData(current) >= 0:
             self.scheme.setCurrentIndex(self.scheme.findData(current))
@@ -115,7 +117,8 @@ class ResultsPage(QWidget):
             QMessageBox.warning(self, tr("考核"), str(exc))
             return
         code = self.scheme.currentData() or "DEFAULT"
-        run_task(self, tr("正在计算…"), lambda progress: _with_awards(assessing.assess(period, code=code)), self.show_result)
+        run_task(self, tr("正在计算…"), lambda progress: _with_awards(assessing.assess(period, code=code,
+                                                                                   centre_id=self.ctx.centre_id)), self.show_result)
 
     def show_result(self, done) -> None:
         result, lines = done
@@ -133,26 +136,29 @@ class ResultsPage(QWidget):
         from exports import jobs
 
         text, code = self.period.text().strip(), self.scheme.currentData() or "DEFAULT"
-        self._export(f"考核成绩-{code}-{text}", ".xlsx", lambda out: jobs.assessment_excel(out, text, code))
+        self._export(f"考核成绩-{code}-{text}", ".xlsx", lambda out: jobs.assessment_excel(out, text, code,
+                                                                                       centre_id=self.ctx.centre_id))
 
     def export_pdf(self) -> None:
         from exports import jobs
 
         text, code = self.period.text().strip(), self.scheme.currentData() or "DEFAULT"
-        self._export(f"考核成绩表-{code}-{text}", ".pdf", lambda out: jobs.assessment_pdf(out, text, code))
+        self._export(f"考核成绩表-{code}-{text}", ".pdf", lambda out: jobs.assessment_pdf(out, text, code,
+                                                                                     centre_id=self.ctx.centre_id))
 
     def export_certificates(self) -> None:
         from app.assessment.schemes import schemes_on
         from exports import jobs
 
         text, code = self.period.text().strip(), self.scheme.currentData() or "DEFAULT"
-        scheme = next((s for s in schemes_on(dt.date.today()) if s.code == code), None)
+        scheme = next((s for s in schemes_on(dt.date.today(), centre_id=self.ctx.centre_id) if s.code == code), None)
         keys = list(scheme.awards) if scheme else []
         if not keys:
             QMessageBox.information(self, tr("证书"), tr("该方案没有设奖项"))
             return
         award = keys[0] if len(keys) == 1 else ("red_flag" if "red_flag" in keys else "star" if "star" in keys else keys[0])
-        self._export(f"证书-{code}-{text}", ".pdf", lambda out: jobs.certificates_pdf(out, text, code, award))
+        self._export(f"证书-{code}-{text}", ".pdf", lambda out: jobs.certificates_pdf(out, text, code, award,
+                                                                                    centre_id=self.ctx.centre_id))
 
     def export_person(self) -> None:
         from exports import jobs
@@ -164,7 +170,8 @@ class ResultsPage(QWidget):
             return
         row = self.model.rows[selected[0].row()]
         year = result.period.start.year
-        self._export(f"年度考核表-{row.code}-{year}", ".pdf", lambda out: jobs.person_year_pdf(out, row.code, year))
+        self._export(f"年度考核表-{row.code}-{year}", ".pdf", lambda out: jobs.person_year_pdf(out, row.code, year,
+                                                                                          centre_id=self.ctx.centre_id))
 
 
 def _with_awards(result):

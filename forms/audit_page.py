@@ -13,7 +13,7 @@ from PyQt6.QtWidgets import (
 
 from app import audit
 from app.audit import in_words
-from app.storage.models import User
+from app.context import Context
 from forms.export_page import export_to_file
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -28,8 +28,9 @@ class AuditModel(RowsModel):
 
 
 class AuditPage(QWidget):
-    def __init__(self, user: User, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.window_edit, self.staff_edit, self.user_edit = QLineEdit(), QLineEdit(), QLineEdit()
         filters = QHBoxLayout()

@@ -19,7 +19,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.centres import scope, wall
+from app.centres import wall
+from app.context import Context
 from app.domain import SEVERITIES
 from app.errors import PatrolError
 from app.patrolling import centre_checklists, checklist_versions, checklists
@@ -50,8 +51,9 @@ class CompareModel(RowsModel):
 
 
 class ChecklistsPage(QWidget):
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.old_box = QComboBox()
         self.new_box = QComboBox()
@@ -102,14 +104,14 @@ class ChecklistsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        versions = centre_checklists.versions()
+        versions = centre_checklists.versions(centre_id=self.ctx.centre_id)
         # Only a centre has a checklist in use; the district's own view loads the district's checklists.
-        centred = scope.centre_id() is not None
+        centred = self.ctx.centre_id is not None
         self.extend_button.setVisible(centred)
         self.adopt_button.setVisible(centred)
         if centred:
-            code = centre_checklists.in_use()
-            whose = next((w for c, _n, w, _v in centre_checklists.checklist_rows() if c == code), "")
+            code = centre_checklists.in_use(centre_id=self.ctx.centre_id)
+            whose = next((w for c, _n, w, _v in centre_checklists.checklist_rows(centre_id=self.ctx.centre_id) if c == code), "")
             self.in_use.setText(tr("本中心巡查使用: {0} ({1})").format(code, whose))
         else:
             self.in_use.setText(tr("区级检查表对全区各中心适用; 各中心可在其上增加本中心的检查项"))
@@ -141,7 +143,7 @@ class ChecklistsPage(QWidget):
         version_id = self.new_box.currentData()
         if version_id is None:
             return
-        version = wall.fetch(scope.context(self.user), "checklist_version", version_id)
+        version = wall.fetch(self.ctx, "checklist_version", version_id)
         path, _ = QFileDialog.getSaveFileName(self, tr("导出检查表"), f"{version.checklist.code}-第{version.version}版.xlsx", "*.xlsx")
         if path:
             count = checklist_workbook(path if path.endswith(".xlsx") else path + ".xlsx", version)
@@ -220,7 +222,7 @@ class ChecklistsPage(QWidget):
             if reason is None:
                 return
             version, created = centre_checklists.extend(definitions, self.user, reason,
-                                                        source=", ".join(Path(p).name for p in paths))
+                                                        source=", ".join(Path(p).name for p in paths), centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("检查表有误"), str(exc))
             return
@@ -232,15 +234,15 @@ class ChecklistsPage(QWidget):
         version_id = self.new_box.currentData()
         if version_id is None:
             return
-        code = wall.fetch(scope.context(self.user), "checklist_version", version_id).checklist.code
-        if code == centre_checklists.in_use():
+        code = wall.fetch(self.ctx, "checklist_version", version_id).checklist.code
+        if code == centre_checklists.in_use(centre_id=self.ctx.centre_id):
             QMessageBox.information(self, tr("选定检查表"), tr("本中心已在使用 {0}").format(code))
             return
         reason = ask_reason(self, tr("选定检查表"), tr("本中心此后的巡查改用 {0}").format(code))
         if reason is None:
             return
         try:
-            centre_checklists.adopt(code, self.user, reason)
+            centre_checklists.adopt(code, self.user, reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("选定检查表"), str(exc))
             return

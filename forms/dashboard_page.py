@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from app.context import Context
 from app.results import dashboard
 from forms.i18n import tr
 from forms.models import RowsModel
@@ -89,8 +90,9 @@ class WeeklyChart(QWidget):
 class DashboardPage(QWidget):
     recheck = pyqtSignal(str)  # window code of a person on probation: start the re-check
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.today = QLabel()
         self.today.setFont(QFont(self.font().family(), 13))
@@ -116,7 +118,7 @@ class DashboardPage(QWidget):
 
     def refresh(self, day: dt.date | None = None) -> None:
         day = day or dt.date.today()
-        f = dashboard.figures(day, self.user)
+        f = dashboard.figures(day, self.user, centre_id=self.ctx.centre_id)
         p = f.today
         text = tr("今日我已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次") if f.own_only else tr(
             "今日已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次")

@@ -7,10 +7,10 @@ import datetime as dt
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.context import Context
 from app import periods
 from app.centres import scope
 from app.results import centre_ranking
-from app.storage.models import User
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
@@ -39,8 +39,9 @@ class DistrictPage(QWidget):
 
     enter_centre = pyqtSignal(int)  # centre id
 
-    def __init__(self, user: User, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.month = QComboBox()
         for m in _months():

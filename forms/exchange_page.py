@@ -26,12 +26,12 @@ from PyQt6.QtWidgets import (
 )
 
 from app.centres import scope
+from app.context import Context
 from app.errors import PatrolError
 from app.exchange import conflicts, devices
 from app.exchange.results_import import import_package
 from app.exchange.results_package import SUFFIX, export_results
 from app.people.roster_import import RosterPlan, apply_roster, plan_roster
-from app.storage.models import User
 from forms.dialogs import ask_reason
 from forms.export_page import default_folder
 from forms.i18n import tr
@@ -65,12 +65,13 @@ class DevicesModel(RowsModel):
 class EnrolDialog(QDialog):
     """The laptop's name and the inspectors who may use it."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.setWindowTitle(tr("登记笔记本"))
         self.name = QLineEdit(tr("巡查笔记本1"))
         self.inspectors = QListWidget()
-        for u in devices.enrollable_inspectors(user):
+        for u in devices.enrollable_inspectors(user, centre_id=self.ctx.centre_id):
             item = QListWidgetItem(f"{u.username} {u.display_name}")
             item.setData(Qt.ItemDataRole.UserRole, u.username)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -90,8 +91,9 @@ class EnrolDialog(QDialog):
 
 
 class ExchangePage(QWidget):
-    def __init__(self, user: User, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.plan: RosterPlan | None = None
         self.log = QPlainTextEdit()
@@ -178,11 +180,11 @@ class ExchangePage(QWidget):
     def refresh(self) -> None:
         if self.user.role == "manager":
             self.conflicts.set_rows(conflicts.open_conflicts())
-            self.devices.set_rows(devices.device_rows(self.user))
-            self.legacy_button.setVisible(devices.legacy_key_active())
+            self.devices.set_rows(devices.device_rows(self.user, centre_id=self.ctx.centre_id))
+            self.legacy_button.setVisible(devices.legacy_key_active(centre_id=self.ctx.centre_id))
 
     def enrol_device(self) -> None:
-        dialog = EnrolDialog(self.user, self)
+        dialog = EnrolDialog(self.ctx, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         suffix = ".wpe"
@@ -192,7 +194,7 @@ class ExchangePage(QWidget):
             return
         try:
             done = devices.enrol_device(self.user, dialog.name.text(), dialog.chosen(),
-                                        path if path.endswith(suffix) else path + suffix)
+                                        path if path.endswith(suffix) else path + suffix, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             self.problem(tr("笔记本未登记"), exc)
             return
@@ -212,7 +214,7 @@ class ExchangePage(QWidget):
         if reason is None:
             return
         try:
-            devices.revoke_device(self.user, d.key_id, reason)
+            devices.revoke_device(self.user, d.key_id, reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             self.problem(tr("未注销"), exc)
             return
@@ -224,7 +226,7 @@ class ExchangePage(QWidget):
         if reason is None:
             return
         try:
-            devices.end_legacy_key(self.user, reason)
+            devices.end_legacy_key(self.user, reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             self.problem(tr("未停用"), exc)
             return
@@ -243,7 +245,7 @@ class ExchangePage(QWidget):
         if reason is None:
             return
         try:
-            insp = conflicts.resolve(c.id, self.user, take_incoming, reason)
+            insp = conflicts.resolve(c.id, self.user, take_incoming, reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             self.problem(tr("冲突未处理"), exc)
             return
@@ -264,7 +266,8 @@ class ExchangePage(QWidget):
             self.note(tr("已导出 {0} 条巡查记录 ({1} 至 {2}) → {3}").format(
                 summary.inspections, summary.period[0], summary.period[1], summary.path))
 
-        run_task(self, tr("正在导出结果包…"), lambda progress: export_results(path, user=self.user), on_done=done,
+        run_task(self, tr("正在导出结果包…"), lambda progress: export_results(path, user=self.user,
+                                                                       centre_id=self.ctx.centre_id), on_done=done,
                  on_error=lambda exc: self.problem(tr("导出结果包"), exc))
 
     def export_month(self) -> None:
@@ -285,7 +288,8 @@ class ExchangePage(QWidget):
         if not path:
             return
         path = path if path.endswith(SUFFIX) else path + SUFFIX
-        run_task(self, tr("正在导出…"), lambda progress: export_month(path, period, self.user),
+        run_task(self, tr("正在导出…"), lambda progress: export_month(path, period, self.user,
+                                                                  centre_id=self.ctx.centre_id),
                  on_done=lambda s: self.note(tr("已导出报送全区的结果包: {0} 条巡查记录 → {1}").format(s.inspections, s.path)),
                  on_error=lambda exc: self.problem(tr("报送全区"), exc))
 
@@ -319,7 +323,7 @@ class ExchangePage(QWidget):
         def work(progress):
             out = []
             for n, p in enumerate(paths):
-                out.append(import_package(p, self.user))
+                out.append(import_package(p, self.user, centre_id=self.ctx.centre_id))
                 progress(n + 1, len(paths))
             return out
 
@@ -355,7 +359,8 @@ class ExchangePage(QWidget):
             self.plan_label.setStyleSheet("color: #c62828; font-weight: bold;" if plan.mass_unlisting else "")
             self.apply_button.setEnabled(bool(plan.changes))
 
-        run_task(self, tr("正在读取名单…"), lambda progress: plan_roster(Path(path).name, read_table(path)),
+        run_task(self, tr("正在读取名单…"), lambda progress: plan_roster(Path(path).name, read_table(path),
+                                                                   centre_id=self.ctx.centre_id),
                  on_done=done, on_error=lambda exc: self.problem(tr("名单有误"), exc))
 
     def apply_roster(self) -> None:

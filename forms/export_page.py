@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
 
 from app import periods
 from app.centres import scope
+from app.context import Context
 from app.people import roster
 from app.results.listing import may_export
 from forms.i18n import tr
@@ -57,8 +58,9 @@ def export_to_file(parent: QWidget, suggested: str, suffix: str, job) -> None:
 
 
 class ExportPage(QWidget):
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         today = dt.date.today()
         last = periods.previous_month(today)
@@ -129,7 +131,7 @@ class ExportPage(QWidget):
         from app.loop.verify import verify
 
         try:
-            verdict = verify(self.payload.text())
+            verdict = verify(self.payload.text(), centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             self.verdict.setText(f"✗ {exc}")
             return
@@ -140,10 +142,10 @@ class ExportPage(QWidget):
     def refresh(self) -> None:
         self.area.clear()
         self.area.addItem(tr("全部区域"), None)
-        for a in roster.areas():
+        for a in roster.areas(centre_id=self.ctx.centre_id):
             self.area.addItem(a.name, a.code)
         self.staff.clear()
-        for s in roster.people():
+        for s in roster.people(centre_id=self.ctx.centre_id):
             self.staff.addItem(f"{s.employee_no} {s.name}", s.employee_no)
         self.show_fields()
 
@@ -154,19 +156,22 @@ class ExportPage(QWidget):
             self.form.setRowVisible(widget, name in wanted)
 
     def export(self) -> None:
-        from exports import jobs  # openpyxl and reportlab load when a report is made, not at start
+        from exports import (
+            jobs,  # openpyxl and reportlab load when a report is made, not at start
+        )
 
         kind = self.kind.currentData()
         label, suffix, _ = KINDS[kind]
         month = self.month.text().strip()
         start, end = self.start.date().toPyDate(), self.end.date().toPyDate()
         job = {
-            "excel": lambda out: jobs.monthly_excel(out, month),
-            "details": lambda out: jobs.details_excel(out, start, end, self.user),
-            "ranking": lambda out: jobs.ranking_pdf(out, month, self.by.currentData()),
-            "staff": lambda out: jobs.staff_pdf(out, self.staff.currentData(), start, end),
-            "labels": lambda out: jobs.labels_pdf(out, self.area.currentData()),
-            "photos": lambda out: jobs.photos(out, start, end),
+            "excel": lambda out: jobs.monthly_excel(out, month, centre_id=self.ctx.centre_id),
+            "details": lambda out: jobs.details_excel(out, start, end, self.user, centre_id=self.ctx.centre_id),
+            "ranking": lambda out: jobs.ranking_pdf(out, month, self.by.currentData(), centre_id=self.ctx.centre_id),
+            "staff": lambda out: jobs.staff_pdf(out, self.staff.currentData(), start, end,
+                                                centre_id=self.ctx.centre_id),
+            "labels": lambda out: jobs.labels_pdf(out, self.area.currentData(), centre_id=self.ctx.centre_id),
+            "photos": lambda out: jobs.photos(out, start, end, centre_id=self.ctx.centre_id),
             "district-excel": lambda out: jobs.district_excel(out, month),
             "district-pdf": lambda out: jobs.district_pdf(out, month),
         }[kind]

@@ -27,8 +27,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.centres import scope, wall
-from app.centres.settings import load_settings
+from app.centres import wall
+from app.centres.settings import CentreSettings, load_settings
+from app.context import Context
 from app.domain import METHODS
 from app.errors import PatrolError
 from app.loop import record_changes
@@ -89,7 +90,7 @@ class InspectionPage(QWidget):
         super().__init__(parent)
         self.inspection: Inspection | None = None
         self.model: ChecklistModel | None = None
-        self.settings = load_settings()
+        self.settings = CentreSettings()  # the inspection's centre's, once one is loaded
         self.weights: dict[str, float] = {}
         self._pending: list[tuple] = []  # (write, show) not yet written: kept in order until they are
         self._waited = 0
@@ -183,7 +184,7 @@ class InspectionPage(QWidget):
         # The time seen on a video is never later than now (the core refuses one anyway).
         self.observed.setMaximumDateTime(QDateTime.currentDateTime().addSecs(300))
         self.inspection = inspection
-        self.settings = load_settings(inspection.observed_at.date())
+        self.settings = load_settings(inspection.observed_at.date(), inspection.window.centre_id)
         self.weights = category_weights(inspection.checklist_version_id)
         window = inspection.window
         self.title.setText(f"{window.code} {window.name} · {window.window_type} · {window.department}")
@@ -369,7 +370,7 @@ class InspectionPage(QWidget):
     # ---- header fields -------------------------------------------------------------------------
     def staff_changed(self) -> None:
         staff_id = self.staff_box.currentData()
-        staff = wall.fetch(scope.context(self.inspection.inspector), "staff", staff_id) if staff_id else None
+        staff = wall.fetch(Context(self.inspection.inspector, self.inspection.window.centre_id), "staff", staff_id) if staff_id else None
         inspections.update_draft(self.inspection, staff=staff)
         self._load_items()  # gender and party membership change which items apply
 
@@ -383,7 +384,7 @@ class InspectionPage(QWidget):
     def observed_changed(self, value: QDateTime) -> None:
         if self.inspection is not None and self.inspection.method == "video":
             inspections.update_draft(self.inspection, observed_at=value.toPyDateTime().replace(second=0, microsecond=0))
-            self.settings = load_settings(self.inspection.observed_at.date())  # the rules of the month seen
+            self.settings = load_settings(self.inspection.observed_at.date(), self.inspection.window.centre_id)  # the rules of the month seen
 
     # ---- score -----------------------------------------------------------------------------------
     def current_score(self) -> ScoreResult:
@@ -426,7 +427,7 @@ class InspectionPage(QWidget):
         except Exception as exc:  # noqa: BLE001 — the draft stays a draft, as stored
             report(exc, self, tr("不能定稿"))
             try:  # finalise set the fields on the object before the write failed: read back what is stored
-                self.inspection = wall.fetch(scope.context(self.inspection.inspector), "inspection", self.inspection.id)
+                self.inspection = wall.fetch(Context(self.inspection.inspector, self.inspection.window.centre_id), "inspection", self.inspection.id)
             except Exception:  # noqa: BLE001 — still unreadable: the next action reports it
                 pass
             return

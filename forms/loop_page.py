@@ -9,8 +9,9 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app.context import Context
 from app import periods
-from app.centres import scope, wall
+from app.centres import wall
 from app.errors import PatrolError
 from app.loop import approvals
 from forms.dialogs import ask_reason
@@ -39,8 +40,9 @@ class ApprovalModel(RowsModel):
 class AppealsPage(QWidget):
     """A month's appeals and whether its ranking may be published."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.month = QLineEdit(f"{periods.previous_month(dt.date.today()).start:%Y-%m}")
         show = QPushButton(tr("显示"))
@@ -93,7 +95,7 @@ class AppealsPage(QWidget):
         if reason is None:
             return
         try:
-            approvals.decide(self.user, wall.fetch(scope.context(self.user), "approval", row.id), approve, reason)
+            approvals.decide(self.user, wall.fetch(self.ctx, "approval", row.id), approve, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("审批"), str(exc))
             return
@@ -112,9 +114,9 @@ class AppealsPage(QWidget):
             return
         from app.loop.approvals import approvals
 
-        self.model.set_rows(appeals.appeals(period.start, period.end))
-        self.approvals.set_rows(approvals(pending_only=True))
-        state = publishing.status(period)
+        self.model.set_rows(appeals.appeals(period.start, period.end, centre_id=self.ctx.centre_id))
+        self.approvals.set_rows(approvals(pending_only=True, centre_id=self.ctx.centre_id))
+        state = publishing.status(period, centre_id=self.ctx.centre_id)
         if state.published:
             text = tr("{0}排名: 已定稿发布 ({1} {2:%Y-%m-%d %H:%M})").format(period.label, state.published_by,
                                                                      state.published_at)
@@ -142,7 +144,8 @@ class AppealsPage(QWidget):
         if reason is None:
             return
         try:
-            appeals.record_appeal(self.user, inspection, items.replace("，", ",").split(","), reason)
+            appeals.record_appeal(self.user, inspection, items.replace("，", ",").split(","), reason,
+                                  centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("登记申诉"), str(exc))
             return
@@ -159,7 +162,7 @@ class AppealsPage(QWidget):
         if reason is None:
             return
         try:
-            approvals.decide_appeal(self.user, wall.fetch(scope.context(self.user), "appeal", row.id), upheld, reason)
+            approvals.decide_appeal(self.user, wall.fetch(self.ctx, "appeal", row.id), upheld, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("复核申诉"), str(exc))
             return
@@ -173,7 +176,7 @@ class AppealsPage(QWidget):
         from app.loop.approvals import publish_or_request
 
         try:
-            outcome, done = publish_or_request(self.user, period, reason)
+            outcome, done = publish_or_request(self.user, period, reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("发布最终排名"), str(exc))
             return

@@ -10,9 +10,9 @@ from PyQt6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
 from app.centres import scope, wall
 from app.centres.centre import current_centre
+from app.context import Context
 from app.domain import ROLES
 from app.patrolling import patrol
-from app.storage.models import User
 from forms.dashboard_page import DashboardPage
 from forms.i18n import tr
 from forms.inspection_page import InspectionPage
@@ -37,22 +37,23 @@ def current_window() -> MainWindow | None:
     return _current
 
 
-def _page(module: str, name: str, user: User):
-    return getattr(importlib.import_module(module), name)(user)
+def _page(module: str, name: str, ctx: Context):
+    return getattr(importlib.import_module(module), name)(ctx)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, user: User):
+    def __init__(self, ctx: Context):
         super().__init__()
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
-        centre = current_centre()
+        centre = current_centre(centre_id=self.ctx.centre_id)
         # A district's account (no centre of its own) in a database of many centres sees the district
         # first, and steps into any centre; a centre's account sees its centre only, as before.
         self.district_view = user.centre_id is None and scope.is_district()
-        where = tr("全区") if self.district_view and scope.centre_id() is None else (centre.name if centre else "")
+        where = tr("全区") if self.district_view and self.ctx.centre_id is None else (centre.name if centre else "")
         self.setWindowTitle(tr("窗口巡查 · {0} · {1} {2}").format(where, ROLES[user.role], user.display_name))
-        self.dashboard = DashboardPage(user)
-        self.patrol = PatrolPage(user)
+        self.dashboard = DashboardPage(ctx)
+        self.patrol = PatrolPage(ctx)
         self.inspection = InspectionPage()
         self.patrol_stack = QStackedWidget()
         self.patrol_stack.addWidget(self.patrol)
@@ -62,7 +63,7 @@ class MainWindow(QMainWindow):
         if self.district_view:
             from forms.district_page import DistrictPage
 
-            self.district = DistrictPage(user)
+            self.district = DistrictPage(ctx)
             self.district.enter_centre.connect(self.switch_centre)
             self.tabs.addTab(self.district, tr("各中心"))
             self._centre_menu()
@@ -70,14 +71,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.patrol_stack, tr("巡查"))
         # The other tabs are built (and their modules imported) when first opened: start-up is the
         # time to the first screen, and most sessions never open the manager pages.
-        self.tabs.addTab(LazyPage(lambda: _page("forms.export_page", "ExportPage", user)), tr("报表"))
-        self.tabs.addTab(LazyPage(lambda: _page("forms.exchange_page", "ExchangePage", user)), tr("数据交换"))
+        self.tabs.addTab(LazyPage(lambda: _page("forms.export_page", "ExportPage", ctx)), tr("报表"))
+        self.tabs.addTab(LazyPage(lambda: _page("forms.exchange_page", "ExchangePage", ctx)), tr("数据交换"))
         if user.role == "manager":
             for title, module, name in MANAGER_TABS:
-                self.tabs.addTab(LazyPage(lambda module=module, name=name: _page(module, name, user)), tr(title))
+                self.tabs.addTab(LazyPage(lambda module=module, name=name: _page(module, name, ctx)), tr(title))
         self.setCentralWidget(self.tabs)
         # Before tab_changed is connected: the pages have just filled themselves.
-        self.tabs.setCurrentWidget(self.district if self.district is not None and scope.centre_id() is None
+        self.tabs.setCurrentWidget(self.district if self.district is not None and self.ctx.centre_id is None
                                    else self.patrol_stack if user.role == "inspector" else self.dashboard)
         self.tabs.currentChanged.connect(self.tab_changed)
         self.patrol.open_window.connect(self.open_window)
@@ -121,8 +122,7 @@ class MainWindow(QMainWindow):
 
     def switch_centre(self, centre_id: int | None) -> None:
         """Step into a centre (or back to the district): every page is built again for it."""
-        scope.set_centre(centre_id)
-        successor = MainWindow(self.user)
+        successor = MainWindow(scope.context(self.user, centre_id))
         successor.resize(self.size())
         successor.show()
         # Kept alive in one place, not by the window it replaces: stepping in and out many times
@@ -133,14 +133,14 @@ class MainWindow(QMainWindow):
 
     def open_window(self, window_id: int) -> None:
         round_ = self.patrol.ensure_round()
-        insp = patrol.open_inspection(round_, wall.fetch(scope.context(self.user), "window", window_id), self.user)
+        insp = patrol.open_inspection(round_, wall.fetch(self.ctx, "window", window_id), self.user)
         self.inspection.load(insp)
         self.tabs.setCurrentWidget(self.patrol_stack)
         self.patrol_stack.setCurrentWidget(self.inspection)
         self.inspection.view.setFocus()
 
     def recheck(self, window_code: str) -> None:
-        window = patrol.window_in_view(window_code)
+        window = patrol.window_in_view(window_code, centre_id=self.ctx.centre_id)
         if window is not None:
             self.open_window(window.id)
 
@@ -150,9 +150,10 @@ class MainWindow(QMainWindow):
         self.patrol.search.setFocus()
 
     def after_finalise(self, inspection_id: int) -> None:
-        insp = wall.fetch(scope.context(self.user), "inspection", inspection_id)
+        insp = wall.fetch(self.ctx, "inspection", inspection_id)
         self.patrol.refresh()
-        following = patrol.next_window(self.patrol.round, insp.window.code) if self.patrol.round else None
+        following = patrol.next_window(self.patrol.round, insp.window.code,
+                                       centre_id=self.ctx.centre_id) if self.patrol.round else None
         text = tr("{0} 已定稿: {1} 分, {2}。").format(insp.window.code, f"{insp.score:g}", insp.grade)
         if insp.staff_id and not insp.passed:
             text += tr("\n{0} 进入考察期 (或已记入考察记录)。").format(insp.staff.name)

@@ -22,7 +22,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.centres import scope, wall
+from app.centres import wall
 from app.centres.settings import (
     RULE_FIELDS,
     CentreSettings,
@@ -35,12 +35,12 @@ from app.centres.settings import (
     rule_schedule,
     save_settings,
 )
+from app.context import Context
 from app.domain import SETTING_LABELS as LABELS
 from app.errors import PatrolError
 from app.exchange.restore import restore as restore_database
 from app.periods import cn_date
 from app.results import probation
-from app.storage.models import User
 from forms.dashboard_page import ProbationModel
 from forms.dialogs import ask_reason
 from forms.i18n import tr
@@ -58,8 +58,9 @@ class CaseModel(ProbationModel):
 class ProbationPage(QWidget):
     """Cases awaiting a decision: confirm return to the labour agency, or clear with a reason."""
 
-    def __init__(self, user: User, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.model = CaseModel()
         self.view = read_only_table(self.model)
@@ -81,8 +82,8 @@ class ProbationPage(QWidget):
 
     def refresh(self) -> None:
         today = dt.date.today()
-        probation.sweep(today)
-        self.model.set_rows(probation.case_rows(today))
+        probation.sweep(today, centre_id=self.ctx.centre_id)
+        self.model.set_rows(probation.case_rows(today, centre_id=self.ctx.centre_id))
 
     def print_notice(self) -> None:
         from exports import jobs
@@ -93,7 +94,8 @@ class ProbationPage(QWidget):
             QMessageBox.information(self, tr("考察案例"), tr("请先选择一个案例"))
             return
         row = self.model.rows[index.row()]
-        export_to_file(self, f"考察期通知书-{row.name}.pdf", ".pdf", lambda out: jobs.probation_pdf(out, row.id))
+        export_to_file(self, f"考察期通知书-{row.name}.pdf", ".pdf", lambda out: jobs.probation_pdf(out, row.id,
+                                                                                              centre_id=self.ctx.centre_id))
 
     def decide(self, action, prompt: str) -> None:
         index = self.view.currentIndex()
@@ -105,7 +107,7 @@ class ProbationPage(QWidget):
         if not ok:
             return
         try:
-            action(wall.fetch(scope.context(self.user), "case", row.id), self.user, reason)
+            action(wall.fetch(self.ctx, "case", row.id), self.user, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("无法处理"), str(exc))
             return
@@ -115,8 +117,9 @@ class ProbationPage(QWidget):
 class SettingsPage(QWidget):
     """Centre settings: grade thresholds, probation length and re-checks, 微笑之星 and 流动红旗 rules."""
 
-    def __init__(self, user: User, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
@@ -135,9 +138,8 @@ class SettingsPage(QWidget):
             buttons.addWidget(b)
         # The district's view edits the district centre's settings, which new centres start from; the
         # district's manager can give them to every centre (统一标准).
-        from app.centres import scope
 
-        self.district_view = user.centre_id is None and scope.centre_id() is None
+        self.district_view = user.centre_id is None and self.ctx.centre_id is None
         self.whose = QLabel(tr("全区视图: 以下是区中心的设置, 新建的中心沿用; 可把其中几项推行到各中心"))
         self.whose.setVisible(self.district_view)
         if self.district_view:
@@ -159,11 +161,12 @@ class SettingsPage(QWidget):
 
     def refresh(self) -> None:
         today = dt.date.today()
-        now, ahead = load_settings(), load_settings(next_month_start(today))
+        now, ahead = load_settings(centre_id=self.ctx.centre_id), load_settings(next_month_start(today),
+                                                                                centre_id=self.ctx.centre_id)
         for name, edit in self.edits.items():
             edit.setText(format_value(name, getattr(ahead if name in RULE_FIELDS else now, name)))
         lines = []
-        for rules in rule_schedule():
+        for rules in rule_schedule(centre_id=self.ctx.centre_id):
             if rules.effective_from > today:
                 changed = [f"{LABELS[k]} {format_value(k, getattr(now, k))} → {format_value(k, getattr(rules.settings, k))}"
                            for k in RULE_FIELDS if format_value(k, getattr(now, k)) != format_value(k, getattr(rules.settings, k))]
@@ -226,7 +229,7 @@ class SettingsPage(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            done = restore_database(path, self.user)
+            done = restore_database(path, self.user, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("不能恢复"), str(exc))
             return
@@ -237,12 +240,12 @@ class SettingsPage(QWidget):
         QApplication.quit()
 
     def save(self) -> None:
-        settings = load_settings(next_month_start(dt.date.today()))
+        settings = load_settings(next_month_start(dt.date.today()), centre_id=self.ctx.centre_id)
         try:
             for name, edit in self.edits.items():
                 setattr(settings, name, parse_value(name, edit.text()))
             settings.validate()
-            changed = changed_settings(settings)
+            changed = changed_settings(settings, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("设置有误"), str(exc))
             return
@@ -255,7 +258,8 @@ class SettingsPage(QWidget):
         from app.results import rule_changes
         from forms.tasks import run_task
 
-        run_task(self, tr("正在计算本月受影响的记录…"), lambda progress: rule_changes.preview(settings),
+        run_task(self, tr("正在计算本月受影响的记录…"), lambda progress: rule_changes.preview(settings,
+                                                                                  centre_id=self.ctx.centre_id),
                  lambda effect: self._choose_start(settings, changed, effect))
 
     def _choose_start(self, settings: CentreSettings, changed: list[str], effect) -> None:
@@ -280,7 +284,7 @@ class SettingsPage(QWidget):
             return
         if start is None:
             try:
-                save_settings(settings, self.user, reason)
+                save_settings(settings, self.user, reason, centre_id=self.ctx.centre_id)
             except PatrolError as exc:
                 QMessageBox.warning(self, tr("设置有误"), str(exc))
                 return
@@ -298,7 +302,7 @@ class SettingsPage(QWidget):
             QMessageBox.information(self, tr("设置"), text)
 
         run_task(self, tr("正在保存…"), lambda progress: rule_changes.change_settings(
-            settings, self.user, reason, start, regrade=regrade), done, self._failed)
+            settings, self.user, reason, start, regrade=regrade, centre_id=self.ctx.centre_id), done, self._failed)
 
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, PatrolError):

@@ -21,13 +21,14 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.centres import scope, wall
+from app.centres import wall
 from app.centres.centre import current_centre
+from app.context import Context
 from app.domain import WINDOW_TYPES
 from app.errors import PatrolError
 from app.patrolling import patrol
 from app.people import roster
-from app.storage.models import PatrolRound, User
+from app.storage.models import PatrolRound
 from forms.i18n import tr
 from forms.models import WindowFilterProxy, WindowStateModel
 
@@ -35,8 +36,9 @@ from forms.models import WindowFilterProxy, WindowStateModel
 class PatrolPage(QWidget):
     open_window = pyqtSignal(int)  # window id
 
-    def __init__(self, user: User, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.round: PatrolRound | None = None
 
@@ -104,7 +106,7 @@ class PatrolPage(QWidget):
         self.area_box.blockSignals(True)
         self.area_box.clear()
         self.area_box.addItem(tr("全部区域"), None)
-        for area in roster.areas():
+        for area in roster.areas(centre_id=self.ctx.centre_id):
             self.area_box.addItem(area.name, area.id)
         self.area_box.blockSignals(False)
 
@@ -120,13 +122,14 @@ class PatrolPage(QWidget):
 
     def filter_area(self) -> None:
         area_id = self.area_box.currentData()
-        self.proxy.set_filters(area=wall.fetch(scope.context(self.user), "area", area_id).name if area_id else "")
+        self.proxy.set_filters(area=wall.fetch(self.ctx, "area", area_id).name if area_id else "")
 
     def start_round(self) -> None:
         area_id = self.area_box.currentData()
         if self.round is not None:
             patrol.finish_round(self.round)
-        self.round = patrol.start_round(self.user, wall.fetch(scope.context(self.user), "area", area_id) if area_id else None)
+        self.round = patrol.start_round(self.user, wall.fetch(self.ctx, "area", area_id) if area_id else None,
+                                        centre_id=self.ctx.centre_id)
         self.refresh()
         self.search.setFocus()
 
@@ -134,10 +137,10 @@ class PatrolPage(QWidget):
         if self.round is None:
             states = [patrol.WindowState(w.id, w.code, w.name, w.window_type, w.department, w.area.name,
                                          "todo", None, None, "", "")
-                      for w in roster.windows(active_only=True)]
+                      for w in roster.windows(active_only=True, centre_id=self.ctx.centre_id)]
             self.round_label.setText(tr("尚未开始巡查 (扫描标签将自动开始)"))
         else:
-            states = patrol.window_states(self.round)
+            states = patrol.window_states(self.round, centre_id=self.ctx.centre_id)
             done = sum(1 for s in states if s.state == "done")
             area = self.round.area.name if self.round.area_id else tr("全部区域")
             self.round_label.setText(tr("本轮: {0} · 已完成 {1}/{2}").format(area, done, len(states)))
@@ -147,9 +150,9 @@ class PatrolPage(QWidget):
         text = self.search.text().strip()
         if not text:
             return
-        centre = current_centre()
+        centre = current_centre(centre_id=self.ctx.centre_id)
         try:
-            window = patrol.find_window(text, centre.code if centre else None)
+            window = patrol.find_window(text, centre.code if centre else None, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             if self.proxy.rowCount() == 1:
                 self.open_index(self.proxy.index(0, 0))

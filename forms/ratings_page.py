@@ -20,7 +20,7 @@ from PyQt6.QtWidgets import (
 
 from app import periods
 from app.assessment.ratings import apply_ratings
-from app.centres import scope
+from app.context import Context
 from app.errors import PatrolError
 from forms.assessment_common import last_month as _last_month
 from forms.i18n import tr
@@ -59,8 +59,9 @@ def _rating_status(row) -> str:
 class RatingsPage(QWidget):
     """好差评 import: choose the month's export, see every row (unmatched and duplicates marked), import."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.plan = None
         self.month = QLineEdit(_last_month())
@@ -100,7 +101,7 @@ class RatingsPage(QWidget):
             return
 
         def work(progress):
-            return plan_ratings(path.name, read_table(path), month)
+            return plan_ratings(path.name, read_table(path), month, centre_id=self.ctx.centre_id)
 
         def done(plan):
             self.plan = plan
@@ -113,7 +114,7 @@ class RatingsPage(QWidget):
     def apply(self) -> None:
         if self.plan is None:
             return
-        plan, ctx = self.plan, scope.context(self.user)  # said here, in the screen thread, and handed to the worker
+        plan, ctx = self.plan, self.ctx  # said here, in the screen thread, and handed to the worker
 
         def done(counts) -> None:
             written, opened = counts

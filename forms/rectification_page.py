@@ -21,7 +21,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.centres import scope, wall
+from app.centres import wall
+from app.context import Context
 from app.errors import PatrolError
 from forms.dialogs import ask_reason
 from forms.i18n import tr
@@ -46,8 +47,9 @@ class RectificationModel(RowsModel):
 class RectificationsPage(QWidget):
     """整改: open, overdue and rectified items; a manager confirms one as put right."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.state = QComboBox()
         for label, key in ((tr("未整改 (含逾期)"), "unfinished"), (tr("逾期"), "overdue"), (tr("已整改"), "rectified"),
@@ -75,7 +77,7 @@ class RectificationsPage(QWidget):
         from app.results import rectification_items
 
         key = self.state.currentData()
-        rows = rectification_items.items(None if key == "unfinished" else key)
+        rows = rectification_items.items(None if key == "unfinished" else key, centre_id=self.ctx.centre_id)
         if key == "unfinished":
             rows = [r for r in rows if r.state != "rectified"]
         self.model.set_rows(rows)
@@ -93,23 +95,26 @@ class RectificationsPage(QWidget):
         if note is None:
             return
         try:
-            rectification.rectify(self.user, wall.fetch(scope.context(self.user), "rectification", row.id), note)
+            rectification.rectify(self.user, wall.fetch(self.ctx, "rectification", row.id), note,
+                                  centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("整改"), str(exc))
             return
         self.refresh()
 
     def edit_calendar(self) -> None:
-        CalendarDialog(self.user, self).exec()
+        CalendarDialog(self.ctx, self).exec()
         self.refresh()
 
 
 class CalendarDialog(QDialog):
     """The holiday calendar of a year: the days named, and one range at a time set as 放假, 调休上班 or
-    back to an ordinary day (with a reason, audited)."""
+    back to an ordinary day (with a reason, audited). In a district, a centre's manager keeps their
+    centre's own days above the district's; the district's manager chooses which they change."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.setWindowTitle(tr("节假日与调休上班日"))
         self.listing = QLabel()
@@ -124,6 +129,17 @@ class CalendarDialog(QDialog):
             self.kind.addItem(tr(label), key)
         self.name = QLineEdit()
         self.name.setPlaceholderText(tr("如 国庆节、国庆调休"))
+        from app.centres import scope
+        from app.centres.centre import current_centre
+
+        self.whose = QComboBox()
+        if scope.is_district() and ctx.centre_id is not None:
+            self.whose.addItem(tr("本中心 ({0})").format(current_centre(centre_id=ctx.centre_id).name), ctx.centre_id)
+            if user.centre_id is None:
+                self.whose.addItem(tr("全区"), None)
+        else:
+            self.whose.addItem(tr("全区"), None)
+        self.whose.currentIndexChanged.connect(self.show_year)
         save = QPushButton(tr("设置…"))
         save.clicked.connect(self.save)
         form = QFormLayout()
@@ -131,6 +147,8 @@ class CalendarDialog(QDialog):
         form.addRow(tr("到"), self.last)
         form.addRow(tr("类别"), self.kind)
         form.addRow(tr("名称"), self.name)
+        if self.whose.count() > 1:
+            form.addRow(tr("适用于"), self.whose)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -145,9 +163,10 @@ class CalendarDialog(QDialog):
         from app.centres import workdays
 
         year = self.first.date().year()
-        days = workdays.listed(year)
+        days = workdays.listed(year, centre_id=self.whose.currentData())
         self.listing.setText(tr("{0}年: ").format(year) + ("、".join(
-            f"{d:%m-%d} {workdays.KINDS[k]}{(' ' + n) if n else ''}" for d, k, n in days) or tr("尚未标出任何节假日")))
+            f"{d:%m-%d} {workdays.KINDS[k]}{(' ' + n) if n else ''}{'' if w == '全区' else ' (' + w + ')'}"
+            for d, k, n, w in days) or tr("尚未标出任何节假日")))
 
     def save(self) -> None:
         from app.centres import workdays
@@ -157,7 +176,8 @@ class CalendarDialog(QDialog):
         if reason is None:
             return
         try:
-            workdays.set_days(self.user, first, last, self.kind.currentData(), self.name.text(), reason)
+            workdays.set_days(self.user, first, last, self.kind.currentData(), self.name.text(), reason,
+                              centre_id=self.whose.currentData())
         except PatrolError as exc:
             QMessageBox.warning(self, tr("节假日"), str(exc))
             return

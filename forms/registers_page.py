@@ -24,7 +24,8 @@ from PyQt6.QtWidgets import (
 )
 
 from app.assessment import events
-from app.centres import scope, wall
+from app.centres import wall
+from app.context import Context
 from app.errors import PatrolError
 from app.people import roster
 from forms.dialogs import ask_reason
@@ -49,8 +50,9 @@ class EventModel(RowsModel):
 class RegisterPage(QWidget):
     """违规记录 or 表扬记录: the list (withdrawn ones greyed, never gone), 登记… and 撤销…."""
 
-    def __init__(self, user, register: str, parent=None):
+    def __init__(self, ctx: Context, register: str, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user, self.register = user, register
         self.model = EventModel()
         self.view = read_only_table(self.model, fit_columns=False)
@@ -70,10 +72,10 @@ class RegisterPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_rows(events.events(self.register))
+        self.model.set_rows(events.events(self.register, centre_id=self.ctx.centre_id))
 
     def add(self) -> None:
-        dialog = EventDialog(self.register, self)
+        dialog = EventDialog(self.ctx, self.register, self)
         if not dialog.exec():
             return
         try:
@@ -94,7 +96,8 @@ class RegisterPage(QWidget):
         if reason is None:
             return
         try:
-            events.withdraw_event(self.user, wall.fetch(scope.context(self.user), "event", row.id), reason)
+            events.withdraw_event(self.user, wall.fetch(self.ctx, "event", row.id), reason,
+                                  centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("撤销"), str(exc))
             return
@@ -104,17 +107,17 @@ class RegisterPage(QWidget):
 class EventDialog(QDialog):
     """One event: who, what kind, when, from where, why, with photos and a document."""
 
-    def __init__(self, register: str, parent=None):
+    def __init__(self, ctx: Context, register: str, parent=None):
         from app.assessment.schemes import extra_kinds
 
         super().__init__(parent)
-        self.register = register
+        self.ctx, self.register = ctx, register
         self.setWindowTitle(tr("登记") + events.REGISTERS[register][0])
         self.staff = QComboBox()
-        for s in roster.people(active_only=True):
+        for s in roster.people(active_only=True, centre_id=self.ctx.centre_id):
             self.staff.addItem(f"{s.employee_no} {s.name}", s.id)
         self.kind = QComboBox()
-        for code, label in events.kinds(register, extra_kinds(register)).items():
+        for code, label in events.kinds(register, extra_kinds(register, centre_id=self.ctx.centre_id)).items():
             self.kind.addItem(label, code)
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
@@ -165,7 +168,7 @@ class EventDialog(QDialog):
                               + (f"; {self.document.name}" if self.document else ""))
 
     def values(self) -> dict:
-        return {"staff": wall.fetch(scope.context(), "staff", self.staff.currentData()), "kind": self.kind.currentData(),
+        return {"staff": wall.fetch(self.ctx, "staff", self.staff.currentData()), "kind": self.kind.currentData(),
                 "occurred_on": self.day.date().toPyDate(), "description": self.description.toPlainText(),
                 "source": self.source.currentData() if self.register == "conduct" else "other",
                 "photos": tuple(self.photos), "document": self.document}

@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from app.context import Context
 from app.domain import GENDERS, POSTS, ROLES, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
 from app.people import accounts, roster
@@ -33,8 +34,9 @@ class ListPage(QWidget):
     toggle_label = "停用 / 启用"
     needs_reason = True  # roster changes carry a reason into the audit trail (accounts do not)
 
-    def __init__(self, user: User, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.model = self.model_class()
         self.proxy = QSortFilterProxyModel()
@@ -103,8 +105,8 @@ class ListPage(QWidget):
         self.refresh()
 
 
-def _area_choices():
-    return [(a.name, a.code) for a in roster.areas()]
+def _area_choices(centre_id: int | None):
+    return [(a.name, a.code) for a in roster.areas(centre_id=centre_id)]
 
 
 class WindowModel(RowsModel):
@@ -117,12 +119,12 @@ class WindowsPage(ListPage):
     model_class = WindowModel
 
     def refresh(self) -> None:
-        self.model.set_rows(roster.windows())
+        self.model.set_rows(roster.windows(centre_id=self.ctx.centre_id))
 
     def fields(self):
         return [Field("code", "窗口编号"), Field("name", "窗口名称"),
                 Field("window_type", "窗口类型", "choice", [(t, t) for t in WINDOW_TYPES]),
-                Field("department", "进驻部门"), Field("area_code", "区域", "choice", _area_choices())]
+                Field("department", "进驻部门"), Field("area_code", "区域", "choice", _area_choices(self.ctx.centre_id))]
 
     def blank(self) -> dict:
         return {"window_type": WINDOW_TYPES[0]}
@@ -133,7 +135,8 @@ class WindowsPage(ListPage):
 
     def save(self, v: dict, w: Window | None):
         reason = v.pop("reason")
-        return save_window(self.user, WindowData(active=w.active if w else True, **v), w, reason=reason)
+        return save_window(self.user, WindowData(active=w.active if w else True, **v), w, reason=reason,
+                           centre_id=self.ctx.centre_id)
 
     def describe(self, w: Window) -> str:
         return tr("{0} {1}: {2}").format(w.code, w.name, tr("停用") if w.active else tr("启用"))
@@ -154,10 +157,10 @@ class StaffPage(ListPage):
     toggle_label = "在岗 / 离岗"
 
     def refresh(self) -> None:
-        self.model.set_rows(roster.people())
+        self.model.set_rows(roster.people(centre_id=self.ctx.centre_id))
 
     def fields(self):
-        windows = [(tr("(无)"), "")] + [(f"{w.code} {w.name}", w.code) for w in roster.windows()]
+        windows = [(tr("(无)"), "")] + [(f"{w.code} {w.name}", w.code) for w in roster.windows(centre_id=self.ctx.centre_id)]
         return [Field("employee_no", "工号"), Field("name", "姓名"),
                 Field("gender", "性别", "choice", [(v, k) for k, v in GENDERS.items()]),
                 Field("party_member", "党员", "check"), Field("employer", "用工单位 / 劳务公司"),
@@ -175,7 +178,7 @@ class StaffPage(ListPage):
 
     def save(self, v: dict, s: Staff | None):
         reason = v.pop("reason")
-        return save_staff(self.user, StaffData(**v), s, reason=reason)
+        return save_staff(self.user, StaffData(**v), s, reason=reason, centre_id=self.ctx.centre_id)
 
     def describe(self, s: Staff) -> str:
         return tr("{0} {1}: {2}").format(s.employee_no, s.name, tr("离岗") if s.status == "active" else tr("在岗"))
@@ -194,7 +197,7 @@ class AccountsPage(ListPage):
     needs_reason = False
 
     def refresh(self) -> None:
-        self.model.set_rows(roster.accounts(self.user))
+        self.model.set_rows(roster.accounts(self.user, centre_id=self.ctx.centre_id))
 
     def fields(self):
         return [Field("username", "用户名"), Field("display_name", "姓名"),
@@ -209,7 +212,8 @@ class AccountsPage(ListPage):
 
     def save(self, v: dict, u: User | None):
         if u is None:
-            return accounts.add_account(self.user, v["username"], v["display_name"], v["role"], v["password"])
+            return accounts.add_account(self.user, v["username"], v["display_name"], v["role"], v["password"],
+                                        centre_id=self.ctx.centre_id)
         if v["username"] != u.username:
             raise PatrolError("用户名创建后不能修改")
         u.display_name = v["display_name"].strip() or u.display_name

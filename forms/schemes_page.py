@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app import periods
+from app.context import Context
 from app.errors import PatrolError
 from forms.assessment_common import fmt as _fmt
 from forms.assessment_common import last_month as _last_month
@@ -48,8 +49,9 @@ class SchemesPage(QWidget):
     """The centre's schemes and versions; a proposed file compared with the version in force (what-if),
     then loaded to take effect next month."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.versions = QLabel()
         self.versions.setWordWrap(True)
@@ -85,7 +87,7 @@ class SchemesPage(QWidget):
         from app.assessment import schemes
 
         lines = [f"{v.code} 第{v.version}版 {v.name}: 自{v.effective_from.isoformat()}起 ({v.loaded_by}: {v.reason})"
-                 for v in schemes.versions()]
+                 for v in schemes.versions(centre_id=self.ctx.centre_id)]
         self.versions.setText(tr("本中心的考核方案:\n") + "\n".join(lines))
 
     def choose(self) -> None:
@@ -110,7 +112,8 @@ class SchemesPage(QWidget):
         except PatrolError as exc:
             QMessageBox.warning(self, tr("对比"), str(exc))
             return
-        run_task(self, tr("正在按两个方案计算…"), lambda progress: what_if.compare(period, proposal), self.show_comparison)
+        run_task(self, tr("正在按两个方案计算…"), lambda progress: what_if.compare(period, proposal,
+                                                                          centre_id=self.ctx.centre_id), self.show_comparison)
 
     def show_comparison(self, result) -> None:
         moved = result.moved
@@ -132,7 +135,7 @@ class SchemesPage(QWidget):
         if reason is None:
             return
         try:
-            stored, created = schemes.load_scheme(self.user, proposal, reason)
+            stored, created = schemes.load_scheme(self.user, proposal, reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("载入方案"), str(exc))
             return

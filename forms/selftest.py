@@ -14,6 +14,7 @@ from pathlib import Path
 def run(keep: str | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app import periods
+    from app.centres import scope
     from app.demo.centre import DEMO_PASSWORDS, make_demo
     from app.patrolling.checklists import SHIPPED_DIR
     from app.people import accounts
@@ -27,7 +28,8 @@ def run(keep: str | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     open_database(str(folder / "selftest.db"))
     make_demo(seed=1, period=periods.previous_month())
-    window = MainWindow(accounts.authenticate("admin", DEMO_PASSWORDS["admin"]))
+    admin = accounts.authenticate("admin", DEMO_PASSWORDS["admin"])
+    window = MainWindow(scope.signed_in(admin))
     window.show()
     shots = []
     for n in range(window.tabs.count()):

@@ -8,6 +8,7 @@ import datetime as dt
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app.context import Context
 from app import periods
 from app.assessment import votes
 from app.assessment.schemes import schemes_on
@@ -60,8 +61,9 @@ class VotesModel(RowsModel):
 class VotesPage(QWidget):
     """Scores entered by hand for a period: one vote, every window (or person), one column to type in."""
 
-    def __init__(self, user, parent=None):
+    def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
+        self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user = user
         self.period = QLineEdit(_last_month())
         self.name = QComboBox()
@@ -92,7 +94,7 @@ class VotesPage(QWidget):
 
     def _names(self) -> None:
         self.name.clear()
-        for scheme in schemes_on(dt.date.today()):
+        for scheme in schemes_on(dt.date.today(), centre_id=self.ctx.centre_id):
             for level in scheme.levels.values():
                 for c in level:
                     if c.kind == "vote" and self.name.findText(c.vote) < 0:
@@ -103,9 +105,10 @@ class VotesPage(QWidget):
             period = periods.parse(self.period.text())
         except PatrolError:
             return
-        entered = {v.subject: v.score for v in votes.votes(period, self.name.currentText() or None)} \
+        entered = {v.subject: v.score for v in votes.votes(period, self.name.currentText() or None,
+                                                           centre_id=self.ctx.centre_id)} \
             if self.name.currentText() else {}
-        self.model.set_scores(votes.subjects(self.subject.currentData()), entered)
+        self.model.set_scores(votes.subjects(self.subject.currentData(), centre_id=self.ctx.centre_id), entered)
 
     def scores(self) -> dict[str, float]:
         return self.model.scores()
@@ -121,7 +124,7 @@ class VotesPage(QWidget):
             if reason is None:
                 return
             changed = votes.set_votes(self.user, period, self.name.currentText(), scores, self.subject.currentData(),
-                                      reason)
+                                      reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("评分有误"), str(exc))
             return

@@ -21,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PyQt6.QtCore import Qt  # noqa: E402
 from PyQt6.QtTest import QTest  # noqa: E402
 
+from app.centres.scope import signed_in
 from app.people import accounts  # noqa: E402
 from app.storage.db import open_database  # noqa: E402
 from forms.app import make_app  # noqa: E402
@@ -32,7 +33,7 @@ KEYS = {"1": Qt.Key.Key_1, "2": Qt.Key.Key_2, "3": Qt.Key.Key_3}
 def main(db_path: str, mode: str, window_code: str) -> int:
     app = make_app()
     open_database(db_path)
-    window = MainWindow(accounts.authenticate("xuncha1", "patrol123"))
+    window = MainWindow(signed_in(accounts.authenticate("xuncha1", "patrol123")))
     window.show()
     window.activateWindow()
     if mode == "loop":

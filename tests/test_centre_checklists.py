@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from app.centres import scope
 from app.centres.settings import load_settings
 from app.errors import ChecklistError, PatrolError
 from app.patrolling import centre_checklists, checklist_versions, checklists, inspections
@@ -58,7 +57,6 @@ def street(database, tmp_path):
     county = District()
     s1 = county.centres["S1"]
     boss = create_user("s1boss", "甲街道中心管理员", "manager", "secret7", centre=s1)
-    scope.set_centre(s1.id)
     (tmp_path / "self.toml").write_text(EXTENSION, encoding="utf-8")
     (tmp_path / "disc.toml").write_text(MORE_DISCIPLINE, encoding="utf-8")
     files = checklists.load_files([tmp_path / "self.toml", tmp_path / "disc.toml"])
@@ -67,7 +65,7 @@ def street(database, tmp_path):
 
 def test_a_centre_extends_the_district_checklist_and_patrols_with_it(street):
     county, boss, files = street
-    version, created = centre_checklists.extend(files, boss, "本中心设有24小时自助服务区")
+    version, created = centre_checklists.extend(files, boss, "本中心设有24小时自助服务区", centre_id=county.centres["S1"].id)
     assert created and version.checklist.code == "WINDOW.S1" and version.checklist.centre.code == "S1"
     base = checklists.latest_version("WINDOW")
     assert version.base_version_id == base.id
@@ -77,28 +75,27 @@ def test_a_centre_extends_the_district_checklist_and_patrols_with_it(street):
     assert set(codes) == set(base_codes) | {"SELF-01", "DISC-S1"}, "the district's items, every one, plus the centre's"
     disc = [i.code for i in checklists.version_items(version) if i.category.code == "DISC"]
     assert disc[-1] == "DISC-S1", "added to the district's own category, after its items"
-    assert load_settings().checklist == "WINDOW.S1"
+    assert load_settings(None, county.centres["S1"].id).checklist == "WINDOW.S1"
     done = county.inspect("S1", "A01", "2026-10-08", fail=("SELF-01",))
     assert done.checklist_version_id == version.id and done.score == 98.0
     actions = [a for (a,) in AuditEntry.select(AuditEntry.action).where(AuditEntry.username == "s1boss").tuples()]
     assert actions == ["checklist.version", "settings.change"]
-    again, created = centre_checklists.extend(files, boss, "再载入一次")
+    again, created = centre_checklists.extend(files, boss, "再载入一次", centre_id=county.centres["S1"].id)
     assert (again.id, created) == (version.id, False), "the same extension twice is one version"
 
 
 def test_other_centres_neither_see_nor_use_a_centres_extension(street):
     county, boss, files = street
-    centre_checklists.extend(files, boss, "自助服务区")
-    with scope.viewing(county.centres["S2"].id):
-        assert load_settings().checklist == "WINDOW"
-        assert [r[0] for r in centre_checklists.checklist_rows()] == ["WINDOW"]
-        with pytest.raises(PatrolError, match="没有可用的检查表 WINDOW.S1"):
-            centre_checklists.adopt("WINDOW.S1", county.boss, "试用甲街道的")
-        done = county.inspect("S2", "A01", "2026-10-09")
-        assert done.checklist_version.checklist.code == "WINDOW"
-    with scope.viewing(None):
-        assert [r[:3] for r in centre_checklists.checklist_rows()] == [
-            ("WINDOW", "窗口服务规范巡查表", "区级"), ("WINDOW.S1", "窗口服务规范巡查表（甲街道中心）", "甲街道中心")]
+    centre_checklists.extend(files, boss, "自助服务区", centre_id=county.centres["S1"].id)
+    s2 = county.centres["S2"].id
+    assert load_settings(None, s2).checklist == "WINDOW"
+    assert [r[0] for r in centre_checklists.checklist_rows(centre_id=s2)] == ["WINDOW"]
+    with pytest.raises(PatrolError, match="没有可用的检查表 WINDOW.S1"):
+        centre_checklists.adopt("WINDOW.S1", county.boss, "试用甲街道的", centre_id=s2)
+    done = county.inspect("S2", "A01", "2026-10-09")
+    assert done.checklist_version.checklist.code == "WINDOW"
+    assert [r[:3] for r in centre_checklists.checklist_rows(centre_id=None)] == [
+        ("WINDOW", "窗口服务规范巡查表", "区级"), ("WINDOW.S1", "窗口服务规范巡查表（甲街道中心）", "甲街道中心")]
 
 
 def test_a_centre_cannot_change_a_district_item_and_nothing_is_written(street, tmp_path):
@@ -106,9 +103,10 @@ def test_a_centre_cannot_change_a_district_item_and_nothing_is_written(street, t
     changed = MORE_DISCIPLINE.replace('code = "DISC-S1"', 'code = "DISC-07"')
     (tmp_path / "bad.toml").write_text(changed, encoding="utf-8")
     with pytest.raises(ChecklistError, match="DISC-07 是区级检查项, 本中心不能修改"):
-        centre_checklists.extend(checklists.load_files([tmp_path / "bad.toml"]), boss, "想改区级的")
+        centre_checklists.extend(checklists.load_files([tmp_path / "bad.toml"]), boss, "想改区级的",
+                                 centre_id=county.centres["S1"].id)
     assert not Checklist.select().where(Checklist.centre.is_null(False)).exists()
-    assert load_settings().checklist == "WINDOW"
+    assert load_settings(None, county.centres["S1"].id).checklist == "WINDOW"
 
 
 def test_only_the_district_loads_district_checklists(street):
@@ -119,25 +117,24 @@ def test_only_the_district_loads_district_checklists(street):
 
 def test_a_new_district_version_rebuilds_each_extension_and_a_clash_refuses_it(street, tmp_path):
     county, boss, files = street
-    centre_checklists.extend(files, boss, "自助服务区")
+    centre_checklists.extend(files, boss, "自助服务区", centre_id=county.centres["S1"].id)
     shipped = tmp_path / "district"
     shutil.copytree(ROOT / "checklists", shipped)
     edited = shipped / "01_appearance.toml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("头发保持整洁清爽", "头发整洁清爽"), encoding="utf-8")
-    with scope.viewing(None):
-        made = checklist_versions.register(checklists.load_directory(shipped), user=county.boss, reason="区里修订规范")
+    made = checklist_versions.register(checklists.load_directory(shipped), user=county.boss, reason="区里修订规范")
     assert [(v.checklist.code, v.version, created) for v, created in made] == [("WINDOW", 2, True), ("WINDOW.S1", 2, True)]
     rebuilt = checklists.latest_version("WINDOW.S1")
     assert rebuilt.base_version.version == 2
     texts = {i.code: i.text for i in checklists.version_items(rebuilt)}
     assert "SELF-01" in texts and "DISC-S1" in texts
     assert any("头发整洁清爽" in t for t in texts.values()), "the district's change reaches the centre's checklist"
-    assert load_settings().checklist == "WINDOW.S1"
+    assert load_settings(None, county.centres["S1"].id).checklist == "WINDOW.S1"
 
     clash = shipped / "09_clash.toml"
     clash.write_text(EXTENSION.replace('code = "SELF"', 'code = "HALL"').replace('name = "自助服务区"', 'name = "大厅"')
                      .replace("有人指导群众使用", "有专人值守"), encoding="utf-8")
-    with scope.viewing(None), pytest.raises(ChecklistError, match="甲街道中心在 WINDOW 上扩展的检查项与新版本冲突"):
+    with pytest.raises(ChecklistError, match="甲街道中心在 WINDOW 上扩展的检查项与新版本冲突"):
         checklist_versions.register(checklists.load_directory(shipped), user=county.boss, reason="区里也加自助区")
     assert checklists.latest_version("WINDOW").version == 2, "the district's load is refused whole"
 
@@ -152,14 +149,12 @@ def test_a_centre_adopts_another_district_checklist(street, tmp_path):
         text = text.replace('checklist = "WINDOW"', 'checklist = "LITE"').replace('checklist_name = "窗口服务规范巡查表"',
                                                                                    'checklist_name = "街镇简版检查表"')
         (lite / f).write_text(text, encoding="utf-8")
-    with scope.viewing(None):
-        checklist_versions.register(checklists.load_directory(lite), user=county.boss, reason="街镇中心可用的简版")
-    assert centre_checklists.adopt("LITE", boss, "街镇中心窗口少, 用简版")
+    checklist_versions.register(checklists.load_directory(lite), user=county.boss, reason="街镇中心可用的简版")
+    assert centre_checklists.adopt("LITE", boss, "街镇中心窗口少, 用简版", centre_id=county.centres["S1"].id)
     round_ = inspections.start_inspection(county.windows[("S1", "A02")], county.inspector, observed_at=at("2026-10-10"))
     assert round_.checklist_version.checklist.code == "LITE"
-    with scope.viewing(county.centres["S2"].id):
-        assert load_settings().checklist == "WINDOW"
-    assert not centre_checklists.adopt("LITE", boss, "again"), "already in use"
+    assert load_settings(None, county.centres["S2"].id).checklist == "WINDOW"
+    assert not centre_checklists.adopt("LITE", boss, "again", centre_id=county.centres["S1"].id), "already in use"
 
 
 def test_the_command_line_extends_adopts_and_lists(street, tmp_path, capsys, monkeypatch, db_target):
@@ -193,7 +188,7 @@ def test_an_extension_travels_to_a_laptop_and_back(street, tmp_path, db_target):
     from tests.helpers import enrol_laptop, export_from, on_laptop
 
     county, boss, files = street
-    centre_checklists.extend(files, boss, "自助服务区")
+    centre_checklists.extend(files, boss, "自助服务区", centre_id=county.centres["S1"].id)
     create_user("admin", "管理员", "manager", "admin123", centre=county.centres["S1"])
     create_user("xuncha1", "巡查员", "inspector", "patrol123", centre=county.centres["S1"])
     office = db_target
@@ -202,8 +197,7 @@ def test_an_extension_travels_to_a_laptop_and_back(street, tmp_path, db_target):
     on_laptop(laptop, [("A01", "2026-10-14", ("SELF-01",))])
     package = export_from(laptop, tmp_path / "lap.wpr")
     dbmod.open_database(office)
-    scope.set_centre(county.centres["S1"].id)
-    summary = import_package(package.path, boss)
+    summary = import_package(package.path, boss, centre_id=county.centres["S1"].id)
     assert summary.new == 1
     got = Inspection.get(Inspection.observed_at == at("2026-10-14").replace(hour=10))
     assert got.checklist_version.checklist.code == "WINDOW.S1" and got.score == 98.0

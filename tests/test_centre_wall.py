@@ -17,7 +17,7 @@ import pytest
 
 import cli
 from app import audit
-from app.centres import scope, wall, workdays
+from app.centres import wall, workdays
 from app.context import Context
 from app.errors import PatrolError, PermissionDenied
 from app.exchange import devices
@@ -77,15 +77,13 @@ class TwoCentres:
         self.failed = inspect(w2, self.xc2, p2, at((today - dt.timedelta(days=2)).isoformat()), fail=FAILING)
         self.case = ProbationCase.get(ProbationCase.staff == p2)
         self.item = Rectification.select().where(Rectification.centre == self.jd2).first()
-        with scope.viewing(self.jd2.id):
-            self.appeal = appeals.record_appeal(self.admin2, self.failed, ["DISC-07"], "本人不服")
+        self.appeal = appeals.record_appeal(self.admin2, self.failed, ["DISC-07"], "本人不服", centre_id=self.jd2.id)
         self.approval = Approval.create(centre=self.jd2, kind="amend", target=self.passed.uuid,
                                         payload=json.dumps({"results": {"DISC-07": "fail"}}), requested_by="jd2admin",
                                         reason="复核")
         from app.assessment.events import record_event
 
-        with scope.viewing(self.jd2.id):
-            self.event = record_event(self.admin2, "conduct", p2, "complaint", today, "群众投诉")
+        self.event = record_event(self.admin2, "conduct", p2, "complaint", today, "群众投诉", centre_id=self.jd2.id)
         self.conflict = InspectionHistory.create(uuid=self.passed.uuid, revision=1, kind="conflict",
                                                  content="{}", content_hash="0" * 64, source="x.wpr")
         self.device = devices.enrol_device(self.admin2, "城西笔记本", ["jd2xc"], tmp_path / "jd2.wpe")
@@ -131,7 +129,7 @@ TRIES = {
                                    "--to", "2026-12-31", "--out", "{tmp}/s.pdf"],
     "export person-year-pdf": lambda t: ["--staff", t.people["JD2"].employee_no, "--year", "2026",
                                          "--out", "{tmp}/y.pdf"],
-    "calendar set": lambda t: ["2026-12-28", "--kind", "holiday", "--name", "自定", "--reason", "调休"],
+    "calendar set": lambda t: ["2026-12-28", "--kind", "holiday", "--name", "自定", "--reason", "调休", "--centre", "JD2"],
     "backup": lambda t: ["--out", "{tmp}/bk"],
     "conduct add": lambda t: [t.people["JD2"].employee_no, "complaint", "--date",
                               dt.date.today().isoformat(), "--description", "投诉"],
@@ -215,21 +213,21 @@ def test_audit_and_device_lists_show_a_centre_its_own_only(towns, db_target, mon
 
 
 def test_core_actions_refuse_another_centres_record_whatever_the_centre_in_view(towns):
-    """The app's pages call these; a centre's account is refused even if the centre in view were wrong."""
-    jd1 = towns.admin1
-    with scope.viewing(towns.jd2.id):
-        tries = [
-            lambda: amend(towns.passed, jd1, {"DISC-07": "fail"}, "改判"),
-            lambda: probation.clear_case(towns.case, jd1, "解除"),
-            lambda: approvals.decide_appeal(jd1, towns.appeal, True, "成立"),
-            lambda: rectification.rectify(jd1, towns.item, "已整改"),
-            lambda: devices.revoke_device(jd1, towns.device.key_id, "丢失"),
-        ]
-        before = fingerprint()
-        for attempt in tries:
-            with pytest.raises(PermissionDenied):
-                attempt()
-        assert fingerprint() == before
+    """The app's pages call these; a centre's account is refused even if the centre it acts for were
+    named wrongly (another centre's)."""
+    jd1, elsewhere = towns.admin1, towns.jd2.id
+    tries = [
+        lambda: amend(towns.passed, jd1, {"DISC-07": "fail"}, "改判"),
+        lambda: probation.clear_case(towns.case, jd1, "解除"),
+        lambda: approvals.decide_appeal(jd1, towns.appeal, True, "成立"),
+        lambda: rectification.rectify(jd1, towns.item, "已整改", centre_id=elsewhere),
+        lambda: devices.revoke_device(jd1, towns.device.key_id, "丢失", centre_id=elsewhere),
+    ]
+    before = fingerprint()
+    for attempt in tries:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert fingerprint() == before
 
 
 def test_a_fetch_by_number_says_in_one_line_that_the_record_is_another_centres(towns):
@@ -259,13 +257,38 @@ def test_devices_are_named_by_key_id_and_enrolment_offers_the_centres_own_inspec
     assert Device.get(Device.key_id == done.key_id).laptop_centre == "JD1"
 
 
-def test_the_calendar_and_backups_are_the_district_managers_alone(towns, tmp_path):
+def test_the_district_calendar_and_backups_are_the_district_managers_alone(towns, tmp_path):
     day = dt.date(2026, 12, 28)
     with pytest.raises(PermissionDenied, match="全区"):
-        workdays.set_days(towns.admin1, day, day, "holiday", "自定", "调休")
+        workdays.set_days(towns.admin1, day, day, "holiday", "自定", "调休", centre_id=None)
+    with pytest.raises(PermissionDenied, match="城西街道中心的节假日安排"):
+        workdays.set_days(towns.admin1, day, day, "holiday", "自定", "调休", centre_id=towns.jd2.id)
     with pytest.raises(PermissionDenied, match="全区"):
         backup.backup_now(tmp_path / "bk", towns.admin1)
-    assert workdays.set_days(towns.boss, day, day, "holiday", "自定", "调休") == 1
+    assert workdays.set_days(towns.boss, day, day, "holiday", "自定", "调休", centre_id=None) == 1
+
+
+def test_a_centre_keeps_its_own_days_above_the_districts_calendar(towns):
+    """JD1 works the Saturday after the district's holiday and closes the Monday before: its deadlines
+    count its own days; JD2's and the district's do not change."""
+    holiday, saturday, monday = dt.date(2027, 1, 1), dt.date(2027, 1, 2), dt.date(2026, 12, 28)
+    assert workdays.set_days(towns.boss, holiday, holiday, "holiday", "元旦", "国务院通知", centre_id=None) == 1
+    assert workdays.set_days(towns.admin1, saturday, saturday, "workday", "本中心调休", "街道安排",
+                             centre_id=towns.jd1.id) == 1
+    assert workdays.set_days(towns.admin1, monday, monday, "holiday", "本中心调休", "街道安排", centre_id=towns.jd1.id) == 1
+    friday = dt.date(2026, 12, 25)
+    # Working days after 12-25: JD2 (and the district) 12-28, 29, 30, 31, 01-04; JD1 12-29, 30, 31, 01-02, 01-04.
+    assert workdays.add_workdays(friday, 4, centre_id=towns.jd2.id) == dt.date(2026, 12, 31)
+    assert workdays.add_workdays(friday, 4, centre_id=None) == dt.date(2026, 12, 31)
+    assert workdays.add_workdays(friday, 4, centre_id=towns.jd1.id) == dt.date(2027, 1, 2)
+    assert workdays.add_workdays(friday, 5, centre_id=towns.jd1.id) == dt.date(2027, 1, 4)
+    listed = {d: (k, w) for d, k, _, w in workdays.listed(2026, centre_id=towns.jd1.id)}
+    assert listed == {monday: ("holiday", "城东街道中心")}
+    assert workdays.listed(2026, centre_id=towns.jd2.id) == []
+    assert workdays.set_days(towns.admin1, monday, monday, "normal", "", "取消", centre_id=towns.jd1.id) == 1
+    assert workdays.add_workdays(friday, 5, centre_id=towns.jd1.id) == dt.date(2027, 1, 2)
+    entries = [e for e in audit.entries(viewer=towns.admin1) if e.action == "calendar.change"]
+    assert len(entries) == 3 and not [e for e in audit.entries(viewer=towns.admin2) if e.action == "calendar.change"]
 
 
 @pytest.fixture
@@ -274,8 +297,7 @@ def jd1_laptop(towns, db_target, tmp_path):
     from app.exchange.enrolment import enrol
     from app.exchange.results_package import export_results
 
-    with scope.viewing(towns.jd1.id):
-        done = devices.enrol_device(towns.admin1, "城东笔记本", ["jd1xc"], tmp_path / "jd1.wpe")
+    done = devices.enrol_device(towns.admin1, "城东笔记本", ["jd1xc"], tmp_path / "jd1.wpe", centre_id=towns.jd1.id)
     laptop = tmp_path / "laptop.db"
     dbmod.close_database()
     dbmod.open_database(str(laptop))
@@ -304,11 +326,10 @@ def test_a_laptops_record_must_name_a_person_of_its_own_centre(towns, jd1_laptop
 
     forged = forge(package, tmp_path / "forged.wpr", laptop, other_centres_person)
     cases_before = ProbationCase.select().count()
-    with scope.viewing(towns.jd1.id), pytest.raises(PatrolError, match="工号|staff"):
-        import_package(forged, towns.admin1)
+    with pytest.raises(PatrolError, match="工号|staff"):
+        import_package(forged, towns.admin1, centre_id=towns.jd1.id)
     assert ProbationCase.select().count() == cases_before
-    with scope.viewing(towns.jd1.id):
-        assert import_package(package, towns.admin1).new == 1  # the genuine package is JD1's
+    assert import_package(package, towns.admin1, centre_id=towns.jd1.id).new == 1  # the genuine package is JD1's
 
 
 def test_a_laptop_of_one_centre_cannot_deliver_to_another(towns, jd1_laptop, tmp_path):
@@ -317,8 +338,8 @@ def test_a_laptop_of_one_centre_cannot_deliver_to_another(towns, jd1_laptop, tmp
 
     laptop, package = jd1_laptop
     forged = forge(package, tmp_path / "to-jd2.wpr", laptop, None, lambda m: m.update(centre="JD2"))
-    with scope.viewing(towns.jd2.id), pytest.raises(PatrolError, match="是中心 JD1 的笔记本"):
-        import_package(forged, towns.admin2)
+    with pytest.raises(PatrolError, match="是中心 JD1 的笔记本"):
+        import_package(forged, towns.admin2, centre_id=towns.jd2.id)
     assert not Inspection.select().where(Inspection.source_device != "").exists()
 
 
@@ -338,7 +359,7 @@ def test_a_centre_offices_key_proves_its_own_centres_paper_only(towns, tmp_path)
 
     for kind, ident, why in (("I", towns.failed.uuid, "属于中心 JD2"), ("C", str(towns.case.id), "属于中心 JD2"),
                              ("R", "2026-12.window@JD2", "属于中心 JD2"), ("R", "2026-12.centre", "全区")):
-        verdict = verify.verify(signed(kind, ident))
+        verdict = verify.verify(signed(kind, ident), centre_id=None)
         assert not verdict.matches and why in verdict.message, (kind, verdict.message)
-    own = verify.verify(signed("R", "2026-12.window@JD1"))
+    own = verify.verify(signed("R", "2026-12.window@JD1"), centre_id=None)
     assert "不能证明" not in own.message  # its own centre's paper is judged on its content

@@ -78,18 +78,18 @@ def test_centres_are_ranked_by_average_then_coverage_then_pass_rate_with_shared_
 
 def test_windows_and_staff_rank_across_the_district_and_within_a_centre(county):
     _hand_checked_october(county)
-    scope.set_centre(None)
-    across = rankings.rank(OCT, "window")
+    across = rankings.rank(OCT, "window", centre_id=None)
     assert len(across) == 7, "seven inspected windows, five of them called A01 or A02 in other centres"
     assert [(r.rank, r.extra["centre_code"], r.code) for r in across][:2] == [(1, "D01", "A01"), (2, "S1", "A01")], \
         "both at 100; more inspections first"
-    scope.set_centre(county.centres["B1"].id)
-    own = rankings.rank(OCT, "window")
+    b1, s1 = county.centres["B1"].id, county.centres["S1"].id
+    own = rankings.rank(OCT, "window", centre_id=b1)
     assert [(r.code, r.average_score) for r in own] == [("A01", 95.0), ("A02", 95.0)]
-    assert [c for c, _ in rankings.never_inspected(OCT, "window")] == []
-    scope.set_centre(county.centres["S1"].id)
-    assert [c for c, _ in rankings.never_inspected(OCT, "window")] == ["A02"]
-    assert [r.code for r in rankings.rank(OCT, "staff")] == ["S1-A01"]
+    assert [c for c, _ in rankings.never_inspected(OCT, "window", centre_id=b1)] == []
+    assert [c for c, _ in rankings.never_inspected(OCT, "window", centre_id=s1)] == ["A02"]
+    assert [r.code for r in rankings.rank(OCT, "staff", centre_id=s1)] == ["S1-A01"]
+    with pytest.raises(PatrolError, match="请先选择中心"):
+        rankings.rank(OCT, "window")  # in a district, a call that names no centre is refused
 
 
 def test_a_centre_manager_sees_only_their_centre(county):
@@ -97,15 +97,18 @@ def test_a_centre_manager_sees_only_their_centre(county):
 
     _hand_checked_october(county)
     create_user("s2boss", "乙街道中心管理员", "manager", "secret7", centre=county.centres["S2"])
-    accounts.authenticate("s2boss", "secret7")
-    assert scope.centre_id() == county.centres["S2"].id
-    assert [(r.code, r.inspections) for r in rankings.rank(OCT, "window")] == [("A01", 1), ("A02", 1)]
-    assert probation.case_rows(OCT.last_day) == [], "D01's case is not S2's"
+    s2 = scope.signed_in(accounts.authenticate("s2boss", "secret7"))
+    assert s2.centre_id == county.centres["S2"].id
+    with pytest.raises(PermissionDenied, match="不能查看或修改其他中心"):
+        scope.signed_in(s2.user, "S1")
+    assert [(r.code, r.inspections) for r in rankings.rank(OCT, "window",
+                                                           centre_id=s2.centre_id)] == [("A01", 1), ("A02", 1)]
+    assert probation.case_rows(OCT.last_day, centre_id=s2.centre_id) == [], "D01's case is not S2's"
     with pytest.raises(PermissionDenied):
-        add_centre(accounts.authenticate("s2boss", "secret7"), "S9", "新中心", "street", "试")
-    accounts.authenticate("qu", "secret9")
-    assert scope.centre_id() is None
-    assert [r.employee_no for r in probation.case_rows(OCT.last_day)] == ["D01-A02"]
+        add_centre(s2.user, "S9", "新中心", "street", "试")
+    district_view = scope.signed_in(accounts.authenticate("qu", "secret9"))
+    assert district_view.centre_id is None
+    assert [r.employee_no for r in probation.case_rows(OCT.last_day, centre_id=None)] == ["D01-A02"]
 
 
 def test_adding_a_centre_is_checked_and_audited(county):
@@ -170,15 +173,14 @@ def test_district_workbook_and_pdf_for_the_office_and_paper_that_verifies_from_a
     across = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("全区窗口排名").to_python()
     assert across[0][:3] == ["名次", "中心", "窗口编号"] and len([r for r in across[1:] if r[2] in ("A01", "A02")]) == 7
     jobs.district_pdf(sheet, "2026-10")
-    paper = verify.payload("R", "2026-10.centre")
-    scope.set_centre(county.centres["S1"].id)  # verified by someone looking at one centre
-    assert verify.verify(paper).matches
-    centre_sheet = verify.payload("R", verify.ranking_ident("2026-10", "window"))
+    s1 = county.centres["S1"].id
+    paper = verify.payload("R", "2026-10.centre", centre_id=None)
+    assert verify.verify(paper, centre_id=s1).matches  # verified by someone looking at one centre
+    centre_sheet = verify.payload("R", verify.ranking_ident("2026-10", "window", centre_id=s1), centre_id=s1)
     assert ".window@S1" in centre_sheet
-    scope.set_centre(None)
-    assert verify.verify(centre_sheet).matches, "a centre's ranking verifies from the district's view"
+    assert verify.verify(centre_sheet, centre_id=None).matches, "a centre's ranking verifies from the district's view"
     county.inspect("S1", "A02", "2026-10-20", FAILING)
-    assert not verify.verify(centre_sheet).matches and not verify.verify(paper).matches
+    assert not verify.verify(centre_sheet, centre_id=None).matches and not verify.verify(paper, centre_id=s1).matches
 
 
 def test_a_centre_manager_manages_only_their_centres_accounts(county):
@@ -194,9 +196,9 @@ def test_a_centre_manager_manages_only_their_centres_accounts(county):
     accounts.manage_account(county.boss, s2xc, active=True)  # the district's manager may
     from app.storage.models import User
 
-    scope.set_centre(county.centres["S2"].id)
-    assert {u.username for u in User.select().where(scope.accounts(s2boss))} == {"s2boss", "s2xc"}
-    assert "qu" in {u.username for u in User.select().where(scope.accounts(county.boss))}
+    s2 = county.centres["S2"].id
+    assert {u.username for u in User.select().where(scope.accounts(s2, s2boss))} == {"s2boss", "s2xc"}
+    assert "qu" in {u.username for u in User.select().where(scope.accounts(s2, county.boss))}
 
 
 def test_the_district_gives_its_settings_to_the_centres_from_next_month(county):
@@ -207,17 +209,16 @@ def test_the_district_gives_its_settings_to_the_centres_from_next_month(county):
 
     today = dt.date.today()
     ahead = next_month_start(today)
-    with scope.viewing(county.home.id):
-        mine = load_settings(ahead)
-        mine.bonus_cap, mine.red_flag_windows = 3.0, 5
-        save_settings(mine, county.boss, "区中心先行")
+    mine = load_settings(ahead, county.home.id)
+    mine.bonus_cap, mine.red_flag_windows = 3.0, 5
+    save_settings(mine, county.boss, "区中心先行", centre_id=county.home.id)
     spread = {s.name: s for s in district.settings_spread()}
     assert spread["bonus_cap"].differing == ("B1", "S1", "S2", "S3") and spread["probation_days"].differing == ()
     changed = district.push_settings(county.boss, ["bonus_cap", "red_flag_windows"], None, "全区统一加分上限")
     assert changed == {c: ["bonus_cap", "red_flag_windows"] for c in ("B1", "S1", "S2", "S3")}
-    with scope.viewing(county.centres["S1"].id):
-        assert load_settings(ahead).bonus_cap == 3.0 and load_settings(today).bonus_cap == 5.0, "this month keeps its rules"
-        assert load_settings().red_flag_windows == 5
+    s1 = county.centres["S1"].id
+    assert load_settings(ahead, s1).bonus_cap == 3.0 and load_settings(today, s1).bonus_cap == 5.0, "this month keeps its rules"
+    assert load_settings(None, s1).red_flag_windows == 5
     rules = AuditEntry.select().where((AuditEntry.action == "settings.rules") & AuditEntry.reason.contains("全区统一"))
     assert rules.count() == 4
     assert district.push_settings(county.boss, ["bonus_cap"], None, "再来一次") == {}, "nothing left to change"
@@ -227,5 +228,4 @@ def test_the_district_gives_its_settings_to_the_centres_from_next_month(county):
     with pytest.raises(PermissionDenied):
         district.push_settings(s1boss, ["bonus_cap"], None, "街道想统一全区")
     late = add_centre(county.boss, "S4", "丁镇中心", "street", "新设")
-    with scope.viewing(late.id):
-        assert load_settings(ahead).bonus_cap == 3.0, "a new centre starts on the district centre's schedule of rules"
+    assert load_settings(ahead, late.id).bonus_cap == 3.0, "a new centre starts on the district centre's schedule of rules"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from app import periods
-from app.centres import scope
 from app.errors import PatrolError, PermissionDenied
 from app.exchange.centre_package import export_month, trust_office
 from app.exchange.results_import import import_package
@@ -37,10 +36,10 @@ def _roster(code: str, centre) -> None:
         Staff.create(employee_no=f"{code}-{w}", name=f"{code}{w}人员", gender="F", employer="某劳务公司", window=window)
 
 
-def _patrol(code: str, inspector) -> None:
+def _patrol(code: str, inspector, centre_id) -> None:
     made = []
     for window, day, fails in PLAN[code]:
-        w = Window.get((Window.code == window) & (Window.centre == scope.centre_id()))
+        w = Window.get((Window.code == window) & (Window.centre == centre_id))
         made.append(inspect(w, inspector, Staff.get(Staff.window == w), at(day), fail=fails))
     if AMEND[0] == code:
         boss = User.get(User.role == "manager")
@@ -55,10 +54,9 @@ def _district(boss_name: str = "qu"):
 
 
 def _rankings() -> tuple:
-    with scope.viewing(None):
-        centres = [r.as_dict() for r in centre_ranking.rank_centres(OCT)]
-        windows = [(r.extra["centre_code"], r.as_dict()) for r in rankings.rank(OCT, "window")]
-        staff = [r.as_dict() for r in rankings.rank(OCT, "staff")]
+    centres = [r.as_dict() for r in centre_ranking.rank_centres(OCT)]
+    windows = [(r.extra["centre_code"], r.as_dict()) for r in rankings.rank(OCT, "window", centre_id=None)]
+    staff = [r.as_dict() for r in rankings.rank(OCT, "staff", centre_id=None)]
     return centres, windows, staff
 
 
@@ -76,10 +74,10 @@ def centre_packages(tmp_path):
     for code, name in CENTRES.items():
         dbmod.open_database(str(tmp_path / f"{code}.db"))
         try:
-            create_centre(code, name)
-            _roster(code, scope.centre_id())
+            centre = create_centre(code, name)
+            _roster(code, centre)
             create_user("admin", "管理员", "manager", "admin123")
-            _patrol(code, create_user("xuncha1", "巡查员", "inspector", "patrol123"))  # the same name in every centre
+            _patrol(code, create_user("xuncha1", "巡查员", "inspector", "patrol123"), centre.id)  # the same name in every centre
             me = identity.local()
             package = export_month(tmp_path / f"{code}-2026-10.wpr", OCT, User.get(User.username == "admin")).path
             out[code] = (package, me.key_id, me.public_key)
@@ -94,10 +92,9 @@ def test_packages_in_any_order_twice_rank_as_one_shared_database(db_target, tmp_
     try:
         _, centres = _district()
         for code, centre in centres.items():
-            with scope.viewing(centre.id):
-                _roster(code, centre)
-                create_user(f"{code.lower()}boss", "中心管理员", "manager", "secret8", centre=centre)
-                _patrol(code, create_user(f"{code.lower()}xc", "巡查员", "inspector", "patrol123", centre=centre))
+            _roster(code, centre)
+            create_user(f"{code.lower()}boss", "中心管理员", "manager", "secret8", centre=centre)
+            _patrol(code, create_user(f"{code.lower()}xc", "巡查员", "inspector", "patrol123", centre=centre), centre.id)
         expected = _rankings()
     finally:
         dbmod.close_database()
@@ -110,7 +107,7 @@ def test_packages_in_any_order_twice_rank_as_one_shared_database(db_target, tmp_
             boss, centres = _district()
             for code, (_, key_id, public_key) in centre_packages.items():
                 trust_office(boss, code, key_id, public_key, "核对指纹后登记")
-            summaries = [import_package(centre_packages[code][0], boss) for code in order + order]
+            summaries = [import_package(centre_packages[code][0], boss, centre_id=None) for code in order + order]
             assert [s.new for s in summaries] == [len(PLAN[c]) for c in order] + [0, 0, 0]
             assert all(s.unchanged == len(PLAN[c]) for s, c in zip(summaries[3:], order)), "twice changes nothing"
             assert _rankings() == expected
@@ -135,10 +132,10 @@ def test_a_centre_package_is_refused_unless_the_district_trusts_that_centres_off
     boss, centres = empty_district
     package, key_id, public_key = centre_packages["JD1"]
     with pytest.raises(PatrolError, match="未在本中心登记"):
-        import_package(package, boss)
+        import_package(package, boss, centre_id=None)
     trust_office(boss, "JD2", key_id, public_key, "登记错了中心")  # the key of JD1 registered as JD2's
     with pytest.raises(PatrolError, match="与签名的中心管理端"):
-        import_package(package, boss)
+        import_package(package, boss, centre_id=None)
     assert not Inspection.select().exists() and not Window.select().where(Window.centre == centres["JD1"].id).exists()
     centre_boss = create_user("jd1boss", "中心管理员", "manager", "secret8", centre=centres["JD1"])
     with pytest.raises(Exception, match="区级管理员"):
@@ -147,14 +144,13 @@ def test_a_centre_package_is_refused_unless_the_district_trusts_that_centres_off
 
 def test_the_same_employee_number_for_two_people_in_two_centres_is_refused_whole(empty_district, centre_packages):
     boss, centres = empty_district
-    with scope.viewing(centres["JD2"].id):
-        area = Area.create(centre=centres["JD2"], code="A", name="大厅")
-        window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
-        Staff.create(employee_no="JD1-A01", name="另一个人", gender="M", employer="某公司", window=window)
+    area = Area.create(centre=centres["JD2"], code="A", name="大厅")
+    window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
+    Staff.create(employee_no="JD1-A01", name="另一个人", gender="M", employer="某公司", window=window)
     package, key_id, public_key = centre_packages["JD1"]
     trust_office(boss, "JD1", key_id, public_key, "核对指纹后登记")
     with pytest.raises(PatrolError, match="属于乙街道中心|属于城西街道中心"):
-        import_package(package, boss)
+        import_package(package, boss, centre_id=None)
     assert not Inspection.select().exists() and Staff.get(Staff.employee_no == "JD1-A01").name == "另一个人"
 
 
@@ -194,7 +190,7 @@ def test_a_centres_package_cannot_overwrite_another_centres_record_by_its_uuid(e
     for code in ("JD1", "JD2"):
         _, key_id, public_key = centre_packages[code]
         trust_office(boss, code, key_id, public_key, "核对指纹后登记")
-    import_package(centre_packages["JD2"][0], boss)
+    import_package(centre_packages["JD2"][0], boss, centre_id=None)
     victim = Inspection.select().first()
     before = (victim.revision, victim.window_id, victim.score)
 
@@ -203,7 +199,7 @@ def test_a_centres_package_cannot_overwrite_another_centres_record_by_its_uuid(e
 
     forged = _resign(centre_packages["JD1"][0], tmp_path / "JD1.db", tmp_path / "forged.wpr", steal)
     with pytest.raises(PatrolError, match="属于其他中心"):
-        import_package(forged, boss)
+        import_package(forged, boss, centre_id=None)
     victim = Inspection.get_by_id(victim.id)
     assert (victim.revision, victim.window_id, victim.score) == before
     assert victim.window.centre.code == "JD2"
@@ -215,16 +211,16 @@ def test_a_roster_never_moves_another_centres_person_and_only_the_district_impor
     boss, centres = empty_district
     _, key_id, public_key = centre_packages["JD1"]
     trust_office(boss, "JD1", key_id, public_key, "核对指纹后登记")
-    with scope.viewing(centres["JD2"].id):  # JD2's person, with the same number and name as JD1's roster says
-        area = Area.create(centre=centres["JD2"], code="A", name="大厅")
-        window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
-        Staff.create(employee_no="JD1-A02", name="JD1A02人员", gender="F", employer="某劳务公司", window=window)
+    # JD2's person, with the same number and name as JD1's roster says
+    area = Area.create(centre=centres["JD2"], code="A", name="大厅")
+    window = Window.create(area=area, code="A09", name="A09窗口", window_type="综合窗口", department="中心")
+    Staff.create(employee_no="JD1-A02", name="JD1A02人员", gender="F", employer="某劳务公司", window=window)
     with pytest.raises(PatrolError, match="调动须由区级管理员办理"):
-        import_package(centre_packages["JD1"][0], boss)
+        import_package(centre_packages["JD1"][0], boss, centre_id=None)
     moved = Staff.get(Staff.employee_no == "JD1-A02")
     assert moved.centre.code == "JD2" and not moved.probation_cases.exists()
 
     jd2admin = create_user("jd2admin", "城西管理员", "manager", "secret8", centre=centres["JD2"])
-    with scope.viewing(centres["JD2"].id), pytest.raises(PermissionDenied, match="只能由区级管理员导入"):
-        import_package(centre_packages["JD1"][0], jd2admin)
+    with pytest.raises(PermissionDenied, match="只能由区级管理员导入"):
+        import_package(centre_packages["JD1"][0], jd2admin, centre_id=centres["JD2"].id)
     assert not Inspection.select().exists()

@@ -8,6 +8,7 @@ import pytest
 
 from app import periods
 from app.assessment import events, schemes
+from app.centres.scope import signed_in
 from app.storage.models import Staff, Window
 from tests.conftest import at
 from tests.gui_support import Answers, give_reasons, user
@@ -36,7 +37,7 @@ def test_votes_results_registers_and_the_what_if_from_the_assessment_tab(qtbot, 
     from forms.assessment_page import AssessmentPage
     from forms.registers_page import EventDialog
 
-    page = AssessmentPage(user("admin"))
+    page = AssessmentPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.resize(1200, 560)
     page.show()
@@ -134,7 +135,7 @@ def test_a_haochaping_export_is_previewed_imported_and_its_bad_rating_rectified_
         ["A01", "GW0001", "不满意", "2026-10-09 10:00", "等候时间太长"],
         ["Q99", "无名氏", "满意", "2026-10-09 11:00", ""],
     ])
-    page = AssessmentPage(user("admin"))
+    page = AssessmentPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.resize(1200, 520)
     page.show()
@@ -176,7 +177,7 @@ def test_the_manager_marks_the_national_holiday_in_the_calendar_from_the_app(qtb
     from forms.rectification_page import CalendarDialog
 
     Answers(monkeypatch)
-    dialog = CalendarDialog(user("admin"))
+    dialog = CalendarDialog(signed_in(user("admin")))
     qtbot.addWidget(dialog)
     dialog.first.setDate(QDate(2026, 10, 1))
     dialog.last.setDate(QDate(2026, 10, 7))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import periods
-from app.centres import scope
+from app.centres.scope import signed_in
 from app.demo.district import make_demo_district
 from app.people import accounts
 from app.storage import db as dbmod
@@ -24,9 +24,9 @@ def test_district_manager_sees_centres_ranked_and_steps_into_one(qtbot, demo_dis
     from forms.main_window import MainWindow
 
     user = accounts.authenticate("admin", "admin123")
-    window = MainWindow(user)
+    window = MainWindow(signed_in(user))
     qtbot.addWidget(window)
-    assert scope.centre_id() is None and "全区" in window.windowTitle()
+    assert window.ctx.centre_id is None and "全区" in window.windowTitle()
     page = window.district
     assert window.tabs.currentWidget() is page
     assert [r.kind for r in page.model.rows].count("街镇中心") == 3 and page.model.rows[0].rank == 1
@@ -34,7 +34,7 @@ def test_district_manager_sees_centres_ranked_and_steps_into_one(qtbot, demo_dis
     window.grab().save(str(tmp_path / "district.png"))
     from forms.export_page import ExportPage
 
-    exports = ExportPage(user)
+    exports = ExportPage(signed_in(user))
     qtbot.addWidget(exports)
     kinds = [exports.kind.itemData(n) for n in range(exports.kind.count())]
     assert "district-excel" in kinds and "district-pdf" in kinds
@@ -45,7 +45,7 @@ def test_district_manager_sees_centres_ranked_and_steps_into_one(qtbot, demo_dis
 
     inside = current_window()
     qtbot.addWidget(inside)
-    assert scope.centre_id() == Centre.get(Centre.code == "JD1").id
+    assert inside.ctx.centre_id == Centre.get(Centre.code == "JD1").id
     assert "城东街道" in inside.windowTitle() and inside.district is not None
     inside.patrol.refresh()
     assert inside.patrol.model.rowCount() == 6, "the street centre's six windows, not the district's seventy"
@@ -55,7 +55,7 @@ def test_a_centre_manager_signs_in_to_their_centre_only(qtbot, demo_district, ap
     from forms.main_window import MainWindow
 
     user = accounts.authenticate("fzxadmin", "admin123")
-    window = MainWindow(user)
+    window = MainWindow(signed_in(user))
     qtbot.addWidget(window)
     assert window.district is None and "东部分中心" in window.windowTitle()
     window.patrol.refresh()
@@ -63,7 +63,7 @@ def test_a_centre_manager_signs_in_to_their_centre_only(qtbot, demo_district, ap
     assert "各中心" not in [window.tabs.tabText(n) for n in range(window.tabs.count())]
     from forms.export_page import ExportPage
 
-    page = ExportPage(user)
+    page = ExportPage(signed_in(user))
     qtbot.addWidget(page)
     assert "district-pdf" not in [page.kind.itemData(n) for n in range(page.kind.count())]
 
@@ -87,7 +87,7 @@ def test_a_centre_sends_its_month_and_the_district_trusts_its_office_from_the_ap
         make_demo(seed=4, period=month)
         made = Inspection.select().where(Inspection.status == "final").count()
         me = identity.local()
-        page = ExchangePage(User.get(User.username == "admin"))
+        page = ExchangePage(signed_in(User.get(User.username == "admin")))
         qtbot.addWidget(page)
         out = tmp_path / "month.wpr"
         monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
@@ -101,12 +101,12 @@ def test_a_centre_sends_its_month_and_the_district_trusts_its_office_from_the_ap
         create_centre("QU", "区政务服务中心")
         boss = create_user("qu", "区政务服务办公室", "manager", "secret9")
         add_centre(boss, "DEMO", "示范区政务服务中心", "street", "全区推行")
-        page = ExchangePage(boss)
+        page = ExchangePage(signed_in(boss))
         qtbot.addWidget(page)
         asked = give_reasons(monkeypatch, ("DEMO", True), (me.key_id, True), (me.public_key, True), ("核对指纹一致", True))
         page.trust_centre()
         assert "已登记" in page.log.toPlainText() and "指纹" in asked[-1]
-        assert import_package(out, boss).new == made
+        assert import_package(out, boss, centre_id=None).new == made
     finally:
         dbmod.close_database()
 
@@ -126,12 +126,13 @@ def test_a_street_centre_adds_its_own_items_and_adopts_them_from_the_app(qtbot, 
     (tmp_path / "self.toml").write_text(EXTENSION, encoding="utf-8")
     monkeypatch.setattr("forms.checklists_page.QFileDialog.getOpenFileNames",
                         lambda *a, **k: ([str(tmp_path / "self.toml")], ""))
-    page = ChecklistsPage(user)
+    page = ChecklistsPage(signed_in(user))
     qtbot.addWidget(page)
     assert not page.extend_button.isHidden() and "WINDOW (区级)" in page.in_use.text()
     give_reasons(monkeypatch, ("本中心设有24小时自助服务区", True))
     page.extend()
-    assert load_settings().checklist == "WINDOW.JD1" and "WINDOW.JD1 (本中心)" in page.in_use.text()
+    jd1 = Centre.get(Centre.code == "JD1").id
+    assert load_settings(None, jd1).checklist == "WINDOW.JD1" and "WINDOW.JD1 (本中心)" in page.in_use.text()
     assert [r.code for r in page.model.rows if r.change == "added"] == ["SELF-01"], "the new version beside the district's"
     page.resize(1100, 500)
     page.show()
@@ -139,7 +140,7 @@ def test_a_street_centre_adds_its_own_items_and_adopts_them_from_the_app(qtbot, 
     page.new_box.setCurrentIndex(page.new_box.findText("WINDOW 第1版", flags=Qt.MatchFlag.MatchStartsWith))
     give_reasons(monkeypatch, ("暂停自助区检查", True))
     page.adopt()
-    assert load_settings().checklist == "WINDOW" and checklists.latest_version("WINDOW.JD1").version == 1
+    assert load_settings(None, jd1).checklist == "WINDOW" and checklists.latest_version("WINDOW.JD1").version == 1
 
 
 def test_the_district_manager_pushes_a_setting_to_every_centre_from_the_settings_page(qtbot, demo_district, app_font,
@@ -152,7 +153,7 @@ def test_the_district_manager_pushes_a_setting_to_every_centre_from_the_settings
 
     answers = Answers(monkeypatch)
     user = accounts.authenticate("admin", "admin123")
-    page = manager_pages.SettingsPage(user)
+    page = manager_pages.SettingsPage(signed_in(user))
     qtbot.addWidget(page)
     assert not page.whose.isHidden()
     page.edits["smile_star_max"].setText("8")
@@ -169,9 +170,8 @@ def test_the_district_manager_pushes_a_setting_to_every_centre_from_the_settings
     give_reasons(monkeypatch, ("全区统一名额", True))
     page.push()
     qtbot.waitUntil(lambda: any("已推行到 4 个中心" in a for a in answers.asked), timeout=10000)
-    with scope.viewing(Centre.get(Centre.code == "ZZ1").id):
-        assert load_settings(next_month_start(dt.date.today())).smile_star_max == 8
-    inside = manager_pages.SettingsPage(accounts.authenticate("jd1admin", "admin123"))
+    assert load_settings(next_month_start(dt.date.today()), Centre.get(Centre.code == "ZZ1").id).smile_star_max == 8
+    inside = manager_pages.SettingsPage(signed_in(accounts.authenticate("jd1admin", "admin123")))
     qtbot.addWidget(inside)
     assert inside.whose.isHidden(), "a centre's manager has no district to push to"
 
@@ -188,7 +188,7 @@ def test_the_district_office_exports_a_quarter_and_a_year_from_the_reports_tab(q
     answers = Answers(monkeypatch)
     month = periods.previous_month()
     quarter, year = f"{month.start.year}-Q{(month.start.month - 1) // 3 + 1}", f"{month.start.year}"
-    page = ExportPage(accounts.authenticate("admin", "admin123"))
+    page = ExportPage(signed_in(accounts.authenticate("admin", "admin123")))
     qtbot.addWidget(page)
     for kind, text, out in (("district-excel", quarter, tmp_path / "q.xlsx"), ("district-pdf", year, tmp_path / "y.pdf")):
         page.kind.setCurrentIndex(page.kind.findData(kind))
@@ -216,11 +216,10 @@ def test_the_districts_own_view_asks_for_a_centre_on_the_assessment_tab(qtbot, d
     from forms.assessment_page import AssessmentPage
 
     user = accounts.authenticate("admin", "admin123")
-    assert scope.centre_id() is None
-    page = AssessmentPage(user)
+    assert signed_in(user).centre_id is None
+    page = AssessmentPage(signed_in(user))
     qtbot.addWidget(page)
     assert page.count() == 1 and "请先选择中心" in page.tabText(0)
-    with scope.viewing(Centre.get(Centre.code == "JD1").id):
-        centred = AssessmentPage(user)
-        qtbot.addWidget(centred)
-        assert centred.count() == 8 and centred.appeals is not None
+    centred = AssessmentPage(signed_in(user, "JD1"))
+    qtbot.addWidget(centred)
+    assert centred.count() == 8 and centred.appeals is not None

@@ -3,6 +3,7 @@
 from openpyxl import Workbook
 from PyQt6.QtWidgets import QPushButton
 
+from app.centres.scope import signed_in
 from app.demo.centre import make_demo
 from app.storage import db as dbmod
 from app.storage.models import Inspection, Staff
@@ -24,7 +25,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
                                   tmp_path / "oct.wpr")
     dbmod.open_database(office)
     make_demo(seed=3, with_inspections=False)
-    manager = ExchangePage(user("admin"))
+    manager = ExchangePage(signed_in(user("admin")))
     qtbot.addWidget(manager)
 
     def tick_first_inspector(dialog):
@@ -43,7 +44,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
     dbmod.close_database()
     on_laptop(laptop, [("A01", "2026-10-05", ()), ("A02", "2026-10-05", ("DISC-07",)), ("B03", "2026-10-06", ())])
     dbmod.open_database(str(laptop))
-    page = ExchangePage(user("xuncha1"))
+    page = ExchangePage(signed_in(user("xuncha1")))
     qtbot.addWidget(page)
     assert not hasattr(page, "devices"), "an inspector sees no device register"
     monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
@@ -53,7 +54,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
 
     dbmod.open_database(office)
     try:
-        manager = ExchangePage(user("admin"))
+        manager = ExchangePage(signed_in(user("admin")))
         qtbot.addWidget(manager)
         monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(out)], ""))
         manager.import_packages()
@@ -82,7 +83,7 @@ def test_a_manager_previews_a_roster_then_applies_it(qtbot, app_font, monkeypatc
         ws.append(["工号", "姓名", "性别", "政治面貌", "劳务公司", "窗口编号", "岗位"])
         ws.append(["GW0001", "新名字", "女", "群众", "某公司", "A01", "A岗"])
         wb.save(tmp_path / "roster.xlsx")
-        page = ExchangePage(user("admin"))
+        page = ExchangePage(signed_in(user("admin")))
         qtbot.addWidget(page)
         monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(tmp_path / "roster.xlsx"), ""))
         page.preview_roster()
@@ -106,7 +107,7 @@ def test_an_inspector_has_no_import_buttons(qtbot, app_font, tmp_path):
     dbmod.open_database(str(tmp_path / "x.db"))
     try:
         make_demo(seed=3, with_inspections=False)
-        page = ExchangePage(user("xuncha1"))
+        page = ExchangePage(signed_in(user("xuncha1")))
         qtbot.addWidget(page)
         labels = [b.text() for b in page.findChildren(QPushButton)]
         assert labels == ["导出结果包 (上次导出以来的记录)…"]
@@ -130,7 +131,7 @@ def test_a_manager_settles_an_import_conflict_from_the_exchange_page(qtbot, app_
         theirs["results"] = [[c, "fail" if c == "DISC-07" else r, n, p] for c, r, n, p in theirs["results"]]
         InspectionHistory.create(uuid=insp.uuid, revision=insp.revision, kind="conflict", content=records.canonical(theirs),
                                  content_hash=records.content_hash(theirs), source="b.wpr")
-        page = ExchangePage(user("admin"))
+        page = ExchangePage(signed_in(user("admin")))
         qtbot.addWidget(page)
         assert len(page.conflicts.rows) == 1 and "DISC-07 合格→不合格" in page.conflicts.data(
             page.conflicts.index(0, 8))

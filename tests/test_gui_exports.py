@@ -8,6 +8,7 @@ from PyQt6.QtWidgets import QMessageBox
 from python_calamine import CalamineWorkbook
 
 from app import periods
+from app.centres.scope import signed_in
 from app.demo.centre import make_demo
 from app.storage import db as dbmod
 from forms.export_page import ExportPage
@@ -29,7 +30,7 @@ def save_as(monkeypatch, path):
 
 def test_the_monthly_workbook_is_exported_from_the_reports_tab(qtbot, demo_month, app_font, monkeypatch, tmp_path):
     answers = Answers(monkeypatch)
-    page = ExportPage(user("admin"))
+    page = ExportPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.kind.setCurrentIndex(page.kind.findData("excel"))
     page.month.setText("2026-10")
@@ -45,7 +46,7 @@ def test_an_export_error_is_shown_not_swallowed(qtbot, demo_month, app_font, mon
     shown = []
     for box in ("critical", "warning"):  # a problem the person can fix is a warning
         monkeypatch.setattr(QMessageBox, box, lambda parent, title, text, *a: shown.append(text))
-    page = ExportPage(user("admin"))
+    page = ExportPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.kind.setCurrentIndex(page.kind.findData("excel"))
     page.month.setText("2026-09")
@@ -57,7 +58,7 @@ def test_an_export_error_is_shown_not_swallowed(qtbot, demo_month, app_font, mon
 
 def test_a_finished_windows_notice_is_printed_from_the_patrol_list(qtbot, demo_month, app_font, monkeypatch, tmp_path):
     answers = Answers(monkeypatch)
-    main = MainWindow(user("xuncha1"))
+    main = MainWindow(signed_in(user("xuncha1")))
     qtbot.addWidget(main)
     show_active(qtbot, main)
     qtbot.keyClicks(main.patrol.view, "A09")
@@ -85,7 +86,7 @@ def test_an_inspector_exports_only_their_own_inspections(qtbot, demo_month, app_
     from app.storage.models import Inspection, User
 
     answers = Answers(monkeypatch)
-    page = ExportPage(user("xuncha1"))
+    page = ExportPage(signed_in(user("xuncha1")))
     qtbot.addWidget(page)
     assert [page.kind.itemData(n) for n in range(page.kind.count())] == ["details", "labels"]
     page.kind.setCurrentIndex(page.kind.findData("details"))
@@ -110,7 +111,7 @@ def test_paper_is_checked_on_the_reports_tab_and_the_record_shown(qtbot, app_fon
     window = Window.get(Window.code == "A01")
     insp = inspect(window, User.get(User.username == "xuncha1"), window.staff.first(), dt.datetime(2026, 10, 5, 10),
                    fail=FAILING)
-    page = ExportPage(User.get(User.username == "admin"))
+    page = ExportPage(signed_in(User.get(User.username == "admin")))
     qtbot.addWidget(page)
     page.payload.setText(verify.payload("I", insp.uuid))
     page.check_paper()

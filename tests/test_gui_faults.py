@@ -12,6 +12,7 @@ import peewee
 import pytest
 from PyQt6.QtCore import Qt
 
+from app.centres.scope import signed_in
 from app.patrolling import inspections
 from app.storage.models import ItemResult
 from forms.app import ui_busy_timeout
@@ -22,7 +23,7 @@ from tests.gui_support import Answers, show_active, user
 @pytest.fixture
 def page(qtbot, demo_roster, app_font):
     ui_busy_timeout()  # as the app sets it: the UI thread waits a moment, not five seconds
-    main = MainWindow(user("xuncha1"))
+    main = MainWindow(signed_in(user("xuncha1")))
     qtbot.addWidget(main)
     show_active(qtbot, main)
     qtbot.keyClicks(main.patrol.view, "WP1:DEMO:A03")

@@ -3,6 +3,7 @@
 import datetime as dt
 import threading
 
+from app.centres.scope import signed_in
 from app.centres.settings import load_settings, next_month_start
 from app.patrolling import checklists
 from app.results import probation
@@ -33,7 +34,7 @@ def fill_and_save(monkeypatch, values: dict):
 
 
 def test_a_manager_sees_the_manager_tabs_and_an_inspector_does_not(qtbot, demo_roster, app_font):
-    manager, inspector = MainWindow(user("admin")), MainWindow(user("xuncha1"))
+    manager, inspector = MainWindow(signed_in(user("admin"))), MainWindow(signed_in(user("xuncha1")))
     qtbot.addWidget(manager)
     qtbot.addWidget(inspector)
     titles = [manager.tabs.tabText(n) for n in range(manager.tabs.count())]
@@ -42,7 +43,7 @@ def test_a_manager_sees_the_manager_tabs_and_an_inspector_does_not(qtbot, demo_r
 
 
 def test_adding_a_window_through_the_form(qtbot, demo_roster, app_font, monkeypatch):
-    page = WindowsPage(user("admin"))
+    page = WindowsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     fill_and_save(monkeypatch, {"code": "C06", "name": "帮办窗口6号", "window_type": "帮办窗口",
                                 "department": "政务服务中心", "area_code": "C", "reason": "新设帮办窗口"})
@@ -55,7 +56,7 @@ def test_adding_a_window_through_the_form(qtbot, demo_roster, app_font, monkeypa
 def test_a_roster_change_without_a_reason_is_refused_and_a_cancelled_one_does_nothing(qtbot, demo_roster, app_font,
                                                                                        monkeypatch):
     answers = Answers(monkeypatch)
-    page = WindowsPage(user("admin"))
+    page = WindowsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     fill_and_save(monkeypatch, {"code": "C06", "name": "帮办窗口6号", "window_type": "帮办窗口",
                                 "department": "政务服务中心", "area_code": "C", "reason": ""})
@@ -72,7 +73,7 @@ def test_a_roster_change_without_a_reason_is_refused_and_a_cancelled_one_does_no
 
 def test_a_bad_form_shows_the_problem_and_saves_nothing(qtbot, demo_roster, app_font, monkeypatch):
     answers = Answers(monkeypatch)
-    page = WindowsPage(user("admin"))
+    page = WindowsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     fill_and_save(monkeypatch, {"code": "A01", "name": "重复", "window_type": "综合窗口", "department": "", "area_code": "A",
                                 "reason": "新设"})
@@ -81,7 +82,7 @@ def test_a_bad_form_shows_the_problem_and_saves_nothing(qtbot, demo_roster, app_
 
 
 def test_marking_a_person_away_and_editing_them(qtbot, demo_roster, app_font, monkeypatch):
-    page = StaffPage(user("admin"))
+    page = StaffPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.view.selectRow(0)
     person = page.selected()
@@ -98,12 +99,12 @@ def test_marking_a_person_away_and_editing_them(qtbot, demo_roster, app_font, mo
 
 def test_adding_an_account_and_an_inspector_cannot_do_it(qtbot, demo_roster, app_font, monkeypatch):
     answers = Answers(monkeypatch)
-    page = AccountsPage(user("admin"))
+    page = AccountsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     fill_and_save(monkeypatch, {"username": "xuncha3", "display_name": "巡查员 赵", "role": "inspector", "password": "abc123"})
     page.add()
     assert User.get(User.username == "xuncha3").role == "inspector"
-    sneaky = AccountsPage(user("xuncha1"))
+    sneaky = AccountsPage(signed_in(user("xuncha1")))
     qtbot.addWidget(sneaky)
     fill_and_save(monkeypatch, {"username": "boss2", "display_name": "x", "role": "manager", "password": "abc123"})
     sneaky.add()
@@ -117,7 +118,7 @@ def test_loading_a_changed_checklist_shows_a_new_version_side_by_side(qtbot, dem
         (tmp_path / f.name).write_text(text.replace("头发保持整洁清爽", "头发整洁"), encoding="utf-8")
     monkeypatch.setattr("forms.checklists_page.QFileDialog.getOpenFileNames",
                         lambda *a, **k: ([str(p) for p in sorted(tmp_path.glob("*.toml"))], ""))
-    page = ChecklistsPage(user("admin"))
+    page = ChecklistsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     prompts = give_reasons(monkeypatch, ("", False))
     page.load_files()
@@ -136,7 +137,7 @@ def test_a_probation_decision_needs_a_reason_and_is_recorded(qtbot, demo_roster,
 
     person = Staff.get(Staff.employee_no == "GW0001")
     inspect(person.window, user("xuncha1"), person, dt.datetime(2026, 9, 1, 10), fail=FAILING)
-    page = ProbationPage(user("admin"))  # sweeps as of today: the case has ended, no re-checks
+    page = ProbationPage(signed_in(user("admin")))  # sweeps as of today: the case has ended, no re-checks
     qtbot.addWidget(page)
     assert page.model.rows[0].status == "recommend_return"
     page.view.selectRow(0)
@@ -149,7 +150,7 @@ def test_a_probation_decision_needs_a_reason_and_is_recorded(qtbot, demo_roster,
 
 def test_settings_page_saves_valid_values_and_refuses_bad_ones(qtbot, demo_roster, app_font, monkeypatch):
     answers = Answers(monkeypatch)
-    page = SettingsPage(user("admin"))
+    page = SettingsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.edits["probation_days"].setText("45")
     prompts = give_reasons(monkeypatch, ("局里要求延长", True))
@@ -197,7 +198,7 @@ def test_errors_in_long_work_reach_the_user(qtbot, qapp):
 
 
 def test_the_windows_list_opens_sorted_by_code(qtbot, demo_roster, app_font):
-    page = WindowsPage(user("admin"))
+    page = WindowsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     codes = [page.proxy.index(r, 0).data() for r in range(page.proxy.rowCount())]
     assert len(codes) == 40 and codes == sorted(codes)
@@ -208,7 +209,7 @@ def test_settings_page_can_apply_a_rule_from_this_month_re_grading_it(qtbot, dem
 
     answers = Answers(monkeypatch)
     answers.replies = [QMessageBox.StandardButton.No]  # 否: from this month, re-grading it
-    page = SettingsPage(user("admin"))
+    page = SettingsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.edits["grades"].setText("优秀=95,良好=85,合格=70")
     give_reasons(monkeypatch, ("局里通知本月起执行", True))

@@ -4,6 +4,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 
+from app.centres.scope import signed_in
 from app.storage.models import Inspection, ItemResult
 from forms.main_window import MainWindow
 from tests.gui_support import Answers, show_active, user
@@ -13,7 +14,7 @@ Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
 @pytest.fixture
 def window(qtbot, demo_roster, app_font):
-    main = MainWindow(user("xuncha1"))
+    main = MainWindow(signed_in(user("xuncha1")))
     qtbot.addWidget(main)
     show_active(qtbot, main)
     return main

@@ -10,6 +10,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from app import periods
+from app.centres.scope import signed_in
 from app.demo.centre import make_demo
 from app.storage import db as dbmod
 from forms.dialogs import FirstRunDialog, LoginDialog
@@ -41,7 +42,7 @@ def shoot(widget, path: Path) -> None:
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 def test_screenshots_of_the_main_screens(qtbot, demo_month, app_font, out_dir, size):
     tag = f"{size[0]}x{size[1]}"
-    manager = MainWindow(user("admin"))
+    manager = MainWindow(signed_in(user("admin")))
     qtbot.addWidget(manager)
     manager.resize(*size)
     manager.show()

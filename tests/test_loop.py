@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from app import periods
 from app.centres import workdays
+from app.centres.scope import signed_in
 from app.loop import appeals, approvals, publishing, verify
 from app.results import dashboard, rectification_items
 from app.storage.models import AuditEntry, Inspection, ProbationCase, Publication
@@ -110,7 +111,7 @@ def test_an_appeal_is_recorded_and_found_right_from_the_app(qtbot, demo_roster, 
     person = Staff.get(Staff.window == window)
     day = dt.date.today() - dt.timedelta(days=1)
     failed = inspect(window, user("xuncha1"), person, at(day.isoformat()), fail=FAILING)
-    page = AppealsPage(user("admin"))
+    page = AppealsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
     page.resize(1200, 420)
     page.month.setText(f"{day:%Y-%m}")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.centres.scope import signed_in
 from app.demo.centre import make_demo
 from app.storage import backup
 from app.storage import db as dbmod
@@ -60,7 +61,7 @@ def test_manager_tabs_are_built_when_first_opened(qtbot, demo_roster, app_font):
     from forms.roster_pages import WindowsPage
     from tests.gui_support import user
 
-    window = MainWindow(user("admin"))
+    window = MainWindow(signed_in(user("admin")))
     qtbot.addWidget(window)
     window.show()
     titles = [window.tabs.tabText(n) for n in range(window.tabs.count())]

@@ -8,6 +8,7 @@ import peewee as pw
 import pytest
 
 import cli
+from app.centres.scope import signed_in
 from app import audit
 from app.centres.settings import load_settings, next_month_start, save_settings
 from app.errors import PatrolError, PermissionDenied
@@ -157,7 +158,7 @@ def test_the_audit_trail_is_shown_filtered_and_exported(capsys, roster, db_targe
     insp = inspect(roster.windows["A01"], roster.inspector, roster.person("F1"), at("2026-10-05"))
     record_changes.amend(insp, roster.manager, {"DISC-07": "fail"}, "复看录像")
     audit.record(roster.manager, "settings.change", "settings", old={"a": "=1+1"}, new={"a": 2})
-    page = AuditPage(roster.manager)
+    page = AuditPage(signed_in(roster.manager))
     qtbot.addWidget(page)
     assert len(page.model.rows) == 2
     page.window_edit.setText("a01")

@@ -55,6 +55,7 @@ class Assessment:
     level: str
     rows: list[Row]  # assessed, ranked
     unassessed: list[Row]
+    centre_id: int | None = None  # the centre assessed (its awards are decided on its records)
 
     @property
     def method(self) -> str:
@@ -65,48 +66,49 @@ class Assessment:
         return {r.subject_id: r for r in self.rows + self.unassessed}
 
 
-def _subjects(scheme: Scheme) -> list[tuple[int, str, str]]:
+def _subjects(scheme: Scheme, centre_id=scope.SOLE) -> list[tuple[int, str, str]]:
     if scheme.subject == "window":
-        query = Window.select(Window.id, Window.code, Window.name).where(scope.windows() & (Window.active == True))  # noqa: E712
+        query = Window.select(Window.id, Window.code, Window.name).where(scope.windows(centre_id) & (Window.active == True))  # noqa: E712
         return list(query.order_by(Window.code).tuples())
-    query = Staff.select(Staff.id, Staff.employee_no, Staff.name).where(scope.staff())
+    query = Staff.select(Staff.id, Staff.employee_no, Staff.name).where(scope.staff(centre_id))
     return list(query.order_by(Staff.employee_no).tuples())
 
 
-def _patrol(period: Period, by) -> dict[int, tuple[float, int, int]]:
+def _patrol(period: Period, by, centre_id=scope.SOLE) -> dict[int, tuple[float, int, int]]:
     """subject id -> (average score, inspections, vetoes) of the period's finalised inspections."""
     vetoed = pw.fn.SUM(pw.Case(None, [(Inspection.vetoed == True, 1)], 0))  # noqa: E712
     query = (Inspection.select(by, pw.fn.AVG(Inspection.score), pw.fn.COUNT(Inspection.id), vetoed)
              .where((Inspection.status == "final") & (Inspection.observed_at >= period.start_dt)
-                    & (Inspection.observed_at < period.end_dt) & scope.inspections() & by.is_null(False))
+                    & (Inspection.observed_at < period.end_dt) & scope.inspections(centre_id) & by.is_null(False))
              .group_by(by))
     return {k: (float(a), int(n), int(v or 0)) for k, a, n, v in query.tuples()}
 
 
-def _staff_of_windows() -> dict[int, list[int]]:
+def _staff_of_windows(centre_id=scope.SOLE) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
-    for sid, wid in Staff.select(Staff.id, Staff.window).where(scope.staff() & Staff.window.is_null(False)).tuples():
+    for sid, wid in Staff.select(Staff.id, Staff.window).where(scope.staff(centre_id) & Staff.window.is_null(False)).tuples():
         out.setdefault(wid, []).append(sid)
     return out
 
 
-def _votes(period: Period, subject: str) -> dict[tuple[str, int], float]:
+def _votes(period: Period, subject: str, centre_id=scope.SOLE) -> dict[tuple[str, int], float]:
     column = Vote.window if subject == "window" else Vote.staff
     query = Vote.select(Vote.name, column, Vote.score).where((Vote.period == period_key(period)) & column.is_null(False))
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Vote.centre == cid)
     return {(n, k): float(s) for n, k, s in query.tuples()}
 
 
-def _event_points(period: Period, register: str, points: dict[str, float], subject: str) -> dict[int, tuple[float, list]]:
+def _event_points(period: Period, register: str, points: dict[str, float], subject: str,
+                  centre_id=scope.SOLE) -> dict[int, tuple[float, list]]:
     """subject id -> (points, events) of the period's events that are not withdrawn."""
     column = PersonEvent.window if subject == "window" else PersonEvent.staff
     query = (PersonEvent.select(column, PersonEvent.kind, PersonEvent.occurred_on)
              .where((PersonEvent.register == register) & PersonEvent.withdrawn_at.is_null()
                     & (PersonEvent.occurred_on >= period.start) & (PersonEvent.occurred_on < period.end)
                     & column.is_null(False)))
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(PersonEvent.centre == cid)
     out: dict[int, tuple[float, list]] = {}
@@ -116,7 +118,7 @@ def _event_points(period: Period, register: str, points: dict[str, float], subje
     return out
 
 
-def _repeats(period: Period, scheme: Scheme) -> dict[int, tuple[float, list]]:
+def _repeats(period: Period, scheme: Scheme, centre_id=scope.SOLE) -> dict[int, tuple[float, list]]:
     """subject id -> (points, faults) for the period's repeated faults (rectification items marked as a
     repeat of the same item by the same person), at the scheme's points each."""
     column = Rectification.window if scheme.subject == "window" else Rectification.staff
@@ -124,7 +126,7 @@ def _repeats(period: Period, scheme: Scheme) -> dict[int, tuple[float, list]]:
              .where((Rectification.repeats > 0) & (Rectification.state != "withdrawn")
                     & (Rectification.opened_on >= period.start) & (Rectification.opened_on < period.end)
                     & column.is_null(False)))
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Rectification.centre == cid)
     out: dict[int, tuple[float, list]] = {}
@@ -134,9 +136,9 @@ def _repeats(period: Period, scheme: Scheme) -> dict[int, tuple[float, list]]:
     return out
 
 
-def _rating(period: Period, subject: str) -> dict[int, float]:
+def _rating(period: Period, subject: str, centre_id=scope.SOLE) -> dict[int, float]:
     """Satisfaction (%) from the imported 好差评 ratings of the period, when there are any."""
-    return satisfaction(period, subject)
+    return satisfaction(period, subject, centre_id=centre_id)
 
 
 def _clip(value: float, c: Component) -> float:
@@ -147,28 +149,29 @@ def _clip(value: float, c: Component) -> float:
     return value
 
 
-def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT") -> Assessment:
+def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT", centre_id=scope.SOLE) -> Assessment:
     """Every window or person of the centre in view under a scheme (by default the version of `code` in
     force on the period's first day)."""
-    scheme = scheme or scheme_for(code, period.start)
+    scheme = scheme or scheme_for(code, period.start, centre_id=centre_id)
     level = level_of(period)
     components = scheme.levels[level]
-    subjects = _subjects(scheme)
+    subjects = _subjects(scheme, centre_id=centre_id)
     own_by = Inspection.window if scheme.subject == "window" else Inspection.staff
-    own = _patrol(period, own_by)
-    people = _patrol(period, Inspection.staff) if any(c.of == "staff" for c in components) else {}
-    staff_at = _staff_of_windows() if people else {}
-    votes = _votes(period, scheme.subject) if any(c.kind == "vote" for c in components) else {}
-    conduct = (_event_points(period, "conduct", scheme.conduct_points, scheme.subject)
+    own = _patrol(period, own_by, centre_id=centre_id)
+    people = _patrol(period, Inspection.staff, centre_id=centre_id) if any(c.of == "staff" for c in components) else {}
+    staff_at = _staff_of_windows(centre_id=centre_id) if people else {}
+    votes = _votes(period, scheme.subject, centre_id=centre_id) if any(c.kind == "vote" for c in components) else {}
+    conduct = (_event_points(period, "conduct", scheme.conduct_points, scheme.subject, centre_id=centre_id)
                if any(c.kind == "conduct" for c in components) else {})
-    praise = (_event_points(period, "praise", scheme.praise_points, scheme.subject)
+    praise = (_event_points(period, "praise", scheme.praise_points, scheme.subject, centre_id=centre_id)
               if any(c.kind == "praise" for c in components) else {})
-    ratings = _rating(period, scheme.subject) if any(c.kind == "rating" for c in components) else {}
-    repeats = _repeats(period, scheme) if any(c.kind == "repeats" for c in components) else {}
+    ratings = _rating(period, scheme.subject,
+                      centre_id=centre_id) if any(c.kind == "rating" for c in components) else {}
+    repeats = _repeats(period, scheme, centre_id=centre_id) if any(c.kind == "repeats" for c in components) else {}
     month_totals: dict[int, list[float]] = {}
     if any(c.kind == "months" for c in components):
         for m in months_in(period):
-            for row in assess(m, _version_for(scheme, m)).rows:
+            for row in assess(m, _version_for(scheme, m, centre_id=centre_id), centre_id=centre_id).rows:
                 month_totals.setdefault(row.subject_id, []).append(row.total)
     rows: list[Row] = []
     for sid, code_, name in subjects:
@@ -215,19 +218,21 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT") 
     for n, row in enumerate(assessed, 1):
         row.rank = previous.rank if previous is not None and previous.total == row.total else n
         previous = row
-    grades = scheme.grades or _centre_grades(period)
+    grades = scheme.grades or _centre_grades(period, centre_id=centre_id)
     for row in assessed:
-        row.grade = next((g.label for g in grades if row.total >= g.min_score), _fail_grade(period))
-    return Assessment(scheme, period, level, assessed, [r for r in rows if r.total is None and _relevant(r)])
+        row.grade = next((g.label for g in grades if row.total >= g.min_score), _fail_grade(period,
+                                                                                            centre_id=centre_id))
+    return Assessment(scheme, period, level, assessed, [r for r in rows if r.total is None and _relevant(r)],
+                      scope.resolve(centre_id))
 
 
-def _version_for(scheme: Scheme, month: Period) -> Scheme:
+def _version_for(scheme: Scheme, month: Period, centre_id=scope.SOLE) -> Scheme:
     """A stored scheme's month is assessed by the version in force then; a proposed one (a what-if)
     by itself throughout."""
     if not scheme.version:
         return scheme
     try:
-        return scheme_for(scheme.code, month.start)
+        return scheme_for(scheme.code, month.start, centre_id=centre_id)
     except PatrolError:  # a month before the scheme's first version
         return scheme
 
@@ -237,9 +242,9 @@ def _relevant(row: Row) -> bool:
     return row.inspections > 0 or any(p.value not in (None, 0.0) for p in row.parts)
 
 
-def _centre_grades(period: Period):
-    return sorted(load_settings(period.last_day).grades, key=lambda g: -g.min_score)
+def _centre_grades(period: Period, centre_id=scope.SOLE):
+    return sorted(load_settings(period.last_day, centre_id=centre_id).grades, key=lambda g: -g.min_score)
 
 
-def _fail_grade(period: Period) -> str:
-    return load_settings(period.last_day).fail_grade
+def _fail_grade(period: Period, centre_id=scope.SOLE) -> str:
+    return load_settings(period.last_day, centre_id=centre_id).fail_grade

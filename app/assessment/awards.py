@@ -53,22 +53,22 @@ def red_flags(assessment: Assessment) -> AwardList:
                      f"按{assessment.scheme.name}的总分取前 {award.top} 名 (并列者同获)")
 
 
-def _vetoes(staff_ids: list[int], period: Period) -> dict[int, list[str]]:
+def _vetoes(staff_ids: list[int], period: Period, centre_id=scope.SOLE) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     query = (Inspection.select(Inspection.staff, Inspection.observed_at)
              .where((Inspection.status == "final") & (Inspection.vetoed == True)  # noqa: E712
                     & (Inspection.observed_at >= period.start_dt) & (Inspection.observed_at < period.end_dt)
-                    & Inspection.staff.in_(staff_ids) & scope.inspections()))
+                    & Inspection.staff.in_(staff_ids) & scope.inspections(centre_id)))
     for sid, at in query.tuples():
         out.setdefault(sid, []).append(f"{cn_date(at.date())}巡查一票否决")
     return out
 
 
-def _full_scores(staff_ids: list[int], period: Period) -> set[int]:
+def _full_scores(staff_ids: list[int], period: Period, centre_id=scope.SOLE) -> set[int]:
     """People every one of whose finalised inspections in the period lost no point (英德: 满分)."""
     query = (Inspection.select(Inspection.staff, pw.fn.COUNT(Inspection.id), pw.fn.SUM(Inspection.deductions))
              .where((Inspection.status == "final") & (Inspection.observed_at >= period.start_dt)
-                    & (Inspection.observed_at < period.end_dt) & Inspection.staff.in_(staff_ids) & scope.inspections())
+                    & (Inspection.observed_at < period.end_dt) & Inspection.staff.in_(staff_ids) & scope.inspections(centre_id))
              .group_by(Inspection.staff))
     return {sid for sid, n, lost in query.tuples() if n and not lost}
 
@@ -85,8 +85,8 @@ def _probation(staff_ids: list[int], period: Period) -> dict[int, list[str]]:
     return out
 
 
-def _conduct(staff_ids: list[int], period: Period, kinds: frozenset[str]) -> dict[int, list[str]]:
-    extra = extra_kinds("conduct")
+def _conduct(staff_ids: list[int], period: Period, kinds: frozenset[str], centre_id=scope.SOLE) -> dict[int, list[str]]:
+    extra = extra_kinds("conduct", centre_id=centre_id)
     query = (PersonEvent.select(PersonEvent.staff, PersonEvent.kind, PersonEvent.occurred_on, PersonEvent.id)
              .where((PersonEvent.register == "conduct") & PersonEvent.withdrawn_at.is_null()
                     & PersonEvent.kind.in_(sorted(kinds)) & PersonEvent.staff.in_(staff_ids)
@@ -94,7 +94,7 @@ def _conduct(staff_ids: list[int], period: Period, kinds: frozenset[str]) -> dic
              .order_by(PersonEvent.occurred_on))
     out: dict[int, list[str]] = {}
     for sid, kind, day, eid in query.tuples():
-        out.setdefault(sid, []).append(f"{cn_date(day)}{_label('conduct', kind, extra)} (违规记录 {eid})")
+        out.setdefault(sid, []).append(f"{cn_date(day)}{_label('conduct', kind, extra, centre_id=centre_id)} (违规记录 {eid})")
     return out
 
 
@@ -108,10 +108,10 @@ def candidates(assessment: Assessment, key: str) -> AwardList:
     if assessment.level not in award.periods:
         raise PatrolError(f"{award.name}按{'、'.join(award.periods)}评选, 不是{assessment.period.label}")
     everyone = assessment.rows + assessment.unassessed
-    ids = [r.subject_id for r in everyone]
-    vetoes, cases = _vetoes(ids, assessment.period), _probation(ids, assessment.period)
-    conduct = _conduct(ids, assessment.period, scheme.disqualify)
-    full = _full_scores(ids, assessment.period) if award.full_score else set()
+    ids, centre_id = [r.subject_id for r in everyone], assessment.centre_id
+    vetoes, cases = _vetoes(ids, assessment.period, centre_id=centre_id), _probation(ids, assessment.period)
+    conduct = _conduct(ids, assessment.period, scheme.disqualify, centre_id=centre_id)
+    full = _full_scores(ids, assessment.period, centre_id=centre_id) if award.full_score else set()
     eligible, excluded = [], []
     for row in everyone:
         reasons = list(conduct.get(row.subject_id, []))

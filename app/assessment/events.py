@@ -59,21 +59,21 @@ class EventRow:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
 
 
-def _label(register: str, kind: str, extra: dict[str, str] | None = None) -> str:
-    return kinds(register, extra if extra is not None else extra_kinds(register)).get(kind, kind)
+def _label(register: str, kind: str, extra: dict[str, str] | None = None, centre_id=scope.SOLE) -> str:
+    return kinds(register, extra if extra is not None else extra_kinds(register, centre_id=centre_id)).get(kind, kind)
 
 
 def record_event(user: User, register: str, staff: Staff, kind: str, occurred_on: dt.date, description: str,
                  source: str = "other", window: Window | None = None, photos: tuple[str, ...] = (),
-                 document: Path | None = None) -> PersonEvent:
+                 document: Path | None = None, centre_id=scope.SOLE) -> PersonEvent:
     """A manager records an event about a person of the centre in view (audited). Photos are stored
     references (app.patrolling.evidence); a document file is stored the same way, by its content."""
     require_role(user, "manager")
-    centre = scope.require_centre("登记违规或表扬")
+    centre = scope.require_centre(centre_id, "登记违规或表扬")
     if register not in REGISTERS:
         raise PatrolError(f"未知登记簿 {register!r}")
     name = REGISTERS[register][0]
-    allowed = kinds(register, extra_kinds(register))
+    allowed = kinds(register, extra_kinds(register, centre_id=centre_id))
     if kind not in allowed:
         raise PatrolError(f"{name}: 未知类别 {kind!r} (可选: {', '.join(f'{k} {v}' for k, v in allowed.items())})")
     if register == "conduct" and source not in SOURCES:
@@ -98,7 +98,7 @@ def record_event(user: User, register: str, staff: Staff, kind: str, occurred_on
                                    recorded_by=user.username)
         case = None
         if register == "conduct":
-            case = _probation_if_the_scheme_says(event)
+            case = _probation_if_the_scheme_says(event, centre_id=centre_id)
         audit.record(user, f"{register}.record", f"event:{event.id}", centre=event.centre_id,
                      new={"kind": allowed[kind], "date": occurred_on.isoformat(), "description": description,
                           **({"source": SOURCES[source]} if register == "conduct" else {}),
@@ -107,13 +107,13 @@ def record_event(user: User, register: str, staff: Staff, kind: str, occurred_on
     return event
 
 
-def withdraw_event(user: User, event: PersonEvent, reason: str) -> PersonEvent:
+def withdraw_event(user: User, event: PersonEvent, reason: str, centre_id=scope.SOLE) -> PersonEvent:
     """Withdraw an event (a complaint found not valid): it stays in the register, marked, with why; a
     probation case it opened is withdrawn too."""
     require_role(user, "manager")
     ensure_own(user, event)
     reason = audit.require_reason(reason)
-    if event.centre_id != scope.require_centre("撤销登记"):
+    if event.centre_id != scope.require_centre(centre_id, "撤销登记"):
         raise PatrolError(f"记录 {event.id} 不属于本中心")
     if event.withdrawn_at is not None:
         raise PatrolError(f"记录 {event.id} 已于 {event.withdrawn_at:%Y-%m-%d} 撤销")
@@ -123,17 +123,18 @@ def withdraw_event(user: User, event: PersonEvent, reason: str) -> PersonEvent:
         if event.probation_case_id is not None:
             withdraw_case(event.probation_case, f"开启本案的{REGISTERS[event.register][0]}已撤销: {reason}", user)
         audit.record(user, f"{event.register}.withdraw", f"event:{event.id}", centre=event.centre_id,
-                     old={"kind": _label(event.register, event.kind), "date": event.occurred_on.isoformat()},
+                     old={"kind": _label(event.register, event.kind,
+                                         centre_id=centre_id), "date": event.occurred_on.isoformat()},
                      new={"status": "withdrawn"}, reason=reason,
                      window_code=event.window.code if event.window_id else "", employee_no=event.staff.employee_no)
     return event
 
 
-def _probation_if_the_scheme_says(event: PersonEvent):
-    if not any(event.kind in s.probation for s in schemes_on(event.occurred_on)):
+def _probation_if_the_scheme_says(event: PersonEvent, centre_id=scope.SOLE):
+    if not any(event.kind in s.probation for s in schemes_on(event.occurred_on, centre_id=centre_id)):
         return None
     case = open_for_event(event.staff, event.occurred_on,
-                          f"{_label('conduct', event.kind)} ({event.occurred_on:%Y-%m-%d}): {event.description[:60]}")
+                          f"{_label('conduct', event.kind, centre_id=centre_id)} ({event.occurred_on:%Y-%m-%d}): {event.description[:60]}")
     if case is not None:
         event.probation_case = case
         event.save()
@@ -141,11 +142,11 @@ def _probation_if_the_scheme_says(event: PersonEvent):
 
 
 def events(register: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
-           staff_id: int | None = None, include_withdrawn: bool = True) -> list[EventRow]:
+           staff_id: int | None = None, include_withdrawn: bool = True, centre_id=scope.SOLE) -> list[EventRow]:
     """Events of the centre in view (or the district), newest first."""
     query = (PersonEvent.select(PersonEvent, Staff, Window).join(Staff, on=(PersonEvent.staff == Staff.id))
              .switch(PersonEvent).join(Window, on=(PersonEvent.window == Window.id), join_type=JOIN.LEFT_OUTER))
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(PersonEvent.centre == cid)
     if register:
@@ -159,10 +160,11 @@ def events(register: str | None = None, start: dt.date | None = None, end: dt.da
     if not include_withdrawn:
         query = query.where(PersonEvent.withdrawn_at.is_null())
 
-    extra = {r: extra_kinds(r) for r in REGISTERS}  # the schemes are read once, not once a row
+    extra = {r: extra_kinds(r, centre_id=centre_id) for r in REGISTERS}  # the schemes are read once, not once a row
     rows = []
     for e in query.order_by(PersonEvent.occurred_on.desc(), PersonEvent.id.desc()):
-        rows.append(EventRow(e.id, e.register, e.kind, _label(e.register, e.kind, extra[e.register]), e.occurred_on, e.staff.employee_no,
+        rows.append(EventRow(e.id, e.register, e.kind, _label(e.register, e.kind, extra[e.register],
+                                                              centre_id=centre_id), e.occurred_on, e.staff.employee_no,
                              e.staff.name, e.window.code if e.window_id else "",
                              SOURCES.get(e.source, "") if e.register == "conduct" else "", e.description, e.recorded_by,
                              e.withdrawn_at is not None, e.withdraw_reason,

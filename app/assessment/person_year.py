@@ -53,8 +53,8 @@ class PersonYear:
     schemes: list[SchemeLine] = field(default_factory=list)
 
 
-def person_year(employee_no: str, year: int) -> PersonYear:
-    person = Staff.get_or_none((Staff.employee_no == employee_no) & scope.staff())
+def person_year(employee_no: str, year: int, centre_id=scope.SOLE) -> PersonYear:
+    person = Staff.get_or_none((Staff.employee_no == employee_no) & scope.staff(centre_id))
     if person is None:
         raise PatrolError(f"本中心没有工号 {employee_no}")
     period = periods.year(str(year))
@@ -74,17 +74,17 @@ def person_year(employee_no: str, year: int) -> PersonYear:
         out.months.append(MonthLine(f"{m.start.month}月", int(n or 0), round(avg, 2) if avg is not None else None,
                                     int(fails or 0), int(vetoes or 0), int(t or 0),
                                     round(100 * g / t, 2) if t else None))
-    out.events = events.events(start=period.start, end=period.last_day, staff_id=person.id)
+    out.events = events.events(start=period.start, end=period.last_day, staff_id=person.id, centre_id=centre_id)
     withdrawn = {c for (c,) in ProbationEvent.select(ProbationEvent.case).where(ProbationEvent.kind == "withdrawn").tuples()}
 
     for case in (ProbationCase.select().where((ProbationCase.staff == person.id) & (ProbationCase.opened_on < period.end)
                                               & (ProbationCase.ends_on >= period.start)).order_by(ProbationCase.opened_on)):
         status = "已撤销" if case.id in withdrawn else PROBATION_STATUSES.get(case.status, case.status)
         out.cases.append((case.opened_on.isoformat(), case.ends_on.isoformat(), status))
-    for scheme in schemes_on(period.start):
+    for scheme in schemes_on(period.start, centre_id=centre_id):
         if scheme.subject != "staff":
             continue
-        result = assessing.assess(period, scheme)
+        result = assessing.assess(period, scheme, centre_id=centre_id)
         row = result.by_id().get(person.id)
         if row is None:
             continue

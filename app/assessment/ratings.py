@@ -141,10 +141,10 @@ def _count(value, where: Located, errors: list[str]) -> int:
     return int(number)
 
 
-def plan_ratings(file: str, sheets, month: Period) -> RatingPlan:
+def plan_ratings(file: str, sheets, month: Period, centre_id=scope.SOLE) -> RatingPlan:
     """Read a 好差评 workbook for a month, every row checked; PatrolError lists every problem (file,
     sheet, row, column). Nothing is written."""
-    centre = scope.require_centre("导入好差评")
+    centre = scope.require_centre(centre_id, "导入好差评")
     found = None
     for sheet in sheets:
         if sheet.hidden:
@@ -256,12 +256,13 @@ def apply_ratings(ctx: Context, plan: RatingPlan, reason: str = "") -> tuple[int
         if bad:
             ids = dict(Rating.select(Rating.row_key, Rating.id).where(Rating.batch == log.id).tuples())
             days = [row.rated_on or plan.month.last_day for row in bad]
-            known = calendar(min(days), max(days) + dt.timedelta(days=RECTIFY_WORKDAYS * 3 + 60))
+            known = calendar(min(days), max(days) + dt.timedelta(days=RECTIFY_WORKDAYS * 3 + 60), centre)
             for row, day in zip(bad, days):
                 words = "、".join(f"{w} {n} 次" for w, n in zip(LEVELS[3:], row.counts[3:]) if n)
                 items.append(new_item(centre, "rating", f"rating:{ids[row.key]}",
                                       f"好差评差评 ({words})" + (f": {row.comment}" if row.comment else ""),
-                                      "好差评: 差评 15 个工作日内整改", day, add_workdays(day, RECTIFY_WORKDAYS, known),
+                                      "好差评: 差评 15 个工作日内整改", day, add_workdays(day, RECTIFY_WORKDAYS, known,
+                                                                              centre_id=centre),
                                       row.staff_id, row.window_id))
             write_items(items)
         audit.record(ctx.user, "import.ratings", f"ratings:{log.month}", centre=centre,
@@ -270,7 +271,7 @@ def apply_ratings(ctx: Context, plan: RatingPlan, reason: str = "") -> tuple[int
     return len(plan.new), len(items)
 
 
-def satisfaction(period: Period, subject: str) -> dict[int, float]:
+def satisfaction(period: Period, subject: str, centre_id=scope.SOLE) -> dict[int, float]:
     """Subject id -> satisfaction (%) of the period's imported ratings, for the schemes' `rating`."""
     column = Rating.window if subject == "window" else Rating.staff
     months = []
@@ -282,7 +283,7 @@ def satisfaction(period: Period, subject: str) -> dict[int, float]:
     total = pw.fn.SUM(Rating.very_satisfied + Rating.satisfied + Rating.basic + Rating.dissatisfied
                       + Rating.very_dissatisfied)
     query = Rating.select(column, good, total).where(Rating.month.in_(months) & column.is_null(False)).group_by(column)
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Rating.centre == cid)
     return {k: round(100.0 * g / n, 2) for k, g, n in query.tuples() if n}

@@ -337,11 +337,11 @@ def ensure_default(centre_id: int) -> None:
                              loaded_by="随程序", reason="标准原文的考核规则")
 
 
-def schemes_on(day: dt.date) -> list[Scheme]:
+def schemes_on(day: dt.date, centre_id=scope.SOLE) -> list[Scheme]:
     """The schemes of the centre in view in force on a day, one version per code, DEFAULT first."""
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is None:
-        centre = current_centre()
+        centre = current_centre(centre_id=centre_id)
         if centre is None:
             return []
         cid = centre.id
@@ -354,28 +354,29 @@ def schemes_on(day: dt.date) -> list[Scheme]:
     return [_from_row(r) for r in ordered]
 
 
-def scheme_for(code: str, day: dt.date) -> Scheme:
-    for scheme in schemes_on(day):
+def scheme_for(code: str, day: dt.date, centre_id=scope.SOLE) -> Scheme:
+    for scheme in schemes_on(day, centre_id=centre_id):
         if scheme.code == code:
             return scheme
     raise PatrolError(f"{day.isoformat()} 没有生效的考核方案 {code} (可用: "
-                      + "、".join(s.code for s in schemes_on(day)) + ")")
+                      + "、".join(s.code for s in schemes_on(day, centre_id=centre_id)) + ")")
 
 
-def extra_kinds(register: str) -> dict[str, str]:
+def extra_kinds(register: str, centre_id=scope.SOLE) -> dict[str, str]:
     """Kinds of conduct or praise the schemes in force today add to the built-in ones."""
     out: dict[str, str] = {}
-    for scheme in schemes_on(dt.date.today()):
+    for scheme in schemes_on(dt.date.today(), centre_id=centre_id):
         out.update(scheme.extra_kinds.get(register, {}))
     return out
 
 
-def load_scheme(user, scheme: Scheme, reason: str, effective_from: dt.date | None = None) -> tuple[Scheme, bool]:
+def load_scheme(user, scheme: Scheme, reason: str, effective_from: dt.date | None = None,
+                centre_id=scope.SOLE) -> tuple[Scheme, bool]:
     """Store a scheme as a new version of its code for the centre in view (audited); (scheme, created).
     The first version holds from the beginning unless told a month; a later one from next month or a
     later month's first day."""
     require_role(user, "manager")
-    centre = scope.require_centre("考核方案")
+    centre = scope.require_centre(centre_id, "考核方案")
     ensure_default(centre)
     last = (SchemeVersion.select().where((SchemeVersion.centre == centre) & (SchemeVersion.code == scheme.code))
             .order_by(SchemeVersion.version.desc()).first())
@@ -404,8 +405,8 @@ def load_scheme(user, scheme: Scheme, reason: str, effective_from: dt.date | Non
     return _from_row(row), True
 
 
-def versions() -> list[SchemeVersion]:
-    """Every stored version of the centre in view, by code and version."""
-    cid = scope.require_centre("考核方案")
+def versions(centre_id=scope.SOLE) -> list[SchemeVersion]:
+    """Every stored version of a centre's schemes, by code and version."""
+    cid = scope.require_centre(centre_id, "考核方案")
     return list(SchemeVersion.select().where(SchemeVersion.centre == cid)
                 .order_by(SchemeVersion.code, SchemeVersion.version))

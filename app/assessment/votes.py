@@ -28,11 +28,12 @@ class VoteRow:
     entered_by: str
 
 
-def set_votes(user: User, period: Period, name: str, scores: dict[str, float], subject: str, reason: str) -> int:
+def set_votes(user: User, period: Period, name: str, scores: dict[str, float], subject: str, reason: str,
+              centre_id=scope.SOLE) -> int:
     """Enter (or change) the scores of one vote for a period: subject code (window code or employee
     number) -> score. Validated whole before anything is written; returns how many changed."""
     require_role(user, "manager")
-    centre = scope.require_centre("录入评分")
+    centre = scope.require_centre(centre_id, "录入评分")
     name = (name or "").strip()
     if not name or len(name) > 30:
         raise PatrolError("评分名称须填写 (至多 30 字), 与考核方案中的 vote 一致, 如 值班领导评分")
@@ -74,12 +75,12 @@ def set_votes(user: User, period: Period, name: str, scores: dict[str, float], s
     return changed
 
 
-def votes(period: Period, name: str | None = None) -> list[VoteRow]:
+def votes(period: Period, name: str | None = None, centre_id=scope.SOLE) -> list[VoteRow]:
     """The scores entered for a period in the centre in view."""
     query = (Vote.select(Vote, Window, Staff).join(Window, on=(Vote.window == Window.id), join_type=JOIN.LEFT_OUTER)
              .switch(Vote).join(Staff, on=(Vote.staff == Staff.id), join_type=JOIN.LEFT_OUTER)
              .where(Vote.period == period_key(period)))
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Vote.centre == cid)
     if name:
@@ -93,8 +94,8 @@ def votes(period: Period, name: str | None = None) -> list[VoteRow]:
     return out
 
 
-def subjects(kind: str) -> list[tuple[str, str]]:
+def subjects(kind: str, centre_id=scope.SOLE) -> list[tuple[str, str]]:
     """(code, name) of what a vote scores in the centre in view: its active windows, or its active people."""
     if kind == "window":
-        return [(w.code, w.name) for w in roster.windows(active_only=True)]
-    return [(s.employee_no, s.name) for s in roster.people(active_only=True)]
+        return [(w.code, w.name) for w in roster.windows(active_only=True, centre_id=centre_id)]
+    return [(s.employee_no, s.name) for s in roster.people(active_only=True, centre_id=centre_id)]

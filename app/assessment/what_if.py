@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.assessment.assess import Assessment, assess
 from app.assessment.awards import award_lists
 from app.assessment.schemes import DEFAULT_CODE, Scheme, scheme_for
+from app.centres import scope
 from app.errors import PatrolError
 from app.periods import Period
 
@@ -72,7 +73,7 @@ def _why(old, new) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _award_names(assessment: Assessment) -> tuple[str, set[int]]:
+def _award_names(assessment: Assessment, centre_id=scope.SOLE) -> tuple[str, set[int]]:
     """The subjects the scheme would award for this period (流动红旗, or the person's award)."""
     lists = award_lists(assessment)
     if not lists:
@@ -80,21 +81,21 @@ def _award_names(assessment: Assessment) -> tuple[str, set[int]]:
     return lists[0].award.name, {r.subject_id for r in lists[0].winners}
 
 
-def compare(period: Period, proposed: Scheme, current: Scheme | None = None) -> Comparison:
+def compare(period: Period, proposed: Scheme, current: Scheme | None = None, centre_id=scope.SOLE) -> Comparison:
     """The period under the version in force of the proposal's code (or DEFAULT for a new code) and
     under the proposal."""
     if current is None:
         try:
-            current = scheme_for(proposed.code, period.start)
+            current = scheme_for(proposed.code, period.start, centre_id=centre_id)
         except PatrolError:
-            current = scheme_for(DEFAULT_CODE, period.start)
+            current = scheme_for(DEFAULT_CODE, period.start, centre_id=centre_id)
     if current.subject != proposed.subject:
         raise PatrolError(f"{current.name}考核{'窗口' if current.subject == 'window' else '人员'}, "
                           f"{proposed.name}考核{'窗口' if proposed.subject == 'window' else '人员'}, 不能对比")
-    old, new = assess(period, current), assess(period, proposed)
+    old, new = assess(period, current, centre_id=centre_id), assess(period, proposed, centre_id=centre_id)
     old_by, new_by = old.by_id(), new.by_id()
-    old_award, old_won = _award_names(old)
-    new_award, new_won = _award_names(new)
+    old_award, old_won = _award_names(old, centre_id=centre_id)
+    new_award, new_won = _award_names(new, centre_id=centre_id)
     moves = []
     order = [r.subject_id for r in new.rows] + [r.subject_id for r in old.rows if r.subject_id not in {
         x.subject_id for x in new.rows}]

@@ -6,10 +6,10 @@ from app.centres import scope
 from app.storage.models import Centre, Inspection, Staff, Window
 
 
-def current_centre() -> Centre | None:
-    """The centre in view; in the district's own view, the district centre (the first); None before
-    set-up."""
-    cid = scope.centre_id()
+def current_centre(centre_id=scope.SOLE) -> Centre | None:
+    """A centre's row; for the district's own view (None), the district centre (the first); None
+    before set-up."""
+    cid = scope.resolve(centre_id)
     if cid is not None:
         found = Centre.get_or_none(Centre.id == cid)
         if found is not None:

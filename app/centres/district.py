@@ -14,7 +14,6 @@ from dataclasses import dataclass, fields
 import peewee as pw
 
 from app import audit
-from app.centres import scope
 from app.centres.scope import centre_by_code
 from app.centres.settings import (
     CentreSettings,
@@ -59,8 +58,7 @@ def settings_spread(on: dt.date | None = None) -> list[SettingSpread]:
     every = centres()
     values = {}
     for centre in every:
-        with scope.viewing(centre.id):
-            values[centre.code] = load_settings(on)
+        values[centre.code] = load_settings(on, centre.id)
     home = every[0].code
     out = []
     for f in fields(CentreSettings):
@@ -87,18 +85,16 @@ def push_settings(user: User, names: list[str], codes: list[str] | None, reason:
     targets = every[1:] if codes is None else [centre_by_code(c) for c in codes]
     if any(c.id == every[0].id for c in targets):
         raise PatrolError(f"{every[0].name}是推行的来源, 不能推行给自己")
-    with scope.viewing(every[0].id):
-        model = load_settings(effective_from)
+    model = load_settings(effective_from, every[0].id)
     changed: dict[str, list[str]] = {}
     with db.atomic():
         for centre in targets:
-            with scope.viewing(centre.id):
-                mine = load_settings(effective_from)
-                names_here = [n for n in names if getattr(mine, n) != getattr(model, n)]
-                if not names_here:
-                    continue
-                for name in names_here:
-                    setattr(mine, name, getattr(model, name))
-                save_settings(mine, user, f"全区统一: {reason}", effective_from)
-                changed[centre.code] = names_here
+            mine = load_settings(effective_from, centre.id)
+            names_here = [n for n in names if getattr(mine, n) != getattr(model, n)]
+            if not names_here:
+                continue
+            for name in names_here:
+                setattr(mine, name, getattr(model, name))
+            save_settings(mine, user, f"全区统一: {reason}", effective_from, centre_id=centre.id)
+            changed[centre.code] = names_here
     return changed

@@ -159,15 +159,16 @@ def parse_value(name: str, text: str):
         raise PatrolError(f"设置项 {name} 的值 {text!r} 无效, 例如: {example}") from None
 
 
-def settings_centre() -> int | None:
-    """Whose settings apply: the centre in view; for the district's own view, the district centre's
+def settings_centre(centre_id=scope.SOLE) -> int | None:
+    """Whose settings apply: this centre's; for the district's own view (None), the district centre's
     (the first centre), which ranks the district's windows and staff."""
-    centre = current_centre()
+    centre = current_centre(centre_id)
     return centre.id if centre is not None else None
 
 
-def _stored() -> dict:
-    return {row.key: json.loads(row.value) for row in Setting.select().where(Setting.centre == settings_centre())}
+def _stored(centre_id) -> dict:
+    return {row.key: json.loads(row.value)
+            for row in Setting.select().where(Setting.centre == settings_centre(centre_id))}
 
 
 def _from_values(values: dict) -> CentreSettings:
@@ -175,12 +176,12 @@ def _from_values(values: dict) -> CentreSettings:
     return CentreSettings(**{f.name: _decode(f.name, values[f.name]) for f in fields(CentreSettings) if f.name in values})
 
 
-def _rule_sets():
-    return RuleSet.select().where(RuleSet.centre == settings_centre())
+def _rule_sets(centre_id):
+    return RuleSet.select().where(RuleSet.centre == settings_centre(centre_id))
 
 
-def _rules_on(day: dt.date) -> dict:
-    row = _rule_sets().where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).first()
+def _rules_on(day: dt.date, centre_id) -> dict:
+    row = _rule_sets(centre_id).where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).first()
     return json.loads(row.values) if row is not None else {}
 
 
@@ -197,11 +198,11 @@ def set_local_value(key: str, value) -> None:
             Setting.insert(centre=None, key=key, value=raw).execute()
 
 
-def load_settings(on: dt.date | None = None) -> CentreSettings:
-    """Settings as stored, with defaults for anything never set, and the grading and probation rules
-    in force on the given day (today unless given)."""
-    stored = _stored()
-    stored.update(_rules_on(on or dt.date.today()))
+def load_settings(on: dt.date | None = None, centre_id=scope.SOLE) -> CentreSettings:
+    """A centre's settings as stored, with defaults for anything never set, and the grading and
+    probation rules in force on the given day (today unless given)."""
+    stored = _stored(centre_id)
+    stored.update(_rules_on(on or dt.date.today(), centre_id))
     return _from_values(stored)
 
 
@@ -213,11 +214,11 @@ class ScheduledRules:
     reason: str
 
 
-def rule_schedule() -> list[ScheduledRules]:
-    """Every set of rules with the day it took (or takes) effect, oldest first."""
-    base = _stored()
+def rule_schedule(centre_id=scope.SOLE) -> list[ScheduledRules]:
+    """Every set of a centre's rules with the day it took (or takes) effect, oldest first."""
+    base = _stored(centre_id)
     out = []
-    for row in _rule_sets().order_by(RuleSet.effective_from):
+    for row in _rule_sets(centre_id).order_by(RuleSet.effective_from):
         out.append(ScheduledRules(row.effective_from, _from_values(base | json.loads(row.values)), row.created_by,
                                   row.reason))
     return out
@@ -241,22 +242,24 @@ class RuleBook:
         return [s for s in [self.base, *(s for _, s in self.changes)] if s is not current]
 
 
-def rule_book() -> RuleBook:
-    return RuleBook(_from_values(_stored()), [(r.effective_from, r.settings) for r in rule_schedule()])
+def rule_book(centre_id=scope.SOLE) -> RuleBook:
+    return RuleBook(_from_values(_stored(centre_id)),
+                    [(r.effective_from, r.settings) for r in rule_schedule(centre_id)])
 
 
-def next_rule_change(after: dt.date) -> dt.date | None:
-    """The first day after `after` on which other rules take effect, if any is scheduled."""
-    row = _rule_sets().select(RuleSet.effective_from).where(RuleSet.effective_from > after).order_by(
+def next_rule_change(after: dt.date, centre_id=scope.SOLE) -> dt.date | None:
+    """The first day after `after` on which other rules of a centre take effect, if any is scheduled."""
+    row = _rule_sets(centre_id).select(RuleSet.effective_from).where(RuleSet.effective_from > after).order_by(
         RuleSet.effective_from).first()
     return row.effective_from if row is not None else None
 
 
-def changed_settings(settings: CentreSettings, effective_from: dt.date | None = None) -> list[str]:
-    """Names of the settings that differ from the stored ones (rules: from those in force on the day
-    the change would take effect)."""
-    now_in_force = load_settings()
-    rules_then = load_settings(effective_from or next_month_start(dt.date.today()))
+def changed_settings(settings: CentreSettings, effective_from: dt.date | None = None,
+                     centre_id=scope.SOLE) -> list[str]:
+    """Names of the settings that differ from the centre's stored ones (rules: from those in force on
+    the day the change would take effect)."""
+    now_in_force = load_settings(None, centre_id)
+    rules_then = load_settings(effective_from or next_month_start(dt.date.today()), centre_id)
     return [f.name for f in fields(CentreSettings)
             if _encode(f.name, getattr(rules_then if f.name in RULE_FIELDS else now_in_force, f.name))
             != _encode(f.name, getattr(settings, f.name))]
@@ -272,18 +275,18 @@ def check_effective_from(day: dt.date, today: dt.date | None = None, regrade: bo
         raise PatrolError(f"{day.year}年{day.month}月已按现行规则评定; 要让新规则从该月起执行, 须选择重新评定该月")
 
 
-def require_usable_checklist(code: str) -> Checklist:
-    """A checklist the centre in view may adopt and patrol with: a district one, or its own, with a version."""
-    found = Checklist.get_or_none((Checklist.code == code) & scope.checklists())
+def require_usable_checklist(code: str, centre_id=scope.SOLE) -> Checklist:
+    """A checklist a centre may adopt and patrol with: a district one, or its own, with a version."""
+    found = Checklist.get_or_none((Checklist.code == code) & scope.checklists(centre_id))
     if found is None or not found.versions.exists():
-        choices = "、".join(c for (c,) in Checklist.select(Checklist.code).where(scope.checklists())
+        choices = "、".join(c for (c,) in Checklist.select(Checklist.code).where(scope.checklists(centre_id))
                            .order_by(Checklist.code).tuples())
         raise PatrolError(f"没有可用的检查表 {code} (可选: {choices or '无'})")
     return found
 
 
 def save_settings(settings: CentreSettings, user=None, reason: str = "", effective_from: dt.date | None = None,
-                  regrade: bool = False) -> dt.date | None:
+                  regrade: bool = False, centre_id=scope.SOLE) -> dt.date | None:
     """Validate and store the settings in one transaction. Without a user (set-up) everything is
     stored as it is. With a user (every change after set-up), only a manager may, with a reason, and
     the change is audited; a change to the rules (RULE_FIELDS) takes effect from `effective_from`
@@ -292,11 +295,11 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
     settings.validate()
     if user is None:
         with db.atomic():
-            _store_plain(settings, [f.name for f in fields(CentreSettings)])
+            _store_plain(settings, [f.name for f in fields(CentreSettings)], centre_id)
         return None
     require_role(user, "manager")
     effective_from = effective_from or next_month_start(dt.date.today())
-    changed = changed_settings(settings, effective_from)
+    changed = changed_settings(settings, effective_from, centre_id)
     plain = [name for name in changed if name not in RULE_FIELDS]
     rules = [name for name in changed if name in RULE_FIELDS]
     if not changed:
@@ -305,30 +308,31 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
     if rules:
         check_effective_from(effective_from, regrade=regrade)
     if "checklist" in plain:
-        require_usable_checklist(settings.checklist)
-    before, rules_then = load_settings(), load_settings(effective_from)
+        require_usable_checklist(settings.checklist, centre_id)
+    before, rules_then = load_settings(None, centre_id), load_settings(effective_from, centre_id)
     with db.atomic():
         if plain:
             audit.record(user, "settings.change", "settings",
                          old={k: _encode(k, getattr(before, k)) for k in plain},
-                         new={k: _encode(k, getattr(settings, k)) for k in plain}, reason=reason)
-            _store_plain(settings, plain)
+                         new={k: _encode(k, getattr(settings, k)) for k in plain}, reason=reason,
+                         centre=settings_centre(centre_id))
+            _store_plain(settings, plain, centre_id)
         if rules:
             values = {name: _encode(name, getattr(settings, name)) for name in RULE_FIELDS}
             audit.record(user, "settings.rules", f"rules:{effective_from.isoformat()}",
                          old={k: _encode(k, getattr(rules_then, k)) for k in rules},
                          new={k: values[k] for k in rules} | {"effective_from": effective_from.isoformat()},
-                         reason=reason)
+                         reason=reason, centre=settings_centre(centre_id))
             text = json.dumps(values, ensure_ascii=False)
-            RuleSet.insert(centre=settings_centre(), effective_from=effective_from, values=text, created_by=user.username,
+            RuleSet.insert(centre=settings_centre(centre_id), effective_from=effective_from, values=text, created_by=user.username,
                            reason=reason).on_conflict(conflict_target=[RuleSet.centre, RuleSet.effective_from],
                                          update={RuleSet.values: text, RuleSet.created_by: user.username,
                                                  RuleSet.reason: reason}).execute()
     return effective_from if rules else None
 
 
-def _store_plain(settings: CentreSettings, names: list[str]) -> None:
-    centre = settings_centre()
+def _store_plain(settings: CentreSettings, names: list[str], centre_id) -> None:
+    centre = settings_centre(centre_id)
     for name in names:
         value = json.dumps(_encode(name, getattr(settings, name)), ensure_ascii=False)
         Setting.insert(centre=centre, key=name, value=value).on_conflict(

@@ -8,8 +8,10 @@ record kind (`centre_of`), so a record that cannot say its centre is refused rat
 
 from __future__ import annotations
 
+from app.centres import scope
 from app.context import Context
 from app.errors import PatrolError, PermissionDenied, is_record_id, record_id
+from app.storage.district import require_district_account
 from app.storage.models import (
     Appeal,
     Approval,
@@ -158,13 +160,9 @@ def inspection(ctx: Context, key) -> Inspection:
 def require_district(user, what: str) -> None:
     """What is the whole district's (its calendar, its database's backups) is the district manager's;
     in a database of one centre, that centre's manager is the district's too."""
-    if user is not None and not isinstance(user, str) and user.centre_id is not None \
-            and Centre.select().limit(2).count() > 1:
-        raise PermissionDenied(f"{what}属于全区, 只有区级管理员可以操作")
+    require_district_account(user, f"{what}属于全区, 只有区级管理员可以操作")
 
 
 def require_centre(ctx: Context, what: str = "此操作") -> int:
-    """The centre acted for, for work that belongs to one centre."""
-    if ctx.centre_id is None:
-        raise PatrolError(f"{what}属于某一个中心: 请先选择中心 (命令行加 --centre 中心编码)")
-    return ctx.centre_id
+    """The centre acted for, for work that belongs to one centre (the district's view is told to choose)."""
+    return scope.require_centre(ctx.centre_id, what)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.centres import scope
 from app.centres.centre import is_empty
 from app.centres.settings import load_settings
 from app.errors import PatrolError
@@ -97,7 +98,7 @@ def build_roster(seed: int) -> dict:
     create_user("admin", "窗口管理科 陈主任", "manager", DEMO_PASSWORDS["admin"])
     create_user("xuncha1", "巡查员 李明", "inspector", DEMO_PASSWORDS["xuncha1"])
     create_user("xuncha2", "巡查员 王芳", "inspector", DEMO_PASSWORDS["xuncha2"])
-    return {"windows": windows, "areas": areas}
+    return {"windows": windows, "areas": areas, "centre": centre.id}
 
 
 def working_days(period: Period) -> list[dt.date]:
@@ -111,10 +112,10 @@ def working_days(period: Period) -> list[dt.date]:
 
 def generate_inspections(seed: int, period: Period, progress: Callable[[int, int], None] | None = None,
                          inspectors: list[User] | None = None, windows: list[Window] | None = None,
-                         per_round: int = 9) -> int:
+                         per_round: int = 9, centre_id=scope.SOLE) -> int:
     """A month of patrols: each inspector walks ~`per_round` windows twice a day; returns inspections made."""
     rng = random.Random(f"inspections-{seed}")
-    settings = load_settings()
+    settings = load_settings(centre_id=centre_id)
     version = latest_version(inspections.DEFAULT_CHECKLIST)
     items = version_items(version)
     if inspectors is None:
@@ -182,11 +183,11 @@ def make_demo(seed: int = 1, period: Period | None = None, with_inspections: boo
     if not is_empty():
         raise PatrolError("数据库中已有数据, 演示中心只能建在空数据库上")
     with db.atomic():
-        build_roster(seed)
+        centre_id = build_roster(seed)["centre"]
     made = 0
     if with_inspections:
         with db.atomic():  # one commit: a month of patrols in seconds, and all or nothing
-            made = generate_inspections(seed, period, progress)
+            made = generate_inspections(seed, period, progress, centre_id=centre_id)
     return DemoSummary(
         areas=Area.select().count(), windows=Window.select().count(), staff=Staff.select().count(),
         users=User.select().count(), inspections=made,

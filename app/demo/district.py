@@ -8,7 +8,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from app.centres import district, scope
+from app.centres import district
 from app.centres.centre import is_empty
 from app.centres.settings import load_settings
 from app.demo import centre as demo
@@ -71,24 +71,21 @@ def make_demo_district(seed: int = 1, period: Period | None = None, with_inspect
     if with_inspections:
         with db.atomic():
             for n, centre in enumerate(district.centres()):
-                scope.set_centre(centre.id)  # each centre's patrols graded by its own settings
                 windows = list(Window.select().where(Window.centre == centre.id).order_by(Window.code))
                 team = list(User.select().where((User.centre == centre.id) & (User.role == "inspector"))
                             .order_by(User.username))
                 made += demo.generate_inspections(seed + n, period, progress if n == 0 else None, team, windows,
-                                                  per_round=9 if len(windows) > 12 else 3)
+                                                  per_round=9 if len(windows) > 12 else 3, centre_id=centre.id)
             # The district's team: now and then a visit to any centre, counted for that centre.
             version = latest_version(inspections.DEFAULT_CHECKLIST)
             items = version_items(version)
             mingcha = User.get(User.username == "mingcha")
             for window in rng.sample(list(Window.select().order_by(Window.id)), 12):
-                scope.set_centre(window.centre_id)
                 staff = Staff.select().where(Staff.window == window).order_by(Staff.post).first()
                 seen = dt.datetime.combine(rng.choice(demo.working_days(period)), dt.time(10, rng.randint(0, 59)))
                 demo.one_inspection(rng, mingcha, window, staff, "mystery", seen, seen, version, items, 0.02,
-                                     load_settings(seen.date()))
+                                     load_settings(seen.date(), window.centre_id))
                 made += 1
-    scope.set_centre(None)
     return demo.DemoSummary(
         areas=Area.select().count(), windows=Window.select().count(), staff=Staff.select().count(),
         users=User.select().count(), inspections=made,

@@ -15,8 +15,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from app.centres import scope
 from app import audit
-from app.centres import district, scope
+from app.centres import district
 from app.centres.centre import current_centre
 from app.domain import ITEM_KINDS, SEVERITIES
 from app.errors import PatrolError
@@ -52,13 +53,13 @@ def roster_snapshot(centre: Centre, usernames: set[str], versions=()) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def export_month(out, period: Period, user: User):
+def export_month(out, period: Period, user: User, centre_id=scope.SOLE):
     """A centre manager's package of the centre's finalised inspections of a period, for the district."""
     require_role(user, "manager")
-    centre = current_centre()
+    centre = current_centre(centre_id=centre_id)
     if centre is None:
         raise PatrolError("数据库中没有中心")
-    query = (Inspection.select().where((Inspection.status == "final") & scope.inspections()
+    query = (Inspection.select().where((Inspection.status == "final") & scope.inspections(centre_id)
                                        & (Inspection.observed_at >= period.start_dt) & (Inspection.observed_at < period.end_dt))
              .order_by(Inspection.observed_at, Inspection.id))
     if not query.exists():
@@ -68,7 +69,7 @@ def export_month(out, period: Period, user: User):
     own = (ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
            .where((Checklist.centre == centre.id) & ChecklistVersion.id.in_(query.select(Inspection.checklist_version)))
            .order_by(ChecklistVersion.version))
-    return write_package(out, query, roster_snapshot(centre, names, list(own)))[0]
+    return write_package(out, query, roster_snapshot(centre, names, list(own)), centre_id=centre_id)[0]
 
 
 def trust_office(user: User, code: str, key_id: str, public_key: str, reason: str) -> Device:

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from app import audit
+from app.centres import scope
 from app.centres.wall import ensure_own
 from app.domain import RESULTS
 from app.errors import PatrolError
@@ -72,7 +73,7 @@ def open_conflicts() -> list[Conflict]:
     return [_conflict(r) for r in rows]
 
 
-def resolve(conflict_id: int, user: User, take_incoming: bool, reason: str) -> Inspection:
+def resolve(conflict_id: int, user: User, take_incoming: bool, reason: str, centre_id=scope.SOLE) -> Inspection:
     """Settle one conflict (a manager, with a reason); returns the inspection as it now stands."""
     require_role(user, "manager")
     reason = audit.require_reason(reason)
@@ -87,7 +88,7 @@ def resolve(conflict_id: int, user: User, take_incoming: bool, reason: str) -> I
         if take_incoming:
             incoming = json.loads(row.content)
             incoming["revision"] = inspection.revision + 1  # the decision travels as the newest revision
-            apply_revision(inspection.id, incoming, f"{user.username}: {reason}", user)
+            apply_revision(inspection.id, incoming, f"{user.username}: {reason}", user, centre_id=centre_id)
             inspection = Inspection.get_by_id(inspection.id)
         InspectionHistory.update(kind=TAKEN if take_incoming else KEPT).where(InspectionHistory.id == row.id).execute()
         audit.record(user, "inspection.conflict", f"inspection:{row.uuid}",

@@ -13,6 +13,7 @@ from pathlib import Path
 import peewee as pw
 
 from app import audit
+from app.centres import scope
 from app.centres.centre import current_centre
 from app.errors import PatrolError, PermissionDenied
 from app.exchange import setup_file
@@ -59,10 +60,10 @@ def _office(action: str):
     return office
 
 
-def _home(user: User) -> Centre:
+def _home(user: User, centre_id=scope.SOLE) -> Centre:
     """The centre a manager's device work is for: a centre's manager's own; a district manager's, the
     centre in view."""
-    centre = Centre.get_by_id(user.centre_id) if user.centre_id is not None else current_centre()
+    centre = Centre.get_by_id(user.centre_id) if user.centre_id is not None else current_centre(centre_id=centre_id)
     if centre is None:
         raise PatrolError("数据库中没有中心, 请先建立中心")
     return centre
@@ -72,10 +73,10 @@ def _of_centre(device: Device, centre: Centre) -> bool:
     return (device.laptop_centre or device.centre_code) == centre.code
 
 
-def enrollable_inspectors(user: User) -> list[User]:
+def enrollable_inspectors(user: User, centre_id=scope.SOLE) -> list[User]:
     """The inspectors a manager may put on a laptop: their centre's own active inspectors (a district
     manager may add the district's team)."""
-    home = _home(user)
+    home = _home(user, centre_id=centre_id)
     where = User.centre == home.id
     if user.centre_id is None:
         where |= User.centre.is_null()
@@ -83,11 +84,12 @@ def enrollable_inspectors(user: User) -> list[User]:
                 .order_by(User.username))
 
 
-def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, reason: str = "") -> EnrolledDevice:
+def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, reason: str = "",
+                 centre_id=scope.SOLE) -> EnrolledDevice:
     """Register a laptop of the centre and write its signed set-up file (managers only). It carries the
     centre's own inspectors only (a district manager may add the district's team)."""
     require_role(user, "manager")
-    home = _home(user)
+    home = _home(user, centre_id=centre_id)
     name = " ".join((name or "").split())
     if not name or len(name) > MAX_NAME:
         raise PatrolError(f"设备名称不能为空, 最多 {MAX_NAME} 个字")
@@ -122,36 +124,36 @@ def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, 
     return EnrolledDevice(key_id, name, tuple(wanted), out, signing.fingerprint(office.public_key))
 
 
-def find_device(key: str, user: User) -> Device:
+def find_device(key: str, user: User, centre_id=scope.SOLE) -> Device:
     """A device by its key id (names are not unique), refused when it is another centre's."""
     device = Device.get_or_none(Device.key_id == key.strip().upper())
     if device is None:
         raise PatrolError(f"没有登记过密钥编号为 {key.strip()[:20]} 的设备 (devices list 列出密钥编号)")
-    if user.centre_id is not None and not _of_centre(device, _home(user)):
-        raise PermissionDenied(f"设备 {device.key_id} 不属于{_home(user).name}, 不能修改")
+    if user.centre_id is not None and not _of_centre(device, _home(user, centre_id=centre_id)):
+        raise PermissionDenied(f"设备 {device.key_id} 不属于{_home(user, centre_id=centre_id).name}, 不能修改")
     return device
 
 
-def revoke_device(user: User, key: str, reason: str) -> Device:
+def revoke_device(user: User, key: str, reason: str, centre_id=scope.SOLE) -> Device:
     """A lost or retired laptop of the centre: its later packages and paper are refused (managers only,
     with a reason)."""
     require_role(user, "manager")
     why = audit.require_reason(reason)
-    device = find_device(key, user)
+    device = find_device(key, user, centre_id=centre_id)
     if device.revoked_at is not None:
         raise PatrolError(f"设备 {device.name} ({device.key_id}) 已于 {device.revoked_at:%Y-%m-%d %H:%M} 注销")
     with db.atomic():
         device.revoked_at, device.revoked_by, device.revoke_reason = dt.datetime.now(), user.username, why
         device.save()
-        audit.record(user, "device.revoke", f"device:{device.key_id}", centre=_home(user).id, old={"name": device.name}, reason=why)
+        audit.record(user, "device.revoke", f"device:{device.key_id}", centre=_home(user, centre_id=centre_id).id, old={"name": device.name}, reason=why)
     return device
 
 
-def device_rows(user: User | None = None) -> list[DeviceRow]:
+def device_rows(user: User | None = None, centre_id=scope.SOLE) -> list[DeviceRow]:
     """The register: a centre's manager sees their centre's devices only."""
     query = Device.select().order_by(Device.enrolled_at, Device.id)
     if user is not None and user.centre_id is not None:
-        code = _home(user).code
+        code = _home(user, centre_id=centre_id).code
         query = query.where((Device.laptop_centre == code) | (Device.centre_code == code))
     counts = dict(Inspection.select(Inspection.source_device, pw.fn.COUNT(Inspection.id))
                   .where(Inspection.source_device != "").group_by(Inspection.source_device).tuples())
@@ -161,18 +163,18 @@ def device_rows(user: User | None = None) -> list[DeviceRow]:
             for d in query]
 
 
-def legacy_key_active() -> bool:
+def legacy_key_active(centre_id=scope.SOLE) -> bool:
     """Whether the shared key of before the upgrade still verifies old packages and paper."""
-    centre = current_centre()
+    centre = current_centre(centre_id)
     return centre is not None and bool(centre.signing_key)
 
 
-def end_legacy_key(user: User, reason: str) -> None:
+def end_legacy_key(user: User, reason: str, centre_id=scope.SOLE) -> None:
     """Stop accepting anything signed with the centre's old shared key (managers only, audited): each
     centre ends its own."""
     require_role(user, "manager")
     why = audit.require_reason(reason)
-    home = _home(user)
+    home = _home(user, centre_id=centre_id)
     if not home.signing_key:
         raise PatrolError("旧的共享密钥已经停用")
     with db.atomic():

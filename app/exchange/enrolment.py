@@ -12,7 +12,6 @@ from pathlib import Path
 
 import peewee as pw
 
-from app.centres import scope
 from app.centres.centre import is_empty
 from app.centres.settings import load_settings
 from app.errors import PatrolError
@@ -50,15 +49,14 @@ def _apply(body: dict) -> Enrolment:
     device, office, centre_raw = body["device"], body["office"], body["centre"]
     with db.atomic():
         centre = Centre.create(code=centre_raw["code"], name=centre_raw["name"], signing_key="")
-        scope.set_centre(centre.id)  # a laptop is one centre's
         for key, value in body["settings"].items():
             Setting.insert(centre=centre, key=key, value=value).execute()
         for rule in body.get("rules", []):
             day = dt.date.fromisoformat(rule["effective_from"])
             RuleSet.create(centre=centre, effective_from=day, values=str(rule["values"]), created_by=body["created_by"],
                            reason="随设置文件登记")
-            load_settings(day).validate()
-        load_settings().validate()
+            load_settings(day, centre.id).validate()
+        load_settings(None, centre.id).validate()
         areas = {a["code"]: Area.create(centre=centre, code=a["code"], name=a["name"]) for a in body["areas"]}
         windows = {w["code"]: Window.create(area=areas[w["area"]], code=w["code"], name=w["name"],
                                             window_type=w["window_type"], department=w["department"], active=w["active"])

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.centres import scope
 from app.centres.centre import current_centre
 from app.errors import PatrolError
 from app.exchange.centre_package import parse_roster
@@ -122,7 +123,7 @@ def _authenticate(name: str, manifest_bytes: bytes, signature: str, centre) -> S
     return signer
 
 
-def read_package(path: str | Path) -> Package:
+def read_package(path: str | Path, centre_id=scope.SOLE) -> Package:
     """Open and authenticate a package: sizes, signature, manifest, centre, checksums, every record's shape.
     Streamed: nothing but the manifest is held in memory. No database writes."""
     path = Path(path)
@@ -137,7 +138,7 @@ def read_package(path: str | Path) -> Package:
     except DAMAGED as exc:
         raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
     with zf:
-        centre = current_centre()
+        centre = current_centre(centre_id=centre_id)
         if centre is None:
             raise PatrolError("数据库中没有中心, 请先建立中心")
         try:

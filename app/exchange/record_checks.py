@@ -16,6 +16,7 @@ import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
+from app.centres import scope
 from app.centres.centre import current_centre
 from app.centres.settings import RuleBook
 from app.domain import METHODS, RESULTS
@@ -48,10 +49,10 @@ class Lookups:
     items: dict[tuple[int, str], int]  # (version id, item code) -> item id
 
 
-def lookups() -> Lookups:
-    """The windows are those of the centre the package is for (the centre in view): two centres of a
-    district may both have an A01."""
-    centre = current_centre()
+def lookups(centre_id=scope.SOLE) -> Lookups:
+    """The windows are those of the centre the package is for: two centres of a district may both
+    have an A01."""
+    centre = current_centre(centre_id)
     centre_id = centre.id if centre else None
     return Lookups(
         centre_id=centre_id,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import audit
+from app.centres import scope
 from app.centres.centre import current_centre
 from app.errors import PatrolError
 from app.exchange.results_package import export_uuids
@@ -39,13 +40,13 @@ class Restored:
 
 
 
-def restore(path: str | Path, user) -> Restored:
+def restore(path: str | Path, user, centre_id=scope.SOLE) -> Restored:
     """Replace the database with a checked backup of the same centre (managers only). Before that, the
     current file is copied aside and what the backup lacks is written out and into the audit trail."""
     require_role(user, "manager")
     district_only(user, "从备份恢复")
     checked = check_backup(path)
-    centre = current_centre()
+    centre = current_centre(centre_id=centre_id)
     if centre is not None and checked.centre != centre.code:
         raise PatrolError(f"{checked.path.name}: 是中心 {checked.centre or '(无)'} 的数据库, 本库是 {centre.code}; 不能恢复")
     live = sqlite_path()
@@ -55,7 +56,7 @@ def restore(path: str | Path, user) -> Restored:
     uuids, events, entries = what_the_backup_lacks(checked.path)
     package = None
     if uuids:
-        package = export_uuids(folder / f"restore-discarded-{stamp}.wpr", uuids).path
+        package = export_uuids(folder / f"restore-discarded-{stamp}.wpr", uuids, centre_id=centre_id).path
     safety = folder / f"{SAFETY_PREFIX}{stamp}.db"
     copy_database(safety)  # not a rotated backup: kept until a person deletes it
     username = user.username

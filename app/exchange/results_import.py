@@ -78,7 +78,7 @@ def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tupl
     (id, revision, content hash) of the records it already has; and the office's figures for records
     graded by rules the office has since changed. A record identical to one already accepted is not
     checked again (importing a package twice stays cheap)."""
-    ctx = Context(lk, rule_book(), set(pkg.photos), pkg.signer.inspectors,
+    ctx = Context(lk, rule_book(lk.centre_id), set(pkg.photos), pkg.signer.inspectors,
                   None if pkg.signer.kind in ("office", "centre") else 1, _latest_allowed(pkg.manifest))
     problems: list[str] = []
     existing: dict[str, tuple[int, int, str]] = {}
@@ -149,23 +149,23 @@ def _result_rows(insp_id: int, r: dict, lk: Lookups) -> list[tuple]:
 BATCH = 500  # inspections written per executemany: memory stays flat whatever the package's length
 
 
-def import_package(path: str | Path, user: User) -> ImportSummary:
+def import_package(path: str | Path, user: User, centre_id=scope.SOLE) -> ImportSummary:
     """Verify a whole package against this database, then merge it in one transaction (managers only).
     Two passes over the records (check, then write), each streamed from the zip."""
     require_role(user, "manager")
-    pkg = read_package(path)
+    pkg = read_package(path, centre_id=centre_id)
     if pkg.signer.kind == "centre" and user.centre_id is not None:
         raise PermissionDenied(f"{pkg.name}: 中心报送全区的月度结果包只能由区级管理员导入")
     if pkg.signer.kind != "centre":
-        return _import(pkg, user, lookups())
+        return _import(pkg, user, lookups(centre_id=centre_id))
     # A centre's month at the district: the centre's roster first, then its records, all or nothing,
     # graded by that centre's own settings.
     centre = Centre.get_or_none(Centre.code == pkg.signer.centre_code)
     if centre is None:
         raise PatrolError(f"{pkg.name}: 全区数据库中没有中心 {pkg.signer.centre_code}")
-    with scope.viewing(centre.id), db.atomic():
+    with db.atomic():
         users = apply_roster(pkg.roster, centre)
-        lk = lookups()
+        lk = lookups(centre.id)
         lk.users = users
         return _import(pkg, user, lk)
 
@@ -262,10 +262,10 @@ def _id_allocator():
         yield from (row[0] for row in block)
 
 
-def apply_revision(insp_id: int, r: dict, source: str, user: User) -> None:
+def apply_revision(insp_id: int, r: dict, source: str, user: User, centre_id=scope.SOLE) -> None:
     """Make record `r` the stored version of an inspection (the current one goes to the history)."""
     old = Inspection.get_by_id(insp_id)
-    _replace(insp_id, r, lookups(), records.content_hash(r), source, user, old.source_device)
+    _replace(insp_id, r, lookups(centre_id=centre_id), records.content_hash(r), source, user, old.source_device)
 
 
 def _replace(insp_id: int, r: dict, lk: Lookups, digest: str, source: str, user: User, source_device: str) -> None:
@@ -287,6 +287,6 @@ def _replace(insp_id: int, r: dict, lk: Lookups, digest: str, source: str, user:
         rectification.on_amended(Inspection.get_by_id(insp_id), changes, f"导入 {source} 中的第 {r['revision']} 版")
 
 
-def import_packages(paths: list[str | Path], user: User) -> list[ImportSummary]:
+def import_packages(paths: list[str | Path], user: User, centre_id=scope.SOLE) -> list[ImportSummary]:
     """Import several packages; each is checked and written whole, one after the other."""
-    return [import_package(p, user) for p in paths]
+    return [import_package(p, user, centre_id=centre_id) for p in paths]

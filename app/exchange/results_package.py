@@ -66,13 +66,14 @@ def sha256_of(fh) -> str:
     return digest.hexdigest()
 
 
-def export_results(out: str | Path, since: dt.date | None = None, user: User | None = None) -> ExportSummary:
+def export_results(out: str | Path, since: dt.date | None = None, user: User | None = None,
+                   centre_id=scope.SOLE) -> ExportSummary:
     """Write finalised inspections (all since the last export, or observed since a date) to a package.
     An inspector exports only their own, wherever they run it (with a watermark of their own)."""
-    centre = current_centre()
+    centre = current_centre(centre_id=centre_id)
     if centre is None:
         raise PatrolError("数据库中没有中心")
-    query = Inspection.select().where((Inspection.status == "final") & scope.inspections()).order_by(
+    query = Inspection.select().where((Inspection.status == "final") & scope.inspections(centre_id)).order_by(
         Inspection.observed_at, Inspection.id)
     watermark_key = WATERMARK_KEY
     if user is not None and user.role != "manager":
@@ -85,24 +86,25 @@ def export_results(out: str | Path, since: dt.date | None = None, user: User | N
         query = query.where(Inspection.updated_at > dt.datetime.fromisoformat(watermark))
     if not query.exists():
         raise PatrolError("没有新的已定稿巡查记录可导出" if since is None else f"{since} 以来没有已定稿的巡查记录")
-    summary, latest_change = write_package(out, query)
+    summary, latest_change = write_package(out, query, centre_id=centre_id)
     if since is None:
         with db.atomic():
             _set_local(watermark_key, latest_change.isoformat())
     return summary
 
 
-def export_uuids(out: str | Path, uuids: list[str]) -> ExportSummary:
+def export_uuids(out: str | Path, uuids: list[str], centre_id=scope.SOLE) -> ExportSummary:
     """A package of the named finalised inspections (what a restore would discard, say)."""
     query = (Inspection.select().where((Inspection.status == "final") & (Inspection.uuid.in_(uuids)))
              .order_by(Inspection.observed_at, Inspection.id))
-    return write_package(out, query)[0]
+    return write_package(out, query, centre_id=centre_id)[0]
 
 
-def write_package(out: str | Path, query, roster: bytes | None = None) -> tuple[ExportSummary, dt.datetime]:
+def write_package(out: str | Path, query, roster: bytes | None = None,
+                  centre_id=scope.SOLE) -> tuple[ExportSummary, dt.datetime]:
     """Write the inspections of a query to a signed package; (summary, latest change written). With a
     roster (a centre's month for its district) the package carries the centre's roster too."""
-    centre = current_centre()
+    centre = current_centre(centre_id=centre_id)
     out = Path(out)
     if out.suffix != SUFFIX:
         raise PatrolError(f"结果包文件的扩展名应为 {SUFFIX}")

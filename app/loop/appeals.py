@@ -30,14 +30,14 @@ MAX_TEXT = 2_000
 
 
 def record_appeal(user: User, inspection: Inspection, item_codes: list[str], reason: str,
-                  photos: tuple[str, ...] = (), today: dt.date | None = None) -> Appeal:
+                  photos: tuple[str, ...] = (), today: dt.date | None = None, centre_id=scope.SOLE) -> Appeal:
     """A manager records a person's appeal against deductions of a finalised inspection."""
     require_role(user, "manager")
     ensure_own(user, inspection)
     today = today or dt.date.today()
     if inspection.status != "final":
         raise PatrolError("只能对已定稿的巡查记录申诉")
-    if inspection.window.centre_id != scope.require_centre("申诉"):
+    if inspection.window.centre_id != scope.require_centre(centre_id, "申诉"):
         raise PatrolError("该巡查记录不属于本中心")
     last = deadline(inspection)
     if today > last:
@@ -100,11 +100,12 @@ class AppealRow:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
 
 
-def appeals(start: dt.date | None = None, end: dt.date | None = None, pending_only: bool = False) -> list[AppealRow]:
+def appeals(start: dt.date | None = None, end: dt.date | None = None, pending_only: bool = False,
+            centre_id=scope.SOLE) -> list[AppealRow]:
     """Appeals against inspections observed in [start, end) in the centre in view: one query, each row's
     inspection, window and person joined."""
     query = (Appeal.select(Appeal, Inspection, Window, Staff).join(Inspection).join(Window).switch(Inspection)
-             .join(Staff, JOIN.LEFT_OUTER, on=(Inspection.staff == Staff.id)).where(scope.inspections()))
+             .join(Staff, JOIN.LEFT_OUTER, on=(Inspection.staff == Staff.id)).where(scope.inspections(centre_id)))
     if start:
         query = query.where(Inspection.observed_at >= dt.datetime.combine(start, dt.time()))
     if end:

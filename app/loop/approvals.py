@@ -27,8 +27,8 @@ KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名"
 STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回"}
 
 
-def _required(day: dt.date) -> bool:
-    return load_settings(day).second_approval
+def _required(day: dt.date, centre_id: int | None) -> bool:
+    return load_settings(day, centre_id).second_approval
 
 
 def verdict_changes(inspection: Inspection, results: Mapping[str, str]) -> bool:
@@ -38,8 +38,7 @@ def verdict_changes(inspection: Inspection, results: Mapping[str, str]) -> bool:
     for code, result in results.items():
         if code in items:
             recorded[items[code].id] = result
-    score = inspections.score_inspection(inspection, load_settings(inspection.observed_at.date()), list(items.values()),
-                                         recorded)
+    score = inspections.score_inspection(inspection, None, list(items.values()), recorded)
     return bool(score.passed) != bool(inspection.passed)
 
 
@@ -50,7 +49,7 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
     ensure_own(user, inspection)
 
     require_role(user, "manager")
-    if _required(inspection.observed_at.date()) and verdict_changes(inspection, results):
+    if _required(inspection.observed_at.date(), inspection.window.centre_id) and verdict_changes(inspection, results):
         reason = audit.require_reason(reason)
         with db.atomic():
             approval = Approval.create(centre=inspection.window.centre_id, kind="amend", target=inspection.uuid,
@@ -64,18 +63,18 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
     return "done", amend(inspection, user, results, reason)
 
 
-def publish_or_request(user: User, period, reason: str = "", today: dt.date | None = None):
+def publish_or_request(user: User, period, reason: str = "", today: dt.date | None = None, centre_id=scope.SOLE):
     """Publish the period's ranking now, or ask a second manager to (when the centre requires it).
     Returns ("done", Publication) or ("pending", Approval)."""
     require_role(user, "manager")
-    if not _required(period.start):
-        return "done", publishing.publish(user, period, reason, today)
-    state = publishing.status(period, today)
+    if not _required(period.start, centre_id=centre_id):
+        return "done", publishing.publish(user, period, reason, today, centre_id=centre_id)
+    state = publishing.status(period, today, centre_id=centre_id)
     if not state.ready:
         raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(state.why_not))
     key = period_key(period)
     with db.atomic():
-        approval = Approval.create(centre=scope.require_centre("排名发布"), kind="publish", target=key,
+        approval = Approval.create(centre=scope.require_centre(centre_id, "排名发布"), kind="publish", target=key,
                                    payload=json.dumps({"today": (today or dt.date.today()).isoformat()}),
                                    requested_by=user.username, reason=reason or f"{period.label}排名定稿")
         audit.record(user, "approval.request", f"approval:{approval.id}", centre=approval.centre_id, new={"kind": KINDS["publish"], "period": key},
@@ -104,7 +103,7 @@ def decide_appeal(user: User, appeal: Appeal, upheld: bool, reason: str) -> Appe
         return appeals.mark_decided(appeal.id, user, upheld, reason)
 
 
-def decide(user: User, approval: Approval, approve: bool, reason: str) -> Approval:
+def decide(user: User, approval: Approval, approve: bool, reason: str, centre_id=scope.SOLE) -> Approval:
     """Another manager approves (the change takes effect now) or refuses (nothing changes)."""
     ensure_own(user, approval)
     require_role(user, "manager")
@@ -113,7 +112,7 @@ def decide(user: User, approval: Approval, approve: bool, reason: str) -> Approv
         raise PatrolError(f"审批 {approval.id} 已{STATES[approval.state]}")
     if approval.requested_by == user.username:
         raise PatrolError("须由另一名管理员批准或驳回 (提出人不能批准自己的申请)")
-    if approval.centre_id != scope.require_centre("审批"):
+    if approval.centre_id != scope.require_centre(centre_id, "审批"):
         raise PatrolError(f"审批 {approval.id} 不属于本中心")
     requester = User.get(User.username == approval.requested_by)
     payload = json.loads(approval.payload)
@@ -125,7 +124,7 @@ def decide(user: User, approval: Approval, approve: bool, reason: str) -> Approv
                 appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
         elif approve:
             publishing.publish(requester, periods.parse(approval.target), approval.reason,
-                               dt.date.fromisoformat(payload["today"]), approved_by=user.username)
+                               dt.date.fromisoformat(payload["today"]), approved_by=user.username, centre_id=centre_id)
         elif approval.kind == "amend" and payload.get("appeal"):
             appeals.reopen(payload["appeal"], f"改判未获批准: {reason}")
         approval.state = "approved" if approve else "rejected"
@@ -153,9 +152,9 @@ class ApprovalRow:
         return dict(self.__dict__)
 
 
-def approvals(pending_only: bool = False) -> list[ApprovalRow]:
+def approvals(pending_only: bool = False, centre_id=scope.SOLE) -> list[ApprovalRow]:
     query = Approval.select()
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Approval.centre == cid)
     if pending_only:

@@ -42,11 +42,11 @@ def pending_publication(centre_id: int, key: str) -> Approval | None:
                                 & (Approval.state == "pending"))
 
 
-def status(period: Period, today: dt.date | None = None, approving: bool = False) -> Status:
+def status(period: Period, today: dt.date | None = None, approving: bool = False, centre_id=scope.SOLE) -> Status:
     """Whether the period's ranking of the centre in view is published, and if not, what holds it back
     (`approving`: the second manager's approval being given is not itself a reason to wait)."""
     today = today or dt.date.today()
-    centre = scope.require_centre("排名发布")
+    centre = scope.require_centre(centre_id, "排名发布")
     done = Publication.get_or_none((Publication.centre == centre) & (Publication.period == _key(period)))
     if done is not None:
         return Status(True, False, (), done.published_by, done.published_at)
@@ -54,7 +54,7 @@ def status(period: Period, today: dt.date | None = None, approving: bool = False
     if today < period.end:
         why.append(f"{period.label}尚未结束")
     in_period = ((Inspection.status == "final") & (Inspection.observed_at >= period.start_dt)
-                 & (Inspection.observed_at < period.end_dt) & scope.inspections())
+                 & (Inspection.observed_at < period.end_dt) & scope.inspections(centre_id))
     last = Inspection.select().where(in_period).order_by(Inspection.finished_at.desc()).first()
     if last is None:
         why.append(f"{period.label}没有已定稿的巡查记录")
@@ -73,21 +73,21 @@ def status(period: Period, today: dt.date | None = None, approving: bool = False
 
 
 def publish(user: User, period: Period, reason: str = "", today: dt.date | None = None,
-            approved_by: str = "") -> Publication:
+            approved_by: str = "", centre_id=scope.SOLE) -> Publication:
     """A manager publishes the final ranking of the period (audited); refused while anything holds it
     back. Where the centre requires a second manager this is called on their approval
     (app.loop.approvals.publish_or_request)."""
     require_role(user, "manager")
-    now_status = status(period, today, approving=bool(approved_by))
+    now_status = status(period, today, approving=bool(approved_by), centre_id=centre_id)
     if now_status.published:
         raise PatrolError(f"{period.label}排名已于{now_status.published_at:%Y-%m-%d %H:%M}由{now_status.published_by}发布")
     if not now_status.ready:
         raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(now_status.why_not))
-    ident = verify.ranking_ident(_key(period), "window")
-    fingerprint = verify.payload("R", ident).split(":")[3]
-    rows = reports.ranking(period, "window")
+    ident = verify.ranking_ident(_key(period), "window", centre_id=centre_id)
+    fingerprint = verify.payload("R", ident, centre_id=centre_id).split(":")[3]
+    rows = reports.ranking(period, "window", centre_id=centre_id)
     with db.atomic():
-        done = Publication.create(centre=scope.require_centre("排名发布"), period=_key(period), published_by=user.username,
+        done = Publication.create(centre=scope.require_centre(centre_id, "排名发布"), period=_key(period), published_by=user.username,
                                   fingerprint=fingerprint, approved_by=approved_by)
         audit.record(user, "ranking.publish", f"ranking:{_key(period)}", centre=done.centre_id,
                      new={"windows": len(rows), "fingerprint": fingerprint, "approved_by": approved_by,
@@ -96,6 +96,6 @@ def publish(user: User, period: Period, reason: str = "", today: dt.date | None 
     return done
 
 
-def is_district_view() -> bool:
+def is_district_view(centre_id=scope.SOLE) -> bool:
     """The district's view ranks across centres; each centre publishes its own ranking."""
-    return scope.centre_id() is None
+    return scope.resolve(centre_id) is None

@@ -27,7 +27,7 @@ def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
              settings: CentreSettings | None = None) -> ScoreResult:
     """Score a complete draft, store the score and close it; opens or updates probation and opens the
     rectification items of its failures."""
-    settings = settings or load_settings(inspection.observed_at.date())
+    settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     with db.atomic():
         result = close(inspection, at=at, settings=settings)
         probation.on_finalised(inspection)  # by the rules of the day observed
@@ -45,7 +45,7 @@ def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason
         raise PatrolError("只能修改已定稿的巡查记录; 草稿请直接编辑")
     if not reason or not reason.strip():
         raise PatrolError("修改已定稿的巡查记录必须填写理由")
-    settings = settings or load_settings(inspection.observed_at.date())
+    settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     items = {i.code: i for i in applicable_items(inspection)}
     unknown = sorted(set(results) - set(items))
     if unknown:

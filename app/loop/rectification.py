@@ -36,9 +36,9 @@ def on_finalised(inspection) -> None:
     on_finalised_many([inspection.id])
 
 
-def _probation_threshold(day: dt.date) -> int:
-    """The fault count at which a scheme in force opens probation (0: none does)."""
-    counts = [s.repeat_probation_at for s in schemes_on(day) if s.repeat_probation_at]
+def _probation_threshold(day: dt.date, centre_id: int) -> int:
+    """The fault count at which a scheme of the centre in force opens probation (0: none does)."""
+    counts = [s.repeat_probation_at for s in schemes_on(day, centre_id) if s.repeat_probation_at]
     return min(counts) if counts else 0
 
 
@@ -110,13 +110,18 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
         return (item is not None and item.kind == "check" and applies(item, gender, party, types.get(window_id))
                 and (insp_id, code) not in not_applicable and all(f[0] != code for f in failed.get(insp_id, ())))
 
-    known = calendar(first_day, max(r[4] for r in new).date() + dt.timedelta(days=90))
-    rules = rule_book()  # the settings of each day, read once (deadlines by severity are settings)
-    thresholds: dict[dt.date, int] = {}
+    last_day = max(r[4] for r in new).date() + dt.timedelta(days=90)
+    calendars: dict[int, dict] = {}  # each centre's working days (the district's and its own), read once
+    books: dict[int, object] = {}  # each centre's settings of each day, read once (deadlines are settings)
+    thresholds: dict[tuple[dt.date, int], int] = {}
     inspectors = {}
     rows, fixed = [], []
     for insp_id, uuid, staff_id, window_id, observed, inspector_id, centre_id in new:
         day, key = observed.date(), who(staff_id, window_id)
+        if centre_id not in books:
+            books[centre_id] = rule_book(centre_id)
+            calendars[centre_id] = calendar(first_day, last_day, centre_id)
+        rules, known = books[centre_id], calendars[centre_id]
         for item in open_by.get(key, []):
             if item["state"] == "open" and item["opened_on"] < day and fixed_in(insp_id, staff_id, window_id,
                                                                                   item["item_code"]):
@@ -133,15 +138,16 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
             refs.add(ref)
             earlier = [d for d in history.get((key, code), []) if day - dt.timedelta(days=REPEAT_DAYS) <= d <= day]
             row = new_item(centre_id, "inspection", ref, f"{code} {text}", cite(source, clause), day,
-                           add_workdays(day, _days_for(severity, rules.on(day)), known), staff_id, window_id, code,
+                           add_workdays(day, _days_for(severity, rules.on(day)), known,
+                                        centre_id=centre_id), staff_id, window_id, code,
                            len(earlier) if staff_id else 0)
             rows.append(row)
             history.setdefault((key, code), []).append(day)
             open_by.setdefault(key, []).append(row)
             if row["repeats"] and staff_id:
-                if day not in thresholds:
-                    thresholds[day] = _probation_threshold(day)
-                _escalate_at(row["repeats"], row["what"], staff_id, day, thresholds[day])
+                if (day, centre_id) not in thresholds:
+                    thresholds[day, centre_id] = _probation_threshold(day, centre_id)
+                _escalate_at(row["repeats"], row["what"], staff_id, day, thresholds[day, centre_id])
     for item in fixed:
         Rectification.update(state="rectified", closed_on=item["closed_on"], closed_by=item["closed_by"],
                              close_note=item["close_note"]).where(Rectification.id == item["id"]).execute()
@@ -159,11 +165,11 @@ def on_amended(inspection, changes: dict[str, str], reason: str) -> None:
         on_finalised(inspection)
 
 
-def rectify(user: User, item: Rectification, note: str, photo: str = "") -> Rectification:
+def rectify(user: User, item: Rectification, note: str, photo: str = "", centre_id=scope.SOLE) -> Rectification:
     """A manager confirms the fault was put right (audited)."""
     require_role(user, "manager")
     ensure_own(user, item)
-    if item.centre_id != scope.require_centre("整改"):
+    if item.centre_id != scope.require_centre(centre_id, "整改"):
         raise PatrolError(f"整改项 {item.id} 不属于本中心")
     if item.state != "open":
         raise PatrolError(f"整改项 {item.id} 已于 {item.closed_on.isoformat()} {STATES[item.state]}")

@@ -46,30 +46,29 @@ IDENTS = {
 PAYLOAD = re.compile(r"WPR2:([A-Z]):([^:]{1,80}):([0-9a-f]{16}):([A-Z0-9]{1,20}):([A-Za-z0-9_-]{86})")
 
 
-def _ranking_of(ident: str):
+def _ranking_of(ident: str, centre_id=scope.SOLE):
     """(period, by, centre id or None) of a ranking payload's ident `<YYYY-MM | YYYY-Qn | YYYY>.<by>[@centre]`."""
     text, rest = ident.split(".")
     by, _, code = rest.partition("@")
     if not code:
-        return periods.parse(text), by, None if by == "centre" else scope.centre_id()
+        return periods.parse(text), by, None if by == "centre" else scope.resolve(centre_id)
     centre = Centre.get_or_none(Centre.code == code)
     if centre is None:
         raise PatrolError(f"数据库中没有中心 {code}")
     return periods.parse(text), by, centre.id
 
 
-def ranking_ident(period_text: str, by: str) -> str:
+def ranking_ident(period_text: str, by: str, centre_id=scope.SOLE) -> str:
     """The ident a ranking sheet prints: it names the centre when the database holds several."""
-    code = None if by == "centre" else scope.code_in_view()
+    code = None if by == "centre" else scope.code_of(scope.resolve(centre_id))
     return f"{period_text}.{by}" + (f"@{code}" if code else "")
 
 
-def _ranking_rows(ident: str) -> list:
-    period, by, centre = _ranking_of(ident)
-    with scope.viewing(centre):
-        if by == "centre":
-            return centre_ranking.rank_centres(period)
-        return reports.ranking(period, by)
+def _ranking_rows(ident: str, centre_id=scope.SOLE) -> list:
+    period, by, centre = _ranking_of(ident, centre_id=centre_id)
+    if by == "centre":
+        return centre_ranking.rank_centres(period)
+    return reports.ranking(period, by, centre_id=centre)
 
 
 def _staff_record_of(ident: str):
@@ -78,7 +77,7 @@ def _staff_record_of(ident: str):
     return emp, periods.Period(periods.day(start), periods.day(end), "")
 
 
-def _content(kind: str, ident: str):
+def _content(kind: str, ident: str, centre_id=scope.SOLE):
     """What the printed report shows, computed afresh from the database (PatrolError if not found)."""
     if kind == "I":
         insp = Inspection.get_or_none(Inspection.uuid == ident)
@@ -86,13 +85,13 @@ def _content(kind: str, ident: str):
             raise PatrolError("数据库中找不到该记录 (笔记本上打印的, 请先导入其结果包)")
         return records.content_hash(records.record_of(insp))
     if kind == "C":
-        notice = reports.probation_notice(record_id(ident))
+        notice = reports.probation_notice(record_id(ident), centre_id=centre_id)
         return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
-        return [r.as_dict() for r in _ranking_rows(ident)]
+        return [r.as_dict() for r in _ranking_rows(ident, centre_id=centre_id)]
     if kind in ("A", "Y"):
-        return _assessment_content(kind, ident)
-    rec = reports.staff_record(*_staff_record_of(ident))
+        return _assessment_content(kind, ident, centre_id=centre_id)
+    rec = reports.staff_record(*_staff_record_of(ident), centre_id=centre_id)
     return [(r.uuid, r.score, r.grade) for r in rec.inspections]
 
 
@@ -103,26 +102,26 @@ def _centre_of(ident: str) -> int:
     return centre.id
 
 
-def _assessment_content(kind: str, ident: str):
+def _assessment_content(kind: str, ident: str, centre_id=scope.SOLE):
     """An assessment's rows (code, rank, total, each part's points), or a person's year, as printed."""
     head, _, _ = ident.partition("@")
-    with scope.viewing(_centre_of(ident)):
-        if kind == "A":
-            text, code = head.split(".")
-            result = assessing.assess(periods.parse(text), code=code)
-            return [(r.code, r.rank, r.total, [p.points for p in r.parts]) for r in result.rows + result.unassessed]
-        emp, year = head.split(".")
-        sheet = person_year(emp, int(year))
-        return [sheet.months, [(e.id, e.withdrawn) for e in sheet.events], sheet.cases, sheet.schemes]
+    centre = _centre_of(ident)  # an assessment's payload always names its centre
+    if kind == "A":
+        text, code = head.split(".")
+        result = assessing.assess(periods.parse(text), code=code, centre_id=centre)
+        return [(r.code, r.rank, r.total, [p.points for p in r.parts]) for r in result.rows + result.unassessed]
+    emp, year = head.split(".")
+    sheet = person_year(emp, int(year), centre_id=centre)
+    return [sheet.months, [(e.id, e.withdrawn) for e in sheet.events], sheet.cases, sheet.schemes]
 
 
-def assessment_ident(kind: str, head: str) -> str:
+def assessment_ident(kind: str, head: str, centre_id=scope.SOLE) -> str:
     """The ident an assessment sheet or a person's year prints: it always names its centre."""
-    return f"{head}@{current_centre().code}"
+    return f"{head}@{current_centre(centre_id=centre_id).code}"
 
 
-def _fingerprint(kind: str, ident: str) -> str:
-    raw = json.dumps(_content(kind, ident), ensure_ascii=False, sort_keys=True, default=str)
+def _fingerprint(kind: str, ident: str, centre_id=scope.SOLE) -> str:
+    raw = json.dumps(_content(kind, ident, centre_id=centre_id), ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(f"{kind}:{ident}:{raw}".encode("utf-8")).hexdigest()[:16]
 
 
@@ -133,11 +132,11 @@ def _check_ident(kind: str, ident: str) -> None:
         raise PatrolError(f"{KINDS[kind]}的编号格式不对: {ident[:40]!r}")
 
 
-def payload(kind: str, ident: str | int) -> str:
+def payload(kind: str, ident: str | int, centre_id=scope.SOLE) -> str:
     """The payload to print on a report of this record as it stands now, signed with this database's key."""
     ident = str(ident)
     _check_ident(kind, ident)
-    body = f"{PREFIX}:{kind}:{ident}:{_fingerprint(kind, ident)}"
+    body = f"{PREFIX}:{kind}:{ident}:{_fingerprint(kind, ident, centre_id=centre_id)}"
     me = identity.local()
     if me is None:
         raise PatrolError("数据库中没有中心")
@@ -152,11 +151,11 @@ class Verdict:
     details: list[str] = field(default_factory=list)  # what the record says, to compare with the paper
 
 
-def describe(kind: str, ident: str) -> list[str]:
+def describe(kind: str, ident: str, centre_id=scope.SOLE) -> list[str]:
     """What the record says now, in the words of the paper."""
     try:
         if kind == "I":
-            rec = reports.inspection_record(ident)
+            rec = reports.inspection_record(ident, centre_id=centre_id)
             failed = "; ".join(f"{i.code} {i.text}" for i in rec.failed_items) or "无"
             person = f"{rec.staff_name} ({rec.employee_no})" if rec.staff_name else "未指定"
             score = f"{rec.score:g} 分 {rec.grade}" + (" 一票否决" if rec.vetoed else "") if rec.score is not None else "草稿"
@@ -164,32 +163,32 @@ def describe(kind: str, ident: str) -> list[str]:
                     f"时间: {rec.observed_at:%Y-%m-%d %H:%M}", f"巡查员: {rec.inspector}", f"得分: {score}",
                     f"不合格项: {failed}", f"修订: 第 {rec.revision} 版"]
         if kind == "C":
-            n = reports.probation_notice(record_id(ident))
+            n = reports.probation_notice(record_id(ident), centre_id=centre_id)
             return [f"工作人员: {n.staff_name} ({n.employee_no})", f"考察期: {n.opened_on} 至 {n.ends_on}",
                     f"状态: {n.status}"]
         if kind == "R":
-            period = _ranking_of(ident)[0]
-            rows = _ranking_rows(ident)
+            period = _ranking_of(ident, centre_id=centre_id)[0]
+            rows = _ranking_rows(ident, centre_id=centre_id)
             top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score or 0:.2f}" for r in rows[:3])
             return [f"{period.label} 排名: {len(rows)} 个", f"前三: {top}"]
         if kind == "A":
-            rows = _assessment_content(kind, ident)
+            rows = _assessment_content(kind, ident, centre_id=centre_id)
             return [f"{ident.partition('@')[0]}: {len(rows)} 个", "前三: " + ", ".join(f"{r[1]}. {r[0]} {r[2]}" for r in rows[:3])]
         if kind == "Y":
             return [f"个人年度考核表 {ident.partition('@')[0]}"]
         emp, period = _staff_record_of(ident)
-        rec = reports.staff_record(emp, period)
+        rec = reports.staff_record(emp, period, centre_id=centre_id)
         return [f"工作人员: {rec.staff_name} ({rec.employee_no})", f"期间: {period.start} 至 {period.last_day}",
                 f"巡查次数: {len(rec.inspections)}"]
     except PatrolError:
         return []
 
 
-def verify(text: str) -> Verdict:
+def verify(text: str, centre_id=scope.SOLE) -> Verdict:
     """Whether a printed payload was signed by a key this database trusts, and matches what it holds now."""
     text = text.strip()
     if text.startswith(f"{LEGACY_PREFIX}:"):
-        return _verify_legacy(text)
+        return _verify_legacy(text, centre_id=centre_id)
     match = PAYLOAD.fullmatch(text)
     if not match:
         raise PatrolError(f"不是本系统的报表二维码内容: {text[:60]!r}")
@@ -214,10 +213,10 @@ def verify(text: str) -> Verdict:
         if problem:
             return Verdict(False, f"{what}: {problem}")
     try:
-        current = _fingerprint(kind, ident)
+        current = _fingerprint(kind, ident, centre_id=centre_id)
     except PatrolError as exc:
         return Verdict(False, f"{what}: {exc}")
-    details = [f"打印者: {signer.label}"] + describe(kind, ident)
+    details = [f"打印者: {signer.label}"] + describe(kind, ident, centre_id=centre_id)
     if hmac.compare_digest(current, printed):
         return Verdict(True, f"{what}: 与数据库一致", details)
     return Verdict(False, f"{what}: 签名真实, 但打印后记录已更改; 以下为数据库中的现状", details)
@@ -266,7 +265,7 @@ def _device_may_not_sign(kind: str, ident: str, key_id: str) -> str:
     return ""
 
 
-def _verify_legacy(text: str) -> Verdict:
+def _verify_legacy(text: str, centre_id=scope.SOLE) -> Verdict:
     """A payload printed before the upgrade, checked with the old shared key while it is kept."""
     match = re.fullmatch(r"WPR1:([A-Z]):([^:]{1,80}):([0-9a-f]{16})", text)
     if not match:
@@ -274,7 +273,7 @@ def _verify_legacy(text: str) -> Verdict:
     kind, ident, check = match.groups()
     if kind not in KINDS:
         raise PatrolError(f"未知记录类型 {kind}")
-    centre = current_centre()
+    centre = current_centre(centre_id=centre_id)
     if centre is None or not centre.signing_key:
         return Verdict(False, f"{KINDS[kind]} {ident}: 升级前的旧核验码已停用; 请在管理端重新打印")
 
@@ -287,30 +286,30 @@ def _verify_legacy(text: str) -> Verdict:
         else:
             _check_ident(kind, ident)
             ident_now = ident
-        content = _legacy_content(kind, ident)
+        content = _legacy_content(kind, ident, centre_id=centre_id)
     except (PatrolError, ValueError) as exc:
         return Verdict(False, f"{KINDS[kind]} {ident}: 数据库中找不到 ({exc})")
     message = f"{kind}:{ident}:{content}".encode("utf-8")
     expected = hmac.new(centre.signing_key.encode("utf-8"), message, hashlib.sha256).hexdigest()[:16]
     if hmac.compare_digest(expected, check):
-        return Verdict(True, f"{KINDS[kind]} {ident}: 与数据库一致 (升级前的核验码)", describe(kind, ident_now))
+        return Verdict(True, f"{KINDS[kind]} {ident}: 与数据库一致 (升级前的核验码)", describe(kind, ident_now, centre_id=centre_id))
     return Verdict(False, f"{KINDS[kind]} {ident}: 与数据库不一致 (打印后记录已更改, 或不是本中心打印的)")
 
 
-def _legacy_content(kind: str, ident: str) -> str:
+def _legacy_content(kind: str, ident: str, centre_id=scope.SOLE) -> str:
     """The digest input of schema v4's payloads, unchanged, so paper printed then still verifies."""
     if kind == "I":
-        rec = reports.inspection_record(ident)
+        rec = reports.inspection_record(ident, centre_id=centre_id)
         content = [rec.uuid, rec.revision, rec.status, rec.score, rec.grade, rec.vetoed,
                    [(i.code, i.result, i.note) for i in rec.items]]
     elif kind == "C":
-        notice = reports.probation_notice(record_id(ident))
+        notice = reports.probation_notice(record_id(ident), centre_id=centre_id)
         content = [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     elif kind == "R":
         month, by = ident.split(".")
-        content = [r.as_dict() for r in reports.ranking(periods.month(month), by)]
+        content = [r.as_dict() for r in reports.ranking(periods.month(month), by, centre_id=centre_id)]
     else:
         emp, start, end = ident.split(".")
-        rec = reports.staff_record(emp, periods.Period(periods.day(start), periods.day(end), ""))
+        rec = reports.staff_record(emp, periods.Period(periods.day(start), periods.day(end), ""), centre_id=centre_id)
         content = [(r.uuid, r.score, r.grade) for r in rec.inspections]
     return json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)

@@ -16,19 +16,18 @@ from dataclasses import replace
 from peewee import JOIN
 
 from app.centres import scope
-from app.centres.centre import current_centre
 from app.centres.settings import load_settings, save_settings
 from app.centres.settings import require_usable_checklist as require_usable
-from app.errors import ChecklistError
+from app.errors import ChecklistError, PermissionDenied
 from app.patrolling.checklists import ChecklistDef, definition_of, latest_version, store
 from app.roles import require_role
 from app.storage.models import Centre, Checklist, ChecklistVersion
 from app.storage.proxy import db
 
 
-def in_use() -> str:
-    """The code of the checklist the centre in view patrols with."""
-    return load_settings().checklist
+def in_use(centre_id=scope.SOLE) -> str:
+    """The code of the checklist a centre patrols with."""
+    return load_settings(None, centre_id).checklist
 
 
 def compose(base: ChecklistDef, extension: ChecklistDef, centre: Centre) -> ChecklistDef:
@@ -70,12 +69,15 @@ def extension_of(version: ChecklistVersion) -> ChecklistDef:
     return ChecklistDef(own.base, own.name, [c for c in categories if c.items], base=own.base)
 
 
-def extend(extension: list[ChecklistDef], user, reason: str = "", source: str = "") -> tuple[ChecklistVersion, bool]:
+def extend(extension: list[ChecklistDef], user, reason: str = "", source: str = "",
+           centre_id=scope.SOLE) -> tuple[ChecklistVersion, bool]:
     """Add the centre's own items to a district checklist; the centre then patrols with the result.
     `extension` is category files (or a workbook) naming the district checklist they extend; items
     the district already has are taken as they are. Loading the same extension again changes nothing."""
     require_role(user, "manager")
-    centre = Centre.get_by_id(scope.require_centre("扩展检查表"))
+    centre = Centre.get_by_id(scope.require_centre(centre_id, "扩展检查表"))
+    if user.centre_id is not None and user.centre_id != centre.id:
+        raise PermissionDenied(f"该账号不能扩展{centre.name}的检查表")
     if len(extension) != 1:
         raise ChecklistError("一次只能扩展一个区级检查表 (文件中的 checklist 须相同)")
     wanted = extension[0].code
@@ -91,19 +93,19 @@ def extend(extension: list[ChecklistDef], user, reason: str = "", source: str = 
     with db.atomic():
         ((version, created),) = store([composed], source=source, user=user, reason=reason, owner=centre,
                                          base_version=base_version)
-        adopt(composed.code, user, reason or "使用本中心扩展的检查表")
+        adopt(composed.code, user, reason or "使用本中心扩展的检查表", centre.id)
     return version, created
 
 
-def adopt(code: str, user, reason: str) -> bool:
-    """The centre in view patrols with this checklist from now on; False when it already does."""
-    scope.require_centre("选定检查表")
-    require_usable(code)
-    settings = load_settings()
+def adopt(code: str, user, reason: str, centre_id=scope.SOLE) -> bool:
+    """A centre patrols with this checklist from now on; False when it already does."""
+    centre_id = scope.require_centre(centre_id, "选定检查表")
+    require_usable(code, centre_id)
+    settings = load_settings(None, centre_id)
     if settings.checklist == code:
         return False
     settings.checklist = code
-    save_settings(settings, user, reason)
+    save_settings(settings, user, reason, centre_id=centre_id)
     return True
 
 
@@ -127,20 +129,20 @@ def rebuild_extensions(base_version: ChecklistVersion, user, reason: str) -> lis
     return out
 
 
-def checklist_rows() -> list[tuple[str, str, str, int]]:
-    """(code, name, whose, newest version) of the checklists in view, the district's first."""
-    here = current_centre()
+def checklist_rows(centre_id=scope.SOLE) -> list[tuple[str, str, str, int]]:
+    """(code, name, whose, newest version) of the checklists a centre may use, the district's first."""
+    centre_id = scope.resolve(centre_id)
     rows = []
-    query = (Checklist.select(Checklist, Centre).join(Centre, JOIN.LEFT_OUTER).where(scope.checklists())
+    query = (Checklist.select(Checklist, Centre).join(Centre, JOIN.LEFT_OUTER).where(scope.checklists(centre_id))
              .order_by(Checklist.centre.is_null(False), Checklist.code))
     for c in query:
-        whose = "区级" if c.centre_id is None else ("本中心" if here and c.centre_id == here.id else c.centre.name)
+        whose = "区级" if c.centre_id is None else ("本中心" if c.centre_id == centre_id else c.centre.name)
         version = latest_version(c.code)
         rows.append((c.code, c.name, whose, version.version if version else 0))
     return rows
 
 
-def versions() -> list[ChecklistVersion]:
-    """Every version of the checklists the centre in view may use (the district's and its own), by code."""
+def versions(centre_id=scope.SOLE) -> list[ChecklistVersion]:
+    """Every version of the checklists a centre may use (the district's and its own), by code."""
     return list(ChecklistVersion.select(ChecklistVersion, Checklist).join(Checklist)
-                .where(scope.checklists()).order_by(Checklist.code, ChecklistVersion.version))
+                .where(scope.checklists(centre_id)).order_by(Checklist.code, ChecklistVersion.version))

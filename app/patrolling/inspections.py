@@ -46,7 +46,7 @@ def start_inspection(
         raise PatrolError(f"未知巡查方式 {method!r} (可选: {', '.join(METHODS)})")
     _not_future(observed_at)
     if checklist_code is None:
-        checklist_code = in_use()
+        checklist_code = in_use(window.centre_id)
     version = latest_version(checklist_code)
     if version is None:
         raise PatrolError(f"检查表 {checklist_code} 尚未载入")
@@ -162,8 +162,8 @@ def item_results(inspection: Inspection) -> dict[int, ItemResult]:
 def score_inspection(inspection: Inspection, settings: CentreSettings | None = None,
                      items: list[Item] | None = None, recorded: dict[int, str] | None = None) -> ScoreResult:
     """Score from the stored item results (unticked items count as not failed), by the rules in force
-    on the day observed unless settings are given."""
-    settings = settings or load_settings(inspection.observed_at.date())
+    of its centre on the day observed unless settings are given."""
+    settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     recorded = recorded_results(inspection) if recorded is None else recorded
     items = applicable_items(inspection) if items is None else items
     scored = [ScoredItem(i.code, i.category.code, i.deduction, i.severity, i.kind, recorded.get(i.id)) for i in items]
@@ -176,7 +176,7 @@ def close(inspection: Inspection, *, at: dt.datetime | None = None,
     from a finalised record (probation, rectification) is app.loop.record_changes.finalise's: call that."""
     _require_draft(inspection)
     _not_future(inspection.observed_at)
-    settings = settings or load_settings(inspection.observed_at.date())
+    settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     recorded = recorded_results(inspection)
     items = applicable_items(inspection)
     missing = [i.code for i in items if i.kind == "check" and i.id not in recorded]

@@ -27,8 +27,7 @@ def employment(employer: str) -> str:
     return "other"
 
 
-def consequence(employer: str, settings: CentreSettings | None = None) -> str:
-    settings = settings or load_settings()
+def consequence(employer: str, settings: CentreSettings) -> str:
     return {"agency": settings.consequence_agency, "staff": settings.consequence_staff,
             "other": settings.consequence_other}[employment(employer)]
 
@@ -57,7 +56,7 @@ def wording(rec, settings: CentreSettings | None = None) -> NoticeWording:
     """The closing paragraphs of the notice for an inspection record (app.results.reports.InspectionRecord)."""
     if not rec.failed_items:
         raise PatrolError("该次巡查没有需整改的问题, 不出具整改通知单")
-    then = consequence(rec.employer, settings)
+    then = consequence(rec.employer, settings or load_settings(rec.observed_at.date(), rec.centre_id))
     if rec.case_role == "opened":
         return NoticeWording("first_failure", (
             f"根据《“微笑相迎、温暖相伴”活动实施方案》, 本次巡查不合格, 你已进入考察期, 考察期至{cn_date(rec.probation_until)}, "

@@ -33,11 +33,14 @@ class WindowState:
     staff_name: str
 
 
-def start_round(inspector: User, area: Area | None = None, checklist_code: str | None = None) -> PatrolRound:
-    """Begin a round over one area (or every area), on the centre's checklist unless told another."""
+def start_round(inspector: User, area: Area | None = None, checklist_code: str | None = None,
+                centre_id=scope.SOLE) -> PatrolRound:
+    """Begin a round over one area (or every area) of a centre, on the centre's checklist unless told another."""
     require_role(inspector, "inspector")
+    if area is not None:
+        centre_id = area.centre_id
     if checklist_code is None:
-        checklist_code = in_use()
+        checklist_code = in_use(scope.require_centre(centre_id, "巡查"))
     return PatrolRound.create(inspector=inspector, area=area, checklist_code=checklist_code)
 
 
@@ -57,14 +60,17 @@ def finish_round(patrol: PatrolRound) -> None:
     patrol.save()
 
 
-def round_windows(patrol: PatrolRound) -> list[Window]:
-    query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
+def round_windows(patrol: PatrolRound, centre_id=scope.SOLE) -> list[Window]:
+    """The windows a round walks past: its area's, or every window of the centre."""
+    query = Window.select(Window, Area).join(Area).where(Window.active == True)  # noqa: E712
     if patrol.area_id:
         query = query.where(Window.area == patrol.area_id)
+    else:
+        query = query.where(scope.windows(scope.require_centre(centre_id, "巡查")))
     return list(query.order_by(Window.code))
 
 
-def window_states(patrol: PatrolRound) -> list[WindowState]:
+def window_states(patrol: PatrolRound, centre_id=scope.SOLE) -> list[WindowState]:
     """Every window of the round with its state: not yet, in progress, or done with score and grade."""
     latest: dict[int, Inspection] = {}
     query = (
@@ -76,7 +82,7 @@ def window_states(patrol: PatrolRound) -> list[WindowState]:
     for insp in query:
         latest[insp.window_id] = insp
     states = []
-    for w in round_windows(patrol):
+    for w in round_windows(patrol, centre_id):
         insp = latest.get(w.id)
         state = "todo" if insp is None else ("done" if insp.status == "final" else "draft")
         states.append(WindowState(
@@ -89,18 +95,18 @@ def window_states(patrol: PatrolRound) -> list[WindowState]:
     return states
 
 
-def find_window(text: str, centre_code: str | None = None) -> Window:
-    """The active window a scanned label or typed code names."""
+def find_window(text: str, centre_code: str | None = None, centre_id=scope.SOLE) -> Window:
+    """The active window of a centre a scanned label or typed code names."""
     code = parse_scan(text, centre_code)
-    window = Window.get_or_none((Window.code == code) & (Window.active == True) & scope.windows())  # noqa: E712
+    window = Window.get_or_none((Window.code == code) & (Window.active == True) & scope.windows(centre_id))  # noqa: E712
     if window is None:
         raise PatrolError(f"未找到窗口: {code}")
     return window
 
 
-def window_in_view(code: str) -> Window | None:
-    """The centre in view's window with this code, if there is one."""
-    return Window.get_or_none((Window.code == code.strip().upper()) & scope.windows())
+def window_in_view(code: str, centre_id=scope.SOLE) -> Window | None:
+    """A centre's window with this code, if there is one."""
+    return Window.get_or_none((Window.code == code.strip().upper()) & scope.windows(centre_id))
 
 
 def staff_on_duty(window: Window) -> Staff | None:
@@ -137,9 +143,9 @@ def open_inspection(patrol: PatrolRound, window: Window, inspector: User) -> Ins
     return insp
 
 
-def next_window(patrol: PatrolRound, after_code: str | None = None) -> WindowState | None:
+def next_window(patrol: PatrolRound, after_code: str | None = None, centre_id=scope.SOLE) -> WindowState | None:
     """The next window of the round not yet done, after the given code (wrapping round)."""
-    pending = [s for s in window_states(patrol) if s.state != "done"]
+    pending = [s for s in window_states(patrol, centre_id=centre_id) if s.state != "done"]
     if not pending:
         return None
     later = [s for s in pending if after_code is None or s.code > after_code]

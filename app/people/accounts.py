@@ -83,8 +83,6 @@ def authenticate(username: str, password: str) -> User:
     _refuse_if_locked(fresh)
     if fresh.failed_logins or fresh.locked_until:
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
-
-    scope.for_user(fresh)  # a centre's account sees its centre; the district's, the district
     return fresh
 
 
@@ -121,20 +119,21 @@ def manage_account(acting: User, target: User, *, active: bool | None = None, ro
     return target
 
 
-def add_account(acting: User, username: str, display_name: str, role: str, password: str) -> User:
+def add_account(acting: User, username: str, display_name: str, role: str, password: str,
+                centre_id=scope.SOLE) -> User:
     require_role(acting, "manager")
     if not username.strip():
         raise PatrolError("用户名不能为空")
 
 
-    # A centre's manager adds accounts of their centre; the district's, of the centre in view (a manager
-    # added in a one-centre database stays the district's, as the first one is).
+    # A centre's manager adds accounts of their centre; the district's, of the centre it acts for (a
+    # manager added in a one-centre database stays the district's, as the first one is).
     if acting.centre_id is not None:
         centre = acting.centre_id
     elif role == "manager" and not scope.is_district():
         centre = None
     else:
-        centre = scope.centre_id()
+        centre = scope.resolve(centre_id)
     user = create_user(username.strip(), display_name.strip() or username.strip(), role, password, centre=centre)
     audit.record(acting, "account.change", f"user:{user.username}", new={"role": role, "created": True})
     return user

@@ -42,7 +42,8 @@ def _text(value: str, label: str) -> str:
     return value
 
 
-def save_window(user: User, data: WindowData, window: Window | None = None, *, reason: str) -> Window:
+def save_window(user: User, data: WindowData, window: Window | None = None, *, reason: str,
+                centre_id=scope.SOLE) -> Window:
     """Add a window, or change one, with a reason; codes are unique."""
     require_role(user, "manager")
     reason = audit.require_reason(reason)
@@ -50,7 +51,7 @@ def save_window(user: User, data: WindowData, window: Window | None = None, *, r
     name = _text(data.name, "窗口名称")
     if data.window_type not in WINDOW_TYPES:
         raise PatrolError(f"窗口类型须为: {'、'.join(WINDOW_TYPES)}")
-    centre = window.centre_id if window is not None else scope.require_centre("窗口")
+    centre = window.centre_id if window is not None else scope.require_centre(centre_id, "窗口")
     area = Area.get_or_none((Area.code == data.area_code) & (Area.centre == centre))
     if area is None:
         raise PatrolError(f"未知区域: {data.area_code}")
@@ -80,7 +81,8 @@ def set_window_active(user: User, window: Window, active: bool, *, reason: str) 
         window.save()
 
 
-def save_staff(user: User, data: StaffData, staff: Staff | None = None, *, reason: str) -> Staff:
+def save_staff(user: User, data: StaffData, staff: Staff | None = None, *, reason: str,
+               centre_id=scope.SOLE) -> Staff:
     """Add a person, or change one, with a reason; employee numbers are unique."""
     require_role(user, "manager")
     reason = audit.require_reason(reason)
@@ -94,12 +96,12 @@ def save_staff(user: User, data: StaffData, staff: Staff | None = None, *, reaso
         raise PatrolError(f"状态须为: {'、'.join(STAFF_STATUSES.values())}")
     window = None
     if data.window_code:
-        window = Window.get_or_none((Window.code == data.window_code.strip().upper()) & scope.windows())
+        window = Window.get_or_none((Window.code == data.window_code.strip().upper()) & scope.windows(centre_id))
         if window is None:
             raise PatrolError(f"未知窗口编号: {data.window_code}")
     clash = Staff.get_or_none(Staff.employee_no == employee_no)
     if clash is not None and (staff is None or clash.id != staff.id):
-        where = "" if clash.centre_id == scope.centre_id() else f" (在{clash.centre.name})"
+        where = "" if clash.centre_id == scope.resolve(centre_id) else f" (在{clash.centre.name})"
         raise PatrolError(f"工号 {employee_no} 已存在{where}")
     old = {"name": staff.name, "window": staff.window.code if staff.window_id else "", "employer": staff.employer,
            "status": staff.status, "post": staff.post} if staff else None
@@ -109,7 +111,7 @@ def save_staff(user: User, data: StaffData, staff: Staff | None = None, *, reaso
     staff.post, staff.status = data.post, data.status
     # A person works at their window's centre: assigning a window of another centre moves them there,
     # with their record and history.
-    staff.centre_id = window.centre_id if window is not None else (staff.centre_id or scope.require_centre("人员"))
+    staff.centre_id = window.centre_id if window is not None else (staff.centre_id or scope.require_centre(centre_id, "人员"))
     with db.atomic():
         audit.record(user, "staff.save", f"staff:{employee_no}", old=old,
                      new={"name": name, "window": window.code if window else "", "employer": data.employer.strip(),
@@ -130,27 +132,29 @@ def set_staff_status(user: User, staff: Staff, status: str, *, reason: str) -> N
         staff.save()
 
 
-# What the pages list: the centre in view's own, in code order.
+# What the pages list: a centre's own (None: the whole district's), in code order.
 
-def areas() -> list[Area]:
-    """The centre in view's areas."""
-    return list(Area.select().where(Area.centre == scope.centre_id()).order_by(Area.code))
+def areas(centre_id=scope.SOLE) -> list[Area]:
+    """A centre's areas."""
+    return list(Area.select().where(Area.centre == scope.resolve(centre_id)).order_by(Area.code))
 
 
-def windows(active_only: bool = False) -> list[Window]:
-    """The centre in view's windows (every centre's in the district's view), with their areas."""
-    where = scope.windows() & (Window.active == True) if active_only else scope.windows()  # noqa: E712
+def windows(active_only: bool = False, centre_id=scope.SOLE) -> list[Window]:
+    """A centre's windows (every centre's in the district's view), with their areas."""
+    where = scope.windows(centre_id)
+    if active_only:
+        where &= Window.active == True  # noqa: E712
     return list(Window.select(Window, Area).join(Area).where(where).order_by(Window.code))
 
 
-def people(active_only: bool = False, centre_id: int | None = None) -> list[Staff]:
-    """The staff of the centre in view (or of the centre given), by employee number."""
-    where = (Staff.centre == centre_id) if centre_id is not None else scope.staff()
+def people(active_only: bool = False, centre_id=scope.SOLE) -> list[Staff]:
+    """A centre's staff, by employee number."""
+    where = scope.staff(centre_id)
     if active_only:
         where &= Staff.status == "active"
     return list(Staff.select().where(where).order_by(Staff.employee_no))
 
 
-def accounts(viewer: User) -> list[User]:
+def accounts(viewer: User, centre_id=scope.SOLE) -> list[User]:
     """The accounts a manager may see and manage: a centre's manager, their centre's."""
-    return list(User.select().where(scope.accounts(viewer)).order_by(User.username))
+    return list(User.select().where(scope.accounts(centre_id, viewer)).order_by(User.username))

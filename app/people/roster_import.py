@@ -142,6 +142,7 @@ class RosterPlan:
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # sheets skipped, numbers generated …
     active_before: int = 0  # staff on duty before the import
+    centre_id: int | None = None  # the centre whose roster this is
 
     @property
     def mass_unlisting(self) -> str:
@@ -258,10 +259,10 @@ def _read_staff(file: str, sheet, header_row: int, columns: dict[str, int], erro
     return out
 
 
-def plan_roster(file: str, sheets) -> RosterPlan:
-    """Read windows and staff from the sheets, validate everything, and list what would change."""
+def plan_roster(file: str, sheets, centre_id=scope.SOLE) -> RosterPlan:
+    """Read a centre's windows and staff from the sheets, validate everything, and list what would change."""
     errors: list[str] = []
-    plan = RosterPlan(source=file)
+    plan = RosterPlan(source=file, centre_id=scope.require_centre(centre_id, "名单"))
     for sheet in sheets:
         if getattr(sheet, "hidden", False):  # an old list the office keeps out of sight
             plan.notes.append(f"已跳过隐藏的工作表“{sheet.name}”")
@@ -275,13 +276,14 @@ def plan_roster(file: str, sheets) -> RosterPlan:
     if not plan.staff and not plan.windows and not errors:
         raise PatrolError(f"{file}: 没有找到人员表 (需有 姓名、工号、性别 等列) 或窗口表 (需有 窗口编号、窗口名称、窗口类型)")
     _check_duplicates(plan, errors)
-    resolve(plan.staff, errors)
+    resolve(plan.staff, errors, plan.centre_id)
     generated = [s.employee_no for s in plan.staff if s.generated]
     if generated:
         plan.notes.append(f"名单中没有工号: {len(generated)} 名新人员编为 {generated[0]}" +
                           (f" 至 {generated[-1]}" if len(generated) > 1 else ""))
-    known_windows = {w.code for w in Window.select(Window.code).where(scope.windows())} | {w.code for w in plan.windows}
-    areas = _areas()
+    known_windows = ({w.code for w in Window.select(Window.code).where(Window.centre == plan.centre_id)}
+                     | {w.code for w in plan.windows})
+    areas = _areas(plan.centre_id)
     for w in plan.windows:
         if w.area and w.area not in areas:
             errors.append(f"{w.where}: 区域“{w.area}”不存在 (可选: {'、'.join(sorted({a.name for a in areas.values()}))})")
@@ -316,16 +318,16 @@ def _check_duplicates(plan: RosterPlan, errors: list[str]) -> None:
         codes[w.code] = w.where
 
 
-def _areas() -> dict:
+def _areas(centre_id: int) -> dict:
     """The centre's areas by code and by name."""
-    own = list(Area.select().where(Area.centre == scope.require_centre("名单")))
+    own = list(Area.select().where(Area.centre == centre_id))
     return {a.code: a for a in own} | {a.name: a for a in own}
 
 
 def _diff(plan: RosterPlan) -> None:
-    """What the roster changes at the centre in view. A listed person on another centre's roster moves
-    here (one record per person in a district); only this centre's people can be unlisted."""
-    here = scope.require_centre("名单")
+    """What the roster changes at its centre. A listed person on another centre's roster moves here
+    (one record per person in a district); only this centre's people can be unlisted."""
+    here = plan.centre_id
     windows = {w.code: w for w in Window.select().where(Window.centre == here)}
     for w in plan.windows:
         old = windows.get(w.code)
@@ -373,7 +375,9 @@ def apply_roster(plan: RosterPlan, user, reason: str, confirm_unlisted: bool = F
     more than a tenth of the staff 离岗 needs `confirm_unlisted`."""
     require_role(user, "manager")
     reason = audit.require_reason(reason)
-    here = scope.require_centre("名单")
+    here = plan.centre_id
+    if user.centre_id is not None and user.centre_id != here:
+        raise PermissionDenied("名单属于其他中心, 该中心的账号不能导入")
     if plan.mass_unlisting and not confirm_unlisted:
         raise PatrolError(f"{plan.mass_unlisting}; 确认无误后再次确认导入 (命令行加 --confirm-unlisted)")
     transfers = [c for c in plan.changes if c.details.startswith("调入")]
@@ -384,7 +388,7 @@ def apply_roster(plan: RosterPlan, user, reason: str, confirm_unlisted: bool = F
         audit.record(user, "import.roster", "roster", new={"file": plan.source, "summary": plan.summary(),
                      "changes": [f"{c.kind} {c.what} {c.key} {c.details}".strip() for c in plan.changes][:500]},
                      reason=reason)
-        areas = _areas()
+        areas = _areas(here)
         default_area = Area.select().where(Area.centre == here).order_by(Area.code).first()
         if default_area is None and plan.windows:
             default_area = Area.create(centre=here, code="A", name="服务大厅")

@@ -16,7 +16,6 @@ import hmac
 import re
 import secrets
 
-from app.centres import scope
 from app.centres.settings import local_value, set_local_value
 from app.storage.models import Staff, Window
 
@@ -55,11 +54,11 @@ def generated_numbers(taken: set[str]):
             yield number
 
 
-def resolve(staff_rows: list, errors: list[str]) -> None:
+def resolve(staff_rows: list, errors: list[str], centre_id: int) -> None:
     """Give every row without an employee number the number of the person it is, or a new one.
     Rows sets `employee_no`, and `generated` for new people; ambiguous rows become errors."""
     people = list(Staff.select(Staff.employee_no, Staff.name, Staff.id_card_key, Staff.window, Staff.status))
-    window_codes = dict(Window.select(Window.id, Window.code).where(scope.windows()).tuples())
+    window_codes = dict(Window.select(Window.id, Window.code).where(Window.centre == centre_id).tuples())
     by_card = {p.id_card_key: p for p in people if p.id_card_key}
     by_name: dict[str, list] = {}
     for p in people:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from app.centres import scope
 from app.centres.district import KINDS, centres
 from app.centres.settings import load_settings
 from app.errors import PatrolError
@@ -64,8 +63,9 @@ def _in(period: Period):
 
 
 def centre_rows(period: Period, required: int | None = None) -> list[CentreRow]:
-    """Every centre's figures for the period (a handful of grouped queries, whatever the district's size)."""
-    required = required or load_settings().coverage_min_inspections
+    """Every centre's figures for the period (a handful of grouped queries, whatever the district's size),
+    coverage counted by the district centre's setting unless `required` is given."""
+    required = required or load_settings(None, None).coverage_min_inspections
     windows = Counter(dict(Window.select(Window.centre, pw.fn.COUNT(Window.id)).where(Window.active == True)  # noqa: E712
                            .group_by(Window.centre).tuples()))
     passed_expr = pw.fn.SUM(pw.Case(None, [(Inspection.passed == True, 1)], 0))  # noqa: E712
@@ -137,10 +137,11 @@ class DistrictReport:
 
 
 def district_report(period: Period) -> DistrictReport:
+    """The district's report: its centres ranked, and windows and staff across every centre (by the
+    district centre's rules)."""
     rows = rank_centres(period)
     if not any(r.inspections for r in rows):
         raise PatrolError(f"{period.label}全区没有已定稿的巡查记录")
-    with scope.viewing(None):
-        windows, staff = rank(period, "window"), rank(period, "staff")
-        rule = tie_breaks()
+    windows, staff = rank(period, "window", centre_id=None), rank(period, "staff", centre_id=None)
+    rule = tie_breaks(centre_id=None)
     return DistrictReport(period, centres()[0].name, rows, windows, staff, METHOD, rule)

@@ -39,21 +39,23 @@ class Figures:
     overdue: int = 0  # rectification items past their deadline (managers)
 
 
-def figures(day: dt.date | None = None, user: User | None = None) -> Figures:
+def figures(day: dt.date | None = None, user: User | None = None, centre_id=scope.SOLE) -> Figures:
     """Everything the dashboard shows, as this user may see it. Cases past their end are decided
     first (the rule-based sweep, as `main.py probation` does), so the list is never stale."""
     day = day or dt.date.today()
-    sweep(day)
+    sweep(day, centre_id=centre_id)
     own = visible_to(user) is not None
-    return Figures(own, today_progress(day, user), probation_due(day, ("open",) if own else None),
-                   None if own else ranking_preview(day), weekly_averages(day, user=user),
-                   0 if own else overdue_rectifications(day))
+    return Figures(own, today_progress(day, user, centre_id=centre_id), probation_due(day, ("open",) if own else None,
+                                                                                      centre_id=centre_id),
+                   None if own else ranking_preview(day, centre_id=centre_id), weekly_averages(day, user=user,
+                                                                                               centre_id=centre_id),
+                   0 if own else overdue_rectifications(day, centre_id=centre_id))
 
 
-def overdue_rectifications(day: dt.date) -> int:
+def overdue_rectifications(day: dt.date, centre_id=scope.SOLE) -> int:
     """Rectification items still open after their deadline, in the centre in view."""
     query = Rectification.select().where((Rectification.state == "open") & (Rectification.due_on < day))
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     return (query.where(Rectification.centre == cid) if cid is not None else query).count()
 
 
@@ -62,32 +64,33 @@ def _scoped(where, user: User | None):
     return where if own is None else where & own
 
 
-def today_progress(day: dt.date | None = None, user: User | None = None) -> TodayProgress:
+def today_progress(day: dt.date | None = None, user: User | None = None, centre_id=scope.SOLE) -> TodayProgress:
     day = day or dt.date.today()
     start = dt.datetime.combine(day, dt.time())
     end = start + dt.timedelta(days=1)
     todays = Inspection.select(Inspection.window, Inspection.status, Inspection.passed).where(
-        _scoped((Inspection.observed_at >= start) & (Inspection.observed_at < end) & scope.inspections(), user)
+        _scoped((Inspection.observed_at >= start) & (Inspection.observed_at < end) & scope.inspections(centre_id), user)
     )
     done = {i.window_id for i in todays if i.status == "final"}
     drafts = {i.window_id for i in todays if i.status == "draft"} - done
     failed = sum(1 for i in todays if i.status == "final" and not i.passed)
-    windows = Window.select().where((Window.active == True) & scope.windows()).count()  # noqa: E712
+    windows = Window.select().where((Window.active == True) & scope.windows(centre_id)).count()  # noqa: E712
     return TodayProgress(windows, len(done), len(drafts), failed)
 
 
-def probation_due(as_of: dt.date | None = None, statuses: tuple[str, ...] | None = None) -> list[CaseRow]:
+def probation_due(as_of: dt.date | None = None, statuses: tuple[str, ...] | None = None,
+                  centre_id=scope.SOLE) -> list[CaseRow]:
     """Undecided cases (open or awaiting a decision), soonest end first (re-checks still due = required − passed)."""
-    return case_rows(as_of or dt.date.today(), statuses or ("open", "recommend_return", "review"))
+    return case_rows(as_of or dt.date.today(), statuses or ("open", "recommend_return", "review"), centre_id=centre_id)
 
 
-def ranking_preview(day: dt.date | None = None, top: int = 10) -> list[RankRow]:
+def ranking_preview(day: dt.date | None = None, top: int = 10, centre_id=scope.SOLE) -> list[RankRow]:
     day = day or dt.date.today()
-    return rank(periods.month(f"{day.year}-{day.month:02d}"), "window")[:top]
+    return rank(periods.month(f"{day.year}-{day.month:02d}"), "window", centre_id=centre_id)[:top]
 
 
 def weekly_averages(day: dt.date | None = None, weeks: int = 13,
-                    user: User | None = None) -> list[tuple[dt.date, float | None, int]]:
+                    user: User | None = None, centre_id=scope.SOLE) -> list[tuple[dt.date, float | None, int]]:
     """(Monday, average score, inspections) for each of the last `weeks` weeks up to `day`."""
     day = day or dt.date.today()
     first = day - dt.timedelta(days=day.weekday()) - dt.timedelta(weeks=weeks - 1)
@@ -95,7 +98,7 @@ def weekly_averages(day: dt.date | None = None, weeks: int = 13,
     # tens of thousands of inspections, which need not cross into Python one by one.
     day_expr = pw.fn.DATE(Inspection.observed_at)
     query = (Inspection.select(day_expr, pw.fn.SUM(Inspection.score), pw.fn.COUNT(Inspection.id))
-             .where(_scoped((Inspection.status == "final") & scope.inspections()
+             .where(_scoped((Inspection.status == "final") & scope.inspections(centre_id)
                             & (Inspection.observed_at >= dt.datetime.combine(first, dt.time()))
                             & (Inspection.observed_at < dt.datetime.combine(day + dt.timedelta(days=1), dt.time())), user))
              .group_by(day_expr).tuples())

@@ -37,9 +37,9 @@ class InspectionRow:
 
 
 def finalised_inspections(period: Period, window_code: str | None = None,
-                          employee_no: str | None = None, inspector: User | None = None) -> list[InspectionRow]:
+                          employee_no: str | None = None, inspector: User | None = None, centre_id=scope.SOLE) -> list[InspectionRow]:
     """Finalised inspections observed in the period, oldest first; unknown codes are an error."""
-    return list(iter_finalised_inspections(period, window_code, employee_no, inspector))
+    return list(iter_finalised_inspections(period, window_code, employee_no, inspector, centre_id=centre_id))
 
 
 def visible_to(user: User | None):
@@ -76,14 +76,14 @@ def require_export(kind: str, user: User | None, inspection: Inspection | None =
 
 
 def iter_finalised_inspections(period: Period, window_code: str | None = None, employee_no: str | None = None,
-                               inspector: User | None = None) -> Iterator[InspectionRow]:
+                               inspector: User | None = None, centre_id=scope.SOLE) -> Iterator[InspectionRow]:
     """The same, streamed: one row in memory at a time, for exports of any length."""
-    where = finalised_in(period)
+    where = finalised_in(period, centre_id=centre_id)
     own = visible_to(inspector)
     if own is not None:
         where &= own
     if window_code is not None:
-        window = Window.get_or_none((Window.code == window_code) & scope.windows())
+        window = Window.get_or_none((Window.code == window_code) & scope.windows(centre_id))
         if window is None:
             raise PatrolError(f"未知窗口编号: {window_code}")
         where &= Inspection.window == window

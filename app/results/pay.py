@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from app.centres import scope
 from app.centres.settings import load_settings
 from app.periods import Period
 from app.results.rankings import finalised_in
@@ -35,12 +36,12 @@ class PayRow:
         }
 
 
-def failures(period: Period) -> list[PayRow]:
+def failures(period: Period, centre_id=scope.SOLE) -> list[PayRow]:
     """Staff with at least one failed finalised inspection in the period, most failures first."""
     failed = list(
         Inspection.select(Inspection, Staff, Window)
         .join(Staff).switch(Inspection).join(Window)
-        .where(finalised_in(period) & (Inspection.passed == False))  # noqa: E712
+        .where(finalised_in(period, centre_id=centre_id) & (Inspection.passed == False))  # noqa: E712
         .order_by(Inspection.observed_at)
     )
     by_staff: dict[int, PayRow] = {}
@@ -71,7 +72,7 @@ def failures(period: Period) -> list[PayRow]:
                 texts[code] = text
         for staff_id, counts in item_counts.items():
             by_staff[staff_id].items = [(c, texts[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    settings = load_settings()
+    settings = load_settings(centre_id=centre_id)
     for row in by_staff.values():
         if settings.pay_per_failure or settings.pay_per_veto:
             row.amount = round(row.failed_inspections * settings.pay_per_failure + row.vetoes * settings.pay_per_veto, 2)

@@ -16,7 +16,7 @@ import peewee as pw
 
 from app import audit
 from app.centres import scope
-from app.centres.settings import CentreSettings, load_settings, rule_book
+from app.centres.settings import CentreSettings, RuleBook, load_settings, rule_book
 from app.centres.wall import ensure_own
 from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError
@@ -57,7 +57,8 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
     rows = []
     for n in range(0, len(inspection_ids), 500):
         rows += list(Inspection.select(Inspection.id, Inspection.staff, Inspection.observed_at, Inspection.finished_at,
-                                       Inspection.passed, Inspection.score, Inspection.vetoed)
+                                       Inspection.passed, Inspection.score, Inspection.vetoed, Window.centre)
+                     .join(Window)
                      .where(Inspection.id.in_(inspection_ids[n:n + 500]) & Inspection.staff.is_null(False)).tuples())
     rows.sort(key=lambda r: (r[2], r[0]))
     people = sorted({r[1] for r in rows})
@@ -68,9 +69,9 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
                                      ProbationCase.opening_inspection)
                 .where(ProbationCase.staff.in_(people[n:n + 500]) & (ProbationCase.status == "open")).tuples()):
             open_cases.setdefault(staff_id, []).append([case_id, opened_on, ends_on, opening])
-    rules = rule_book() if rows else None
+    books: dict[int, RuleBook] = {}  # each centre's rules of each day: a case opens by its centre's
     events, counted = [], {}
-    for insp_id, staff_id, observed, finished, passed, score, vetoed in rows:
+    for insp_id, staff_id, observed, finished, passed, score, vetoed, centre_id in rows:
         day, when = observed.date(), finished or now()
         covering = [c for c in open_cases.get(staff_id, ()) if c[1] <= day <= c[2]]
         case = max(covering, key=lambda c: (c[1], c[0])) if covering else None
@@ -82,7 +83,9 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
             continue
         if passed:
             continue
-        settings = rules.on(day)
+        if centre_id not in books:
+            books[centre_id] = rule_book(centre_id)
+        settings = books[centre_id].on(day)
         ends_on = day + dt.timedelta(days=settings.probation_days)
         opened = ProbationCase.create(staff=staff_id, opening_inspection=insp_id, opened_on=day, ends_on=ends_on,
                                       required_rechecks=settings.probation_rechecks)
@@ -100,7 +103,7 @@ def open_for_event(staff: Staff, day: dt.date, cause: str) -> ProbationCase | No
     if the person already has a case running on that day."""
     if active_case(staff.id, day) is not None:
         return None
-    settings = load_settings(day)
+    settings = load_settings(day, staff.centre_id)
     with db.atomic():
         case = ProbationCase.create(staff=staff, opening_inspection=None, opened_on=day,
                                     ends_on=day + dt.timedelta(days=settings.probation_days),
@@ -151,7 +154,7 @@ def needs_review(case: ProbationCase, settings: CentreSettings | None = None) ->
         return ""
     if opening.vetoed:
         return "本案由一票否决项开启"
-    settings = settings or load_settings(case.opened_on)
+    settings = settings or load_settings(case.opened_on, case.staff.centre_id)
     if settings.review_serious:
         serious = (ItemResult.select().join(Item).where((ItemResult.inspection == opening) & (ItemResult.result == "fail")
                                                         & (Item.severity == "serious")).exists())
@@ -223,7 +226,7 @@ def _decided_by_sweep(case: ProbationCase) -> bool:
             ["cleared_by_manager", "withdrawn"]))).exists())
 
 
-def sweep(as_of: dt.date, user: User | None = None) -> list[ProbationCase]:
+def sweep(as_of: dt.date, user: User | None = None, centre_id=scope.SOLE) -> list[ProbationCase]:
     """Decide every open case whose end date is before `as_of`; return the cases changed. The app runs
     it as the scheduled sweep (no user); from the command line a named manager runs it. Audited."""
     if user is not None:
@@ -231,7 +234,7 @@ def sweep(as_of: dt.date, user: User | None = None) -> list[ProbationCase]:
     # The centre in view's cases, decided by its rules (a district's view decides every centre's).
     due = list(
         ProbationCase.select().join(Staff).where((ProbationCase.status == "open") & (ProbationCase.ends_on < as_of)
-                                                 & scope.staff())
+                                                 & scope.staff(centre_id))
     )
     changed = []
     counts = recheck_counts_of([c.id for c in due])
@@ -308,13 +311,14 @@ class CaseRow:
     status_label: str
 
 
-def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_return", "review")) -> list[CaseRow]:
+def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_return", "review"),
+              centre_id=scope.SOLE) -> list[CaseRow]:
     """Cases in the given statuses, soonest end first, with their re-check counts."""
     query = (
         ProbationCase.select(ProbationCase, Staff, Window)
         .join(Staff)
         .join(Window, pw.JOIN.LEFT_OUTER, on=(Staff.window == Window.id))
-        .where(ProbationCase.status.in_(list(statuses)) & scope.staff())
+        .where(ProbationCase.status.in_(list(statuses)) & scope.staff(centre_id))
         .order_by(ProbationCase.ends_on, Staff.employee_no)
     )
     cases = list(query)

@@ -48,13 +48,13 @@ class RankRow:
         }
 
 
-def finalised_in(period: Period):
+def finalised_in(period: Period, centre_id=scope.SOLE):
     """Finalised inspections observed in the period, at the windows of the centre in view."""
     return (
         (Inspection.status == "final")
         & (Inspection.observed_at >= period.start_dt)
         & (Inspection.observed_at < period.end_dt)
-        & scope.inspections()
+        & scope.inspections(centre_id)
     )
 
 
@@ -70,7 +70,7 @@ def _aggregates():
     )
 
 
-def _query(by: str, period: Period):
+def _query(by: str, period: Period, centre_id=scope.SOLE):
     aggs = _aggregates()
     if by == "window":
         # By window id: two centres of a district may both have an A01.
@@ -78,7 +78,8 @@ def _query(by: str, period: Period):
             Inspection.select(Window.code.alias("code"), Window.name.alias("name"),
                               Window.department.alias("department"), Centre.code.alias("centre_code"),
                               Centre.name.alias("centre_name"), *aggs)
-            .join(Window).join(Centre, pw.JOIN.LEFT_OUTER, on=(Window.centre == Centre.id)).where(finalised_in(period))
+            .join(Window).join(Centre, pw.JOIN.LEFT_OUTER, on=(Window.centre == Centre.id)).where(finalised_in(period,
+                                                                                                               centre_id=centre_id))
             .group_by(Window.id, Window.code, Window.name, Window.department, Centre.code, Centre.name)
         )
     if by == "staff":
@@ -86,13 +87,14 @@ def _query(by: str, period: Period):
             Inspection.select(Staff.employee_no.alias("code"), Staff.name.alias("name"),
                               Staff.employer.alias("employer"), Centre.code.alias("centre_code"),
                               Centre.name.alias("centre_name"), *aggs)
-            .join(Staff).join(Centre, pw.JOIN.LEFT_OUTER, on=(Staff.centre == Centre.id)).where(finalised_in(period))
+            .join(Staff).join(Centre, pw.JOIN.LEFT_OUTER, on=(Staff.centre == Centre.id)).where(finalised_in(period,
+                                                                                                             centre_id=centre_id))
             .group_by(Staff.employee_no, Staff.name, Staff.employer, Centre.code, Centre.name)
         )
     if by == "department":
         return (
             Inspection.select(Window.department.alias("code"), Window.department.alias("name"), *aggs)
-            .join(Window).where(finalised_in(period))
+            .join(Window).where(finalised_in(period, centre_id=centre_id))
             .group_by(Window.department)
         )
     raise PatrolError(f"未知排名方式 {by!r} (可选: {', '.join(GROUPINGS)})")
@@ -102,11 +104,12 @@ def _sort_key(row: RankRow) -> tuple:
     return (row.vetoes > 0, -row.average_score, -round(row.pass_rate, 4), row.vetoes, -row.inspections)
 
 
-def rank(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
+def rank(period: Period, by: str = "window", settings: CentreSettings | None = None,
+         centre_id=scope.SOLE) -> list[RankRow]:
     """Rank every window / staff member / department with at least the minimum number of finalised
     inspections in the period (those with fewer: `too_few`); the vetoed come last, or are left out
     (`left_out`) when the scheme says so. Each row carries the grade of its average and a note."""
-    rows = _placed(period, by, settings)[0]
+    rows = _placed(period, by, settings, centre_id=centre_id)[0]
     rows.sort(key=lambda row: (_sort_key(row), row.code))
     previous = None
     for position, row in enumerate(rows, start=1):
@@ -116,9 +119,9 @@ def rank(period: Period, by: str = "window", settings: CentreSettings | None = N
     return rows
 
 
-def tie_breaks(settings: CentreSettings | None = None) -> str:
+def tie_breaks(settings: CentreSettings | None = None, centre_id=scope.SOLE) -> str:
     """The ranking rule as printed under every ranking."""
-    settings = settings or load_settings()
+    settings = settings or load_settings(centre_id=centre_id)
     text = TIE_BREAKS if settings.veto_ranking == "排在最后" else TIE_BREAKS.replace(
         "有一票否决者排在其他之后", "有一票否决者不参加排名, 另列")
     if settings.ranking_min_inspections > 1:
@@ -126,35 +129,36 @@ def tie_breaks(settings: CentreSettings | None = None) -> str:
     return text
 
 
-def _mark(rows: list[RankRow], period: Period) -> None:
+def _mark(rows: list[RankRow], period: Period, centre_id=scope.SOLE) -> None:
     """The grade of each average (by the rules in force at the period's end; a veto grades as a fail)
     and a note saying why a row stands where it does."""
-    rules = load_settings(period.last_day)
+    rules = load_settings(period.last_day, centre_id=centre_id)
     for row in rows:
         row.extra["grade"] = grade_for(row.average_score, row.vetoes > 0, rules.grades, rules.fail_grade)
         if row.vetoes:
             row.extra["note"] = f"一票否决 {row.vetoes} 次"
 
 
-def _placed(period: Period, by: str, settings: CentreSettings | None) -> tuple[list, list, list]:
+def _placed(period: Period, by: str, settings: CentreSettings | None, centre_id=scope.SOLE) -> tuple[list, list, list]:
     """One pass over the period's aggregates: (to rank, 样本不足, vetoed and left out), the first and
     last marked with their grades; the last two by code."""
-    settings = settings or load_settings()
+    settings = settings or load_settings(centre_id=centre_id)
     ranked, few, out = [], [], []
-    for r in _rows(period, by):
+    for r in _rows(period, by, centre_id=centre_id):
         if r.inspections < settings.ranking_min_inspections:
             few.append(r)
         elif r.vetoes and settings.veto_ranking == "不参加排名":
             out.append(r)
         else:
             ranked.append(r)
-    _mark(ranked + out, period)
+    _mark(ranked + out, period, centre_id=centre_id)
     return ranked, sorted(few, key=lambda r: r.code), sorted(out, key=lambda r: r.code)
 
 
-def left_out(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
+def left_out(period: Period, by: str = "window", settings: CentreSettings | None = None,
+             centre_id=scope.SOLE) -> list[RankRow]:
     """The vetoed, when the scheme leaves them out of the ranking (else none), by code."""
-    return _placed(period, by, settings)[2]
+    return _placed(period, by, settings, centre_id=centre_id)[2]
 
 
 @dataclass(frozen=True)
@@ -168,41 +172,45 @@ class Unranked:
     detail: str
 
 
-def unranked(period: Period, by: str, settings: CentreSettings | None = None) -> list[Unranked]:
+def unranked(period: Period, by: str, settings: CentreSettings | None = None, centre_id=scope.SOLE) -> list[Unranked]:
     """Everyone active the ranking does not place: too few inspections, vetoed and left out, never
     inspected (coverage), each with its reason."""
-    settings = settings or load_settings()
-    _, few, vetoed = _placed(period, by, settings)
+    settings = settings or load_settings(centre_id=centre_id)
+    _, few, vetoed = _placed(period, by, settings, centre_id=centre_id)
     out = [Unranked("样本不足", r.code, r.name, r.inspections,
                     f"巡查 {r.inspections} 次, 少于 {settings.ranking_min_inspections} 次") for r in few]
     out += [Unranked("一票否决", r.code, r.name, r.inspections, f"一票否决 {r.vetoes} 次, 按规定不参加排名")
             for r in vetoed]
-    out += [Unranked("本期未巡查", code, name, 0, "本期没有已定稿的巡查记录") for code, name in never_inspected(period, by)]
+    out += [Unranked("本期未巡查", code, name, 0, "本期没有已定稿的巡查记录") for code, name in never_inspected(period, by,
+                                                                                               centre_id=centre_id)]
     return out
 
 
-def too_few(period: Period, by: str = "window", settings: CentreSettings | None = None) -> list[RankRow]:
+def too_few(period: Period, by: str = "window", settings: CentreSettings | None = None,
+            centre_id=scope.SOLE) -> list[RankRow]:
     """样本不足: inspected, but fewer times than the centre ranks (rank 0), by code."""
-    return _placed(period, by, settings)[1]
+    return _placed(period, by, settings, centre_id=centre_id)[1]
 
 
-def never_inspected(period: Period, by: str = "window") -> list[tuple[str, str]]:
+def never_inspected(period: Period, by: str = "window", centre_id=scope.SOLE) -> list[tuple[str, str]]:
     """(code, name) of the active windows or staff with no finalised inspection in the period."""
     if by == "window":
-        seen = {i for (i,) in Inspection.select(Inspection.window).where(finalised_in(period)).distinct().tuples()}
+        seen = {i for (i,) in Inspection.select(Inspection.window).where(finalised_in(period,
+                                                                                      centre_id=centre_id)).distinct().tuples()}
         return [(c, n) for i, c, n in Window.select(Window.id, Window.code, Window.name)
-                .where((Window.active == True) & scope.windows())  # noqa: E712
+                .where((Window.active == True) & scope.windows(centre_id))  # noqa: E712
                 .order_by(Window.centre, Window.code).tuples() if i not in seen]
     if by == "staff":
-        seen = {c for (c,) in Inspection.select(Staff.employee_no).join(Staff).where(finalised_in(period)).distinct().tuples()}
+        seen = {c for (c,) in Inspection.select(Staff.employee_no).join(Staff).where(finalised_in(period,
+                                                                                                  centre_id=centre_id)).distinct().tuples()}
         return [(c, n) for c, n in Staff.select(Staff.employee_no, Staff.name)
-                .where((Staff.status == "active") & scope.staff()).order_by(Staff.employee_no).tuples() if c not in seen]
+                .where((Staff.status == "active") & scope.staff(centre_id)).order_by(Staff.employee_no).tuples() if c not in seen]
     return []
 
 
-def _rows(period: Period, by: str) -> list[RankRow]:
+def _rows(period: Period, by: str, centre_id=scope.SOLE) -> list[RankRow]:
     rows = []
-    for r in _query(by, period).dicts():
+    for r in _query(by, period, centre_id=centre_id).dicts():
         n = int(r["n"])
         extra = {k: r[k] for k in ("department", "employer", "centre_code", "centre_name") if k in r}
         rows.append(RankRow(
@@ -220,10 +228,11 @@ class StarCandidate:
     reasons: list[str]  # why not eligible; empty when on the shortlist
 
 
-def smile_star_candidates(period: Period, settings: CentreSettings | None = None) -> list[StarCandidate]:
+def smile_star_candidates(period: Period, settings: CentreSettings | None = None,
+                          centre_id=scope.SOLE) -> list[StarCandidate]:
     """Every ranked staff member with the reasons (if any) that keep them off the 微笑之星 shortlist."""
-    settings = settings or load_settings()
-    staff_rows = rank(period, "staff", settings)
+    settings = settings or load_settings(centre_id=centre_id)
+    staff_rows = rank(period, "staff", settings, centre_id=centre_id)
     on_probation = {
         emp for (emp,) in ProbationCase.select(Staff.employee_no).join(Staff)
         .where((ProbationCase.opened_on < period.end) & (ProbationCase.ends_on >= period.start))
@@ -232,7 +241,8 @@ def smile_star_candidates(period: Period, settings: CentreSettings | None = None
     disqualified = {
         emp for (emp,) in ItemResult.select(Staff.employee_no)
         .join(Item).switch(ItemResult).join(Inspection).join(Staff)
-        .where(finalised_in(period) & (ItemResult.result == "fail") & (Item.disqualifies_award == True))  # noqa: E712
+        .where(finalised_in(period,
+                            centre_id=centre_id) & (ItemResult.result == "fail") & (Item.disqualifies_award == True))  # noqa: E712
         .distinct().tuples()
     }
     out = []
@@ -257,15 +267,15 @@ def smile_star_candidates(period: Period, settings: CentreSettings | None = None
     return out
 
 
-def smile_stars(period: Period, settings: CentreSettings | None = None) -> list[RankRow]:
+def smile_stars(period: Period, settings: CentreSettings | None = None, centre_id=scope.SOLE) -> list[RankRow]:
     """The 微笑之星 shortlist: eligible staff in ranking order, at most the configured number."""
-    settings = settings or load_settings()
-    eligible = [c.row for c in smile_star_candidates(period, settings) if not c.reasons]
+    settings = settings or load_settings(centre_id=centre_id)
+    eligible = [c.row for c in smile_star_candidates(period, settings, centre_id=centre_id) if not c.reasons]
     return eligible[: settings.smile_star_max]
 
 
-def red_flag_windows(period: Period, settings: CentreSettings | None = None) -> list[RankRow]:
+def red_flag_windows(period: Period, settings: CentreSettings | None = None, centre_id=scope.SOLE) -> list[RankRow]:
     """流动红旗: the top windows of the period without a veto, at most the configured number."""
-    settings = settings or load_settings()
-    rows = [r for r in rank(period, "window", settings) if r.vetoes == 0]
+    settings = settings or load_settings(centre_id=centre_id)
+    rows = [r for r in rank(period, "window", settings, centre_id=centre_id) if r.vetoes == 0]
     return rows[: settings.red_flag_windows]

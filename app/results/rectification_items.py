@@ -66,13 +66,13 @@ class ItemRow:
         return out | {"state_label": self.state_label, "source_label": SOURCES.get(self.source, self.source)}
 
 
-def items(state: str | None = None, today: dt.date | None = None) -> list[ItemRow]:
+def items(state: str | None = None, today: dt.date | None = None, centre_id=scope.SOLE) -> list[ItemRow]:
     """The centre's items (or the district's), the earliest deadline first; `state` filters."""
     today = today or dt.date.today()
     query = (Rectification.select(Rectification, Staff, Window)
              .join(Staff, JOIN.LEFT_OUTER, on=(Rectification.staff == Staff.id)).switch(Rectification)
              .join(Window, JOIN.LEFT_OUTER, on=(Rectification.window == Window.id)))
-    cid = scope.centre_id()
+    cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Rectification.centre == cid)
     if state in ("rectified", "withdrawn"):

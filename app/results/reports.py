@@ -11,6 +11,7 @@ import peewee as pw
 from app.centres import scope, wall
 from app.centres.centre import current_centre
 from app.centres.settings import load_settings
+from app.context import Context
 from app.centres.workdays import appeal_deadline as deadline
 from app.domain import GENDERS, METHODS, PROBATION_EVENTS, PROBATION_STATUSES, RESULTS, SEVERITIES
 from app.errors import PatrolError
@@ -36,8 +37,8 @@ from app.results.rankings import (
 from app.storage.models import Area, Inspection, Item, ItemResult, ProbationCase, Rectification, Staff, Window
 
 
-def centre_name() -> str:
-    centre = current_centre()
+def centre_name(centre_id=scope.SOLE) -> str:
+    centre = current_centre(centre_id)
     return centre.name if centre else "政务服务中心"
 
 
@@ -58,45 +59,48 @@ class MonthlyReport:
     rectifications: list = field(default_factory=list)  # items opened in the period, or overdue at its end
 
 
-def _require_inspections(period: Period) -> None:
-    if not Inspection.select().where(finalised_in(period)).exists():
+def _require_inspections(period: Period, centre_id=scope.SOLE) -> None:
+    if not Inspection.select().where(finalised_in(period, centre_id=centre_id)).exists():
         raise PatrolError(f"{period.label}没有已定稿的巡查记录")
 
 
-def monthly_report(period: Period) -> MonthlyReport:
+def monthly_report(period: Period, centre_id=scope.SOLE) -> MonthlyReport:
     """Rankings three ways, probation register, awards and the pay list for a month."""
-    _require_inspections(period)
-    settings = load_settings()
-    candidates = smile_star_candidates(period, settings)
-    cases = [r for r in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
+    _require_inspections(period, centre_id=centre_id)
+    settings = load_settings(centre_id=centre_id)
+    candidates = smile_star_candidates(period, settings, centre_id=centre_id)
+    cases = [r for r in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"),
+                                  centre_id=centre_id)
              if r.opened_on < period.end and r.ends_on >= period.start]
-    windows, staff, departments = (with_previous_rank(rank(period, by, settings), period, by) for by in ("window", "staff", "department"))
+    windows, staff, departments = (with_previous_rank(rank(period, by, settings, centre_id=centre_id), period, by,
+                                                      centre_id=centre_id) for by in ("window", "staff", "department"))
     return MonthlyReport(
-        period=period, centre=centre_name(), windows=windows, staff=staff,
+        period=period, centre=centre_name(centre_id=centre_id), windows=windows, staff=staff,
         departments=departments, probation=cases,
         stars=[c.row for c in candidates if not c.reasons][: settings.smile_star_max], candidates=candidates,
-        red_flags=red_flag_windows(period, settings), pay=failures(period),
-        unranked={by: unranked(period, by, settings) for by in ("window", "staff")}, rule=tie_breaks(settings),
-        rectifications=_rectifications(period),
+        red_flags=red_flag_windows(period, settings, centre_id=centre_id), pay=failures(period, centre_id=centre_id),
+        unranked={by: unranked(period, by, settings,
+                               centre_id=centre_id) for by in ("window", "staff")}, rule=tie_breaks(settings, centre_id=centre_id),
+        rectifications=_rectifications(period, centre_id=centre_id),
     )
 
 
-def _rectifications(period: Period) -> list:
+def _rectifications(period: Period, centre_id=scope.SOLE) -> list:
     """The period's rectification items and any still open after their deadline, as of the period's end
     (or today, for the month in progress)."""
     as_of = min(period.last_day, dt.date.today())
-    return [r for r in rectification_items.items(today=as_of)
+    return [r for r in rectification_items.items(today=as_of, centre_id=centre_id)
             if period.start <= r.opened_on < period.end or (r.state == "overdue" and r.opened_on < period.end)]
 
 
-def ranking(period: Period, by: str) -> list[RankRow]:
-    _require_inspections(period)
-    return with_previous_rank(rank(period, by), period, by)
+def ranking(period: Period, by: str, centre_id=scope.SOLE) -> list[RankRow]:
+    _require_inspections(period, centre_id=centre_id)
+    return with_previous_rank(rank(period, by, centre_id=centre_id), period, by, centre_id=centre_id)
 
 
-def with_previous_rank(rows: list[RankRow], period: Period, by: str) -> list[RankRow]:
+def with_previous_rank(rows: list[RankRow], period: Period, by: str, centre_id=scope.SOLE) -> list[RankRow]:
     """Each row with its rank in the period before and the change ("↑2", "↓1", "—", "新")."""
-    before = {r.code: r.rank for r in rank(previous(period), by)}
+    before = {r.code: r.rank for r in rank(previous(period), by, centre_id=centre_id)}
     for row in rows:
         last = before.get(row.code)
         row.extra["previous_rank"] = last
@@ -120,14 +124,15 @@ class FailedItemRow:
     note: str
 
 
-def details(period: Period, user=None) -> tuple[Iterator[InspectionRow], Iterator[FailedItemRow]]:
+def details(period: Period, user=None, centre_id=scope.SOLE) -> tuple[Iterator[InspectionRow], Iterator[FailedItemRow]]:
     """Every finalised inspection of the period and every failed item of them, both streamed; an
     inspector gets only their own."""
     own = visible_to(user)
-    where = finalised_in(period) if own is None else finalised_in(period) & own
+    where = finalised_in(period, centre_id=centre_id) if own is None else finalised_in(period,
+                                                                                       centre_id=centre_id) & own
     if not Inspection.select().where(where).exists():
         raise PatrolError(f"{period.label}没有已定稿的巡查记录" + ("" if own is None else " (本人)"))
-    rows = iter_finalised_inspections(period, inspector=user)
+    rows = iter_finalised_inspections(period, inspector=user, centre_id=centre_id)
 
     def failed() -> Iterator[FailedItemRow]:
         query = (
@@ -201,6 +206,7 @@ class InspectionRecord:
     rechecks_failed: int = 0
     deadlines: dict = field(default_factory=dict)  # item code -> the rectification deadline
     appeal_by: dt.date | None = None  # the last day to appeal a deduction
+    centre_id: int | None = None  # the centre of the window inspected (its settings word the notice)
 
     @property
     def failed_items(self) -> list[RecordItem]:
@@ -211,9 +217,9 @@ class InspectionRecord:
         return source_titles(s for i in (self.failed_items if failed_only else self.items) for s in i.sources)
 
 
-def inspection_record(inspection_id: int | str) -> InspectionRecord:
+def inspection_record(inspection_id: int | str, centre_id=scope.SOLE) -> InspectionRecord:
     """The filled checklist as the inspector saw it, with the probation case it opened or counts on."""
-    insp = wall.inspection(scope.context(), inspection_id)
+    insp = wall.inspection(Context(None, scope.resolve(centre_id)), inspection_id)
     stored = insp_mod.item_results(insp)
     items = []
     for item in insp_mod.applicable_items(insp):
@@ -229,7 +235,8 @@ def inspection_record(inspection_id: int | str) -> InspectionRecord:
     staff = insp.staff if insp.staff_id else None
     version = insp.checklist_version
     record = InspectionRecord(
-        id=insp.id, uuid=insp.uuid, revision=insp.revision, centre=centre_name(), window_code=insp.window.code,
+        id=insp.id, uuid=insp.uuid, revision=insp.revision, centre=insp.window.centre.name,
+        centre_id=insp.window.centre_id, window_code=insp.window.code,
         window_name=insp.window.name, window_type=insp.window.window_type, department=insp.window.department,
         staff_name=staff.name if staff else "", employee_no=staff.employee_no if staff else "",
         employer=staff.employer if staff else "", inspector=insp.inspector.display_name,
@@ -274,15 +281,16 @@ class ProbationNotice:
     decision: str = ""
 
 
-def probation_notice(case_id: int) -> ProbationNotice:
-    case = wall.fetch(scope.context(), ProbationCase, case_id)
+def probation_notice(case_id: int, centre_id=scope.SOLE) -> ProbationNotice:
+    case = wall.fetch(Context(None, scope.resolve(centre_id)), ProbationCase, case_id)
     staff = case.staff
     return ProbationNotice(
-        id=case.id, centre=staff.centre.name if staff.centre_id else centre_name(), staff_name=staff.name, employee_no=staff.employee_no,
+        id=case.id, centre=staff.centre.name if staff.centre_id else centre_name(centre_id=centre_id), staff_name=staff.name, employee_no=staff.employee_no,
         employer=staff.employer, window=staff.window.code if staff.window_id else "",
         opened_on=case.opened_on, ends_on=case.ends_on, required=case.required_rechecks,
         status=PROBATION_STATUSES[case.status],
-        opening=inspection_record(case.opening_inspection_id) if case.opening_inspection_id else None,
+        opening=inspection_record(case.opening_inspection_id,
+                                  centre_id=centre_id) if case.opening_inspection_id else None,
         events=[(e.at, PROBATION_EVENTS[e.kind], e.cause) for e in history(case)],
         decision=case.decision_reason,
     )
@@ -308,15 +316,16 @@ class StaffRecord:
         return round(sum(scores) / len(scores), 2) if scores else None
 
 
-def staff_record(employee_no: str, period: Period) -> StaffRecord:
-    staff = Staff.get_or_none((Staff.employee_no == employee_no) & scope.staff())
+def staff_record(employee_no: str, period: Period, centre_id=scope.SOLE) -> StaffRecord:
+    staff = Staff.get_or_none((Staff.employee_no == employee_no) & scope.staff(centre_id))
     if staff is None:
         raise PatrolError(f"本中心没有工号 {employee_no}")
-    rows = finalised_inspections(period, employee_no=employee_no)
-    pay = next((p for p in failures(period) if p.employee_no == employee_no), None)
-    cases = [c for c in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"))
+    rows = finalised_inspections(period, employee_no=employee_no, centre_id=centre_id)
+    pay = next((p for p in failures(period, centre_id=centre_id) if p.employee_no == employee_no), None)
+    cases = [c for c in case_rows(period.last_day, ("open", "recommend_return", "review", "cleared", "returned"),
+                                  centre_id=centre_id)
              if c.employee_no == employee_no and c.opened_on < period.end and c.ends_on >= period.start]
-    return StaffRecord(centre_name(), period, staff.name, staff.employee_no, GENDERS[staff.gender],
+    return StaffRecord(centre_name(centre_id=centre_id), period, staff.name, staff.employee_no, GENDERS[staff.gender],
                        bool(staff.party_member), staff.employer, staff.window.code if staff.window_id else "",
                        rows, pay.items if pay else [], cases)
 
@@ -330,10 +339,10 @@ class Label:
     payload: str
 
 
-def window_labels(area_code: str | None = None) -> list[Label]:
-    scope.require_centre("窗口标签")  # a label names its centre
-    centre = current_centre()
-    query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows())  # noqa: E712
+def window_labels(area_code: str | None = None, centre_id=scope.SOLE) -> list[Label]:
+    scope.require_centre(centre_id, "窗口标签")  # a label names its centre
+    centre = current_centre(centre_id=centre_id)
+    query = Window.select(Window, Area).join(Area).where((Window.active == True) & scope.windows(centre_id))  # noqa: E712
     if area_code:
         if not Area.select().where((Area.code == area_code) & (Area.centre == centre.id)).exists():
             raise PatrolError(f"未知区域: {area_code}")
@@ -353,13 +362,13 @@ class PhotoEntry:
     ref: str
 
 
-def photo_entries(start: dt.date, end: dt.date) -> list[PhotoEntry]:
+def photo_entries(start: dt.date, end: dt.date, centre_id=scope.SOLE) -> list[PhotoEntry]:
     """Photos of finalised inspections observed from start to end (inclusive)."""
     period = Period(start, end + dt.timedelta(days=1), f"{cn_date(start)}至{cn_date(end)}")
     query = (
         ItemResult.select(ItemResult.photos, Item.code, Window.code.alias("window"), Inspection.observed_at)
         .join(Item).switch(ItemResult).join(Inspection).join(Window)
-        .where(finalised_in(period) & (ItemResult.photos != ""))
+        .where(finalised_in(period, centre_id=centre_id) & (ItemResult.photos != ""))
         .order_by(Window.code, Inspection.observed_at)
         .dicts()
     )

@@ -80,18 +80,19 @@ class RegradeEffect:
                 f"考察: 撤销 {self.cases_withdrawn} 个, 新开 {self.cases_opened} 个")
 
 
-def _range(start: dt.date, until: dt.date | None):
+def _range(start: dt.date, until: dt.date | None, centre_id=scope.SOLE):
     where = ((Inspection.status == "final") & (Inspection.observed_at >= dt.datetime.combine(start, dt.time()))
-             & scope.inspections())
+             & scope.inspections(centre_id))
     if until is not None:
         where &= Inspection.observed_at < dt.datetime.combine(until, dt.time())
     return where
 
 
-def _effect(start: dt.date, until: dt.date | None, rules_for: Callable[[dt.date], CentreSettings]) -> RegradeEffect:
+def _effect(start: dt.date, until: dt.date | None, rules_for: Callable[[dt.date], CentreSettings],
+            centre_id=scope.SOLE) -> RegradeEffect:
     """Grade every finalised inspection of the range again. Only failed checks and awarded bonuses move
     a score (a category without failures keeps its full weight), so only they are read: one query."""
-    where = _range(start, until)
+    where = _range(start, until, centre_id=centre_id)
     effect = RegradeEffect(start, until)
     moving: dict[int, list[ScoredItem]] = {}
     query = (ItemResult.select(ItemResult.inspection, Item.code, Item.category, Item.deduction, Item.severity,
@@ -141,11 +142,11 @@ def _effect(start: dt.date, until: dt.date | None, rules_for: Callable[[dt.date]
     return effect
 
 
-def preview(settings: CentreSettings, start: dt.date | None = None) -> RegradeEffect:
+def preview(settings: CentreSettings, start: dt.date | None = None, centre_id=scope.SOLE) -> RegradeEffect:
     """What grading the month of `start` (this month by default) and the following ones, up to the
     next scheduled change, by `settings` would change. Writes nothing."""
     start = month_start(start or dt.date.today())
-    return _effect(start, next_rule_change(start), lambda _month: settings)
+    return _effect(start, next_rule_change(start, centre_id=centre_id), lambda _month: settings, centre_id=centre_id)
 
 
 @dataclass(frozen=True)
@@ -155,21 +156,22 @@ class SettingsOutcome:
 
 
 def change_settings(settings: CentreSettings, user: User, reason: str, effective_from: dt.date | None = None,
-                    regrade: bool = False) -> SettingsOutcome:
+                    regrade: bool = False, centre_id=scope.SOLE) -> SettingsOutcome:
     """A manager's change of settings. Rules take effect from `effective_from` (the first of next month
     unless given); with `regrade`, from the first of this month or an earlier one, re-grading it."""
     with db.atomic():
-        day = save_settings(settings, user, reason, effective_from, regrade=regrade)
-        effect = regrade_from(day, user, reason) if day is not None and regrade and day <= dt.date.today() else None
+        day = save_settings(settings, user, reason, effective_from, regrade=regrade, centre_id=centre_id)
+        effect = regrade_from(day, user, reason,
+                              centre_id=centre_id) if day is not None and regrade and day <= dt.date.today() else None
     return SettingsOutcome(day, effect)
 
 
-def regrade_from(start: dt.date, user: User, reason: str) -> RegradeEffect:
+def regrade_from(start: dt.date, user: User, reason: str, centre_id=scope.SOLE) -> RegradeEffect:
     """Grade every finalised inspection from `start` up to the next scheduled change again, by the rules
     now in force on its day; store the changes (previous versions kept), let probation follow, audit."""
     require_role(user, "manager")
     reason = audit.require_reason(reason)
-    effect = _effect(start, next_rule_change(start), load_settings)
+    effect = _effect(start, next_rule_change(start, centre_id=centre_id), load_settings, centre_id=centre_id)
     cause = f"{user.display_name}按{cn_date(start)}起执行的评分规则重新评定: {reason}"
     with db.atomic():
         for change in effect.changes:
@@ -178,7 +180,7 @@ def regrade_from(start: dt.date, user: User, reason: str) -> RegradeEffect:
             InspectionHistory.create(uuid=inspection.uuid, revision=inspection.revision, kind="replaced",
                                      content=records.canonical(old), content_hash=records.content_hash(old),
                                      source=f"{user.username}: 重新评定: {reason}")
-            store_revision(inspection, score_inspection(inspection, load_settings(inspection.observed_at.date())),
+            store_revision(inspection, score_inspection(inspection),
                            old["passed"], cause, user)
         audit.record(user, "inspection.regrade", f"from:{start.isoformat()}",
                      old={c.record_no: f"{c.old_score:g} {c.old_grade}" for c in effect.changes},

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from app import audit
 from app.assessment.schemes import ensure_default
-from app.centres import scope
 from app.centres.district import KINDS, centres, require_district_manager
 from app.centres.settings import CentreSettings, load_settings, save_settings
 from app.errors import PatrolError
@@ -21,8 +20,7 @@ def create_centre(code: str, name: str, settings: CentreSettings | None = None) 
     checklists, in one transaction."""
     with db.atomic():
         centre = Centre.create(code=code, name=name)
-        scope.set_centre(centre.id)
-        save_settings(settings or load_settings())
+        save_settings(settings or load_settings(None, centre.id), centre_id=centre.id)
         ensure_shipped()
         ensure_office_identity()
         ensure_default(centre.id)

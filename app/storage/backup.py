@@ -17,11 +17,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import PatrolError, PermissionDenied
+from app.errors import PatrolError
+from app.storage.district import require_district_account
 from app.storage.faults import classify
 from app.storage.leftovers import sweep
 from app.storage.migrations import CURRENT_VERSION
-from app.storage.models import AuditEntry, Centre, Inspection, ProbationEvent
+from app.storage.models import AuditEntry, Inspection, ProbationEvent
 from app.storage.proxy import db, sqlite_path
 
 PREFIX = "window_patrol-"
@@ -75,8 +76,7 @@ def copy_database(target: Path) -> None:
 def district_only(user, what: str) -> None:
     """A backup or a restore is of the whole database: in a district, the district manager's alone (a
     centre's manager would otherwise carry off, or overwrite, every other centre's records)."""
-    if user is not None and user.centre_id is not None and Centre.select().limit(2).count() > 1:
-        raise PermissionDenied(f"{what}包含全区所有中心的数据, 只有区级管理员可以操作")
+    require_district_account(user, f"{what}包含全区所有中心的数据, 只有区级管理员可以操作")
 
 
 def backup_now(folder: Path | None = None, user=None) -> Path:

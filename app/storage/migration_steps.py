@@ -378,6 +378,24 @@ def _v14_centre_walls(database: pw.Database) -> None:
                              (code, key_id))
 
 
+def _v15_centre_days(database: pw.Database) -> None:
+    """A centre's own days off and worked weekend days, above the district's calendar (the table as v15
+    made it)."""
+
+    class CentreDayV15(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        day = pw.DateField()
+        kind = pw.CharField()
+        name = pw.CharField(default="")
+
+        class Meta:
+            table_name = "centre_day"
+            indexes = ((("centre", "day"), True),)
+
+    with database.bind_ctx([CentreDayV15], bind_refs=False, bind_backrefs=False):
+        database.create_tables([CentreDayV15])
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -401,4 +419,4 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_
                                                     8: _v8_district, 9: _v9_centre_checklists,
                                                     10: _v10_assessment, 11: _v11_ratings_and_rectification,
                                                     12: _v12_rectification_items, 13: _v13_appeals_and_publication,
-                                                    14: _v14_centre_walls}
+                                                    14: _v14_centre_walls, 15: _v15_centre_days}

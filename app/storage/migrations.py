@@ -20,7 +20,7 @@ from app.storage.models import (
 )
 from app.storage.proxy import sqlite_path
 
-CURRENT_VERSION = 14
+CURRENT_VERSION = 15
 
 
 def stored_version(database: pw.Database) -> int | None:

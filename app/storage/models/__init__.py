@@ -7,6 +7,7 @@ from app.storage.models.assessment import (
     Appeal,
     Approval,
     CalendarDay,
+    CentreDay,
     PersonEvent,
     Publication,
     Rating,
@@ -43,7 +44,7 @@ from app.storage.models.core import (
     now,
 )
 
-__all__ = ["BaseModel", "SchemaVersion", "Centre", "Setting", "Area", "Window", "Staff", "User", "Checklist", "ChecklistVersion", "Category", "Item", "PatrolRound", "Inspection", "ItemResult", "ProbationCase", "ProbationEvent", "InspectionHistory", "ImportLog", "AuditEntry", "Identity", "Device", "RuleSet", "PersonEvent", "Vote", "SchemeVersion", "CalendarDay", "RatingImport", "Rating", "Rectification", "Appeal", "Publication", "Approval", "change_time", "now", "ALL_MODELS"]
+__all__ = ["BaseModel", "SchemaVersion", "Centre", "Setting", "Area", "Window", "Staff", "User", "Checklist", "ChecklistVersion", "Category", "Item", "PatrolRound", "Inspection", "ItemResult", "ProbationCase", "ProbationEvent", "InspectionHistory", "ImportLog", "AuditEntry", "Identity", "Device", "RuleSet", "PersonEvent", "Vote", "SchemeVersion", "CalendarDay", "CentreDay", "RatingImport", "Rating", "Rectification", "Appeal", "Publication", "Approval", "change_time", "now", "ALL_MODELS"]
 
 ALL_MODELS = [
     SchemaVersion,
@@ -72,6 +73,7 @@ ALL_MODELS = [
     Vote,
     SchemeVersion,
     CalendarDay,
+    CentreDay,
     RatingImport,
     Rating,
     Rectification,

@@ -74,6 +74,19 @@ class CalendarDay(BaseModel):
     name = pw.CharField(default="")
 
 
+class CentreDay(BaseModel):
+    """A centre's own change to the district's calendar (schema v15): a day off or a weekend day worked
+    that only this centre has (its own 调休). It stands above the district's entry for the same day."""
+
+    centre = pw.ForeignKeyField(Centre, backref="own_days", on_delete="CASCADE")
+    day = pw.DateField()
+    kind = pw.CharField()  # holiday / workday
+    name = pw.CharField(default="")
+
+    class Meta:
+        indexes = ((("centre", "day"), True),)
+
+
 class RatingImport(BaseModel):
     """One 好差评 workbook imported (schema v11)."""
 
