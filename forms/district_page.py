@@ -7,9 +7,9 @@ import datetime as dt
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.context import Context
 from app import periods
 from app.centres import scope
+from app.context import Context
 from app.results import centre_ranking
 from forms.i18n import tr
 from forms.models import RowsModel

@@ -9,9 +9,9 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app.context import Context
 from app import periods
 from app.centres import wall
+from app.context import Context
 from app.errors import PatrolError
 from app.loop import approvals
 from forms.dialogs import ask_reason

@@ -8,10 +8,10 @@ import datetime as dt
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app.context import Context
 from app import periods
 from app.assessment import votes
 from app.assessment.schemes import schemes_on
+from app.context import Context
 from app.errors import PatrolError
 from forms.assessment_common import fmt as _fmt
 from forms.assessment_common import last_month as _last_month

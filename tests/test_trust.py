@@ -8,8 +8,8 @@ import peewee as pw
 import pytest
 
 import cli
-from app.centres.scope import signed_in
 from app import audit
+from app.centres.scope import signed_in
 from app.centres.settings import load_settings, next_month_start, save_settings
 from app.errors import PatrolError, PermissionDenied
 from app.loop import record_changes

@@ -15,9 +15,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from app.centres import scope
 from app import audit
-from app.centres import district
+from app.centres import district, scope
 from app.centres.centre import current_centre
 from app.domain import ITEM_KINDS, SEVERITIES
 from app.errors import PatrolError

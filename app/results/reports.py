@@ -11,8 +11,8 @@ import peewee as pw
 from app.centres import scope, wall
 from app.centres.centre import current_centre
 from app.centres.settings import load_settings
-from app.context import Context
 from app.centres.workdays import appeal_deadline as deadline
+from app.context import Context
 from app.domain import GENDERS, METHODS, PROBATION_EVENTS, PROBATION_STATUSES, RESULTS, SEVERITIES
 from app.errors import PatrolError
 from app.patrolling import inspections as insp_mod

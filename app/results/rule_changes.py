@@ -32,7 +32,17 @@ from app.periods import cn_date
 from app.results import probation
 from app.results.revisions import store_revision
 from app.roles import require_role
-from app.storage.models import Category, Inspection, InspectionHistory, Item, ItemResult, ProbationCase, Staff, User, Window
+from app.storage.models import (
+    Category,
+    Inspection,
+    InspectionHistory,
+    Item,
+    ItemResult,
+    ProbationCase,
+    Staff,
+    User,
+    Window,
+)
 from app.storage.proxy import db
 
 
