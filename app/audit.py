@@ -51,7 +51,7 @@ WORDS = {
     "audit_entries": "审计记录", "conflict_details": "冲突详情", "window": "窗口", "department": "部门",
     "employer": "用工单位", "post": "岗位", "gender": "性别", "party_member": "党员",
 }
-VALUE_WORDS = {"pass": "合格", "fail": "不合格", "na": "不适用", "open": "考察中", "cleared": "已解除",
+VALUE_WORDS = {"pass": "合格", "fail": "不合格", "na": "不适用", "open": "考察中", "cleared": "已解除", "withdrawn": "已撤销",
                "recommend_return": "建议退回", "returned": "已退回", "review": "待管理员决定",
                "inspector": "巡查员", "manager": "管理员"}
 

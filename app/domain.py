@@ -31,6 +31,7 @@ PROBATION_STATUSES = {
     "recommend_return": "建议退回劳务公司(待确认)",
     "review": "期满待管理员决定",
     "returned": "已退回劳务公司",
+    "withdrawn": "已撤销",  # what opened it did not hold (amended to a pass, an event withdrawn): as if never opened
 }
 
 PROBATION_EVENTS = {

@@ -35,3 +35,8 @@ def is_record_id(text: object) -> bool:
         return True
     except PatrolError:
         return False
+
+
+class NeedsApproval(PatrolError):
+    """The change binds or unbinds the second approval itself (turning it off, a new or re-activated
+    manager): it takes effect only when another manager approves it (app.loop.approvals)."""

@@ -158,6 +158,16 @@ def cmd_settings(args) -> int:
                     print(f"  … 另有 {len(effect.changes) - 20} 条")
         if args.preview:
             return 0
+        if args.key not in RULE_FIELDS:
+            from app.loop import approvals
+
+            state, asked = approvals.save_settings_or_request(user, settings, args.reason, centre_id=centre_of(args))
+            if state == "pending":
+                print(f"关闭双人审批须另一名管理员批准: 已提交审批 {asked.id} (approvals approve {asked.id} "
+                      "--user 另一名管理员)")
+                return 0
+            print(f"已修改 {LABELS[args.key]} ({args.key}) = {format_value(args.key, value)}")
+            return 0
         start = effective_from or (effect.start if args.regrade and args.key in RULE_FIELDS else None)
         outcome = rule_changes.change_settings(settings, user, args.reason, start, regrade=args.regrade,
                                                centre_id=centre_of(args))

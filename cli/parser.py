@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("probation", parents=[db], help="处理到期的考察期并列出考察案例")
     pr.add_argument("--as-of", help="以该日期为准 YYYY-MM-DD (默认今天)")
-    pr.add_argument("--all", action="store_true", help="也列出已解除和已退回的案例")
+    pr.add_argument("--all", action="store_true", help="也列出已解除、已退回和已撤销的案例")
     pr.add_argument("--sweep", action="store_true", help="处理到期的案例 (写入数据库, 需要管理员 --user); 不加时只列出")
     format_arg(pr)
 

@@ -77,7 +77,7 @@ def cmd_probation(args) -> int:
     open_database(args.db, create=False)
     management_view(args)
     changed = sweep(as_of, args.acting, centre_id=centre_of(args)) if args.sweep else None  # listing never writes
-    statuses = ("open", "recommend_return", "review", "cleared", "returned") if args.all else ("open", "recommend_return", "review")
+    statuses = ("open", "recommend_return", "review", "cleared", "returned", "withdrawn") if args.all else ("open", "recommend_return", "review")
     rows = case_rows(as_of, statuses, centre_id=centre_of(args))
     objects = [{
         "id": r.id, "employee_no": r.employee_no, "name": r.name, "window": r.window,

@@ -63,8 +63,10 @@ def assessment_workbook(path: str | Path, assessment, award_lists: list) -> None
         wb.save(tmp)
 
 
-def assessment_pdf(path: str | Path, assessment, award_lists: list, centre_name: str, payload: str) -> None:
-    """A4 landscape: the table with every component, the method, then each award list."""
+def assessment_pdf(path: str | Path, assessment, award_lists: list, centre_name: str, payload: str,
+                   draft: str = "") -> None:
+    """A4 landscape: the table with every component, the method, then each award list; `draft` marks
+    every page while the period is not published."""
     width = content_width(landscape=True)
     cols = _columns(assessment)
     fixed = {"名次": 11 * mm, "编号": 20 * mm, "总分": 16 * mm, "等级": 30 * mm}
@@ -89,11 +91,12 @@ def assessment_pdf(path: str | Path, assessment, award_lists: list, centre_name:
         story.append(para(f"评选条件: {listed.method}。", 8.5))
     story += [gap(6), signature_lines(["制表人", "审核人"], width)]
     build(path, story, doc_title=f"{assessment.period.label}考核成绩", landscape=True,
-          header=f"{centre_name} · {assessment.period.label}{assessment.scheme.name}", qr_payload=payload)
+          header=f"{centre_name} · {assessment.period.label}{assessment.scheme.name}", qr_payload=payload, draft=draft)
 
 
-def certificates_pdf(path: str | Path, listed, centre_name: str, payload: str, day) -> int:
-    """One A4 landscape certificate per winner (流动红旗 to a window, 微笑之星 / 服务标兵 to a person)."""
+def certificates_pdf(path: str | Path, listed, centre_name: str, payload: str, day, draft: str = "") -> int:
+    """One A4 landscape certificate per winner (流动红旗 to a window, 微笑之星 / 服务标兵 to a person);
+    `draft` marks each while the period is not published (an award may still move)."""
     red = colors.HexColor("#b71c1c")
     story = []
     for n, row in enumerate(listed.winners):
@@ -109,7 +112,7 @@ def certificates_pdf(path: str | Path, listed, centre_name: str, payload: str, d
     if not story:
         return 0
     build(path, story, doc_title=f"{listed.period.label}{listed.award.name}", landscape=True,
-          header=f"{centre_name} · {listed.period.label}{listed.award.name}", qr_payload=payload)
+          header=f"{centre_name} · {listed.period.label}{listed.award.name}", qr_payload=payload, draft=draft)
     return len(listed.winners)
 
 

@@ -49,9 +49,7 @@ def ranking_pdf(out: Path, month: str, by: str = "window", centre_id=scope.SOLE)
     from app.loop import publishing
 
     report = reports.monthly_report(period, centre_id=centre_id)
-    status = publishing.status(period,
-                               centre_id=centre_id) if not publishing.is_district_view(centre_id=centre_id) else None
-    draft = "" if status is None or status.published else "未定稿: " + "; ".join(status.why_not or ("尚未发布",))
+    draft = publishing.draft_mark(period, centre_id=centre_id)
     pdf_reports.ranking_pdf(out, report, by, verify.payload("R", verify.ranking_ident(month, by, centre_id=centre_id),
                                                             centre_id=centre_id), draft,
                             _combined(period, by, centre_id=centre_id))
@@ -73,8 +71,11 @@ def district_pdf(out: Path, period_text: str) -> str:
 
     period = periods.parse(period_text)
     check_target(out, (".pdf",))
+    from app.loop import publishing
+
     report = centre_ranking.district_report(period)
-    pdf_reports.district_pdf(out, report, verify.payload("R", f"{period_text}.centre", centre_id=None))
+    pdf_reports.district_pdf(out, report, verify.payload("R", f"{period_text}.centre", centre_id=None),
+                             publishing.draft_mark(period, centre_id=None))
     return f"已导出 {period.label}各中心排名表 → {out}"
 
 
@@ -151,6 +152,12 @@ def _scheme_sheets(wb, period: Period, centre_id=scope.SOLE) -> None:
             assessment_sheets(wb, result, lists)
 
 
+def _draft(period: Period, centre_id) -> str:
+    from app.loop import publishing
+
+    return publishing.draft_mark(period, centre_id=centre_id)
+
+
 def _period_text(period: Period) -> str:
     from app.periods import period_key
 
@@ -184,7 +191,8 @@ def assessment_pdf(out: Path, period_text: str, code: str = "DEFAULT", centre_id
     result, lists = _assessed(period_text, code, centre_id=centre_id)
     payload = verify.payload("A", verify.assessment_ident("A", f"{period_text}.{result.scheme.code}",
                                                           centre_id=centre_id), centre_id=centre_id)
-    assessment_reports.assessment_pdf(out, result, lists, current_centre(centre_id=centre_id).name, payload)
+    assessment_reports.assessment_pdf(out, result, lists, current_centre(centre_id=centre_id).name, payload,
+                                      _draft(result.period, centre_id))
     return f"已导出 {result.period.label}{result.scheme.name}考核成绩表 → {out}"
 
 
@@ -201,10 +209,11 @@ def certificates_pdf(out: Path, period_text: str, code: str, award: str, centre_
                           f"(有: {', '.join(x.award.key for x in lists) or '无'})")
     payload = verify.payload("A", verify.assessment_ident("A", f"{period_text}.{result.scheme.code}",
                                                           centre_id=centre_id), centre_id=centre_id)
-    count = assessment_reports.certificates_pdf(out, listed, current_centre(centre_id=centre_id).name, payload, dt.date.today())
+    count = assessment_reports.certificates_pdf(out, listed, current_centre(centre_id=centre_id).name, payload,
+                                                dt.date.today(), _draft(result.period, centre_id))
     if not count:
         raise PatrolError(f"{result.period.label}{listed.award.name}没有获得者")
-    return f"已导出 {count} 张{listed.award.name}证书 → {out}"
+    return f"已导出 {count} 张{listed.award.name}证书{' (未定稿)' if _draft(result.period, centre_id) else ''} → {out}"
 
 
 def person_year_pdf(out: Path, employee_no: str, year: int, centre_id=scope.SOLE) -> str:

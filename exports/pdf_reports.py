@@ -93,7 +93,7 @@ def _assessment_section(result, width: float) -> list:
             table(rows, widths, size=8.5), gap(1), para(f"考核方法: {result.method}", 8.5), gap(4)]
 
 
-def district_pdf(path: str | Path, report, payload: str) -> None:
+def district_pdf(path: str | Path, report, payload: str, draft: str = "") -> None:
     """The district office's A4 sheet: the centres ranked as units, the method, the best windows."""
     width = content_width()
     header = ["名次", "中心", "类型", "平均分", "次数", "覆盖率", "合格率", "新开考察", "考察占比"]
@@ -125,7 +125,7 @@ def district_pdf(path: str | Path, report, payload: str) -> None:
         signature_lines(["制表人", "审核人 (区政务办)"], width),
     ]
     build(path, story, doc_title=f"{report.period.label}各中心排名", header=f"{report.name} · {report.period.label}各中心排名",
-          qr_payload=payload)
+          qr_payload=payload, draft=draft)
 
 
 def _record_header(rec: InspectionRecord, width: float) -> Table:
@@ -259,7 +259,7 @@ def probation_pdf(path: str | Path, notice: ProbationNotice, payload: str) -> No
                           + (", 一票否决" if rec.vetoed else "") + f"。不符合项: {reasons}", 10.5))
         story.append(gap(3))
     story.append(para("依据《“微笑相迎、温暖相伴”活动实施方案》三.2: 未过关人员扣发相应绩效工资并给予考察期; "
-                      "考察期满仍达不到服务标准的, 退回劳务公司重新安排岗位。", 10.5))
+                      f"考察期满仍达不到服务标准的, {notice.consequence or '按有关规定处理'}。", 10.5))
     story += [gap(4), Paragraph("考察记录", style(13)),
               table([["时间", "事项", "说明"]] + [[f"{at:%Y-%m-%d %H:%M}", kind, cause] for at, kind, cause in notice.events],
                     [32 * mm, 34 * mm, width - 66 * mm], size=9)]

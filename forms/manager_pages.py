@@ -33,7 +33,6 @@ from app.centres.settings import (
     next_month_start,
     parse_value,
     rule_schedule,
-    save_settings,
 )
 from app.context import Context
 from app.domain import SETTING_LABELS as LABELS
@@ -283,13 +282,17 @@ class SettingsPage(QWidget):
         if reason is None:
             return
         if start is None:
+            from app.loop import approvals
+
             try:
-                save_settings(settings, self.user, reason, centre_id=self.ctx.centre_id)
+                outcome, asked = approvals.save_settings_or_request(self.user, settings, reason,
+                                                                    centre_id=self.ctx.centre_id)
             except PatrolError as exc:
                 QMessageBox.warning(self, tr("设置有误"), str(exc))
                 return
             self.refresh()
-            QMessageBox.information(self, tr("设置"), tr("已保存"))
+            QMessageBox.information(self, tr("设置"), tr("已保存") if outcome == "done" else tr(
+                "关闭双人审批须另一名管理员批准: 已提交审批 (编号 {0}), 批准后生效。").format(asked.id))
             return
         from app.results import rule_changes
         from forms.tasks import run_task

@@ -18,7 +18,8 @@ from PyQt6.QtWidgets import (
 from app.context import Context
 from app.domain import GENDERS, POSTS, ROLES, STAFF_STATUSES, WINDOW_TYPES
 from app.errors import PatrolError
-from app.people import accounts, roster
+from app.loop import approvals
+from app.people import roster
 from app.people.roster import StaffData, WindowData, save_staff, save_window, set_staff_status, set_window_active
 from app.storage.models import Staff, User, Window
 from forms.dialogs import ask_reason
@@ -212,12 +213,21 @@ class AccountsPage(ListPage):
 
     def save(self, v: dict, u: User | None):
         if u is None:
-            return accounts.add_account(self.user, v["username"], v["display_name"], v["role"], v["password"],
-                                        centre_id=self.ctx.centre_id)
-        if v["username"] != u.username:
-            raise PatrolError("用户名创建后不能修改")
-        u.display_name = v["display_name"].strip() or u.display_name
-        return accounts.manage_account(self.user, u, role=v["role"], password=v["password"] or None)
+            outcome, done = approvals.add_account_or_request(self.user, v["username"], v["display_name"], v["role"],
+                                                             v["password"], centre_id=self.ctx.centre_id)
+        else:
+            if v["username"] != u.username:
+                raise PatrolError("用户名创建后不能修改")
+            u.display_name = v["display_name"].strip() or u.display_name
+            outcome, done = approvals.manage_account_or_request(self.user, u, role=v["role"],
+                                                                password=v["password"] or None)
+        self._said_pending(outcome, done)
+        return done
 
     def toggle_row(self, u: User, reason: str = "") -> None:
-        accounts.manage_account(self.user, u, active=not u.active)
+        self._said_pending(*approvals.manage_account_or_request(self.user, u, active=not u.active))
+
+    def _said_pending(self, outcome: str, done) -> None:
+        if outcome == "pending":
+            QMessageBox.information(self, tr("已提交审批"), tr(
+                "本中心实行双人审批: 管理员账号 {0} 须另一名管理员批准 (审批编号 {1}) 后生效。").format(done.target, done.id))

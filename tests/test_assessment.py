@@ -140,7 +140,7 @@ def test_conduct_the_scheme_names_opens_probation_and_withdrawing_it_withdraws_t
     case = ProbationCase.get_by_id(event.probation_case_id)
     assert case.status == "open" and case.opening_inspection is None
     events.withdraw_event(office.manager, event, "录像显示系群众挑衅, 不属冲突")
-    assert ProbationCase.get_by_id(case.id).status == "cleared"
+    assert ProbationCase.get_by_id(case.id).status == "withdrawn"
     with pytest.raises(PatrolError, match="已于"):
         events.withdraw_event(office.manager, event, "再撤一次")
 
@@ -288,3 +288,22 @@ def test_a_document_is_kept_by_its_content_beside_the_photos(office, tmp_path):
     ref, name = event.document.split(" ", 1)
     assert name == "感谢信.pdf" and (photo_dir() / "documents" / ref).read_bytes() == b"%PDF-1.4 thanks"
     assert events.events("praise")[0].evidence == 1
+
+
+def test_a_conduct_event_recorded_late_counts_the_patrols_already_made_in_its_probation(office):
+    """Recorded a week after it happened, the conflict opens probation on its own day: the two patrols
+    since, both 100, are its re-checks, so the sweep at its end clears it instead of proposing a return."""
+    from app.results import probation
+
+    _load(office, "ruoqiang_annual.toml")
+    today = dt.date.today()
+    happened = today - dt.timedelta(days=40)
+    for back in (35, 30):
+        inspect(office.windows["A02"], office.inspector, office.staff["P3"],
+                dt.datetime.combine(today - dt.timedelta(days=back), dt.time(10)))
+    event = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", happened,
+                                "与办事群众当面争吵", source="mingcha")
+    case = ProbationCase.get_by_id(event.probation_case_id)
+    assert case.opened_on == happened and probation.recheck_counts(case) == (2, 0)
+    (decided,) = probation.sweep(case.ends_on + dt.timedelta(days=1))
+    assert decided.status == "cleared", "two passes were required, and two were made"

@@ -73,10 +73,17 @@ def test_certificates_one_page_per_red_flag_window(roster, tmp_path):
         votes.set_votes(roster.manager, month, name, {"A01": 90, "A02": 80}, "window", "十月")
     schemes.load_scheme(roster.manager, schemes.shipped("yangdong_red_flag.toml"), "红旗窗口")
     out = tmp_path / "flags.pdf"
-    assert "2 张流动红旗证书" in jobs.certificates_pdf(out, "2026-10", "YANGDONG", "red_flag")
+    assert "2 张流动红旗证书 (未定稿)" in jobs.certificates_pdf(out, "2026-10", "YANGDONG", "red_flag")
     assert pdf_pages(out) == 2
     text = pdf_text(out)
     assert text.count("流动红旗") >= 2 and "A01窗口" in text and "特发此证" in text
+    assert text.count("未定稿") >= 2, "a certificate printed before the month is published says so on each page"
+    from app.loop import publishing
+    from app.storage.models import Publication
+
+    Publication.create(centre=roster.windows["A01"].centre_id, period="2026-10", published_by="boss", fingerprint="x")
+    assert "未定稿" not in jobs.certificates_pdf(out, "2026-10", "YANGDONG", "red_flag")
+    assert "未定稿" not in pdf_text(out) and publishing.draft_mark(month) == ""
 
 
 @need_tools

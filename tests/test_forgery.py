@@ -124,6 +124,12 @@ ATTACKS = {
     "unknown_field": (first(lambda r: r.update(admin=True)), ["未知字段 admin"]),
     "uuid": (first(lambda r: r.update(uuid="../../x")), ["uuid"]),
     "long_note": (first(lambda r: r.update(note="x" * 10**6)), ["note"]),
+    # Records as a person made them: every applicable check ticked, times in order, figures exact.
+    "unticked_item": (first(lambda r: r.update(results=[x for x in r["results"] if x[0] != "DISC-07"])),
+                      ["results", "缺少 1 个适用检查项的结果 (DISC-07)"]),
+    "score_off_by_a_fraction": (lambda rs: rs[1].update(score=84.004), ["score 声称 84.004 应为 84.0"]),
+    "finished_before_seen": (first(lambda r: r.update(finished_at="2026-10-04T10:00:00")), ["finished_at", "早于巡查时间"]),
+    "finished_months_later": (first(lambda r: r.update(finished_at="2026-11-20T10:00:00")), ["finished_at", "超过 31 天"]),
 }
 
 
@@ -134,6 +140,23 @@ def test_a_resigned_package_that_claims_too_much_is_refused_whole(capsys, settin
     forged = forge(good, tmp_path / f"{attack}.wpr", laptop, change)
     line = refused(capsys, target, forged, *expected)
     assert "记录" in line or "第 1 行" in line, "the record is named"
+
+
+def test_a_result_for_an_item_that_does_not_apply_to_the_person_is_refused(capsys, setting, tmp_path):
+    """A party-member item (DRESS-15) failed for someone the office knows is not a party member."""
+    from app.storage.models import Staff
+
+    target, laptop, good, _ = setting
+
+    def party_item(records):
+        r = records[0]
+        r["results"] = [x for x in r["results"] if x[0] != "DRESS-15"] + [["DRESS-15", "pass", "", []]]
+
+    forged = forge(good, tmp_path / "party.wpr", laptop, party_item)
+    dbmod.open_database(target)
+    first_record = json.loads(zipfile.ZipFile(good).read("inspections.jsonl").decode().splitlines()[0])
+    Staff.update(party_member=False).where(Staff.employee_no == first_record["staff"]).execute()
+    refused(capsys, target, forged, "results", "检查项不适用于该人员或窗口: DRESS-15")
 
 
 def test_a_raised_revision_never_outranks_a_managers_amendment(capsys, setting, tmp_path):

@@ -50,7 +50,7 @@ def _walk(r):
 
 def test_a_month_through_the_loop_in_the_audit_trail(april, tmp_path):
     case, disputed = _walk(april)
-    assert ProbationCase.get_by_id(case.id).status == "cleared", "the case the disputed failure opened is withdrawn"
+    assert ProbationCase.get_by_id(case.id).status == "withdrawn", "the case the disputed failure opened is withdrawn"
     items = {r.employee_no: r for r in rectification_items.items(today=dt.date(2026, 4, 14))}
     assert items["P1"].state == "rectified" and items["P1"].closed_on == dt.date(2026, 4, 9)
     assert items["P3"].state == "overdue" and items["P3"].due_on == dt.date(2026, 4, 13)
@@ -148,7 +148,7 @@ def test_with_second_approval_a_changed_verdict_and_the_publication_wait_for_ano
         approvals.decide(april.manager, asked, True, "我自己批")
     approvals.decide(other, asked, True, "同意改判")
     assert Inspection.get_by_id(disputed.id).passed and Appeal.get_by_id(appeal.id).state == "upheld"
-    assert ProbationCase.get(ProbationCase.staff == p["P2"].id).status == "cleared"
+    assert ProbationCase.get(ProbationCase.staff == p["P2"].id).status == "withdrawn"
     small = inspect(w["A01"], april.inspector, p["P1"], at("2026-04-08"), fail=("APPEAR-11",))
     assert approvals.amend_or_request(april.manager, small, {"APPEAR-11": "pass"}, "复核照片")[0] == "done", \
         "a change that keeps the verdict needs no second manager"
@@ -159,3 +159,60 @@ def test_with_second_approval_a_changed_verdict_and_the_publication_wait_for_ano
     assert (done.published_by, done.approved_by) == ("boss", "boss2")
     trail = [a for (a,) in AuditEntry.select(AuditEntry.action).order_by(AuditEntry.id).tuples()]
     assert trail.count("approval.request") == 2 and trail.count("approval.approve") == 2
+
+
+def test_the_second_approval_guards_itself_a_manager_cannot_turn_it_off_or_add_a_manager_alone(april):
+    """Turning the rule off, and adding or re-activating a manager who could then approve, wait for
+    another manager; the audit shows both names."""
+    from app.centres.settings import load_settings, save_settings
+    from app.errors import NeedsApproval, PatrolError
+    from app.people import accounts
+    from app.people.accounts import create_user
+    from app.storage.models import Approval, User
+
+    settings = load_settings()
+    settings.second_approval = True
+    save_settings(settings, april.manager, "中心实行双人审批")
+    other = create_user("boss2", "管理员丙", "manager", "secret3")
+    off = load_settings()
+    off.second_approval = False
+    with pytest.raises(NeedsApproval):
+        save_settings(off, april.manager, "我一个人说了算")
+    outcome, asked = approvals.save_settings_or_request(april.manager, off, "我一个人说了算")
+    assert outcome == "pending" and load_settings().second_approval, "still on until another manager approves"
+    with pytest.raises(PatrolError, match="另一名管理员"):
+        approvals.decide(april.manager, asked, True, "自己批")
+
+    outcome, pending_manager = approvals.add_account_or_request(april.manager, "boss3", "我的副手", "manager", "secret4")
+    assert outcome == "pending" and not User.select().where(User.username == "boss3").exists()
+    assert "secret4" not in pending_manager.payload, "the password is kept as its hash only"
+    inspector = create_user("xc9", "巡查员", "inspector", "secret5")
+    assert approvals.manage_account_or_request(april.manager, inspector, role="manager")[0] == "pending"
+    with pytest.raises(NeedsApproval):
+        accounts.manage_account(april.manager, inspector, role="manager")
+    assert User.get_by_id(inspector.id).role == "inspector"
+    accounts.manage_account(april.manager, other, active=False)  # stepping a manager down needs no one
+    with pytest.raises(NeedsApproval):
+        accounts.manage_account(april.manager, User.get_by_id(other.id), active=True)
+
+    third = create_user("boss4", "管理员丁", "manager", "secret6")  # made at set-up, outside the app's rules
+    approvals.decide(third, pending_manager, True, "核实任命文件")
+    assert User.get(User.username == "boss3").role == "manager"
+    assert accounts.authenticate("boss3", "secret4").username == "boss3", "the hash kept is the password given"
+    approvals.decide(third, asked, True, "局里同意取消")
+    assert not load_settings().second_approval
+    change = [e for e in AuditEntry.select() if e.action == "settings.change"][-1]
+    assert change.username == "boss" and "经boss4批准" in change.reason
+    assert Approval.select().where(Approval.state == "pending").count() == 1, "xc9's promotion still waits"
+
+
+def test_publishing_is_refused_on_the_last_day_of_the_appeal_window_and_allowed_the_day_after(april):
+    from app.centres.workdays import appeal_deadline
+    from app.errors import PatrolError
+
+    last = inspect(april.windows["A01"], april.inspector, april.staff["P1"], at("2026-04-29"))
+    closes = appeal_deadline(last)
+    assert closes > dt.date(2026, 4, 30)
+    with pytest.raises(PatrolError, match=f"申诉期到{closes.year}年{closes.month}月{closes.day}日结束"):
+        publishing.publish(april.manager, APRIL, today=closes)
+    assert publishing.publish(april.manager, APRIL, today=closes + dt.timedelta(days=1)).period == "2026-04"

@@ -64,3 +64,38 @@ def test_role_words_are_not_doubled():
     assert notices.with_role("巡查员", "王芳") == "巡查员 王芳"
     assert notices.without_role("巡查员", "巡查员 王芳") == "王芳"
     assert notices.employment("上海仁达人力资源有限公司") == "agency" and notices.employment("税务局") == "other"
+
+
+def test_a_notice_reprinted_a_month_later_tells_the_count_of_its_own_day(roster):
+    """The re-check of 10-12 failed: reprinted after four more re-checks, it still says 0 passed, 1 failed."""
+    person, window = roster.person("F1"), roster.windows["A01"]
+    inspect(window, roster.inspector, person, at("2026-10-05"), fail=FAILING)
+    second = inspect(window, roster.inspector, person, at("2026-10-12"), fail=FAILING)
+    for day in ("2026-10-19", "2026-10-26", "2026-11-02"):
+        inspect(window, roster.inspector, person, at(day))
+    inspect(window, roster.inspector, person, at("2026-10-12", hour=15), fail=FAILING)  # the same afternoon, later
+    rec = reports.inspection_record(second.id)
+    assert (rec.rechecks_passed, rec.rechecks_failed) == (0, 1)
+    assert "至今复查合格 0 次、不合格 1 次" in " ".join(notices.wording(rec).lines)
+
+
+def test_the_probation_notice_follows_the_persons_employment_and_tells_its_state_as_of_the_print_day(roster, tmp_path):
+    import datetime as dt
+    import subprocess
+
+    from app.storage.models import ProbationCase
+    from exports import pdf_reports
+
+    person = roster.person("F1")
+    person.employer = "市场监管局(在编)"
+    person.save()
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"), fail=FAILING)
+    case = ProbationCase.get()
+    during = reports.probation_notice(case.id, as_of=case.ends_on)
+    after = reports.probation_notice(case.id, as_of=case.ends_on + dt.timedelta(days=1))
+    assert (during.status, after.status) == ("考察中", "期满待处理"), "as the register says on that day"
+    assert after.consequence == "按所在单位有关规定处理"
+    out = tmp_path / "probation.pdf"
+    pdf_reports.probation_pdf(out, after, "WPR2:C:1:0:X:" + "A" * 86)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "按所在单位有关规定处理" in text and "劳务公司" not in text.replace("用工单位", "")

@@ -136,6 +136,23 @@ def test_a_vetoed_window_ranks_after_every_window_without_a_veto_and_is_marked(r
     assert rows[0].code != "A01" and "有一票否决者排在其他之后" in rankings.TIE_BREAKS
 
 
+def test_a_vetoed_window_with_a_higher_average_than_the_others_is_still_placed_last(roster):
+    """Not because its average is low: nine clean patrols lift it above the others, and it is last."""
+    from app.results import rankings
+
+    windows = roster.windows
+    a01 = roster.person("P1", "A01")
+    inspect(windows["A01"], roster.inspector, a01, at("2026-10-01"), fail=("DISC-19",))  # vetoed
+    for day in range(2, 11):
+        inspect(windows["A01"], roster.inspector, a01, at(f"2026-10-{day:02d}"))
+    inspect(windows["A02"], roster.inspector, roster.person("P2", "A02"), at("2026-10-05"), fail=FAILING)  # 84
+    inspect(windows["B01"], roster.inspector, roster.person("P3", "B01"), at("2026-10-05"), fail=FAILING)  # 84
+    rows = rankings.rank(periods.month("2026-10"), "window")
+    by = {r.code: r for r in rows}
+    assert by["A01"].average_score > by["A02"].average_score, "the vetoed window has the higher average"
+    assert [r.code for r in rows] == ["A02", "B01", "A01"] and [r.rank for r in rows] == [1, 1, 3]
+
+
 def test_a_scheme_may_leave_the_vetoed_out_listed_apart_with_the_reason(roster):
     from app.results import rankings
 

@@ -52,6 +52,30 @@ def test_the_same_fault_again_is_a_repeat_and_an_amendment_to_a_pass_withdraws_i
     assert states[(dt.date(2026, 4, 20), "APPEAR-11 ")] == "open"
 
 
+def test_an_afternoon_recheck_rectifies_the_mornings_fault_and_a_same_moment_one_does_not(april):
+    """A later inspection, by time and not by day, shows the fault put right."""
+    w, p = april.windows, april.staff
+    morning = dt.datetime(2026, 4, 7, 9, 30)
+    inspect(w["A01"], april.inspector, p["P1"], morning, fail=("APPEAR-11",))
+    inspect(w["A02"], april.inspector, p["P2"], morning, fail=("APPEAR-12",))
+    inspect(w["A01"], april.inspector, p["P1"], dt.datetime(2026, 4, 7, 15, 0))  # the afternoon's re-check passes
+    states = {r.employee_no: r for r in rectification_items.items(today=dt.date(2026, 4, 7))}
+    assert states["P1"].state == "rectified" and states["P1"].closed_on == dt.date(2026, 4, 7)
+    assert states["P2"].state == "open"
+
+
+def test_an_appeal_found_right_withdraws_its_item_even_when_already_put_right(april):
+    """The fault was never there: 已撤销, not 已整改, whatever happened to the item since."""
+    w, p = april.windows, april.staff
+    disputed = inspect(w["A01"], april.inspector, p["P1"], at("2026-04-07"), fail=("APPEAR-11",))
+    inspect(w["A01"], april.inspector, p["P1"], at("2026-04-08"))  # re-checked: put right
+    (item,) = rectification_items.items(today=dt.date(2026, 4, 8))
+    assert item.state == "rectified"
+    record_changes.amend(disputed, april.manager, {"APPEAR-11": "pass"}, "申诉成立: 照片显示着装合规")
+    (item,) = rectification_items.items(today=dt.date(2026, 4, 9))
+    assert item.state == "withdrawn" and "申诉成立" in item.close_note and "复查合格" in item.close_note
+
+
 def test_a_veto_item_is_due_sooner_than_an_ordinary_one(april):
     from app.storage.models import Item
 

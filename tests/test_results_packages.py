@@ -130,7 +130,7 @@ def _clash(office, tmp_path):
         insp = Inspection.get(Inspection.window == Window.get(Window.code == "A01"))
         item_row = next(i for i in inspections.applicable_items(insp) if i.code == item)
         inspections.set_result(insp, item_row, "fail")
-        record_changes.finalise(insp)
+        record_changes.finalise(insp, at=dt.datetime(2026, 10, 5, 10, 20))
         dbmod.close_database()
         export_from(db_path, tmp_path / name)
     dbmod.open_database(office)
@@ -301,7 +301,7 @@ def test_photos_travel_inside_the_package_and_are_stored_once(office, tmp_path, 
     ref = store_photo_file(Path(__file__).parent / "data" / "photo.png")
     item = next(i for i in inspections.applicable_items(insp) if i.code == "DISC-07")
     inspections.set_result(insp, item, "fail", "在玩手机", (ref,))
-    record_changes.finalise(insp)
+    record_changes.finalise(insp, at=dt.datetime(2026, 10, 5, 10, 20))
     dbmod.close_database()
     made = export_from(lap, tmp_path / "with-photo.wpr")
     assert made.photos == 1

@@ -73,7 +73,7 @@ def test_re_grading_a_month_moves_the_77_to_pass_and_withdraws_its_case_audited(
     assert (regraded.score, regraded.grade, regraded.passed, regraded.revision) == (77, "合格", True, 2)
     assert InspectionHistory.get(InspectionHistory.uuid == low.uuid).revision == 1  # the old grade is kept
     case = ProbationCase.get_by_id(case.id)
-    assert case.status == "cleared" and "重新评定" in probation.history(case)[-1].cause
+    assert case.status == "withdrawn" and "重新评定" in probation.history(case)[-1].cause
     entry = next(e for e in audit.entries() if e.action == "inspection.regrade")
     assert entry.reason.startswith("局里通知本月起执行新标准") and "77 合格" in json.loads(entry.new).values()
     assert any(e.action == "settings.rules" for e in audit.entries())
@@ -148,3 +148,20 @@ def test_a_laptop_that_graded_by_the_old_rules_is_accepted_and_stored_as_the_off
         assert import_package(package, boss).unchanged == 1  # the same package again changes nothing
     finally:
         dbmod.close_database()
+
+
+def test_a_draft_seen_last_month_and_finished_after_this_months_new_rules_is_graded_by_its_own_day(roster):
+    """New grades from this month (re-graded), a draft of the 30th of last month finished today: graded
+    by last month's rules (77 fails), while this month's 77 passes."""
+    from app.loop import record_changes
+
+    this_month = month_start(dt.date.today())
+    last_month = _last_month()
+    draft = inspect(roster.windows["A01"], roster.inspector, roster.person("S1"),
+                    _at(last_month, 28), fail=SEVENTY_SEVEN, finalise=False)
+    rule_changes.change_settings(_new_rules(), roster.manager, "本月起执行新标准", this_month, regrade=True)
+    record_changes.finalise(draft)
+    assert (Inspection.get_by_id(draft.id).score, Inspection.get_by_id(draft.id).grade) == (77, "不合格")
+    now = inspect(roster.windows["A02"], roster.inspector, roster.person("S2", "A02"),
+                  dt.datetime.combine(this_month, dt.time(9)), fail=SEVENTY_SEVEN)
+    assert now.grade == "合格"

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, fields
 from app import audit
 from app.centres import scope
 from app.centres.centre import current_centre
-from app.errors import PatrolError
+from app.errors import NeedsApproval, PatrolError
 from app.roles import require_role
+from app.storage.district import holds_a_district
 from app.storage.models import Checklist, RuleSet, Setting
 from app.storage.proxy import db
 
@@ -285,13 +286,21 @@ def require_usable_checklist(code: str, centre_id=scope.SOLE) -> Checklist:
     return found
 
 
+def binds_alone(user) -> bool:
+    """Whether a manager may loosen the second approval alone: only the district's manager over a
+    district's centre (in a database of one centre every manager is bound, or the rule binds no one)."""
+    return user is not None and getattr(user, "centre_id", 1) is None and holds_a_district()
+
+
 def save_settings(settings: CentreSettings, user=None, reason: str = "", effective_from: dt.date | None = None,
-                  regrade: bool = False, centre_id=scope.SOLE) -> dt.date | None:
+                  regrade: bool = False, centre_id=scope.SOLE, approved_by: str = "") -> dt.date | None:
     """Validate and store the settings in one transaction. Without a user (set-up) everything is
     stored as it is. With a user (every change after set-up), only a manager may, with a reason, and
     the change is audited; a change to the rules (RULE_FIELDS) takes effect from `effective_from`
     (the first of next month unless given) and returns that day, or None when the rules are unchanged.
-    Re-grading the inspections from a past day is app.results.rule_changes' job, which calls this."""
+    Re-grading the inspections from a past day is app.results.rule_changes' job, which calls this.
+    Turning the second approval off is itself a change that needs another manager (`approved_by`), or
+    the district's manager: NeedsApproval otherwise."""
     settings.validate()
     if user is None:
         with db.atomic():
@@ -310,6 +319,10 @@ def save_settings(settings: CentreSettings, user=None, reason: str = "", effecti
     if "checklist" in plain:
         require_usable_checklist(settings.checklist, centre_id)
     before, rules_then = load_settings(None, centre_id), load_settings(effective_from, centre_id)
+    if before.second_approval and not settings.second_approval and not approved_by and not binds_alone(user):
+        raise NeedsApproval("关闭双人审批本身须另一名管理员批准")
+    if approved_by:
+        reason = f"{reason} (经{approved_by}批准)"
     with db.atomic():
         if plain:
             audit.record(user, "settings.change", "settings",

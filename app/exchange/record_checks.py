@@ -32,6 +32,7 @@ MAX_CODE = 40
 MAX_RESULTS = 1000
 MAX_PHOTOS = 20  # per item
 EARLIEST = dt.datetime(2000, 1, 1)
+MAX_SPAN = dt.timedelta(days=31)  # from the sighting to the finished record
 HEX64 = re.compile(r"[0-9a-f]{64}")
 # Text that a PDF writer would read as markup (<img src=...> embeds a local file): never a note's words.
 MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
@@ -209,6 +210,7 @@ def record_problems(r: dict, ctx: Context) -> list[str]:
     for key, required in (("observed_at", True), ("started_at", True), ("finished_at", True)):
         times[key], problem = _time(r, key, ctx.latest, required=required)
         out.append(problem)
+    out.append(_span_problem(times))
     if ctx.max_revision is not None and r["revision"] > ctx.max_revision:
         out.append(f"revision: 第 {r['revision']} 版; 笔记本只能提交首版记录, 修改只能在管理端进行")
     window = lk.windows.get(r["window"])
@@ -239,9 +241,34 @@ def record_problems(r: dict, ctx: Context) -> list[str]:
     return _recomputed_problems(r, version, window[1], staff, ctx)
 
 
+def _span_problem(times: dict) -> str | None:
+    """A record is finished after the window was seen and after the form was opened, and within
+    MAX_SPAN of the sighting (a review of video may take days, not months): a `finished_at` set back
+    would close the appeal window before it opened."""
+    observed, started, finished = times.get("observed_at"), times.get("started_at"), times.get("finished_at")
+    if observed is None or finished is None:
+        return None
+    if finished < observed or (started is not None and finished < started):
+        return f"finished_at: {finished:%Y-%m-%d %H:%M} 早于巡查时间或开始记录的时间, 不予接受"
+    if finished - observed > MAX_SPAN:
+        return (f"finished_at: {finished:%Y-%m-%d %H:%M} 距巡查时间 {observed:%Y-%m-%d %H:%M} 超过 "
+                f"{MAX_SPAN.days} 天, 不予接受")
+    return None
+
+
 def _recomputed_problems(r: dict, version: int, window_type: str, staff: tuple | None, ctx: Context) -> list[str]:
     gender, party = (staff[1], staff[2]) if staff else (None, False)
     items = ctx.items_for(version, gender, party, window_type)
+    # As a person made it: every check that applies to this person at this window has a result, and no
+    # item that does not apply has one (a party-member item for a non-member).
+    given = {code for code, *_ in r["results"]}
+    missing = [code for code, item in items.items() if item[3] == "check" and code not in given]
+    if missing:
+        return [f"results: 缺少 {len(missing)} 个适用检查项的结果 ({', '.join(missing[:3])}"
+                + (" 等" if len(missing) > 3 else "") + "), 不是完整的巡查记录"]
+    foreign = [code for code in given if code not in items]
+    if foreign:
+        return [f"results: 检查项不适用于该人员或窗口: {', '.join(sorted(foreign)[:3])}"]
     # Only failed checks and awarded bonuses move a score (a category without failures keeps its full
     # weight either way), so only they are scored: the office's computation, at a fraction of the cost.
     scored = []
@@ -271,7 +298,8 @@ def _differences(r: dict, computed: dict) -> list[str]:
     wrong = []
     for key, value in computed.items():
         claimed = r[key]
-        same = abs(claimed - value) < 0.005 if isinstance(value, float) and not isinstance(value, bool) else claimed == value
+        # Exactly, to the stored precision (two decimals): a claim off by 0.004 is not the office's figure.
+        same = abs(claimed - value) < 1e-9 if isinstance(value, float) and not isinstance(value, bool) else claimed == value
         if not same:
             wrong.append(f"{key} 声称 {claimed!r} 应为 {value!r}")
     return wrong

@@ -1,7 +1,8 @@
 """A second manager's sign-off (双人审批): when a centre requires it (setting `second_approval`), an
 amendment that changes a verdict (pass ↔ fail) and the publication of a month's ranking wait for
-another manager to approve them; until then nothing changes. Who asked, who approved or refused, and
-why, are in the audit trail."""
+another manager to approve them; until then nothing changes. The rule guards itself: turning it off,
+and adding or re-activating a manager (who could then approve), wait the same way (the district's
+manager alone may). Who asked, who approved or refused, and why, are in the audit trail."""
 
 from __future__ import annotations
 
@@ -12,18 +13,29 @@ from dataclasses import dataclass
 
 from app import audit, periods
 from app.centres import scope
-from app.centres.settings import load_settings
+from app.centres.settings import (
+    RULE_FIELDS,
+    CentreSettings,
+    changed_settings,
+    format_value,
+    load_settings,
+    parse_value,
+    save_settings,
+    settings_centre,
+)
 from app.centres.wall import ensure_own
-from app.errors import PatrolError
+from app.errors import NeedsApproval, PatrolError
 from app.loop import appeals, publishing
 from app.loop.record_changes import amend
 from app.patrolling import inspections
+from app.people.accounts import add_account, hash_password, manage_account
 from app.periods import period_key
 from app.roles import require_role
 from app.storage.models import Appeal, Approval, Inspection, User, now
 from app.storage.proxy import db
 
-KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名"}
+KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名", "settings": "关闭双人审批",
+         "account": "新增或启用管理员账号"}
 STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回"}
 
 
@@ -61,6 +73,59 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
                          employee_no=inspection.staff.employee_no if inspection.staff_id else "")
         return "pending", approval
     return "done", amend(inspection, user, results, reason)
+
+
+def _request(user: User, centre_id: int | None, kind: str, target: str, payload: dict, reason: str,
+              shown: dict) -> Approval:
+    reason = audit.require_reason(reason)
+    with db.atomic():
+        approval = Approval.create(centre=settings_centre(centre_id), kind=kind, target=target,
+                                   payload=json.dumps(payload, ensure_ascii=False), requested_by=user.username,
+                                   reason=reason)
+        audit.record(user, "approval.request", f"approval:{approval.id}", centre=approval.centre_id,
+                     new={"kind": KINDS[kind]} | shown, reason=reason)
+    return approval
+
+
+def save_settings_or_request(user: User, settings: CentreSettings, reason: str, centre_id=scope.SOLE):
+    """Save a centre's plain settings now, or, when they turn the second approval off, ask another
+    manager to. Returns ("done", None) or ("pending", Approval)."""
+    try:
+        save_settings(settings, user, reason, centre_id=centre_id)
+        return "done", None
+    except NeedsApproval:
+        values = {name: format_value(name, getattr(settings, name))
+                  for name in changed_settings(settings, None, centre_id) if name not in RULE_FIELDS}
+        return "pending", _request(user, centre_id, "settings", "second_approval", {"values": values}, reason,
+                                   {"settings": values})
+
+
+def add_account_or_request(user: User, username: str, display_name: str, role: str, password: str,
+                           centre_id=scope.SOLE):
+    """Add an account now, or, for a new manager where the second approval is on, ask another manager
+    to (the password is kept as its hash only). Returns ("done", User) or ("pending", Approval)."""
+    try:
+        return "done", add_account(user, username, display_name, role, password, centre_id=centre_id)
+    except NeedsApproval:
+        if len(password) < 6:
+            raise PatrolError("密码至少 6 位") from None
+        payload = {"action": "add", "username": username.strip(), "display_name": display_name.strip(),
+                   "role": role, "password_hash": hash_password(password)}
+        return "pending", _request(user, user.centre_id if user.centre_id is not None else scope.resolve(centre_id),
+                                   "account", username.strip(), payload,
+                                   f"新增管理员账号 {username.strip()}", {"account": username.strip()})
+
+
+def manage_account_or_request(user: User, target: User, *, active: bool | None = None, role: str | None = None,
+                              password: str | None = None):
+    """Change an account now, or, when it makes a working manager where the second approval is on, ask
+    another manager to. Returns ("done", User) or ("pending", Approval)."""
+    try:
+        return "done", manage_account(user, target, active=active, role=role, password=password)
+    except NeedsApproval:
+        payload = {"action": "manage", "username": target.username, "active": active, "role": role}
+        return "pending", _request(user, target.centre_id, "account", target.username, payload,
+                                   f"启用或授予管理员账号 {target.username}", {"account": target.username})
 
 
 def publish_or_request(user: User, period, reason: str = "", today: dt.date | None = None, centre_id=scope.SOLE):
@@ -122,6 +187,20 @@ def decide(user: User, approval: Approval, approve: bool, reason: str, centre_id
             amend(inspection, requester, payload["results"], f"{approval.reason} (经{user.display_name}批准: {reason})")
             if payload.get("appeal"):
                 appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
+        elif approve and approval.kind == "settings":
+            settings = load_settings(None, approval.centre_id)
+            for name, text in payload["values"].items():
+                setattr(settings, name, parse_value(name, text))
+            save_settings(settings, requester, approval.reason, centre_id=approval.centre_id,
+                          approved_by=user.username)
+        elif approve and approval.kind == "account":
+            if payload["action"] == "add":
+                add_account(requester, payload["username"], payload["display_name"], payload["role"], "",
+                            centre_id=approval.centre_id, approved_by=user.username,
+                            password_hash=payload["password_hash"])
+            else:
+                manage_account(requester, User.get(User.username == payload["username"]), active=payload["active"],
+                               role=payload["role"], approved_by=user.username)
         elif approve:
             publishing.publish(requester, periods.parse(approval.target), approval.reason,
                                dt.date.fromisoformat(payload["today"]), approved_by=user.username, centre_id=centre_id)
@@ -162,8 +241,15 @@ def approvals(pending_only: bool = False, centre_id=scope.SOLE) -> list[Approval
     out = []
     for a in query.order_by(Approval.id):
         payload = json.loads(a.payload)
-        what = ("、".join(f"{c}→{'合格' if r == 'pass' else '不合格' if r == 'fail' else '不适用'}"
-                         for c, r in payload.get("results", {}).items()) if a.kind == "amend" else f"{a.target} 排名")
+        if a.kind == "amend":
+            what = "、".join(f"{c}→{'合格' if r == 'pass' else '不合格' if r == 'fail' else '不适用'}"
+                            for c, r in payload.get("results", {}).items())
+        elif a.kind == "settings":
+            what = "、".join(f"{name} = {text}" for name, text in payload["values"].items())
+        elif a.kind == "account":
+            what = f"管理员账号 {a.target}" + (" (新增)" if payload["action"] == "add" else " (启用或授予)")
+        else:
+            what = f"{a.target} 排名"
         out.append(ApprovalRow(a.id, KINDS[a.kind], a.target[:8] if a.kind == "amend" else a.target, what,
                                a.requested_by, a.reason, STATES[a.state], a.decided_by))
     return out

@@ -15,7 +15,7 @@ from app.loop import verify
 from app.periods import Period, cn_date, period_key
 from app.results import reports
 from app.roles import require_role
-from app.storage.models import Appeal, Approval, Inspection, Publication, User
+from app.storage.models import Appeal, Approval, Centre, Inspection, Publication, User
 from app.storage.proxy import db
 
 
@@ -94,6 +94,19 @@ def publish(user: User, period: Period, reason: str = "", today: dt.date | None 
                           "first": f"{rows[0].code} {rows[0].average_score:.2f}" if rows else ""},
                      reason=reason or f"{period.label}申诉期结束, 申诉均已复核")
     return done
+
+
+def draft_mark(period: Period, centre_id=scope.SOLE, today: dt.date | None = None) -> str:
+    """What every page printing the period's results says until they are final: "" once published; else
+    "未定稿: " and why. For the district's view (None), final once every centre has published it."""
+    cid = scope.resolve(centre_id)
+    if cid is not None:
+        state = status(period, today, centre_id=cid)
+        return "" if state.published else "未定稿: " + "; ".join(state.why_not or ("尚未发布",))
+    published = {c for (c,) in Publication.select(Publication.centre).where(Publication.period == _key(period)).tuples()}
+    waiting = [code for cid_, code in Centre.select(Centre.id, Centre.code).order_by(Centre.code).tuples()
+               if cid_ not in published]
+    return "未定稿: 尚未发布的中心 " + "、".join(waiting) if waiting else ""
 
 
 def is_district_view(centre_id=scope.SOLE) -> bool:

@@ -81,14 +81,24 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
         & ((Rectification.staff.in_(staff_ids or [0])) | (Rectification.window.in_(window_ids or [0]) & Rectification.staff.is_null()))
         & ((Rectification.state == "open") | (Rectification.opened_on >= first_day - dt.timedelta(days=REPEAT_DAYS))))
     refs = set()
+    seen_at: dict[str, dt.datetime] = {}  # an item's source_ref -> when the fault was seen (a later patrol fixes it)
     for item in existing:
         key = who(item.staff_id, item.window_id)
         refs.add(item.source_ref)
         if item.state == "open":
             open_by.setdefault(key, []).append({"id": item.id, "state": item.state, "opened_on": item.opened_on,
-                                                "item_code": item.item_code})
+                                                "item_code": item.item_code, "source_ref": item.source_ref})
         if item.state != "withdrawn":
             history.setdefault((key, item.item_code), []).append(item.opened_on)
+    open_refs: dict[str, list[str]] = {}  # the inspection that found an open item -> its items' refs
+    for items in open_by.values():
+        for i in items:
+            open_refs.setdefault(i["source_ref"].split(":")[1], []).append(i["source_ref"])
+    uuids = sorted(open_refs)
+    for n in range(0, len(uuids), 500):
+        for uuid_, observed in (Inspection.select(Inspection.uuid, Inspection.observed_at)
+                                .where(Inspection.uuid.in_(uuids[n:n + 500])).tuples()):
+            seen_at.update(dict.fromkeys(open_refs[uuid_], observed))
     # A later inspection shows an item fixed when the item applied to it and it neither failed nor was
     # marked 不适用 (a finalised record has every applicable item ticked): worked out here from the
     # version's items, the person and the window, instead of reading every passed result.
@@ -123,8 +133,10 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
             calendars[centre_id] = calendar(first_day, last_day, centre_id)
         rules, known = books[centre_id], calendars[centre_id]
         for item in open_by.get(key, []):
-            if item["state"] == "open" and item["opened_on"] < day and fixed_in(insp_id, staff_id, window_id,
-                                                                                  item["item_code"]):
+            # Seen before this patrol, by the time of day too: the afternoon's re-check fixes the morning's fault.
+            seen = seen_at.get(item["source_ref"])
+            seen_before = seen < observed if seen is not None else item["opened_on"] < day
+            if item["state"] == "open" and seen_before and fixed_in(insp_id, staff_id, window_id, item["item_code"]):
                 if inspector_id not in inspectors:
                     inspectors[inspector_id] = User.get_by_id(inspector_id).username
                 item.update(state="rectified", closed_on=day, closed_by=inspectors[inspector_id],
@@ -142,6 +154,7 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
                                         centre_id=centre_id), staff_id, window_id, code,
                            len(earlier) if staff_id else 0)
             rows.append(row)
+            seen_at[ref] = observed
             history.setdefault((key, code), []).append(day)
             open_by.setdefault(key, []).append(row)
             if row["repeats"] and staff_id:
@@ -155,11 +168,14 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
 
 
 def on_amended(inspection, changes: dict[str, str], reason: str) -> None:
-    """An amendment that turns a failed item into a pass withdraws its item; a new failure opens one."""
+    """An amendment that turns a failed item into a pass (an appeal found right, a re-grade) withdraws its
+    item, open or already put right: the fault was never there. A new failure opens one."""
     refs = [f"inspection:{inspection.uuid}:{code}" for code, result in changes.items() if result != "fail"]
     if refs:
-        for item in Rectification.select().where(Rectification.source_ref.in_(refs) & (Rectification.state == "open")):
-            item.state, item.closed_on, item.close_note = "withdrawn", dt.date.today(), f"巡查记录修改: {reason}"
+        for item in Rectification.select().where(Rectification.source_ref.in_(refs)
+                                                 & Rectification.state.in_(["open", "rectified"])):
+            before = f" (此前: {item.close_note})" if item.close_note else ""
+            item.state, item.closed_on, item.close_note = "withdrawn", dt.date.today(), f"巡查记录修改: {reason}{before}"
             item.save()
     if any(result == "fail" for result in changes.values()):
         on_finalised(inspection)

@@ -24,6 +24,7 @@ from app.assessment import assess as assessing
 from app.assessment.person_year import person_year
 from app.centres import scope
 from app.centres.centre import current_centre
+from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError, is_record_id, record_id
 from app.keys import identity, signing
 from app.patrolling import records
@@ -86,7 +87,9 @@ def _content(kind: str, ident: str, centre_id=scope.SOLE):
         return records.content_hash(records.record_of(insp))
     if kind == "C":
         notice = reports.probation_notice(record_id(ident), centre_id=centre_id)
-        return [notice.status, notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
+        # The stored state, in the words paper has always carried: a case passing its end date without
+        # any new fact leaves the paper's fingerprint as it was (what it is called today is `describe`'s).
+        return [PROBATION_STATUSES[notice.state], notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
         return [r.as_dict() for r in _ranking_rows(ident, centre_id=centre_id)]
     if kind in ("A", "Y"):

@@ -10,8 +10,9 @@ import os
 
 from app import audit
 from app.centres import scope
+from app.centres.settings import binds_alone, load_settings
 from app.domain import ROLES
-from app.errors import PatrolError, PermissionDenied
+from app.errors import NeedsApproval, PatrolError, PermissionDenied
 from app.roles import require_role
 from app.storage.models import User
 from app.storage.proxy import db
@@ -43,17 +44,27 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-def create_user(username: str, display_name: str, role: str, password: str, centre=None) -> User:
-    """An account of a centre, or (no centre) of the district: in a one-centre database the same."""
+def create_user(username: str, display_name: str, role: str, password: str, centre=None,
+                password_hash: str = "") -> User:
+    """An account of a centre, or (no centre) of the district: in a one-centre database the same.
+    `password_hash`: a hash made before (an account approved by a second manager), instead of a password."""
     if role not in ROLES:
         raise PatrolError(f"未知角色 {role!r} (可选: {', '.join(ROLES)})")
-    if len(password) < 6:
+    if not password_hash and len(password) < 6:
         raise PatrolError("密码至少 6 位")
     if User.get_or_none(User.username == username):
         raise PatrolError(f"用户名 {username} 已存在")
-    return User.create(
-        username=username, display_name=display_name, role=role, password_hash=hash_password(password), centre=centre
-    )
+    return User.create(username=username, display_name=display_name, role=role,
+                       password_hash=password_hash or hash_password(password), centre=centre)
+
+
+def _second_manager_needed(acting: User, centre_id: int | None, approved_by: str) -> None:
+    """A new manager, or one re-activated, can approve what the second approval holds: with the second
+    approval on, adding one needs another manager too (or the district's manager)."""
+    if approved_by or binds_alone(acting):
+        return
+    if load_settings(None, centre_id).second_approval:
+        raise NeedsApproval("本中心实行双人审批: 新增、启用或授予管理员账号须另一名管理员批准")
 
 
 MAX_FAILED_LOGINS = 5
@@ -92,12 +103,18 @@ def _refuse_if_locked(user: User) -> None:
 
 
 def manage_account(acting: User, target: User, *, active: bool | None = None, role: str | None = None,
-                   password: str | None = None) -> User:
+                   password: str | None = None, approved_by: str = "") -> User:
     """A manager deactivates, re-roles or resets the password of an account (not their own role). A
-    centre's manager manages their centre's accounts only, never the district's."""
+    centre's manager manages their centre's accounts only, never the district's. Making an account a
+    working manager (the role, or re-activating one) needs a second manager where the second approval
+    is on (NeedsApproval)."""
     require_role(acting, "manager")
     if acting.centre_id is not None and target.centre_id != acting.centre_id:
         raise PermissionDenied(f"账号 {target.username} 不属于本中心, 只有区级管理员可以修改")
+    becomes_manager = ((role == "manager" and target.role != "manager" and (target.active if active is None else active))
+                       or (active and not target.active and (role or target.role) == "manager"))
+    if becomes_manager:
+        _second_manager_needed(acting, target.centre_id, approved_by)
     if role is not None:
         if role not in ROLES:
             raise PatrolError(f"未知角色 {role!r}")
@@ -115,17 +132,18 @@ def manage_account(acting: User, target: User, *, active: bool | None = None, ro
     target.save()
 
     audit.record(acting, "account.change", f"user:{target.username}",
-                 new={"role": target.role, "active": target.active, "password_changed": password is not None})
+                 new={"role": target.role, "active": target.active, "password_changed": password is not None},
+                 reason=f"经{approved_by}批准" if approved_by else "")
     return target
 
 
 def add_account(acting: User, username: str, display_name: str, role: str, password: str,
-                centre_id=scope.SOLE) -> User:
+                centre_id=scope.SOLE, approved_by: str = "", password_hash: str = "") -> User:
+    """A manager adds an account of their centre (a district manager: of the centre they act for). A new
+    manager needs a second manager where the second approval is on (NeedsApproval)."""
     require_role(acting, "manager")
     if not username.strip():
         raise PatrolError("用户名不能为空")
-
-
     # A centre's manager adds accounts of their centre; the district's, of the centre it acts for (a
     # manager added in a one-centre database stays the district's, as the first one is).
     if acting.centre_id is not None:
@@ -134,6 +152,10 @@ def add_account(acting: User, username: str, display_name: str, role: str, passw
         centre = None
     else:
         centre = scope.resolve(centre_id)
-    user = create_user(username.strip(), display_name.strip() or username.strip(), role, password, centre=centre)
-    audit.record(acting, "account.change", f"user:{user.username}", new={"role": role, "created": True})
+    if role == "manager":
+        _second_manager_needed(acting, centre, approved_by)
+    user = create_user(username.strip(), display_name.strip() or username.strip(), role, password, centre=centre,
+                       password_hash=password_hash)
+    audit.record(acting, "account.change", f"user:{user.username}", new={"role": role, "created": True},
+                 reason=f"经{approved_by}批准" if approved_by else "")
     return user

@@ -110,14 +110,37 @@ def open_for_event(staff: Staff, day: dt.date, cause: str) -> ProbationCase | No
                                     required_rechecks=settings.probation_rechecks)
         ProbationEvent.create(case=case, kind="opened", cause=f"{cause}; 考察期至{cn_date(case.ends_on)}, "
                               f"需复查合格 {case.required_rechecks} 次")
+        _count_patrols_already_done(case)
     return case
+
+
+def _count_patrols_already_done(case: ProbationCase) -> None:
+    """A case opened after the fact (a conduct event recorded late) counts the patrols of the person
+    already made in its period, as it would have had it been opened on its day: each is a re-check,
+    unless it already counts on another case or opened one."""
+    start = dt.datetime.combine(case.opened_on, dt.time())
+    end = dt.datetime.combine(case.ends_on + dt.timedelta(days=1), dt.time())
+    counted = ProbationEvent.select(ProbationEvent.inspection).where(
+        ProbationEvent.inspection.is_null(False) & ProbationEvent.kind.in_(["opened", "recheck_pass", "recheck_fail"]))
+    openers = ProbationCase.select(ProbationCase.opening_inspection).where(ProbationCase.opening_inspection.is_null(False))
+    done = (Inspection.select(Inspection.id, Inspection.observed_at, Inspection.finished_at, Inspection.passed,
+                              Inspection.score, Inspection.vetoed)
+            .where((Inspection.staff == case.staff_id) & (Inspection.status == "final")
+                   & (Inspection.observed_at >= start) & (Inspection.observed_at < end)
+                   & Inspection.id.not_in(counted) & Inspection.id.not_in(openers))
+            .order_by(Inspection.observed_at, Inspection.id).tuples())
+    bulk_insert(ProbationEvent, ["case", "at", "kind", "inspection", "cause"], [
+        (case.id, finished or observed, "recheck_pass" if passed else "recheck_fail", insp_id,
+         f"{cn_date(observed.date())}复查{'合格' if passed else '不合格'}, 得分 {score:g}" + (" (一票否决)" if vetoed else "")
+         + " (考察开启前已完成的巡查)")
+        for insp_id, observed, finished, passed, score, vetoed in done])
 
 
 def withdraw_case(case: ProbationCase, cause: str, user: User | None = None) -> ProbationCase:
     """What opened the case did not hold (an event withdrawn): the case is withdrawn as never having
     been, unless a manager has decided it (then it is flagged for review, never undone)."""
     if case.status in ("open", "recommend_return", "review") or _decided_by_sweep(case):
-        case.status, case.closed_at = "cleared", now()
+        case.status, case.closed_at = "withdrawn", now()
         case.save()
         ProbationEvent.create(case=case, kind="withdrawn", user=user, cause=f"{cause}; 考察撤销")
     else:
@@ -125,25 +148,28 @@ def withdraw_case(case: ProbationCase, cause: str, user: User | None = None) -> 
     return case
 
 
-def recheck_counts_of(case_ids: list[int]) -> dict[int, tuple[int, int]]:
+def recheck_counts_of(case_ids: list[int], until: dt.datetime | None = None) -> dict[int, tuple[int, int]]:
     """(passed, failed) re-checks per case, by their inspections' current results (an amended or
-    re-imported re-check counts as it now stands); one query for all the cases."""
+    re-imported re-check counts as it now stands); only those observed up to `until` when given (a
+    notice tells the count as of its own re-check); one query for all the cases."""
     counts = {cid: (0, 0) for cid in case_ids}
     for start in range(0, len(case_ids), 900):
         chunk = case_ids[start:start + 900]
+        where = ProbationEvent.case.in_(chunk) & ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"])
+        if until is not None:
+            where &= Inspection.observed_at <= until
         query = (ProbationEvent.select(ProbationEvent.case, Inspection.passed, pw.fn.COUNT(ProbationEvent.id))
                  .join(Inspection, on=(ProbationEvent.inspection == Inspection.id))
-                 .where(ProbationEvent.case.in_(chunk) & ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))
-                 .group_by(ProbationEvent.case, Inspection.passed).tuples())
+                 .where(where).group_by(ProbationEvent.case, Inspection.passed).tuples())
         for cid, passed, n in query:
             p, f = counts[cid]
             counts[cid] = (p + n, f) if passed else (p, f + n)
     return counts
 
 
-def recheck_counts(case: ProbationCase) -> tuple[int, int]:
-    """(passed, failed) re-checks of one case, as they now stand."""
-    return recheck_counts_of([case.id])[case.id]
+def recheck_counts(case: ProbationCase, until: dt.datetime | None = None) -> tuple[int, int]:
+    """(passed, failed) re-checks of one case, as they now stand (up to `until` when given)."""
+    return recheck_counts_of([case.id], until)[case.id]
 
 
 def needs_review(case: ProbationCase, settings: CentreSettings | None = None) -> str:
@@ -188,7 +214,7 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
     opened = ProbationCase.get_or_none(ProbationCase.opening_inspection == inspection)
     if opened is not None and inspection.passed:
         if opened.status in ("open", "recommend_return", "review") or _decided_by_sweep(opened):
-            opened.status, opened.closed_at = "cleared", now()
+            opened.status, opened.closed_at = "withdrawn", now()
             opened.save()
             ProbationEvent.create(case=opened, kind="withdrawn", inspection=inspection, user=user,
                                   cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 考察撤销")
@@ -334,9 +360,15 @@ def case_rows(as_of: dt.date, statuses: tuple[str, ...] = ("open", "recommend_re
             days_left=max(0, (case.ends_on - as_of).days), rechecks_passed=passed,
             rechecks_failed=failed, rechecks_required=case.required_rechecks,
             status=case.status,
-            status_label="期满待处理" if case.status == "open" and case.ends_on < as_of else PROBATION_STATUSES[case.status],
+            status_label=status_label(case, as_of),
         ))
     return rows
+
+
+def status_label(case: ProbationCase, as_of: dt.date) -> str:
+    """The case's state as of a day, in words: an open case past its end is 期满待处理 until the sweep
+    decides it (paper, `verify` and the register say the same)."""
+    return "期满待处理" if case.status == "open" and case.ends_on < as_of else PROBATION_STATUSES[case.status]
 
 
 def history(case: ProbationCase) -> list[ProbationEvent]:

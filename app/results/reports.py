@@ -13,16 +13,17 @@ from app.centres.centre import current_centre
 from app.centres.settings import load_settings
 from app.centres.workdays import appeal_deadline as deadline
 from app.context import Context
-from app.domain import GENDERS, METHODS, PROBATION_EVENTS, PROBATION_STATUSES, RESULTS, SEVERITIES
+from app.domain import GENDERS, METHODS, PROBATION_EVENTS, RESULTS, SEVERITIES
 from app.errors import PatrolError
 from app.patrolling import inspections as insp_mod
 from app.patrolling.checklists import cite, cited_sources, source_titles
+from app.patrolling.notices import consequence
 from app.patrolling.scan import window_payload
 from app.periods import Period, cn_date, previous
 from app.results import rectification_items
 from app.results.listing import InspectionRow, finalised_inspections, iter_finalised_inspections, visible_to
 from app.results.pay import PayRow, failures
-from app.results.probation import CaseRow, case_rows, history, recheck_counts
+from app.results.probation import CaseRow, case_rows, history, recheck_counts, status_label
 from app.results.rankings import (
     RankRow,
     StarCandidate,
@@ -260,7 +261,8 @@ def inspection_record(inspection_id: int | str, centre_id=scope.SOLE) -> Inspect
             # The first re-check a week on (not past the end): time to put things right, seed 000 三.2.
             record.recheck_by = min(insp.observed_at.date() + dt.timedelta(days=7), case.ends_on)
             record.case_role = "opened" if case.opening_inspection_id == insp.id else "recheck"
-            record.rechecks_passed, record.rechecks_failed = recheck_counts(case)
+            # As of this record: a notice reprinted a month later tells the count on its own day.
+            record.rechecks_passed, record.rechecks_failed = recheck_counts(case, until=insp.observed_at)
     return record
 
 
@@ -279,20 +281,24 @@ class ProbationNotice:
     opening: InspectionRecord | None
     events: list[tuple[dt.datetime, str, str]]  # (time, kind label, cause)
     decision: str = ""
+    consequence: str = ""  # what follows a failed probation for this person's kind of employment
+    state: str = ""  # the stored status (the facts; `status` is its words as of the day asked)
 
 
-def probation_notice(case_id: int, centre_id=scope.SOLE) -> ProbationNotice:
+def probation_notice(case_id: int, centre_id=scope.SOLE, as_of: dt.date | None = None) -> ProbationNotice:
+    """The case as of a day (today unless given): its state in words as the register shows it then."""
     case = wall.fetch(Context(None, scope.resolve(centre_id)), ProbationCase, case_id)
     staff = case.staff
     return ProbationNotice(
         id=case.id, centre=staff.centre.name if staff.centre_id else centre_name(centre_id=centre_id), staff_name=staff.name, employee_no=staff.employee_no,
         employer=staff.employer, window=staff.window.code if staff.window_id else "",
         opened_on=case.opened_on, ends_on=case.ends_on, required=case.required_rechecks,
-        status=PROBATION_STATUSES[case.status],
+        status=status_label(case, as_of or dt.date.today()), state=case.status,
         opening=inspection_record(case.opening_inspection_id,
                                   centre_id=centre_id) if case.opening_inspection_id else None,
         events=[(e.at, PROBATION_EVENTS[e.kind], e.cause) for e in history(case)],
         decision=case.decision_reason,
+        consequence=consequence(staff.employer, load_settings(case.opened_on, staff.centre_id)),
     )
 
 

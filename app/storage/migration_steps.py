@@ -380,7 +380,7 @@ def _v14_centre_walls(database: pw.Database) -> None:
 
 def _v15_centre_days(database: pw.Database) -> None:
     """A centre's own days off and worked weekend days, above the district's calendar (the table as v15
-    made it)."""
+    made it); withdrawn probation cases read as withdrawn."""
 
     class CentreDayV15(pw.Model):
         centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
@@ -394,6 +394,10 @@ def _v15_centre_days(database: pw.Database) -> None:
 
     with database.bind_ctx([CentreDayV15], bind_refs=False, bind_backrefs=False):
         database.create_tables([CentreDayV15])
+    # A case withdrawn (what opened it was amended to a pass) was stored as cleared, so it read as a passed
+    # probation; it is withdrawn, as if never opened.
+    database.execute_sql("UPDATE probation_case SET status = 'withdrawn' WHERE status = 'cleared' AND id IN "
+                         "(SELECT case_id FROM probation_event WHERE kind = 'withdrawn')")
 
 
 def protect_audit(database: pw.Database) -> None:
