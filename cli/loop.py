@@ -122,8 +122,15 @@ def cmd_publish(args) -> int:
         if not status.published and status.ready:
             print("  可以发布: publish --month " + args.month)
         return 0
-    from app.loop.approvals import publish_or_request
+    from app.loop.approvals import publish_or_request, reopen_or_request
 
+    if args.reopen:
+        outcome, asked = reopen_or_request(acting_user(args, "manager"), period, args.reason, centre_id=centre_of(args))
+        if outcome == "pending":
+            print(f"{period.label}排名: 重新开放须另一名管理员批准, 已提交审批 {asked.id} (approvals approve {asked.id})")
+        else:
+            print(f"{period.label}排名已重新开放 (未定稿): 改正后请再次发布")
+        return 0
     outcome, done = publish_or_request(acting_user(args, "manager"), period, args.reason, centre_id=centre_of(args))
     if outcome == "pending":
         print(f"{period.label}排名: 本中心须另一名管理员批准, 已提交审批 {done.id} (approvals approve {done.id})")

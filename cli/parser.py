@@ -293,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     pb = sub.add_parser("publish", parents=[db], help="发布某月的最终排名 (申诉期结束且申诉均已复核后)")
     pb.add_argument("--month", required=True, metavar="YYYY-MM")
     pb.add_argument("--show", action="store_true", help="只显示是否可以发布, 不发布")
+    pb.add_argument("--reopen", action="store_true",
+                    help="重新开放已发布的一期 (回到未定稿, 须填理由; 实行双人审批的中心须另一名管理员批准), 以便改正后再发布")
     pb.add_argument("--reason", default="", help="说明 (记入审计记录)")
 
     cal = sub.add_parser("calendar", parents=[db], help="节假日和调休上班日 (计算整改期限的工作日)")

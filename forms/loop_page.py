@@ -55,10 +55,13 @@ class AppealsPage(QWidget):
         reject.clicked.connect(lambda: self.decide(False))
         self.publish_button = QPushButton(tr("发布最终排名…"))
         self.publish_button.clicked.connect(self.publish)
+        self.reopen_button = QPushButton(tr("重新开放…"))
+        self.reopen_button.setToolTip(tr("已发布的一期须改动时 (申诉成立、补录记录、重新评定): 回到未定稿, 改正后再发布"))
+        self.reopen_button.clicked.connect(self.reopen)
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("月份")))
         top.addWidget(self.month)
-        for b in (show, add, uphold, reject, self.publish_button):
+        for b in (show, add, uphold, reject, self.publish_button, self.reopen_button):
             top.addWidget(b)
         top.addStretch(1)
         self.status = QLabel()
@@ -125,6 +128,7 @@ class AppealsPage(QWidget):
                 " — " + "; ".join(state.why_not) if state.why_not else tr(" — 申诉期已过, 申诉均已复核, 可以发布"))
         self.status.setText(text)
         self.publish_button.setEnabled(not state.published and state.ready)
+        self.reopen_button.setVisible(state.published)
 
     def add(self) -> None:
         from app.loop import appeals
@@ -182,4 +186,21 @@ class AppealsPage(QWidget):
             return
         if outcome == "pending":
             QMessageBox.information(self, tr("发布最终排名"), tr("本中心实行双人审批: 已提交审批 {0}, 待另一名管理员批准").format(done.id))
+        self.refresh()
+
+    def reopen(self) -> None:
+        period = self._period()
+        reason = ask_reason(self, tr("重新开放"), tr("{0}排名回到未定稿, 以便改正后再发布; 已打印的排名表将显示为已被取代")
+                            .format(period.label))
+        if reason is None:
+            return
+        from app.loop.approvals import reopen_or_request
+
+        try:
+            outcome, asked = reopen_or_request(self.user, period, reason, centre_id=self.ctx.centre_id)
+        except PatrolError as exc:
+            QMessageBox.warning(self, tr("重新开放"), str(exc))
+            return
+        if outcome == "pending":
+            QMessageBox.information(self, tr("重新开放"), tr("本中心实行双人审批: 已提交审批 {0}, 待另一名管理员批准").format(asked.id))
         self.refresh()

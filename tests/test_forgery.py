@@ -251,3 +251,24 @@ def test_a_laptop_holds_no_managers_hash_and_no_key_but_its_own(setting, tmp_pat
     from app.keys.identity import local
 
     assert keys[0][2] == local().public_key and local().private_key not in laptop.read_bytes().decode("latin-1")
+
+
+def test_a_laptops_late_records_of_a_published_month_are_held_until_it_is_reopened(capsys, setting):
+    """The package waits: refused whole, naming the month and how to re-open it; accepted once re-opened."""
+    from app.loop import publishing
+    from app.periods import month
+    from app.storage.models import Centre, Publication
+
+    target, _, good, _ = setting
+    dbmod.open_database(target)
+    Publication.create(centre=Centre.get(), period="2026-10", published_by="admin", fingerprint="0" * 16)
+    before = state(target)
+    assert cli.main(["import", "results", str(good), "--db", target, "--user", "admin"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("2026年10月排名已于") == 2 and "publish --month 2026-10 --reopen" in err and "第 2 行" in err
+    assert state(target) == before, "nothing of the package is written"
+    dbmod.open_database(target)
+    publishing.reopen(User.get(User.username == "admin"), month("2026-10"), "补录笔记本上的两条记录")
+    dbmod.close_database()
+    assert cli.main(["import", "results", str(good), "--db", target, "--user", "admin"]) == 0
+    assert "新增 2" in capsys.readouterr().out

@@ -216,3 +216,62 @@ def test_publishing_is_refused_on_the_last_day_of_the_appeal_window_and_allowed_
     with pytest.raises(PatrolError, match=f"申诉期到{closes.year}年{closes.month}月{closes.day}日结束"):
         publishing.publish(april.manager, APRIL, today=closes)
     assert publishing.publish(april.manager, APRIL, today=closes + dt.timedelta(days=1)).period == "2026-04"
+
+
+def test_a_published_month_is_frozen_until_reopened_and_its_old_paper_then_reads_as_superseded(april):
+    """An amendment (and so an appeal found right), a late draft and a re-grade of a published month are
+    refused, named, and changes nothing; re-opened (audited) the amendment goes through, and the month is
+    published again; the first publication's QR verifies as 已被更正版本取代."""
+    from app.errors import PatrolError
+    from app.loop import record_changes
+    from app.results import rankings, rule_changes
+    from app.storage.models import AuditEntry as Entry
+
+    _, disputed = _walk(april)
+    w, p = april.windows, april.staff
+    late = inspect(w["B01"], april.inspector, p["P3"], at("2026-04-28"), finalise=False)
+    publishing.publish(april.manager, APRIL)
+    first_paper = verify.payload("R", verify.ranking_ident("2026-04", "window"))
+    before = [(r.code, r.average_score) for r in rankings.rank(APRIL, "window")]
+    with pytest.raises(PatrolError, match="2026年4月排名已于.*定稿发布.*publish --month 2026-04 --reopen"):
+        record_changes.amend(disputed, april.manager, {"DISC-07": "fail"}, "复核录像")
+    with pytest.raises(PatrolError, match="已于"):
+        approvals.amend_or_request(april.manager, disputed, {"DISC-07": "fail"}, "复核录像")
+    with pytest.raises(PatrolError, match="草稿"):
+        record_changes.finalise(late)
+    from app.centres.settings import load_settings, parse_value
+
+    new_rules = load_settings()
+    new_rules.grades = parse_value("grades", "优秀=99,良好=98,合格=97")
+    with pytest.raises(PatrolError, match="重新评定会改动的记录"):
+        rule_changes.change_settings(new_rules, april.manager, "追溯", dt.date(2026, 4, 1), regrade=True)
+    assert [(r.code, r.average_score) for r in rankings.rank(APRIL, "window")] == before, "nothing moved"
+
+    with pytest.raises(PatrolError, match="理由"):
+        publishing.reopen(april.manager, APRIL, " ")
+    publishing.reopen(april.manager, APRIL, "申诉复核发现录像证据")
+    assert publishing.status(APRIL).label == "未定稿"
+    record_changes.amend(disputed, april.manager, {"DISC-07": "fail"}, "复核录像")
+    record_changes.finalise(late)
+    publishing.publish(april.manager, APRIL, today=dt.date.today() + dt.timedelta(days=30))  # the late draft's appeal time
+    verdict = verify.verify(first_paper)
+    assert not verdict.matches and "已被更正版本取代" in verdict.message and "申诉复核发现录像证据" in verdict.message
+    assert verify.verify(verify.payload("R", verify.ranking_ident("2026-04", "window"))).matches
+    reopened = Entry.get(Entry.action == "ranking.reopen")
+    assert reopened.username == "boss" and first_paper.split(":")[3] in reopened.old
+
+
+def test_reopening_a_published_month_needs_the_second_manager_where_the_centre_requires_one(april):
+    from app.centres.settings import load_settings, save_settings
+    from app.people.accounts import create_user
+
+    _walk(april)
+    publishing.publish(april.manager, APRIL)
+    settings = load_settings()
+    settings.second_approval = True
+    save_settings(settings, april.manager, "中心实行双人审批")
+    other = create_user("boss2", "管理员丙", "manager", "secret3")
+    outcome, asked = approvals.reopen_or_request(april.manager, APRIL, "补录遗漏的记录")
+    assert outcome == "pending" and publishing.status(APRIL).published
+    approvals.decide(other, asked, True, "同意重新开放")
+    assert not publishing.status(APRIL).published

@@ -28,6 +28,7 @@ from app.loop import rectification
 from app.patrolling import records
 from app.patrolling.evidence import photo_path, store_photo
 from app.results import probation
+from app.results.frozen import why_frozen
 from app.roles import require_role
 from app.storage.db import bulk_insert
 from app.storage.models import (
@@ -94,6 +95,11 @@ def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tupl
             if stored and stored[2] and stored[2] == records.content_hash(r):
                 continue
             found_problems = record_problems(r, ctx)
+            if not found_problems:
+                # A late record, or a changed one, of a period the centre has published waits for it to be
+                # re-opened: nothing of the package is written until then.
+                frozen = why_frozen(lk.centre_id, dt.datetime.fromisoformat(r["observed_at"]).date())
+                found_problems = [f"属于{frozen}"] if frozen else []
             if found_problems:
                 where = f"inspections.jsonl 第 {line} 行 (记录 {r['uuid'][:8]}, 窗口 {r['window']})"
                 problems.append(f"{where}: " + "; ".join(found_problems))

@@ -30,12 +30,13 @@ from app.loop.record_changes import amend
 from app.patrolling import inspections
 from app.people.accounts import add_account, hash_password, manage_account
 from app.periods import period_key
+from app.results.frozen import ensure_open
 from app.roles import require_role
 from app.storage.models import Appeal, Approval, Inspection, User, now
 from app.storage.proxy import db
 
 KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名", "settings": "关闭双人审批",
-         "account": "新增或启用管理员账号"}
+         "account": "新增或启用管理员账号", "reopen": "重新开放已发布的排名"}
 STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回"}
 
 
@@ -59,8 +60,8 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
     """Amend now, or, when the centre requires a second manager and the verdict would change, ask for
     approval. Returns ("done", ScoreResult) or ("pending", Approval)."""
     ensure_own(user, inspection)
-
     require_role(user, "manager")
+    ensure_open(inspection.window.centre_id, inspection.observed_at.date())
     if _required(inspection.observed_at.date(), inspection.window.centre_id) and verdict_changes(inspection, results):
         reason = audit.require_reason(reason)
         with db.atomic():
@@ -128,6 +129,18 @@ def manage_account_or_request(user: User, target: User, *, active: bool | None =
                                    f"启用或授予管理员账号 {target.username}", {"account": target.username})
 
 
+def reopen_or_request(user: User, period, reason: str, today: dt.date | None = None, centre_id=scope.SOLE):
+    """Re-open a published period now, or ask another manager to where the centre requires one.
+    Returns ("done", None) or ("pending", Approval)."""
+    try:
+        publishing.reopen(user, period, reason, today, centre_id=centre_id)
+        return "done", None
+    except NeedsApproval:
+        key = period_key(period)
+        return "pending", _request(user, scope.require_centre(centre_id, "重新开放排名"), "reopen", key,
+                                   {"today": (today or dt.date.today()).isoformat()}, reason, {"period": key})
+
+
 def publish_or_request(user: User, period, reason: str = "", today: dt.date | None = None, centre_id=scope.SOLE):
     """Publish the period's ranking now, or ask a second manager to (when the centre requires it).
     Returns ("done", Publication) or ("pending", Approval)."""
@@ -187,6 +200,10 @@ def decide(user: User, approval: Approval, approve: bool, reason: str, centre_id
             amend(inspection, requester, payload["results"], f"{approval.reason} (经{user.display_name}批准: {reason})")
             if payload.get("appeal"):
                 appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
+        elif approve and approval.kind == "reopen":
+            publishing.reopen(requester, periods.parse(approval.target), approval.reason,
+                              dt.date.fromisoformat(payload["today"]), approved_by=user.username,
+                              centre_id=approval.centre_id)
         elif approve and approval.kind == "settings":
             settings = load_settings(None, approval.centre_id)
             for name, text in payload["values"].items():
@@ -246,6 +263,8 @@ def approvals(pending_only: bool = False, centre_id=scope.SOLE) -> list[Approval
                             for c, r in payload.get("results", {}).items())
         elif a.kind == "settings":
             what = "、".join(f"{name} = {text}" for name, text in payload["values"].items())
+        elif a.kind == "reopen":
+            what = f"{a.target} 排名重新开放"
         elif a.kind == "account":
             what = f"管理员账号 {a.target}" + (" (新增)" if payload["action"] == "add" else " (启用或授予)")
         else:

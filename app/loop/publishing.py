@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from app import audit
 from app.centres import scope
+from app.centres.settings import binds_alone, load_settings
 from app.centres.workdays import appeal_deadline as deadline
-from app.errors import PatrolError
+from app.errors import NeedsApproval, PatrolError
 from app.loop import verify
 from app.periods import Period, cn_date, period_key
 from app.results import reports
@@ -94,6 +95,28 @@ def publish(user: User, period: Period, reason: str = "", today: dt.date | None 
                           "first": f"{rows[0].code} {rows[0].average_score:.2f}" if rows else ""},
                      reason=reason or f"{period.label}申诉期结束, 申诉均已复核")
     return done
+
+
+def reopen(user: User, period: Period, reason: str, today: dt.date | None = None, approved_by: str = "",
+           centre_id=scope.SOLE) -> None:
+    """Re-open a published period (back to 未定稿) so that a change held by its publication may be made,
+    then published again; audited with the publication it undoes, whose paper then verifies as
+    superseded. Where the centre requires a second manager, this is called on their approval
+    (app.loop.approvals.reopen_or_request; NeedsApproval otherwise)."""
+    require_role(user, "manager")
+    centre = scope.require_centre(centre_id, "重新开放排名")
+    done = Publication.get_or_none((Publication.centre == centre) & (Publication.period == _key(period)))
+    if done is None:
+        raise PatrolError(f"{period.label}排名尚未发布, 无需重新开放")
+    reason = audit.require_reason(reason)
+    if load_settings(today or dt.date.today(), centre).second_approval and not approved_by and not binds_alone(user):
+        raise NeedsApproval(f"重新开放{period.label}排名须另一名管理员批准")
+    with db.atomic():
+        audit.record(user, "ranking.reopen", f"ranking:{_key(period)}", centre=centre,
+                     old={"published_by": done.published_by, "published_at": f"{done.published_at:%Y-%m-%d %H:%M}",
+                          "fingerprint": done.fingerprint, "approved_by": done.approved_by},
+                     new={"approved_by": approved_by}, reason=reason)
+        done.delete_instance()
 
 
 def draft_mark(period: Period, centre_id=scope.SOLE, today: dt.date | None = None) -> str:

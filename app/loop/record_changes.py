@@ -17,6 +17,7 @@ from app.patrolling import records
 from app.patrolling.inspections import applicable_items, close, score_inspection
 from app.patrolling.scoring import ScoreResult
 from app.results import probation
+from app.results.frozen import ensure_open
 from app.results.revisions import store_revision
 from app.roles import require_role
 from app.storage.models import Inspection, InspectionHistory, ItemResult, User
@@ -26,7 +27,9 @@ from app.storage.proxy import db
 def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
              settings: CentreSettings | None = None) -> ScoreResult:
     """Score a complete draft, store the score and close it; opens or updates probation and opens the
-    rectification items of its failures."""
+    rectification items of its failures. A draft of a period already published waits for it to be
+    re-opened (app.results.frozen)."""
+    ensure_open(inspection.window.centre_id, inspection.observed_at.date(), "该巡查记录 (草稿)")
     settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     with db.atomic():
         result = close(inspection, at=at, settings=settings)
@@ -45,6 +48,7 @@ def amend(inspection: Inspection, user: User, results: Mapping[str, str], reason
         raise PatrolError("只能修改已定稿的巡查记录; 草稿请直接编辑")
     if not reason or not reason.strip():
         raise PatrolError("修改已定稿的巡查记录必须填写理由")
+    ensure_open(inspection.window.centre_id, inspection.observed_at.date())
     settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     items = {i.code: i for i in applicable_items(inspection)}
     unknown = sorted(set(results) - set(items))

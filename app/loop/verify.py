@@ -29,7 +29,7 @@ from app.errors import PatrolError, is_record_id, record_id
 from app.keys import identity, signing
 from app.patrolling import records
 from app.results import centre_ranking, reports
-from app.storage.models import Centre, Inspection, ProbationCase, Staff, Window
+from app.storage.models import AuditEntry, Centre, Inspection, ProbationCase, Staff, Window
 
 PREFIX = "WPR2"
 LEGACY_PREFIX = "WPR1"
@@ -222,7 +222,22 @@ def verify(text: str, centre_id=scope.SOLE) -> Verdict:
     details = [f"打印者: {signer.label}"] + describe(kind, ident, centre_id=centre_id)
     if hmac.compare_digest(current, printed):
         return Verdict(True, f"{what}: 与数据库一致", details)
+    if kind == "R":
+        period_key_, _, _ = ident.partition(".")
+        replaced = _superseded(period_key_, printed)
+        if replaced:
+            return Verdict(False, f"{what}: 签名真实, 但{replaced}; 以下为数据库中的现状", details)
     return Verdict(False, f"{what}: 签名真实, 但打印后记录已更改; 以下为数据库中的现状", details)
+
+
+def _superseded(period_key_: str, fingerprint: str) -> str:
+    """Why the paper of a publication since re-opened no longer stands ("" when it was no such paper)."""
+    entry = (AuditEntry.select().where((AuditEntry.action == "ranking.reopen")
+                                       & (AuditEntry.target == f"ranking:{period_key_}")
+                                       & AuditEntry.old.contains(fingerprint)).order_by(AuditEntry.id).first())
+    if entry is None:
+        return ""
+    return f"已被更正版本取代: 该期排名于{entry.at:%Y-%m-%d}由{entry.username}重新开放 ({entry.reason})"
 
 
 def _subject_centre(kind: str, ident: str) -> str | None:

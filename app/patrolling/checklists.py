@@ -14,7 +14,14 @@ from pathlib import Path
 
 from app import audit
 from app.errors import ChecklistError
-from app.patrolling.checklist_files import SOURCES_FILE, CategoryDef, ChecklistDef, ItemDef, parse_category_file, read_toml
+from app.patrolling.checklist_files import (
+    SOURCES_FILE,
+    CategoryDef,
+    ChecklistDef,
+    ItemDef,
+    parse_category_file,
+    read_toml,
+)
 from app.roles import require_role
 from app.storage.db import on_open
 from app.storage.models import Category, Checklist, ChecklistVersion, Item

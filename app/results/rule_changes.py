@@ -30,6 +30,7 @@ from app.patrolling.inspections import score_inspection
 from app.patrolling.scoring import ScoredItem, score_with_settings
 from app.periods import cn_date
 from app.results import probation
+from app.results.frozen import ensure_open
 from app.results.revisions import store_revision
 from app.roles import require_role
 from app.storage.models import (
@@ -182,6 +183,8 @@ def regrade_from(start: dt.date, user: User, reason: str, centre_id=scope.SOLE) 
     require_role(user, "manager")
     reason = audit.require_reason(reason)
     effect = _effect(start, next_rule_change(start, centre_id=centre_id), load_settings, centre_id=centre_id)
+    for change in effect.changes:
+        ensure_open(scope.resolve(centre_id), change.observed_at.date(), f"重新评定会改动的记录 {change.record_no} ")
     cause = f"{user.display_name}按{cn_date(start)}起执行的评分规则重新评定: {reason}"
     with db.atomic():
         for change in effect.changes:
