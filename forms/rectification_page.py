@@ -147,7 +147,8 @@ class CalendarDialog(QDialog):
         form.addRow(tr("到"), self.last)
         form.addRow(tr("类别"), self.kind)
         form.addRow(tr("名称"), self.name)
-        if self.whose.count() > 1:
+        if self.whose.itemData(0) is not None:  # in a district: say whose days these are
+            self.whose.setEnabled(self.whose.count() > 1)
             form.addRow(tr("适用于"), self.whose)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
