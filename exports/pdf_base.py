@@ -173,7 +173,7 @@ def build(path, story: list, *, doc_title: str, header: str, qr_payload: str, la
         if draft:
             c.setFillColor(colors.HexColor("#c62828"))
             c.setFont(FONT, 11)
-            c.drawCentredString(width / 2, height - 10 * mm, draft)
+            c.drawCentredString(width / 2, height - 15 * mm, draft)  # under the header line, never over it
             c.setFillColor(colors.Color(0.85, 0.1, 0.1, alpha=0.12))
             c.setFont(FONT, 96)
             c.translate(width / 2, height / 2)
