@@ -165,3 +165,30 @@ def test_a_draft_seen_last_month_and_finished_after_this_months_new_rules_is_gra
     now = inspect(roster.windows["A02"], roster.inspector, roster.person("S2", "A02"),
                   dt.datetime.combine(this_month, dt.time(9)), fail=SEVENTY_SEVEN)
     assert now.grade == "合格"
+
+
+def test_stricter_grades_re_graded_leave_one_case_from_the_earliest_failure_as_a_replay_would(roster):
+    """88 on the 5th passed, 77 on the 12th opened a case. Graded 合格=90 again, the 5th fails: its case
+    opens on the 5th and the 12th is a failed re-check of it, not a second overlapping case."""
+    month = _last_month()
+    person = roster.person("S1")
+    inspect(roster.windows["A01"], roster.inspector, person, _at(month, 5), fail=EIGHTY_EIGHT)
+    inspect(roster.windows["A01"], roster.inspector, person, _at(month, 12), fail=SEVENTY_SEVEN)
+    stricter = load_settings()
+    stricter.grades = parse_value("grades", "优秀=98,良好=95,合格=90")
+    rule_changes.change_settings(stricter, roster.manager, "从严", month, regrade=True)
+    live = [c for c in ProbationCase.select().where(ProbationCase.staff == person) if c.status == "open"]
+    assert [(c.opened_on, probation.recheck_counts(c)) for c in live] == [(month.replace(day=5), (0, 1))]
+    assert {c.status for c in ProbationCase.select().where(ProbationCase.staff == person)} == {"open", "withdrawn"}
+
+
+def test_a_lower_pass_mark_withdraws_a_case_but_a_later_failure_still_opens_one(roster):
+    """77 on the 5th opened a case, a veto on the 12th failed its re-check. With 合格=70 the 5th passes and
+    its case is withdrawn; the 12th (a veto fails whatever the grades) now opens a case of its own."""
+    month = _last_month()
+    person = roster.person("S1")
+    inspect(roster.windows["A01"], roster.inspector, person, _at(month, 5), fail=SEVENTY_SEVEN)
+    vetoed = inspect(roster.windows["A01"], roster.inspector, person, _at(month, 12), fail=("DISC-19",))
+    rule_changes.change_settings(_new_rules(), roster.manager, "放宽", month, regrade=True)
+    live = [c for c in ProbationCase.select().where(ProbationCase.staff == person) if c.status == "open"]
+    assert [(c.opened_on, c.opening_inspection_id) for c in live] == [(month.replace(day=12), vetoed.id)]

@@ -218,6 +218,7 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
             opened.save()
             ProbationEvent.create(case=opened, kind="withdrawn", inspection=inspection, user=user,
                                   cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 考察撤销")
+            _count_again(opened)
         else:
             ProbationEvent.create(case=opened, kind="opening_changed", inspection=inspection, user=user,
                                   cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 本案已由管理员决定, 请复核")
@@ -241,8 +242,42 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
         if case is not None and case.opening_inspection_id == inspection.id:
             ProbationEvent.create(case=case, kind="opened_by_change", inspection=inspection, user=user,
                                   cause=f"{cn_date(day)}巡查记录改为不合格: {cause}")
+            _fold_later_cases(case, user)
         return case
     return None
+
+
+def _rechecks_of(case: ProbationCase) -> list[int]:
+    return [i for (i,) in ProbationEvent.select(ProbationEvent.inspection)
+            .join(Inspection, on=(ProbationEvent.inspection == Inspection.id))
+            .where((ProbationEvent.case == case) & ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))
+            .order_by(Inspection.observed_at, Inspection.id).tuples()]
+
+
+def _count_again(case: ProbationCase) -> None:
+    """The patrols that counted on a case now withdrawn count as a replay would have them: on another
+    case covering their day, or, a failure without one, opening a case (a later failure still fails)."""
+    again = _rechecks_of(case)
+    if again:
+        on_finalised_many(again)
+
+
+def _fold_later_cases(case: ProbationCase, user: User | None) -> None:
+    """A case opened after the fact (an earlier patrol now fails) covers days on which later cases of the
+    person were opened by the rule: as a replay would, they never opened; what opened and what counted
+    on them count on this one (a case a manager decided is left, flagged by its own events)."""
+    later = list(ProbationCase.select().where(
+        (ProbationCase.staff == case.staff_id) & (ProbationCase.id != case.id) & (ProbationCase.status == "open")
+        & (ProbationCase.opened_on >= case.opened_on) & (ProbationCase.opened_on <= case.ends_on)))
+    for other in later:
+        counted = ([other.opening_inspection_id] if other.opening_inspection_id else []) + _rechecks_of(other)
+        other.status, other.closed_at = "withdrawn", now()
+        other.save()
+        ProbationEvent.create(case=other, kind="withdrawn", user=user,
+                              cause=f"{cn_date(case.opened_on)}已开启考察 (案例 {case.id}), 本案并入该案; 考察撤销")
+        if counted:
+            order = dict(Inspection.select(Inspection.id, Inspection.observed_at).where(Inspection.id.in_(counted)).tuples())
+            on_finalised_many(sorted(counted, key=lambda i: (order[i], i)))
 
 
 def _decided_by_sweep(case: ProbationCase) -> bool:
