@@ -220,3 +220,46 @@ def test_a_case_opened_by_a_serious_item_waits_for_a_manager_when_the_scheme_say
     assert case.status == "review" and "严重项" in case.events[-1].cause
     probation.clear_case(case, roster.manager, "已当面整改, 复查均合格")
     assert ProbationCase.get_by_id(case.id).status == "cleared"
+
+
+# Found by drawing sequences of patrols and amendments and comparing with a replay of the records
+# (the property test of issue 23, not yet landed): each now leaves what the replay gives.
+
+def test_a_pass_amended_to_a_fail_counts_the_later_patrols_as_its_rechecks_but_not_an_earlier_one(roster):
+    person, window = roster.person("S1"), roster.windows["A01"]
+    morning = inspect(window, roster.inspector, person, at("2026-10-05", hour=9))
+    disputed = inspect(window, roster.inspector, person, at("2026-10-05", hour=11))
+    inspect(window, roster.inspector, person, at("2026-10-12"))
+    record_changes.amend(disputed, roster.manager, {c: "fail" for c in FAILING}, "复核录像")
+    (case,) = ProbationCase.select()
+    assert case.opening_inspection_id == disputed.id and probation.recheck_counts(case) == (1, 0)
+    assert morning.id not in [e.inspection_id for e in probation.history(case)], "made before: not a re-check"
+
+
+def test_an_earlier_patrol_amended_to_a_fail_opens_the_case_and_the_later_failure_is_its_recheck(roster):
+    person, window = roster.person("S1"), roster.windows["A01"]
+    earlier = inspect(window, roster.inspector, person, at("2026-10-05", hour=9))
+    inspect(window, roster.inspector, person, at("2026-10-05", hour=15), fail=FAILING)
+    record_changes.amend(earlier, roster.manager, {c: "fail" for c in FAILING}, "复核录像")
+    (case,) = ProbationCase.select().where(ProbationCase.status == "open")
+    assert case.opening_inspection_id == earlier.id and probation.recheck_counts(case) == (0, 1)
+
+
+def test_a_verdict_changed_back_and_forth_leaves_one_case_and_its_items_as_the_record_now_says(roster):
+    from app.storage.models import Rectification
+
+    person, window = roster.person("S1"), roster.windows["A01"]
+    record = inspect(window, roster.inspector, person, at("2026-10-05"))
+    later = inspect(window, roster.inspector, person, at("2026-10-12"))
+    for results in ("fail", "pass", "fail"):
+        record_changes.amend(record, roster.manager, {c: results for c in FAILING}, "复核")
+    (case,) = ProbationCase.select().where(ProbationCase.status == "open")
+    assert case.opening_inspection_id == record.id and probation.recheck_counts(case) == (1, 0)
+    def of_record() -> dict[str, str]:
+        return {i.item_code: i.state for i in Rectification.select().where(
+            Rectification.source_ref.startswith(f"inspection:{record.uuid}:"))}
+
+    assert set(of_record().values()) == {"rectified"}, "the pass of the 12th puts the faults of the 5th right"
+    record_changes.amend(later, roster.manager, {"DISC-07": "fail"}, "复核")
+    items = of_record()
+    assert items["DISC-07"] == "open" and items["DRESS-01"] == "rectified", "no longer shown put right: open again"

@@ -177,8 +177,27 @@ def on_amended(inspection, changes: dict[str, str], reason: str) -> None:
             before = f" (此前: {item.close_note})" if item.close_note else ""
             item.state, item.closed_on, item.close_note = "withdrawn", dt.date.today(), f"巡查记录修改: {reason}{before}"
             item.save()
-    if any(result == "fail" for result in changes.values()):
+    failed = [f"inspection:{inspection.uuid}:{code}" for code, result in changes.items() if result == "fail"]
+    unfixed = [code for code, result in changes.items() if result != "pass"]
+    if failed:
+        # An item withdrawn by an earlier amendment stands again, as the record now says (one row per fault).
+        Rectification.update(state="open", closed_on=None, closed_by="", close_note="").where(
+            Rectification.source_ref.in_(failed) & (Rectification.state == "withdrawn")).execute()
+    if unfixed:
+        # Items this record had shown put right, for items it no longer passes, are open again.
+        Rectification.update(state="open", closed_on=None, closed_by="", close_note="").where(
+            (Rectification.state == "rectified") & Rectification.item_code.in_(unfixed)
+            & Rectification.close_note.contains(f"巡查记录 {inspection.uuid[:8]})")).execute()
+    if failed or unfixed:
         on_finalised(inspection)
+        # The fault is older than the patrols made since: as a replay would, a later pass puts it right.
+        whose = (Inspection.staff == inspection.staff_id) if inspection.staff_id else (
+            (Inspection.window == inspection.window_id) & Inspection.staff.is_null())
+        later = [i for (i,) in Inspection.select(Inspection.id).where(
+            whose & (Inspection.status == "final") & (Inspection.observed_at > inspection.observed_at))
+            .order_by(Inspection.observed_at, Inspection.id).tuples()]
+        if later:
+            on_finalised_many(later)
 
 
 def rectify(user: User, item: Rectification, note: str, photo: str = "", centre_id=scope.SOLE) -> Rectification:

@@ -62,18 +62,23 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
                      .where(Inspection.id.in_(inspection_ids[n:n + 500]) & Inspection.staff.is_null(False)).tuples())
     rows.sort(key=lambda r: (r[2], r[0]))
     people = sorted({r[1] for r in rows})
-    open_cases: dict[int, list[list]] = {}  # staff id -> [case id, opened on, ends on, opening inspection id]
+    # staff id -> [case id, opened on, ends on, opening inspection id, when that inspection was made]
+    open_cases: dict[int, list[list]] = {}
     for n in range(0, len(people), 500):
-        for case_id, staff_id, opened_on, ends_on, opening in (
+        for case_id, staff_id, opened_on, ends_on, opening, opening_at in (
                 ProbationCase.select(ProbationCase.id, ProbationCase.staff, ProbationCase.opened_on, ProbationCase.ends_on,
-                                     ProbationCase.opening_inspection)
+                                     ProbationCase.opening_inspection, Inspection.observed_at)
+                .join(Inspection, pw.JOIN.LEFT_OUTER, on=(ProbationCase.opening_inspection == Inspection.id))
                 .where(ProbationCase.staff.in_(people[n:n + 500]) & (ProbationCase.status == "open")).tuples()):
-            open_cases.setdefault(staff_id, []).append([case_id, opened_on, ends_on, opening])
+            open_cases.setdefault(staff_id, []).append([case_id, opened_on, ends_on, opening, opening_at])
     books: dict[int, RuleBook] = {}  # each centre's rules of each day: a case opens by its centre's
     events, counted = [], {}
     for insp_id, staff_id, observed, finished, passed, score, vetoed, centre_id in rows:
         day, when = observed.date(), finished or now()
-        covering = [c for c in open_cases.get(staff_id, ()) if c[1] <= day <= c[2]]
+        # A case covers a patrol of its days made after the one that opened it (by the hour: a patrol of
+        # the same morning, entered late, is not a re-check of the afternoon's failure).
+        covering = [c for c in open_cases.get(staff_id, ()) if c[1] <= day <= c[2]
+                    and (c[4] is None or (c[4], c[3]) < (observed, insp_id))]
         case = max(covering, key=lambda c: (c[1], c[0])) if covering else None
         if case is not None and case[3] != insp_id:
             grade = "合格" if passed else "不合格"
@@ -92,7 +97,7 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
         events.append((opened.id, when, "opened", insp_id,
                        f"{cn_date(day)}巡查不合格 (得分 {score:g}" + (", 一票否决" if vetoed else "")
                        + f"), 考察期至{cn_date(ends_on)}, 需复查合格 {settings.probation_rechecks} 次"))
-        open_cases.setdefault(staff_id, []).append([opened.id, day, ends_on, insp_id])
+        open_cases.setdefault(staff_id, []).append([opened.id, day, ends_on, insp_id, observed])
         counted[insp_id] = opened.id
     bulk_insert(ProbationEvent, ["case", "at", "kind", "inspection", "cause"], events)
     return counted
@@ -115,18 +120,24 @@ def open_for_event(staff: Staff, day: dt.date, cause: str) -> ProbationCase | No
 
 
 def _count_patrols_already_done(case: ProbationCase) -> None:
-    """A case opened after the fact (a conduct event recorded late) counts the patrols of the person
-    already made in its period, as it would have had it been opened on its day: each is a re-check,
-    unless it already counts on another case or opened one."""
-    start = dt.datetime.combine(case.opened_on, dt.time())
+    """A case opened after the fact (a conduct event recorded late, a patrol amended to a fail) counts
+    the patrols of the person already made in its period, as it would have had it been opened on its
+    day: each is a re-check, unless it already counts on another case or opened one."""
+    # After the patrol that opened it (by the hour); a case opened by an event (a day) from that day.
+    opening = Inspection.get_or_none(Inspection.id == case.opening_inspection_id) if case.opening_inspection_id else None
+    after = (Inspection.observed_at > opening.observed_at) if opening is not None else (
+        Inspection.observed_at >= dt.datetime.combine(case.opened_on, dt.time()))
     end = dt.datetime.combine(case.ends_on + dt.timedelta(days=1), dt.time())
-    counted = ProbationEvent.select(ProbationEvent.inspection).where(
-        ProbationEvent.inspection.is_null(False) & ProbationEvent.kind.in_(["opened", "recheck_pass", "recheck_fail"]))
-    openers = ProbationCase.select(ProbationCase.opening_inspection).where(ProbationCase.opening_inspection.is_null(False))
+    # What counts on a case that stands (a withdrawn case's patrols are free to count again).
+    counted = ProbationEvent.select(ProbationEvent.inspection).join(ProbationCase).where(
+        ProbationEvent.inspection.is_null(False) & ProbationEvent.kind.in_(["opened", "recheck_pass", "recheck_fail"])
+        & (ProbationCase.status != "withdrawn"))
+    openers = ProbationCase.select(ProbationCase.opening_inspection).where(
+        ProbationCase.opening_inspection.is_null(False) & (ProbationCase.status != "withdrawn"))
     done = (Inspection.select(Inspection.id, Inspection.observed_at, Inspection.finished_at, Inspection.passed,
                               Inspection.score, Inspection.vetoed)
             .where((Inspection.staff == case.staff_id) & (Inspection.status == "final")
-                   & (Inspection.observed_at >= start) & (Inspection.observed_at < end)
+                   & after & (Inspection.observed_at < end)
                    & Inspection.id.not_in(counted) & Inspection.id.not_in(openers))
             .order_by(Inspection.observed_at, Inspection.id).tuples())
     bulk_insert(ProbationEvent, ["case", "at", "kind", "inspection", "cause"], [
@@ -211,7 +222,10 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
         return None
     day = inspection.observed_at.date()
     now_text = "合格" if inspection.passed else "不合格"
-    opened = ProbationCase.get_or_none(ProbationCase.opening_inspection == inspection)
+    # A case this record opened and that still stands (one withdrawn before is history: changed back to
+    # a fail, the record opens a case again).
+    opened = ProbationCase.get_or_none((ProbationCase.opening_inspection == inspection)
+                                       & (ProbationCase.status != "withdrawn"))
     if opened is not None and inspection.passed:
         if opened.status in ("open", "recommend_return", "review") or _decided_by_sweep(opened):
             opened.status, opened.closed_at = "withdrawn", now()
@@ -223,8 +237,9 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
             ProbationEvent.create(case=opened, kind="opening_changed", inspection=inspection, user=user,
                                   cause=f"开启本案的{cn_date(day)}巡查记录改为合格: {cause}; 本案已由管理员决定, 请复核")
         return opened
-    recheck = (ProbationEvent.select().where((ProbationEvent.inspection == inspection)
-                                             & (ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))).first())
+    recheck = (ProbationEvent.select().join(ProbationCase)
+               .where((ProbationEvent.inspection == inspection) & ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"])
+                      & (ProbationCase.status != "withdrawn")).first())
     if recheck is not None:
         case = recheck.case
         ProbationEvent.create(case=case, kind="recheck_changed", inspection=inspection, user=user,
@@ -243,6 +258,7 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
             ProbationEvent.create(case=case, kind="opened_by_change", inspection=inspection, user=user,
                                   cause=f"{cn_date(day)}巡查记录改为不合格: {cause}")
             _fold_later_cases(case, user)
+            _count_patrols_already_done(case)
         return case
     return None
 
