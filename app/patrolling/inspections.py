@@ -172,8 +172,8 @@ def score_inspection(inspection: Inspection, settings: CentreSettings | None = N
 
 def close(inspection: Inspection, *, at: dt.datetime | None = None,
           settings: CentreSettings | None = None) -> ScoreResult:
-    """Score a complete draft, store the score and close it, in the caller's transaction. What follows
-    from a finalised record (probation, rectification) is app.loop.record_changes.finalise's: call that."""
+    """Score a complete draft, store the score and close it, in the caller's transaction. Probation and
+    rectification, which follow a finalised record, are app.loop.record_changes.finalise's: call that."""
     _require_draft(inspection)
     _not_future(inspection.observed_at)
     settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
