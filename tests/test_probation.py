@@ -263,3 +263,15 @@ def test_a_verdict_changed_back_and_forth_leaves_one_case_and_its_items_as_the_r
     record_changes.amend(later, roster.manager, {"DISC-07": "fail"}, "复核")
     items = of_record()
     assert items["DISC-07"] == "open" and items["DRESS-01"] == "rectified", "no longer shown put right: open again"
+
+
+def test_a_case_withdrawn_sets_its_failures_free_to_open_a_case_that_counts_the_patrols_after_it(roster):
+    """The failure that counted on a withdrawn case opens its own, and a pass made after the withdrawn case
+    ended but inside the new one's period is its re-check, as a replay of the records would have it."""
+    person, window = roster.person("S1"), roster.windows["A01"]
+    first = inspect(window, roster.inspector, person, at("2026-09-01"), fail=FAILING)
+    inspect(window, roster.inspector, person, at("2026-09-25"), fail=FAILING)  # a re-check of the first case
+    inspect(window, roster.inspector, person, at("2026-10-02"))  # after the first case's 30 days
+    record_changes.amend(first, roster.manager, {c: "pass" for c in FAILING}, "申诉成立")
+    (case,) = ProbationCase.select().where(ProbationCase.status == "open")
+    assert case.opened_on == dt.date(2026, 9, 25) and probation.recheck_counts(case) == (1, 0)

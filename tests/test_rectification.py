@@ -76,6 +76,17 @@ def test_an_appeal_found_right_withdraws_its_item_even_when_already_put_right(ap
     assert item.state == "withdrawn" and "申诉成立" in item.close_note and "复查合格" in item.close_note
 
 
+def test_a_recheck_amended_to_a_pass_puts_the_earlier_fault_right(april):
+    """The afternoon's re-check found the same fault, then was found right on review: as the record now
+    reads, it shows the morning's fault put right (its own item withdrawn)."""
+    w, p = april.windows, april.staff
+    inspect(w["A02"], april.inspector, p["P2"], dt.datetime(2026, 4, 7, 9, 0), fail=("APPEAR-12",))
+    again = inspect(w["A02"], april.inspector, p["P2"], dt.datetime(2026, 4, 7, 14, 0), fail=("APPEAR-12",))
+    record_changes.amend(again, april.manager, {"APPEAR-12": "pass"}, "复核照片, 该项合格")
+    states = sorted((r.opened_on, r.state) for r in rectification_items.items(today=dt.date(2026, 4, 8)))
+    assert states == [(dt.date(2026, 4, 7), "rectified"), (dt.date(2026, 4, 7), "withdrawn")]
+
+
 def test_a_veto_item_is_due_sooner_than_an_ordinary_one(april):
     from app.storage.models import Item
 

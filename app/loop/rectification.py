@@ -188,16 +188,15 @@ def on_amended(inspection, changes: dict[str, str], reason: str) -> None:
         Rectification.update(state="open", closed_on=None, closed_by="", close_note="").where(
             (Rectification.state == "rectified") & Rectification.item_code.in_(unfixed)
             & Rectification.close_note.contains(f"巡查记录 {inspection.uuid[:8]})")).execute()
-    if failed or unfixed:
-        on_finalised(inspection)
-        # The fault is older than the patrols made since: as a replay would, a later pass puts it right.
+    if changes:
+        # The record, as it now reads, may open faults or put earlier ones right; a fault it now opens is
+        # older than the patrols made since: as a replay would, a later pass puts it right.
         whose = (Inspection.staff == inspection.staff_id) if inspection.staff_id else (
             (Inspection.window == inspection.window_id) & Inspection.staff.is_null())
         later = [i for (i,) in Inspection.select(Inspection.id).where(
             whose & (Inspection.status == "final") & (Inspection.observed_at > inspection.observed_at))
             .order_by(Inspection.observed_at, Inspection.id).tuples()]
-        if later:
-            on_finalised_many(later)
+        on_finalised_many([inspection.id] + later)
 
 
 def rectify(user: User, item: Rectification, note: str, photo: str = "", centre_id=scope.SOLE) -> Rectification:

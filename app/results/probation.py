@@ -273,9 +273,18 @@ def _rechecks_of(case: ProbationCase) -> list[int]:
 def _count_again(case: ProbationCase) -> None:
     """The patrols that counted on a case now withdrawn count as a replay would have them: on another
     case covering their day, or, a failure without one, opening a case (a later failure still fails)."""
-    again = _rechecks_of(case)
-    if again:
-        on_finalised_many(again)
+    _recount(_rechecks_of(case))
+
+
+def _recount(inspection_ids: list[int]) -> None:
+    """Run the rules again over patrols set free (in the order observed); a case one of them opens counts
+    the later patrols of its period that count nowhere else, as it would have had it opened on its day."""
+    if not inspection_ids:
+        return
+    counted = on_finalised_many(inspection_ids)
+    for case in ProbationCase.select().where(ProbationCase.id.in_(sorted(set(counted.values())))
+                                             & ProbationCase.opening_inspection.in_(inspection_ids)):
+        _count_patrols_already_done(case)
 
 
 def _fold_later_cases(case: ProbationCase, user: User | None) -> None:
@@ -293,7 +302,7 @@ def _fold_later_cases(case: ProbationCase, user: User | None) -> None:
                               cause=f"{cn_date(case.opened_on)}已开启考察 (案例 {case.id}), 本案并入该案; 考察撤销")
         if counted:
             order = dict(Inspection.select(Inspection.id, Inspection.observed_at).where(Inspection.id.in_(counted)).tuples())
-            on_finalised_many(sorted(counted, key=lambda i: (order[i], i)))
+            _recount(sorted(counted, key=lambda i: (order[i], i)))
 
 
 def _decided_by_sweep(case: ProbationCase) -> bool:
