@@ -261,6 +261,22 @@ def test_a_published_month_is_frozen_until_reopened_and_its_old_paper_then_reads
     assert reopened.username == "boss" and first_paper.split(":")[3] in reopened.old
 
 
+def test_the_published_sheets_qr_differs_from_a_drafts_and_the_draft_reads_as_not_final(april):
+    """The same figures printed before and after publication: two QR codes; the draft's, checked once the
+    month is published, says it was printed before it was final."""
+    _walk(april)
+    ident = verify.ranking_ident("2026-04", "window")
+    draft_paper = verify.payload("R", ident)
+    assert verify.verify(draft_paper).matches, "while the month is a draft, its draft paper stands"
+    publishing.publish(april.manager, APRIL)
+    final_paper = verify.payload("R", ident)
+    assert final_paper.split(":")[3] != draft_paper.split(":")[3]
+    assert Publication.get().fingerprint == final_paper.split(":")[3]
+    assert verify.verify(final_paper).matches
+    verdict = verify.verify(draft_paper)
+    assert not verdict.matches and "打印时尚未定稿" in verdict.message
+
+
 def test_reopening_a_published_month_needs_the_second_manager_where_the_centre_requires_one(april):
     from app.centres.settings import load_settings, save_settings
     from app.people.accounts import create_user

@@ -85,11 +85,13 @@ def publish(user: User, period: Period, reason: str = "", today: dt.date | None 
     if not now_status.ready:
         raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(now_status.why_not))
     ident = verify.ranking_ident(_key(period), "window", centre_id=centre_id)
-    fingerprint = verify.payload("R", ident, centre_id=centre_id).split(":")[3]
     rows = reports.ranking(period, "window", centre_id=centre_id)
     with db.atomic():
-        done = Publication.create(centre=scope.require_centre(centre_id, "排名发布"), period=_key(period), published_by=user.username,
-                                  fingerprint=fingerprint, approved_by=approved_by)
+        done = Publication.create(centre=scope.require_centre(centre_id, "排名发布"), period=_key(period),
+                                  published_by=user.username, fingerprint="", approved_by=approved_by)
+        # The published sheet's fingerprint includes its publication (a draft's of the same figures differs).
+        done.fingerprint = fingerprint = verify.payload("R", ident, centre_id=centre_id).split(":")[3]
+        done.save()
         audit.record(user, "ranking.publish", f"ranking:{_key(period)}", centre=done.centre_id,
                      new={"windows": len(rows), "fingerprint": fingerprint, "approved_by": approved_by,
                           "first": f"{rows[0].code} {rows[0].average_score:.2f}" if rows else ""},

@@ -29,7 +29,7 @@ from app.errors import PatrolError, is_record_id, record_id
 from app.keys import identity, signing
 from app.patrolling import records
 from app.results import centre_ranking, reports
-from app.storage.models import AuditEntry, Centre, Inspection, ProbationCase, Staff, Window
+from app.storage.models import AuditEntry, Centre, Inspection, ProbationCase, Publication, Staff, Window
 
 PREFIX = "WPR2"
 LEGACY_PREFIX = "WPR1"
@@ -78,8 +78,21 @@ def _staff_record_of(ident: str):
     return emp, periods.Period(periods.day(start), periods.day(end), "")
 
 
-def _content(kind: str, ident: str, centre_id=scope.SOLE):
-    """What the printed report shows, computed afresh from the database (PatrolError if not found)."""
+def _publication_state(period, centre_id: int | None):
+    """Part of what a results sheet shows: whether it is final. A centre's sheet: when its period was
+    published ("draft" before); the district's: which centres have published it. So the published
+    paper's QR differs from a draft's of the same figures."""
+    key = periods.period_key(period)
+    if centre_id is None:
+        return sorted(code for (code,) in Publication.select(Centre.code).join(Centre)
+                      .where(Publication.period == key).tuples()) or "draft"
+    done = Publication.get_or_none((Publication.centre == centre_id) & (Publication.period == key))
+    return f"{done.published_at:%Y-%m-%d %H:%M:%S}" if done is not None else "draft"
+
+
+def _content(kind: str, ident: str, centre_id=scope.SOLE, draft: bool = False):
+    """What the printed report shows, computed afresh from the database (PatrolError if not found);
+    `draft`: as a results sheet of the same figures printed before publication shows it."""
     if kind == "I":
         insp = Inspection.get_or_none(Inspection.uuid == ident)
         if insp is None:
@@ -91,8 +104,14 @@ def _content(kind: str, ident: str, centre_id=scope.SOLE):
         # any new fact leaves the paper's fingerprint as it was (what it is called today is `describe`'s).
         return [PROBATION_STATUSES[notice.state], notice.ends_on.isoformat(), [(e[1], e[2]) for e in notice.events]]
     if kind == "R":
-        return [r.as_dict() for r in _ranking_rows(ident, centre_id=centre_id)]
-    if kind in ("A", "Y"):
+        period, _, centre = _ranking_of(ident, centre_id=centre_id)
+        return [[r.as_dict() for r in _ranking_rows(ident, centre_id=centre_id)],
+                "draft" if draft else _publication_state(period, centre)]
+    if kind == "A":
+        head, _, _ = ident.partition("@")
+        return [_assessment_content(kind, ident, centre_id=centre_id),
+                "draft" if draft else _publication_state(periods.parse(head.split(".")[0]), _centre_of(ident))]
+    if kind == "Y":
         return _assessment_content(kind, ident, centre_id=centre_id)
     rec = reports.staff_record(*_staff_record_of(ident), centre_id=centre_id)
     return [(r.uuid, r.score, r.grade) for r in rec.inspections]
@@ -123,8 +142,9 @@ def assessment_ident(kind: str, head: str, centre_id=scope.SOLE) -> str:
     return f"{head}@{current_centre(centre_id=centre_id).code}"
 
 
-def _fingerprint(kind: str, ident: str, centre_id=scope.SOLE) -> str:
-    raw = json.dumps(_content(kind, ident, centre_id=centre_id), ensure_ascii=False, sort_keys=True, default=str)
+def _fingerprint(kind: str, ident: str, centre_id=scope.SOLE, draft: bool = False) -> str:
+    raw = json.dumps(_content(kind, ident, centre_id=centre_id, draft=draft), ensure_ascii=False, sort_keys=True,
+                     default=str)
     return hashlib.sha256(f"{kind}:{ident}:{raw}".encode("utf-8")).hexdigest()[:16]
 
 
@@ -227,6 +247,9 @@ def verify(text: str, centre_id=scope.SOLE) -> Verdict:
         replaced = _superseded(period_key_, printed)
         if replaced:
             return Verdict(False, f"{what}: 签名真实, 但{replaced}; 以下为数据库中的现状", details)
+    if kind in ("R", "A") and hmac.compare_digest(_fingerprint(kind, ident, centre_id=centre_id, draft=True), printed):
+        return Verdict(False, f"{what}: 签名真实, 数字与数据库一致, 但打印时尚未定稿, 该期已定稿发布; "
+                              f"请以定稿后打印的版本为准", details)
     return Verdict(False, f"{what}: 签名真实, 但打印后记录已更改; 以下为数据库中的现状", details)
 
 
