@@ -45,12 +45,13 @@ def make_genuine(folder: Path) -> Genuine:
     from app.patrolling import inspections
     from app.patrolling.patrol import staff_on_duty
     from app.storage.db import close_database, open_database
-    from app.storage.models import User, Window
+    from app.storage.models import Device, User, Window
 
     office, laptop = folder / "office.db", folder / "laptop.db"
     open_database(str(office))
     make_demo(seed=9, with_inspections=False)
     enrol_device(User.get(User.username == "admin"), "笔记本", ["xuncha1"], folder / "lap.wpe", centre_id=scope.SOLE)
+    Device.update(enrolled_at=dt.datetime(2026, 9, 1)).execute()  # enrolled before its October patrols
     close_database()
     open_database(str(laptop))
     enrol(folder / "lap.wpe")

@@ -21,7 +21,7 @@ from app.exchange.results_import import import_package
 from app.exchange.results_package import export_results
 from app.people.accounts import create_user
 from app.storage.db import SQLITE_PRAGMAS, close_database, open_database
-from app.storage.models import User
+from app.storage.models import Device, User
 from benchmarks.generate import add_inspections, build_centre, working_days
 
 
@@ -67,6 +67,8 @@ def run(inspections: int = 10000, windows: int = 300) -> list[dict]:
     create_user("bench-manager", "基准管理员", "manager", "bench123")
     enrol_device(User.get(User.username == "bench-manager"), "基准笔记本",
                  [u.username for u in User.select().where(User.role == "inspector")], folder / "laptop.wpe", centre_id=scope.SOLE)
+    # The generated patrols start on 1 September 2026: the laptop was enrolled before them.
+    Device.update(enrolled_at=dt.datetime(2026, 8, 1)).execute()
     close_database()
     shutil.copy(office, raw)
     shutil.copy(office, memory_office)

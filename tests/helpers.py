@@ -50,7 +50,27 @@ def enrol_laptop(office: str, laptop, folder, inspectors=("xuncha1",), name: str
     enrol(setup)
     dbmod.close_database()
     dbmod.open_database(office)
+    enrolled_long_ago()
     return done.key_id
+
+
+def with_database(target: str, work) -> None:
+    """Run `work()` on a database opened for it, closed afterwards."""
+    from app.storage import db as dbmod
+
+    dbmod.open_database(target)
+    try:
+        work()
+    finally:
+        dbmod.close_database()
+
+
+def enrolled_long_ago(since: dt.datetime = dt.datetime(2025, 1, 1)) -> None:
+    """The tests' laptops carry records of fixed dates of 2026 but are enrolled today: as if the office had
+    enrolled them before those dates (a laptop's records before its enrolment are refused)."""
+    from app.storage.models import Device
+
+    Device.update(enrolled_at=since).where(Device.centre_code == "").execute()
 
 
 def on_laptop(laptop, patrols, inspector: str = "xuncha1") -> None:

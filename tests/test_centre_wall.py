@@ -296,6 +296,7 @@ def jd1_laptop(towns, db_target, tmp_path):
     """A laptop enrolled for JD1 by JD1's manager, with one passing patrol of JD1's A01: (laptop, package)."""
     from app.exchange.enrolment import enrol
     from app.exchange.results_package import export_results
+    from tests.helpers import enrolled_long_ago
 
     done = devices.enrol_device(towns.admin1, "城东笔记本", ["jd1xc"], tmp_path / "jd1.wpe", centre_id=towns.jd1.id)
     laptop = tmp_path / "laptop.db"
@@ -310,6 +311,7 @@ def jd1_laptop(towns, db_target, tmp_path):
     finally:
         dbmod.close_database()
         dbmod.open_database(db_target)
+    enrolled_long_ago()  # yesterday's patrol on a laptop enrolled today: as if enrolled before
     return laptop, package
 
 

@@ -252,7 +252,7 @@ def test_settings_can_be_shown_and_changed_and_bad_values_change_nothing(capsys,
 
 
 def test_a_laptop_is_enrolled_and_its_results_travel_by_command_line(capsys, tmp_path, monkeypatch):
-    from tests.helpers import on_laptop
+    from tests.helpers import enrolled_long_ago, on_laptop, with_database
 
     office, laptop, setup = tmp_path / "office.db", tmp_path / "laptop.db", tmp_path / "lap1.wpe"
     assert run(capsys, "demo", "--db", str(office), "--seed", "7", "--no-inspections")[0] == 0
@@ -264,6 +264,7 @@ def test_a_laptop_is_enrolled_and_its_results_travel_by_command_line(capsys, tmp
     code, _, err = run(capsys, "enrol", str(setup), "--db", str(laptop))
     assert code == 2 and "已有数据" in err
     on_laptop(laptop, [("A01", "2026-10-05", ()), ("A02", "2026-10-06", ("DISC-07",))])
+    with_database(str(office), enrolled_long_ago)
     monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "patrol123")
     code, out, _ = run(capsys, "export", "results", "--db", str(laptop), "--user", "xuncha1", "--out", str(tmp_path / "oct.wpr"))
     assert code == 0 and "已导出结果包: 2 条" in out

@@ -129,6 +129,10 @@ ATTACKS = {
                       ["results", "缺少 1 个适用检查项的结果 (DISC-07)"]),
     "score_off_by_a_fraction": (lambda rs: rs[1].update(score=84.004), ["score 声称 84.004 应为 84.0"]),
     "finished_before_seen": (first(lambda r: r.update(finished_at="2026-10-04T10:00:00")), ["finished_at", "早于巡查时间"]),
+    # The fixture's laptop was enrolled on 2025-01-01: nothing it signed was seen before.
+    "before_enrolment": (first(lambda r: r.update(observed_at="2024-06-05T10:00:00", started_at="2024-06-05T10:00:00",
+                                                  finished_at="2024-06-05T10:30:00")),
+                         ["observed_at: 2024-06-05 10:00 早于签名设备登记的日期 (2025-01-01)"]),
     "finished_months_later": (first(lambda r: r.update(finished_at="2026-11-20T10:00:00")), ["finished_at", "超过 31 天"]),
 }
 

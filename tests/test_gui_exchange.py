@@ -17,7 +17,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
 
     from app.exchange.enrolment import enrol
     from forms.exchange_page import EnrolDialog
-    from tests.helpers import on_laptop
+    from tests.helpers import enrolled_long_ago, on_laptop
 
     answers = Answers(monkeypatch)
     give_reasons(monkeypatch, ("笔记本遗失", True))
@@ -53,6 +53,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
     dbmod.close_database()
 
     dbmod.open_database(office)
+    enrolled_long_ago()  # the laptop's records are of October
     try:
         manager = ExchangePage(signed_in(user("admin")))
         qtbot.addWidget(manager)

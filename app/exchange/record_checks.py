@@ -79,6 +79,7 @@ class Context:
     inspectors: tuple[str, ...] | None  # who may appear on this signer's records; None: anyone
     max_revision: int | None  # 1 for a device: amendments exist only at the office
     latest: dt.datetime  # nothing observed after this (the import day's end, the laptop's clock)
+    earliest: dt.datetime = EARLIEST  # nothing observed before this (the day the signing laptop was enrolled)
     # (version, gender, party member, window type) -> code -> (category, deduction, severity, kind)
     applicable: dict[tuple, dict[str, tuple]] = field(default_factory=dict)
     weights: dict[int, dict[str, float]] = field(default_factory=dict)
@@ -209,6 +210,9 @@ def record_problems(r: dict, ctx: Context) -> list[str]:
     times = {}
     for key, required in (("observed_at", True), ("started_at", True), ("finished_at", True)):
         times[key], problem = _time(r, key, ctx.latest, required=required)
+        if times[key] is not None and times[key] < ctx.earliest:
+            times[key], problem = None, (f"{key}: {times[key]:%Y-%m-%d %H:%M} 早于签名设备登记的日期 "
+                                         f"({ctx.earliest:%Y-%m-%d}); 设备登记前不可能有它的记录, 不予接受")
         out.append(problem)
     out.append(_span_problem(times))
     if ctx.max_revision is not None and r["revision"] > ctx.max_revision:

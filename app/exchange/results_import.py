@@ -23,7 +23,7 @@ from app.centres.settings import rule_book
 from app.errors import PatrolError, PermissionDenied
 from app.exchange.centre_package import apply_roster
 from app.exchange.package_reading import Package, fail, read_package
-from app.exchange.record_checks import Context, Lookups, lookups, record_problems
+from app.exchange.record_checks import EARLIEST, Context, Lookups, lookups, record_problems
 from app.loop import rectification
 from app.patrolling import records
 from app.patrolling.evidence import photo_path, store_photo
@@ -74,13 +74,21 @@ def _latest_allowed(manifest: dict) -> dt.datetime:
     return end_of_today
 
 
+def _earliest_allowed(signer) -> dt.datetime:
+    """A laptop recorded nothing before the day the office enrolled it (its database did not exist)."""
+    if signer.kind == "device" and signer.enrolled_at is not None:
+        return dt.datetime.combine(signer.enrolled_at.date(), dt.time())
+    return EARLIEST
+
+
 def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]], dict[str, dict]]:
     """Everything the records name, claim and compute, against this database; and the stored
     (id, revision, content hash) of the records it already has; and the office's figures for records
     graded by rules the office has since changed. A record identical to one already accepted is not
     checked again (importing a package twice stays cheap)."""
     ctx = Context(lk, rule_book(lk.centre_id), set(pkg.photos), pkg.signer.inspectors,
-                  None if pkg.signer.kind in ("office", "centre") else 1, _latest_allowed(pkg.manifest))
+                  None if pkg.signer.kind in ("office", "centre") else 1, _latest_allowed(pkg.manifest),
+                  _earliest_allowed(pkg.signer))
     problems: list[str] = []
     existing: dict[str, tuple[int, int, str]] = {}
 

@@ -31,6 +31,7 @@ class Signer:
     # The centre the key speaks for: a centre office's (in the district's database), or the centre a
     # laptop was enrolled for (schema v14; "" for a laptop enrolled before, in a one-centre database).
     centre_code: str = ""
+    enrolled_at: dt.datetime | None = None  # a laptop's: it recorded nothing before it was enrolled
 
     @property
     def label(self) -> str:
@@ -91,4 +92,4 @@ def signer(key_id: str) -> Signer | None:
         return Signer(device.key_id, device.name, device.public_key, "centre", None, device.revoked_at,
                       device.revoke_reason, device.centre_code)
     return Signer(device.key_id, device.name, device.public_key, "device", device.inspector_names,
-                  device.revoked_at, device.revoke_reason, device.laptop_centre)
+                  device.revoked_at, device.revoke_reason, device.laptop_centre, device.enrolled_at)
