@@ -141,3 +141,44 @@ def test_a_centre_may_cap_the_total_at_100_so_bonus_only_makes_up_for_deductions
     capped = score_items(items, cap_at_full=True)
     assert capped.score == 100 and capped.bonus == 3
     assert score_items([item("B1", 3, "pass", kind="bonus"), item("X", 5, "fail")], cap_at_full=True).score == 98
+
+
+def test_a_score_exactly_at_the_pass_mark_passes():
+    at_mark = score_items([item("A", 15, "fail")])  # 85: the default 合格 threshold
+    assert at_mark.score == 85 and at_mark.passed and at_mark.grade == "合格"
+    assert not score_items([item("A", 15.5, "fail")]).passed
+
+
+def test_the_centres_bonus_cap_fail_grade_and_cap_at_100_are_what_scores_with_its_settings():
+    from app.patrolling.scoring import score_with_settings
+
+    bonuses = [item(f"B{n}", 3, "pass", kind="bonus") for n in range(4)]
+    settings = CentreSettings()
+    settings.bonus_cap, settings.fail_grade, settings.cap_total_at_100 = 7.0, "差", False
+    assert score_with_settings(bonuses, settings).score == 107 and score_with_settings(bonuses, settings).bonus == 7
+    settings.cap_total_at_100 = True
+    assert score_with_settings(bonuses, settings).score == 100
+    assert score_with_settings([item("A", 30, "fail")], settings).grade == "差"
+
+
+def test_the_plain_models_category_rows_keep_what_each_category_lost_and_kept():
+    result = score_items([item("A", 2.5, "fail", "DESK"), item("B", 1, "pass", "DISC")])
+    rows = {c.code: (c.deductions, c.failed, c.weight, c.subtotal) for c in result.categories}
+    assert rows == {"DESK": (2.5, 1, None, 97.5), "DISC": (0, 0, None, 100)}
+    assert (result.base, result.bonus, result.deductions) == (97.5, 0, 2.5)
+
+
+def test_weighted_category_rows_keep_their_deductions_and_a_category_without_a_weight_is_named():
+    import pytest
+
+    weights = {"DISC": 30, "DESK": 70}
+    result = score_items([item("A", 2.5, "fail", "DESK")], weights=weights)
+    assert [(c.code, c.deductions, c.weight, c.subtotal) for c in result.categories] == [("DESK", 2.5, 70, 67.5)]
+    with pytest.raises(ValueError, match="categories without a weight: APPEAR, DRESS"):
+        score_items([item("A", 1, "fail", "DRESS"), item("B", 1, "pass", "APPEAR")], weights=weights)
+
+
+def test_figures_are_kept_to_two_decimals():
+    thirds = [item(f"A{n}", 1 / 3, "fail") for n in range(2)]
+    result = score_items(thirds)
+    assert (result.score, result.deductions) == (99.33, 0.67)
