@@ -91,7 +91,8 @@ def cmd_appeal(args) -> int:
         user = acting_user(args, "manager")
         appeal = wall.fetch(context(args), Appeal, args.id)
         approvals.decide_appeal(user, appeal, bool(args.uphold), args.reason)
-        print(f"申诉 {appeal.id}: {appeals.STATES[appeal.state]}")
+        waiting = appeal.state == "pending" and appeal.decision_reason.startswith("改判待")
+        print(f"申诉 {appeal.id}: " + (appeal.decision_reason if waiting else appeals.STATES[appeal.state]))
         return 0
     management_view(args)
     from app import periods

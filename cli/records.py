@@ -56,6 +56,10 @@ def cmd_amend(args) -> int:
     if outcome == "pending":
         print(f"该修改会改变结论, 本中心须另一名管理员批准: 已提交审批 {what.id} (approvals approve {what.id})")
         return 0
+    if outcome == "held":
+        print(f"该记录所在的一期已定稿发布: 修改已登记为审批 {what.id} (待重新开放后生效), 记录暂不改动; "
+              f"重新开放该期 (publish --month … --reopen) 后自动生效")
+        return 0
     print(f"已修改巡查记录 {insp.uuid} (第 {insp.revision} 版): 得分 {what.score:g}, {what.grade}")
     return 0
 

@@ -76,7 +76,7 @@ class AppealsPage(QWidget):
         refuse = QPushButton(tr("驳回所选审批…"))
         refuse.clicked.connect(lambda: self.decide_approval(False))
         second = QHBoxLayout()
-        second.addWidget(QLabel(tr("待另一名管理员批准 (双人审批)")))
+        second.addWidget(QLabel(tr("待批准 (双人审批) 或待该期重新开放后生效")))
         second.addWidget(approve)
         second.addWidget(refuse)
         second.addStretch(1)
@@ -166,10 +166,13 @@ class AppealsPage(QWidget):
         if reason is None:
             return
         try:
-            approvals.decide_appeal(self.user, wall.fetch(self.ctx, "appeal", row.id), upheld, reason)
+            appeal = approvals.decide_appeal(self.user, wall.fetch(self.ctx, "appeal", row.id), upheld, reason)
         except PatrolError as exc:
             QMessageBox.warning(self, tr("复核申诉"), str(exc))
             return
+        if appeal.state == "pending" and appeal.decision_reason.startswith("改判待"):
+            QMessageBox.information(self, tr("复核申诉"), appeal.decision_reason.split(":")[0]
+                                    + tr(": 见“待批准”列表"))
         self.refresh()
 
     def publish(self) -> None:

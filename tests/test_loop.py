@@ -235,8 +235,6 @@ def test_a_published_month_is_frozen_until_reopened_and_its_old_paper_then_reads
     before = [(r.code, r.average_score) for r in rankings.rank(APRIL, "window")]
     with pytest.raises(PatrolError, match="2026年4月排名已于.*定稿发布.*publish --month 2026-04 --reopen"):
         record_changes.amend(disputed, april.manager, {"DISC-07": "fail"}, "复核录像")
-    with pytest.raises(PatrolError, match="已于"):
-        approvals.amend_or_request(april.manager, disputed, {"DISC-07": "fail"}, "复核录像")
     with pytest.raises(PatrolError, match="草稿"):
         record_changes.finalise(late)
     from app.centres.settings import load_settings, parse_value
@@ -275,6 +273,44 @@ def test_the_published_sheets_qr_differs_from_a_drafts_and_the_draft_reads_as_no
     assert verify.verify(final_paper).matches
     verdict = verify.verify(draft_paper)
     assert not verdict.matches and "打印时尚未定稿" in verdict.message
+
+
+def test_a_change_to_a_published_month_is_held_listed_and_takes_effect_when_the_month_is_reopened(april):
+    """An amendment and an appeal found right after publication change nothing yet: each is listed as
+    待重新开放后生效; re-opening the month applies them (audited), the appeal is decided, and the month is
+    a draft until published again."""
+    from app.loop import appeals as appeal_rules
+    from app.results import rankings
+
+    _, disputed = _walk(april)
+    w, p = april.windows, april.staff
+    other = inspect(w["A01"], april.inspector, p["P1"], at("2026-04-20"), fail=("DISC-07", "APPEAR-11"))
+    appeal = appeal_rules.record_appeal(april.manager, other, ["DISC-07"], "本人不服", today=dt.date(2026, 4, 21))
+    appeal_rules.mark_decided(appeal.id, april.manager, False, "录像清楚")
+    publishing.publish(april.manager, APRIL)
+    before = [(r.code, r.average_score) for r in rankings.rank(APRIL, "window")]
+    outcome, held = approvals.amend_or_request(april.manager, disputed, {"DISC-07": "fail"}, "复核录像")
+    assert outcome == "held" and held.state == "held"
+    late_appeal = appeal_rules.record_appeal(april.manager, other, ["APPEAR-11"], "再次申诉", today=dt.date(2026, 4, 21))
+    decided = approvals.decide_appeal(april.manager, late_appeal, True, "照片显示合规")
+    assert decided.state == "pending" and decided.decision_reason.startswith("改判待该期重新开放")
+    assert [(r.code, r.average_score) for r in rankings.rank(APRIL, "window")] == before, "nothing moved yet"
+    listed = approvals.approvals(pending_only=True)
+    assert [(a.id, a.state) for a in listed] == [(held.id, "待重新开放后生效"), (held.id + 1, "待重新开放后生效")]
+    assert "已于" in " ".join(AuditEntry.get(AuditEntry.action == "approval.hold").new.split())
+
+    assert approvals.reopen_or_request(april.manager, APRIL, "改正两条记录")[0] == "done"
+    assert Inspection.get_by_id(disputed.id).revision > disputed.revision
+    assert _appeal_state(late_appeal.id) == "upheld"
+    assert approvals.approvals(pending_only=True) == []
+    assert publishing.status(APRIL).label == "未定稿"
+    assert AuditEntry.select().where(AuditEntry.action == "approval.release").count() == 2
+
+
+def _appeal_state(appeal_id: int) -> str:
+    from app.storage.models import Appeal
+
+    return Appeal.get_by_id(appeal_id).state
 
 
 def test_reopening_a_published_month_needs_the_second_manager_where_the_centre_requires_one(april):

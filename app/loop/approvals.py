@@ -30,14 +30,14 @@ from app.loop.record_changes import amend
 from app.patrolling import inspections
 from app.people.accounts import add_account, hash_password, manage_account
 from app.periods import period_key
-from app.results.frozen import ensure_open
+from app.results.frozen import publication_over, why_frozen
 from app.roles import require_role
 from app.storage.models import Appeal, Approval, Inspection, User, now
 from app.storage.proxy import db
 
 KINDS = {"amend": "改变结论的记录修改", "publish": "发布最终排名", "settings": "关闭双人审批",
          "account": "新增或启用管理员账号", "reopen": "重新开放已发布的排名"}
-STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回"}
+STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回", "held": "待重新开放后生效"}
 
 
 def _required(day: dt.date, centre_id: int | None) -> bool:
@@ -58,10 +58,22 @@ def verdict_changes(inspection: Inspection, results: Mapping[str, str]) -> bool:
 def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, str], reason: str,
                      appeal_id: int | None = None):
     """Amend now, or, when the centre requires a second manager and the verdict would change, ask for
-    approval. Returns ("done", ScoreResult) or ("pending", Approval)."""
+    approval; a record of a published period is held until the period is re-opened (listed among the
+    approvals). Returns ("done", ScoreResult), ("pending", Approval) or ("held", Approval)."""
     ensure_own(user, inspection)
     require_role(user, "manager")
-    ensure_open(inspection.window.centre_id, inspection.observed_at.date())
+    frozen = why_frozen(inspection.window.centre_id, inspection.observed_at.date())
+    if frozen:
+        reason = audit.require_reason(reason)
+        with db.atomic():
+            approval = Approval.create(centre=inspection.window.centre_id, kind="amend", target=inspection.uuid,
+                                       payload=json.dumps({"results": dict(results), "appeal": appeal_id}, ensure_ascii=False),
+                                       requested_by=user.username, reason=reason, state="held")
+            audit.record(user, "approval.hold", f"approval:{approval.id}", centre=approval.centre_id,
+                         new={"kind": KINDS["amend"], "inspection": inspection.uuid, "results": dict(results),
+                              "held": frozen}, reason=reason, window_code=inspection.window.code,
+                         employee_no=inspection.staff.employee_no if inspection.staff_id else "")
+        return "held", approval
     if _required(inspection.observed_at.date(), inspection.window.centre_id) and verdict_changes(inspection, results):
         reason = audit.require_reason(reason)
         with db.atomic():
@@ -133,12 +145,46 @@ def reopen_or_request(user: User, period, reason: str, today: dt.date | None = N
     """Re-open a published period now, or ask another manager to where the centre requires one.
     Returns ("done", None) or ("pending", Approval)."""
     try:
-        publishing.reopen(user, period, reason, today, centre_id=centre_id)
+        with db.atomic():
+            publishing.reopen(user, period, reason, today, centre_id=centre_id)
+            _release_held(user, period, scope.require_centre(centre_id, "重新开放排名"), today)
         return "done", None
     except NeedsApproval:
         key = period_key(period)
         return "pending", _request(user, scope.require_centre(centre_id, "重新开放排名"), "reopen", key,
                                    {"today": (today or dt.date.today()).isoformat()}, reason, {"period": key})
+
+
+def _release_held(user: User, period, centre_id: int, today: dt.date | None) -> None:
+    """The changes held by the period's publication, now re-opened, take effect in the order asked (each
+    as its requester's, noting who re-opened); one that changes a verdict where the centre requires a
+    second manager waits for that approval instead. One whose record lies in another period still
+    published stays held."""
+    held = (Approval.select().join(Inspection, on=(Approval.target == Inspection.uuid))
+            .where((Approval.centre == centre_id) & (Approval.kind == "amend") & (Approval.state == "held")
+                   & (Inspection.observed_at >= period.start_dt) & (Inspection.observed_at < period.end_dt))
+            .order_by(Approval.id))
+    for approval in held:
+        inspection = Inspection.get(Inspection.uuid == approval.target)
+        if publication_over(centre_id, inspection.observed_at.date()) is not None:
+            continue
+        payload = json.loads(approval.payload)
+        requester = User.get(User.username == approval.requested_by)
+        if _required(today or dt.date.today(), centre_id) and verdict_changes(inspection, payload["results"]):
+            approval.state = "pending"
+            approval.save()
+            audit.record(user, "approval.release", f"approval:{approval.id}", centre=centre_id,
+                         old={"status": STATES["held"]}, new={"status": STATES["pending"]},
+                         reason=f"{period.label}已重新开放, 改变结论的修改待另一名管理员批准")
+            continue
+        amend(inspection, requester, payload["results"], f"{approval.reason} ({period.label}重新开放后生效)")
+        if payload.get("appeal"):
+            appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
+        approval.state, approval.decided_by, approval.decided_at = "approved", user.username, now()
+        approval.decision_reason = f"{period.label}已重新开放"
+        approval.save()
+        audit.record(user, "approval.release", f"approval:{approval.id}", centre=centre_id,
+                     old={"status": STATES["held"]}, new={"status": "已生效"}, reason=approval.decision_reason)
 
 
 def publish_or_request(user: User, period, reason: str = "", today: dt.date | None = None, centre_id=scope.SOLE):
@@ -170,12 +216,15 @@ def decide_appeal(user: User, appeal: Appeal, upheld: bool, reason: str) -> Appe
         raise PatrolError(f"申诉 {appeal.id} 已复核: {appeals.STATES[appeal.state]}")
     if appeal.decision_reason.startswith("改判待批准"):
         raise PatrolError(f"申诉 {appeal.id} 的改判正等待另一名管理员批准")
+    if appeal.decision_reason.startswith("改判待该期重新开放"):
+        raise PatrolError(f"申诉 {appeal.id} 已判成立, 改判待该期排名重新开放后生效")
     with db.atomic():
         if upheld:
             outcome, what = amend_or_request(user, appeal.inspection, {c: "pass" for c in appeal.item_codes.split(",")},
                                              f"申诉成立: {reason}", appeal.id)
-            if outcome == "pending":
-                appeal.decision_reason = f"改判待批准 (审批 {what.id}): {reason}"
+            if outcome in ("pending", "held"):
+                waits = "改判待批准" if outcome == "pending" else "改判待该期重新开放"
+                appeal.decision_reason = f"{waits} (审批 {what.id}): {reason}"
                 appeal.save()
                 return appeal
         return appeals.mark_decided(appeal.id, user, upheld, reason)
@@ -186,6 +235,8 @@ def decide(user: User, approval: Approval, approve: bool, reason: str, centre_id
     ensure_own(user, approval)
     require_role(user, "manager")
     reason = audit.require_reason(reason)
+    if approval.state == "held":
+        raise PatrolError(f"审批 {approval.id} 所改的记录属于已定稿发布的一期: 该期重新开放后自动生效, 无需批准")
     if approval.state != "pending":
         raise PatrolError(f"审批 {approval.id} 已{STATES[approval.state]}")
     if approval.requested_by == user.username:
@@ -204,6 +255,8 @@ def decide(user: User, approval: Approval, approve: bool, reason: str, centre_id
             publishing.reopen(requester, periods.parse(approval.target), approval.reason,
                               dt.date.fromisoformat(payload["today"]), approved_by=user.username,
                               centre_id=approval.centre_id)
+            _release_held(user, periods.parse(approval.target), approval.centre_id,
+                          dt.date.fromisoformat(payload["today"]))
         elif approve and approval.kind == "settings":
             settings = load_settings(None, approval.centre_id)
             for name, text in payload["values"].items():
@@ -253,8 +306,8 @@ def approvals(pending_only: bool = False, centre_id=scope.SOLE) -> list[Approval
     cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Approval.centre == cid)
-    if pending_only:
-        query = query.where(Approval.state == "pending")
+    if pending_only:  # what still waits: for a second manager, or for its period to be re-opened
+        query = query.where(Approval.state.in_(["pending", "held"]))
     out = []
     for a in query.order_by(Approval.id):
         payload = json.loads(a.payload)

@@ -1,8 +1,10 @@
 """Published means frozen: once a centre has published a month's (quarter's, year's) ranking, nothing
 may change a record of that period in place — an amendment, an appeal found right, a re-grade, a late
-record finalised or imported. The change is refused, named, and waits for the period to be re-opened
-(app.loop.publishing.reopen: audited, back to 未定稿, through the second approval where it is on) and
-published again; the paper of the earlier publication then verifies as superseded."""
+record finalised or imported. An amendment (an appeal found right included) is held, listed among the
+approvals, and takes effect when the period is re-opened (app.loop.approvals.reopen_or_request: audited,
+back to 未定稿, through the second approval where it is on); the rest is refused, named, and waits for
+the re-opening. The period is then published again; the paper of the earlier publication verifies as
+superseded."""
 
 from __future__ import annotations
 
