@@ -275,3 +275,15 @@ def test_a_case_withdrawn_sets_its_failures_free_to_open_a_case_that_counts_the_
     record_changes.amend(first, roster.manager, {c: "pass" for c in FAILING}, "申诉成立")
     (case,) = ProbationCase.select().where(ProbationCase.status == "open")
     assert case.opened_on == dt.date(2026, 9, 25) and probation.recheck_counts(case) == (1, 0)
+
+
+def test_a_late_record_of_an_earlier_failure_opens_a_case_that_counts_the_patrols_already_stored(roster):
+    """A laptop's failure of the 5th arrives after the office's pass of the 12th and its own case of the
+    20th: as on its day, the case opens on the 5th, the 12th is its re-check and the 20th's case folds in."""
+    person, window = roster.person("S1"), roster.windows["A01"]
+    inspect(window, roster.inspector, person, at("2026-10-12"))
+    later_failure = inspect(window, roster.inspector, person, at("2026-10-20"), fail=FAILING)
+    inspect(window, roster.inspector, person, at("2026-10-05"), fail=FAILING)  # arrives last
+    (case,) = ProbationCase.select().where(ProbationCase.status == "open")
+    assert case.opened_on == dt.date(2026, 10, 5) and probation.recheck_counts(case) == (1, 1)
+    assert later_failure.id in [e.inspection_id for e in probation.history(case)]

@@ -87,6 +87,19 @@ def test_a_recheck_amended_to_a_pass_puts_the_earlier_fault_right(april):
     assert states == [(dt.date(2026, 4, 7), "rectified"), (dt.date(2026, 4, 7), "withdrawn")]
 
 
+def test_a_late_record_is_put_right_by_the_patrols_already_stored_and_puts_right_sooner(april):
+    """A laptop's failure of the 7th arrives after the office's pass of the 9th: the 9th puts it right. Its
+    pass of the 8th, arriving later still, was the first to show it fixed: closed on the 8th."""
+    w, p = april.windows, april.staff
+    inspect(w["A01"], april.inspector, p["P1"], at("2026-04-09"))
+    inspect(w["A01"], april.inspector, p["P1"], at("2026-04-07"), fail=("APPEAR-11",))
+    (item,) = rectification_items.items(today=dt.date(2026, 4, 10))
+    assert (item.state, item.closed_on) == ("rectified", dt.date(2026, 4, 9))
+    inspect(w["A01"], april.inspector, p["P1"], at("2026-04-08"))
+    (item,) = rectification_items.items(today=dt.date(2026, 4, 10))
+    assert (item.state, item.closed_on) == ("rectified", dt.date(2026, 4, 8))
+
+
 def test_a_veto_item_is_due_sooner_than_an_ordinary_one(april):
     from app.storage.models import Item
 

@@ -23,7 +23,8 @@ START = dt.datetime(2026, 9, 1, 9, 0)
 PEOPLE = ("P1", "P2")
 # One step: ("patrol", person, failed items, gap) moves the clock on by `gap` hours (77, 88, a veto, one
 # item, all pass); ("amend", nth record, pass, 0) turns the FAILING items of an earlier record to pass (or
-# back to fail); ("regrade", grades, month, 0) changes the grades from a month and re-grades the records.
+# back to fail); ("regrade", grades, month, 0) changes the grades from a month and re-grades the records;
+# ("late", person, failed items, gap) is a laptop's record observed `gap` hours before the latest, arriving now.
 GRADES = ("优秀=95,良好=90,合格=85", "优秀=95,良好=85,合格=70", "优秀=98,良好=95,合格=90")
 STEP = st.one_of(
     st.tuples(st.just("patrol"), st.sampled_from(PEOPLE),
@@ -31,6 +32,9 @@ STEP = st.one_of(
               st.integers(1, 24 * 12)),
     st.tuples(st.just("amend"), st.integers(0, 20), st.booleans(), st.just(0)),
     st.tuples(st.just("regrade"), st.sampled_from(GRADES), st.sampled_from([9, 10, 11]), st.just(0)),
+    # A laptop's record arriving late: observed `gap` hours before the latest patrol, finalised now.
+    st.tuples(st.just("late"), st.sampled_from(PEOPLE), st.sampled_from([(), FAILING, ("DISC-19",)]),
+              st.integers(1, 24 * 20)),
 )
 
 
@@ -71,10 +75,11 @@ def test_patrols_amendments_and_regrades_leave_what_a_replay_of_the_records_give
     with db.atomic() as txn:
         made, clock = [], START
         for kind, who, what, gap in steps:
-            if kind == "patrol":
-                clock += dt.timedelta(hours=gap)
+            if kind in ("patrol", "late"):
+                clock += dt.timedelta(hours=gap if kind == "patrol" else 0)
+                when = clock if kind == "patrol" else max(START, clock - dt.timedelta(hours=gap, minutes=30))
                 window = roster.windows["A01" if who == "P1" else "A02"]
-                made.append(inspect(window, roster.inspector, people[who], clock, fail=what))
+                made.append(inspect(window, roster.inspector, people[who], when, fail=what))
             elif kind == "regrade":
                 rules = load_settings(dt.date(2026, what, 1))
                 rules.grades = parse_value("grades", who)

@@ -25,6 +25,9 @@ from app.storage.models import Staff as StaffModel
 from app.storage.proxy import db
 
 
+PATROL_FIXED = "复查合格"  # the note of an item a later patrol showed put right
+
+
 def _days_for(severity: str, settings) -> int:
     return {"veto": settings.rectify_days_veto, "serious": settings.rectify_days_serious}.get(
         severity, settings.rectify_days_normal)
@@ -79,15 +82,20 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
     existing = Rectification.select().where(
         (Rectification.source == "inspection")
         & ((Rectification.staff.in_(staff_ids or [0])) | (Rectification.window.in_(window_ids or [0]) & Rectification.staff.is_null()))
-        & ((Rectification.state == "open") | (Rectification.opened_on >= first_day - dt.timedelta(days=REPEAT_DAYS))))
+        & ((Rectification.state == "open") | (Rectification.opened_on >= first_day - dt.timedelta(days=REPEAT_DAYS))
+           | ((Rectification.state == "rectified") & (Rectification.closed_on > first_day))))
     refs = set()
     seen_at: dict[str, dt.datetime] = {}  # an item's source_ref -> when the fault was seen (a later patrol fixes it)
     for item in existing:
         key = who(item.staff_id, item.window_id)
         refs.add(item.source_ref)
-        if item.state == "open":
+        # Open, or put right by a patrol on a later day than one of these (a record arriving late was the
+        # first to show it fixed).
+        if item.state == "open" or (item.state == "rectified" and item.closed_on > first_day
+                                    and PATROL_FIXED in item.close_note):
             open_by.setdefault(key, []).append({"id": item.id, "state": item.state, "opened_on": item.opened_on,
-                                                "item_code": item.item_code, "source_ref": item.source_ref})
+                                                "item_code": item.item_code, "source_ref": item.source_ref,
+                                                "closed_on": item.closed_on})
         if item.state != "withdrawn":
             history.setdefault((key, item.item_code), []).append(item.opened_on)
     open_refs: dict[str, list[str]] = {}  # the inspection that found an open item -> its items' refs
@@ -136,11 +144,12 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
             # Seen before this patrol, by the time of day too: the afternoon's re-check fixes the morning's fault.
             seen = seen_at.get(item["source_ref"])
             seen_before = seen < observed if seen is not None else item["opened_on"] < day
-            if item["state"] == "open" and seen_before and fixed_in(insp_id, staff_id, window_id, item["item_code"]):
+            still = item["state"] == "open" or (item["state"] == "rectified" and day < item["closed_on"])
+            if still and seen_before and fixed_in(insp_id, staff_id, window_id, item["item_code"]):
                 if inspector_id not in inspectors:
                     inspectors[inspector_id] = User.get_by_id(inspector_id).username
                 item.update(state="rectified", closed_on=day, closed_by=inspectors[inspector_id],
-                            close_note=f"{day.isoformat()}复查合格 (巡查记录 {uuid[:8]})")
+                            close_note=f"{day.isoformat()}{PATROL_FIXED} (巡查记录 {uuid[:8]})")
                 if "id" in item:  # stored before: updated below; new rows go in with the bulk insert
                     fixed.append(item)
         for code, text, severity, source, clause in failed.get(insp_id, []):
@@ -165,6 +174,32 @@ def on_finalised_many(inspection_ids: list[int]) -> None:
         Rectification.update(state="rectified", closed_on=item["closed_on"], closed_by=item["closed_by"],
                              close_note=item["close_note"]).where(Rectification.id == item["id"]).execute()
     write_items(rows)
+    _later_patrols_put_right(rows, seen_at, set(inspection_ids))
+
+
+def _later_patrols_put_right(rows: list[dict], seen_at: dict[str, dt.datetime], batch: set[int]) -> None:
+    """Faults found by records that arrived late (a laptop's, observed before patrols already stored): the
+    patrols made since show them put right as they would have had the record arrived on its day."""
+    first: dict[tuple, dt.datetime] = {}
+    for row in rows:
+        key = ("s", row["staff"]) if row["staff"] else ("w", row["window"])
+        first[key] = min(first.get(key, seen_at[row["source_ref"]]), seen_at[row["source_ref"]])
+    if not first:
+        return
+    staff = sorted(k[1] for k in first if k[0] == "s")
+    windows = sorted(k[1] for k in first if k[0] == "w")
+    later = []
+    for n in range(0, max(len(staff), len(windows)), 500):
+        whose = Inspection.staff.in_(staff[n:n + 500] or [0]) | (
+            Inspection.window.in_(windows[n:n + 500] or [0]) & Inspection.staff.is_null())
+        for insp_id, staff_id, window_id, observed in (
+                Inspection.select(Inspection.id, Inspection.staff, Inspection.window, Inspection.observed_at)
+                .where(whose & (Inspection.status == "final") & (Inspection.observed_at > min(first.values()))).tuples()):
+            key = ("s", staff_id) if staff_id else ("w", window_id)
+            if insp_id not in batch and key in first and observed > first[key]:
+                later.append((observed, insp_id))
+    if later:
+        on_finalised_many([i for _, i in sorted(later)])
 
 
 def on_amended(inspection, changes: dict[str, str], reason: str) -> None:

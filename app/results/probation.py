@@ -62,6 +62,17 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
                      .where(Inspection.id.in_(inspection_ids[n:n + 500]) & Inspection.staff.is_null(False)).tuples())
     rows.sort(key=lambda r: (r[2], r[0]))
     people = sorted({r[1] for r in rows})
+    # The latest patrol of each person made before this batch arrived (a laptop's records come late): a case
+    # a late failure opens counts those patrols, as it would have had the failure arrived on its day.
+    batch, latest_before = set(inspection_ids), {}
+    for n in range(0, len(people), 500):
+        if not rows:
+            break
+        for insp_id, staff_id, observed in (Inspection.select(Inspection.id, Inspection.staff, Inspection.observed_at)
+                                            .where(Inspection.staff.in_(people[n:n + 500]) & (Inspection.status == "final")
+                                                   & (Inspection.observed_at > rows[0][2])).tuples()):
+            if insp_id not in batch and observed > latest_before.get(staff_id, observed - dt.timedelta(seconds=1)):
+                latest_before[staff_id] = observed
     # staff id -> [case id, opened on, ends on, opening inspection id, when that inspection was made]
     open_cases: dict[int, list[list]] = {}
     for n in range(0, len(people), 500):
@@ -72,7 +83,7 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
                 .where(ProbationCase.staff.in_(people[n:n + 500]) & (ProbationCase.status == "open")).tuples()):
             open_cases.setdefault(staff_id, []).append([case_id, opened_on, ends_on, opening, opening_at])
     books: dict[int, RuleBook] = {}  # each centre's rules of each day: a case opens by its centre's
-    events, counted = [], {}
+    events, counted, late = [], {}, []
     for insp_id, staff_id, observed, finished, passed, score, vetoed, centre_id in rows:
         day, when = observed.date(), finished or now()
         # A case covers a patrol of its days made after the one that opened it (by the hour: a patrol of
@@ -99,7 +110,12 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
                        + f"), 考察期至{cn_date(ends_on)}, 需复查合格 {settings.probation_rechecks} 次"))
         open_cases.setdefault(staff_id, []).append([opened.id, day, ends_on, insp_id, observed])
         counted[insp_id] = opened.id
+        if staff_id in latest_before and latest_before[staff_id] > observed:
+            late.append(opened.id)
     bulk_insert(ProbationEvent, ["case", "at", "kind", "inspection", "cause"], events)
+    for case in ProbationCase.select().where(ProbationCase.id.in_(late)) if late else ():
+        _fold_later_cases(case, None)
+        _count_patrols_already_done(case)
     return counted
 
 
@@ -125,7 +141,9 @@ def _count_patrols_already_done(case: ProbationCase) -> None:
     day: each is a re-check, unless it already counts on another case or opened one."""
     # After the patrol that opened it (by the hour); a case opened by an event (a day) from that day.
     opening = Inspection.get_or_none(Inspection.id == case.opening_inspection_id) if case.opening_inspection_id else None
-    after = (Inspection.observed_at > opening.observed_at) if opening is not None else (
+    # In the order the rules run them: by time, then by record (two records of one moment).
+    after = ((Inspection.observed_at > opening.observed_at) | ((Inspection.observed_at == opening.observed_at)
+                                                              & (Inspection.id > opening.id))) if opening is not None else (
         Inspection.observed_at >= dt.datetime.combine(case.opened_on, dt.time()))
     end = dt.datetime.combine(case.ends_on + dt.timedelta(days=1), dt.time())
     # What counts on a case that stands (a withdrawn case's patrols are free to count again).
