@@ -177,9 +177,14 @@ def test_a_recheck_amended_after_the_sweep_re_decides_a_case_the_rule_decided(fa
     inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-27"))
     probation.sweep(dt.date(2026, 11, 5))
     assert ProbationCase.get_by_id(case.id).status == "recommend_return"
+    assert ProbationCase.get_by_id(case.id).closed_at is None, "a recommendation is not an end"
     record_changes.amend(first, roster.manager, {c: "pass" for c in FAILING}, "误判")
     case = ProbationCase.get_by_id(case.id)
     assert case.status == "cleared" and probation.history(case)[-1].kind == "cleared"
+    assert case.closed_at is not None, "cleared: the case ends"
+    record_changes.amend(first, roster.manager, {c: "fail" for c in FAILING}, "复核录像")
+    case = ProbationCase.get_by_id(case.id)
+    assert (case.status, case.closed_at) == ("recommend_return", None), "re-decided: open for a manager again"
 
 
 def test_a_managers_confirmed_return_is_flagged_for_review_never_undone(failing, roster):
@@ -287,3 +292,19 @@ def test_a_late_record_of_an_earlier_failure_opens_a_case_that_counts_the_patrol
     (case,) = ProbationCase.select().where(ProbationCase.status == "open")
     assert case.opened_on == dt.date(2026, 10, 5) and probation.recheck_counts(case) == (1, 1)
     assert later_failure.id in [e.inspection_id for e in probation.history(case)]
+
+
+def test_a_conduct_event_opens_a_case_from_its_day_unless_one_covers_that_day(failing, roster):
+    """open_for_event: a case runs from the event's day, by the centre's settings of that day, and counts
+    the patrols already made in it; none opens where a case covers the day."""
+    person, case = failing  # 5 October to 4 November
+    assert probation.open_for_event(person, dt.date(2026, 10, 20), "群众投诉") is None
+    other = roster.person("E1")
+    inspect(roster.windows["A01"], roster.inspector, other, at("2026-12-03"))
+    opened = probation.open_for_event(other, dt.date(2026, 12, 1), "群众投诉")
+    assert (opened.opened_on, opened.ends_on, opened.opening_inspection_id) == (
+        dt.date(2026, 12, 1), dt.date(2026, 12, 31), None)
+    events = {e.kind: e for e in probation.history(opened)}
+    assert sorted(events) == ["opened", "recheck_pass"] and events["recheck_pass"].cause.endswith("(考察开启前已完成的巡查)")
+    assert events["opened"].cause.startswith("群众投诉; 考察期至2026年12月31日")
+    assert probation.recheck_counts(opened) == (1, 0)

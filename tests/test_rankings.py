@@ -133,6 +133,7 @@ def test_a_vetoed_window_ranks_after_every_window_without_a_veto_and_is_marked(r
     inspect(windows["A02"], roster.inspector, roster.person("P2", "A02"), at("2026-10-05"), fail=FAILING)  # 84
     rows = rankings.rank(periods.month("2026-10"), "window")
     assert [(r.code, r.vetoes) for r in rows][-1] == ("A01", 1), "a veto ranks last whatever its average"
+    assert (rows[-1].extra["grade"], rows[-1].extra["note"]) == ("不合格", "一票否决 1 次"), "one veto grades as a fail"
     assert rows[0].code != "A01" and "有一票否决者排在其他之后" in rankings.TIE_BREAKS
 
 
