@@ -365,3 +365,21 @@ def test_a_centre_offices_key_proves_its_own_centres_paper_only(towns, tmp_path)
         assert not verdict.matches and why in verdict.message, (kind, verdict.message)
     own = verify.verify(signed("R", "2026-12.window@JD1"), centre_id=None)
     assert "不能证明" not in own.message  # its own centre's paper is judged on its content
+
+
+def test_the_districts_sheet_is_a_draft_until_every_centre_has_published_that_month(towns):
+    from app import periods
+    from app.loop import publishing
+    from app.storage.models import Publication
+
+    month = periods.month("2026-10")
+    assert publishing.draft_mark(month, centre_id=None) == "未定稿: 尚未发布的中心 D01、JD1、JD2"
+    Publication.create(centre=towns.jd1, period="2026-10", published_by="jd1admin", fingerprint="0" * 16)
+    Publication.create(centre=towns.jd2, period="2026-09", published_by="jd2admin", fingerprint="0" * 16)
+    assert publishing.draft_mark(month, centre_id=None) == "未定稿: 尚未发布的中心 D01、JD2"
+    assert publishing.draft_mark(month, centre_id=towns.jd1.id) == ""
+    for centre in (towns.home, towns.jd2):
+        Publication.create(centre=centre, period="2026-10", published_by="qu", fingerprint="0" * 16)
+    assert publishing.draft_mark(month, centre_id=None) == ""
+    done = publishing.status(month, centre_id=towns.jd2.id)
+    assert (done.published, done.ready, done.why_not, done.published_by, done.label) == (True, False, (), "qu", "已定稿发布")

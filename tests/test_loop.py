@@ -257,6 +257,13 @@ def test_a_published_month_is_frozen_until_reopened_and_its_old_paper_then_reads
     assert verify.verify(verify.payload("R", verify.ranking_ident("2026-04", "window"))).matches
     reopened = Entry.get(Entry.action == "ranking.reopen")
     assert reopened.username == "boss" and first_paper.split(":")[3] in reopened.old
+    import json
+
+    old = json.loads(reopened.old)
+    assert (old["published_by"], old["fingerprint"], old["approved_by"]) == ("boss", first_paper.split(":")[3], "")
+    assert json.loads(reopened.new) == {"approved_by": ""} and reopened.reason == "申诉复核发现录像证据"
+    published = Entry.select().where(Entry.action == "ranking.publish").order_by(Entry.id).first()
+    assert published.reason == "2026年4月申诉期结束, 申诉均已复核", "the default reason says why it may be published"
 
 
 def test_the_published_sheets_qr_differs_from_a_drafts_and_the_draft_reads_as_not_final(april):
