@@ -307,3 +307,17 @@ def test_a_conduct_event_recorded_late_counts_the_patrols_already_made_in_its_pr
     assert case.opened_on == happened and probation.recheck_counts(case) == (2, 0)
     (decided,) = probation.sweep(case.ends_on + dt.timedelta(days=1))
     assert decided.status == "cleared", "two passes were required, and two were made"
+
+
+def test_the_star_awards_minimum_score_itself_qualifies_and_half_a_point_less_does_not(office):
+    """微笑之星 (the default scheme): 总分不低于 95. A quarter of exactly 95 is a candidate; 94.5 is excluded
+    with its score in the reason."""
+    w, p = office.windows, office.staff
+    ninety_five = ("DISC-12", "DISC-11", "DISC-05")  # 1 + 2 + 2
+    for day in ("2026-07-06", "2026-07-20"):
+        inspect(w["A01"], office.inspector, p["P1"], at(day), fail=ninety_five)
+        inspect(w["A02"], office.inspector, p["P3"], at(day), fail=ninety_five + ("DESK-09",))  # and 0.5
+    listed = awards.candidates(assessing.assess(periods.quarter("2026-Q3")), "star")
+    assert [(r.code, r.total) for r in listed.winners] == [("P1", 95)]
+    assert {x.code: x.reasons for x in listed.excluded}["P3"] == ("总分 94.5, 低于 95",)
+    assert "总分不低于 95" in listed.method and listed.method.endswith("按总分排序, 取前 5 名")
