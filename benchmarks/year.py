@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app import periods
 from app.centres import scope
-from app.results import probation, rankings
+from app.results import probation, probation_rules, rankings
 from app.storage.db import close_database, open_database
 from app.storage.models import Inspection, ProbationCase
 from app.storage.proxy import sqlite_path
@@ -80,7 +80,7 @@ def replay_probation() -> int:
     for insp_id, staff_id, passed in query:
         if staff_id is None or (passed and staff_id not in watched):
             continue
-        probation.on_finalised(Inspection.get_by_id(insp_id))
+        probation_rules.on_finalised(Inspection.get_by_id(insp_id))
         done += 1
         if not passed:
             watched.add(staff_id)

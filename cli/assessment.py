@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.errors import PatrolError
+from app.results.probation_rules import event_opened
 from cli.common import acting_user, centre_of, context, emit, management_view
 
 
@@ -51,7 +52,8 @@ def cmd_register(args) -> int:
                                     args.document, centre_id=centre_of(args))
         print(f"已登记{events.REGISTERS[register][0]} {event.id}: {event.staff.name} {event.occurred_on} "
               f"{events.events(register, staff_id=event.staff_id, centre_id=centre_of(args))[0].kind_label}"
-              + (f"; 已开启考察案例 {event.probation_case_id}" if event.probation_case_id else ""))
+              + (f"; 已开启考察案例 {event.probation_case_id}" if event_opened(event) else
+                 f"; 该日已在考察案例 {event.probation_case_id} 中, 计入该案" if event.probation_case_id else ""))
         return 0
     if args.action == "withdraw":
         user = acting_user(args, "manager")

@@ -6,6 +6,7 @@
 # harmless. Works on a copy of the checked-in files in a scratch folder, so the repository is untouched.
 #   bash tests/mutation.sh                 # every module below
 #   bash tests/mutation.sh app/loop/appeals.py   # one or more of them
+#   MUTATION_SAMPLE=500 MUTATION_SEED=23 bash tests/mutation.sh   # a random sample of the mutants
 # On SQLite only (WINDOW_PATROL_TEST_PG unset): the rules are the same on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,25 @@ git ls-files -z | xargs -0 cp --parents -t "$WORK"
 cd "$WORK"
 unset WINDOW_PATROL_TEST_PG
 export QT_QPA_PLATFORM=offscreen
-"$OLDPWD/.venv/bin/mutmut" run --max-children "${MUTATION_CHILDREN:-2}" > run.log 2>&1 || true
+SAMPLE=()
+if [ -n "${MUTATION_SAMPLE:-}" ]; then
+  # Generate every mutant first (cheap), then draw the names to run: a fixed seed draws the same sample.
+  mapfile -t SAMPLE < <("$OLDPWD/.venv/bin/python" - "${MUTATION_SAMPLE}" "${MUTATION_SEED:-23}" <<'PY'
+import contextlib, json, pathlib, random, sys
+from mutmut.__main__ import copy_src_dir, create_mutants
+pathlib.Path("mutants").mkdir(exist_ok=True)
+with contextlib.redirect_stdout(sys.stderr):  # generation prints each file's path; only names go out
+    copy_src_dir()
+    create_mutants(2)
+names = sorted(name for meta in pathlib.Path("mutants").rglob("*.meta")
+               for name in json.loads(meta.read_text()).get("exit_code_by_key", {}))
+for name in random.Random(int(sys.argv[2])).sample(names, min(int(sys.argv[1]), len(names))):
+    print(name)
+PY
+  )
+  echo "a sample of ${#SAMPLE[@]} mutants (seed ${MUTATION_SEED:-23})"
+fi
+"$OLDPWD/.venv/bin/mutmut" run --max-children "${MUTATION_CHILDREN:-2}" "${SAMPLE[@]}" > run.log 2>&1 || true
 "$OLDPWD/.venv/bin/python" - "$WORK" <<'PY'
 import json, pathlib, sys
 from mutmut.stats import status_by_exit_code

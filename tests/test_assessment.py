@@ -10,9 +10,10 @@ from app import periods
 from app.assessment import assess as assessing
 from app.assessment import awards, events, schemes, votes, what_if
 from app.errors import PatrolError
+from app.results import probation, probation_rules
 from app.storage.models import AuditEntry, ProbationCase
 from tests.conftest import at
-from tests.helpers import inspect
+from tests.helpers import FAILING, inspect
 
 OCT = periods.month("2026-10")
 YEAR = periods.year("2025")
@@ -293,8 +294,6 @@ def test_a_document_is_kept_by_its_content_beside_the_photos(office, tmp_path):
 def test_a_conduct_event_recorded_late_counts_the_patrols_already_made_in_its_probation(office):
     """Recorded a week after it happened, the conflict opens probation on its own day: the two patrols
     since, both 100, are its re-checks, so the sweep at its end clears it instead of proposing a return."""
-    from app.results import probation
-
     _load(office, "ruoqiang_annual.toml")
     today = dt.date.today()
     happened = today - dt.timedelta(days=40)
@@ -304,7 +303,7 @@ def test_a_conduct_event_recorded_late_counts_the_patrols_already_made_in_its_pr
     event = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", happened,
                                 "与办事群众当面争吵", source="mingcha")
     case = ProbationCase.get_by_id(event.probation_case_id)
-    assert case.opened_on == happened and probation.recheck_counts(case) == (2, 0)
+    assert case.opened_on == happened and probation_rules.recheck_counts(case) == (2, 0)
     (decided,) = probation.sweep(case.ends_on + dt.timedelta(days=1))
     assert decided.status == "cleared", "two passes were required, and two were made"
 
@@ -321,3 +320,41 @@ def test_the_star_awards_minimum_score_itself_qualifies_and_half_a_point_less_do
     assert [(r.code, r.total) for r in listed.winners] == [("P1", 95)]
     assert {x.code: x.reasons for x in listed.excluded}["P3"] == ("总分 94.5, 低于 95",)
     assert "总分不低于 95" in listed.method and listed.method.endswith("按总分排序, 取前 5 名")
+
+
+def test_a_conflict_on_the_day_of_a_failed_patrol_opens_the_case_from_the_start_of_that_day(office):
+    """An event counts from the start of its day: the afternoon's failed patrol, entered first, is a failed
+    re-check of the conflict's case, not a case of its own (as had the conflict been recorded first)."""
+    _load(office, "ruoqiang_annual.toml")
+    day = dt.date.today() - dt.timedelta(days=10)
+    failed = inspect(office.windows["A02"], office.inspector, office.staff["P3"],
+                     dt.datetime.combine(day, dt.time(15)), fail=FAILING)
+    by_patrol = ProbationCase.get(ProbationCase.opening_inspection == failed.id)
+    event = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", day, "与办事群众当面争吵",
+                                source="mingcha")
+    case = ProbationCase.get_by_id(event.probation_case_id)
+    assert (case.opened_on, case.opening_inspection_id, probation_rules.recheck_counts(case)) == (day, None, (0, 1))
+    assert ProbationCase.get_by_id(by_patrol.id).status == "withdrawn"
+    assert probation_rules.event_opened(event)
+
+
+def test_withdrawing_the_conflict_that_opened_a_case_lets_a_later_one_in_it_open_its_own(office, capsys):
+    """Two conflicts ten days apart: the first opens the case, the second falls inside it. The first found
+    not valid, the case is withdrawn and the second opens one from its own day; its failed patrol counts there."""
+    _load(office, "ruoqiang_annual.toml")
+    first_day, second_day = dt.date.today() - dt.timedelta(days=20), dt.date.today() - dt.timedelta(days=10)
+    first = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", first_day, "争吵",
+                                source="mingcha")
+    second = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", second_day, "再次争吵",
+                                 source="mingcha")
+    assert second.probation_case_id == first.probation_case_id and not probation_rules.event_opened(second)
+    inspect(office.windows["A02"], office.inspector, office.staff["P3"],
+            dt.datetime.combine(second_day + dt.timedelta(days=1), dt.time(10)), fail=FAILING)
+    events.withdraw_event(office.manager, second, "不属冲突")
+    assert ProbationCase.get_by_id(first.probation_case_id).status == "open", "the case the first opened stands"
+    second = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", second_day, "又一次争吵",
+                                 source="mingcha")
+    events.withdraw_event(office.manager, events.PersonEvent.get_by_id(first.id), "录像显示系群众挑衅")
+    (live,) = ProbationCase.select().where(ProbationCase.status == "open")
+    assert (live.opened_on, probation_rules.recheck_counts(live)) == (second_day, (0, 1))
+    assert events.PersonEvent.get_by_id(second.id).probation_case_id == live.id

@@ -9,7 +9,7 @@ from app.centres.settings import load_settings, save_settings
 from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError, PermissionDenied
 from app.loop import record_changes
-from app.results import pay, probation, rule_changes
+from app.results import pay, probation, probation_rules, rule_changes
 from app.storage.models import ProbationCase, ProbationEvent, Staff
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
@@ -52,7 +52,7 @@ def test_inspections_during_the_case_are_recorded_as_rechecks(roster, failing):
     assert ProbationCase.select().count() == 1, "a failure during probation does not open a second case"
     kinds = [e.kind for e in probation.history(case)]
     assert kinds == ["opened", "recheck_pass", "recheck_fail"]
-    assert probation.recheck_counts(case) == (1, 1)
+    assert probation_rules.recheck_counts(case) == (1, 1)
 
 
 def test_case_is_cleared_at_the_end_when_the_rechecks_passed(roster, failing):
@@ -160,10 +160,10 @@ def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing
     person, case = failing
     first = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"))
     inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-20"))
-    assert probation.recheck_counts(case) == (2, 0)
+    assert probation_rules.recheck_counts(case) == (2, 0)
     record_changes.amend(first, roster.manager, {"DISC-07": "fail", "TABOO-12": "fail", "DRESS-01": "fail",
                                               "DRESS-12": "fail"}, "复查时其实在玩手机")
-    assert probation.recheck_counts(case) == (1, 1)
+    assert probation_rules.recheck_counts(case) == (1, 1)
     assert probation.history(case)[-1].kind == "recheck_changed"
     probation.sweep(dt.date(2026, 11, 5))
     assert ProbationCase.get_by_id(case.id).status == "recommend_return"
@@ -237,7 +237,7 @@ def test_a_pass_amended_to_a_fail_counts_the_later_patrols_as_its_rechecks_but_n
     inspect(window, roster.inspector, person, at("2026-10-12"))
     record_changes.amend(disputed, roster.manager, {c: "fail" for c in FAILING}, "复核录像")
     (case,) = ProbationCase.select()
-    assert case.opening_inspection_id == disputed.id and probation.recheck_counts(case) == (1, 0)
+    assert case.opening_inspection_id == disputed.id and probation_rules.recheck_counts(case) == (1, 0)
     assert morning.id not in [e.inspection_id for e in probation.history(case)], "made before: not a re-check"
 
 
@@ -247,7 +247,7 @@ def test_an_earlier_patrol_amended_to_a_fail_opens_the_case_and_the_later_failur
     inspect(window, roster.inspector, person, at("2026-10-05", hour=15), fail=FAILING)
     record_changes.amend(earlier, roster.manager, {c: "fail" for c in FAILING}, "复核录像")
     (case,) = ProbationCase.select().where(ProbationCase.status == "open")
-    assert case.opening_inspection_id == earlier.id and probation.recheck_counts(case) == (0, 1)
+    assert case.opening_inspection_id == earlier.id and probation_rules.recheck_counts(case) == (0, 1)
 
 
 def test_a_verdict_changed_back_and_forth_leaves_one_case_and_its_items_as_the_record_now_says(roster):
@@ -259,7 +259,7 @@ def test_a_verdict_changed_back_and_forth_leaves_one_case_and_its_items_as_the_r
     for results in ("fail", "pass", "fail"):
         record_changes.amend(record, roster.manager, {c: results for c in FAILING}, "复核")
     (case,) = ProbationCase.select().where(ProbationCase.status == "open")
-    assert case.opening_inspection_id == record.id and probation.recheck_counts(case) == (1, 0)
+    assert case.opening_inspection_id == record.id and probation_rules.recheck_counts(case) == (1, 0)
     def of_record() -> dict[str, str]:
         return {i.item_code: i.state for i in Rectification.select().where(
             Rectification.source_ref.startswith(f"inspection:{record.uuid}:"))}
@@ -279,7 +279,7 @@ def test_a_case_withdrawn_sets_its_failures_free_to_open_a_case_that_counts_the_
     inspect(window, roster.inspector, person, at("2026-10-02"))  # after the first case's 30 days
     record_changes.amend(first, roster.manager, {c: "pass" for c in FAILING}, "申诉成立")
     (case,) = ProbationCase.select().where(ProbationCase.status == "open")
-    assert case.opened_on == dt.date(2026, 9, 25) and probation.recheck_counts(case) == (1, 0)
+    assert case.opened_on == dt.date(2026, 9, 25) and probation_rules.recheck_counts(case) == (1, 0)
 
 
 def test_a_late_record_of_an_earlier_failure_opens_a_case_that_counts_the_patrols_already_stored(roster):
@@ -290,7 +290,7 @@ def test_a_late_record_of_an_earlier_failure_opens_a_case_that_counts_the_patrol
     later_failure = inspect(window, roster.inspector, person, at("2026-10-20"), fail=FAILING)
     inspect(window, roster.inspector, person, at("2026-10-05"), fail=FAILING)  # arrives last
     (case,) = ProbationCase.select().where(ProbationCase.status == "open")
-    assert case.opened_on == dt.date(2026, 10, 5) and probation.recheck_counts(case) == (1, 1)
+    assert case.opened_on == dt.date(2026, 10, 5) and probation_rules.recheck_counts(case) == (1, 1)
     assert later_failure.id in [e.inspection_id for e in probation.history(case)]
 
 
@@ -298,13 +298,13 @@ def test_a_conduct_event_opens_a_case_from_its_day_unless_one_covers_that_day(fa
     """open_for_event: a case runs from the event's day, by the centre's settings of that day, and counts
     the patrols already made in it; none opens where a case covers the day."""
     person, case = failing  # 5 October to 4 November
-    assert probation.open_for_event(person, dt.date(2026, 10, 20), "群众投诉") is None
+    assert probation_rules.open_for_event(person, dt.date(2026, 10, 20), "群众投诉") is None
     other = roster.person("E1")
     inspect(roster.windows["A01"], roster.inspector, other, at("2026-12-03"))
-    opened = probation.open_for_event(other, dt.date(2026, 12, 1), "群众投诉")
+    opened = probation_rules.open_for_event(other, dt.date(2026, 12, 1), "群众投诉")
     assert (opened.opened_on, opened.ends_on, opened.opening_inspection_id) == (
         dt.date(2026, 12, 1), dt.date(2026, 12, 31), None)
     events = {e.kind: e for e in probation.history(opened)}
     assert sorted(events) == ["opened", "recheck_pass"] and events["recheck_pass"].cause.endswith("(考察开启前已完成的巡查)")
     assert events["opened"].cause.startswith("群众投诉; 考察期至2026年12月31日")
-    assert probation.recheck_counts(opened) == (1, 0)
+    assert probation_rules.recheck_counts(opened) == (1, 0)

@@ -10,7 +10,7 @@ import pytest
 from app import audit
 from app.centres.settings import load_settings, month_start, next_month_start, parse_value, save_settings
 from app.errors import PatrolError
-from app.results import probation, rule_changes
+from app.results import probation, probation_rules, rule_changes
 from app.storage.models import Inspection, InspectionHistory, ProbationCase
 from tests.helpers import FAILING, inspect
 
@@ -178,7 +178,7 @@ def test_stricter_grades_re_graded_leave_one_case_from_the_earliest_failure_as_a
     stricter.grades = parse_value("grades", "优秀=98,良好=95,合格=90")
     rule_changes.change_settings(stricter, roster.manager, "从严", month, regrade=True)
     live = [c for c in ProbationCase.select().where(ProbationCase.staff == person) if c.status == "open"]
-    assert [(c.opened_on, probation.recheck_counts(c)) for c in live] == [(month.replace(day=5), (0, 1))]
+    assert [(c.opened_on, probation_rules.recheck_counts(c)) for c in live] == [(month.replace(day=5), (0, 1))]
     assert {c.status for c in ProbationCase.select().where(ProbationCase.staff == person)} == {"open", "withdrawn"}
 
 

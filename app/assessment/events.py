@@ -22,7 +22,7 @@ from app.domain import CONDUCT_KINDS, PRAISE_KINDS
 from app.domain import CONDUCT_SOURCES as SOURCES
 from app.errors import PatrolError
 from app.patrolling.evidence import store_document
-from app.results.probation import open_for_event, withdraw_case
+from app.results.probation_rules import event_opened, link_event, withdraw_case
 from app.roles import require_role
 from app.storage.models import PersonEvent, Staff, User, Window, now
 from app.storage.proxy import db
@@ -120,8 +120,11 @@ def withdraw_event(user: User, event: PersonEvent, reason: str, centre_id=scope.
     with db.atomic():
         event.withdrawn_at, event.withdrawn_by, event.withdraw_reason = now(), user.username, reason
         event.save()
-        if event.probation_case_id is not None:
+        if event.probation_case_id is not None and event_opened(event):
             withdraw_case(event.probation_case, f"开启本案的{REGISTERS[event.register][0]}已撤销: {reason}", user)
+        elif event.probation_case_id is not None:  # it fell inside a case opened otherwise: that case stands
+            event.probation_case = None
+            event.save()
         audit.record(user, f"{event.register}.withdraw", f"event:{event.id}", centre=event.centre_id,
                      old={"kind": _label(event.register, event.kind,
                                          centre_id=centre_id), "date": event.occurred_on.isoformat()},
@@ -133,12 +136,8 @@ def withdraw_event(user: User, event: PersonEvent, reason: str, centre_id=scope.
 def _probation_if_the_scheme_says(event: PersonEvent, centre_id=scope.SOLE):
     if not any(event.kind in s.probation for s in schemes_on(event.occurred_on, centre_id=centre_id)):
         return None
-    case = open_for_event(event.staff, event.occurred_on,
-                          f"{_label('conduct', event.kind, centre_id=centre_id)} ({event.occurred_on:%Y-%m-%d}): {event.description[:60]}")
-    if case is not None:
-        event.probation_case = case
-        event.save()
-    return case
+    return link_event(event, f"{_label('conduct', event.kind, centre_id=centre_id)} ({event.occurred_on:%Y-%m-%d}): "
+                             f"{event.description[:60]}")
 
 
 def events(register: str | None = None, start: dt.date | None = None, end: dt.date | None = None,

@@ -27,7 +27,7 @@ from app.exchange.record_checks import EARLIEST, Context, Lookups, lookups, reco
 from app.loop import rectification
 from app.patrolling import records
 from app.patrolling.evidence import photo_path, store_photo
-from app.results import probation
+from app.results import probation_rules
 from app.results.frozen import why_frozen
 from app.roles import require_role
 from app.storage.db import bulk_insert
@@ -238,7 +238,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
                 store_photo(pkg.photo_bytes(ref))
                 summary.photos += 1
         # What follows the new records, for the whole package at once, in the order observed.
-        probation.on_finalised_many(new_ids)
+        probation_rules.on_finalised_many(new_ids)
         rectification.on_finalised_many(new_ids)
         audit.record(user, "import.results", f"package:{pkg.sha256[:16]}",
                      new={"file": pkg.name, "device": pkg.signer.key_id, "signer": pkg.signer.label, "new": summary.new,
@@ -294,7 +294,7 @@ def _replace(insp_id: int, r: dict, lk: Lookups, digest: str, source: str, user:
     ItemResult.delete().where(ItemResult.inspection == insp_id).execute()
     bulk_insert(ItemResult, ["inspection", "item", "result", "note", "photos"], _result_rows(insp_id, r, lk))
     if old.status == "final" and r["passed"] is not None:
-        probation.on_result_changed(Inspection.get_by_id(insp_id), old.passed,
+        probation_rules.on_result_changed(Inspection.get_by_id(insp_id), old.passed,
                                     f"导入 {source} 中的第 {r['revision']} 版", user)
 
         changes = {code: result for code, result, *_ in r["results"]}

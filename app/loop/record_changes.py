@@ -16,7 +16,7 @@ from app.loop import rectification
 from app.patrolling import records
 from app.patrolling.inspections import applicable_items, close, score_inspection
 from app.patrolling.scoring import ScoreResult
-from app.results import probation
+from app.results import probation_rules
 from app.results.frozen import ensure_open
 from app.results.revisions import store_revision
 from app.roles import require_role
@@ -33,7 +33,7 @@ def finalise(inspection: Inspection, *, at: dt.datetime | None = None,
     settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     with db.atomic():
         result = close(inspection, at=at, settings=settings)
-        probation.on_finalised(inspection)  # by the rules of the day observed
+        probation_rules.on_finalised(inspection)  # by the rules of the day observed
         rectification.on_finalised(inspection)
     return result
 

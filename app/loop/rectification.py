@@ -17,13 +17,12 @@ from app.centres.wall import ensure_own
 from app.centres.workdays import add_workdays, calendar
 from app.errors import PatrolError
 from app.patrolling.checklists import applies, cite, version_items
-from app.results.probation import open_for_event
+from app.results.probation_rules import open_for_event
 from app.results.rectification_items import REPEAT_DAYS, STATES, new_item, state_of, write_items
 from app.roles import require_role
 from app.storage.models import Inspection, Item, ItemResult, Rectification, Staff, User, Window
 from app.storage.models import Staff as StaffModel
 from app.storage.proxy import db
-
 
 PATROL_FIXED = "复查合格"  # the note of an item a later patrol showed put right
 

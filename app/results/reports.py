@@ -23,7 +23,8 @@ from app.periods import Period, cn_date, previous
 from app.results import rectification_items
 from app.results.listing import InspectionRow, finalised_inspections, iter_finalised_inspections, visible_to
 from app.results.pay import PayRow, failures
-from app.results.probation import CaseRow, case_rows, history, recheck_counts, status_label
+from app.results.probation import CaseRow, case_rows, history, status_label
+from app.results.probation_rules import recheck_counts
 from app.results.rankings import (
     RankRow,
     StarCandidate,

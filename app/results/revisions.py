@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.patrolling import records
 from app.patrolling.scoring import ScoreResult
-from app.results import probation
+from app.results import probation_rules
 from app.storage.models import Inspection, User, change_time
 
 
@@ -18,4 +18,4 @@ def store_revision(inspection: Inspection, score: ScoreResult, was_passed: bool,
     inspection.updated_at = change_time()
     inspection.save()
     records.stamp(inspection)
-    probation.on_result_changed(inspection, was_passed, cause, user)
+    probation_rules.on_result_changed(inspection, was_passed, cause, user)
