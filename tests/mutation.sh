@@ -10,9 +10,9 @@
 # On SQLite only (WINDOW_PATROL_TEST_PG unset): the rules are the same on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODULES=(app/patrolling/scoring.py app/results/rankings.py app/results/probation.py app/loop/rectification.py
-         app/loop/appeals.py app/loop/publishing.py app/assessment/assess.py app/assessment/awards.py
-         app/centres/workdays.py)
+MODULES=(app/patrolling/scoring.py app/results/rankings.py app/results/probation.py app/results/probation_rules.py
+         app/loop/rectification.py app/loop/appeals.py app/loop/publishing.py app/assessment/assess.py
+         app/assessment/awards.py app/centres/workdays.py)
 [ $# -gt 0 ] && MODULES=("$@")
 TESTS=(tests/test_scoring.py tests/test_inspections.py tests/test_rankings.py tests/test_probation.py
        tests/test_replay.py tests/test_rule_changes.py tests/test_rectification.py tests/test_loop.py

@@ -358,3 +358,16 @@ def test_withdrawing_the_conflict_that_opened_a_case_lets_a_later_one_in_it_open
     (live,) = ProbationCase.select().where(ProbationCase.status == "open")
     assert (live.opened_on, probation_rules.recheck_counts(live)) == (second_day, (0, 1))
     assert events.PersonEvent.get_by_id(second.id).probation_case_id == live.id
+
+
+def test_a_laptops_late_failure_the_day_before_a_conflict_opens_the_case_the_conflict_then_falls_in(office):
+    """The conflict of the 12th opened a case; a laptop's record of the 11th, failed, arrives after: as had
+    it come first, its case runs from the 11th and the conflict counts on it (one case, not two)."""
+    _load(office, "ruoqiang_annual.toml")
+    day = dt.date.today() - dt.timedelta(days=20)
+    event = events.record_event(office.manager, "conduct", office.staff["P3"], "conflict", day, "争吵", source="mingcha")
+    late = inspect(office.windows["A02"], office.inspector, office.staff["P3"],
+                   dt.datetime.combine(day - dt.timedelta(days=1), dt.time(16)), fail=FAILING)
+    (live,) = ProbationCase.select().where(ProbationCase.status == "open")
+    assert (live.opened_on, live.opening_inspection_id) == (day - dt.timedelta(days=1), late.id)
+    assert events.PersonEvent.get_by_id(event.id).probation_case_id == live.id

@@ -18,7 +18,7 @@ from app import periods
 from app.assessment import events, schemes
 from app.centres.settings import load_settings, parse_value
 from app.errors import PatrolError
-from app.loop import approvals, publishing, rectification
+from app.loop import appeals, approvals, publishing, rectification
 from app.results import probation_rules, rankings, rule_changes
 from app.results.frozen import why_frozen
 from app.storage.models import Inspection, PersonEvent, ProbationCase, ProbationEvent, Rectification
@@ -35,7 +35,8 @@ PEOPLE = ("P1", "P2")
 # ("conduct", person, -, gap) a conduct event that opens probation, recorded now for `gap` days before the
 # latest patrol; ("unconduct", nth event, -, 0) withdraws an event (a complaint found not valid);
 # ("publish", n, -, 0) publishes the nth month with records if nothing holds it back, ("reopen", n, -, 0)
-# re-opens the nth published month:
+# re-opens the nth published month; ("appeal", nth record, found right, 0) appeals its failed items on the
+# record's day and decides it (found right: the items pass, or the change is held while the month is published);
 # while published, amendments are held, re-grades and late records of it refused; re-opening applies the held.
 GRADES = ("优秀=95,良好=90,合格=85", "优秀=95,良好=85,合格=70", "优秀=98,良好=95,合格=90")
 STEP = st.one_of(
@@ -48,6 +49,7 @@ STEP = st.one_of(
     st.tuples(st.just("late"), st.sampled_from(PEOPLE), st.sampled_from([(), FAILING, ("DISC-19",)]),
               st.integers(1, 24 * 20)),
     st.tuples(st.just("conduct"), st.sampled_from(PEOPLE), st.just(()), st.integers(0, 20)),
+    st.tuples(st.just("appeal"), st.integers(0, 20), st.booleans(), st.just(0)),
     st.tuples(st.just("publish"), st.integers(0, 2), st.just(()), st.just(0)),
     st.tuples(st.just("reopen"), st.integers(0, 2), st.just(()), st.just(0)),
     st.tuples(st.just("unconduct"), st.integers(0, 5), st.just(()), st.just(0)),
@@ -126,6 +128,13 @@ def test_patrols_amendments_regrades_late_records_and_conduct_leave_what_a_repla
                 with contextlib.suppress(PatrolError):  # refused while anything holds the month back
                     publishing.publish(roster.manager, periods.month(f"2026-{month:02d}"))
                     published[month] = _ranking(month)
+            elif kind == "appeal" and made:
+                record = Inspection.get_by_id(made[who % len(made)].id)
+                failed = [r.item.code for r in record.results if r.result == "fail"]
+                with contextlib.suppress(PatrolError):  # nothing failed, or an appeal already pending
+                    appeal = appeals.record_appeal(roster.manager, record, failed[:2], "本人不服",
+                                                   today=record.observed_at.date())
+                    approvals.decide_appeal(roster.manager, appeal, what, "复核录像")
             elif kind == "reopen" and published:
                 month = sorted(published)[who % len(published)]
                 approvals.reopen_or_request(roster.manager, periods.month(f"2026-{month:02d}"), "改正记录")

@@ -103,9 +103,11 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
         events.append((opened.id, when, "opened", insp_id,
                        f"{cn_date(day)}巡查不合格 (得分 {score:g}" + (", 一票否决" if vetoed else "")
                        + f"), 考察期至{cn_date(ends_on)}, 需复查合格 {settings.probation_rechecks} 次"))
+        # Late if a patrol after it is stored, or a case (a conduct event's, say) opened on a day it covers.
+        later_case = any(day <= c[1] <= ends_on for c in open_cases.get(staff_id, ()))
         open_cases.setdefault(staff_id, []).append([opened.id, day, ends_on, insp_id, observed])
         counted[insp_id] = opened.id
-        if staff_id in latest_before and latest_before[staff_id] > observed:
+        if later_case or (staff_id in latest_before and latest_before[staff_id] > observed):
             late.append(opened.id)
     bulk_insert(ProbationEvent, ["case", "at", "kind", "inspection", "cause"], events)
     for case in ProbationCase.select().where(ProbationCase.id.in_(late)) if late else ():
