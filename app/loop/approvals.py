@@ -62,42 +62,37 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
     approvals). Returns ("done", ScoreResult), ("pending", Approval) or ("held", Approval)."""
     ensure_own(user, inspection)
     require_role(user, "manager")
-    frozen = why_frozen(inspection.window.centre_id, inspection.observed_at.date())
+    centre, payload = inspection.window.centre_id, {"results": dict(results), "appeal": appeal_id}
+    who = {"window_code": inspection.window.code, "employee_no": inspection.staff.employee_no if inspection.staff_id else ""}
+    shown = {"inspection": inspection.uuid, "results": dict(results)}
+    frozen = why_frozen(centre, inspection.observed_at.date())
     if frozen:
-        reason = audit.require_reason(reason)
-        with db.atomic():
-            approval = Approval.create(centre=inspection.window.centre_id, kind="amend", target=inspection.uuid,
-                                       payload=json.dumps({"results": dict(results), "appeal": appeal_id}, ensure_ascii=False),
-                                       requested_by=user.username, reason=reason, state="held")
-            audit.record(user, "approval.hold", f"approval:{approval.id}", centre=approval.centre_id,
-                         new={"kind": KINDS["amend"], "inspection": inspection.uuid, "results": dict(results),
-                              "held": frozen}, reason=reason, window_code=inspection.window.code,
-                         employee_no=inspection.staff.employee_no if inspection.staff_id else "")
-        return "held", approval
-    if _required(inspection.observed_at.date(), inspection.window.centre_id) and verdict_changes(inspection, results):
-        reason = audit.require_reason(reason)
-        with db.atomic():
-            approval = Approval.create(centre=inspection.window.centre_id, kind="amend", target=inspection.uuid,
-                                       payload=json.dumps({"results": dict(results), "appeal": appeal_id}, ensure_ascii=False),
-                                       requested_by=user.username, reason=reason)
-            audit.record(user, "approval.request", f"approval:{approval.id}", centre=approval.centre_id,
-                         new={"kind": KINDS["amend"], "inspection": inspection.uuid, "results": dict(results)},
-                         reason=reason, window_code=inspection.window.code,
-                         employee_no=inspection.staff.employee_no if inspection.staff_id else "")
-        return "pending", approval
+        return "held", _request(user, centre, "amend", inspection.uuid, payload, reason, shown | {"held": frozen},
+                                state="held", **who)
+    if _required(inspection.observed_at.date(), centre) and verdict_changes(inspection, results):
+        return "pending", _request(user, centre, "amend", inspection.uuid, payload, reason, shown, **who)
     return "done", amend(inspection, user, results, reason)
 
 
 def _request(user: User, centre_id: int | None, kind: str, target: str, payload: dict, reason: str,
-              shown: dict) -> Approval:
+             shown: dict, state: str = "pending", **audit_context) -> Approval:
+    """An approval asked for (pending another manager), or a change held by a publication (audited)."""
     reason = audit.require_reason(reason)
     with db.atomic():
         approval = Approval.create(centre=settings_centre(centre_id), kind=kind, target=target,
                                    payload=json.dumps(payload, ensure_ascii=False), requested_by=user.username,
-                                   reason=reason)
-        audit.record(user, "approval.request", f"approval:{approval.id}", centre=approval.centre_id,
-                     new={"kind": KINDS[kind]} | shown, reason=reason)
+                                   reason=reason, state=state)
+        audit.record(user, "approval.hold" if state == "held" else "approval.request", f"approval:{approval.id}",
+                     centre=approval.centre_id, new={"kind": KINDS[kind]} | shown, reason=reason, **audit_context)
     return approval
+
+
+def _apply_amend(approval: Approval, requester: User, why: str) -> None:
+    """An approved or released amendment takes effect as its requester's; an appeal it decides is upheld."""
+    payload = json.loads(approval.payload)
+    amend(Inspection.get(Inspection.uuid == approval.target), requester, payload["results"], why)
+    if payload.get("appeal"):
+        appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
 
 
 def save_settings_or_request(user: User, settings: CentreSettings, reason: str, centre_id=scope.SOLE):
@@ -177,9 +172,7 @@ def _release_held(user: User, period, centre_id: int, today: dt.date | None) -> 
                          old={"status": STATES["held"]}, new={"status": STATES["pending"]},
                          reason=f"{period.label}已重新开放, 改变结论的修改待另一名管理员批准")
             continue
-        amend(inspection, requester, payload["results"], f"{approval.reason} ({period.label}重新开放后生效)")
-        if payload.get("appeal"):
-            appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
+        _apply_amend(approval, requester, f"{approval.reason} ({period.label}重新开放后生效)")
         approval.state, approval.decided_by, approval.decided_at = "approved", user.username, now()
         approval.decision_reason = f"{period.label}已重新开放"
         approval.save()
@@ -197,13 +190,9 @@ def publish_or_request(user: User, period, reason: str = "", today: dt.date | No
     if not state.ready:
         raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(state.why_not))
     key = period_key(period)
-    with db.atomic():
-        approval = Approval.create(centre=scope.require_centre(centre_id, "排名发布"), kind="publish", target=key,
-                                   payload=json.dumps({"today": (today or dt.date.today()).isoformat()}),
-                                   requested_by=user.username, reason=reason or f"{period.label}排名定稿")
-        audit.record(user, "approval.request", f"approval:{approval.id}", centre=approval.centre_id, new={"kind": KINDS["publish"], "period": key},
-                     reason=approval.reason)
-    return "pending", approval
+    return "pending", _request(user, scope.require_centre(centre_id, "排名发布"), "publish", key,
+                               {"today": (today or dt.date.today()).isoformat()}, reason or f"{period.label}排名定稿",
+                               {"period": key})
 
 
 def decide_appeal(user: User, appeal: Appeal, upheld: bool, reason: str) -> Appeal:
@@ -247,10 +236,7 @@ def decide(user: User, approval: Approval, approve: bool, reason: str, centre_id
     payload = json.loads(approval.payload)
     with db.atomic():
         if approve and approval.kind == "amend":
-            inspection = Inspection.get(Inspection.uuid == approval.target)
-            amend(inspection, requester, payload["results"], f"{approval.reason} (经{user.display_name}批准: {reason})")
-            if payload.get("appeal"):
-                appeals.mark_decided(payload["appeal"], requester, True, approval.reason)
+            _apply_amend(approval, requester, f"{approval.reason} (经{user.display_name}批准: {reason})")
         elif approve and approval.kind == "reopen":
             publishing.reopen(requester, periods.parse(approval.target), approval.reason,
                               dt.date.fromisoformat(payload["today"]), approved_by=user.username,
