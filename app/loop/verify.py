@@ -109,10 +109,10 @@ def _content(kind: str, ident: str, centre_id=scope.SOLE, draft: bool = False):
                 "draft" if draft else _publication_state(period, centre)]
     if kind == "A":
         head, _, _ = ident.partition("@")
-        return [_assessment_content(kind, ident, centre_id=centre_id),
+        return [_assessment_content(kind, ident),
                 "draft" if draft else _publication_state(periods.parse(head.split(".")[0]), _centre_of(ident))]
     if kind == "Y":
-        return _assessment_content(kind, ident, centre_id=centre_id)
+        return _assessment_content(kind, ident)
     rec = reports.staff_record(*_staff_record_of(ident), centre_id=centre_id)
     return [(r.uuid, r.score, r.grade) for r in rec.inspections]
 
@@ -124,7 +124,7 @@ def _centre_of(ident: str) -> int:
     return centre.id
 
 
-def _assessment_content(kind: str, ident: str, centre_id=scope.SOLE):
+def _assessment_content(kind: str, ident: str):
     """An assessment's rows (code, rank, total, each part's points), or a person's year, as printed."""
     head, _, _ = ident.partition("@")
     centre = _centre_of(ident)  # an assessment's payload always names its centre
@@ -195,7 +195,7 @@ def describe(kind: str, ident: str, centre_id=scope.SOLE) -> list[str]:
             top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score or 0:.2f}" for r in rows[:3])
             return [f"{period.label} 排名: {len(rows)} 个", f"前三: {top}"]
         if kind == "A":
-            rows = _assessment_content(kind, ident, centre_id=centre_id)
+            rows = _assessment_content(kind, ident)
             return [f"{ident.partition('@')[0]}: {len(rows)} 个", "前三: " + ", ".join(f"{r[1]}. {r[0]} {r[2]}" for r in rows[:3])]
         if kind == "Y":
             return [f"个人年度考核表 {ident.partition('@')[0]}"]
@@ -255,12 +255,13 @@ def verify(text: str, centre_id=scope.SOLE) -> Verdict:
 
 def _superseded(period_key_: str, fingerprint: str) -> str:
     """Why the paper of a publication since re-opened no longer stands ("" when it was no such paper)."""
-    entry = (AuditEntry.select().where((AuditEntry.action == "ranking.reopen")
-                                       & (AuditEntry.target == f"ranking:{period_key_}")
-                                       & AuditEntry.old.contains(fingerprint)).order_by(AuditEntry.id).first())
-    if entry is None:
-        return ""
-    return f"已被更正版本取代: 该期排名于{entry.at:%Y-%m-%d}由{entry.username}重新开放 ({entry.reason})"
+    # The re-opening names the publication it undid by its fingerprint (compared whole, not as a substring).
+    for entry in (AuditEntry.select().where((AuditEntry.action == "ranking.reopen")
+                                            & (AuditEntry.target == f"ranking:{period_key_}")).order_by(AuditEntry.id)):
+        undone = json.loads(entry.old or "{}").get("fingerprint") or ""
+        if undone and hmac.compare_digest(undone, fingerprint):
+            return f"已被更正版本取代: 该期排名于{entry.at:%Y-%m-%d}由{entry.username}重新开放 ({entry.reason})"
+    return ""
 
 
 def _subject_centre(kind: str, ident: str) -> str | None:

@@ -11,24 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from app.errors import PatrolError
-from app.periods import cn_date
+from app.periods import cn_date, parse
 from app.storage.models import Publication
 
 
 def period_keys(day: dt.date) -> list[str]:
     """The publishable periods a day falls in: its month, its quarter, its year."""
     return [f"{day:%Y-%m}", f"{day.year}-Q{(day.month - 1) // 3 + 1}", f"{day.year}"]
-
-
-def key_label(key: str) -> str:
-    """2026-11 → 2026年11月; 2026-Q4 → 2026年第4季度; 2026 → 2026年."""
-    if "-Q" in key:
-        year, quarter = key.split("-Q")
-        return f"{year}年第{quarter}季度"
-    if "-" in key:
-        year, month = key.split("-")
-        return f"{year}年{int(month)}月"
-    return f"{key}年"
 
 
 def publication_over(centre_id: int | None, day: dt.date) -> Publication | None:
@@ -44,7 +33,7 @@ def why_frozen(centre_id: int | None, day: dt.date) -> str:
     done = publication_over(centre_id, day)
     if done is None:
         return ""
-    return (f"{key_label(done.period)}排名已于{cn_date(done.published_at.date())}由{done.published_by}定稿发布, "
+    return (f"{parse(done.period).label}排名已于{cn_date(done.published_at.date())}由{done.published_by}定稿发布, "
             f"不能再改动该期的记录; 须先重新开放该期 (publish --month {done.period} --reopen), 改正后再发布")
 
 
