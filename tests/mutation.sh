@@ -17,7 +17,7 @@ MODULES=(app/patrolling/scoring.py app/results/rankings.py app/results/probation
 TESTS=(tests/test_scoring.py tests/test_inspections.py tests/test_rankings.py tests/test_probation.py
        tests/test_replay.py tests/test_rule_changes.py tests/test_rectification.py tests/test_loop.py
        tests/test_assessment.py tests/test_ratings.py tests/test_notices.py tests/test_workdays.py
-       tests/test_appeals.py tests/test_centre_wall.py)
+       tests/test_appeals.py tests/test_centre_wall.py tests/test_figures_by_centre.py)
 [ -x .venv/bin/mutmut ] || .venv/bin/pip install -q -r tests/requirements.txt
 WORK="${MUTATION_DIR:-/tmp/window-patrol-mutation}"
 rm -rf "$WORK" && mkdir -p "$WORK"

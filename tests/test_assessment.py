@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,7 +12,7 @@ from app.assessment import assess as assessing
 from app.assessment import awards, events, schemes, votes, what_if
 from app.errors import PatrolError
 from app.results import probation, probation_rules
-from app.storage.models import AuditEntry, ProbationCase
+from app.storage.models import AuditEntry, ProbationCase, ProbationEvent
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -371,3 +372,72 @@ def test_a_laptops_late_failure_the_day_before_a_conflict_opens_the_case_the_con
     (live,) = ProbationCase.select().where(ProbationCase.status == "open")
     assert (live.opened_on, live.opening_inspection_id) == (day - dt.timedelta(days=1), late.id)
     assert events.PersonEvent.get_by_id(event.id).probation_case_id == live.id
+
+
+def test_a_probation_case_keeps_someone_off_the_star_list_only_if_it_ran_in_the_quarter_and_stands(office):
+    """微笑之星 of Q3: a case that ended on 1 July (the quarter's first day) excludes, with its dates; one
+    that opened on 1 October (the day after the quarter) does not, nor does a withdrawn one; nobody without
+    a patrol in the quarter is listed among the excluded (merely absent)."""
+    w, p = office.windows, office.staff
+    for day in ("2026-07-06", "2026-07-20"):
+        for emp, window in (("P1", "A01"), ("P2", "A01"), ("P3", "A02")):
+            inspect(w[window], office.inspector, p[emp], at(day))
+    ProbationCase.create(staff=p["P1"], opened_on=dt.date(2026, 6, 1), ends_on=dt.date(2026, 7, 1), required_rechecks=2)
+    ProbationCase.create(staff=p["P2"], opened_on=dt.date(2026, 10, 1), ends_on=dt.date(2026, 10, 31),
+                         required_rechecks=2)
+    gone = ProbationCase.create(staff=p["P3"], opened_on=dt.date(2026, 7, 2), ends_on=dt.date(2026, 8, 1),
+                                required_rechecks=2, status="withdrawn")
+    ProbationEvent.create(case=gone, kind="withdrawn", cause="开启本案的巡查记录改为合格; 考察撤销")
+    listed = awards.candidates(assessing.assess(periods.quarter("2026-Q3")), "star")
+    assert [r.code for r in listed.winners] == ["P2", "P3"]
+    assert [(x.code, x.reasons) for x in listed.excluded] == [("P1", ("考察期 2026年6月1日至2026年7月1日",))]
+
+
+def test_a_veto_in_the_first_minute_of_the_quarter_excludes_and_spoils_a_full_score(office):
+    """A patrol at 00:00 on 1 July belongs to Q3: its veto is a reason, with its day, and under 英德's
+    服务标兵 (all patrols full marks) it spoils the full score."""
+    w, p = office.windows, office.staff
+    for day in ("2026-07-06", "2026-08-06", "2026-09-07"):
+        inspect(w["A01"], office.inspector, p["P1"], at(day))
+        inspect(w["A02"], office.inspector, p["P3"], at(day))
+    inspect(w["A02"], office.inspector, p["P3"], at("2026-07-01", 0), fail=("DISC-19",))
+    inspect(w["A01"], office.inspector, p["P1"], at("2026-07-01", 0), fail=("DESK-09",))
+    q3 = assessing.assess(periods.quarter("2026-Q3"))
+    reasons = {x.code: x.reasons for x in awards.candidates(q3, "star").excluded}
+    assert reasons["P3"] == ("2026年7月1日巡查一票否决", "考察期 2026年7月1日至2026年7月31日")
+    yingde = assessing.assess(periods.quarter("2026-Q3"), _load(office, "yingde_star.toml"))
+    reasons = {x.code: x.reasons for x in awards.candidates(yingde, "star").excluded}
+    assert reasons["P1"] == ("本期巡查未全部满分",)
+
+
+def test_a_tie_at_the_last_place_takes_everyone_tied_and_no_one_below():
+    rows = [SimpleNamespace(rank=r, code=c) for r, c in ((1, "A"), (2, "B"), (2, "C"), (4, "D"))]
+    assert [r.code for r in awards._top(rows, 2)] == ["A", "B", "C"]
+    assert [r.code for r in awards._top(rows, 4)] == ["A", "B", "C", "D"]
+    assert [r.code for r in awards._top(rows, None)] == ["A", "B", "C", "D"]
+    assert [r.code for r in awards._top(rows, 1)] == ["A"]
+
+
+def test_a_months_conduct_counts_from_its_first_day_capped_and_said_so(office):
+    """若羌 (person by person): a month's patrol average less the conduct points, at most 20. Five
+    complaints (25 points) of 1–5 October, the first on the month's first day, cost 20 and say so; one on
+    30 September counts in September only; a withdrawn one nowhere."""
+    scheme = _load(office, "ruoqiang_annual.toml")
+    p1 = office.staff["P1"]
+    inspect(office.windows["A01"], office.inspector, p1, at("2026-10-12"))
+    inspect(office.windows["A01"], office.inspector, p1, at("2026-10-13"), fail=("DESK-09",))
+    for day in range(1, 6):
+        events.record_event(office.manager, "conduct", p1, "complaint", dt.date(2026, 10, day), f"投诉 {day}",
+                            source="mingcha")
+    events.record_event(office.manager, "conduct", p1, "complaint", dt.date(2026, 9, 30), "投诉 9 月", source="mingcha")
+    gone = events.record_event(office.manager, "conduct", office.staff["P3"], "complaint", dt.date(2026, 10, 1),
+                               "投诉", source="mingcha")
+    events.withdraw_event(office.manager, gone, "投诉不成立")
+    rows = {r.code: r for r in assessing.assess(OCT, scheme).rows}
+    patrol, conduct = rows["P1"].parts
+    assert (patrol.value, patrol.detail) == (99.75, "2 次巡查")
+    assert (conduct.value, conduct.points, conduct.detail) == (25, -20, "5 条, 超出上限 5 分不计")
+    assert rows["P1"].total == 79.75 and rows["P1"].grade == "基本称职"
+    assert "P3" not in rows, "no patrol in October: not assessed, and the withdrawn complaint counts nowhere"
+    september = {r.code: r for r in assessing.assess(periods.month("2026-09"), scheme).unassessed}
+    assert september["P1"].parts[1].points == -5

@@ -1,6 +1,7 @@
 """Probation cases on both backends: opening, re-checks, the end-of-period sweep, manager decisions."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -10,7 +11,7 @@ from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError, PermissionDenied
 from app.loop import record_changes
 from app.results import pay, probation, probation_rules, rule_changes
-from app.storage.models import ProbationCase, ProbationEvent, Staff
+from app.storage.models import AuditEntry, Item, ProbationCase, ProbationEvent, Staff
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -308,3 +309,81 @@ def test_a_conduct_event_opens_a_case_from_its_day_unless_one_covers_that_day(fa
     assert sorted(events) == ["opened", "recheck_pass"] and events["recheck_pass"].cause.endswith("(考察开启前已完成的巡查)")
     assert events["opened"].cause.startswith("群众投诉; 考察期至2026年12月31日")
     assert probation_rules.recheck_counts(opened) == (1, 0)
+
+
+def test_a_managers_decision_is_audited_as_theirs_with_the_person_and_both_states(roster, failing):
+    """Clearing and confirming a return are audited as the manager's own acts: the case, the person, the
+    status before and after and the reason; no reason, no decision, in those words."""
+    person, case = failing
+    with pytest.raises(PatrolError) as refused:
+        probation.clear_case(case, roster.manager, "  ")
+    assert str(refused.value) == "处理考察案例必须填写理由"
+    probation.clear_case(case, roster.manager, "复查录像, 属误判")
+    entry = AuditEntry.get(AuditEntry.action == "probation.clear")
+    assert (entry.username, entry.target, entry.employee_no, entry.reason) == (
+        roster.manager.username, f"case:{case.id}", "F1", "复查录像, 属误判")
+    assert (json.loads(entry.old), json.loads(entry.new)) == ({"status": "open"}, {"status": "cleared"})
+    other = roster.person("F2")
+    inspect(roster.windows["A02"], roster.inspector, other, at("2026-10-06"), fail=FAILING)
+    second = ProbationCase.get(ProbationCase.staff == other)
+    (decided,) = probation.sweep(second.ends_on + dt.timedelta(days=1), roster.manager)
+    probation.confirm_return(decided, roster.manager, "两次复查均未进行, 确认退回")
+    entry = AuditEntry.get(AuditEntry.action == "probation.confirm_return")
+    assert (entry.username, entry.employee_no, json.loads(entry.old), json.loads(entry.new)) == (
+        roster.manager.username, "F2", {"status": "recommend_return"}, {"status": "returned"})
+    with pytest.raises(PermissionDenied):
+        probation.sweep(dt.date(2026, 12, 31), roster.inspector)
+
+
+def test_the_open_case_of_a_day_is_the_one_running_on_it_and_a_register_row_names_its_case_and_person(roster, failing):
+    person, case = failing  # 5 October to 4 November
+    assert probation.active_case(person.id, dt.date(2026, 11, 4)).id == case.id, "the last day is in the case"
+    assert probation.active_case(person.id, dt.date(2026, 11, 5)) is None
+    assert probation.active_case(person.id, dt.date(2026, 10, 4)) is None
+    (row,) = probation.case_rows(dt.date(2026, 10, 20))
+    assert (row.id, row.employee_no, row.name, row.window, row.days_left, row.status_label) == (
+        case.id, "F1", "人员F1", "A01", 15, "考察中")
+    probation.clear_case(case, roster.manager, "误判")
+    assert probation.active_case(person.id, dt.date(2026, 10, 20)) is None, "a cleared case is no longer open"
+
+
+def test_a_conduct_event_on_the_last_day_of_a_case_falls_in_it_and_the_day_after_opens_one(roster, failing):
+    person, case = failing  # to 4 November
+    assert probation_rules.open_for_event(person, dt.date(2026, 11, 4), "投诉") is None
+    after = probation_rules.open_for_event(person, dt.date(2026, 11, 5), "投诉")
+    assert after is not None and after.opened_on == dt.date(2026, 11, 5)
+
+
+def test_withdrawing_a_case_says_who_and_a_decided_one_is_only_flagged(roster, failing):
+    person, case = failing
+    probation_rules.withdraw_case(case, "投诉不成立", roster.manager)
+    (event,) = [e for e in probation.history(case) if e.kind == "withdrawn"]
+    assert (event.user_id, event.cause) == (roster.manager.id, "投诉不成立; 考察撤销")
+    assert ProbationCase.get_by_id(case.id).status == "withdrawn"
+    other = roster.person("F2")
+    inspect(roster.windows["A02"], roster.inspector, other, at("2026-10-06"), fail=FAILING)
+    decided = probation.clear_case(ProbationCase.get(ProbationCase.staff == other), roster.manager, "经复核解除")
+    probation_rules.withdraw_case(decided, "投诉不成立", roster.manager)
+    flagged = [e for e in probation.history(decided) if e.kind == "opening_changed"]
+    assert [(e.user_id, e.cause) for e in flagged] == [(roster.manager.id, "投诉不成立; 本案已由管理员决定, 请复核")]
+    assert ProbationCase.get_by_id(decided.id).status == "cleared"
+
+
+def test_a_case_opened_by_a_serious_item_waits_for_a_manager_where_the_centre_says_so(roster):
+    rules = load_settings()
+    rules.review_serious = True
+    save_settings(rules)
+    person = roster.person("F1")
+    serious = Item.select().where(Item.severity == "serious").first()
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"), fail=FAILING + (serious.code,))
+    case = ProbationCase.get(ProbationCase.staff == person)
+    assert probation_rules.needs_review(case) == "本案由严重项开启"
+    mild, lost, normal = roster.person("F2"), 0.0, []
+    for item in (Item.select().where((Item.severity == "normal") & (Item.kind == "check") & (Item.gender == "any")
+                                     & (Item.party_only == False) & (Item.window_types == ""))  # noqa: E712
+                 .order_by(Item.deduction.desc(), Item.code)):
+        if lost < 16 and item.code not in normal:
+            normal.append(item.code)
+            lost += item.deduction
+    inspect(roster.windows["A02"], roster.inspector, mild, at("2026-10-05"), fail=tuple(normal))
+    assert probation_rules.needs_review(ProbationCase.get(ProbationCase.staff == mild)) == ""

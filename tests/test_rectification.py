@@ -4,12 +4,14 @@ shows them fixed; what is not re-checked in time is overdue."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from app.centres import workdays
-from app.loop import record_changes
+from app.loop import record_changes, rectification
 from app.results import dashboard, rectification_items
+from app.storage.models import AuditEntry, Rectification
 from tests.conftest import at
 from tests.helpers import inspect
 
@@ -184,3 +186,16 @@ def test_a_laptops_package_opens_and_rectifies_items_as_the_office_would(demo_of
                    ("A02", "APPEAR-12", 2, "rectified", 0)]
     import_package(package.path, admin)
     assert Rectification.select().count() == 4, "a package imported twice opens nothing twice"
+
+
+def test_a_manager_confirming_an_item_put_right_is_audited_with_the_window_person_and_both_states(april):
+    inspect(april.windows["A01"], april.inspector, april.staff["P1"], at("2026-04-03"), fail=("APPEAR-11",))
+    item = Rectification.get(Rectification.item_code == "APPEAR-11")
+    rectification.rectify(april.manager, item, "当场整改, 已拍照")
+    stored = Rectification.get_by_id(item.id)
+    assert (stored.state, stored.closed_by, stored.close_note) == ("rectified", april.manager.username, "当场整改, 已拍照")
+    entry = AuditEntry.get(AuditEntry.action == "rectification.confirm")
+    assert (entry.username, entry.target, entry.window_code, entry.employee_no, entry.reason) == (
+        april.manager.username, f"rectification:{item.id}", "A01", "P1", "当场整改, 已拍照")
+    assert (json.loads(entry.old), json.loads(entry.new)) == (
+        {"status": "逾期未整改", "due": "2026-04-13"}, {"status": "已整改"})

@@ -1,0 +1,139 @@
+"""Each centre's figures are its own, to the day: in a district of two street centres whose windows share
+codes, a centre's ranking, its left-out, too-few and never-inspected windows, its 微笑之星, its publication
+status and the paper's draft mark count its own records only; publishing and re-opening are audited as
+that centre's. Every boundary is tried on the day itself (the last day of an appeal window, the first day
+of a month)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from app import periods
+from app.centres.settings import load_settings, save_settings
+from app.errors import NeedsApproval
+from app.loop import appeals, publishing
+from app.people.accounts import create_user
+from app.results import rankings
+from app.setup.centres import add_centre, create_centre
+from app.storage.models import Area, AuditEntry, Staff, Window
+from tests.helpers import FAILING, inspect
+
+OCT = periods.month("2026-10")
+VETO = ("DISC-19",)  # a veto (一票否决): 80
+
+
+def _when(day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(2026, 10, day, hour)
+
+
+class District:
+    """JD1: A01 patrolled twice (100), A02 twice with a veto, A03 once, A04 never; JD2: A01 once with a
+    veto on the 30th, A02 once. The same window codes in both."""
+
+    def __init__(self):
+        self.home = create_centre("D01", "区政务服务中心")
+        self.boss = create_user("qu", "区政务服务办公室", "manager", "secret9")
+        self.centres, self.windows, self.people, self.managers, self.inspectors = {}, {}, {}, {}, {}
+        for code in ("JD1", "JD2"):
+            centre = add_centre(self.boss, code, f"{code}街道中心", "street", "全区推行")
+            self.centres[code] = centre
+            self.managers[code] = create_user(f"{code.lower()}admin", f"{code}管理员", "manager", "secret9", centre=centre)
+            self.inspectors[code] = create_user(f"{code.lower()}xc", f"{code}巡查员", "inspector", "secret9", centre=centre)
+            area = Area.create(centre=centre, code="A", name="大厅")
+            for n in range(1, 5):
+                window = Window.create(area=area, code=f"A0{n}", name=f"{code}综合窗口{n}", window_type="综合窗口",
+                                       department="中心")
+                self.windows[code, n] = window
+                self.people[code, n] = Staff.create(employee_no=f"{code}-0{n}", name=f"{code}人员{n}", gender="F",
+                                                    employer="某劳务公司", window=window)
+        rules = load_settings(None, centre_id=self.centres["JD1"].id)
+        rules.ranking_min_inspections, rules.veto_ranking = 2, "不参加排名"
+        rules.smile_star_min_inspections = 2
+        save_settings(rules, centre_id=self.centres["JD1"].id)
+        for n, days, fail in ((1, (5, 6), ()), (2, (7, 8), VETO), (3, (9,), ())):
+            for day in days:
+                self.patrol("JD1", n, _when(day), fail if day == days[-1] else ())
+        self.patrol("JD2", 1, _when(30), VETO)
+        self.patrol("JD2", 2, _when(29), FAILING)
+
+    def patrol(self, code: str, n: int, when: dt.datetime, fail=()):
+        return inspect(self.windows[code, n], self.inspectors[code], self.people[code, n], when, fail=fail)
+
+
+@pytest.fixture
+def district(database):
+    return District()
+
+
+def test_a_centres_ranking_and_its_lists_of_the_unranked_count_its_own_windows_only(district):
+    jd1, jd2 = district.centres["JD1"].id, district.centres["JD2"].id
+    assert [(r.rank, r.code, r.average_score) for r in rankings.rank(OCT, "window", centre_id=jd1)] == [(1, "A01", 100)]
+    assert [r.code for r in rankings.left_out(OCT, "window", centre_id=jd1)] == ["A02"]
+    assert [r.code for r in rankings.too_few(OCT, "window", centre_id=jd1)] == ["A03"]
+    assert rankings.never_inspected(OCT, "window", centre_id=jd1) == [("A04", "JD1综合窗口4")]
+    assert rankings.never_inspected(OCT, "staff", centre_id=jd1) == [("JD1-04", "JD1人员4")]
+    assert [(u.why, u.code, u.detail) for u in rankings.unranked(OCT, "window", centre_id=jd1)] == [
+        ("样本不足", "A03", "巡查 1 次, 少于 2 次"), ("一票否决", "A02", "一票否决 1 次, 按规定不参加排名"),
+        ("本期未巡查", "A04", "本期没有已定稿的巡查记录")]
+    # JD2 ranks every inspected window (one patrol is enough there) and its veto last.
+    assert [(r.code, r.vetoes) for r in rankings.rank(OCT, "window", centre_id=jd2)] == [("A02", 0), ("A01", 1)]
+    assert rankings.never_inspected(OCT, "window", centre_id=jd2) == [("A03", "JD2综合窗口3"), ("A04", "JD2综合窗口4")]
+    assert [r.code for r in rankings.smile_stars(OCT, centre_id=jd1)] == ["JD1-01"]
+
+
+def test_the_printed_ranking_rule_names_the_minimum_of_patrols_only_where_there_is_one(district):
+    jd1, jd2 = district.centres["JD1"].id, district.centres["JD2"].id
+    jd1_rule = rankings.tie_breaks(centre_id=jd1)
+    assert jd1_rule.startswith("有一票否决者不参加排名, 另列; ") and jd1_rule.endswith("; 巡查少于 2 次者样本不足, 不参加排名, 另列")
+    assert "样本不足" not in rankings.tie_breaks(centre_id=jd2) and "有一票否决者排在其他之后" in rankings.tie_breaks(centre_id=jd2)
+
+
+def test_a_centres_publication_waits_for_its_own_appeal_window_only(district):
+    jd1, jd2 = district.centres["JD1"].id, district.centres["JD2"].id
+    first_of_november = OCT.end
+    assert publishing.status(OCT, today=OCT.last_day, centre_id=jd1).why_not == ("2026年10月尚未结束",)
+    ready = publishing.status(OCT, today=first_of_november, centre_id=jd1)
+    assert ready.ready is True and ready.why_not == (), "JD1's last patrol was on the 9th"
+    last = district.patrol("JD2", 2, _when(30, 15))
+    closes = appeals.deadline(last)
+    waiting = publishing.status(OCT, today=closes, centre_id=jd2)
+    assert waiting.ready is False and waiting.why_not == (f"申诉期到{periods.cn_date(closes)}结束",)
+    assert publishing.draft_mark(OCT, centre_id=jd2, today=closes) == f"未定稿: 申诉期到{periods.cn_date(closes)}结束"
+    assert publishing.status(OCT, today=closes + dt.timedelta(days=1), centre_id=jd2).ready is True
+    assert publishing.draft_mark(OCT, centre_id=jd1, today=first_of_november) == "未定稿: 尚未发布"
+
+
+def test_publishing_and_re_opening_are_the_centres_own_acts_in_the_audit(district):
+    jd1 = district.centres["JD1"].id
+    manager = district.managers["JD1"]
+    done = publishing.publish(manager, OCT, today=OCT.end, centre_id=jd1)
+    assert (done.centre_id, done.period, done.published_by) == (jd1, "2026-10", manager.username)
+    assert publishing.draft_mark(OCT, centre_id=jd1, today=OCT.end) == ""
+    assert publishing.status(OCT, centre_id=district.centres["JD2"].id, today=OCT.end).published is False
+    entry = AuditEntry.get(AuditEntry.action == "ranking.publish")
+    assert (entry.centre_code, entry.username, entry.target) == ("JD1", manager.username, "ranking:2026-10")
+    assert json.loads(entry.new) == {"windows": 1, "fingerprint": done.fingerprint, "approved_by": "",
+                                     "first": "A01 100.00"}
+    assert entry.reason == "2026年10月申诉期结束, 申诉均已复核"
+    publishing.reopen(manager, OCT, "更正一条记录", today=OCT.end, centre_id=jd1)
+    entry = AuditEntry.get(AuditEntry.action == "ranking.reopen")
+    assert (entry.centre_code, entry.username, entry.reason) == ("JD1", manager.username, "更正一条记录")
+    assert json.loads(entry.old)["fingerprint"] == done.fingerprint and json.loads(entry.old)["published_by"] == manager.username
+    assert publishing.status(OCT, today=OCT.end, centre_id=jd1).published is False
+
+
+def test_re_opening_needs_the_second_manager_where_that_centre_requires_one(district):
+    jd1 = district.centres["JD1"].id
+    rules = load_settings(None, centre_id=jd1)
+    rules.second_approval = True
+    save_settings(rules, centre_id=jd1)
+    manager = district.managers["JD1"]
+    create_user("jd1admin2", "JD1另一管理员", "manager", "secret9", centre=district.centres["JD1"])
+    publishing.publish(manager, OCT, today=OCT.end, centre_id=jd1, approved_by="jd1admin2")
+    with pytest.raises(NeedsApproval, match="须另一名管理员批准"):
+        publishing.reopen(manager, OCT, "更正", today=OCT.end, centre_id=jd1)
+    asked = publishing.status(OCT, today=OCT.end, centre_id=jd1)
+    assert asked.published is True
