@@ -358,6 +358,8 @@ def test_withdrawing_the_conflict_that_opened_a_case_lets_a_later_one_in_it_open
     events.withdraw_event(office.manager, events.PersonEvent.get_by_id(first.id), "录像显示系群众挑衅")
     (live,) = ProbationCase.select().where(ProbationCase.status == "open")
     assert (live.opened_on, probation_rules.recheck_counts(live)) == (second_day, (0, 1))
+    (opened,) = [e for e in probation.history(live) if e.kind == "opened"]
+    assert opened.cause.startswith(f"与服务对象发生当面冲突 ({second_day:%Y-%m-%d}): 又一次争吵; 考察期至")
     assert events.PersonEvent.get_by_id(second.id).probation_case_id == live.id
 
 

@@ -165,7 +165,9 @@ def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing
     record_changes.amend(first, roster.manager, {"DISC-07": "fail", "TABOO-12": "fail", "DRESS-01": "fail",
                                               "DRESS-12": "fail"}, "复查时其实在玩手机")
     assert probation_rules.recheck_counts(case) == (1, 1)
-    assert probation.history(case)[-1].kind == "recheck_changed"
+    changed = probation.history(case)[-1]
+    assert (changed.kind, changed.inspection_id, changed.user_id, changed.cause) == (
+        "recheck_changed", first.id, roster.manager.id, f"2026年10月12日复查改为不合格: {roster.manager.display_name}修改记录: 复查时其实在玩手机")
     probation.sweep(dt.date(2026, 11, 5))
     assert ProbationCase.get_by_id(case.id).status == "recommend_return"
 
@@ -182,6 +184,8 @@ def test_a_recheck_amended_after_the_sweep_re_decides_a_case_the_rule_decided(fa
     record_changes.amend(first, roster.manager, {c: "pass" for c in FAILING}, "误判")
     case = ProbationCase.get_by_id(case.id)
     assert case.status == "cleared" and probation.history(case)[-1].kind == "cleared"
+    assert probation.history(case)[-1].cause == (
+        "复查结果修改后重新判定: 考察期于2026年11月4日届满, 复查合格 3 次、不合格 0 次 (需合格 2 次), 解除考察")
     assert case.closed_at is not None, "cleared: the case ends"
     record_changes.amend(first, roster.manager, {c: "fail" for c in FAILING}, "复核录像")
     case = ProbationCase.get_by_id(case.id)
@@ -387,3 +391,29 @@ def test_a_case_opened_by_a_serious_item_waits_for_a_manager_where_the_centre_sa
             lost += item.deduction
     inspect(roster.windows["A02"], roster.inspector, mild, at("2026-10-05"), fail=tuple(normal))
     assert probation_rules.needs_review(ProbationCase.get(ProbationCase.staff == mild)) == ""
+
+
+def test_an_earlier_patrol_amended_to_a_failure_folds_the_later_case_into_its_own_saying_who(roster):
+    """Failed on the 20th (a case); the 10th's pass is amended to a failure: its case, from the 10th, takes
+    in the 20th as a failed re-check, and the later case is withdrawn by the manager who amended, in order."""
+    person = roster.person("F1")
+    earlier = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-10"))
+    between = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-25"))
+    later = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-20"), fail=FAILING)
+    first_case = ProbationCase.get(ProbationCase.opening_inspection == later.id)
+    record_changes.amend(earlier, roster.manager, {c: "fail" for c in FAILING}, "复看录像")
+    case = ProbationCase.get(ProbationCase.opening_inspection == earlier.id)
+    assert [(e.kind, e.inspection_id) for e in probation.history(case) if e.kind.startswith("recheck")] == [
+        ("recheck_fail", later.id), ("recheck_pass", between.id)]
+    (gone,) = [e for e in probation.history(ProbationCase.get_by_id(first_case.id)) if e.kind == "withdrawn"]
+    assert (gone.user_id, gone.cause) == (roster.manager.id, f"2026年10月10日已开启考察 (案例 {case.id}), 本案并入该案; 考察撤销")
+
+
+def test_a_late_conduct_case_takes_in_the_patrols_already_made_and_a_vetoed_failure_as_a_failed_recheck(roster):
+    person = roster.person("F1")
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"), fail=("DISC-19",))
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-08"))
+    case = probation_rules.open_for_event(person, dt.date(2026, 10, 5), "群众投诉")
+    causes = [e.cause for e in probation.history(case) if e.kind.startswith("recheck")]
+    assert sorted(causes) == ["2026年10月12日复查不合格, 得分 80 (一票否决)",
+                              "2026年10月8日复查合格, 得分 100 (考察开启前已完成的巡查)"]

@@ -30,14 +30,14 @@ from app.storage.models import (
 from app.storage.proxy import db
 
 
-def on_finalised(inspection: Inspection) -> ProbationCase | None:
+def on_finalised(inspection: Inspection, user: User | None = None) -> ProbationCase | None:
     """Record a finalised inspection on the person's case, or open one if it failed (the rules of
     `on_finalised_many` for one record); returns the case it counted on or opened."""
-    case_id = on_finalised_many([inspection.id]).get(inspection.id)
+    case_id = on_finalised_many([inspection.id], user).get(inspection.id)
     return ProbationCase.get_by_id(case_id) if case_id is not None else None
 
 
-def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
+def on_finalised_many(inspection_ids: list[int], user: User | None = None) -> dict[int, int]:
     """The probation rules over newly finalised inspections, in the order they were observed, by the rules
     of each day: an inspection of a person with an open case covering its day is a re-check on that case;
     a failure without one opens a case. A handful of queries for a whole package (a query for each case
@@ -111,7 +111,7 @@ def on_finalised_many(inspection_ids: list[int]) -> dict[int, int]:
             late.append(opened.id)
     bulk_insert(ProbationEvent, ["case", "at", "kind", "inspection", "cause"], events)
     for case in ProbationCase.select().where(ProbationCase.id.in_(late)) if late else ():
-        _fold_later_cases(case, None)
+        _fold_later_cases(case, user)  # `user`: who changed a record, when a change made it late
         _count_patrols_already_done(case)
     return counted
 
@@ -312,7 +312,7 @@ def on_result_changed(inspection: Inspection, was_passed: bool, cause: str,
                 ProbationEvent.create(case=case, kind=status, cause="复查结果修改后重新判定: " + summary)
         return case
     if not inspection.passed:
-        case = on_finalised(inspection)
+        case = on_finalised(inspection, user)
         if case is not None and case.opening_inspection_id == inspection.id:
             ProbationEvent.create(case=case, kind="opened_by_change", inspection=inspection, user=user,
                                   cause=f"{cn_date(day)}巡查记录改为不合格: {cause}")
