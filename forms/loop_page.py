@@ -17,7 +17,7 @@ from app.loop import approvals
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
-from forms.tables import read_only_table
+from forms.tables import fit_once, read_only_table
 
 
 class AppealModel(RowsModel):
@@ -119,6 +119,9 @@ class AppealsPage(QWidget):
 
         self.model.set_rows(appeals.appeals(period.start, period.end, centre_id=self.ctx.centre_id))
         self.approvals.set_rows(approvals(pending_only=True, centre_id=self.ctx.centre_id))
+        for view in (self.view, self.approvals_view):  # a month's appeals and the waiting changes: short lists
+            if view.model().rowCount():
+                fit_once(view)
         state = publishing.status(period, centre_id=self.ctx.centre_id)
         if state.published:
             text = tr("{0}排名: 已定稿发布 ({1} {2:%Y-%m-%d %H:%M})").format(period.label, state.published_by,

@@ -20,6 +20,15 @@ def read_only_table(model, fit_columns: bool = True) -> QTableView:
     return view
 
 
+def fit_once(view: QTableView, widest: int = 280) -> None:
+    """Size the columns to their contents now (once, after a fill: the user may drag them after), none
+    wider than `widest` pixels, so a long reason does not push the state off the screen."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    for column in range(header.count() - 1):
+        header.resizeSection(column, min(header.sectionSize(column), widest))
+
+
 def editable_table(model) -> QTableView:
     """A view of `model` whose editable cells open on a double click, a key typed or F2; the rest as above."""
     view = QTableView()

@@ -86,6 +86,7 @@ def test_a_red_flag_month_of_30_30_20_20_is_computed_to_the_cent(office):
     assert [(r.code, r.missing) for r in result.unassessed] == [("B01", ["值班领导评分", "群众评议"])]
     flags = awards.red_flags(result)
     assert [r.code for r in flags.winners] == ["A02", "A01"] and flags.award.name == "流动红旗"
+    assert flags.period == OCT and flags.excluded == [] and flags.method.endswith("的总分取前 3 名 (并列者同获)")
     assert "窗口评分 30%" in result.method
 
 

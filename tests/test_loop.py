@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 from app import periods
 from app.centres import workdays
 from app.centres.scope import signed_in
+from app.errors import PatrolError
 from app.loop import appeals, approvals, publishing, verify
 from app.results import dashboard, rectification_items
 from app.storage.models import AuditEntry, Inspection, ProbationCase, Publication
@@ -298,12 +299,15 @@ def test_a_change_to_a_published_month_is_held_listed_and_takes_effect_when_the_
     before = [(r.code, r.average_score) for r in rankings.rank(APRIL, "window")]
     outcome, held = approvals.amend_or_request(april.manager, disputed, {"DISC-07": "fail"}, "复核录像")
     assert outcome == "held" and held.state == "held"
+    with pytest.raises(PatrolError, match=f"同样的修改已在审批 {held.id} 中待重新开放后生效"):
+        approvals.amend_or_request(april.manager, disputed, {"DISC-07": "fail"}, "再提一次")
     late_appeal = appeal_rules.record_appeal(april.manager, other, ["APPEAR-11"], "再次申诉", today=dt.date(2026, 4, 21))
     decided = approvals.decide_appeal(april.manager, late_appeal, True, "照片显示合规")
     assert decided.state == "pending" and decided.decision_reason.startswith("改判待该期重新开放")
     assert [(r.code, r.average_score) for r in rankings.rank(APRIL, "window")] == before, "nothing moved yet"
     listed = approvals.approvals(pending_only=True)
-    assert [(a.id, a.state) for a in listed] == [(held.id, "待重新开放后生效"), (held.id + 1, "待重新开放后生效")]
+    assert [(a.id, a.kind, a.state) for a in listed] == [(held.id, "已发布一期的记录修改", "待重新开放后生效"),
+                                                        (held.id + 1, "已发布一期的记录修改", "待重新开放后生效")]
     assert "已于" in " ".join(AuditEntry.get(AuditEntry.action == "approval.hold").new.split())
 
     assert approvals.reopen_or_request(april.manager, APRIL, "改正两条记录")[0] == "done"

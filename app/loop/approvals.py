@@ -63,6 +63,10 @@ def amend_or_request(user: User, inspection: Inspection, results: Mapping[str, s
     ensure_own(user, inspection)
     require_role(user, "manager")
     centre, payload = inspection.window.centre_id, {"results": dict(results), "appeal": appeal_id}
+    for waiting in Approval.select().where((Approval.kind == "amend") & (Approval.target == inspection.uuid)
+                                           & Approval.state.in_(["pending", "held"])):
+        if json.loads(waiting.payload).get("results") == dict(results):  # asked twice: once is enough
+            raise PatrolError(f"同样的修改已在审批 {waiting.id} 中{STATES[waiting.state]}, 不必再提")
     who = {"window_code": inspection.window.code, "employee_no": inspection.staff.employee_no if inspection.staff_id else ""}
     shown = {"inspection": inspection.uuid, "results": dict(results)}
     frozen = why_frozen(centre, inspection.observed_at.date())
@@ -308,6 +312,8 @@ def approvals(pending_only: bool = False, centre_id=scope.SOLE) -> list[Approval
             what = f"管理员账号 {a.target}" + (" (新增)" if payload["action"] == "add" else " (启用或授予)")
         else:
             what = f"{a.target} 排名"
-        out.append(ApprovalRow(a.id, KINDS[a.kind], a.target[:8] if a.kind == "amend" else a.target, what,
+        # A held amendment need not change a verdict: it waits because its period is published.
+        kind = "已发布一期的记录修改" if a.kind == "amend" and a.state == "held" else KINDS[a.kind]
+        out.append(ApprovalRow(a.id, kind, a.target[:8] if a.kind == "amend" else a.target, what,
                                a.requested_by, a.reason, STATES[a.state], a.decided_by))
     return out
