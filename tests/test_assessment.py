@@ -10,8 +10,9 @@ import pytest
 from app import periods
 from app.assessment import assess as assessing
 from app.assessment import awards, events, schemes, votes, what_if
+from app.centres.settings import load_settings
 from app.errors import PatrolError
-from app.results import probation, probation_rules
+from app.results import probation, probation_rules, rule_changes
 from app.storage.models import AuditEntry, ProbationCase, ProbationEvent
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
@@ -80,6 +81,7 @@ def test_a_red_flag_month_of_30_30_20_20_is_computed_to_the_cent(office):
     assert [(p.name, p.value, p.points) for p in by["A01"].parts] == [
         ("窗口评分", 97.5, 29.25), ("工作人员评分", 97.0, 29.1), ("值班领导评分", 88.0, 17.6), ("群众评议", 92.0, 18.4)]
     assert by["A01"].total == 94.35
+    assert [p.detail for p in by["A01"].parts] == ["2 次巡查", "2 人的平均", "", ""]
     # A02: window (98 + 100) / 2 = 99; its person P3 100: 29.7 + 30 + 18 + 18 = 95.7
     assert by["A02"].total == 95.7
     assert [(r.rank, r.code) for r in result.rows] == [(1, "A02"), (2, "A01")]
@@ -444,3 +446,32 @@ def test_a_months_conduct_counts_from_its_first_day_capped_and_said_so(office):
     assert "P3" not in rows, "no patrol in October: not assessed, and the withdrawn complaint counts nowhere"
     september = {r.code: r for r in assessing.assess(periods.month("2026-09"), scheme).unassessed}
     assert september["P1"].parts[1].points == -5
+
+
+def test_a_components_floor_and_cap_bound_its_value_and_a_failing_total_takes_the_fail_grade_of_its_month(office):
+    """A scheme may bound a part (floor 90, cap 99): 84 counts as 90, 100 as 99. A total under every grade
+    takes the centre's fail grade of the period's last day, not today's (renamed from November)."""
+    text = schemes.shipped("default.toml").text.replace(
+        '{ kind = "patrol", weight = 100, name = "巡查平均分" }',
+        '{ kind = "patrol", weight = 100, name = "巡查平均分", floor = 90, cap = 99 }', 1).replace(
+        'code = "DEFAULT"', 'code = "BOUNDED"')
+    bounded = schemes.load_scheme(office.manager, schemes.parse_scheme(text, "bounded.toml"), "试行上下限")[0]
+    inspect(office.windows["A01"], office.inspector, office.staff["P1"], at("2026-10-05"), fail=FAILING)  # 84
+    inspect(office.windows["A02"], office.inspector, office.staff["P3"], at("2026-10-06"))  # 100
+    rows = {r.code: r for r in assessing.assess(OCT, bounded).rows}
+    assert (rows["P1"].parts[0].value, rows["P1"].total, rows["P3"].parts[0].value, rows["P3"].total) == (90, 90, 99, 99)
+    rules = load_settings(dt.date(2026, 11, 1))
+    rules.fail_grade = "待改进"
+    rule_changes.change_settings(rules, office.manager, "更名", dt.date(2026, 11, 1), regrade=True)
+    graded = {r.code: r.grade for r in assessing.assess(OCT).rows}
+    assert graded["P1"] == "不合格", "October's name for a fail, though renamed since"
+    inspect(office.windows["A01"], office.inspector, office.staff["P1"], at("2026-11-05"), fail=FAILING)
+    assert {r.code: r.grade for r in assessing.assess(periods.month("2026-11")).rows}["P1"] == "待改进"
+
+
+def test_a_quarter_of_months_says_how_many_months_it_averages(office):
+    scheme = _load(office, "ruoqiang_annual.toml")
+    for day in ("2026-07-06", "2026-09-07"):
+        inspect(office.windows["A01"], office.inspector, office.staff["P1"], at(day), fail=("DESK-09",) if day < "2026-08" else ())
+    (row,) = [r for r in assessing.assess(periods.quarter("2026-Q3"), scheme).rows if r.code == "P1"]
+    assert [(p.name, p.value, p.detail) for p in row.parts] == [("各月平均", 99.75, "2 个月")]
