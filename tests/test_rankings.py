@@ -1,11 +1,13 @@
 """Rankings on both backends: aggregates, competition ranks and tie-breaks, awards."""
 
+import datetime as dt
+
 import pytest
 
 from app import periods
 from app.centres.settings import load_settings, save_settings
 from app.results.rankings import rank, red_flag_windows, smile_star_candidates, smile_stars
-from app.storage.models import Inspection
+from app.storage.models import Inspection, ProbationCase
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -231,3 +233,13 @@ def test_last_periods_rank_and_the_change_are_beside_this_ones(roster):
     assert periods.previous(q4).label == "2026年第3季度" and periods.previous(periods.parse("2026")).label == "2025年"
     q4_rows = {r.code: r for r in with_previous_rank(rank(q4, "window"), q4, "window")}
     assert q4_rows["A01"].extra["previous_rank"] == 1, "September is in the third quarter"
+
+
+def test_a_case_that_ended_on_the_months_first_day_counts_against_a_star_and_one_opened_the_day_after_does_not(roster):
+    scores(roster, {("A01", "F1"): [(), ()], ("A02", "F2"): [(), ()], ("B01", "F3"): [(), ()]})
+    ProbationCase.create(staff=roster.staff["F1"], opened_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 10, 1),
+                         required_rechecks=2)
+    ProbationCase.create(staff=roster.staff["F2"], opened_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 12, 1),
+                         required_rechecks=2)
+    reasons = {c.row.code: c.reasons for c in smile_star_candidates(OCT)}
+    assert (reasons["F1"], reasons["F2"], reasons["F3"]) == (["处于考察期"], [], [])
