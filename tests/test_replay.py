@@ -27,6 +27,7 @@ from tests.helpers import FAILING, inspect
 from tests.test_rule_changes import EIGHTY_EIGHT, SEVENTY_SEVEN
 
 START = dt.datetime(2026, 9, 1, 9, 0)
+NEXT_MONTH = (dt.date.today().replace(day=1) + dt.timedelta(days=32)).replace(day=1)  # rules from it: not re-grading
 PEOPLE = ("P1", "P2")
 # One step: ("patrol", person, failed items, gap) moves the clock on by `gap` hours (77, 88, a veto, one
 # item, all pass); ("amend", nth record, pass, 0) turns the FAILING items of an earlier record to pass (or
@@ -50,6 +51,7 @@ STEP = st.one_of(
               st.integers(1, 24 * 20)),
     st.tuples(st.just("conduct"), st.sampled_from(PEOPLE), st.just(()), st.integers(0, 20)),
     st.tuples(st.just("appeal"), st.integers(0, 20), st.booleans(), st.just(0)),
+    st.tuples(st.just("rules"), st.sampled_from(GRADES), st.just(0), st.just(0)),
     st.tuples(st.just("publish"), st.integers(0, 2), st.just(()), st.just(0)),
     st.tuples(st.just("reopen"), st.integers(0, 2), st.just(()), st.just(0)),
     st.tuples(st.just("unconduct"), st.integers(0, 5), st.just(()), st.just(0)),
@@ -79,7 +81,8 @@ def _replay() -> tuple[list, list]:
                  .order_by(Inspection.observed_at, Inspection.id).tuples())
     standing = PersonEvent.select().where(PersonEvent.withdrawn_at.is_null())
     facts = sorted([(observed, 1, insp_id, None) for insp_id, observed in final]
-                   + [(dt.datetime.combine(e.occurred_on, dt.time()), 0, e.id, e) for e in standing], key=lambda f: f[:3])
+                   + [(dt.datetime.combine(e.occurred_on, dt.time()), 0, e.id, e) for e in standing],
+                   key=lambda f: f[:3])
     batch: list[int] = []
     for _, is_record, ident, event in facts:
         if is_record:
@@ -94,7 +97,8 @@ def _replay() -> tuple[list, list]:
 
 
 def _ranking(month: int) -> list[tuple]:
-    return [(r.rank, r.code, r.average_score, r.pass_rate, r.vetoes) for r in rankings.rank(periods.month(f"2026-{month:02d}"), "window")]
+    rows = rankings.rank(periods.month(f"2026-{month:02d}"), "window")
+    return [(r.rank, r.code, r.average_score, r.pass_rate, r.vetoes) for r in rows]
 
 
 @pytest.fixture
@@ -106,7 +110,8 @@ def people(roster):
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=1, max_size=12))
-def test_patrols_amendments_regrades_late_records_and_conduct_leave_what_a_replay_of_the_facts_gives(roster, people, steps):
+def test_patrols_amendments_regrades_late_records_and_conduct_leave_what_a_replay_of_the_facts_gives(roster, people,
+                                                                                                   steps):
     """Patrols as they happen, amendments (appeals found right, second thoughts) and re-grades in between:
     the cases and items kept step by step are the replay's (withdrawn ones aside: they stand for history)."""
     with db.atomic() as txn:
@@ -116,13 +121,19 @@ def test_patrols_amendments_regrades_late_records_and_conduct_leave_what_a_repla
                 clock += dt.timedelta(hours=gap if kind == "patrol" else 0)
                 when = clock if kind == "patrol" else max(START, clock - dt.timedelta(hours=gap, minutes=30))
                 window = roster.windows["A01" if who == "P1" else "A02"]
-                if not why_frozen(window.centre_id, when.date()):  # a published month takes no new record
+                # A published month takes no new record, and no patrol is made in the future.
+                if not why_frozen(window.centre_id, when.date()) and when < dt.datetime.now():
                     made.append(inspect(window, roster.inspector, people[who], when, fail=what))
             elif kind == "regrade":
                 rules = load_settings(dt.date(2026, what, 1))
                 rules.grades = parse_value("grades", who)
                 with contextlib.suppress(PatrolError):  # refused while a month it re-grades is published
-                    rule_changes.change_settings(rules, roster.manager, "调整等级", dt.date(2026, what, 1), regrade=True)
+                    rule_changes.change_settings(rules, roster.manager, "调整等级", dt.date(2026, what, 1),
+                                                 regrade=True)
+            elif kind == "rules":
+                rules = load_settings(NEXT_MONTH)
+                rules.grades = parse_value("grades", who)
+                rule_changes.change_settings(rules, roster.manager, "调整等级", NEXT_MONTH)
             elif kind == "publish" and made:
                 month = sorted({r.observed_at.month for r in made})[who % 3 % len({r.observed_at.month for r in made})]
                 with contextlib.suppress(PatrolError):  # refused while anything holds the month back
@@ -152,6 +163,8 @@ def test_patrols_amendments_regrades_late_records_and_conduct_leave_what_a_repla
                 with contextlib.suppress(PatrolError):  # the same change already held: asked once is enough
                     approvals.amend_or_request(roster.manager, record, {c: "pass" if what else "fail" for c in FAILING},
                                                "复核")
+        # Every record is graded by the rules of the day it was observed (re-grading from the start moves none).
+        assert rule_changes.out_of_step(START.date()).changes == []
         built = (_cases(), _items())
         still = {month: _ranking(month) for month in published}
         replayed = _replay()

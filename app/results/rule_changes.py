@@ -160,6 +160,12 @@ def preview(settings: CentreSettings, start: dt.date | None = None, centre_id=sc
     return _effect(start, next_rule_change(start, centre_id=centre_id), lambda _month: settings, centre_id=centre_id)
 
 
+def out_of_step(start: dt.date, centre_id=scope.SOLE) -> RegradeEffect:
+    """What grading every finalised record from `start` on by the rules of its own day would change: nothing,
+    when each was graded as it should have been (a check; writes nothing)."""
+    return _effect(start, None, lambda month: load_settings(month, centre_id=centre_id), centre_id=centre_id)
+
+
 @dataclass(frozen=True)
 class SettingsOutcome:
     effective_from: dt.date | None  # None: the rules did not change
@@ -182,7 +188,8 @@ def regrade_from(start: dt.date, user: User, reason: str, centre_id=scope.SOLE) 
     now in force on its day; store the changes (previous versions kept), let probation follow, audit."""
     require_role(user, "manager")
     reason = audit.require_reason(reason)
-    effect = _effect(start, next_rule_change(start, centre_id=centre_id), load_settings, centre_id=centre_id)
+    effect = _effect(start, next_rule_change(start, centre_id=centre_id),
+                     lambda month: load_settings(month, centre_id=centre_id), centre_id=centre_id)
     for change in effect.changes:
         ensure_open(scope.resolve(centre_id), change.observed_at.date(), f"重新评定会改动的记录 {change.record_no} ")
     cause = f"{user.display_name}按{cn_date(start)}起执行的评分规则重新评定: {reason}"
