@@ -104,16 +104,35 @@ def test_the_audit_trail_cannot_be_changed_or_deleted(roster):
 
 
 def test_five_wrong_passwords_lock_the_account_for_a_while(roster):
-    for _ in range(4):
-        with pytest.raises(PermissionDenied, match="用户名或密码错误"):
+    """Every failure reads the same (it says the rule, not which failure); while locked, the right
+    password is refused in those words too; the lock ends."""
+    for _ in range(5):
+        with pytest.raises(PermissionDenied) as refused:
             accounts.authenticate("insp", "wrong")
-    with pytest.raises(PermissionDenied, match="锁定"):
-        accounts.authenticate("insp", "wrong")
-    with pytest.raises(PermissionDenied, match="已锁定至"):
-        accounts.authenticate("insp", "secret1")  # even the right password waits
+        assert str(refused.value) == accounts.refusal() == "用户名或密码错误 (密码连续错误 5 次, 账号锁定 15 分钟)"
+    assert User.get(User.username == "insp").locked_until > dt.datetime.now()
+    with pytest.raises(PermissionDenied) as refused:
+        accounts.authenticate("insp", "secret1")  # even the right password waits, and is not told apart
+    assert str(refused.value) == accounts.refusal()
     User.update(locked_until=dt.datetime.now() - dt.timedelta(seconds=1)).where(User.username == "insp").execute()
     assert accounts.authenticate("insp", "secret1").username == "insp"
     assert User.get(User.username == "insp").failed_logins == 0
+
+
+def test_an_unknown_or_inactive_name_is_refused_in_the_same_words_after_the_same_scrypt(roster, monkeypatch):
+    """Timing cannot list the names: every attempt runs scrypt once, whoever it names."""
+    calls = []
+    real = accounts.hashlib.scrypt
+    monkeypatch.setattr(accounts.hashlib, "scrypt", lambda *a, **k: calls.append(k["n"]) or real(*a, **k))
+    accounts._decoy_hash()  # made once, at the first unknown name
+    calls.clear()
+    User.update(active=False).where(User.username == "insp").execute()
+    for name, password in (("nobody", "secret1"), ("insp", "secret1"), ("insp", "wrong"), ("boss", "wrong")):
+        with pytest.raises(PermissionDenied) as refused:
+            accounts.authenticate(name, password)
+        assert str(refused.value) == accounts.refusal()
+    assert calls == [2**14] * 4, "one scrypt of the same cost for each"
+    assert accounts.authenticate("boss", "secret2").username == "boss"
 
 
 def test_write_commands_act_as_a_named_user_with_the_right_role(capsys, roster, db_target, monkeypatch):
@@ -176,7 +195,8 @@ def test_the_audit_trail_is_shown_filtered_and_exported(capsys, roster, db_targe
 
 
 def test_parallel_wrong_passwords_are_each_counted_and_lock_the_account(roster):
-    """12 guesses at once, six rounds: the fifth locks the account; the right password then fails too."""
+    """12 guesses at once, six rounds: the fifth locks the account; the right password then fails too, in the
+    same words as the wrong ones beside it."""
     import threading
 
     from app.storage.proxy import db as proxy
@@ -201,12 +221,18 @@ def test_parallel_wrong_passwords_are_each_counted_and_lock_the_account(roster):
             t.start()
         for t in threads:
             t.join()
-        if round_no == 0:
-            assert any("锁定" in r for r in results), results
     assert "accepted" not in results
-    assert sum("连续错误" in r for r in results) >= 1
-    assert all("锁定" in r for r in results[12:]), "after the first round every guess meets the lock"
-    with pytest.raises(PermissionDenied, match="锁定"):
+    assert set(results) == {accounts.refusal()}, "every guess reads the same"
+    # The right password hidden among wrong ones while locked: its answer does not stand out.
+    results.clear()
+    threads = [threading.Thread(target=guess, args=("secret2" if n == 5 else f"again-{n}",)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [accounts.refusal()] * 12
+    assert User.get(User.username == "boss").locked_until > dt.datetime.now()
+    with pytest.raises(PermissionDenied, match="账号锁定"):
         accounts.authenticate("boss", "secret2")
     User.update(locked_until=dt.datetime.now() - dt.timedelta(seconds=1)).where(User.username == "boss").execute()
     assert accounts.authenticate("boss", "secret2").username == "boss", "the lock ends"

@@ -71,35 +71,53 @@ MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 
 
+def refusal() -> str:
+    """The one answer to every failed sign-in (unknown name, inactive account, wrong password, locked
+    account): which of them it was would tell a guesser something."""
+    return f"用户名或密码错误 (密码连续错误 {MAX_FAILED_LOGINS} 次, 账号锁定 {LOCK_MINUTES} 分钟)"
+
+
+_decoy: list[str] = []  # a hash of no one's password, made once: an unknown name costs a scrypt too
+
+
+def _decoy_hash() -> str:
+    if not _decoy:
+        _decoy.append(hash_password(base64.b64encode(os.urandom(18)).decode()))
+    return _decoy[0]
+
+
 def authenticate(username: str, password: str) -> User:
-    """The active user with this name and password, or PermissionDenied. Five wrong passwords lock the
-    account for 15 minutes (scrypt makes each guess slow; the lock makes many useless). Each failure is
-    counted in the database in one statement, so guesses made in parallel are each counted."""
-    user = User.get_or_none((User.username == username) & (User.active == True))  # noqa: E712
-    if user is None:
-        raise PermissionDenied("用户名或密码错误")
-    _refuse_if_locked(user)
-    if not verify_password(password, user.password_hash):
+    """The active user with this name and password, or PermissionDenied with `refusal()`. Five wrong
+    passwords lock the account for 15 minutes (scrypt makes each guess slow; the lock makes many useless).
+    The lock is decided before the password counts, so while locked the right password is refused in the
+    same words as a wrong one, and every attempt (a name that does not exist included) costs one scrypt,
+    so neither the answer nor its time tells a name, a lock or a password. Each failure is counted in the
+    database in one statement, so guesses made in parallel are each counted."""
+    user = User.get_or_none(User.username == username)
+    usable = user is not None and bool(user.active)
+    locked = usable and _locked(user)
+    right = verify_password(password, user.password_hash if usable else _decoy_hash())
+    if not usable or locked:
+        raise PermissionDenied(refusal())
+    if not right:
         with db.atomic():
             User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
             failed = User.select(User.failed_logins).where(User.id == user.id).scalar()
             if failed >= MAX_FAILED_LOGINS:
                 until = dt.datetime.now() + dt.timedelta(minutes=LOCK_MINUTES)
                 User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
-        if failed >= MAX_FAILED_LOGINS:
-            raise PermissionDenied(f"密码连续错误 {MAX_FAILED_LOGINS} 次, 账号锁定 {LOCK_MINUTES} 分钟")
-        raise PermissionDenied("用户名或密码错误")
-    # A lock set by a parallel guess while this password was being checked still holds.
+        raise PermissionDenied(refusal())
+    # A lock set by a parallel guess while this password was being checked still holds, in the same words.
     fresh = User.get_by_id(user.id)
-    _refuse_if_locked(fresh)
+    if _locked(fresh):
+        raise PermissionDenied(refusal())
     if fresh.failed_logins or fresh.locked_until:
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
     return fresh
 
 
-def _refuse_if_locked(user: User) -> None:
-    if user.locked_until and user.locked_until > dt.datetime.now():
-        raise PermissionDenied(f"密码错误次数过多, 账号已锁定至 {user.locked_until:%H:%M}")
+def _locked(user: User) -> bool:
+    return bool(user.locked_until and user.locked_until > dt.datetime.now())
 
 
 def manage_account(acting: User, target: User, *, active: bool | None = None, role: str | None = None,
