@@ -113,6 +113,8 @@ def parse_scheme(text: str, file: str = "方案") -> Scheme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PatrolError(f"{file}: TOML 格式错误: {exc}") from None
+    except (RecursionError, ValueError):  # tables nested thousands deep; a number of thousands of digits
+        raise PatrolError(f"{file}: TOML 无法读取: 嵌套过深或数字过长, 不是考核方案") from None
     errors: list[str] = []
     for key in sorted(set(data) - {"scheme", *LEVELS, "grades", "conduct", "praise", "awards", "repeats"}):
         errors.append(f"{file}: 未知部分 [{key}]")

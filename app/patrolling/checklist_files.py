@@ -73,16 +73,24 @@ class ChecklistDef:
         return [i for c in self.categories for i in c.items]
 
 
+MAX_TOML = 1024 * 1024  # a checklist of 200 items is about 60 KB
+
+
 def read_toml(path: Path) -> dict:
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_TOML + 1)
+        if len(data) > MAX_TOML:
+            raise ChecklistError(f"{path.name}: 文件过大 (至多 {MAX_TOML // 1024} KB)")
+        return tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise ChecklistError(f"{path}: 文件不存在") from None
     except tomllib.TOMLDecodeError as exc:
         raise ChecklistError(f"{path.name}: TOML 格式错误: {exc}") from None
     except UnicodeDecodeError:
         raise ChecklistError(f"{path.name}: 不是 UTF-8 编码的文本文件") from None
+    except (RecursionError, ValueError):  # tables nested thousands deep; a number of thousands of digits
+        raise ChecklistError(f"{path.name}: TOML 无法读取: 嵌套过深或数字过长") from None
 
 
 def _item_from_table(raw: dict, where: str, sources: dict, errors: list[str]) -> ItemDef | None:
