@@ -46,7 +46,7 @@ def laptop_key(laptop: Path) -> tuple[str, str]:
         return con.execute("SELECT key_id, private_key FROM identity").fetchone()
 
 
-def forge(src: Path, out: Path, laptop: Path, change=None, manifest_change=None, text: str | None = None) -> Path:
+def forge(src: Path, out: Path, laptop: Path, change=None, manifest_change=None, text: str | bytes | None = None) -> Path:
     """Rewrite a package's records (and manifest) and sign it again with the laptop's own key."""
     with zipfile.ZipFile(src) as zf:
         manifest = json.loads(zf.read("manifest.json"))
@@ -56,16 +56,17 @@ def forge(src: Path, out: Path, laptop: Path, change=None, manifest_change=None,
         change(records)
     if text is None:
         text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n" for r in records)
-    manifest["files"]["inspections.jsonl"] = hashlib.sha256(text.encode()).hexdigest()
+    data = text if isinstance(text, bytes) else text.encode()
+    manifest["files"]["inspections.jsonl"] = hashlib.sha256(data).hexdigest()
     manifest["counts"]["inspections"] = len(records)
     if manifest_change:
         manifest_change(manifest)
     body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     key_id, private = laptop_key(laptop)
     with zipfile.ZipFile(out, "w") as zf:
-        zf.writestr("inspections.jsonl", text)
-        for name, data in photos.items():
-            zf.writestr(name, data)
+        zf.writestr("inspections.jsonl", data)
+        for name, photo in photos.items():
+            zf.writestr(name, photo)
         zf.writestr("manifest.json", body)
         zf.writestr("signature", f"ed25519 {key_id} {signing.sign(private, body)}")
     return out
@@ -144,6 +145,29 @@ def test_a_resigned_package_that_claims_too_much_is_refused_whole(capsys, settin
     forged = forge(good, tmp_path / f"{attack}.wpr", laptop, change)
     line = refused(capsys, target, forged, *expected)
     assert "记录" in line or "第 1 行" in line, "the record is named"
+
+
+def test_a_signed_record_that_is_not_utf8_is_named_and_refused_in_one_line(capsys, setting, tmp_path):
+    target, laptop, good, _ = setting
+    lines = zipfile.ZipFile(good).read("inspections.jsonl").splitlines(keepends=True)
+    broken = lines[0] + lines[1].replace(b'"note":"', b'"note":"\xff\xfe', 1)
+    assert broken != b"".join(lines[:2])
+    forged = forge(good, tmp_path / "latin.wpr", laptop, text=broken)
+    refused(capsys, target, forged, "inspections.jsonl 第 2 行: 不是 UTF-8 文本")
+
+
+@pytest.mark.parametrize("counts", [[1, 2], 3, "2", None], ids=["list", "wrong-number", "text", "missing"])
+def test_a_manifest_whose_counts_are_not_a_table_is_refused_naming_what_it_claims(capsys, setting, tmp_path, counts):
+    target, laptop, good, _ = setting
+    forged = forge(good, tmp_path / "counts.wpr", laptop, manifest_change=lambda m: m.update(counts=counts))
+    refused(capsys, target, forged, f"manifest.json: 记录数 {counts} 与实际 2 不符")
+
+
+def test_a_package_of_blank_lines_is_refused_at_the_bound_not_read_to_its_end(capsys, setting, tmp_path):
+    target, laptop, good, _ = setting
+    forged = forge(good, tmp_path / "blank.wpr", laptop, text=zipfile.ZipFile(good).read("inspections.jsonl")
+                   + b"\n" * 200_000)
+    refused(capsys, target, forged, "inspections.jsonl: 空行超过 10000 行")
 
 
 def test_a_result_for_an_item_that_does_not_apply_to_the_person_is_refused(capsys, setting, tmp_path):

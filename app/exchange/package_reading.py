@@ -38,6 +38,8 @@ MAX_PHOTO = 25 * 2**20
 MAX_RECORDS = 4 * 2**30
 MAX_ROSTER = 32 * 2**20  # a centre's roster: 20,000 rows of a few hundred bytes
 MAX_LINE = 2**20  # one record: 1,000 results with notes fit in far less
+MAX_LINE_BYTES = 4 * MAX_LINE  # the same line in UTF-8, at most four bytes a character
+MAX_BLANK = 10_000  # the app writes none; a few from an editor are harmless
 MAX_RATIO = 1000  # inflated / compressed: text compresses ~10x; a bomb ~1000x
 LEGACY = "LEGACY"
 
@@ -198,8 +200,9 @@ def read_package(path: str | Path, centre_id=scope.SOLE) -> Package:
             roster = parse_roster(zf.read("roster.json"), name)
         problems, count = _read_shapes(zf)
     counts = manifest.get("counts")
-    if not isinstance(counts, dict) or counts.get("inspections") != count:
-        problems.append(f"manifest.json: 记录数 {str((counts or {}).get('inspections'))[:12]} 与实际 {count} 不符")
+    claimed = counts.get("inspections") if isinstance(counts, dict) else counts  # a list or a number: shown
+    if not isinstance(counts, dict) or claimed != count:
+        problems.append(f"manifest.json: 记录数 {str(claimed)[:12]} 与实际 {count} 不符")
     if problems:
         fail(name, problems)
     photos = {m.split("/", 1)[1]: m for m in files if m.startswith("photos/")}
@@ -207,19 +210,32 @@ def read_package(path: str | Path, centre_id=scope.SOLE) -> Package:
 
 
 def _read_shapes(zf: zipfile.ZipFile) -> tuple[list[str], int]:
-    problems, count = [], 0
+    """Every line read as bytes, bounded, then decoded strictly (a line that is not UTF-8 is named, not
+    replaced: the records are read again strictly on import); blank lines count against a bound too."""
+    problems, count, blank = [], 0, 0
     try:
         with zf.open("inspections.jsonl") as raw:
-            fh = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
             n = 0
-            while line := fh.readline(MAX_LINE + 1):
+            while data := raw.readline(MAX_LINE_BYTES + 1):
                 n += 1
+                if len(data) > MAX_LINE_BYTES:
+                    problems.append(f"inspections.jsonl 第 {n} 行: 超过 {MAX_LINE} 个字符")
+                    break
+                if not data.strip():
+                    blank += 1
+                    if blank > MAX_BLANK:
+                        problems.append(f"inspections.jsonl: 空行超过 {MAX_BLANK} 行, 不是窗口巡查导出的文件")
+                        break
+                    continue
+                count += 1
+                try:
+                    line = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    problems.append(f"inspections.jsonl 第 {n} 行: 不是 UTF-8 文本")
+                    continue
                 if len(line) > MAX_LINE:
                     problems.append(f"inspections.jsonl 第 {n} 行: 超过 {MAX_LINE} 个字符")
                     break
-                if not line.strip():
-                    continue
-                count += 1
                 try:
                     record = _loads(line)
                 except ValueError as exc:
