@@ -475,3 +475,25 @@ def test_a_quarter_of_months_says_how_many_months_it_averages(office):
         inspect(office.windows["A01"], office.inspector, office.staff["P1"], at(day), fail=("DESK-09",) if day < "2026-08" else ())
     (row,) = [r for r in assessing.assess(periods.quarter("2026-Q3"), scheme).rows if r.code == "P1"]
     assert [(p.name, p.value, p.detail) for p in row.parts] == [("各月平均", 99.75, "2 个月")]
+
+
+def test_a_years_award_list_is_the_schemes_says_its_conditions_and_names_who_is_left_out(office):
+    w, p = office.windows, office.staff
+    for day in ("2025-03-03", "2025-09-01"):
+        inspect(w["A01"], office.inspector, p["P1"], at(day))
+    inspect(w["A02"], office.inspector, p["P3"], at("2025-05-06"))
+    year = assessing.assess(YEAR)
+    (annual,) = awards.award_lists(year)
+    assert annual.award.name == "年度评先评优" and [r.code for r in annual.winners] == ["P1"]
+    assert annual.method == "条件: 巡查不少于 2 次、无一票否决、未处于考察期、无取消评先资格的违规记录; 按总分排序"
+    assert [(x.code, x.name, x.reasons) for x in annual.excluded] == [("P3", "人员P3", ("巡查 1 次, 不足 2 次",))]
+    with pytest.raises(PatrolError) as refused:
+        awards.red_flags(year)
+    assert str(refused.value) == "考核方案 DEFAULT 没有2025年的流动红旗"
+    with pytest.raises(PatrolError) as refused:
+        awards.candidates(year, "star")
+    assert str(refused.value) == "微笑之星按季度评选, 不是2025年"
+    month = assessing.assess(OCT, _load(office, "yangdong_red_flag.toml"))
+    with pytest.raises(PatrolError) as refused:
+        awards.candidates(month, "annual")
+    assert str(refused.value) == "考核方案 YANGDONG 没有设评先评优"

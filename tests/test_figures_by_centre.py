@@ -13,12 +13,13 @@ import pytest
 
 from app import periods
 from app.centres.settings import load_settings, save_settings
-from app.errors import NeedsApproval
-from app.loop import appeals, publishing
+from app.errors import NeedsApproval, PatrolError
+from app.loop import appeals, publishing, rectification
+from app.patrolling import records
 from app.people.accounts import create_user
 from app.results import rankings
 from app.setup.centres import add_centre, create_centre
-from app.storage.models import Area, AuditEntry, Staff, Window
+from app.storage.models import Area, AuditEntry, Rectification, Staff, Window
 from tests.helpers import FAILING, inspect
 
 OCT = periods.month("2026-10")
@@ -137,3 +138,56 @@ def test_re_opening_needs_the_second_manager_where_that_centre_requires_one(dist
         publishing.reopen(manager, OCT, "更正", today=OCT.end, centre_id=jd1)
     asked = publishing.status(OCT, today=OCT.end, centre_id=jd1)
     assert asked.published is True
+
+
+def test_a_centres_appeals_are_its_own_and_the_pending_ones_are_those_not_decided(district):
+    """JD1's list holds JD1's appeals only (the same window code in JD2 too), each with its record number;
+    pending means not yet decided; the decision is audited as the deciding manager's, in their centre."""
+    jd1, jd2 = district.centres["JD1"].id, district.centres["JD2"].id
+    mine = district.patrol("JD1", 4, _when(20), FAILING)
+    theirs = district.patrol("JD2", 4, _when(20), FAILING)
+    first = appeals.record_appeal(district.managers["JD1"], mine, ["DISC-07"], "本人不服", today=_when(21).date(),
+                                  centre_id=jd1)
+    appeals.record_appeal(district.managers["JD2"], theirs, ["DISC-07"], "本人不服", today=_when(21).date(),
+                          centre_id=jd2)
+    listed = appeals.appeals(OCT.start, OCT.end, centre_id=jd1)
+    assert [(a.id, a.window, a.person, a.record) for a in listed] == [
+        (first.id, "A04", "JD1人员4", records.record_number(mine.uuid))]
+    appeals.mark_decided(first.id, district.managers["JD1"], False, "录像清楚")
+    assert appeals.appeals(OCT.start, OCT.end, pending_only=True, centre_id=jd1) == []
+    assert [a.state for a in appeals.appeals(OCT.start, OCT.end, centre_id=jd1)] == ["申诉不成立"]
+    assert len(appeals.appeals(OCT.start, OCT.end, pending_only=True, centre_id=jd2)) == 1
+    entry = AuditEntry.get(AuditEntry.action == "appeal.decide")
+    assert (entry.username, entry.centre_code, entry.window_code, entry.employee_no) == (
+        "jd1admin", "JD1", "A04", "JD1-04")
+    assert json.loads(entry.new) == {"status": "申诉不成立", "score": 84.0}
+
+
+def test_an_appeal_on_a_window_without_a_person_is_listed_without_one(district):
+    jd1 = district.centres["JD1"].id
+    empty = inspect(district.windows["JD1", 4], district.inspectors["JD1"], None, _when(22), fail=("DESK-09",))
+    appeals.record_appeal(district.managers["JD1"], empty, ["DESK-09"], "桌面无问题", today=_when(22).date(),
+                          centre_id=jd1)
+    (row,) = appeals.appeals(OCT.start, OCT.end, centre_id=jd1)
+    assert (row.window, row.person) == ("A04", "")
+
+
+def test_a_centres_item_is_confirmed_only_in_that_centre(district):
+    jd1, jd2 = district.centres["JD1"].id, district.centres["JD2"].id
+    item = Rectification.get(Rectification.centre == jd2)
+    with pytest.raises(PatrolError) as refused:
+        rectification.rectify(district.boss, item, "已整改", centre_id=jd1)
+    assert str(refused.value) == f"整改项 {item.id} 不属于本中心"
+
+
+def test_each_centres_stars_and_red_flags_follow_its_own_settings(district):
+    """JD1 gives one 微笑之星 and one 流动红旗, JD2 the district's defaults: each list is cut by its own."""
+    jd1, jd2 = district.centres["JD1"].id, district.centres["JD2"].id
+    rules = load_settings(None, centre_id=jd1)
+    rules.smile_star_max, rules.red_flag_windows, rules.ranking_min_inspections = 1, 1, 1
+    save_settings(rules, centre_id=jd1)
+    district.patrol("JD1", 4, _when(12))
+    district.patrol("JD1", 4, _when(13))
+    assert [r.code for r in rankings.smile_stars(OCT, centre_id=jd1)] == ["JD1-01"]
+    assert [r.code for r in rankings.red_flag_windows(OCT, centre_id=jd1)] == ["A01"]
+    assert [r.code for r in rankings.red_flag_windows(OCT, centre_id=jd2)] == ["A02"], "JD2's A01 was vetoed"

@@ -417,3 +417,27 @@ def test_a_late_conduct_case_takes_in_the_patrols_already_made_and_a_vetoed_fail
     causes = [e.cause for e in probation.history(case) if e.kind.startswith("recheck")]
     assert sorted(causes) == ["2026年10月12日复查不合格, 得分 80 (一票否决)",
                               "2026年10月8日复查合格, 得分 100 (考察开启前已完成的巡查)"]
+
+
+def test_the_sweep_is_audited_with_each_case_it_decided_and_a_recommended_return_may_be_cleared(roster, failing):
+    person, case = failing  # to 4 November
+    other = roster.person("F2")
+    inspect(roster.windows["A02"], roster.inspector, other, at("2026-10-01"), fail=FAILING)  # to 31 October
+    later = ProbationCase.get(ProbationCase.staff == other)
+    assert [r.id for r in probation.case_rows(dt.date(2026, 10, 20))] == [later.id, case.id], "soonest end first"
+    decided = probation.sweep(dt.date(2026, 11, 5), roster.manager)
+    entry = AuditEntry.get(AuditEntry.action == "probation.sweep")
+    assert (entry.username, entry.target, entry.reason) == (roster.manager.username, "as_of:2026-11-05", "考察期满, 按规则处理")
+    assert json.loads(entry.new) == {str(c.id): "recommend_return" for c in decided} and len(decided) == 2
+    cleared = probation.clear_case(ProbationCase.get_by_id(case.id), roster.manager, "本人已调岗, 不再追究")
+    assert cleared.status == "cleared"
+    last = probation.history(cleared)[-1]
+    assert (last.kind, last.cause, last.user_id) == ("cleared_by_manager", "本人已调岗, 不再追究", roster.manager.id)
+
+
+def test_a_case_is_running_from_the_day_it_opened_and_a_second_event_that_day_falls_in_it(roster):
+    person = roster.person("F1")
+    case = probation_rules.open_for_event(person, dt.date(2026, 10, 5), "群众投诉")
+    assert probation.active_case(person.id, dt.date(2026, 10, 5)).id == case.id
+    assert probation_rules.open_for_event(person, dt.date(2026, 10, 5), "再次投诉") is None
+    assert probation_rules.covering_case(person.id, dt.date(2026, 10, 5)).id == case.id

@@ -13,7 +13,7 @@ import peewee as pw
 
 from app.assessment.assess import Assessment, Row
 from app.assessment.events import _label
-from app.assessment.schemes import Award, extra_kinds
+from app.assessment.schemes import LEVELS, Award, extra_kinds
 from app.centres import scope
 from app.errors import PatrolError
 from app.periods import Period, cn_date
@@ -106,7 +106,8 @@ def candidates(assessment: Assessment, key: str) -> AwardList:
     if award is None:
         raise PatrolError(f"考核方案 {scheme.code} 没有设{'评先评优' if key == 'annual' else '服务标兵/微笑之星'}")
     if assessment.level not in award.periods:
-        raise PatrolError(f"{award.name}按{'、'.join(award.periods)}评选, 不是{assessment.period.label}")
+        raise PatrolError(f"{award.name}按{'、'.join(LEVELS.get(p, p) for p in award.periods)}评选, "
+                          f"不是{assessment.period.label}")
     everyone = assessment.rows + assessment.unassessed
     ids, centre_id = [r.subject_id for r in everyone], assessment.centre_id
     vetoes, cases = _vetoes(ids, assessment.period, centre_id=centre_id), _probation(ids, assessment.period)
