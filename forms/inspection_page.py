@@ -36,7 +36,7 @@ from app.loop import record_changes
 from app.patrolling import evidence, inspections, patrol
 from app.patrolling.checklists import category_weights
 from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
-from app.storage.faults import classify
+from app.storage.faults import BUSY_RETRYING, classify
 from app.storage.models import Inspection
 from forms.errors import report
 from forms.i18n import tr
@@ -275,7 +275,7 @@ class InspectionPage(QWidget):
                 if fault.retry:
                     self._waited += RETRY_MS
                     self.busy_label.setText(tr("{0} (已等待 {1} 秒, 待保存 {2} 项)").format(
-                        fault.message, self._waited // 1000, len(self._pending)))
+                        BUSY_RETRYING, self._waited // 1000, len(self._pending)))
                     self.busy_label.setVisible(True)
                     QTimer.singleShot(RETRY_MS, self._drain)
                     return

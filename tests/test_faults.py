@@ -61,6 +61,7 @@ def test_a_locked_or_damaged_database_is_one_line_on_the_command_line(office, ca
     other.rollback()
     other.close()
     assert code == 2 and len(err.strip().splitlines()) == 1 and ("占用" in err or "locked" in err), err
+    assert "正在重试" not in err and ("请稍后再试" in err or "locked" in err), "the command has ended: it retries nothing"
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(office.read_bytes())
     conn = sqlite3.connect(damaged)

@@ -32,7 +32,9 @@ class Fault:
         return self.kind == "busy"
 
 
-BUSY = "数据库正被其他程序占用 (例如正在导入的大文件或另一个窗口巡查程序), 请稍候, 正在重试"
+BUSY = "数据库正被其他程序占用 (例如正在导入的大文件或另一个窗口巡查程序): 本次操作未完成, 数据未改动; 请稍后再试"
+# Said only where the program does wait and try again (the inspection page's autosave), never by a command that exits.
+BUSY_RETRYING = "数据库正被其他程序占用 (例如正在导入的大文件或另一个窗口巡查程序), 请稍候, 正在重试"
 FULL = "磁盘已满或无法写入: 本次操作未保存, 已保存的数据不受影响; 请清理磁盘空间后重试"
 READONLY = "数据库文件只读, 无法保存: 请检查文件权限或是否在只读的 U 盘/网络盘上; 已保存的数据不受影响"
 DAMAGED = "数据库文件已损坏: 请不要继续写入, 在“中心设置”中从最近的完好备份恢复 (main.py restore)"
