@@ -73,6 +73,7 @@ def test_a_red_flag_month_of_30_30_20_20_is_computed_to_the_cent(office):
     inspect(w["B01"], office.inspector, p["P4"], at("2026-10-09"))  # 100, but no votes
     votes.set_votes(office.manager, OCT, "值班领导评分", {"A01": 88, "A02": 90}, "window", "十月值班领导打分")
     votes.set_votes(office.manager, OCT, "群众评议", {"A01": 92, "A02": 90}, "window", "十月群众评议")
+    votes.set_votes(office.manager, periods.month("2026-09"), "群众评议", {"A01": 10, "B01": 10}, "window", "九月")
     scheme = _load(office, "yangdong_red_flag.toml")
     result = assessing.assess(OCT, scheme)
     by = {r.code: r for r in result.rows}
@@ -497,3 +498,17 @@ def test_a_years_award_list_is_the_schemes_says_its_conditions_and_names_who_is_
     with pytest.raises(PatrolError) as refused:
         awards.candidates(month, "annual")
     assert str(refused.value) == "考核方案 YANGDONG 没有设评先评优"
+
+
+def test_a_year_missing_a_vote_lists_nobody_as_excluded_for_it_and_a_missing_award_is_named(office):
+    """若羌's year needs the 年终测评 vote: without it no one has a total, and no one is listed as excluded
+    merely for the missing figure; a month's votes count in that month only."""
+    scheme = _load(office, "ruoqiang_annual.toml")
+    for month in range(3, 9):  # six patrols, as the award asks
+        inspect(office.windows["A01"], office.inspector, office.staff["P1"], at(f"2025-{month:02d}-03"))
+    annual = awards.candidates(assessing.assess(YEAR, scheme), "annual")
+    assert annual.winners == [] and annual.excluded == []
+    month = assessing.assess(OCT, _load(office, "yangdong_red_flag.toml"))
+    with pytest.raises(PatrolError) as refused:
+        awards.candidates(month, "star")
+    assert str(refused.value) == "考核方案 YANGDONG 没有设服务标兵/微笑之星"

@@ -12,8 +12,10 @@ import json
 import pytest
 
 from app import periods
-from app.centres.settings import load_settings, save_settings
-from app.errors import NeedsApproval, PatrolError
+from app.assessment import assess as assessing
+from app.centres import workdays
+from app.centres.settings import load_settings, parse_value, save_settings
+from app.errors import NeedsApproval, PatrolError, PermissionDenied
 from app.loop import appeals, publishing, rectification
 from app.patrolling import records
 from app.people.accounts import create_user
@@ -75,10 +77,12 @@ def test_a_centres_ranking_and_its_lists_of_the_unranked_count_its_own_windows_o
     assert [r.code for r in rankings.left_out(OCT, "window", centre_id=jd1)] == ["A02"]
     assert [r.code for r in rankings.too_few(OCT, "window", centre_id=jd1)] == ["A03"]
     assert rankings.never_inspected(OCT, "window", centre_id=jd1) == [("A04", "JD1综合窗口4")]
+    district.patrol("JD1", 4, dt.datetime(2026, 9, 30, 10))  # September's patrol does not count in October
     assert rankings.never_inspected(OCT, "staff", centre_id=jd1) == [("JD1-04", "JD1人员4")]
-    assert [(u.why, u.code, u.detail) for u in rankings.unranked(OCT, "window", centre_id=jd1)] == [
-        ("样本不足", "A03", "巡查 1 次, 少于 2 次"), ("一票否决", "A02", "一票否决 1 次, 按规定不参加排名"),
-        ("本期未巡查", "A04", "本期没有已定稿的巡查记录")]
+    assert [(u.why, u.code, u.name, u.inspections, u.detail) for u in rankings.unranked(OCT, "window", centre_id=jd1)] == [
+        ("样本不足", "A03", "JD1综合窗口3", 1, "巡查 1 次, 少于 2 次"),
+        ("一票否决", "A02", "JD1综合窗口2", 2, "一票否决 1 次, 按规定不参加排名"),
+        ("本期未巡查", "A04", "JD1综合窗口4", 0, "本期没有已定稿的巡查记录")]
     # JD2 ranks every inspected window (one patrol is enough there) and its veto last.
     assert [(r.code, r.vetoes) for r in rankings.rank(OCT, "window", centre_id=jd2)] == [("A02", 0), ("A01", 1)]
     assert rankings.never_inspected(OCT, "window", centre_id=jd2) == [("A03", "JD2综合窗口3"), ("A04", "JD2综合窗口4")]
@@ -122,7 +126,8 @@ def test_publishing_and_re_opening_are_the_centres_own_acts_in_the_audit(distric
     publishing.reopen(manager, OCT, "更正一条记录", today=OCT.end, centre_id=jd1)
     entry = AuditEntry.get(AuditEntry.action == "ranking.reopen")
     assert (entry.centre_code, entry.username, entry.reason) == ("JD1", manager.username, "更正一条记录")
-    assert json.loads(entry.old)["fingerprint"] == done.fingerprint and json.loads(entry.old)["published_by"] == manager.username
+    assert json.loads(entry.old) == {"published_by": manager.username, "fingerprint": done.fingerprint, "approved_by": "",
+                                     "published_at": f"{done.published_at:%Y-%m-%d %H:%M}"}
     assert publishing.status(OCT, today=OCT.end, centre_id=jd1).published is False
 
 
@@ -153,13 +158,16 @@ def test_a_centres_appeals_are_its_own_and_the_pending_ones_are_those_not_decide
     listed = appeals.appeals(OCT.start, OCT.end, centre_id=jd1)
     assert [(a.id, a.window, a.person, a.record) for a in listed] == [
         (first.id, "A04", "JD1人员4", records.record_number(mine.uuid))]
-    appeals.mark_decided(first.id, district.managers["JD1"], False, "录像清楚")
+    with pytest.raises(PermissionDenied):
+        appeals.record_appeal(district.managers["JD2"], mine, ["DISC-07"], "替别人申诉", today=_when(21).date(),
+                              centre_id=jd2)
+    appeals.mark_decided(first.id, district.boss, False, "录像清楚")  # the district's manager decides it
     assert appeals.appeals(OCT.start, OCT.end, pending_only=True, centre_id=jd1) == []
     assert [a.state for a in appeals.appeals(OCT.start, OCT.end, centre_id=jd1)] == ["申诉不成立"]
     assert len(appeals.appeals(OCT.start, OCT.end, pending_only=True, centre_id=jd2)) == 1
     entry = AuditEntry.get(AuditEntry.action == "appeal.decide")
     assert (entry.username, entry.centre_code, entry.window_code, entry.employee_no) == (
-        "jd1admin", "JD1", "A04", "JD1-04")
+        "qu", "JD1", "A04", "JD1-04"), "the appeal's centre, not the district's"
     assert json.loads(entry.new) == {"status": "申诉不成立", "score": 84.0}
 
 
@@ -191,3 +199,31 @@ def test_each_centres_stars_and_red_flags_follow_its_own_settings(district):
     assert [r.code for r in rankings.smile_stars(OCT, centre_id=jd1)] == ["JD1-01"]
     assert [r.code for r in rankings.red_flag_windows(OCT, centre_id=jd1)] == ["A01"]
     assert [r.code for r in rankings.red_flag_windows(OCT, centre_id=jd2)] == ["A02"], "JD2's A01 was vetoed"
+
+
+def test_the_districts_view_names_the_centre_it_needs_and_its_sheet_waits_for_every_centre_in_order(district):
+    for act in (lambda: publishing.status(OCT, today=OCT.end, centre_id=None),
+                lambda: rectification.rectify(district.boss, Rectification.select().first(), "已整改", centre_id=None)):
+        with pytest.raises(PatrolError, match="属于某一个中心: 请先选择中心"):
+            act()
+    assert publishing.draft_mark(OCT, centre_id=None, today=OCT.end) == "未定稿: 尚未发布的中心 D01、JD1、JD2"
+
+
+def test_a_centres_own_day_off_moves_its_appeal_deadline_only(district):
+    jd1 = district.centres["JD1"].id
+    mine, theirs = district.patrol("JD1", 4, _when(20), FAILING), district.patrol("JD2", 4, _when(20), FAILING)
+    assert appeals.deadline(mine) == appeals.deadline(theirs)
+    workdays.set_days(district.managers["JD1"], _when(21).date(), _when(21).date(), "holiday", "街道活动日", "街道通知",
+                      centre_id=jd1)
+    assert (appeals.deadline(theirs), appeals.deadline(mine)) == (dt.date(2026, 10, 23), dt.date(2026, 10, 26)), \
+        "JD1's Wednesday off: its three working days end after the weekend"
+
+
+def test_a_centres_assessment_holds_its_own_people_graded_by_its_own_grades(district):
+    jd1 = district.centres["JD1"].id
+    rules = load_settings(None, centre_id=jd1)
+    rules.grades = parse_value("grades", "优秀=100,良好=95,合格=80")  # the district's: 95, 90, 85
+    save_settings(rules, centre_id=jd1)
+    rows = assessing.assess(OCT, centre_id=jd1).rows
+    assert {r.code: r.grade for r in rows} == {"JD1-01": "优秀", "JD1-02": "合格", "JD1-03": "优秀"}
+    assert {r.code: r.vetoes for r in rows} == {"JD1-01": 0, "JD1-02": 1, "JD1-03": 0}

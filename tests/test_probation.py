@@ -441,3 +441,13 @@ def test_a_case_is_running_from_the_day_it_opened_and_a_second_event_that_day_fa
     assert probation.active_case(person.id, dt.date(2026, 10, 5)).id == case.id
     assert probation_rules.open_for_event(person, dt.date(2026, 10, 5), "再次投诉") is None
     assert probation_rules.covering_case(person.id, dt.date(2026, 10, 5)).id == case.id
+
+
+def test_a_register_row_of_a_person_without_a_window_and_a_recheck_amended_to_a_pass_say_so(roster, failing):
+    person, case = failing
+    recheck = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-12"), fail=FAILING)
+    Staff.update(window=None).where(Staff.id == person.id).execute()
+    (row,) = probation.case_rows(dt.date(2026, 10, 20))
+    assert (row.window, row.status, row.rechecks_failed) == ("", "open", 1)
+    record_changes.amend(recheck, roster.manager, {c: "pass" for c in FAILING}, "误判")
+    assert probation.history(case)[-1].cause.startswith("2026年10月12日复查改为合格: ")

@@ -199,3 +199,14 @@ def test_a_manager_confirming_an_item_put_right_is_audited_with_the_window_perso
         april.manager.username, f"rectification:{item.id}", "A01", "P1", "当场整改, 已拍照")
     assert (json.loads(entry.old), json.loads(entry.new)) == (
         {"status": "逾期未整改", "due": "2026-04-13"}, {"status": "已整改"})
+
+
+def test_an_amendment_back_to_a_failure_reopens_its_own_withdrawn_items_only_and_clears_their_notes(april):
+    first = inspect(april.windows["A01"], april.inspector, april.staff["P1"], at("2026-04-07"), fail=("APPEAR-11",))
+    other = inspect(april.windows["A02"], april.inspector, april.staff["P2"], at("2026-04-07"), fail=("APPEAR-11",))
+    record_changes.amend(first, april.manager, {"APPEAR-11": "pass"}, "误判")
+    record_changes.amend(other, april.manager, {"APPEAR-11": "pass"}, "误判")
+    record_changes.amend(first, april.manager, {"APPEAR-11": "fail"}, "复核录像")
+    states = {r.staff_id: (r.state, r.close_note) for r in Rectification.select()}
+    assert states[april.staff["P1"].id] == ("open", "")
+    assert states[april.staff["P2"].id][0] == "withdrawn"
