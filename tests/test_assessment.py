@@ -87,6 +87,7 @@ def test_a_red_flag_month_of_30_30_20_20_is_computed_to_the_cent(office):
     assert by["A02"].total == 95.7
     assert [(r.rank, r.code) for r in result.rows] == [(1, "A02"), (2, "A01")]
     assert [(r.code, r.missing) for r in result.unassessed] == [("B01", ["值班领导评分", "群众评议"])]
+    assert [(p.name, p.value) for p in result.unassessed[0].parts][2:] == [("值班领导评分", None), ("群众评议", None)]
     flags = awards.red_flags(result)
     assert [r.code for r in flags.winners] == ["A02", "A01"] and flags.award.name == "流动红旗"
     assert flags.period == OCT and flags.excluded == [] and flags.method.endswith("的总分取前 3 名 (并列者同获)")
@@ -440,6 +441,7 @@ def test_a_months_conduct_counts_from_its_first_day_capped_and_said_so(office):
                                "投诉", source="mingcha")
     events.withdraw_event(office.manager, gone, "投诉不成立")
     rows = {r.code: r for r in assessing.assess(OCT, scheme).rows}
+    assert [(p.name, p.kind) for p in rows["P1"].parts] == [("巡查平均分", "patrol"), ("违规扣分", "conduct")]
     patrol, conduct = rows["P1"].parts
     assert (patrol.value, patrol.detail) == (99.75, "2 次巡查")
     assert (conduct.value, conduct.points, conduct.detail) == (25, -20, "5 条, 超出上限 5 分不计")
@@ -512,3 +514,12 @@ def test_a_year_missing_a_vote_lists_nobody_as_excluded_for_it_and_a_missing_awa
     with pytest.raises(PatrolError) as refused:
         awards.candidates(month, "star")
     assert str(refused.value) == "考核方案 YANGDONG 没有设服务标兵/微笑之星"
+
+
+def test_equal_totals_rank_the_one_patrolled_more_first_and_a_total_on_a_grade_line_takes_that_grade(office):
+    w, p = office.windows, office.staff
+    for day in ("2026-10-05", "2026-10-12"):
+        inspect(w["A02"], office.inspector, p["P3"], at(day), fail=("DISC-12", "DISC-11", "DISC-05"))  # 95
+    inspect(w["A01"], office.inspector, p["P1"], at("2026-10-06"), fail=("DISC-12", "DISC-11", "DISC-05"))  # 95
+    rows = assessing.assess(OCT).rows
+    assert [(r.code, r.rank, r.total, r.grade) for r in rows] == [("P3", 1, 95, "优秀"), ("P1", 1, 95, "优秀")]

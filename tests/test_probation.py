@@ -451,3 +451,11 @@ def test_a_register_row_of_a_person_without_a_window_and_a_recheck_amended_to_a_
     assert (row.window, row.status, row.rechecks_failed) == ("", "open", 1)
     record_changes.amend(recheck, roster.manager, {c: "pass" for c in FAILING}, "误判")
     assert probation.history(case)[-1].cause.startswith("2026年10月12日复查改为合格: ")
+
+
+def test_a_case_opened_late_counts_a_patrol_on_its_last_day_and_none_after(roster):
+    person = roster.person("F1")
+    last = inspect(roster.windows["A01"], roster.inspector, person, at("2026-11-04", 17))
+    inspect(roster.windows["A01"], roster.inspector, person, at("2026-11-05", 9))
+    case = probation_rules.open_for_event(person, dt.date(2026, 10, 5), "群众投诉")  # to 4 November
+    assert [e.inspection_id for e in probation.history(case) if e.kind.startswith("recheck")] == [last.id]

@@ -6,6 +6,7 @@ import pytest
 
 from app import periods
 from app.centres.settings import load_settings, save_settings
+from app.errors import PatrolError
 from app.results.rankings import rank, red_flag_windows, smile_star_candidates, smile_stars
 from app.storage.models import Inspection, ProbationCase
 from tests.conftest import at
@@ -243,3 +244,15 @@ def test_a_case_that_ended_on_the_months_first_day_counts_against_a_star_and_one
                          required_rechecks=2)
     reasons = {c.row.code: c.reasons for c in smile_star_candidates(OCT)}
     assert (reasons["F1"], reasons["F2"], reasons["F3"]) == (["处于考察期"], [], [])
+
+
+def test_a_ranking_row_carries_its_department_or_employer_and_an_unknown_grouping_is_named(roster):
+    scores(roster, {("A01", "F1"): [()], ("B01", "F3"): [()]})
+    windows = {r.code: r for r in rank(OCT, "window")}
+    assert windows["A01"].name == roster.windows["A01"].name
+    assert windows["A01"].extra["department"] == roster.windows["A01"].department
+    people = {r.code: r for r in rank(OCT, "staff")}
+    assert (people["F1"].name, people["F1"].extra["employer"]) == ("人员F1", "某劳务公司")
+    with pytest.raises(PatrolError) as refused:
+        rank(OCT, "floor")
+    assert str(refused.value).startswith("未知排名方式 'floor' (可选: window, ")

@@ -11,7 +11,7 @@ import pytest
 from app.centres import workdays
 from app.loop import record_changes, rectification
 from app.results import dashboard, rectification_items
-from app.storage.models import AuditEntry, Rectification
+from app.storage.models import AuditEntry, ProbationEvent, Rectification
 from tests.conftest import at
 from tests.helpers import inspect
 
@@ -161,6 +161,8 @@ def test_a_scheme_makes_repeated_faults_cost_points_and_the_third_open_probation
     inspect(w["A01"], april.inspector, p["P1"], at("2026-04-21"), fail=("APPEAR-11",))  # the third time
     case = ProbationCase.get(ProbationCase.staff == p["P1"].id)
     assert case.opened_on == dt.date(2026, 4, 21) and case.opening_inspection is None
+    opened = ProbationEvent.get((ProbationEvent.case == case) & (ProbationEvent.kind == "opened"))
+    assert opened.cause.startswith("同一问题第 3 次 (")
 
 
 def test_a_laptops_package_opens_and_rectifies_items_as_the_office_would(demo_office, tmp_path):
