@@ -91,6 +91,7 @@ def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tupl
                   _earliest_allowed(pkg.signer))
     problems: list[str] = []
     existing: dict[str, tuple[int, int, str]] = {}
+    frozen_on: dict[dt.date, str] = {}  # a day's publication, asked once a day, not once a record
 
     def check(chunk: list[tuple[int, dict]]) -> None:
         found, elsewhere = _existing([r["uuid"] for _, r in chunk], lk.centre_id)
@@ -106,8 +107,10 @@ def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tupl
             if not found_problems:
                 # A late record, or a changed one, of a period the centre has published waits for it to be
                 # re-opened: nothing of the package is written until then.
-                frozen = why_frozen(lk.centre_id, dt.datetime.fromisoformat(r["observed_at"]).date())
-                found_problems = [f"属于{frozen}"] if frozen else []
+                day = dt.datetime.fromisoformat(r["observed_at"]).date()
+                if day not in frozen_on:
+                    frozen_on[day] = why_frozen(lk.centre_id, day)
+                found_problems = [f"属于{frozen_on[day]}"] if frozen_on[day] else []
             if found_problems:
                 where = f"inspections.jsonl 第 {line} 行 (记录 {r['uuid'][:8]}, 窗口 {r['window']})"
                 problems.append(f"{where}: " + "; ".join(found_problems))
