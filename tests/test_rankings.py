@@ -256,3 +256,9 @@ def test_a_ranking_row_carries_its_department_or_employer_and_an_unknown_groupin
     with pytest.raises(PatrolError) as refused:
         rank(OCT, "floor")
     assert str(refused.value).startswith("未知排名方式 'floor' (可选: window, ")
+
+
+def test_an_average_of_thirds_is_kept_to_the_cent(roster):
+    scores(roster, {("A01", "F1"): [(), ("DESK-09",), ("DESK-09",)]})  # 100, 99.5, 99.5
+    (row,) = rank(OCT, "window")
+    assert row.average_score == 99.67 and row.deductions == 1.0

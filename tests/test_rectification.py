@@ -212,3 +212,18 @@ def test_an_amendment_back_to_a_failure_reopens_its_own_withdrawn_items_only_and
     states = {r.staff_id: (r.state, r.close_note) for r in Rectification.select()}
     assert states[april.staff["P1"].id] == ("open", "")
     assert states[april.staff["P2"].id][0] == "withdrawn"
+
+
+def test_a_recheck_amended_to_a_failure_reopens_the_fault_it_had_put_right_as_it_was(april):
+    """The 9th's pass had put the 3rd's fault right; amended to a failure, the 3rd's item is open again with
+    no closing date, closer or note left over, and the 9th opens its own."""
+    p1 = april.staff["P1"]
+    inspect(april.windows["A01"], april.inspector, p1, at("2026-04-03"), fail=("APPEAR-11",))
+    recheck = inspect(april.windows["A01"], april.inspector, p1, at("2026-04-09"))
+    fixed = Rectification.get(Rectification.item_code == "APPEAR-11")
+    assert fixed.state == "rectified" and "复查合格" in fixed.close_note
+    record_changes.amend(recheck, april.manager, {"APPEAR-11": "fail"}, "复看录像: 仍未整改")
+    again = Rectification.get_by_id(fixed.id)
+    assert (again.state, again.closed_on, again.closed_by, again.close_note) == ("open", None, "", "")
+    assert Rectification.select().where((Rectification.item_code == "APPEAR-11")
+                                        & (Rectification.state == "open")).count() == 2
