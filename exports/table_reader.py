@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -252,30 +251,47 @@ def _plain(value):
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 with or without BOM; GB18030 reads GBK and GB2312 too
 
 
+MAX_CSV_LINE = 64 * 1024  # characters in one physical line; a roster row is a few hundred
+
+
 def _csv(path: Path) -> Sheet:
-    raw = path.read_bytes()
+    """Read as UTF-8 (with or without BOM), else as GB18030, streamed: a line is bounded before it is
+    parsed, and a quoted field left open stops at the csv module's field limit (128 KB), so a one-line or
+    unterminated file costs a line's memory, not the file's."""
     for encoding in ENCODINGS:
         try:
-            text = raw.decode(encoding)
-            break
+            return _csv_read(path, encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise PatrolError(f"{path.name}: 无法识别的文字编码 (应为 UTF-8、GBK 或 GB18030)")
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    budget = _Budget(path.name)
-    rows = []
-    try:
-        for n, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            if n > MAX_ROWS:
-                raise PatrolError(f"{path.name}: 超过 {MAX_ROWS} 行, 请删去多余的行")
-            if len(values) > MAX_COLUMNS:
-                raise PatrolError(f"{path.name} 第{n}行: 超过 {MAX_COLUMNS} 列")
-            budget.take("CSV", len(values))
-            rows.append([Cell(_csv_value(v)) for v in values])
-    except csv.Error as exc:
-        raise PatrolError(f"{path.name}: CSV 格式有误 ({exc})") from None
+    raise PatrolError(f"{path.name}: 无法识别的文字编码 (应为 UTF-8、GBK 或 GB18030)")
+
+
+def _lines(fh, name: str):
+    n = 0
+    while line := fh.readline(MAX_CSV_LINE + 1):
+        n += 1
+        if len(line) > MAX_CSV_LINE:
+            raise PatrolError(f"{name} 第{n}行: 超过 {MAX_CSV_LINE} 个字符, 不是花名册的一行")
+        yield line
+
+
+def _csv_read(path: Path, encoding: str) -> Sheet:
+    with open(path, encoding=encoding, newline="") as fh:
+        first = next(_lines(fh, path.name), "")
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        fh.seek(0)
+        budget = _Budget(path.name)
+        rows = []
+        try:
+            for n, values in enumerate(csv.reader(_lines(fh, path.name), delimiter=delimiter), start=1):
+                if n > MAX_ROWS:
+                    raise PatrolError(f"{path.name}: 超过 {MAX_ROWS} 行, 请删去多余的行")
+                if len(values) > MAX_COLUMNS:
+                    raise PatrolError(f"{path.name} 第{n}行: 超过 {MAX_COLUMNS} 列")
+                budget.take("CSV", len(values))
+                rows.append([Cell(_csv_value(v)) for v in values])
+        except csv.Error as exc:
+            raise PatrolError(f"{path.name}: CSV 格式有误 ({exc})") from None
     return Sheet(path.stem, rows)
 
 
