@@ -12,7 +12,9 @@ import io
 import json
 import random
 import sqlite3
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,3 +223,56 @@ def _csv_variant(g: Genuine, rng: random.Random, kind: str) -> tuple[str, str, b
     if kind == "csv_wide":
         return kind, ".csv", text + b"\n" + b"," * rng.choice([50, 5000])
     return kind, ".csv", text.replace(b",", b"\xff\xfe", 3)
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_bomb(side: int = 13000) -> bytes:
+    """A real RGBA PNG of side x side transparent pixels (676 MB decoded at 13000), compressed to ~700 KB:
+    under Pillow's own bomb limit, so only a bound of our own stops it."""
+    row = b"\0" * (side * 4 + 1)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0))
+            + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b""))
+
+
+def hostile_images() -> dict[str, bytes]:
+    """Photo bytes that must be refused as images, by what they are."""
+    bmp_header = (b"BM" + struct.pack("<IHHI", 54, 0, 0, 54)
+                  + struct.pack("<IiiHHIIiiII", 40, 60000, 60000, 1, 24, 0, 0, 2835, 2835, 0, 0))
+    return {
+        "png-13000x13000-rgba": png_bomb(),
+        "bmp-header-60000x60000": bmp_header + b"\0" * 64,
+        "png-magic-then-garbage": b"\x89PNG\r\n\x1a\n" + bytes(random.Random(5).randrange(256) for _ in range(4000)),
+        "gif-magic-then-html": b"GIF89a<html><body><script>alert(1)</script></body></html>",
+        "jpeg-cut-short": _cut_jpeg(),
+    }
+
+
+def _cut_jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "red").save(out, "JPEG")
+    return out.getvalue()[:600]
+
+
+def package_with_photo(g: Genuine, photo: bytes, suffix: str = ".png") -> tuple[bytes, str]:
+    """The genuine package with a photo on the failed item of its second record, re-signed with the
+    laptop's key (so its hash matches its name): (package bytes, the photo's reference)."""
+    members = _members(g.package)
+    records = [json.loads(line) for line in members["inspections.jsonl"].decode().splitlines() if line]
+    ref = hashlib.sha256(photo).hexdigest() + suffix
+    failed = next(e for e in records[1]["results"] if e[1] == "fail")
+    failed[3] = [ref]
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    member = f"photos/{ref}"
+
+    def add_photo(manifest: dict) -> None:
+        manifest["files"][member] = hashlib.sha256(photo).hexdigest()
+        manifest["counts"]["photos"] = 1
+
+    return _resign(g, text, add_photo, {member: photo}), ref

@@ -18,7 +18,7 @@ def cmd_conflicts(args) -> int:
 
         user = acting_user(args, "manager")
         wall.fetch(context(args), InspectionHistory, args.id, "导入冲突")
-        insp = conflicts.resolve(args.id, acting_user(args, "manager"), args.take_incoming, args.reason,
+        insp = conflicts.resolve(args.id, user, args.take_incoming, args.reason,
                                  centre_id=centre_of(args))
         print(f"冲突 {args.id} 已处理: " + ("采用导入的版本" if args.take_incoming else "保留现有版本")
               + f"; {insp.window.code} 现为第 {insp.revision} 版, {insp.score:g} 分 {insp.grade}")

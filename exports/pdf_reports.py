@@ -3,6 +3,7 @@ individual record. Each takes plain data from app.results.reports and a QR paylo
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -10,13 +11,26 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Table
 
-from app.patrolling.evidence import photo_path
+from app.errors import PatrolError
+from app.patrolling.evidence import photo_path, photo_thumbnail
 from app.patrolling.notices import without_role, wording
 from app.patrolling.records import record_number
 from app.periods import cn_date
 from app.results.rankings import TIE_BREAKS, RankRow
 from app.results.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
-from exports.pdf_base import FONT, build, content_width, esc, fields_table, gap, para, signature_lines, style, table, title
+from exports.pdf_base import (
+    FONT,
+    build,
+    content_width,
+    esc,
+    fields_table,
+    gap,
+    para,
+    signature_lines,
+    style,
+    table,
+    title,
+)
 
 BY_LABELS = {"window": ("窗口", "部门"), "staff": ("人员", "用工单位"), "department": ("部门", "")}
 
@@ -153,20 +167,30 @@ def _thumbnails(rec: InspectionRecord, width: float) -> list:
     for item in rec.items:
         images = []
         for ref in item.photos:
-            path = photo_path(ref)
-            if path.exists():
-                img = Image(str(path))
+            # A bounded thumbnail of the kept photo; a photo kept before photos were checked, or damaged
+            # since, prints as a placeholder rather than failing the record.
+            thumb = photo_thumbnail(ref)
+            if thumb is not None:
+                img = Image(io.BytesIO(thumb))
                 scale = min(55 * mm / img.imageWidth, 40 * mm / img.imageHeight)
                 img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
                 images.append(img)
             else:
-                images.append(para(f"(照片缺失 {ref[:12]}…)", 8))
+                missing = "照片缺失" if not _exists(ref) else "照片无法显示"
+                images.append(para(f"({missing} {ref[:12]}…)", 8))
         if images:
             cells = [images[i:i + 3] + [""] * (3 - len(images[i:i + 3])) for i in range(0, len(images), 3)]
             out.append(KeepTogether([para(f"{item.code} {item.text}" + (f" — {item.note}" if item.note else ""), 9),
                                      Table(cells, colWidths=[width / 3] * 3, style=[("FONTNAME", (0, 0), (-1, -1), FONT)]),
                                      gap(2)]))
     return out
+
+
+def _exists(ref: str) -> bool:
+    try:
+        return photo_path(ref).exists()
+    except PatrolError:
+        return False
 
 
 def _documents(titles: list[str]) -> list:
@@ -206,8 +230,15 @@ def record_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
         ending += [gap(3), para(f"巡查备注: {rec.note}", 10)]
     thumbs = _thumbnails(rec, width)
     if thumbs:
-        story += ending + [CondPageBreak(60 * mm), gap(4), Paragraph("现场照片", style(13))] + thumbs[:-1]
-        ending = [thumbs[-1]]
+        # The heading never ends a page alone: it goes with the first photos, and the last photos go with
+        # the signatures.
+        heading = [gap(4), Paragraph("现场照片", style(13))]
+        story += ending + [CondPageBreak(60 * mm)]
+        if len(thumbs) > 1:
+            story += [KeepTogether(heading + thumbs[:1])] + thumbs[1:-1]
+            ending = [thumbs[-1]]
+        else:
+            ending = heading + thumbs
     story.append(KeepTogether(ending + [gap(8), signature_lines(["巡查员", "工作人员确认"], width)]))
     build(path, story, doc_title=f"巡查记录 {rec.window_code}", header=f"{rec.centre} · 巡查记录表 · {rec.window_code}",
           qr_payload=payload)

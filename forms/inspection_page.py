@@ -41,6 +41,7 @@ from app.storage.models import Inspection
 from forms.errors import report
 from forms.i18n import tr
 from forms.models import ChecklistModel
+from forms.tasks import run_task
 
 RETRY_MS = 700  # between attempts while another program holds the database
 
@@ -356,16 +357,25 @@ class InspectionPage(QWidget):
         self._attach(row, lambda: evidence.store_photo(data))
 
     def _attach(self, row: int, store) -> None:
-        try:
-            ref = store()
-        except PatrolError as exc:
-            QMessageBox.warning(self, tr("无法添加照片"), str(exc))
-            return
+        """Check and keep the photo in the worker (a large photo takes most of a second to decode), then
+        attach it to the item that was current when it was chosen."""
         item = self.model.items[row]
-        refs = self.model.photos.get(item.id, [])
-        if ref not in refs:
-            refs = refs + [ref]
-        self._save_extras(row, self.model.notes.get(item.id, ""), refs)
+
+        def attached(ref: str) -> None:
+            if self.model.items[row] is not item:  # the list was rebuilt meanwhile (staff changed)
+                return
+            refs = self.model.photos.get(item.id, [])
+            if ref not in refs:
+                refs = refs + [ref]
+            self._save_extras(row, self.model.notes.get(item.id, ""), refs)
+
+        def refused(exc: Exception) -> None:
+            if isinstance(exc, PatrolError):
+                QMessageBox.warning(self, tr("无法添加照片"), str(exc))
+            else:
+                report(exc, self)
+
+        run_task(self, tr("正在检查照片…"), lambda progress: store(), on_done=attached, on_error=refused)
 
     # ---- header fields -------------------------------------------------------------------------
     def staff_changed(self) -> None:

@@ -27,11 +27,13 @@ from app.assessment import events
 from app.centres import wall
 from app.context import Context
 from app.errors import PatrolError
+from app.patrolling.evidence import store_photo_files
 from app.people import roster
 from forms.dialogs import ask_reason
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
+from forms.tasks import run_task
 
 
 class EventModel(RowsModel):
@@ -152,18 +154,27 @@ class EventDialog(QDialog):
         self.resize(520, 420)
 
     def attach(self) -> None:
-        from app.patrolling.evidence import store_photo_file
-
         paths, _ = QFileDialog.getOpenFileNames(self, tr("选择照片或证明材料"), "",
                                                 tr("照片或材料 (*.jpg *.jpeg *.png *.pdf *.doc *.docx *.xlsx *.txt)"))
+        pictures = [p for p in paths if Path(p).suffix.lower() in (".jpg", ".jpeg", ".png")]
         for path in paths:
-            try:
-                if Path(path).suffix.lower() in (".jpg", ".jpeg", ".png"):
-                    self.photos.append(store_photo_file(path))
-                else:
-                    self.document = Path(path)
-            except PatrolError as exc:
-                QMessageBox.warning(self, tr("证明材料"), str(exc))
+            if path not in pictures:
+                self.document = Path(path)
+        if not pictures:
+            self._show_evidence()
+            return
+
+        def kept(result) -> None:
+            refs, refused = result
+            self.photos += [r for r in refs if r not in self.photos]
+            self._show_evidence()
+            if refused:
+                QMessageBox.warning(self, tr("证明材料"), "\n".join(refused))
+
+        # Each photo is decoded and re-encoded: most of a second for a large one, so in the worker.
+        run_task(self, tr("正在检查照片…"), lambda progress: store_photo_files(pictures, progress), on_done=kept)
+
+    def _show_evidence(self) -> None:
         self.evidence.setText(tr("照片 {0} 张").format(len(self.photos))
                               + (f"; {self.document.name}" if self.document else ""))
 

@@ -256,7 +256,7 @@ def test_photos_are_exported_foldered_by_window_and_date(capsys, demo, tmp_path)
                         "--out", str(out))
     assert code == 0 and "1 张照片" in text
     (name,) = zipfile.ZipFile(out).namelist()
-    assert re.fullmatch(r"[A-Z]\d\d/2026-10-\d\d/[A-Z]+-\d\d_[0-9a-f]{16}\.png", name)
+    assert re.fullmatch(r"[A-Z]\d\d/2026-10-\d\d/[A-Z]+-\d\d_[0-9a-f]{16}\.jpg", name), "kept as the checked JPEG"
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -187,3 +187,25 @@ def test_the_manager_marks_the_national_holiday_in_the_calendar_from_the_app(qtb
     dialog.save()
     assert len(workdays.listed(2026)) == 7 and "10-01 放假 国庆节" in dialog.listing.text()
     assert workdays.add_workdays(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)
+
+
+def test_an_events_photos_are_checked_in_the_worker_and_a_bad_one_is_named(qtbot, demo_roster, monkeypatch, tmp_path):
+    from PIL import Image
+    from PyQt6.QtWidgets import QFileDialog
+
+    from benchmarks.hostile import hostile_images
+    from forms.registers_page import EventDialog
+
+    answers = Answers(monkeypatch)
+    good, bad, doc = tmp_path / "现场.png", tmp_path / "假图.png", tmp_path / "情况说明.pdf"
+    Image.new("RGB", (200, 100), "orange").save(good)
+    bad.write_bytes(hostile_images()["png-magic-then-garbage"])
+    doc.write_bytes(b"%PDF-1.4\n")
+    dialog = EventDialog(signed_in(user("admin")), "conduct")
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(good), str(bad), str(doc)], ""))
+    dialog.attach()
+    qtbot.waitUntil(lambda: bool(answers.asked), timeout=10_000)
+    assert answers.asked == ["假图.png: 图片已损坏或不是真正的 PNG 文件"]
+    assert len(dialog.photos) == 1 and dialog.photos[0].endswith(".jpg") and dialog.document == doc
+    assert dialog.evidence.text() == "照片 1 张; 情况说明.pdf"

@@ -115,3 +115,32 @@ def test_changing_the_person_on_duty_changes_the_items_that_apply(qtbot, window)
     page.staff_changed()
     female_codes = {i.code for i in page.model.items}
     assert "APPEAR-06" in male_codes - female_codes and "APPEAR-07" in female_codes - male_codes
+
+
+def test_a_photo_is_checked_in_the_worker_and_a_hostile_one_is_refused_with_why(qtbot, window, monkeypatch, tmp_path):
+    from PyQt6.QtGui import QGuiApplication, QImage
+    from PyQt6.QtWidgets import QFileDialog
+
+    from benchmarks.hostile import hostile_images
+
+    answers = Answers(monkeypatch)
+    scan(qtbot, window, "A05")
+    page = window.inspection
+    page.view.setCurrentIndex(page.model.index(2, 0))
+    item = page.model.items[2]
+    frame = QImage(640, 360, QImage.Format.Format_RGB32)
+    frame.fill(Qt.GlobalColor.darkCyan)
+    QGuiApplication.clipboard().setImage(frame)
+    page.paste_photo()
+    qtbot.waitUntil(lambda: bool(page.model.photos.get(item.id)), timeout=10_000)
+    (ref,) = page.model.photos[item.id]
+    stored = ItemResult.get(ItemResult.item == item.id)
+    assert ref.endswith(".jpg") and stored.photos == ref and stored.result == "fail", "a photo is evidence of a fault"
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(hostile_images()["png-13000x13000-rgba"])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bomb), ""))
+    page.add_photo_file()
+    qtbot.waitUntil(lambda: bool(answers.asked), timeout=10_000)
+    assert answers.asked == ["bomb.png: 图片尺寸过大 (13000×13000), PNG 上限 1200 万像素"]
+    assert page.model.photos[item.id] == [ref], "nothing attached"

@@ -2,7 +2,8 @@
 
 A results package is signed by a laptop, and a laptop is a database anyone holding it can edit, so
 the office trusts nothing it can compute or check itself: types and lengths, finite numbers, naive
-local times in range, codes it knows, photos that are inside the package, the inspectors enrolled
+local times in range, codes it knows, photos that are inside the package and are images (each checked
+and re-encoded before it is kept: app.patrolling.photos), the inspectors enrolled
 on the signing device, first revisions only from a device, and the score, deductions, bonus, veto,
 pass and grade recomputed from the item results and the stored checklist version. Each problem
 names the field.
@@ -15,13 +16,16 @@ import math
 import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from typing import Callable
 
 from app.centres import scope
 from app.centres.centre import current_centre
 from app.centres.settings import RuleBook
 from app.domain import METHODS, RESULTS
+from app.errors import PatrolError
 from app.patrolling.checklists import applies, category_weights, version_items
 from app.patrolling.evidence import REF as PHOTO_REF
+from app.patrolling.evidence import receive_photo
 from app.patrolling.scoring import ScoredItem, score_with_settings
 from app.storage.models import Checklist, ChecklistVersion, Item, Staff, User, Window
 
@@ -86,6 +90,22 @@ class Context:
     # uuid -> the office's figures, for records graded by rules the office had before (a laptop not yet
     # told of a change): stored with the office's figures, never with the laptop's.
     regraded: dict[str, dict] = field(default_factory=dict)
+    photo_bytes: Callable[[str], bytes] | None = None  # a photo's bytes from the package
+    kept: dict[str, str] = field(default_factory=dict)  # a package's photo ref -> the ref it is kept under
+    photo_problems: dict[str, str] = field(default_factory=dict)  # ref -> why it is not an image we keep
+    new_photos: int = 0  # kept for the first time
+
+    def keep_photo(self, ref: str) -> str | None:
+        """The reference a photo of the package is kept under, checked and stored on first sight; None
+        (the reason in photo_problems) when it is not an image we keep. A refused package leaves the
+        photos it checked in the store, named by content and referenced by nothing (no row is written)."""
+        if ref not in self.kept and ref not in self.photo_problems and ref in self.photos:
+            try:
+                self.kept[ref], new = receive_photo(ref, self.photo_bytes(ref))
+                self.new_photos += new
+            except PatrolError as exc:
+                self.photo_problems[ref] = str(exc)
+        return self.kept.get(ref)
 
     def items_for(self, version: int, gender: str | None, party: bool, window_type: str) -> dict[str, tuple]:
         key = (version, gender, party, window_type)
@@ -235,14 +255,31 @@ def record_problems(r: dict, ctx: Context) -> list[str]:
         unknown = [c for c, *_ in r["results"] if (version, c) not in lk.items]
         if unknown:
             out.append(f"results: 检查项不属于该检查表版本: {', '.join(unknown[:3])}")
-    for ref in (p for *_, refs in r["results"] for p in refs):
-        if ref not in ctx.photos:
-            out.append(f"results: 照片 {ref[:16]} 不在结果包中")
-            break
+    out.append(_photo_problem(r, ctx))
     out = [p for p in out if p]
     if out or window is None or version is None:
         return out
     return _recomputed_problems(r, version, window[1], staff, ctx)
+
+
+def _photo_problem(r: dict, ctx: Context) -> str | None:
+    """The first photo of a record that is not in the package or is not an image we keep, named."""
+    for n, (code, _, _, refs) in enumerate(r["results"], start=1):
+        for ref in refs:
+            if ref not in ctx.photos:
+                return f"results 第 {n} 项 ({code}): 照片 {ref[:16]}… 不在结果包中"
+            if ctx.keep_photo(ref) is None:
+                return f"results 第 {n} 项 ({code}): 照片 {ref[:16]}…: {ctx.photo_problems[ref]}"
+    return None
+
+
+def with_kept_photos(r: dict, kept: dict[str, str]) -> dict:
+    """The record naming its photos as they are kept (a photo re-encoded on arrival has a new name); the
+    record itself when none was renamed."""
+    if any(kept.get(ref, ref) != ref for *_, refs in r["results"] for ref in refs):
+        return dict(r, results=[[code, result, note, [kept.get(ref, ref) for ref in refs]]
+                                for code, result, note, refs in r["results"]])
+    return r
 
 
 def _span_problem(times: dict) -> str | None:

@@ -23,10 +23,9 @@ from app.centres.settings import rule_book
 from app.errors import PatrolError, PermissionDenied
 from app.exchange.centre_package import apply_roster
 from app.exchange.package_reading import Package, fail, read_package
-from app.exchange.record_checks import EARLIEST, Context, Lookups, lookups, record_problems
+from app.exchange.record_checks import EARLIEST, Context, Lookups, lookups, record_problems, with_kept_photos
 from app.loop import rectification
 from app.patrolling import records
-from app.patrolling.evidence import photo_path, store_photo
 from app.results import probation_rules
 from app.results.frozen import why_frozen
 from app.roles import require_role
@@ -81,14 +80,15 @@ def _earliest_allowed(signer) -> dt.datetime:
     return EARLIEST
 
 
-def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]], dict[str, dict]]:
+def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]], Context]:
     """Everything the records name, claim and compute, against this database; and the stored
-    (id, revision, content hash) of the records it already has; and the office's figures for records
-    graded by rules the office has since changed. A record identical to one already accepted is not
-    checked again (importing a package twice stays cheap)."""
+    (id, revision, content hash) of the records it already has; and the context the checks filled: the
+    office's figures for records graded by rules the office has since changed, the names the photos are
+    kept under. A record identical to one already accepted is not checked again (importing a package
+    twice stays cheap)."""
     ctx = Context(lk, rule_book(lk.centre_id), set(pkg.photos), pkg.signer.inspectors,
                   None if pkg.signer.kind in ("office", "centre") else 1, _latest_allowed(pkg.manifest),
-                  _earliest_allowed(pkg.signer))
+                  _earliest_allowed(pkg.signer), photo_bytes=pkg.photo_bytes)
     problems: list[str] = []
     existing: dict[str, tuple[int, int, str]] = {}
     frozen_on: dict[dt.date, str] = {}  # a day's publication, asked once a day, not once a record
@@ -97,11 +97,13 @@ def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tupl
         found, elsewhere = _existing([r["uuid"] for _, r in chunk], lk.centre_id)
         existing.update(found)
         for line, r in chunk:
+            for ref in {ref for *_, refs in r["results"] for ref in refs}:
+                ctx.keep_photo(ref)
             if r["uuid"] in elsewhere:
                 problems.append(f"inspections.jsonl 第 {line} 行 (记录 {r['uuid'][:8]}): 该记录属于其他中心, 本包不能改动")
                 continue
             stored = found.get(r["uuid"])
-            if stored and stored[2] and stored[2] == records.content_hash(r):
+            if stored and stored[2] and stored[2] == records.content_hash(with_kept_photos(r, ctx.kept)):
                 continue
             found_problems = record_problems(r, ctx)
             if not found_problems:
@@ -122,7 +124,7 @@ def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tupl
             check(chunk)
             chunk = []
     check(chunk)
-    return problems, existing, ctx.regraded
+    return problems, existing, ctx
 
 
 CHECK_CHUNK = 200  # records held at once while checking: memory stays flat
@@ -188,7 +190,8 @@ def import_package(path: str | Path, user: User, centre_id=scope.SOLE) -> Import
 
 
 def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
-    problems, existing, regraded = _record_checks(pkg, lk)
+    problems, existing, ctx = _record_checks(pkg, lk)
+    regraded = ctx.regraded
     if problems:
         fail(pkg.name, problems)
     summary = ImportSummary(pkg.name)
@@ -205,6 +208,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
         _one_import_at_a_time()
         ids = _id_allocator()
         for _, r in pkg.records():
+            r = with_kept_photos(r, ctx.kept)
             if r["uuid"] in regraded:
                 r.update(regraded[r["uuid"]])
                 summary.regraded += 1
@@ -236,10 +240,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
                 summary.conflicts += 1
                 summary.conflict_details.append(f"{r['window']} {r['observed_at'][:16]} ({r['uuid'][:8]}) 第 {revision} 版两处修改不同")
         flush()
-        for ref in pkg.photos:
-            if not photo_path(ref).exists():
-                store_photo(pkg.photo_bytes(ref))
-                summary.photos += 1
+        summary.photos = ctx.new_photos
         # What follows the new records, for the whole package at once, in the order observed.
         probation_rules.on_finalised_many(new_ids)
         rectification.on_finalised_many(new_ids)

@@ -1,5 +1,6 @@
 """Evidence files, kept by content: photos of faults and rectifications, and conduct documents, each
-written once into the data folder under its SHA-256 and referenced by that hash."""
+written once into the data folder under its SHA-256 and referenced by that hash. A photo is kept as the
+checked, re-encoded JPEG `photos.normalised` makes of it, so the hash is of what is kept."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import tempfile
 from pathlib import Path
 
 from app.errors import PatrolError
+from app.patrolling import photos
 from app.storage.locations import default_data_dir
 from app.storage.proxy import sqlite_path
 
-ALLOWED = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"BM": ".bmp"}
-MAX_BYTES = 20 * 1024 * 1024
-# A reference is the content's SHA-256 and the image type: nothing else ever names a photo file.
+# A reference is the content's SHA-256 and the image type: nothing else ever names a photo file. Photos
+# kept before they were re-encoded may be PNG, GIF or BMP.
 REF = re.compile(r"[0-9a-f]{64}\.(png|jpg|gif|bmp)")
 
 
@@ -25,27 +26,45 @@ def photo_dir() -> Path:
     return path.with_name(path.stem + "_photos") if path else default_data_dir() / "photos"
 
 
-def _extension(data: bytes) -> str:
-    for magic, ext in ALLOWED.items():
-        if data.startswith(magic):
-            return ext
-    raise PatrolError("不是支持的图片格式 (PNG、JPEG、GIF、BMP)")
-
-
 def store_photo(data: bytes) -> str:
-    """Store image bytes once (same content, same file); return the reference `<sha256><ext>`."""
-    if len(data) > MAX_BYTES:
-        raise PatrolError(f"图片过大 ({len(data) // 1024 // 1024} MB), 上限 20 MB")
-    ref = hashlib.sha256(data).hexdigest() + _extension(data)
-    write_once(photo_path(ref), data)
+    """Check image bytes, keep their re-encoded JPEG once (same picture, same file); return its reference
+    `<sha256>.jpg`. Raises PatrolError saying what is wrong with the image."""
+    kept = photos.normalised(data)
+    ref = hashlib.sha256(kept).hexdigest() + ".jpg"
+    write_once(photo_path(ref), kept)
     return ref
 
 
-def write_once(target: Path, data: bytes) -> None:
+def receive_photo(ref: str, data: bytes) -> tuple[str, bool]:
+    """A photo a package names `ref` (its bytes already matched the name): the reference it is kept
+    under, and whether it is new here. A laptop of ours sends the JPEG it kept, which is kept byte for
+    byte under the same name; anything else is checked and re-encoded like a photo taken here, and
+    named by what is kept."""
+    if photo_path(ref).exists():
+        return ref, False  # checked when it was kept
+    if ref.endswith(".jpg") and photos.is_normalised(data):
+        return ref, write_once(photo_path(ref), data)
+    kept = photos.normalised(data)
+    kept_ref = hashlib.sha256(kept).hexdigest() + ".jpg"
+    return kept_ref, write_once(photo_path(kept_ref), kept)
+
+
+def photo_thumbnail(ref: str) -> bytes | None:
+    """A small JPEG of a kept photo for a report; None when it is missing or cannot be read."""
+    try:
+        path = photo_path(ref)
+        if path.stat().st_size > photos.MAX_BYTES:
+            return None
+        return photos.thumbnail(path.read_bytes())
+    except (OSError, PatrolError):
+        return None
+
+
+def write_once(target: Path, data: bytes) -> bool:
     """Write a file named by its content, once: to a part file, synced, then renamed into place, so a
-    crash never leaves half a file under a content's name."""
+    crash never leaves half a file under a content's name. Whether it was written (not there before)."""
     if target.exists():
-        return
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     with os.fdopen(fd, "wb") as fh:
@@ -53,14 +72,36 @@ def write_once(target: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, target)
+    return True
 
 
 def store_photo_file(path: str | Path) -> str:
+    """Keep a photo file (see store_photo); a refusal names the file."""
+    path = Path(path)
     try:
-        data = Path(path).read_bytes()
+        if path.stat().st_size > photos.MAX_BYTES:  # not read at all
+            raise PatrolError(f"{path.name}: 图片过大 ({path.stat().st_size / 2**20:.1f} MB), "
+                              f"上限 {photos.MAX_BYTES // 2**20} MB")
+        data = path.read_bytes()
     except OSError as exc:
         raise PatrolError(f"无法读取图片 {path}: {exc.strerror}") from None
-    return store_photo(data)
+    try:
+        return store_photo(data)
+    except PatrolError as exc:
+        raise PatrolError(f"{path.name}: {exc}") from None
+
+
+def store_photo_files(paths: list[str | Path], progress=None) -> tuple[list[str], list[str]]:
+    """Keep each photo file: (the references kept, one line for each file refused, naming it)."""
+    refs, refused = [], []
+    for n, path in enumerate(paths):
+        try:
+            refs.append(store_photo_file(path))
+        except PatrolError as exc:
+            refused.append(str(exc))
+        if progress:
+            progress(n + 1, len(paths))
+    return refs, refused
 
 
 def photo_path(ref: str) -> Path:
