@@ -276,3 +276,96 @@ def package_with_photo(g: Genuine, photo: bytes, suffix: str = ".png") -> tuple[
         manifest["counts"]["photos"] = 1
 
     return _resign(g, text, add_photo, {member: photo}), ref
+
+
+def _record(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def xls_stream(cells: list[tuple[int, int, float]], sheet: str = "人员", encrypted: bool = False,
+               pad: int = 0) -> bytes:
+    """A BIFF8 workbook stream of one sheet holding numbers at (row, column), 0-based: the records
+    calamine needs and no more (`pad` bytes of a user-name record make it long enough for regular
+    sectors)."""
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x0006)
+    name = sheet.encode("utf-16-le")
+    head = (_record(0x0809, bof) + (_record(0x002F, b"\0" * 6) if encrypted else b"") + _record(0x0042, b"\xb0\x04")
+            + (_record(0x005C, b" " * pad) if pad else b""))
+    start = len(head) + 4 + 8 + len(name) + 4  # after the BOUNDSHEET and the globals' EOF
+    globals_ = head + _record(0x0085, struct.pack("<IBBBB", start, 0, 0, len(sheet), 1) + name) + _record(0x000A)
+    rows, cols = [r for r, _, _ in cells], [c for _, c, _ in cells]
+    body = _record(0x0809, bof[:2] + b"\x10\x00" + bof[4:])
+    body += _record(0x0200, struct.pack("<IIHHH", min(rows), max(rows) + 1, min(cols), max(cols) + 1, 0))
+    body += b"".join(_record(0x0203, struct.pack("<HHHd", r, c, 0, v)) for r, c, v in cells)
+    return globals_ + body + _record(0x000A)
+
+
+def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
+    """An OLE2 compound file (512-byte sectors) holding one stream: in the regular sectors when it is
+    4096 bytes or more, else in the mini stream, as Office writes a small one."""
+    free, end, fat_sector, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    small = len(stream) < 4096
+    data = stream + b"\0" * (-len(stream) % (64 if small else 512))
+    body_sectors = -(-len(data) // 512)
+    first_body = 3 if small else 2  # FAT, directory, (mini FAT,) the data
+    fat = [fat_sector, end] + ([end] if small else [])
+    fat += [first_body + i + 1 for i in range(body_sectors - 1)] + [end]
+    assert len(fat) <= 128, "one FAT sector is enough for what the tests make"
+    fat += [free] * (128 - len(fat))
+
+    def entry(title: str, kind: int, start: int, size: int, child: int = none) -> bytes:
+        raw = (title + "\0").encode("utf-16-le") if title else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, none, none, child) + b"\0" * 20
+                + b"\0" * 16 + struct.pack("<IQ", start, size))
+
+    if small:
+        minis = len(data) // 64
+        root = entry("Root Entry", 5, first_body, len(data), child=1)
+        stream_entry = entry(name, 2, 0, len(stream))
+        minifat = struct.pack("<128I", *([i + 1 for i in range(minis - 1)] + [end] + [free] * (128 - minis)))
+    else:
+        root, stream_entry, minifat = entry("Root Entry", 5, end, 0, child=1), entry(name, 2, first_body, len(stream)), b""
+    directory = root + stream_entry + entry("", 0, free, 0) * 2
+    header = (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<9I", 0, 1, 1, 0, 4096, 2 if small else end, 1 if small else 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    return header + struct.pack("<128I", *fat) + directory + minifat + data.ljust(body_sectors * 512, b"\0")
+
+
+def ods_file(rows_xml: str, sheet: str = "人员") -> bytes:
+    """An .ods of one sheet whose rows are given as XML."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+               f'<office:spreadsheet><table:table table:name="{sheet}">{rows_xml}</table:table></office:spreadsheet>'
+               "</office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", manifest)
+    return buffer.getvalue()
+
+
+ODS_REPEATED_ROW = ('<table:table-row table:number-rows-repeated="1048000"><table:table-cell office:value-type="string">'
+                    '<text:p>x</text:p></table:table-cell><table:table-cell table:number-columns-repeated="29" '
+                    'office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>')
+
+
+def hostile_office_files() -> dict[str, tuple[str, bytes]]:
+    """name -> (suffix, bytes) of office files that swell when read: each must be refused from its
+    structure, before a grid is built."""
+    return {
+        "xls-one-cell-at-IV65536": (".xls", compound_file(xls_stream([(0, 0, 1.0), (65535, 255, 2.0)], pad=4096))),
+        "xls-small-one-cell-at-IV65536": (".xls", compound_file(xls_stream([(0, 0, 1.0), (65535, 255, 2.0)]))),
+        "ods-row-repeated-1048000-times": (".ods", ods_file(ODS_REPEATED_ROW)),
+        "ods-16000-columns": (".ods", ods_file('<table:table-row><table:table-cell office:value-type="float" '
+                                               'office:value="1"/><table:table-cell table:number-columns-repeated='
+                                               '"16000"/><table:table-cell office:value-type="float" office:value="2"/>'
+                                               "</table:table-row>")),
+    }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import PatrolError
+from exports.sheet_extent import Extent, ods_extents, xls_extents
 
 MAX_FILE = 50 * 2**20  # a roster of a large centre is well under a megabyte
 MAX_MEMBER = 60 * 2**20  # inflated size of one member of an .xlsx / .ods
@@ -25,6 +26,9 @@ MAX_SHEETS = 50
 MAX_ROWS = 20000  # a roster is hundreds of rows; far more is a mistake, reported rather than read
 MAX_COLUMNS = 200
 MAX_CELLS = 400_000  # rows x columns actually read, merged areas included
+# The rectangle calamine fills for an .xls or .ods sheet, empty cells included (~60 bytes each): checked
+# from the file's structure before the grid is built (exports/sheet_extent.py).
+MAX_AREA = 1_000_000
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
 
@@ -68,10 +72,10 @@ def read_table(path: str | Path) -> list[Sheet]:
     if head.startswith(b"PK"):
         _check_zip(path)
         if suffix == ".ods" or _is_ods(path):
-            return _calamine(path)
+            return _calamine(path, ods_extents(path))
         return _xlsx(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary Excel format (and WPS's .et saved as .xls)
-        return _calamine(path)
+        return _calamine(path, xls_extents(path))
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         raise PatrolError(f"{name}: 不是有效的 {suffix} 文件 (文件内容与扩展名不符或已损坏)")
     return [_csv(path)]
@@ -202,21 +206,33 @@ def _merged_refs(path: Path, ws) -> list[str]:
     return [r for r in refs if r]
 
 
-def _calamine(path: Path) -> list[Sheet]:
+def _check_extent(name: str, sheet: str, extent: Extent) -> None:
+    """A sheet's reach, from the file's structure, within the bounds before its grid is built."""
+    if extent.rows > MAX_ROWS or extent.columns > MAX_COLUMNS or extent.rows * extent.columns > MAX_AREA:
+        raise PatrolError(f"{name} 表“{sheet}”: 数据延伸到第 {extent.rows} 行、第 {extent.columns} 列"
+                          f" (上限 {MAX_ROWS} 行、{MAX_COLUMNS} 列、共 {MAX_AREA} 格), 请删去远处多余的内容后再导入")
+    if extent.values > MAX_CELLS:
+        raise PatrolError(f"{name} 表“{sheet}”: 有 {extent.values} 个非空单元格, 超过上限 {MAX_CELLS}")
+
+
+def _calamine(path: Path, extents: list[Extent]) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     name = path.name
     budget = _Budget(name)
+    # calamine reads every sheet's cells when it opens the file: each sheet is measured before that.
+    if len(extents) > MAX_SHEETS:
+        raise PatrolError(f"{name}: 有 {len(extents)} 个工作表, 超过上限 {MAX_SHEETS}")
+    for extent in extents:
+        _check_extent(name, extent.name, extent)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 — calamine's own errors: the file is damaged or not a workbook
         raise PatrolError(f"{name}: 不是有效的表格文件, 无法打开 ({exc.__class__.__name__})") from None
     try:
-        metadata = list(wb.sheets_metadata)
-        if len(metadata) > MAX_SHEETS:
-            raise PatrolError(f"{name}: 有 {len(metadata)} 个工作表, 超过上限 {MAX_SHEETS}")
+        every = list(wb.sheets_metadata)
         sheets = []
-        for meta in metadata:
+        for meta in every:
             if "worksheet" not in str(meta.typ).lower():
                 continue
             sheet = wb.get_sheet_by_name(meta.name)

@@ -1,15 +1,20 @@
 """Hostile input ends in one clear line naming the file, never "程序内部错误" and a traceback: files
 nested thousands deep or with numbers of thousands of digits, where the reader itself gives up; a CSV of
-one endless line or an open quote, refused for a line's memory."""
+one endless line or an open quote, refused for a line's memory; an .xls or .ods whose values reach far,
+refused from its structure before a grid is built."""
 
 from __future__ import annotations
 
 import tracemalloc
+import zipfile
+from pathlib import Path
 
 import pytest
 
 import cli
 from app.errors import PatrolError
+from benchmarks.hostile import compound_file, hostile_office_files, ods_file, xls_stream
+from exports.sheet_extent import Extent, ods_extents, xls_extents
 from exports.table_reader import read_table
 
 DEEP_ARRAY = "a = " + "[" * 30_000 + "]" * 30_000 + "\n"  # 60 KB: under the size bound
@@ -61,3 +66,61 @@ def test_a_gbk_csv_whose_first_rows_are_plain_ascii_is_still_read_as_gbk(tmp_pat
     path.write_bytes(("no,name\n" + "".join(f"{n},name{n}\n" for n in range(3000)) + "9999,王芳\n").encode("gbk"))
     (sheet,) = read_table(path)
     assert len(sheet.rows) == 3002 and sheet.rows[-1][1].value == "王芳", "read again from the top as GBK"
+
+
+@pytest.mark.parametrize("name", sorted(hostile_office_files()))
+def test_an_xls_or_ods_that_would_swell_is_refused_from_its_structure_before_a_grid_is_built(tmp_path, name):
+    """calamine fills the whole rectangle from the first value to the last when it opens a file; a 6 KB
+    .xls or a 1 KB .ods reaching a million rows is measured first, for well under a megabyte."""
+    suffix, data = hostile_office_files()[name]
+    path = tmp_path / f"roster{suffix}"
+    path.write_bytes(data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(PatrolError) as refused:
+            read_table(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert f"roster{suffix} 表“人员”: 数据延伸到第" in str(refused.value), refused.value
+    assert peak < 2**20, f"peak {peak / 2**20:.1f} MB"
+
+
+@pytest.mark.parametrize("pad", [0, 5000], ids=["mini-stream", "regular-sectors"])
+def test_an_xls_is_read_as_calamine_reads_it_wherever_its_stream_lies(tmp_path, pad):
+    path = tmp_path / "roster.xls"
+    path.write_bytes(compound_file(xls_stream([(0, 0, 1.0), (2, 3, 7.0), (4999, 199, 9.0)], pad=pad)))
+    (sheet,) = read_table(path)
+    assert sheet.name == "人员" and len(sheet.rows) == 5000 and sheet.rows[2][3].value == 7.0
+    assert xls_extents(path) == [Extent("人员", 5000, 200, 3)], "a million cells: at the bound, read"
+
+
+def test_the_measured_extent_of_real_office_files_is_what_they_hold():
+    data = Path(__file__).parent / "data"
+    for reader, name in ((xls_extents, "roster.xls"), (ods_extents, "roster.ods")):
+        assert reader(data / name) == [Extent("人员", 9, 7, 44), Extent("旧名单", 2, 3, 6)], name
+
+
+@pytest.mark.parametrize("data, expected", [
+    (compound_file(xls_stream([(0, 0, 1.0)], encrypted=True)), "文件设有打开密码"),
+    (compound_file(xls_stream([(0, 0, 1.0)]))[:700], "不是有效的 .xls 文件"),
+    (bytes.fromhex("D0CF11E0A1B11AE1") + b"\xff" * 600, "不是有效的 .xls 文件"),
+], ids=["password", "cut-short", "garbage-after-signature"])
+def test_an_xls_with_a_password_or_broken_structure_is_refused_in_one_line(tmp_path, data, expected):
+    path = tmp_path / "roster.xls"
+    path.write_bytes(data)
+    with pytest.raises(PatrolError, match=expected):
+        read_table(path)
+
+
+def test_an_ods_declaring_entities_is_refused_before_one_is_expanded(tmp_path):
+    laughs = ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">&b;'
+              "</office:document-content>")
+    path = tmp_path / "roster.ods"
+    path.write_bytes(ods_file(""))
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", laughs)
+    with pytest.raises(PatrolError, match="声明了 XML 实体"):
+        read_table(path)
