@@ -1,4 +1,5 @@
-"""python -m benchmarks [--suite year|ui|exports|import|fuzz|all] [--quick] [--json FILE]: run benchmarks, print tables."""
+"""python -m benchmarks [--suite year|ui|exports|import|fuzz|all] [--quick] [--json FILE]: run benchmarks, print tables.
+The fuzz suite runs the seeded fuzz, then each named hostile case in a process of its own (hostile_cases)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import platform
 import sys
 
-from benchmarks import district, export_speed, fuzz, import_speed, ui_speed, year
+from benchmarks import district, export_speed, fuzz, hostile_cases, import_speed, ui_speed, year
 
 
 def _print(title: str, rows: list[dict]) -> None:
@@ -51,6 +52,7 @@ def main(argv=None) -> int:
         results["import"] = import_speed.run(inspections=200, windows=20) if args.quick else import_speed.run()
     if args.suite in ("fuzz", "all"):
         results["fuzz"] = fuzz.run(20 if args.quick else 1000)
+        results["hostile"] = hostile_cases.run(quick=args.quick)
     print(f"Window Patrol benchmarks — {platform.node()}, {platform.platform()}, Python {platform.python_version()}")
     for name, rows in results.items():
         _print(name, rows)

@@ -13,6 +13,7 @@ import pytest
 
 import cli
 from app.errors import PatrolError
+from app.exchange import strict_json
 from benchmarks.hostile import compound_file, hostile_office_files, ods_file, xls_stream
 from exports.sheet_extent import Extent, ods_extents, xls_extents
 from exports.table_reader import read_table
@@ -124,3 +125,28 @@ def test_an_ods_declaring_entities_is_refused_before_one_is_expanded(tmp_path):
         zf.writestr("content.xml", laughs)
     with pytest.raises(PatrolError, match="声明了 XML 实体"):
         read_table(path)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{"score": ' + "9" * 5000 + "}", "数字过长 (5000 位)"),
+    ('{"score": 0.' + "1" * 40 + "}", "数字过长 (42 位)"),
+    ('{"score": NaN}', "NaN 不是有效数字"),
+    ("[" * 100_000, "嵌套过深"),
+    ('{"a": 1,,}', "第 9 个字符处格式有误"),
+])
+def test_json_from_a_file_fails_in_chinese_naming_what_is_wrong(text, expected):
+    with pytest.raises(ValueError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        strict_json.loads(text)
+
+
+def test_a_package_stopped_at_its_blank_lines_says_that_alone(tmp_path, capsys, monkeypatch):
+    """Reading stops at the bound; the records it did not reach are not also miscounted."""
+    from benchmarks.hostile import _members, _resign, make_genuine
+
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+    g = make_genuine(tmp_path)
+    path = tmp_path / "blank.wpr"
+    path.write_bytes(_resign(g, _members(g.package)["inspections.jsonl"] + b"\n" * 20_000))
+    assert cli.main(["import", "results", str(path), "--db", str(g.office), "--user", "admin"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "错误: blank.wpr: 结果包有误, 未导入任何记录: inspections.jsonl: 空行超过 10000 行, 不是窗口巡查导出的文件"

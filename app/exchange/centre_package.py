@@ -20,6 +20,7 @@ from app.centres import district, scope
 from app.centres.centre import current_centre
 from app.domain import ITEM_KINDS, SEVERITIES
 from app.errors import PatrolError
+from app.exchange import strict_json
 from app.exchange.record_checks import MARKUP
 from app.exchange.results_package import write_package
 from app.exchange.setup_file import _checklist_json, checklist_from_json
@@ -109,9 +110,11 @@ def _text(value, where: str, limit: int = 60, required: bool = True) -> str:
 def parse_roster(raw: bytes, name: str) -> Roster:
     """The roster a centre package carries, every field checked before anything is written."""
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PatrolError(f"{name}: roster.json 无法解析 ({str(exc)[:60]})") from None
+        body = strict_json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PatrolError(f"{name}: roster.json 不是 UTF-8 文本") from None
+    except ValueError as exc:
+        raise PatrolError(f"{name}: roster.json 无法解析 ({exc})") from None
     try:
         centre = body["centre"]
         _text(centre["code"], "centre.code", 20)

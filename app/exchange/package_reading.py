@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import json
 import re
 import struct
 import zipfile
@@ -19,6 +18,7 @@ from pathlib import Path
 from app.centres import scope
 from app.centres.centre import current_centre
 from app.errors import PatrolError
+from app.exchange import strict_json
 from app.exchange.centre_package import parse_roster
 from app.exchange.record_checks import HEX64, shape_problems
 from app.exchange.results_package import FORMAT, FORMAT_VERSION, sha256_of
@@ -63,7 +63,7 @@ class Package:
         with zipfile.ZipFile(self.path) as zf, zf.open("inspections.jsonl") as fh:
             for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8"), start=1):
                 if line.strip():
-                    yield n, _loads(line)
+                    yield n, strict_json.loads(line)
 
     def photo_bytes(self, ref: str) -> bytes:
         with zipfile.ZipFile(self.path) as zf:
@@ -76,18 +76,6 @@ def fail(name: str, problems: list[str]) -> None:
     shown = problems[:MAX_ERRORS]
     more = f"\n另有 {len(problems) - MAX_ERRORS} 处问题" if len(problems) > MAX_ERRORS else ""
     raise PatrolError(f"{name}: 结果包有误, 未导入任何记录\n" + "\n".join(shown) + more)
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} 不是有效数字")
-
-
-def _loads(text: str | bytes):
-    """JSON without NaN or Infinity; nesting too deep is a ValueError, not a crash."""
-    try:
-        return json.loads(text, parse_constant=_no_constant)
-    except RecursionError:
-        raise ValueError("嵌套过深") from None
 
 
 def _member_limits(name: str, infos: dict[str, zipfile.ZipInfo]) -> None:
@@ -154,7 +142,7 @@ def read_package(path: str | Path, centre_id=scope.SOLE) -> Package:
             raise PatrolError(f"{name}: 文件已损坏或不完整, 不是有效的结果包 ({exc.__class__.__name__})") from None
         signer = _authenticate(name, manifest_bytes, signature, centre)
         try:
-            manifest = _loads(manifest_bytes.decode("utf-8"))
+            manifest = strict_json.loads(manifest_bytes.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise PatrolError(f"{name}: manifest.json 无法解析 ({exc})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -201,7 +189,7 @@ def read_package(path: str | Path, centre_id=scope.SOLE) -> Package:
         problems, count = _read_shapes(zf)
     counts = manifest.get("counts")
     claimed = counts.get("inspections") if isinstance(counts, dict) else counts  # a list or a number: shown
-    if not isinstance(counts, dict) or claimed != count:
+    if count is not None and (not isinstance(counts, dict) or claimed != count):  # None: not read to the end
         problems.append(f"manifest.json: 记录数 {str(claimed)[:12]} 与实际 {count} 不符")
     if problems:
         fail(name, problems)
@@ -209,9 +197,10 @@ def read_package(path: str | Path, centre_id=scope.SOLE) -> Package:
     return Package(name, sha256, manifest, path, count, signer, photos, roster)
 
 
-def _read_shapes(zf: zipfile.ZipFile) -> tuple[list[str], int]:
+def _read_shapes(zf: zipfile.ZipFile) -> tuple[list[str], int | None]:
     """Every line read as bytes, bounded, then decoded strictly (a line that is not UTF-8 is named, not
-    replaced: the records are read again strictly on import); blank lines count against a bound too."""
+    replaced: the records are read again strictly on import); blank lines count against a bound too.
+    The problems, and the number of records (None when reading stopped at a problem before the end)."""
     problems, count, blank = [], 0, 0
     try:
         with zf.open("inspections.jsonl") as raw:
@@ -237,7 +226,7 @@ def _read_shapes(zf: zipfile.ZipFile) -> tuple[list[str], int]:
                     problems.append(f"inspections.jsonl 第 {n} 行: 超过 {MAX_LINE} 个字符")
                     break
                 try:
-                    record = _loads(line)
+                    record = strict_json.loads(line)
                 except ValueError as exc:
                     problems.append(f"inspections.jsonl 第 {n} 行: 不是有效的 JSON ({str(exc)[:60]})")
                     continue
@@ -247,6 +236,8 @@ def _read_shapes(zf: zipfile.ZipFile) -> tuple[list[str], int]:
                     problems.append(f"{where}: " + "; ".join(found))
                 if len(problems) > MAX_ERRORS:
                     break
+            else:
+                return problems, count
     except DAMAGED as exc:
         raise PatrolError(f"文件已损坏或不完整 ({exc.__class__.__name__})") from None
-    return problems, count
+    return problems, None

@@ -19,6 +19,7 @@ import peewee as pw
 
 from app.centres.settings import CentreSettings
 from app.errors import PatrolError
+from app.exchange import strict_json
 from app.keys import signing
 from app.patrolling.checklists import CategoryDef, ChecklistDef, ItemDef, definition_of
 from app.storage.models import (
@@ -135,16 +136,12 @@ def read(path: str | Path) -> dict:
     if not signing.verify(public_key, data, sig):
         raise PatrolError(f"{name}: 签名不符: 设置文件被改动过, 不能使用")
     try:
-        body = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+        body = strict_json.loads(data.decode("utf-8"))
         office = body["office"]
         if office["key_id"] != key_id or office["public_key"] != public_key:
             raise ValueError("office key")
-    except (ValueError, KeyError, TypeError, RecursionError):
+    except (ValueError, KeyError, TypeError):
         raise PatrolError(f"{name}: 设置文件内容无法解析") from None
     if body.get("format") != FORMAT or body.get("format_version") != FORMAT_VERSION:
         raise PatrolError(f"{name}: 不支持的设置文件版本")
     return body
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} 不是有效数字")
