@@ -342,3 +342,33 @@ def test_on_postgresql_a_second_import_at_once_is_told_and_ids_come_from_the_seq
     window = Window.get(Window.code == "C01")
     created = inspections.start_inspection(window, User.get(User.username == "xuncha2"))
     assert created.id not in ids
+
+
+def test_a_package_another_import_wrote_while_it_was_checked_is_refused_whole_and_can_be_imported_again(
+        office, package, monkeypatch):
+    """Two managers import the same package seconds apart: the second, checked while the first was writing,
+    is told so when its turn to write comes, instead of failing on the records already there."""
+    import threading
+
+    from app.exchange import results_import
+    from app.storage import proxy
+
+    _, made = package
+    original = results_import._one_import_at_a_time
+    calls = []
+
+    def meanwhile_another_import() -> None:
+        calls.append(1)
+        if len(calls) == 1:  # the first import, between its checks and its writing
+            other = threading.Thread(target=lambda: (import_package(made.path, admin()), proxy.db.close()))
+            other.start()
+            other.join()
+        original()
+
+    monkeypatch.setattr(results_import, "_one_import_at_a_time", meanwhile_another_import)
+    with pytest.raises(PatrolError, match="检查期间另一次导入已写入本包中的记录, 未导入任何记录; 请再导入一次"):
+        import_package(made.path, admin())
+    assert Inspection.select().where(Inspection.status == "final").count() == 4, "the other import's, once"
+    assert ImportLog.select().count() == 1
+    again = import_package(made.path, admin())
+    assert again.new == 0 and again.unchanged == 4

@@ -80,20 +80,22 @@ def _earliest_allowed(signer) -> dt.datetime:
     return EARLIEST
 
 
-def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]], Context]:
+def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tuple[int, int, str]], Context, list[str]]:
     """Everything the records name, claim and compute, against this database; and the stored
     (id, revision, content hash) of the records it already has; and the context the checks filled: the
     office's figures for records graded by rules the office has since changed, the names the photos are
-    kept under. A record identical to one already accepted is not checked again (importing a package
-    twice stays cheap)."""
+    kept under; and every UUID the package holds. A record identical to one already accepted is not
+    checked again (importing a package twice stays cheap)."""
     ctx = Context(lk, rule_book(lk.centre_id), set(pkg.photos), pkg.signer.inspectors,
                   None if pkg.signer.kind in ("office", "centre") else 1, _latest_allowed(pkg.manifest),
                   _earliest_allowed(pkg.signer), photo_bytes=pkg.photo_bytes)
     problems: list[str] = []
     existing: dict[str, tuple[int, int, str]] = {}
+    uuids: list[str] = []
     frozen_on: dict[dt.date, str] = {}  # a day's publication, asked once a day, not once a record
 
     def check(chunk: list[tuple[int, dict]]) -> None:
+        uuids.extend(r["uuid"] for _, r in chunk)
         found, elsewhere = _existing([r["uuid"] for _, r in chunk], lk.centre_id)
         existing.update(found)
         for line, r in chunk:
@@ -124,7 +126,7 @@ def _record_checks(pkg: Package, lk: Lookups) -> tuple[list[str], dict[str, tupl
             check(chunk)
             chunk = []
     check(chunk)
-    return problems, existing, ctx
+    return problems, existing, ctx, uuids
 
 
 CHECK_CHUNK = 200  # records held at once while checking: memory stays flat
@@ -190,7 +192,7 @@ def import_package(path: str | Path, user: User, centre_id=scope.SOLE) -> Import
 
 
 def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
-    problems, existing, ctx = _record_checks(pkg, lk)
+    problems, existing, ctx, uuids = _record_checks(pkg, lk)
     regraded = ctx.regraded
     if problems:
         fail(pkg.name, problems)
@@ -206,6 +208,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
     source = "" if pkg.signer.kind == "office" else pkg.signer.key_id
     with db.atomic():
         _one_import_at_a_time()
+        _unchanged_since_checked(pkg.name, uuids, existing, lk.centre_id)
         ids = _id_allocator()
         for _, r in pkg.records():
             r = with_kept_photos(r, ctx.kept)
@@ -265,6 +268,20 @@ def _one_import_at_a_time() -> None:
     taken = db.obj.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (IMPORT_LOCK,)).fetchone()[0]
     if not taken:
         raise PatrolError("另一个结果包正在导入 (另一位管理员或另一个窗口), 请等它完成后再导入")
+
+
+def _unchanged_since_checked(name: str, uuids: list[str], checked: dict, centre_id) -> None:
+    """The records as the checks found them, now that this import holds the writer's place: another
+    import (the same package from another window, say) may have written some of them meanwhile."""
+    found: dict = {}
+    elsewhere: set = set()
+    for start in range(0, len(uuids), 5000):
+        more, other = _existing(uuids[start:start + 5000], centre_id)
+        found.update(more)
+        elsewhere |= other
+    if found != checked or elsewhere:
+        raise PatrolError(f"{name}: 检查期间另一次导入已写入本包中的记录, 未导入任何记录; 请再导入一次"
+                          " (已写入的记录将显示为未变)")
 
 
 def _id_allocator():
