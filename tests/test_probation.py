@@ -341,14 +341,14 @@ def test_a_managers_decision_is_audited_as_theirs_with_the_person_and_both_state
 
 def test_the_open_case_of_a_day_is_the_one_running_on_it_and_a_register_row_names_its_case_and_person(roster, failing):
     person, case = failing  # 5 October to 4 November
-    assert probation.active_case(person.id, dt.date(2026, 11, 4)).id == case.id, "the last day is in the case"
-    assert probation.active_case(person.id, dt.date(2026, 11, 5)) is None
-    assert probation.active_case(person.id, dt.date(2026, 10, 4)) is None
+    assert probation_rules.active_case(person.id, dt.date(2026, 11, 4)).id == case.id, "the last day is in the case"
+    assert probation_rules.active_case(person.id, dt.date(2026, 11, 5)) is None
+    assert probation_rules.active_case(person.id, dt.date(2026, 10, 4)) is None
     (row,) = probation.case_rows(dt.date(2026, 10, 20))
     assert (row.id, row.employee_no, row.name, row.window, row.days_left, row.status_label) == (
         case.id, "F1", "人员F1", "A01", 15, "考察中")
     probation.clear_case(case, roster.manager, "误判")
-    assert probation.active_case(person.id, dt.date(2026, 10, 20)) is None, "a cleared case is no longer open"
+    assert probation_rules.active_case(person.id, dt.date(2026, 10, 20)) is None, "a cleared case is no longer open"
 
 
 def test_a_conduct_event_on_the_last_day_of_a_case_falls_in_it_and_the_day_after_opens_one(roster, failing):
@@ -438,7 +438,7 @@ def test_the_sweep_is_audited_with_each_case_it_decided_and_a_recommended_return
 def test_a_case_is_running_from_the_day_it_opened_and_a_second_event_that_day_falls_in_it(roster):
     person = roster.person("F1")
     case = probation_rules.open_for_event(person, dt.date(2026, 10, 5), "群众投诉")
-    assert probation.active_case(person.id, dt.date(2026, 10, 5)).id == case.id
+    assert probation_rules.active_case(person.id, dt.date(2026, 10, 5)).id == case.id
     assert probation_rules.open_for_event(person, dt.date(2026, 10, 5), "再次投诉") is None
     assert probation_rules.covering_case(person.id, dt.date(2026, 10, 5)).id == case.id
 

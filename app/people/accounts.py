@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import os
@@ -77,13 +78,10 @@ def refusal() -> str:
     return f"用户名或密码错误 (密码连续错误 {MAX_FAILED_LOGINS} 次, 账号锁定 {LOCK_MINUTES} 分钟)"
 
 
-_decoy: list[str] = []  # a hash of no one's password, made once: an unknown name costs a scrypt too
-
-
+@functools.cache
 def _decoy_hash() -> str:
-    if not _decoy:
-        _decoy.append(hash_password(base64.b64encode(os.urandom(18)).decode()))
-    return _decoy[0]
+    """A hash of no one's password, made once: an unknown or inactive name costs a scrypt too."""
+    return hash_password(base64.b64encode(os.urandom(18)).decode())
 
 
 def authenticate(username: str, password: str) -> User:

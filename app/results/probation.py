@@ -25,21 +25,6 @@ from app.storage.models import ProbationCase, ProbationEvent, Staff, User, Windo
 from app.storage.proxy import db
 
 
-def active_case(staff_id: int, on: dt.date) -> ProbationCase | None:
-    """The open case of a person whose period covers the given day."""
-    return (
-        ProbationCase.select()
-        .where(
-            (ProbationCase.staff == staff_id)
-            & (ProbationCase.status == "open")
-            & (ProbationCase.opened_on <= on)
-            & (ProbationCase.ends_on >= on)
-        )
-        .order_by(ProbationCase.opened_on.desc())
-        .first()
-    )
-
-
 def sweep(as_of: dt.date, user: User | None = None, centre_id=scope.SOLE) -> list[ProbationCase]:
     """Decide every open case whose end date is before `as_of`; return the cases changed. The app runs
     it as the scheduled sweep (no user); from the command line a named manager runs it. Audited."""

@@ -116,14 +116,23 @@ def on_finalised_many(inspection_ids: list[int], user: User | None = None) -> di
     return counted
 
 
+def _open_on(staff_id: int, day: dt.date):
+    """A person's open cases whose period covers a day, latest opened first."""
+    return (ProbationCase.select().where(
+        (ProbationCase.staff == staff_id) & (ProbationCase.status == "open") & (ProbationCase.opened_on <= day)
+        & (ProbationCase.ends_on >= day)).order_by(ProbationCase.opened_on.desc(), ProbationCase.id.desc()))
+
+
+def active_case(staff_id: int, on: dt.date) -> ProbationCase | None:
+    """The open case of a person whose period covers the given day."""
+    return _open_on(staff_id, on).first()
+
+
 def covering_case(staff_id: int, day: dt.date) -> ProbationCase | None:
     """The open case an event of a day counts on: one running since an earlier day, or opened by an event
     of that day (an event counts from the start of its day, before any patrol of it)."""
-    return (ProbationCase.select().where(
-        (ProbationCase.staff == staff_id) & (ProbationCase.status == "open") & (ProbationCase.opened_on <= day)
-        & (ProbationCase.ends_on >= day)
-        & ((ProbationCase.opened_on < day) | ProbationCase.opening_inspection.is_null()))
-        .order_by(ProbationCase.opened_on.desc(), ProbationCase.id.desc()).first())
+    return _open_on(staff_id, day).where(
+        (ProbationCase.opened_on < day) | ProbationCase.opening_inspection.is_null()).first()
 
 
 def open_for_event(staff: Staff, day: dt.date, cause: str) -> ProbationCase | None:

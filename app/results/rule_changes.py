@@ -29,7 +29,7 @@ from app.patrolling.checklists import category_weights
 from app.patrolling.inspections import score_inspection
 from app.patrolling.scoring import ScoredItem, score_with_settings
 from app.periods import cn_date
-from app.results import probation
+from app.results import probation_rules
 from app.results.frozen import ensure_open
 from app.results.revisions import store_revision
 from app.roles import require_role
@@ -147,7 +147,7 @@ def _effect(start: dt.date, until: dt.date | None, rules_for: Callable[[dt.date]
             & ProbationCase.status.in_(["open", "recommend_return", "review"])).count())
     opened_for: set[int] = set()
     for staff_id, day in newly_failing:
-        if staff_id not in opened_for and probation.active_case(staff_id, day) is None:
+        if staff_id not in opened_for and probation_rules.active_case(staff_id, day) is None:
             opened_for.add(staff_id)
             effect.cases_opened += 1
     return effect
