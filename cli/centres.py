@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.errors import PatrolError
 from app.results import centre_ranking
+from app.rounding import fixed, percent
 from cli import output
 from cli.common import acting_user, centre_of, emit
 
@@ -62,9 +63,9 @@ def rank_centres(args, period) -> int:
     if args.user:
         district.require_district_manager(acting_user(args, "manager"))
     rows = centre_ranking.rank_centres(period)
-    table = [[r.rank or "—", r.code, r.name, r.kind, "" if r.average_score is None else f"{r.average_score:.2f}",
-              r.inspections, f"{r.coverage:.1%}", f"{r.pass_rate:.1%}", r.cases_opened, r.cases_closed,
-              f"{r.probation_share:.1%}"] for r in rows]
+    table = [[r.rank or "—", r.code, r.name, r.kind, "" if r.average_score is None else fixed(r.average_score),
+              r.inspections, percent(r.coverage), percent(r.pass_rate), r.cases_opened, r.cases_closed,
+              percent(r.probation_share)] for r in rows]
     if args.format == "table":
         print(f"{period.label} 各中心排名")
     emit(args.format, CENTRE_HEADERS if args.format == "table" else list(rows[0].as_dict()) if rows else [],

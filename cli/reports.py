@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app import periods
+from app.rounding import fixed, percent
 from cli import output
 from cli.common import acting_user, centre_of, emit, management_view, period_of
 
@@ -12,7 +13,7 @@ RANK_HEADERS = ["名次", "编号", "名称", "平均分", "等级", "巡查次�
 
 
 def _rank_table_row(r) -> list:
-    return [r.rank, r.code, r.name, f"{r.average_score:.2f}", r.extra.get("grade", ""), r.inspections, f"{r.pass_rate:.1%}",
+    return [r.rank, r.code, r.name, fixed(r.average_score), r.extra.get("grade", ""), r.inspections, percent(r.pass_rate),
             f"{r.deductions:g}", r.vetoes, r.extra.get("previous_rank") or "", r.extra.get("change", "")]
 
 

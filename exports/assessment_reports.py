@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph
 
 from app.periods import cn_date
+from app.rounding import fixed
 from exports.excel import SUFFIXES, Column, _fill_sheet, _note_below
 from exports.files import atomic_output
 from exports.pdf_base import build, content_width, esc, fields_table, gap, para, signature_lines, style, table, title
@@ -69,14 +70,14 @@ def assessment_pdf(path: str | Path, assessment, award_lists: list, centre_name:
     every page while the period is not published."""
     width = content_width(landscape=True)
     cols = _columns(assessment)
-    fixed = {"名次": 11 * mm, "编号": 20 * mm, "总分": 16 * mm, "等级": 30 * mm}
-    parts = [c for c in cols if c.header not in fixed and c.header != "名称"]
+    set_widths = {"名次": 11 * mm, "编号": 20 * mm, "总分": 16 * mm, "等级": 30 * mm}
+    parts = [c for c in cols if c.header not in set_widths and c.header != "名称"]
     part_width = 26 * mm
-    name_width = width - sum(fixed.values()) - part_width * len(parts)
-    widths = [fixed.get(c.header, part_width if c in parts else name_width) for c in cols]
+    name_width = width - sum(set_widths.values()) - part_width * len(parts)
+    widths = [set_widths.get(c.header, part_width if c in parts else name_width) for c in cols]
     rows = [[c.header for c in cols]]
     for r in assessment.rows + assessment.unassessed:
-        rows.append([("" if v is None else (f"{v:.2f}" if c.header == "总分" else v)) for c, v in
+        rows.append([("" if v is None else (fixed(v) if c.header == "总分" else v)) for c, v in
                      ((c, c.value(r)) for c in cols)])
     story = [title(centre_name), Paragraph(f"{esc(assessment.period.label)}{esc(assessment.scheme.name)}考核成绩",
                                            style(14, align=TA_CENTER)), gap(2),
@@ -121,7 +122,7 @@ def person_year_pdf(path: str | Path, year, centre_name: str, payload: str) -> N
     width = content_width()
     months = [["月份", "巡查次数", "平均分", "不合格", "一票否决", "好差评次数", "满意率"]]
     for m in year.months:
-        months.append([m.label, m.inspections, "" if m.average is None else f"{m.average:.2f}", m.failed, m.vetoes,
+        months.append([m.label, m.inspections, "" if m.average is None else fixed(m.average), m.failed, m.vetoes,
                        m.ratings, "" if m.satisfaction is None else f"{m.satisfaction:g}%"])
     story = [title(centre_name), Paragraph(f"{year.year}年度个人考核表", style(14, align=TA_CENTER)), gap(2),
              fields_table([("姓名", year.name), ("工号", year.employee_no), ("窗口", year.window),

@@ -18,6 +18,7 @@ from app.patrolling.records import record_number
 from app.periods import cn_date
 from app.results.rankings import TIE_BREAKS, RankRow
 from app.results.reports import InspectionRecord, MonthlyReport, ProbationNotice, StaffRecord
+from app.rounding import fixed, percent
 from exports.pdf_base import (
     FONT,
     build,
@@ -52,8 +53,8 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str, 
     for n, r in enumerate(rows, start=1):
         extra_value = [r.extra.get("department") or r.extra.get("employer") or ""] if extra else []
         last = r.extra.get("previous_rank")
-        body.append([r.rank, r.code, r.name] + extra_value + [f"{r.average_score:.2f}", r.extra.get("grade", ""), r.inspections,
-                                                             f"{r.pass_rate:.1%}", f"{r.deductions:g}", r.vetoes or "",
+        body.append([r.rank, r.code, r.name] + extra_value + [fixed(r.average_score), r.extra.get("grade", ""), r.inspections,
+                                                             percent(r.pass_rate), f"{r.deductions:g}", r.vetoes or "",
                                                              f"{last} {r.extra.get('change', '')}" if last else "新"])
         if r.vetoes or r.pass_rate < 0.5:
             highlight.append(n)
@@ -100,7 +101,7 @@ def _assessment_section(result, width: float) -> list:
                          f"{p.name} {'缺' if p.value is None else f'{p.value:g}→{p.points:g}'}" for p in row.parts)
 
     rows = [["名次", "编号", "名称", "各项 (得分→计入)", "总分", "等级"]]
-    rows += [[r.rank, r.code, r.name, parts(r), f"{r.total:.2f}", r.grade] for r in result.rows]
+    rows += [[r.rank, r.code, r.name, parts(r), fixed(r.total), r.grade] for r in result.rows]
     widths = [11 * mm, 18 * mm, 28 * mm, 0, 16 * mm, 14 * mm]
     widths[3] = width - sum(widths)
     return [CondPageBreak(40 * mm), Paragraph(esc(f"综合考核: {result.scheme.name}"), style(13)), gap(1),
@@ -111,11 +112,11 @@ def district_pdf(path: str | Path, report, payload: str, draft: str = "") -> Non
     """The district office's A4 sheet: the centres ranked as units, the method, the best windows."""
     width = content_width()
     header = ["名次", "中心", "类型", "平均分", "次数", "覆盖率", "合格率", "新开考察", "考察占比"]
-    body = [[r.rank or "—", r.name, r.kind, "" if r.average_score is None else f"{r.average_score:.2f}", r.inspections,
-             f"{r.coverage:.1%}", f"{r.pass_rate:.1%}", r.cases_opened, f"{r.probation_share:.1%}"] for r in report.centres]
+    body = [[r.rank or "—", r.name, r.kind, "" if r.average_score is None else fixed(r.average_score), r.inspections,
+             percent(r.coverage), percent(r.pass_rate), r.cases_opened, percent(r.probation_share)] for r in report.centres]
     widths = [11 * mm, 0, 17 * mm, 15 * mm, 12 * mm, 15 * mm, 15 * mm, 16 * mm, 16 * mm]
     widths[1] = width - sum(widths)
-    best = [[r.rank, r.extra.get("centre_name", ""), f"{r.code} {r.name}", f"{r.average_score:.2f}", r.inspections]
+    best = [[r.rank, r.extra.get("centre_name", ""), f"{r.code} {r.name}", fixed(r.average_score), r.inspections]
             for r in report.windows[:10]]
     best_widths = [11 * mm, 0, 50 * mm, 18 * mm, 14 * mm]
     best_widths[1] = width - sum(best_widths)
@@ -304,7 +305,7 @@ def probation_pdf(path: str | Path, notice: ProbationNotice, payload: str) -> No
 def staff_record_pdf(path: str | Path, rec: StaffRecord, payload: str) -> None:
     """个人巡查记录 of one person over a period."""
     width = content_width()
-    average = f"{rec.average:.2f}" if rec.average is not None else "—"
+    average = fixed(rec.average) if rec.average is not None else "—"
     failed = sum(1 for r in rec.inspections if not r.passed)
     story = [title(rec.centre), Paragraph(f"个人巡查记录 ({rec.period.label})", style(14, align=TA_CENTER)), gap(4),
              fields_table([("姓名", rec.staff_name), ("工号", rec.employee_no), ("性别", rec.gender),

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
 
 from app.context import Context
 from app.results import dashboard
+from app.rounding import fixed, percent
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
@@ -32,8 +33,8 @@ class ProbationModel(RowsModel):
 class RankingModel(RowsModel):
     columns = (
         ("名次", lambda r: r.rank), ("窗口", lambda r: r.code), ("名称", lambda r: r.name),
-        ("平均分", lambda r: f"{r.average_score:.2f}"), ("巡查次数", lambda r: r.inspections),
-        ("合格率", lambda r: f"{r.pass_rate:.0%}"),
+        ("平均分", lambda r: fixed(r.average_score)), ("巡查次数", lambda r: r.inspections),
+        ("合格率", lambda r: percent(r.pass_rate, 0)),
     )
 
 

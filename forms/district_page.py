@@ -11,6 +11,7 @@ from app import periods
 from app.centres import scope
 from app.context import Context
 from app.results import centre_ranking
+from app.rounding import fixed, percent
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
@@ -19,10 +20,10 @@ from forms.tables import read_only_table
 class CentreModel(RowsModel):
     columns = (
         ("名次", lambda r: r.rank or "—"), ("编码", lambda r: r.code), ("中心", lambda r: r.name), ("类型", lambda r: r.kind),
-        ("平均分", lambda r: "" if r.average_score is None else f"{r.average_score:.2f}"),
-        ("巡查次数", lambda r: r.inspections), ("覆盖率", lambda r: f"{r.coverage:.1%}"),
-        ("合格率", lambda r: f"{r.pass_rate:.1%}"), ("新开考察", lambda r: r.cases_opened),
-        ("解除考察", lambda r: r.cases_closed), ("考察期人员占比", lambda r: f"{r.probation_share:.1%}"),
+        ("平均分", lambda r: "" if r.average_score is None else fixed(r.average_score)),
+        ("巡查次数", lambda r: r.inspections), ("覆盖率", lambda r: percent(r.coverage)),
+        ("合格率", lambda r: percent(r.pass_rate)), ("新开考察", lambda r: r.cases_opened),
+        ("解除考察", lambda r: r.cases_closed), ("考察期人员占比", lambda r: percent(r.probation_share)),
     )
 
 

@@ -20,6 +20,7 @@ from app.centres import scope
 from app.centres.settings import load_settings
 from app.errors import PatrolError
 from app.periods import Period, level_of, months_in, period_key
+from app.rounding import half_up
 from app.storage.models import Inspection, PersonEvent, Rectification, Staff, Vote, Window
 
 
@@ -200,7 +201,7 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT", 
                 value = _clip(raw, c)
                 sign = 1 if c.kind == "praise" else -1
                 detail = f"{len(events)} 条" + (f", 超出上限 {raw - value:g} 分不计" if raw > value else "") if events else ""
-                parts.append(Part(c.name, c.kind, raw, 0.0, round(sign * value, 2), detail))
+                parts.append(Part(c.name, c.kind, raw, 0.0, half_up(sign * value), detail))
                 continue
             if value is None and c.default is not None:
                 value, detail = c.default, "缺省值"
@@ -209,8 +210,8 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT", 
                 parts.append(Part(c.name, c.kind, None, c.weight, 0.0))
                 continue
             value = _clip(value, c)
-            parts.append(Part(c.name, c.kind, round(value, 2), c.weight, round(value * c.weight / 100, 4), detail))
-        total = None if missing else round(max(0.0, sum(p.points for p in parts)), 2)
+            parts.append(Part(c.name, c.kind, half_up(value), c.weight, half_up(value * c.weight / 100, 4), detail))
+        total = None if missing else half_up(max(0.0, sum(p.points for p in parts)))
         rows.append(Row(sid, code_, name, parts, total, missing, count, vetoes))
     assessed = [r for r in rows if r.total is not None]
     assessed.sort(key=lambda r: (-r.total, -r.inspections, r.code))

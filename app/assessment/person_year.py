@@ -15,6 +15,7 @@ from app.centres import scope
 from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError
 from app.periods import months_in
+from app.rounding import half_up
 from app.storage.models import Inspection, ProbationCase, ProbationEvent, Rating, Staff
 
 
@@ -71,9 +72,9 @@ def person_year(employee_no: str, year: int, centre_id=scope.SOLE) -> PersonYear
         total = pw.fn.SUM(Rating.very_satisfied + Rating.satisfied + Rating.basic + Rating.dissatisfied
                           + Rating.very_dissatisfied)
         g, t = Rating.select(good, total).where((Rating.staff == person.id) & (Rating.month == f"{m.start:%Y-%m}")).tuples().first()
-        out.months.append(MonthLine(f"{m.start.month}月", int(n or 0), round(avg, 2) if avg is not None else None,
+        out.months.append(MonthLine(f"{m.start.month}月", int(n or 0), half_up(avg) if avg is not None else None,
                                     int(fails or 0), int(vetoes or 0), int(t or 0),
-                                    round(100 * g / t, 2) if t else None))
+                                    half_up(100 * g / t) if t else None))
     out.events = events.events(start=period.start, end=period.last_day, staff_id=person.id, centre_id=centre_id)
     withdrawn = {c for (c,) in ProbationEvent.select(ProbationEvent.case).where(ProbationEvent.kind == "withdrawn").tuples()}
 

@@ -26,6 +26,7 @@ from app.people.roster_import import Located, clean, find_header, header_key
 from app.periods import Period
 from app.results.rectification_items import new_item, write_items
 from app.roles import require_role
+from app.rounding import half_up
 from app.storage.db import bulk_insert
 from app.storage.models import Rating, RatingImport, Staff, Window
 from app.storage.proxy import db
@@ -286,4 +287,4 @@ def satisfaction(period: Period, subject: str, centre_id=scope.SOLE) -> dict[int
     cid = scope.resolve(centre_id)
     if cid is not None:
         query = query.where(Rating.centre == cid)
-    return {k: round(100.0 * g / n, 2) for k, g, n in query.tuples() if n}
+    return {k: half_up(100.0 * g / n) for k, g, n in query.tuples() if n}

@@ -12,6 +12,7 @@ from app.assessment.schemes import DEFAULT_CODE, Scheme, scheme_for
 from app.centres import scope
 from app.errors import PatrolError
 from app.periods import Period
+from app.rounding import half_up
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Move:
     def delta(self) -> float | None:
         if self.old_total is None or self.new_total is None:
             return None
-        return round(self.new_total - self.old_total, 2)
+        return half_up(self.new_total - self.old_total)
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _why(old, new) -> tuple[str, ...]:
         was = before.get(name)
         if was is None:
             out.append(f"新增 {name} {part.points:+g}")
-        elif round(was.points - part.points, 4):
+        elif half_up(was.points - part.points, 4):
             weights = f" (权重 {was.weight:g}%→{part.weight:g}%)" if was.weight != part.weight else ""
             out.append(f"{name} {was.points:g}→{part.points:g}{weights}")
     out += [f"去掉 {name} ({p.points:+g})" for name, p in before.items() if name not in after]

@@ -16,6 +16,7 @@ from app.loop import verify
 from app.periods import Period, cn_date, period_key
 from app.results import reports
 from app.roles import require_role
+from app.rounding import fixed
 from app.storage.models import Appeal, Approval, Centre, Inspection, Publication, User
 from app.storage.proxy import db
 
@@ -94,7 +95,7 @@ def publish(user: User, period: Period, reason: str = "", today: dt.date | None 
         done.save()
         audit.record(user, "ranking.publish", f"ranking:{_key(period)}", centre=done.centre_id,
                      new={"windows": len(rows), "fingerprint": fingerprint, "approved_by": approved_by,
-                          "first": f"{rows[0].code} {rows[0].average_score:.2f}" if rows else ""},
+                          "first": f"{rows[0].code} {fixed(rows[0].average_score)}" if rows else ""},
                      reason=reason or f"{period.label}申诉期结束, 申诉均已复核")
     return done
 

@@ -29,6 +29,7 @@ from app.errors import PatrolError, is_record_id, record_id
 from app.keys import identity, signing
 from app.patrolling import records
 from app.results import centre_ranking, reports
+from app.rounding import fixed
 from app.storage.models import AuditEntry, Centre, Inspection, ProbationCase, Publication, Staff, Window
 
 PREFIX = "WPR2"
@@ -192,7 +193,7 @@ def describe(kind: str, ident: str, centre_id=scope.SOLE) -> list[str]:
         if kind == "R":
             period = _ranking_of(ident, centre_id=centre_id)[0]
             rows = _ranking_rows(ident, centre_id=centre_id)
-            top = ", ".join(f"{r.rank}. {r.code} {r.name} {r.average_score or 0:.2f}" for r in rows[:3])
+            top = ", ".join(f"{r.rank}. {r.code} {r.name} {fixed(r.average_score or 0)}" for r in rows[:3])
             return [f"{period.label} 排名: {len(rows)} 个", f"前三: {top}"]
         if kind == "A":
             rows = _assessment_content(kind, ident)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.centres.settings import CentreSettings, Grade
+from app.rounding import half_up
 
 FULL_MARKS = 100.0
 
@@ -52,7 +53,7 @@ class ScoreResult:
 
 
 def _round(x: float) -> float:
-    return round(x + 0.0, 2)
+    return half_up(x)
 
 
 def grade_for(score: float, vetoed: bool, grades: Sequence[Grade], fail_grade: str) -> str:

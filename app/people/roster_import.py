@@ -19,6 +19,7 @@ from app.errors import PatrolError, PermissionDenied
 from app.people.roster_matching import resolve
 from app.people.roster_matching import valid_id_card as _valid_id_card
 from app.roles import require_role
+from app.rounding import percent
 from app.storage.models import Area, Staff, Window
 from app.storage.proxy import db
 
@@ -150,7 +151,7 @@ class RosterPlan:
         wrong sheet, numbers read wrongly): applying it then needs a second, explicit yes."""
         n = self.count("unlisted")
         if self.active_before and n > UNLISTED_SHARE * self.active_before:
-            return f"将有 {n} 人 (占在岗人员 {n / self.active_before:.0%}) 标为离岗: 请确认名单是完整的"
+            return f"将有 {n} 人 (占在岗人员 {percent(n / self.active_before, 0)}) 标为离岗: 请确认名单是完整的"
         return ""
 
     def count(self, kind: str, what: str | None = None) -> int:

@@ -14,6 +14,7 @@ from app.centres.settings import load_settings
 from app.errors import PatrolError
 from app.periods import Period
 from app.results.rankings import rank, tie_breaks
+from app.rounding import half_up
 from app.storage.models import Inspection, ProbationCase, Staff, Window
 
 METHOD = ("各中心按本期已定稿巡查的平均分排名 (每次巡查同等计入, 保留两位小数); 平均分相同的依次比较巡查覆盖率、"
@@ -39,15 +40,15 @@ class CentreRow:
 
     @property
     def coverage(self) -> float:
-        return round(self.covered / self.windows, 4) if self.windows else 0.0
+        return half_up(self.covered / self.windows, 4) if self.windows else 0.0
 
     @property
     def pass_rate(self) -> float:
-        return round(self.passed / self.inspections, 4) if self.inspections else 0.0
+        return half_up(self.passed / self.inspections, 4) if self.inspections else 0.0
 
     @property
     def probation_share(self) -> float:
-        return round(self.on_probation / self.staff, 4) if self.staff else 0.0
+        return half_up(self.on_probation / self.staff, 4) if self.staff else 0.0
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "code": self.code, "name": self.name, "kind": self.kind, "windows": self.windows,
@@ -103,7 +104,7 @@ def centre_rows(period: Period, required: int | None = None) -> list[CentreRow]:
     for c in centres():
         n, avg, p = figures.get(c.id, (0, None, 0))
         rows.append(CentreRow(0, c.code, c.name, KINDS.get(c.kind, c.kind), windows[c.id], covered[c.id], int(n or 0),
-                              round(float(avg), 2) if avg is not None else None, int(p or 0), opened[c.id], closed[c.id],
+                              half_up(float(avg)) if avg is not None else None, int(p or 0), opened[c.id], closed[c.id],
                               staff[c.id], len(people.get(c.id, ()))))
     return rows
 

@@ -18,6 +18,7 @@ from app.centres import scope
 from app.results.listing import visible_to
 from app.results.probation import CaseRow, case_rows, sweep
 from app.results.rankings import RankRow, rank
+from app.rounding import half_up
 from app.storage.models import Inspection, Rectification, User, Window
 
 
@@ -117,5 +118,5 @@ def weekly_averages(day: dt.date | None = None, weeks: int = 13,
     for n in range(weeks):
         monday = first + dt.timedelta(weeks=n)
         total, count = totals.get(monday, (0.0, 0))
-        out.append((monday, round(total / count, 2) if count else None, count))
+        out.append((monday, half_up(total / count) if count else None, count))
     return out

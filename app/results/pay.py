@@ -10,6 +10,7 @@ from app.centres import scope
 from app.centres.settings import load_settings
 from app.periods import Period
 from app.results.rankings import finalised_in
+from app.rounding import half_up
 from app.storage.models import Inspection, Item, ItemResult, Staff, Window
 
 
@@ -75,7 +76,7 @@ def failures(period: Period, centre_id=scope.SOLE) -> list[PayRow]:
     settings = load_settings(centre_id=centre_id)
     for row in by_staff.values():
         if settings.pay_per_failure or settings.pay_per_veto:
-            row.amount = round(row.failed_inspections * settings.pay_per_failure + row.vetoes * settings.pay_per_veto, 2)
+            row.amount = half_up(row.failed_inspections * settings.pay_per_failure + row.vetoes * settings.pay_per_veto)
             row.rule = f"不合格 {row.failed_inspections} 次 × {settings.pay_per_failure:g} 元" + (
                 f" + 一票否决 {row.vetoes} 次 × {settings.pay_per_veto:g} 元" if row.vetoes and settings.pay_per_veto else "")
         else:

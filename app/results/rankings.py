@@ -21,6 +21,7 @@ from app.centres.settings import CentreSettings, load_settings
 from app.errors import PatrolError
 from app.patrolling.scoring import grade_for
 from app.periods import Period
+from app.rounding import half_up
 from app.storage.models import Centre, Inspection, Item, ItemResult, ProbationCase, Staff, Window
 
 GROUPINGS = ("window", "staff", "department")
@@ -101,7 +102,7 @@ def _query(by: str, period: Period, centre_id=scope.SOLE):
 
 
 def _sort_key(row: RankRow) -> tuple:
-    return (row.vetoes > 0, -row.average_score, -round(row.pass_rate, 4), row.vetoes, -row.inspections)
+    return (row.vetoes > 0, -row.average_score, -half_up(row.pass_rate, 4), row.vetoes, -row.inspections)
 
 
 def rank(period: Period, by: str = "window", settings: CentreSettings | None = None,
@@ -215,8 +216,8 @@ def _rows(period: Period, by: str, centre_id=scope.SOLE) -> list[RankRow]:
         extra = {k: r[k] for k in ("department", "employer", "centre_code", "centre_name") if k in r}
         rows.append(RankRow(
             rank=0, code=str(r["code"] or "(未填部门)"), name=str(r["name"] or "(未填部门)"),
-            average_score=round(float(r["avg"]), 2), inspections=n,
-            pass_rate=round(int(r["passed"]) / n, 4), deductions=round(float(r["ded"] or 0), 2),
+            average_score=half_up(float(r["avg"])), inspections=n,
+            pass_rate=half_up(int(r["passed"]) / n, 4), deductions=half_up(float(r["ded"] or 0)),
             vetoes=int(r["vetoes"]), extra=extra,
         ))
     return rows

@@ -36,6 +36,7 @@ from app.results.rankings import (
     tie_breaks,
     unranked,
 )
+from app.rounding import half_up
 from app.storage.models import Area, Inspection, Item, ItemResult, ProbationCase, Rectification, Staff, Window
 
 
@@ -320,7 +321,7 @@ class StaffRecord:
     @property
     def average(self) -> float | None:
         scores = [r.score for r in self.inspections]
-        return round(sum(scores) / len(scores), 2) if scores else None
+        return half_up(sum(scores) / len(scores)) if scores else None
 
 
 def staff_record(employee_no: str, period: Period, centre_id=scope.SOLE) -> StaffRecord:
