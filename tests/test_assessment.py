@@ -440,6 +440,7 @@ def test_a_months_conduct_counts_from_its_first_day_capped_and_said_so(office):
     gone = events.record_event(office.manager, "conduct", office.staff["P3"], "complaint", dt.date(2026, 10, 1),
                                "投诉", source="mingcha")
     events.withdraw_event(office.manager, gone, "投诉不成立")
+    inspect(office.windows["A02"], office.inspector, office.staff["P3"], dt.datetime(2026, 11, 1, 0, 0))  # November's
     rows = {r.code: r for r in assessing.assess(OCT, scheme).rows}
     assert [(p.name, p.kind) for p in rows["P1"].parts] == [("巡查平均分", "patrol"), ("违规扣分", "conduct")]
     patrol, conduct = rows["P1"].parts
@@ -449,6 +450,7 @@ def test_a_months_conduct_counts_from_its_first_day_capped_and_said_so(office):
     assert "P3" not in rows, "no patrol in October: not assessed, and the withdrawn complaint counts nowhere"
     september = {r.code: r for r in assessing.assess(periods.month("2026-09"), scheme).unassessed}
     assert september["P1"].parts[1].points == -5
+    assert [p.detail for p in september["P1"].parts] == ["", "1 条"], "no patrol said as nothing; no cap reached"
 
 
 def test_a_components_floor_and_cap_bound_its_value_and_a_failing_total_takes_the_fail_grade_of_its_month(office):
@@ -523,3 +525,17 @@ def test_equal_totals_rank_the_one_patrolled_more_first_and_a_total_on_a_grade_l
     inspect(w["A01"], office.inspector, p["P1"], at("2026-10-06"), fail=("DISC-12", "DISC-11", "DISC-05"))  # 95
     rows = assessing.assess(OCT).rows
     assert [(r.code, r.rank, r.total, r.grade) for r in rows] == [("P3", 1, 95, "优秀"), ("P1", 1, 95, "优秀")]
+
+
+def test_a_complaint_on_the_first_day_of_the_year_counts_against_its_award_and_one_the_day_before_does_not(office):
+    w, p = office.windows, office.staff
+    for person in ("P1", "P2"):
+        for day in ("2025-02-10", "2025-04-10"):
+            inspect(w["A01"], office.inspector, p[person], at(day))
+    events.record_event(office.manager, "conduct", p["P1"], "complaint", dt.date(2025, 1, 1), "元旦投诉属实",
+                        source="complaint")
+    events.record_event(office.manager, "conduct", p["P2"], "complaint", dt.date(2024, 12, 31), "去年投诉属实",
+                        source="complaint")
+    listed = awards.candidates(assessing.assess(YEAR), "annual")
+    assert [r.code for r in listed.winners] == ["P2"] and [r.code for r in listed.excluded] == ["P1"], listed
+    assert listed.excluded[0].reasons[0].startswith("2025年1月1日受到服务对象有效投诉")

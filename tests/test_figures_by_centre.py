@@ -19,9 +19,9 @@ from app.errors import NeedsApproval, PatrolError, PermissionDenied
 from app.loop import appeals, publishing, rectification
 from app.patrolling import records
 from app.people.accounts import create_user
-from app.results import rankings
+from app.results import probation, rankings
 from app.setup.centres import add_centre, create_centre
-from app.storage.models import Area, AuditEntry, Rectification, Staff, Window
+from app.storage.models import Area, AuditEntry, ProbationCase, Rectification, Staff, Window
 from tests.helpers import FAILING, inspect
 
 OCT = periods.month("2026-10")
@@ -161,6 +161,12 @@ def test_a_centres_appeals_are_its_own_and_the_pending_ones_are_those_not_decide
     with pytest.raises(PermissionDenied):
         appeals.record_appeal(district.managers["JD2"], mine, ["DISC-07"], "替别人申诉", today=_when(21).date(),
                               centre_id=jd2)
+    with pytest.raises(PatrolError, match="^该巡查记录不属于本中心$"):  # the district's manager, in JD2's view
+        appeals.record_appeal(district.boss, mine, ["DISC-07"], "在别的中心登记", today=_when(21).date(), centre_id=jd2)
+    with pytest.raises(PatrolError, match="^申诉属于某一个中心: 请先选择中心"):
+        appeals.record_appeal(district.boss, mine, ["DISC-07"], "不选中心", today=_when(21).date(), centre_id=None)
+    recorded = AuditEntry.get(AuditEntry.action == "appeal.record")
+    assert (recorded.centre_code, recorded.window_code) == ("JD1", "A04")
     appeals.mark_decided(first.id, district.boss, False, "录像清楚")  # the district's manager decides it
     assert appeals.appeals(OCT.start, OCT.end, pending_only=True, centre_id=jd1) == []
     assert [a.state for a in appeals.appeals(OCT.start, OCT.end, centre_id=jd1)] == ["申诉不成立"]
@@ -227,3 +233,30 @@ def test_a_centres_assessment_holds_its_own_people_graded_by_its_own_grades(dist
     rows = assessing.assess(OCT, centre_id=jd1).rows
     assert {r.code: r.grade for r in rows} == {"JD1-01": "优秀", "JD1-02": "合格", "JD1-03": "优秀"}
     assert {r.code: r.vetoes for r in rows} == {"JD1-01": 0, "JD1-02": 1, "JD1-03": 0}
+
+
+def test_publishing_says_every_reason_it_waits_and_asks_the_district_to_choose_a_centre(district):
+    jd1 = district.centres["JD1"].id
+    december = periods.month("2026-12")
+    with pytest.raises(PatrolError, match="^2026年12月排名还不能定稿: 2026年12月尚未结束; 2026年12月没有已定稿的巡查记录$"):
+        publishing.publish(district.managers["JD1"], december, today=dt.date(2026, 12, 6), centre_id=jd1)
+    with pytest.raises(PatrolError, match="^排名发布属于某一个中心: 请先选择中心"):
+        publishing.status(december, today=dt.date(2026, 12, 6), centre_id=None)
+    with pytest.raises(PatrolError, match="^重新开放排名属于某一个中心: 请先选择中心"):
+        publishing.reopen(district.boss, OCT, "重新开放", today=dt.date(2026, 12, 6), centre_id=None)
+
+
+def test_the_districts_ranking_names_each_rows_centre(district):
+    windows = rankings.rank(OCT, "window", centre_id=None)
+    assert {(r.extra["centre_code"], r.extra["centre_name"]) for r in windows} >= {
+        ("JD1", district.centres["JD1"].name), ("JD2", district.centres["JD2"].name)}
+    staff = rankings.rank(OCT, "staff", centre_id=None)
+    assert {r.extra["centre_name"] for r in staff} >= {district.centres["JD1"].name, district.centres["JD2"].name}
+
+
+def test_the_districts_decision_on_a_centres_case_is_audited_as_that_centres(district):
+    failed = district.patrol("JD2", 3, _when(2), FAILING)
+    case = ProbationCase.get(ProbationCase.opening_inspection == failed.id)
+    probation.clear_case(case, district.boss, "经复核可以解除")
+    entry = AuditEntry.get(AuditEntry.action == "probation.clear")
+    assert (entry.username, entry.centre_code, entry.employee_no) == ("qu", "JD2", "JD2-03")

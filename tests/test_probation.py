@@ -117,6 +117,11 @@ def test_case_rows_show_days_left_and_recheck_counts(roster, failing):
     (row,) = probation.case_rows(dt.date(2026, 10, 25))
     assert row.days_left == 10 and row.rechecks_passed == 1 and row.rechecks_required == 2
     assert row.window == "A01" and row.status_label == "考察中"
+    # A second person failing the same day ends the same day: listed by employee number after F1 ...
+    inspect(roster.windows["A02"], roster.inspector, roster.person("E9", "A02"), at("2026-10-05"), fail=FAILING)
+    assert [r.employee_no for r in probation.case_rows(dt.date(2026, 10, 25))] == ["E9", "F1"]
+    # ... and past the end a case has no days left, not one.
+    assert [r.days_left for r in probation.case_rows(dt.date(2026, 11, 20))] == [0, 0]
 
 
 def test_pay_office_gets_who_failed_how_often_and_on_which_items(roster, failing):
@@ -154,6 +159,8 @@ def test_amending_a_pass_to_a_failure_opens_a_case_from_that_day(roster):
     case = ProbationCase.get(ProbationCase.staff == person)
     assert case.status == "open" and case.opened_on == dt.date(2026, 10, 5)
     assert [e.kind for e in probation.history(case)] == ["opened", "opened_by_change"]
+    changed = probation.history(case)[-1]
+    assert (changed.inspection_id, changed.user_id) == (insp.id, roster.manager.id), "which record, whose change"
 
 
 def test_an_amended_recheck_counts_as_it_now_stands_when_the_period_ends(failing, roster):
@@ -200,6 +207,8 @@ def test_a_managers_confirmed_return_is_flagged_for_review_never_undone(failing,
     record_changes.amend(case.opening_inspection, roster.manager, {c: "pass" for c in FAILING}, "误判")
     case = ProbationCase.get_by_id(case.id)
     assert case.status == "returned" and probation.history(case)[-1].kind == "opening_changed"
+    flag = probation.history(case)[-1]
+    assert (flag.inspection_id, flag.user_id) == (case.opening_inspection_id, roster.manager.id)
     assert Staff.get_by_id(person.id).status == "returned"
 
 

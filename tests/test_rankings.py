@@ -193,10 +193,12 @@ def test_too_few_inspections_are_listed_apart_and_the_never_inspected_are_listed
     p1 = roster.person("P1", "A01")
     for day in ("2026-10-05", "2026-10-06"):
         inspect(a01, roster.inspector, p1, at(day))
-    inspect(a02, roster.inspector, roster.person("P2", "A02"), at("2026-10-07"))
+    inspect(a02, roster.inspector, roster.person("P2", "A02"), at("2026-10-07"), fail=FAILING)
+    inspect(roster.windows["B01"], roster.inspector, roster.person("P3", "B01"), at("2026-10-07"))
     oct_ = periods.month("2026-10")
     assert [r.code for r in rankings.rank(oct_, "window")] == ["A01"]
-    assert [(r.code, r.inspections) for r in rankings.too_few(oct_, "window")] == [("A02", 1)]
+    assert [(r.code, r.inspections) for r in rankings.too_few(oct_, "window")] == [("A02", 1), ("B01", 1)], \
+        "by code, not by score (B01 scored higher)"
     unseen = [c for c, _ in rankings.never_inspected(oct_, "window")]
     assert "A01" not in unseen and "A02" not in unseen and unseen, "the rest of the hall is listed as not inspected"
 

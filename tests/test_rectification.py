@@ -227,3 +227,13 @@ def test_a_recheck_amended_to_a_failure_reopens_the_fault_it_had_put_right_as_it
     assert (again.state, again.closed_on, again.closed_by, again.close_note) == ("open", None, "", "")
     assert Rectification.select().where((Rectification.item_code == "APPEAR-11")
                                         & (Rectification.state == "open")).count() == 2
+
+
+def test_a_recheck_amended_to_fail_one_of_the_two_faults_it_put_right_reopens_that_one_only(april):
+    p1 = april.staff["P1"]
+    inspect(april.windows["A01"], april.inspector, p1, at("2026-04-03"), fail=("APPEAR-11", "DESK-09"))
+    recheck = inspect(april.windows["A01"], april.inspector, p1, at("2026-04-09"))
+    assert {r.item_code: r.state for r in Rectification.select()} == {"APPEAR-11": "rectified", "DESK-09": "rectified"}
+    record_changes.amend(recheck, april.manager, {"APPEAR-11": "fail"}, "复看录像: 仍未整改")
+    first = {r.item_code: r.state for r in Rectification.select().where(Rectification.opened_on == dt.date(2026, 4, 3))}
+    assert first == {"APPEAR-11": "open", "DESK-09": "rectified"}, "the desk stays put right"

@@ -16,6 +16,8 @@ SAT, SUN, MON = dt.date(2026, 10, 10), dt.date(2026, 10, 11), dt.date(2026, 10, 
 
 def test_a_worked_saturday_counts_and_a_holiday_monday_does_not(roster):
     assert workdays.workdays_between(dt.date(2026, 10, 9), MON) == 1  # Fri → Mon: only Monday
+    assert workdays.workdays_between(MON, dt.date(2026, 10, 16)) == 4, "Tuesday to Friday"
+    assert workdays.workdays_between(dt.date(2026, 10, 9), dt.date(2026, 10, 16)) == 5
     workdays.set_days(roster.manager, SAT, SAT, "workday", "调休", "国务院通知")
     workdays.set_days(roster.manager, MON, MON, "holiday", "补休", "国务院通知")
     assert workdays.workdays_between(dt.date(2026, 10, 9), MON) == 1, "Saturday in, Monday out"

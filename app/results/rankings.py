@@ -156,7 +156,7 @@ def _placed(period: Period, by: str, settings: CentreSettings | None, centre_id=
     return ranked, sorted(few, key=lambda r: r.code), sorted(out, key=lambda r: r.code)
 
 
-def left_out(period: Period, by: str = "window", settings: CentreSettings | None = None,
+def left_out(period: Period, by: str, settings: CentreSettings | None = None,
              centre_id=scope.SOLE) -> list[RankRow]:
     """The vetoed, when the scheme leaves them out of the ranking (else none), by code."""
     return _placed(period, by, settings, centre_id=centre_id)[2]
@@ -187,13 +187,13 @@ def unranked(period: Period, by: str, settings: CentreSettings | None = None, ce
     return out
 
 
-def too_few(period: Period, by: str = "window", settings: CentreSettings | None = None,
+def too_few(period: Period, by: str, settings: CentreSettings | None = None,
             centre_id=scope.SOLE) -> list[RankRow]:
     """样本不足: inspected, but fewer times than the centre ranks (rank 0), by code."""
     return _placed(period, by, settings, centre_id=centre_id)[1]
 
 
-def never_inspected(period: Period, by: str = "window", centre_id=scope.SOLE) -> list[tuple[str, str]]:
+def never_inspected(period: Period, by: str, centre_id=scope.SOLE) -> list[tuple[str, str]]:
     """(code, name) of the active windows or staff with no finalised inspection in the period."""
     if by == "window":
         seen = {i for (i,) in Inspection.select(Inspection.window).where(finalised_in(period,
