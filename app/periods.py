@@ -99,6 +99,20 @@ def level_of(period: Period) -> str:
     return "month" if days <= 31 else ("quarter" if days <= 92 else "year")
 
 
+THIS = {"month": "本月", "quarter": "本季度", "year": "本年度"}
+KIND = {"month": "月度", "quarter": "季度", "year": "年度"}
+
+
+def this(period: Period) -> str:
+    """How a report of the period says "this period": 本月, 本季度, 本年度."""
+    return THIS[level_of(period)]
+
+
+def kind_word(period: Period) -> str:
+    """The period's kind as a report names itself: 月度, 季度, 年度."""
+    return KIND[level_of(period)]
+
+
 def period_key(period: Period) -> str:
     """How votes name a period: 2026-10, 2026-Q4, 2026."""
     level = level_of(period)

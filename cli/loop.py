@@ -90,7 +90,7 @@ def cmd_appeal(args) -> int:
     if args.action == "decide":
         user = acting_user(args, "manager")
         appeal = wall.fetch(context(args), Appeal, args.id)
-        approvals.decide_appeal(user, appeal, bool(args.uphold), args.reason)
+        appeal = approvals.decide_appeal(user, appeal, bool(args.uphold), args.reason)  # as it now stands
         waiting = appeal.state == "pending" and appeal.decision_reason.startswith("改判待")
         print(f"申诉 {appeal.id}: " + (appeal.decision_reason if waiting else appeals.STATES[appeal.state]))
         return 0

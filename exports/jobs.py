@@ -30,7 +30,7 @@ def monthly_excel(out: Path, month: str, centre_id=scope.SOLE) -> str:
     check_target(out, (".xlsx",))
     report = reports.monthly_report(period, centre_id=centre_id)
     excel.monthly_workbook(out, report, lambda wb: _scheme_sheets(wb, period, centre_id=centre_id))
-    return f"已导出 {period.label}月度工作簿: {len(report.windows)} 个窗口、{len(report.staff)} 名人员 → {out}"
+    return f"已导出 {period.label}{periods.kind_word(period)}工作簿: {len(report.windows)} 个窗口、{len(report.staff)} 名人员 → {out}"
 
 
 def details_excel(out: Path, start: dt.date, end: dt.date, user=None, centre_id=scope.SOLE) -> str:

@@ -11,9 +11,10 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, Paragraph, Table
 
+from app import periods
 from app.errors import PatrolError
 from app.patrolling.evidence import photo_path, photo_thumbnail
-from app.patrolling.notices import without_role, wording
+from app.patrolling.notices import with_role, without_role, wording
 from app.patrolling.records import record_number
 from app.periods import cn_date
 from app.results.rankings import TIE_BREAKS, RankRow
@@ -81,11 +82,12 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str, 
             shown = "、".join(f"{u.code} {u.name}" + (f" ({u.inspections} 次)" if u.inspections else "") for u in group)
             story.append(para(f"{why}, 不参加排名 ({len(group)}): {shown}", 9))
     story.append(gap(4))
-    stars = "、".join(f"{r.name} ({r.extra.get('employer', '')})" for r in report.stars) or "本月无人符合条件"
+    this = periods.this(report.period)  # 本月, 本季度, 本年度
+    stars = "、".join(f"{r.name} ({r.extra.get('employer', '')})" for r in report.stars) or f"{this}无人符合条件"
     flags = "、".join(f"{r.code} {r.name}" for r in report.red_flags) or "无"
     story.append(KeepTogether([
-        Paragraph("本月“微笑之星”", style(13)), para(stars, 10.5), gap(3),
-        Paragraph("本月流动红旗窗口", style(13)), para(flags, 10.5), gap(6),
+        Paragraph(f"{this}“微笑之星”", style(13)), para(stars, 10.5), gap(3),
+        Paragraph(f"{this}流动红旗窗口", style(13)), para(flags, 10.5), gap(6),
     ]))
     for result in assessments or []:
         story += _assessment_section(result, width)
@@ -252,7 +254,7 @@ def notice_pdf(path: str | Path, rec: InspectionRecord, payload: str) -> None:
     story = [title(f"{rec.centre}"), Paragraph("窗口服务整改通知单", style(15, align=TA_CENTER)), gap(4),
              para(f"{rec.window_code} {rec.window_name} ({rec.department})"
                   + (f" {rec.staff_name} 同志" if rec.staff_name else "") + ":", 11), gap(2),
-             para(f"{cn_date(rec.observed_at.date())} {rec.observed_at:%H:%M}, 巡查员 {rec.inspector} 通过{rec.method}"
+             para(f"{cn_date(rec.observed_at.date())} {rec.observed_at:%H:%M}, {with_role('巡查员', rec.inspector)} 通过{rec.method}"
                   f"发现你窗口存在以下不符合服务规范的问题, 请立即整改:", 11), gap(3)]
     if failed:
         rows = [["序号", "编号", "问题 (检查内容)", "依据条款", "扣分", "整改期限"]]

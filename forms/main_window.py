@@ -13,6 +13,7 @@ from app.centres.centre import current_centre
 from app.context import Context
 from app.domain import ROLES
 from app.patrolling import patrol
+from app.patrolling.notices import with_role
 from forms.dashboard_page import DashboardPage
 from forms.i18n import tr
 from forms.inspection_page import InspectionPage
@@ -51,7 +52,7 @@ class MainWindow(QMainWindow):
         # first, and steps into any centre; a centre's account sees its centre only, as before.
         self.district_view = user.centre_id is None and scope.is_district()
         where = tr("全区") if self.district_view and self.ctx.centre_id is None else (centre.name if centre else "")
-        self.setWindowTitle(tr("窗口巡查 · {0} · {1} {2}").format(where, ROLES[user.role], user.display_name))
+        self.setWindowTitle(tr("窗口巡查 · {0} · {1}").format(where, with_role(ROLES[user.role], user.display_name)))
         self.dashboard = DashboardPage(ctx)
         self.patrol = PatrolPage(ctx)
         self.inspection = InspectionPage()

@@ -90,7 +90,7 @@ def test_a_red_flag_month_of_30_30_20_20_is_computed_to_the_cent(office):
     assert [(p.name, p.value) for p in result.unassessed[0].parts][2:] == [("值班领导评分", None), ("群众评议", None)]
     flags = awards.red_flags(result)
     assert [r.code for r in flags.winners] == ["A02", "A01"] and flags.award.name == "流动红旗"
-    assert flags.period == OCT and flags.excluded == [] and flags.method.endswith("的总分取前 3 名 (并列者同获)")
+    assert flags.period == OCT and flags.excluded == [] and flags.method.endswith("的总分取前 3 名 (并列者同获); 有一票否决者不得")
     assert "窗口评分 30%" in result.method
 
 
@@ -539,3 +539,18 @@ def test_a_complaint_on_the_first_day_of_the_year_counts_against_its_award_and_o
     listed = awards.candidates(assessing.assess(YEAR), "annual")
     assert [r.code for r in listed.winners] == ["P2"] and [r.code for r in listed.excluded] == ["P1"], listed
     assert listed.excluded[0].reasons[0].startswith("2025年1月1日受到服务对象有效投诉")
+
+
+def test_a_vetoed_window_gets_no_red_flag_even_with_the_highest_total_and_is_listed_with_why(office):
+    w, p = office.windows, office.staff
+    inspect(w["A01"], office.inspector, p["P1"], at("2026-10-05"), fail=("DISC-07",))  # 95
+    inspect(w["A02"], office.inspector, p["P3"], at("2026-10-06"))  # 100
+    inspect(w["A02"], office.inspector, p["P3"], at("2026-10-07"), fail=("DISC-19",))  # a veto
+    votes.set_votes(office.manager, OCT, "值班领导评分", {"A01": 60, "A02": 100}, "window", "十月值班领导打分")
+    votes.set_votes(office.manager, OCT, "群众评议", {"A01": 60, "A02": 100}, "window", "十月群众评议")
+    result = assessing.assess(OCT, _load(office, "yangdong_red_flag.toml"))
+    by = {r.code: r for r in result.rows}
+    assert by["A02"].total > by["A01"].total and by["A02"].vetoes == 1
+    flags = awards.red_flags(result)
+    assert [r.code for r in flags.winners] == ["A01"]
+    assert [(e.code, e.reasons) for e in flags.excluded] == [("A02", ("2026年10月一票否决 1 次",))]

@@ -3,11 +3,15 @@ failed), none for an inspection with nothing to rectify, role words never double
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from app.centres import workdays
 from app.centres.settings import load_settings, save_settings
 from app.errors import PatrolError
 from app.patrolling import notices
+from app.periods import cn_date
 from app.results import reports
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
@@ -51,8 +55,11 @@ def test_a_passing_inspection_with_a_fault_asks_for_rectification_and_a_clean_on
 
     person = roster.person("F1")
     faulty = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-05"), fail=("DESK-09",))
-    w = notices.wording(reports.inspection_record(faulty.id))
-    assert w.moment == "rectify" and "三个工作日内" in w.lines[0]
+    record = reports.inspection_record(faulty.id)
+    w = notices.wording(record)
+    due = workdays.add_workdays(dt.date(2026, 10, 5), load_settings().rectify_days_normal)  # five working days
+    assert record.deadlines == {"DESK-09": due}, "the table's deadline"
+    assert w.moment == "rectify" and w.lines[0] == f"本次巡查发现以上问题, 请于{cn_date(due)}前完成整改, 巡查员将进行复查。"
     clean = inspect(roster.windows["A01"], roster.inspector, person, at("2026-10-06"))
     with pytest.raises(PatrolError, match="没有需整改的问题"):
         jobs.notice_pdf(tmp_path / "n.pdf", clean.uuid)

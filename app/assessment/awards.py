@@ -48,9 +48,13 @@ def red_flags(assessment: Assessment) -> AwardList:
     award = assessment.scheme.awards.get("red_flag")
     if award is None or assessment.level not in award.periods:
         raise PatrolError(f"考核方案 {assessment.scheme.code} 没有{assessment.period.label}的流动红旗")
-    winners = _top(assessment.rows, award.top)
-    return AwardList(award, assessment.period, winners, [],
-                     f"按{assessment.scheme.name}的总分取前 {award.top} 名 (并列者同获)")
+    # A veto in the period bars the flag, as it bars the patrol ranking's and every award's.
+    winners = _top([r for r in assessment.rows if not r.vetoes], award.top)
+    excluded = [Exclusion(r.code, r.name, (f"{assessment.period.label}一票否决 {r.vetoes} 次",))
+                for r in assessment.rows if r.vetoes]
+    places = f"取前 {award.top} 名 (并列者同获)" if award.top else "评定, 不限名额"
+    return AwardList(award, assessment.period, winners, excluded,
+                     f"按{assessment.scheme.name}的总分{places}; 有一票否决者不得")
 
 
 def _vetoes(staff_ids: list[int], period: Period, centre_id=scope.SOLE) -> dict[int, list[str]]:

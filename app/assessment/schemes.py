@@ -189,8 +189,12 @@ def parse_scheme(text: str, file: str = "方案") -> Scheme:
             errors.append(f"{file} [{level}]: 未知字段 {key}")
         levels[level] = tuple(c for c in (_component(raw, level, n, subject, file, errors)
                                           for n, raw in enumerate(section["components"], 1)) if c is not None)
-        weights = [c.weight for c in levels[level] if c.kind in WEIGHTED]
-        if levels[level] and abs(sum(weights) - 100) > 1e-6:
+        # The weights as written, also of a component refused for another reason; a weight that is itself
+        # refused is reported once, and the sum (which would leave it out) is not checked at all.
+        weights = [raw.get("weight") for raw in section["components"]
+                   if isinstance(raw, dict) and "weight" in raw and raw.get("kind") not in ADJUSTMENTS]
+        readable = all(isinstance(w, (int, float)) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights)
+        if weights and readable and abs(sum(weights) - 100) > 1e-6:
             errors.append(f"{file} [{level}]: 各项权重之和须为 100 (现为 {sum(weights):g})")
 
     grades = None

@@ -190,9 +190,7 @@ def publish_or_request(user: User, period, reason: str = "", today: dt.date | No
     require_role(user, "manager")
     if not _required(period.start, centre_id=centre_id):
         return "done", publishing.publish(user, period, reason, today, centre_id=centre_id)
-    state = publishing.status(period, today, centre_id=centre_id)
-    if not state.ready:
-        raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(state.why_not))
+    publishing.ensure_ready(period, publishing.status(period, today, centre_id=centre_id))
     key = period_key(period)
     return "pending", _request(user, scope.require_centre(centre_id, "排名发布"), "publish", key,
                                {"today": (today or dt.date.today()).isoformat()}, reason or f"{period.label}排名定稿",

@@ -74,17 +74,21 @@ def status(period: Period, today: dt.date | None = None, approving: bool = False
     return Status(False, not why, tuple(why))
 
 
+def ensure_ready(period: Period, now_status: Status) -> None:
+    """Refuse, saying why, a period that is published already or not ready to be."""
+    if now_status.published:
+        raise PatrolError(f"{period.label}排名已于{now_status.published_at:%Y-%m-%d %H:%M}由{now_status.published_by}发布")
+    if not now_status.ready:
+        raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(now_status.why_not))
+
+
 def publish(user: User, period: Period, reason: str = "", today: dt.date | None = None,
             approved_by: str = "", centre_id=scope.SOLE) -> Publication:
     """A manager publishes the final ranking of the period (audited); refused while anything holds it
     back. Where the centre requires a second manager this is called on their approval
     (app.loop.approvals.publish_or_request)."""
     require_role(user, "manager")
-    now_status = status(period, today, approving=bool(approved_by), centre_id=centre_id)
-    if now_status.published:
-        raise PatrolError(f"{period.label}排名已于{now_status.published_at:%Y-%m-%d %H:%M}由{now_status.published_by}发布")
-    if not now_status.ready:
-        raise PatrolError(f"{period.label}排名还不能定稿: " + "; ".join(now_status.why_not))
+    ensure_ready(period, status(period, today, approving=bool(approved_by), centre_id=centre_id))
     ident = verify.ranking_ident(_key(period), "window", centre_id=centre_id)
     rows = reports.ranking(period, "window", centre_id=centre_id)
     with db.atomic():

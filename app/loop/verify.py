@@ -28,13 +28,22 @@ from app.domain import PROBATION_STATUSES
 from app.errors import PatrolError, is_record_id, record_id
 from app.keys import identity, signing
 from app.patrolling import records
+from app.patrolling.notices import without_role
 from app.results import centre_ranking, reports
 from app.rounding import fixed
 from app.storage.models import AuditEntry, Centre, Inspection, ProbationCase, Publication, Staff, Window
 
 PREFIX = "WPR2"
 LEGACY_PREFIX = "WPR1"
-KINDS = {"I": "巡查记录", "C": "考察案例", "R": "月度排名", "S": "个人巡查记录", "A": "考核成绩", "Y": "个人年度考核表"}
+KINDS = {"I": "巡查记录", "C": "考察案例", "R": "排名", "S": "个人巡查记录", "A": "考核成绩", "Y": "个人年度考核表"}
+def _named(kind: str, ident: str) -> str:
+    """What a code proves, in words: a ranking by its period's kind (月度排名, 季度排名, 年度排名)."""
+    if kind == "R":
+        period = ident.split(".", 1)[0]
+        return ("季度" if "Q" in period else "年度" if len(period) == 4 else "月度") + "排名"
+    return KINDS[kind]
+
+
 IDENTS = {
     "I": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "C": r"[0-9]{1,12}",
@@ -184,7 +193,7 @@ def describe(kind: str, ident: str, centre_id=scope.SOLE) -> list[str]:
             person = f"{rec.staff_name} ({rec.employee_no})" if rec.staff_name else "未指定"
             score = f"{rec.score:g} 分 {rec.grade}" + (" 一票否决" if rec.vetoed else "") if rec.score is not None else "草稿"
             return [f"窗口: {rec.window_code} {rec.window_name}", f"工作人员: {person}",
-                    f"时间: {rec.observed_at:%Y-%m-%d %H:%M}", f"巡查员: {rec.inspector}", f"得分: {score}",
+                    f"时间: {rec.observed_at:%Y-%m-%d %H:%M}", f"巡查员: {without_role('巡查员', rec.inspector)}", f"得分: {score}",
                     f"不合格项: {failed}", f"修订: 第 {rec.revision} 版"]
         if kind == "C":
             n = reports.probation_notice(record_id(ident), centre_id=centre_id)
@@ -218,7 +227,7 @@ def verify(text: str, centre_id=scope.SOLE) -> Verdict:
         raise PatrolError(f"不是本系统的报表二维码内容: {text[:60]!r}")
     kind, ident, printed, key_id, signature = match.groups()
     _check_ident(kind, ident)
-    what = f"{KINDS[kind]} {ident}"
+    what = f"{_named(kind, ident)} {ident}"
     signer = identity.signer(key_id)
     if signer is None:
         return Verdict(False, f"{what}: 签名来自本中心不认识的密钥 {key_id}: 不是本中心或其登记设备打印的")
@@ -318,7 +327,7 @@ def _verify_legacy(text: str, centre_id=scope.SOLE) -> Verdict:
         raise PatrolError(f"未知记录类型 {kind}")
     centre = current_centre(centre_id=centre_id)
     if centre is None or not centre.signing_key:
-        return Verdict(False, f"{KINDS[kind]} {ident}: 升级前的旧核验码已停用; 请在管理端重新打印")
+        return Verdict(False, f"{_named(kind, ident)} {ident}: 升级前的旧核验码已停用; 请在管理端重新打印")
 
     try:
         if kind == "I":
@@ -331,12 +340,12 @@ def _verify_legacy(text: str, centre_id=scope.SOLE) -> Verdict:
             ident_now = ident
         content = _legacy_content(kind, ident, centre_id=centre_id)
     except (PatrolError, ValueError) as exc:
-        return Verdict(False, f"{KINDS[kind]} {ident}: 数据库中找不到 ({exc})")
+        return Verdict(False, f"{_named(kind, ident)} {ident}: 数据库中找不到 ({exc})")
     message = f"{kind}:{ident}:{content}".encode("utf-8")
     expected = hmac.new(centre.signing_key.encode("utf-8"), message, hashlib.sha256).hexdigest()[:16]
     if hmac.compare_digest(expected, check):
-        return Verdict(True, f"{KINDS[kind]} {ident}: 与数据库一致 (升级前的核验码)", describe(kind, ident_now, centre_id=centre_id))
-    return Verdict(False, f"{KINDS[kind]} {ident}: 与数据库不一致 (打印后记录已更改, 或不是本中心打印的)")
+        return Verdict(True, f"{_named(kind, ident)} {ident}: 与数据库一致 (升级前的核验码)", describe(kind, ident_now, centre_id=centre_id))
+    return Verdict(False, f"{_named(kind, ident)} {ident}: 与数据库不一致 (打印后记录已更改, 或不是本中心打印的)")
 
 
 def _legacy_content(kind: str, ident: str, centre_id=scope.SOLE) -> str:

@@ -71,4 +71,15 @@ def wording(rec, settings: CentreSettings | None = None) -> NoticeWording:
         return NoticeWording("recheck_pass", (
             f"本次为考察期内的复查, 复查合格 (至今合格 {rec.rechecks_passed} 次, 需 {rec.rechecks_required} 次), "
             f"考察期至{cn_date(rec.probation_until)}。以上问题仍须整改, 下次复查时将核查。",))
-    return NoticeWording("rectify", ("本次巡查发现以上问题, 请于三个工作日内完成整改, 巡查员将进行复查。",))
+    return NoticeWording("rectify", (f"本次巡查发现以上问题, {_by_when(rec)}, 巡查员将进行复查。",))
+
+
+def _by_when(rec) -> str:
+    """The deadline in words, from the same dates as the notice's table (the centre's working days by
+    severity), never a fixed number of days."""
+    days = sorted({rec.deadlines[i.code] for i in rec.failed_items if i.code in rec.deadlines})
+    if not days:
+        return "请及时完成整改"
+    if len(days) == 1:
+        return f"请于{cn_date(days[0])}前完成整改"
+    return f"请按表中所列期限完成整改 (最迟{cn_date(days[-1])})"
