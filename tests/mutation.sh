@@ -7,6 +7,7 @@
 #   bash tests/mutation.sh                 # every module below
 #   bash tests/mutation.sh app/loop/appeals.py   # one or more of them
 #   MUTATION_SAMPLE=500 MUTATION_SEED=23 bash tests/mutation.sh   # a random sample of the mutants
+#   MUTATION_NAMES=survivors.txt bash tests/mutation.sh   # the named mutants again ("name: status" lines)
 # On SQLite only (WINDOW_PATROL_TEST_PG unset): the rules are the same on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,12 @@ for name in random.Random(int(sys.argv[2])).sample(names, min(int(sys.argv[1]), 
 PY
   )
   echo "a sample of ${#SAMPLE[@]} mutants (seed ${MUTATION_SEED:-23})"
+elif [ -n "${MUTATION_NAMES:-}" ]; then
+  # Mutants named by an earlier run (its survivors.txt), run again against the tests as they are now; a
+  # function changed since numbers its mutants afresh, so a name there may mean another mutant.
+  "$OLDPWD/.venv/bin/python" -c "from mutmut.__main__ import copy_src_dir, create_mutants; copy_src_dir(); create_mutants(2)" >/dev/null
+  mapfile -t SAMPLE < <(cut -d: -f1 "$OLDPWD/$MUTATION_NAMES" 2>/dev/null || cut -d: -f1 "$MUTATION_NAMES")
+  echo "${#SAMPLE[@]} named mutants"
 fi
 "$OLDPWD/.venv/bin/mutmut" run --max-children "${MUTATION_CHILDREN:-2}" "${SAMPLE[@]}" > run.log 2>&1 || true
 "$OLDPWD/.venv/bin/python" - "$WORK" <<'PY'

@@ -217,7 +217,28 @@ def test_smile_stars_beyond_the_places_say_why_and_more_inspections_win_a_tie(ro
         inspect(roster.windows["A02"], roster.inspector, twice, at(f"2026-10-{day}"))
     candidates = {c.row.code: c.reasons for c in rankings.smile_star_candidates(periods.month("2026-10"))}
     assert candidates["AA9"] == [], "five inspections at 100 beat two at 100, whatever the numbers"
-    assert candidates["AA1"] and "名额已满" in candidates["AA1"][0]
+    assert candidates["AA1"] == ["名额已满 (名额 1, 评至第 1 名; 本人排名第 2 名)"]
+
+
+def test_two_people_equal_on_every_measure_at_the_last_place_share_it_and_the_next_is_told_why(roster):
+    """Places 2: AA1 first; AA2 and AA3 equal on average, pass rate, vetoes and patrols, both 2nd: both
+    get the star (nothing stated tells them apart); AA4, 4th, is told where the places ended."""
+    from app.centres.settings import load_settings, save_settings
+    from app.results import rankings
+
+    settings = load_settings()
+    settings.smile_star_max, settings.red_flag_windows = 2, 2
+    save_settings(settings, roster.manager, "本月两个名额")
+    plan = {"AA1": ("A01", ()), "AA2": ("A02", ("DESK-09",)), "AA3": ("B01", ("DESK-09",)), "AA4": ("B02", ("DESK-01",))}
+    for emp, (window, fails) in plan.items():
+        person = roster.person(emp, window)
+        for day in (5, 6, 7):
+            inspect(roster.windows[window], roster.inspector, person, at(f"2026-10-0{day}"), fail=fails)
+    candidates = {c.row.code: (c.row.rank, c.reasons) for c in rankings.smile_star_candidates(OCT)}
+    assert candidates["AA1"] == (1, []) and candidates["AA2"] == (2, []) and candidates["AA3"] == (2, [])
+    assert candidates["AA4"] == (4, ["名额已满 (名额 2, 评至第 2 名; 本人排名第 4 名)"])
+    assert [r.code for r in rankings.smile_stars(OCT)] == ["AA1", "AA2", "AA3"]
+    assert [r.code for r in rankings.red_flag_windows(OCT)] == ["A01", "A02", "B01"], "the flags share a tie too"
 
 
 def test_last_periods_rank_and_the_change_are_beside_this_ones(roster):

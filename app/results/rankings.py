@@ -21,7 +21,7 @@ from app.centres.settings import CentreSettings, load_settings
 from app.errors import PatrolError
 from app.patrolling.scoring import grade_for
 from app.periods import Period
-from app.rounding import half_up
+from app.rounding import half_up, short
 from app.storage.models import Centre, Inspection, Item, ItemResult, ProbationCase, Staff, Window
 
 GROUPINGS = ("window", "staff", "department")
@@ -246,37 +246,48 @@ def smile_star_candidates(period: Period, settings: CentreSettings | None = None
                             centre_id=centre_id) & (ItemResult.result == "fail") & (Item.disqualifies_award == True))  # noqa: E712
         .distinct().tuples()
     }
-    out = []
-    places = 0
+    checked = []
     for row in staff_rows:
         reasons = []
         if row.inspections < settings.smile_star_min_inspections:
             reasons.append(f"巡查次数 {row.inspections} 少于 {settings.smile_star_min_inspections}")
         if row.average_score < settings.smile_star_min_score:
-            reasons.append(f"平均分 {row.average_score:g} 低于 {settings.smile_star_min_score:g}")
+            reasons.append(f"平均分 {short(row.average_score)} 低于 {settings.smile_star_min_score:g}")
         if row.vetoes:
             reasons.append("有一票否决")
         if row.code in on_probation:
             reasons.append("处于考察期")
         if row.code in disqualified:
             reasons.append("有取消评先资格的行为")
-        if not reasons:
-            places += 1
-            if places > settings.smile_star_max:  # said, never a blank: the ranking order decided
-                reasons.append(f"名额已满 (名额 {settings.smile_star_max}, 按排名第 {row.rank} 名)")
+        checked.append((row, reasons))
+    # The places go down the ranking; people tied at the last place share it (equal on every measure the
+    # ranking compares: the ranking order alone would decide by something no one stated).
+    cut = last_place([row for row, reasons in checked if not reasons], settings.smile_star_max)
+    out = []
+    for row, reasons in checked:
+        if not reasons and cut is not None and row.rank > cut:
+            reasons.append(f"名额已满 (名额 {settings.smile_star_max}, 评至第 {cut} 名; 本人排名第 {row.rank} 名)")
         out.append(StarCandidate(row, reasons))
     return out
 
 
+def last_place(rows: list[RankRow], places: int) -> int | None:
+    """The rank of the last place an award of `places` places reaches in rows that qualify (best first);
+    None when every row gets one. Everyone tied at that rank shares it."""
+    return rows[places - 1].rank if len(rows) > places else None
+
+
 def smile_stars(period: Period, settings: CentreSettings | None = None, centre_id=scope.SOLE) -> list[RankRow]:
-    """The 微笑之星 shortlist: eligible staff in ranking order, at most the configured number."""
+    """The 微笑之星 shortlist: eligible staff in ranking order, the configured number of places (people
+    tied at the last place share it)."""
     settings = settings or load_settings(centre_id=centre_id)
-    eligible = [c.row for c in smile_star_candidates(period, settings, centre_id=centre_id) if not c.reasons]
-    return eligible[: settings.smile_star_max]
+    return [c.row for c in smile_star_candidates(period, settings, centre_id=centre_id) if not c.reasons]
 
 
 def red_flag_windows(period: Period, settings: CentreSettings | None = None, centre_id=scope.SOLE) -> list[RankRow]:
-    """流动红旗: the top windows of the period without a veto, at most the configured number."""
+    """流动红旗: the top windows of the period without a veto, the configured number of places (windows
+    tied at the last place share it)."""
     settings = settings or load_settings(centre_id=centre_id)
     rows = [r for r in rank(period, "window", settings, centre_id=centre_id) if r.vetoes == 0]
-    return rows[: settings.red_flag_windows]
+    cut = last_place(rows, settings.red_flag_windows)
+    return [r for r in rows if cut is None or r.rank <= cut]
