@@ -144,3 +144,42 @@ def test_the_command_line_previews_then_imports_ratings_and_lists_rectifications
                      "--reason", "国务院办公厅通知", "--db", path, "--user", "admin"]) == 0
     assert cli.main(["calendar", "list", "--year", "2026", "--db", path]) == 0
     assert capsys.readouterr().out.count("国庆节") == 7
+
+
+def test_two_ratings_that_differ_only_in_their_case_number_are_two_ratings(office, tmp_path):
+    """The platform rates each 办件 once: ten cases at the same minute are ten ratings, 9 of 10 satisfied
+    is 90 %, not the 88.89 % of a count that dropped one as a duplicate."""
+    rows = [["A01", "人员P1", "非常满意", "2026-10-08 09:30", "", f"BJ2026100800{n}"] for n in range(8)]
+    rows += [["A01", "人员P1", "满意", "2026-10-08 09:30", "", "BJ20261008009"],
+             ["A01", "人员P1", "不满意", "2026-10-09 10:00", "等候太久", "BJ20261009001"]]
+    path = write_ratings(tmp_path / "cases.xlsx", rows, header=HEADER + ["办件编号"])
+    plan = _plan(path)
+    assert len(plan.new) == 10 and plan.duplicates == []
+    ratings.apply_ratings(scope.context(office.manager), plan)
+    assert ratings.satisfaction(OCT, "window") == {office.windows["A01"].id: 90.0}
+    assert [r.status for r in _plan(path).rows] == ["imported"] * 10, "imported again: nothing new"
+
+
+def test_a_rating_from_after_the_import_day_or_a_month_to_come_is_refused_naming_the_cell(office, tmp_path):
+    path = write_ratings(tmp_path / "future.xlsx", [["A01", "人员P1", "满意", "2026-10-08 09:30", ""],
+                                                    ["A01", "人员P1", "不满意", "2026-10-25 10:00", "排队"]])
+    with pytest.raises(PatrolError) as refused:
+        ratings.plan_ratings(path.name, read_table(path), OCT, today=dt.date(2026, 10, 20))
+    assert str(refused.value) == "future.xlsx 表“评价明细” 第4行 E列(评价时间): 2026-10-25 晚于今天 (2026-10-20), 评价不会来自将来"
+    with pytest.raises(PatrolError, match="^future.xlsx: 2027年1月尚未到来, 不能导入该月的好差评$"):
+        ratings.plan_ratings(path.name, read_table(path), periods.month("2027-01"), today=dt.date(2026, 12, 6))
+    assert Rating.select().count() == 0 and Rectification.select().count() == 0
+
+
+def test_a_file_imported_by_an_earlier_version_adds_only_the_case_that_version_took_for_a_duplicate(office, tmp_path):
+    """Before 办件编号 was read, two cases rated the same minute shared one key and the first was kept;
+    imported again now, that first is found and the second, lost then, comes in."""
+    rows = [["A01", "人员P1", "满意", "2026-10-08 09:30", "", "BJ1"], ["A01", "人员P1", "满意", "2026-10-08 09:30", "", "BJ2"]]
+    path = write_ratings(tmp_path / "cases.xlsx", rows, header=HEADER + ["办件编号"])
+    plan = _plan(path)
+    first = plan.rows[0]
+    assert first.legacy_key == plan.rows[1].legacy_key, "the key the earlier version gave both"
+    plan.rows = plan.rows[:1]
+    ratings.apply_ratings(scope.context(office.manager), plan)
+    Rating.update(row_key=first.legacy_key).execute()  # as the earlier version stored it
+    assert [r.status for r in _plan(path).rows] == ["imported", "new"]

@@ -4,8 +4,8 @@ Two layouts are read: one row per rating (time, window, person, 评价等级, co
 window or person with counts of 非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意. Rows are matched to the
 centre's windows (by code, else name) and people (by employee number, else a name that is unique);
 rows that match nothing are kept and listed, never dropped. A row already imported (the same rating
-number, or the same content) is a duplicate and is ignored, so importing a file twice changes
-nothing. Every 差评 (不满意 / 非常不满意) opens a rectification item due in 15 working days (the 好差评
+number, else the same 办件编号, else the same content with the same time) is a duplicate and is ignored,
+so importing a file twice changes nothing. Nothing is rated after the import's day. Every 差评 (不满意 / 非常不满意) opens a rectification item due in 15 working days (the 好差评
 rule: 差评 rectified within 15 working days). Satisfaction = (非常满意 + 满意 + 基本满意) ÷ all.
 """
 
@@ -44,6 +44,8 @@ HEADERS = {
     "level": ("评价等级", "评价结果", "满意度", "评价", "评价级别"),
     "time": ("评价时间", "评价日期", "时间", "日期"),
     "number": ("评价编号", "评价流水号", "流水号", "编号", "评价ID"),
+    # The platforms rate each 办件 once: its number identifies the rating where no rating number is given.
+    "case_number": ("办件编号", "办件流水号", "受理编号", "申办编号", "业务流水号", "办件号"),
     "comment": ("评价内容", "评价意见", "意见", "差评原因", "诉求内容"),
 } | {f: (label, f"{label}数", f"{label}(次)", f"{label}次数") for f, label in zip(FIELDS, LEVELS)}
 LEVEL_WORDS = {header_key(w): w for w in LEVELS} | {header_key(k): v for k, v in {
@@ -64,6 +66,7 @@ class RatingRow:
     number: str
     comment: str
     status: str = "new"  # new / duplicate (in the file or already imported)
+    legacy_key: str = ""  # the key versions before 办件编号 and times were read gave the same row
 
     @property
     def matched(self) -> bool:
@@ -142,10 +145,13 @@ def _count(value, where: Located, errors: list[str]) -> int:
     return int(number)
 
 
-def plan_ratings(file: str, sheets, month: Period, centre_id=scope.SOLE) -> RatingPlan:
+def plan_ratings(file: str, sheets, month: Period, centre_id=scope.SOLE, today: dt.date | None = None) -> RatingPlan:
     """Read a 好差评 workbook for a month, every row checked; PatrolError lists every problem (file,
-    sheet, row, column). Nothing is written."""
+    sheet, row, column). Nothing is written. Nothing is rated after `today` (the import's day)."""
     centre = scope.require_centre(centre_id, "导入好差评")
+    today = today or dt.date.today()
+    if month.start > today:
+        raise PatrolError(f"{file}: {month.label}尚未到来, 不能导入该月的好差评")
     found = None
     for sheet in sheets:
         if sheet.hidden:
@@ -199,10 +205,13 @@ def plan_ratings(file: str, sheets, month: Period, centre_id=scope.SOLE) -> Rati
             rated_on = _date(cell(row, "time"), at(r, "time"), errors)
             if rated_on is not None and not month.start <= rated_on < month.end:
                 errors.append(f"{at(r, 'time')}: {rated_on.isoformat()} 不在{month.label}")
+            elif rated_on is not None and rated_on > today:
+                errors.append(f"{at(r, 'time')}: {rated_on.isoformat()} 晚于今天 ({today.isoformat()}), 评价不会来自将来")
         else:
             counts = tuple(_count(cell(row, f), at(r, f), errors) for f in FIELDS)
             rated_on = None
         number, comment = clean(cell(row, "number"))[:60], clean(cell(row, "comment"))[:500]
+        case_number = clean(cell(row, "case_number"))[:60]
         window_id = windows.get(window_text.upper()) or window_names.get(window_text)
         # An employee number, in its own column or where the export puts the person.
         staff_id = by_number.get(clean(cell(row, "employee_no")).upper()) or by_number.get(clean(cell(row, "staff")).upper())
@@ -211,19 +220,25 @@ def plan_ratings(file: str, sheets, month: Period, centre_id=scope.SOLE) -> Rati
             staff_id = same[0] if len(same) == 1 else None
         if number:
             key = f"{month.start:%Y-%m}|no|{number}"
-        else:
+        elif case_number:
+            key = f"{month.start:%Y-%m}|case|{case_number}"
+        else:  # the rating's whole content, its time to the second as the file gives it
             key = "|".join([f"{month.start:%Y-%m}", layout, window_text, staff_text, ",".join(map(str, counts)),
-                            rated_on.isoformat() if rated_on else "", comment])
+                            clean(cell(row, "time")), comment])
+        legacy = "" if number else "|".join([f"{month.start:%Y-%m}", layout, window_text, staff_text,
+                                             ",".join(map(str, counts)), rated_on.isoformat() if rated_on else "", comment])
         plan.rows.append(RatingRow(at(r, "window"), hashlib.sha256(key.encode("utf-8")).hexdigest(), window_text,
-                                   staff_text, window_id, staff_id, counts, rated_on, number, comment))
+                                   staff_text, window_id, staff_id, counts, rated_on, number, comment,
+                                   legacy_key=hashlib.sha256(legacy.encode("utf-8")).hexdigest() if legacy else ""))
     if errors:
         more = f"\n… 另有 {len(errors) - 20} 处" if len(errors) > 20 else ""
         raise PatrolError("\n".join(errors[:20]) + more)
     if not plan.rows:
         raise PatrolError(f"{file} 表“{sheet.name}”: 表头下没有评价")
-    seen = set()
+    seen, legacy_taken = set(), set()
     stored = set()
-    keys = [r.key for r in plan.rows]
+    # A row imported by an earlier version is found by the key that version gave it.
+    keys = [r.key for r in plan.rows] + [r.legacy_key for r in plan.rows if r.legacy_key]
     for start in range(0, len(keys), 500):
         stored |= {k for (k,) in Rating.select(Rating.row_key).where((Rating.centre == centre)
                                                                       & Rating.row_key.in_(keys[start:start + 500])).tuples()}
@@ -232,6 +247,11 @@ def plan_ratings(file: str, sheets, month: Period, centre_id=scope.SOLE) -> Rati
             row.status = "repeated"
         elif row.key in stored:
             row.status = "imported"
+        elif row.legacy_key in stored and row.legacy_key not in legacy_taken:
+            # Stored by an earlier version under a key rows differing only in 办件编号 or time shared:
+            # that version kept the first such row of the file, and so this one is it; the rest are new.
+            row.status = "imported"
+            legacy_taken.add(row.legacy_key)
         seen.add(row.key)
     return plan
 
