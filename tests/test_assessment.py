@@ -112,7 +112,8 @@ def test_an_80_20_year_with_a_capped_bonus_is_computed_to_the_cent(office):
     parts = {x.name: x for x in year["P1"].parts}
     # months: (99 + 90 + 100) / 3 = 96.333…; × 0.8 = 77.0667; year-end 87.5 × 0.2 = 17.5; bonus 7 capped at 5
     assert round(parts["月度考核平均"].points, 4) == 77.0667 and parts["年终测评"].points == 17.5
-    assert (parts["表扬加分"].value, parts["表扬加分"].points) == (7.0, 5.0) and "超出上限 2 分不计" in parts["表扬加分"].detail
+    assert (parts["表扬加分"].value, parts["表扬加分"].points) == (5.0, 5.0), "shown as counted"
+    assert parts["表扬加分"].detail == "5 条, 共 7 分, 超出上限 2 分不计"
     assert year["P1"].total == 99.57 and year["P1"].grade == "优秀"
 
 
@@ -445,7 +446,7 @@ def test_a_months_conduct_counts_from_its_first_day_capped_and_said_so(office):
     assert [(p.name, p.kind) for p in rows["P1"].parts] == [("巡查平均分", "patrol"), ("违规扣分", "conduct")]
     patrol, conduct = rows["P1"].parts
     assert (patrol.value, patrol.detail) == (99.75, "2 次巡查")
-    assert (conduct.value, conduct.points, conduct.detail) == (25, -20, "5 条, 超出上限 5 分不计")
+    assert (conduct.value, conduct.points, conduct.detail) == (20, -20, "5 条, 共 25 分, 超出上限 5 分不计")
     assert rows["P1"].total == 79.75 and rows["P1"].grade == "基本称职"
     assert "P3" not in rows, "no patrol in October: not assessed, and the withdrawn complaint counts nowhere"
     september = {r.code: r for r in assessing.assess(periods.month("2026-09"), scheme).unassessed}
@@ -554,3 +555,23 @@ def test_a_vetoed_window_gets_no_red_flag_even_with_the_highest_total_and_is_lis
     flags = awards.red_flags(result)
     assert [r.code for r in flags.winners] == ["A01"]
     assert [(e.code, e.reasons) for e in flags.excluded] == [("A02", ("2026年10月一票否决 1 次",))]
+
+
+def test_conduct_in_a_month_without_patrols_still_counts_in_the_year(office):
+    """若羌: the year averages the months' totals; June had no patrol (no total) but a complaint: its 5
+    points still come off the year, said as such, instead of vanishing with the month."""
+    w, p = office.windows, office.staff
+    for day in ("2025-01-10", "2025-03-10"):
+        inspect(w["A01"], office.inspector, p["P1"], at(day))  # 100 and 100
+    scheme = _load(office, "ruoqiang_annual.toml")
+    votes.set_votes(office.manager, YEAR, "年终测评", {"P1": 90}, "staff", "年终测评结果")
+    before = {r.code: r for r in assessing.assess(YEAR, scheme).rows}["P1"].total
+    events.record_event(office.manager, "conduct", p["P1"], "complaint", dt.date(2025, 6, 3), "六月投诉属实",
+                        source="complaint")
+    june = {r.code: r for r in assessing.assess(periods.month("2025-06"), scheme).unassessed}["P1"]
+    assert june.total is None and june.parts[1].points == -5
+    row = {r.code: r for r in assessing.assess(YEAR, scheme).rows}["P1"]
+    months = row.parts[0]
+    # (100 + 100) / 2 - 5 = 95; × 0.8 = 76; + 90 × 0.2 = 18: 94 (was 98)
+    assert (months.value, months.points, row.total, before) == (95.0, 76.0, 94.0, 98.0)
+    assert months.detail == "2 个月, 另计无巡查月份的加减分 -5"

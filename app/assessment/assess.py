@@ -20,7 +20,7 @@ from app.centres import scope
 from app.centres.settings import load_settings
 from app.errors import PatrolError
 from app.periods import Period, level_of, months_in, period_key
-from app.rounding import half_up
+from app.rounding import half_up, short
 from app.storage.models import Inspection, PersonEvent, Rectification, Staff, Vote, Window
 
 
@@ -32,6 +32,9 @@ class Part:
     weight: float  # percent; 0 for conduct and praise
     points: float  # what it adds to the total (negative for conduct)
     detail: str = ""
+
+
+ADJUSTMENT_KINDS = ("conduct", "praise", "repeats")  # points added or taken off, not weighted
 
 
 @dataclass
@@ -170,10 +173,18 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT", 
                       centre_id=centre_id) if any(c.kind == "rating" for c in components) else {}
     repeats = _repeats(period, scheme, centre_id=centre_id) if any(c.kind == "repeats" for c in components) else {}
     month_totals: dict[int, list[float]] = {}
+    # A month without a total (no patrol) still had its conduct and praise: they count in the longer period.
+    month_adjustments: dict[int, float] = {}
+    carried = set(ADJUSTMENT_KINDS) - {c.kind for c in components}  # a kind counted here is not counted twice
     if any(c.kind == "months" for c in components):
         for m in months_in(period):
-            for row in assess(m, _version_for(scheme, m, centre_id=centre_id), centre_id=centre_id).rows:
+            result = assess(m, _version_for(scheme, m, centre_id=centre_id), centre_id=centre_id)
+            for row in result.rows:
                 month_totals.setdefault(row.subject_id, []).append(row.total)
+            for row in result.unassessed:
+                points = sum(p.points for p in row.parts if p.kind in carried)
+                if points:
+                    month_adjustments[row.subject_id] = month_adjustments.get(row.subject_id, 0.0) + points
     rows: list[Row] = []
     for sid, code_, name in subjects:
         parts, missing = [], []
@@ -196,12 +207,18 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT", 
                 listed = month_totals.get(sid, [])
                 value = sum(listed) / len(listed) if listed else None
                 detail = f"{len(listed)} 个月" if listed else ""
+                extra = month_adjustments.get(sid, 0.0)
+                if value is not None and extra:
+                    value += extra
+                    detail += f", 另计无巡查月份的加减分 {'+' if extra > 0 else ''}{short(extra)}"
             elif c.kind in ("conduct", "praise", "repeats"):
                 raw, events = {"conduct": conduct, "praise": praise, "repeats": repeats}[c.kind].get(sid, (0.0, []))
                 value = _clip(raw, c)
                 sign = 1 if c.kind == "praise" else -1
-                detail = f"{len(events)} 条" + (f", 超出上限 {raw - value:g} 分不计" if raw > value else "") if events else ""
-                parts.append(Part(c.name, c.kind, raw, 0.0, half_up(sign * value), detail))
+                # The value shown is the value counted; what the cap left out is said beside it.
+                detail = (f"{len(events)} 条" + (f", 共 {short(raw)} 分, 超出上限 {short(raw - value)} 分不计"
+                                                 if raw > value else "")) if events else ""
+                parts.append(Part(c.name, c.kind, half_up(value), 0.0, half_up(sign * value), detail))
                 continue
             if value is None and c.default is not None:
                 value, detail = c.default, "缺省值"
