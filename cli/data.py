@@ -147,15 +147,17 @@ def cmd_settings(args) -> int:
         settings = load_settings(effective_from or next_month_start(today), centre_id=centre_of(args))
         setattr(settings, args.key, value)
         if args.key in RULE_FIELDS:
-            effect = rule_changes.preview(settings, effective_from if args.regrade and effective_from else today,
-                                          centre_id=centre_of(args))
+            # A preview is of the month asked for (--from), else of this month.
+            effect = rule_changes.preview(settings, effective_from if (args.regrade or args.preview) and effective_from
+                                          else today, centre_id=centre_of(args))
             if args.preview or not args.regrade:
                 print(f"若新规则从{cn_date(effect.start)}起执行并重新评定: {effect.summary()}")
-                for c in effect.changes[:20]:
+                shown = effect.changes if args.all else effect.changes[:20]
+                for c in shown:
                     print(f"  {c.record_no} {c.window} {c.staff} {c.observed_at:%m-%d %H:%M} "
                           f"{c.old_score:g} {c.old_grade} → {c.new_score:g} {c.new_grade}")
-                if len(effect.changes) > 20:
-                    print(f"  … 另有 {len(effect.changes) - 20} 条")
+                if len(effect.changes) > len(shown):
+                    print(f"  … 另有 {len(effect.changes) - len(shown)} 条 (加 --all 列出全部)")
         if args.preview:
             return 0
         if args.key not in RULE_FIELDS:

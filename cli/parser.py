@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     st_push.add_argument("--reason", default="", help="为什么统一 (记入各中心的审计记录)")
     st_set.add_argument("--preview", action="store_true",
                         help="只显示本月 (或 --from 所指月份) 按新规则会改变多少记录和考察案例, 不保存")
+    st_set.add_argument("--all", action="store_true", help="预览列出每一条会改变的记录 (默认只列前 20 条)")
 
     from app.assessment.events import SOURCES
 

@@ -103,6 +103,10 @@ def test_command_line_previews_schedules_and_regrades(roster, capsys, db_target,
         code = main(["settings", "set", "grades", NEW_GRADES, "--from", f"{month:%Y-%m}", "--regrade", "--preview", *base])
         out = capsys.readouterr().out
         assert code == 0 and "2 条" not in out and "1 条的分数或等级改变" in out and "77 不合格 → 77 合格" in out
+        # Without --regrade too, a preview is of the month --from names, not of this one.
+        code = main(["settings", "set", "grades", NEW_GRADES, "--from", f"{month:%Y-%m}", "--preview", *base])
+        out = capsys.readouterr().out
+        assert code == 0 and f"若新规则从{month.year}年{month.month}月1日起执行" in out and "77 不合格 → 77 合格" in out
         code = main(["settings", "set", "grades", NEW_GRADES, "--from", f"{month:%Y-%m}", "--reason", "试", *base])
         assert code != 0 and "重新评定" in capsys.readouterr().err
         code = main(["settings", "set", "grades", NEW_GRADES, "--from", f"{month:%Y-%m}", "--regrade",
@@ -192,3 +196,26 @@ def test_a_lower_pass_mark_withdraws_a_case_but_a_later_failure_still_opens_one(
     rule_changes.change_settings(_new_rules(), roster.manager, "放宽", month, regrade=True)
     live = [c for c in ProbationCase.select().where(ProbationCase.staff == person) if c.status == "open"]
     assert [(c.opened_on, c.opening_inspection_id) for c in live] == [(month.replace(day=12), vetoed.id)]
+
+
+def test_a_preview_lists_twenty_changes_unless_asked_for_all(roster, capsys, db_target, monkeypatch):
+    from app.storage import db as dbmod
+    from cli import main
+
+    month = _last_month()
+    for n in range(22):
+        inspect(roster.windows["A01"], roster.inspector, roster.person(f"S{n}"), _at(month, 1 + n % 20) + dt.timedelta(
+            minutes=n), fail=SEVENTY_SEVEN)
+    dbmod.close_database()
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "secret2")
+    try:
+        base = ["settings", "set", "grades", NEW_GRADES, "--from", f"{month:%Y-%m}", "--preview", "--db", db_target,
+                "--user", "boss"]
+        assert main(base) == 0
+        out = capsys.readouterr().out
+        assert out.count("77 不合格 → 77 合格") == 20 and "… 另有 2 条 (加 --all 列出全部)" in out
+        assert main(base + ["--all"]) == 0
+        out = capsys.readouterr().out
+        assert out.count("77 不合格 → 77 合格") == 22 and "另有" not in out
+    finally:
+        dbmod.open_database(db_target)
