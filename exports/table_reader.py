@@ -103,15 +103,22 @@ def _is_ods(path: Path) -> bool:
             return False
 
 
-_ZERO_PADDED = re.compile(r"^0+$")
+# A whole-number format an office uses for codes: literal text ("GW" or \G\W) around zeros or #s.
+_CODE_FORMAT = re.compile(r'^((?:"[^"]*"|\\.)*)([0#]+)((?:"[^"]*"|\\.)*)$')
+
+
+def _literal(text: str) -> str:
+    return re.sub(r'"([^"]*)"|\\(.)', lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
 
 
 def _shown(value, number_format: str | None):
-    """A number as the office sees it: 1 formatted `0000` is the employee number 0001."""
+    """A number as the office sees it: 1 formatted `0000` is the employee number 0001, 5 formatted
+    `"GW"0000` is GW0005."""
     if number_format and isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        fmt = number_format.split(";")[0].replace('"', "")
-        if _ZERO_PADDED.match(fmt):
-            return str(int(value)).zfill(len(fmt))
+        code = _CODE_FORMAT.match(number_format.split(";")[0])
+        if code and (code.group(1) or code.group(3) or "0" in code.group(2)):
+            digits = str(int(value)).zfill(code.group(2).count("0"))
+            return _literal(code.group(1)) + digits + _literal(code.group(3))
     return value
 
 

@@ -77,6 +77,24 @@ def test_numbers_shown_with_leading_zeros_keep_them_and_mark_nobody_unlisted_fal
     assert "已跳过隐藏的工作表“2025年名单”" in plan.notes
 
 
+@pytest.mark.parametrize("number_format", ['"GW"0000', "\\G\\W0000"])
+def test_numbers_formatted_with_literal_text_read_as_the_office_sees_them(office, tmp_path, number_format):
+    """工号 5 shown as GW0005 by the cell's format is GW0005, not 5: nobody new, nobody unlisted."""
+    for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
+        person.employee_no = f"GW{n:04d}"
+        person.save()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工号", "姓名", "性别", "窗口编号"])
+    for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
+        ws.append([n, person.name, "男" if person.gender == "M" else "女", person.window.code])
+        ws.cell(ws.max_row, 1).number_format = number_format
+    wb.save(tmp_path / "gw.xlsx")
+    plan = plan_roster("gw.xlsx", read_table(tmp_path / "gw.xlsx"))
+    assert [s.employee_no for s in plan.staff][:2] == ["GW0001", "GW0002"]
+    assert plan.count("new") == 0 and plan.count("unlisted") == 0, plan.summary()
+
+
 def _no_numbers(path: Path, rows: list[list]) -> Path:
     wb = Workbook()
     ws = wb.active
