@@ -167,7 +167,7 @@ def cmd_assess(args) -> int:
     result = assessing.assess(period, proposal, args.code, centre_id=centre_of(args))
     everyone = result.rows + result.unassessed
     names = [p.name for p in everyone[0].parts] if everyone else []
-    rows = [[r.rank, r.code, r.name, *[_fmt(p.value) for p in r.parts], _fmt(r.total), r.grade] for r in result.rows]
+    rows = [[r.rank or "—", r.code, r.name, *[_fmt(p.value) for p in r.parts], _fmt(r.total), r.grade] for r in result.rows]
     rows += [["—", r.code, r.name, *[_fmt(p.value) for p in r.parts], "", "缺少: " + "、".join(r.missing)]
              for r in result.unassessed]
     emit(args.format, ["名次", "编号", "名称", *names, "总分", "等级"], rows,

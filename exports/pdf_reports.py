@@ -103,7 +103,7 @@ def _assessment_section(result, width: float) -> list:
                          f"{p.name} {'缺' if p.value is None else f'{p.value:g}→{p.points:g}'}" for p in row.parts)
 
     rows = [["名次", "编号", "名称", "各项 (得分→计入)", "总分", "等级"]]
-    rows += [[r.rank, r.code, r.name, parts(r), fixed(r.total), r.grade] for r in result.rows]
+    rows += [[r.rank or "—", r.code, r.name, parts(r), fixed(r.total), r.grade] for r in result.rows]
     widths = [11 * mm, 18 * mm, 28 * mm, 0, 16 * mm, 14 * mm]
     widths[3] = width - sum(widths)
     return [CondPageBreak(40 * mm), Paragraph(esc(f"综合考核: {result.scheme.name}"), style(13)), gap(1),

@@ -10,7 +10,7 @@ import pytest
 from app import periods
 from app.assessment import assess as assessing
 from app.assessment import awards, events, schemes, votes, what_if
-from app.centres.settings import load_settings
+from app.centres.settings import load_settings, save_settings
 from app.errors import PatrolError
 from app.results import probation, probation_rules, rule_changes
 from app.storage.models import AuditEntry, ProbationCase, ProbationEvent
@@ -555,6 +555,13 @@ def test_a_vetoed_window_gets_no_red_flag_even_with_the_highest_total_and_is_lis
     flags = awards.red_flags(result)
     assert [r.code for r in flags.winners] == ["A01"]
     assert [(e.code, e.reasons) for e in flags.excluded] == [("A02", ("2026年10月一票否决 1 次",))]
+    assert [(r.rank, r.code) for r in result.rows] == [(1, "A01"), (2, "A02")], "the veto ranks last, whatever the total"
+    rules = load_settings()
+    rules.veto_ranking = "不参加排名"
+    save_settings(rules, office.manager, "一票否决者不参加排名")
+    again = {r.code: r for r in assessing.assess(OCT, _load(office, "yangdong_red_flag.toml")).rows}
+    assert (again["A01"].rank, again["A02"].rank) == (1, 0)
+    assert again["A02"].extra["left_out"] == "一票否决 1 次, 按规定不参加排名"
 
 
 def test_conduct_in_a_month_without_patrols_still_counts_in_the_year(office):

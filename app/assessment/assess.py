@@ -231,10 +231,16 @@ def assess(period: Period, scheme: Scheme | None = None, code: str = "DEFAULT", 
         total = None if missing else half_up(max(0.0, sum(p.points for p in parts)))
         rows.append(Row(sid, code_, name, parts, total, missing, count, vetoes))
     assessed = [r for r in rows if r.total is not None]
-    assessed.sort(key=lambda r: (-r.total, -r.inspections, r.code))
+    # A veto means here what it means in the patrol ranking (the centre's setting): last, or not ranked.
+    veto_rule = load_settings(period.last_day, centre_id=centre_id).veto_ranking
+    assessed.sort(key=lambda r: (r.vetoes > 0, -r.total, -r.inspections, r.code))
     previous = None
     for n, row in enumerate(assessed, 1):
-        row.rank = previous.rank if previous is not None and previous.total == row.total else n
+        if row.vetoes and veto_rule == "不参加排名":
+            row.rank, row.extra["left_out"] = 0, f"一票否决 {row.vetoes} 次, 按规定不参加排名"
+            continue
+        same = previous is not None and previous.total == row.total and bool(previous.vetoes) == bool(row.vetoes)
+        row.rank = previous.rank if same else n
         previous = row
     grades = scheme.grades or _centre_grades(period, centre_id=centre_id)
     for row in assessed:
