@@ -321,6 +321,17 @@ CENTRE_COLUMNS = (
 )
 
 
+def called_in_sheet(wb: Workbook, title: str, rows: Sequence, line: float) -> None:
+    """好差评约谈: the windows under the satisfaction line two months running (an empty list says so)."""
+    ws = wb.create_sheet("好差评约谈")
+    _fill_sheet(ws, f"{title} 好差评约谈名单 (满意率连续两个月低于 {line:g}%)", [
+        Column("窗口编号", lambda c: c.code), Column("窗口名称", lambda c: c.name),
+        Column("本月满意率", lambda c: c.satisfaction / 100, 12, "0.0%"), Column("上月满意率", lambda c: c.before / 100, 12, "0.0%"),
+    ], rows)
+    if not rows:
+        _note_below(ws, ["本月没有窗口连续两个月低于约谈线"])
+
+
 def district_workbook(path: str | Path, report) -> None:
     """The district office's workbook: centres ranked as units (the method under the table), and
     windows and staff ranked across the district with their centre."""

@@ -29,7 +29,7 @@ def monthly_excel(out: Path, month: str, centre_id=scope.SOLE) -> str:
     period = periods.parse(month)
     check_target(out, (".xlsx",))
     report = reports.monthly_report(period, centre_id=centre_id)
-    excel.monthly_workbook(out, report, lambda wb: _scheme_sheets(wb, period, centre_id=centre_id))
+    excel.monthly_workbook(out, report, lambda wb: _extra_sheets(wb, period, centre_id=centre_id))
     return f"已导出 {period.label}{periods.kind_word(period)}工作簿: {len(report.windows)} 个窗口、{len(report.staff)} 名人员 → {out}"
 
 
@@ -139,6 +139,17 @@ def _combined(period: Period, by: str, centre_id=scope.SOLE) -> list:
     if by not in ("window", "staff"):
         return []
     return [assessing.assess(period, s, centre_id=centre_id) for s in schemes_on(period.start, centre_id=centre_id) if s.code != DEFAULT_CODE and s.subject == by]
+
+
+def _extra_sheets(wb, period: Period, centre_id=scope.SOLE) -> None:
+    """A month's workbook also lists the windows called in for 好差评; every workbook, the schemes."""
+    if periods.level_of(period) == "month":
+        from app.assessment.ratings import called_in
+        from app.centres.settings import load_settings
+
+        excel.called_in_sheet(wb, period.label, called_in(period, centre_id=centre_id),
+                              load_settings(period.last_day, centre_id=centre_id).interview_below)
+    _scheme_sheets(wb, period, centre_id=centre_id)
 
 
 def _scheme_sheets(wb, period: Period, centre_id=scope.SOLE) -> None:

@@ -14,6 +14,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from app import periods
+from app.assessment import ratings
 from app.context import Context
 from app.results import dashboard
 from app.rounding import fixed, percent
@@ -123,8 +125,11 @@ class DashboardPage(QWidget):
         p = f.today
         text = tr("今日我已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次") if f.own_only else tr(
             "今日已巡查 {0}/{1} 个窗口 · 检查中 {2} 个 · 不合格 {3} 次")
+        # 好差评 comes in by the month: last month's list of windows under the line two months running.
+        called = [] if f.own_only else ratings.called_in(periods.previous_month(day), centre_id=self.ctx.centre_id)
         self.today.setText(text.format(p.inspected, p.windows, p.drafts, p.failed)
-                           + (tr(" · 逾期未整改 {0} 项 (考核 → 整改)").format(f.overdue) if f.overdue else ""))
+                           + (tr(" · 逾期未整改 {0} 项 (考核 → 整改)").format(f.overdue) if f.overdue else "")
+                           + (tr(" · 好差评约谈: {0}").format("、".join(c.code for c in called)) if called else ""))
         self.probation.set_rows(f.probation)
         self.ranking_box.setVisible(f.ranking is not None)
         self.ranking.set_rows(f.ranking or [])

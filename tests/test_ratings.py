@@ -16,6 +16,8 @@ from app.loop import rectification
 from app.results import rectification_items
 from app.storage.models import AuditEntry, Rating, Rectification
 from exports.table_reader import read_table
+from tests.conftest import at
+from tests.helpers import inspect
 
 OCT = periods.month("2026-10")
 HEADER = ["序号", "窗口", "工作人员", "评价等级", "评价时间", "评价内容"]
@@ -183,3 +185,33 @@ def test_a_file_imported_by_an_earlier_version_adds_only_the_case_that_version_t
     ratings.apply_ratings(scope.context(office.manager), plan)
     Rating.update(row_key=first.legacy_key).execute()  # as the earlier version stored it
     assert [r.status for r in _plan(path).rows] == ["imported", "new"]
+
+
+def test_a_window_under_the_line_two_months_running_is_called_in_on_the_workbook_and_the_dashboard(
+        office, tmp_path, qtbot):
+    """A01: 1 of 2 satisfied in September and in October (50 %): called in; A02 low in October only: not;
+    the line is the centre's setting (90 %)."""
+    from openpyxl import load_workbook
+
+    from app.centres.scope import signed_in
+    from exports import jobs
+    from forms.dashboard_page import DashboardPage
+
+    for month, a02 in (("2026-09", "满意"), ("2026-10", "不满意")):
+        path = write_ratings(tmp_path / f"{month}.xlsx", [
+            ["A01", "人员P1", "满意", f"{month}-08 09:30", ""], ["A01", "人员P1", "不满意", f"{month}-09 10:00", "慢"],
+            ["A02", "P2", a02, f"{month}-10 11:00", ""]])
+        ratings.apply_ratings(scope.context(office.manager),
+                              ratings.plan_ratings(path.name, read_table(path), periods.month(month)))
+    (called,) = ratings.called_in(OCT)
+    assert (called.code, called.satisfaction, called.before) == ("A01", 50.0, 50.0)
+    inspect(office.windows["A01"], office.inspector, office.staff["P1"], at("2026-10-12"))  # a workbook needs one
+    book = tmp_path / "oct.xlsx"
+    jobs.monthly_excel(book, "2026-10")
+    sheet = load_workbook(book)["好差评约谈"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert ["A01", office.windows["A01"].name, 0.5, 0.5] in values
+    page = DashboardPage(signed_in(office.manager))
+    qtbot.addWidget(page)
+    page.refresh(dt.date(2026, 11, 3))
+    assert page.today.text().endswith(" · 好差评约谈: A01")

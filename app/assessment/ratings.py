@@ -19,11 +19,12 @@ import peewee as pw
 
 from app import audit
 from app.centres import scope, wall
+from app.centres.settings import load_settings
 from app.centres.workdays import add_workdays, calendar
 from app.context import Context
 from app.errors import PatrolError
 from app.people.roster_import import Located, clean, find_header, header_key
-from app.periods import Period
+from app.periods import Period, previous
 from app.results.rectification_items import new_item, write_items
 from app.roles import require_role
 from app.rounding import half_up
@@ -308,3 +309,24 @@ def satisfaction(period: Period, subject: str, centre_id=scope.SOLE) -> dict[int
     if cid is not None:
         query = query.where(Rating.centre == cid)
     return {k: half_up(100.0 * g / n) for k, g, n in query.tuples() if n}
+
+
+@dataclass(frozen=True)
+class CalledIn:
+    """A window whose 好差评 satisfaction was under the centre's line in a month and the month before."""
+
+    code: str
+    name: str
+    satisfaction: float  # this month, %
+    before: float  # the month before, %
+
+
+def called_in(month: Period, centre_id=scope.SOLE) -> list[CalledIn]:
+    """约谈: the windows under the satisfaction line (the setting of the month's last day) in `month` and
+    in the month before it, each with ratings in both; by code."""
+    line = load_settings(month.last_day, centre_id=centre_id).interview_below
+    now, then = satisfaction(month, "window", centre_id=centre_id), satisfaction(previous(month), "window",
+                                                                                   centre_id=centre_id)
+    low = [wid for wid, value in now.items() if value < line and then.get(wid, 100.0) < line]
+    windows = {w.id: w for w in Window.select().where(Window.id.in_(low))} if low else {}
+    return sorted((CalledIn(windows[w].code, windows[w].name, now[w], then[w]) for w in low), key=lambda c: c.code)

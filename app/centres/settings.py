@@ -61,6 +61,8 @@ class CentreSettings:
     rectify_days_veto: int = 1
     appeal_days: int = 3  # working days after the notice in which a person may appeal a deduction
     second_approval: bool = False  # a changed verdict and a published ranking need a second manager
+    # 好差评: a window whose satisfaction is under this (%) two months running is called in (约谈).
+    interview_below: float = 90.0
 
     @property
     def pass_score(self) -> float:
@@ -87,6 +89,8 @@ class CentreSettings:
             raise PatrolError("整改期限须至少为 1 个工作日")
         if self.appeal_days < 0:
             raise PatrolError("申诉期不能为负")
+        if not 0 <= self.interview_below <= 100:
+            raise PatrolError("约谈的满意率线须在 0–100 之间")
         if not self.checklist.strip():
             raise PatrolError("须选定巡查使用的检查表")
 
