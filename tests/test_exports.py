@@ -111,7 +111,7 @@ def test_monthly_workbook_matches_the_rankings_and_reads_back_with_a_second_read
     assert code == 0 and "40 个窗口" in text
     wb = load_workbook(out)
     assert wb.sheetnames == ["窗口排名", "人员排名", "部门排名", "未参加排名", "考察期登记", "微笑之星", "流动红旗",
-                             "绩效扣发名单", "整改情况", "得分图", "好差评约谈"]
+                             "绩效扣发名单", "整改情况", "好差评约谈", "得分图"]
     ws = wb["窗口排名"]
     assert [c.value for c in ws[1]] == ["名次", "窗口编号", "窗口名称", "进驻部门", "平均分", "等级", "巡查次数", "合格率",
                                         "扣分合计", "一票否决", "上期名次", "变化", "备注"]
