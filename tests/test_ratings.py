@@ -213,5 +213,6 @@ def test_a_window_under_the_line_two_months_running_is_called_in_on_the_workbook
     assert ["A01", office.windows["A01"].name, 0.5, 0.5] in values
     page = DashboardPage(signed_in(office.manager))
     qtbot.addWidget(page)
+    page.resize(1366, 700)
     page.refresh(dt.date(2026, 11, 3))
     assert page.today.text().endswith(" · 好差评约谈: A01")
