@@ -43,6 +43,17 @@ def test_a_checklist_file_over_a_megabyte_is_refused_before_it_is_parsed(tmp_pat
     assert code == 2 and "huge.toml: 文件过大 (至多 1024 KB)" in err
 
 
+def _refused_with_peak(path) -> tuple[PatrolError, int]:
+    """Reading the file is refused: the refusal and the peak memory traced while reading it."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(PatrolError) as refused:
+            read_table(path)
+        return refused.value, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize("body, expected", [
     (b"a," * 2_500_000 + b"\n", "第1行: 超过 65536 个字符"),  # 5 MB on one line
     (b'name,no\n"' + (b"x" * 1000 + b"\n") * 5_000, "CSV 格式有误"),  # a quote left open for 5 MB
@@ -51,14 +62,8 @@ def test_a_csv_of_one_endless_line_or_an_open_quote_is_refused_for_a_lines_memor
     """Streamed and bounded by the line: a 5 MB file costs well under its own size to refuse."""
     path = tmp_path / "roster.csv"
     path.write_bytes(body)
-    tracemalloc.start()
-    try:
-        with pytest.raises(PatrolError) as refused:
-            read_table(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert expected in str(refused.value) and "roster.csv" in str(refused.value)
+    refused, peak = _refused_with_peak(path)
+    assert expected in str(refused) and "roster.csv" in str(refused)
     assert peak < 2 * 2**20, f"peak {peak / 2**20:.1f} MB for a {len(body) / 2**20:.1f} MB file"
 
 
@@ -76,14 +81,8 @@ def test_an_xls_or_ods_that_would_swell_is_refused_from_its_structure_before_a_g
     suffix, data = hostile_office_files()[name]
     path = tmp_path / f"roster{suffix}"
     path.write_bytes(data)
-    tracemalloc.start()
-    try:
-        with pytest.raises(PatrolError) as refused:
-            read_table(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert f"roster{suffix} 表“人员”: 数据延伸到第" in str(refused.value), refused.value
+    refused, peak = _refused_with_peak(path)
+    assert f"roster{suffix} 表“人员”: 数据延伸到第" in str(refused), refused
     assert peak < 2**20, f"peak {peak / 2**20:.1f} MB"
 
 

@@ -57,16 +57,22 @@ def test_the_same_roster_in_five_formats_gives_the_same_preview(office, tmp_path
         assert (s, c) == (summary, changes), f.name
 
 
-def test_numbers_shown_with_leading_zeros_keep_them_and_mark_nobody_unlisted_falsely(office, tmp_path):
-    for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
-        person.employee_no = f"{n:04d}"
-        person.save()
+def _numbered_roster(stored: str, number_format: str) -> Workbook:
+    """The staff renumbered as `stored` ({n} their place), and a roster giving each the bare number n
+    in a cell formatted `number_format`."""
     wb = Workbook()
     ws = wb.active
     ws.append(["工号", "姓名", "性别", "窗口编号"])
     for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
+        person.employee_no = stored.format(n=n)
+        person.save()
         ws.append([n, person.name, "男" if person.gender == "M" else "女", person.window.code])
-        ws.cell(ws.max_row, 1).number_format = "0000"
+        ws.cell(ws.max_row, 1).number_format = number_format
+    return wb
+
+
+def test_numbers_shown_with_leading_zeros_keep_them_and_mark_nobody_unlisted_falsely(office, tmp_path):
+    wb = _numbered_roster("{n:04d}", "0000")
     hidden = wb.create_sheet("2025年名单")
     hidden.append(["工号", "姓名", "性别"])
     hidden.sheet_state = "hidden"
@@ -80,15 +86,7 @@ def test_numbers_shown_with_leading_zeros_keep_them_and_mark_nobody_unlisted_fal
 @pytest.mark.parametrize("number_format", ['"GW"0000', "\\G\\W0000"])
 def test_numbers_formatted_with_literal_text_read_as_the_office_sees_them(office, tmp_path, number_format):
     """工号 5 shown as GW0005 by the cell's format is GW0005, not 5: nobody new, nobody unlisted."""
-    for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
-        person.employee_no = f"GW{n:04d}"
-        person.save()
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["工号", "姓名", "性别", "窗口编号"])
-    for n, person in enumerate(Staff.select().order_by(Staff.id), start=1):
-        ws.append([n, person.name, "男" if person.gender == "M" else "女", person.window.code])
-        ws.cell(ws.max_row, 1).number_format = number_format
+    wb = _numbered_roster("GW{n:04d}", number_format)
     wb.save(tmp_path / "gw.xlsx")
     plan = plan_roster("gw.xlsx", read_table(tmp_path / "gw.xlsx"))
     assert [s.employee_no for s in plan.staff][:2] == ["GW0001", "GW0002"]

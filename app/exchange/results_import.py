@@ -271,8 +271,8 @@ def _one_import_at_a_time() -> None:
 
 
 def _unchanged_since_checked(name: str, uuids: list[str], checked: dict, centre_id) -> None:
-    """The records as the checks found them, now that this import holds the writer's place: another
-    import (the same package from another window, say) may have written some of them meanwhile."""
+    """The records as the checks found them, now that this import holds the writer's place: the same
+    package, imported from another window (say), may have written some of them meanwhile."""
     found: dict = {}
     elsewhere: set = set()
     for start in range(0, len(uuids), 5000):

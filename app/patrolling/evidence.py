@@ -29,10 +29,13 @@ def photo_dir() -> Path:
 def store_photo(data: bytes) -> str:
     """Check image bytes, keep their re-encoded JPEG once (same picture, same file); return its reference
     `<sha256>.jpg`. Raises PatrolError saying what is wrong with the image."""
-    kept = photos.normalised(data)
+    return _keep(photos.normalised(data))[0]
+
+
+def _keep(kept: bytes) -> tuple[str, bool]:
+    """A checked JPEG kept under its own hash: (reference, whether it is new here)."""
     ref = hashlib.sha256(kept).hexdigest() + ".jpg"
-    write_once(photo_path(ref), kept)
-    return ref
+    return ref, write_once(photo_path(ref), kept)
 
 
 def receive_photo(ref: str, data: bytes) -> tuple[str, bool]:
@@ -44,9 +47,7 @@ def receive_photo(ref: str, data: bytes) -> tuple[str, bool]:
         return ref, False  # checked when it was kept
     if ref.endswith(".jpg") and photos.is_normalised(data):
         return ref, write_once(photo_path(ref), data)
-    kept = photos.normalised(data)
-    kept_ref = hashlib.sha256(kept).hexdigest() + ".jpg"
-    return kept_ref, write_once(photo_path(kept_ref), kept)
+    return _keep(photos.normalised(data))
 
 
 def photo_thumbnail(ref: str) -> bytes | None:

@@ -259,8 +259,8 @@ class ProbationEvent(BaseModel):
 
 
 class InspectionHistory(BaseModel):
-    """Versions of an inspection that are not the current one: replaced by a newer revision, or an
-    import that conflicted with it (schema v3). Nothing an inspector finalised is ever lost."""
+    """Versions of an inspection that are not the current one: replaced by a newer revision, or
+    brought by an import that conflicted with it (schema v3). Nothing an inspector finalised is ever lost."""
 
     uuid = pw.CharField(index=True)
     revision = pw.IntegerField()
