@@ -15,7 +15,19 @@ from app.periods import cn_date
 from app.rounding import fixed
 from exports.excel import SUFFIXES, Column, _fill_sheet, _note_below
 from exports.files import atomic_output
-from exports.pdf_base import build, content_width, esc, fields_table, gap, para, signature_lines, style, table, title
+from exports.pdf_base import (
+    build,
+    content_width,
+    esc,
+    fields_table,
+    gap,
+    para,
+    signature_lines,
+    style,
+    table,
+    title,
+    unwrapped_width,
+)
 
 
 def _points(part) -> str:
@@ -70,7 +82,8 @@ def assessment_pdf(path: str | Path, assessment, award_lists: list, centre_name:
     every page while the period is not published."""
     width = content_width(landscape=True)
     cols = _columns(assessment)
-    set_widths = {"名次": 11 * mm, "编号": 20 * mm, "总分": 16 * mm, "等级": 30 * mm}
+    code_w = unwrapped_width(["编号"] + [r.code for r in assessment.rows + assessment.unassessed], 8.5, minimum=20 * mm)
+    set_widths = {"名次": 11 * mm, "编号": code_w, "总分": 16 * mm, "等级": 30 * mm}
     parts = [c for c in cols if c.header not in set_widths and c.header != "名称"]
     part_width = 26 * mm
     name_width = width - sum(set_widths.values()) - part_width * len(parts)

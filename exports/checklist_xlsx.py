@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 
 from app.patrolling.checklist_rows import COLUMNS, item_row
 from app.patrolling.checklists import version_items
 from app.storage.models import ChecklistVersion
-from exports.excel import guarded_append
+from exports.excel import fit_rows, guarded_append
 from exports.files import atomic_output
 
 
@@ -27,8 +27,7 @@ def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
             cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
         for n, c in enumerate(COLUMNS, start=1):
             ws.column_dimensions[ws.cell(1, n).column_letter].width = c.width
-        for row in ws.iter_rows(min_row=2):
-            row[4].alignment = Alignment(wrap_text=True, vertical="top")
+        fit_rows(ws)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
         info = wb.create_sheet("检查表")
@@ -38,5 +37,6 @@ def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
         guarded_append(info, ["说明", "修改“检查项”表后导入, 内容有变化时成为新版本; 已有巡查记录仍使用原版本。"])
         info.column_dimensions["A"].width = 14
         info.column_dimensions["B"].width = 80
+        fit_rows(info, first=1)
         wb.save(tmp)
     return len(items)

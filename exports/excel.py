@@ -25,7 +25,6 @@ from app.audit import in_words
 from app.cells import looks_like_formula
 from app.domain import METHODS
 from app.patrolling.records import record_number
-from app.periods import cn_date
 from app.results.listing import InspectionRow
 from app.results.reports import FailedItemRow, MonthlyReport
 from exports.files import atomic_output
@@ -54,8 +53,72 @@ def text_width(value: object) -> float:
         return 0
     if isinstance(value, dt.datetime):
         return 16
-    text = str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(2 if _is_wide(ch) else 1 for ch in str(value))
+
+
+LINE_HEIGHT = 15  # points a line of 11 pt text takes in a row, CJK fallback fonts included
+CELL_PADDING = 1.5  # character units a cell keeps free at its edges
+DEFAULT_WIDTH = 8.43  # Excel's and LibreOffice's width of a column nobody sized
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def wrapped_lines(value: object, width: float) -> int:
+    """Lines a wrapped cell's text takes in a column `width` characters wide, as Excel and LibreOffice
+    break it: a CJK character may end a line anywhere, a Latin word or number moves whole to the next
+    line (split only when longer than a line), a newline always breaks."""
+    if value is None or value == "":
+        return 1
+    room = max(1.0, width - CELL_PADDING)
+    lines = 0
+    for paragraph in str(value).split("\n"):
+        lines += 1
+        used = 0.0
+        for token in _tokens(paragraph):
+            size = text_width(token)
+            if token == " ":
+                used += 0 if used == 0 else size
+                continue
+            if used + size > room and used > 0:
+                lines += 1
+                used = 0.0
+            while size > room:  # a word longer than a line is broken inside
+                lines += 1
+                size -= room
+            used += size
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    """Units a line is broken between: each CJK character, each space, each run of other characters."""
+    out: list[str] = []
+    word = ""
+    for ch in text:
+        if _is_wide(ch) or ch == " ":
+            if word:
+                out.append(word)
+                word = ""
+            out.append(ch)
+        else:
+            word += ch
+    if word:
+        out.append(word)
+    return out
+
+
+def column_width(ws: Worksheet, column: int) -> float:
+    """A column's width as printed: its own if set, else the sheet's default (Excel's 8.43)."""
+    dim = ws.column_dimensions.get(get_column_letter(column))
+    if dim is not None and dim.customWidth and dim.width:
+        return dim.width
+    return ws.sheet_format.defaultColWidth or DEFAULT_WIDTH
+
+
+def row_height(lines: int) -> float:
+    """Stored height of a row that prints `lines` lines of a wrapped cell."""
+    return LINE_HEIGHT * lines + 3
 
 
 def guard(cell) -> None:
@@ -90,8 +153,9 @@ def _stream_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Column]
                   failing: Callable[[object], bool] = lambda r: False) -> int:
     """Write one sheet row by row (write-only mode: memory does not grow with the rows)."""
     ws = wb.create_sheet(name)
-    for n, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = col.width or max(8, text_width(col.header) + 2)
+    widths = [max(col.width or 8, text_width(col.header) + 2) for col in columns]
+    for n, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = width
     # A write-only sheet writes its properties with the first row: page setup and frozen header now,
     # or they are silently lost (the filter's range, written at the end, follows below).
     print_setup(ws, title, len(columns), 0)
@@ -102,6 +166,7 @@ def _stream_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Column]
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header.append(cell)
     ws.append(header)
+    wrapped = [(n, col, widths[n - 1]) for n, col in enumerate(columns, start=1) if col.wrap]
     count = 0
     for row in rows:
         fail = failing(row)
@@ -113,7 +178,12 @@ def _stream_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Column]
                 cell.number_format = col.number_format
             if fail:
                 cell.fill = FAIL_FILL
+            if wrapped:
+                cell.alignment = WRAP if col.wrap else TOP
             out.append(cell)
+        if wrapped:  # a streamed row's height must be known before the row is written
+            ws.row_dimensions[count + 2].height = row_height(
+                max(wrapped_lines(col.value(row), width) for _n, col, width in wrapped))
         ws.append(out)
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(count, 1) + 1}"
@@ -143,11 +213,11 @@ FAILED_COLUMNS = (
     Column("工号", lambda r: r.employee_no, 9),
     Column("工作人员", lambda r: r.staff_name, 10),
     Column("检查项编号", lambda r: r.code, 12),
-    Column("检查内容", lambda r: r.text, 60),
-    Column("依据条款", lambda r: r.clause, 30),
+    Column("检查内容", lambda r: r.text, 50, wrap=True),
+    Column("依据条款", lambda r: r.clause, 30, wrap=True),
     Column("扣分", lambda r: r.deduction, 7, "0.0"),
     Column("严重程度", lambda r: r.severity, 9),
-    Column("备注", lambda r: r.note, 30),
+    Column("备注", lambda r: r.note, 30, wrap=True),
     Column("记录编号", lambda r: record_number(r.inspection_uuid), 11),
 )
 
@@ -180,28 +250,33 @@ def _fill_sheet(ws: Worksheet, title: str, columns: Sequence[Column], rows: Sequ
                 cell.number_format = col.number_format
             if fail:
                 cell.fill = FAIL_FILL
-    widths = []
     for n, col in enumerate(columns, start=1):
         fitted = max([text_width(col.header)] + [text_width(col.value(row)) for row in rows]) + 2
-        widths.append(col.width or min(max(8, fitted), 60))
-        ws.column_dimensions[get_column_letter(n)].width = widths[-1]
-    wrapped = [(n, col, widths[n - 1]) for n, col in enumerate(columns, start=1) if col.wrap]
-    for r, row in enumerate(rows, start=2):
-        # Excel and LibreOffice print a wrapped cell at the row's stored height: give each row its lines.
-        lines = 1
-        for n, col, width in wrapped:
-            ws.cell(r, n).alignment = WRAP
-            lines = max(lines, -(-int(text_width(col.value(row))) // max(1, int(width) - 2)))
-        if wrapped:
-            ws.row_dimensions[r].height = 15 * lines + 3
-            for n in range(1, len(columns) + 1):  # a tall row reads from its top, every cell alike
-                if not columns[n - 1].wrap:
-                    ws.cell(r, n).alignment = TOP
+        ws.column_dimensions[get_column_letter(n)].width = max(col.width or min(max(8, fitted), 60),
+                                                               text_width(col.header) + 2)
+    fit_rows(ws, first=2)
     print_setup(ws, title, len(columns), len(rows))
 
 
-def _rank_columns(code: str, name: str, extra: tuple[str, str] | None) -> list[Column]:
-    cols = [Column("名次", lambda r: r.rank), Column(code, lambda r: r.code), Column(name, lambda r: r.name)]
+def fit_rows(ws: Worksheet, first: int = 2, last: int | None = None) -> None:
+    """Make every text of a normal-mode sheet printable: a text wider than its column wraps, and its row
+    is made tall enough for its lines (Excel and LibreOffice print a wrapped cell at the row's stored
+    height); the other cells of a tall row read from its top."""
+    widths = {n: column_width(ws, n) for n in range(1, ws.max_column + 1)}
+    for row in ws.iter_rows(min_row=first, max_row=last or ws.max_row):
+        lines = {cell.column: wrapped_lines(cell.value, widths[cell.column]) for cell in row
+                 if isinstance(cell.value, str) and text_width(cell.value) > widths[cell.column] - CELL_PADDING}
+        if not lines:
+            continue
+        ws.row_dimensions[row[0].row].height = row_height(max(lines.values()))
+        for cell in row:
+            cell.alignment = WRAP if cell.column in lines else TOP
+
+
+def _rank_columns(code: str | None, name: str, extra: tuple[str, str] | None) -> list[Column]:
+    """A ranking's columns; `code` None where the name is the identity (a department), not printed twice."""
+    cols = [Column("名次", lambda r: r.rank)] + ([Column(code, lambda r: r.code)] if code else []) + [
+        Column(name, lambda r: r.name)]
     if extra:
         cols.append(Column(extra[0], lambda r, k=extra[1]: r.extra.get(k, "")))
     cols += [Column("平均分", lambda r: r.average_score, 9, "0.00"), Column("等级", lambda r: r.extra.get("grade", ""), 8),
@@ -226,7 +301,7 @@ def _note_below(ws: Worksheet, lines: Sequence[str]) -> None:
         guard(ws.cell(row, 1))
         ws.cell(row, 1).alignment = WRAP
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-        ws.row_dimensions[row].height = 15 * -(-int(text_width(line)) // max(1, int(width) - 2)) + 3
+        ws.row_dimensions[row].height = row_height(wrapped_lines(line, width))
 
 
 UNRANKED_COLUMNS = (
@@ -248,7 +323,7 @@ def monthly_workbook(path: str | Path, report: MonthlyReport, extra: Callable[[W
                     report.windows, failing)
         _fill_sheet(wb.create_sheet("人员排名"), f"{label} 人员排名",
                     _rank_columns("工号", "姓名", ("用工单位", "employer")), report.staff, failing)
-        _fill_sheet(wb.create_sheet("部门排名"), f"{label} 部门排名", _rank_columns("部门", "部门名称", None),
+        _fill_sheet(wb.create_sheet("部门排名"), f"{label} 部门排名", _rank_columns(None, "部门", None),
                     report.departments, failing)
         for name in ("窗口排名", "人员排名", "部门排名"):
             _note_below(wb[name], [f"排名规则: {report.rule}。", "未参加排名的窗口和人员及原因见“未参加排名”表。"])
@@ -271,22 +346,14 @@ def monthly_workbook(path: str | Path, report: MonthlyReport, extra: Callable[[W
         ], report.candidates)
         _fill_sheet(wb.create_sheet("流动红旗"), f"{label} 流动红旗窗口",
                     _rank_columns("窗口编号", "窗口名称", ("进驻部门", "department")), report.red_flags)
-        _fill_sheet(wb.create_sheet("绩效扣发名单"), f"{label} 绩效扣发名单", [
-            Column("工号", lambda p: p.employee_no), Column("姓名", lambda p: p.name), Column("用工单位", lambda p: p.employer),
-            Column("窗口", lambda p: p.window), Column("不合格次数", lambda p: p.failed_inspections),
-            Column("一票否决", lambda p: p.vetoes),
-            Column("扣发金额 (元)", lambda p: p.amount if p.amount is not None else "按办法", 12, "0.00"),
-            Column("计算", lambda p: p.rule, 30, wrap=True),
-            Column("不合格日期", lambda p: "、".join(cn_date(d) for d in p.dates), 30, wrap=True),
-            Column("问题 (次数)", lambda p: "; ".join(f"{c} {t} ({n})" for c, t, n in p.items), 60, wrap=True),
-        ], report.pay)
+        _pay_sheets(wb, label, report.pay)
         _fill_sheet(wb.create_sheet("整改情况"), f"{label} 整改情况 (含逾期未整改)", [
-            Column("编号", lambda r: r.id, 6), Column("来源", lambda r: r.as_dict()["source_label"], 12),
-            Column("问题", lambda r: r.what, 40, wrap=True), Column("工号", lambda r: r.employee_no),
+            Column("编号", lambda r: r.id, 7), Column("来源", lambda r: r.as_dict()["source_label"], 15),
+            Column("问题", lambda r: r.what, 50, wrap=True), Column("工号", lambda r: r.employee_no),
             Column("姓名", lambda r: r.staff_name), Column("窗口", lambda r: r.window_code),
-            Column("开出", lambda r: r.opened_on, 11, "yyyy-mm-dd"), Column("期限", lambda r: r.due_on, 11, "yyyy-mm-dd"),
+            Column("开出", lambda r: r.opened_on, 12, "yyyy-mm-dd"), Column("期限", lambda r: r.due_on, 12, "yyyy-mm-dd"),
             Column("状态", lambda r: r.state_label, 10), Column("重复", lambda r: r.repeats or "", 6),
-            Column("整改情况", lambda r: r.close_note, 30, wrap=True),
+            Column("整改情况", lambda r: r.close_note, 40, wrap=True),
         ], report.rectifications, lambda r: r.state == "overdue")
         if extra is not None:
             extra(wb)
@@ -308,6 +375,31 @@ def monthly_workbook(path: str | Path, report: MonthlyReport, extra: Callable[[W
         chart_sheet.add_chart(chart, "D2")
         print_setup(chart_sheet, f"{label} 得分图", 2, n - 1)
         wb.save(tmp)
+
+
+def _pay_sheets(wb: Workbook, label: str, pay: Sequence) -> None:
+    """The pay list, one row per person (short enough to print many to a page), and beside it the
+    items each person failed, one row per item (a person's whole list in one cell outgrew a page)."""
+    ws = wb.create_sheet("绩效扣发名单")
+    _fill_sheet(ws, f"{label} 绩效扣发名单", [
+        Column("工号", lambda p: p.employee_no), Column("姓名", lambda p: p.name), Column("用工单位", lambda p: p.employer),
+        Column("窗口", lambda p: p.window), Column("不合格次数", lambda p: p.failed_inspections, 11),
+        Column("一票否决", lambda p: p.vetoes, 9),
+        Column("扣发金额 (元)", lambda p: p.amount if p.amount is not None else "按办法", 15, "0.00"),
+        Column("计算", lambda p: p.rule, 24, wrap=True),
+        Column("不合格日期", lambda p: "、".join(f"{d.month}月{d.day}日" for d in p.dates), 30, wrap=True),
+        Column("不合格项", lambda p: f"{len(p.items)} 项, 见“扣发依据”表", 20),
+    ], pay)
+    if not pay:
+        _note_below(ws, ["本期没有应扣发绩效的人员。"])
+    items = [(p, code, text, times) for p in pay for code, text, times in p.items]
+    _fill_sheet(wb.create_sheet("扣发依据"), f"{label} 绩效扣发依据 (每人每项一行)", [
+        Column("工号", lambda i: i[0].employee_no), Column("姓名", lambda i: i[0].name), Column("窗口", lambda i: i[0].window),
+        Column("检查项编号", lambda i: i[1], 12), Column("检查内容", lambda i: i[2], 60, wrap=True),
+        Column("不合格次数", lambda i: i[3], 11),
+    ], items)
+    if not items:
+        _note_below(wb["扣发依据"], ["本期没有应扣发绩效的人员。"])
 
 
 CENTRE_COLUMNS = (
@@ -359,12 +451,12 @@ AUDIT_COLUMNS = (
     Column("时间", lambda a: a.at, 20, "yyyy-mm-dd hh:mm:ss"),
     Column("用户", lambda a: a.username, 12),
     Column("操作", lambda a: a.action_label, 18),
-    Column("对象", lambda a: a.target, 30),
+    Column("对象", lambda a: a.target, 30, wrap=True),
     Column("窗口", lambda a: a.window_code, 8),
     Column("工号", lambda a: a.employee_no, 10),
-    Column("原值", lambda a: in_words(a.old), 50),
-    Column("新值", lambda a: in_words(a.new), 50),
-    Column("理由", lambda a: a.reason, 30),
+    Column("原值", lambda a: in_words(a.old), 50, wrap=True),
+    Column("新值", lambda a: in_words(a.new), 50, wrap=True),
+    Column("理由", lambda a: a.reason, 30, wrap=True),
 )
 
 

@@ -7,14 +7,22 @@ import datetime as dt
 from pathlib import Path
 
 from app import periods
+from app.assessment import assess as assessing
+from app.assessment.awards import award_lists
+from app.assessment.person_year import person_year
+from app.assessment.ratings import called_in
+from app.assessment.schemes import DEFAULT_CODE, schemes_on
 from app.centres import scope
+from app.centres.centre import current_centre
+from app.centres.settings import load_settings
 from app.errors import PatrolError
-from app.loop import verify
-from app.periods import Period, cn_date
+from app.loop import publishing, verify
+from app.periods import Period, cn_date, period_key
 from app.results import centre_ranking, reports
 from app.results.listing import require_export
 from app.storage.models import Inspection
-from exports import excel, pdf_labels, pdf_reports, photo_zip
+from exports import assessment_reports, excel, pdf_labels, pdf_reports, photo_zip
+from exports.assessment_reports import assessment_sheets, assessment_workbook
 from exports.files import check_target
 
 
@@ -46,7 +54,6 @@ def ranking_pdf(out: Path, month: str, by: str = "window", centre_id=scope.SOLE)
     """The ranking sheet of a month, a quarter (YYYY-Qn) or a year (YYYY)."""
     period = periods.parse(month)
     check_target(out, (".pdf",))
-    from app.loop import publishing
 
     report = reports.monthly_report(period, centre_id=centre_id)
     draft = publishing.draft_mark(period, centre_id=centre_id)
@@ -58,7 +65,6 @@ def ranking_pdf(out: Path, month: str, by: str = "window", centre_id=scope.SOLE)
 
 def district_excel(out: Path, period_text: str) -> str:
     """The district office's workbook for a month, a quarter or a year."""
-
     period = periods.parse(period_text)
     check_target(out, excel.SUFFIXES)
     report = centre_ranking.district_report(period)
@@ -68,10 +74,8 @@ def district_excel(out: Path, period_text: str) -> str:
 
 def district_pdf(out: Path, period_text: str) -> str:
     """The district office's A4 ranking of the centres."""
-
     period = periods.parse(period_text)
     check_target(out, (".pdf",))
-    from app.loop import publishing
 
     report = centre_ranking.district_report(period)
     pdf_reports.district_pdf(out, report, verify.payload("R", f"{period_text}.centre", centre_id=None),
@@ -133,9 +137,6 @@ def photos(out: Path, start: dt.date, end: dt.date, centre_id=scope.SOLE) -> str
 
 def _combined(period: Period, by: str, centre_id=scope.SOLE) -> list:
     """The assessments of the schemes in force (besides the default) about the same subject as a ranking."""
-    from app.assessment import assess as assessing
-    from app.assessment.schemes import DEFAULT_CODE, schemes_on
-
     if by not in ("window", "staff"):
         return []
     return [assessing.assess(period, s, centre_id=centre_id) for s in schemes_on(period.start, centre_id=centre_id) if s.code != DEFAULT_CODE and s.subject == by]
@@ -144,19 +145,14 @@ def _combined(period: Period, by: str, centre_id=scope.SOLE) -> list:
 def _extra_sheets(wb, period: Period, centre_id=scope.SOLE) -> None:
     """A month's workbook also lists the windows called in for 好差评; every workbook, the schemes."""
     if periods.level_of(period) == "month":
-        from app.assessment.ratings import called_in
-        from app.centres.settings import load_settings
-
-        excel.called_in_sheet(wb, period.label, called_in(period, centre_id=centre_id),
+        excel.called_in_sheet(wb, f"{reports.centre_name(centre_id=centre_id)} {period.label}",
+                              called_in(period, centre_id=centre_id),
                               load_settings(period.last_day, centre_id=centre_id).interview_below)
     _scheme_sheets(wb, period, centre_id=centre_id)
 
 
 def _scheme_sheets(wb, period: Period, centre_id=scope.SOLE) -> None:
     """The combined assessment of every scheme in force beside the seeds' default (which is the ranking)."""
-    from app.assessment.schemes import DEFAULT_CODE, schemes_on
-    from exports.assessment_reports import assessment_sheets
-
     for scheme in schemes_on(period.start, centre_id=centre_id):
         if scheme.code != DEFAULT_CODE:
             result, lists = _assessed(_period_text(period), scheme.code, centre_id=centre_id)
@@ -164,30 +160,21 @@ def _scheme_sheets(wb, period: Period, centre_id=scope.SOLE) -> None:
 
 
 def _draft(period: Period, centre_id) -> str:
-    from app.loop import publishing
-
     return publishing.draft_mark(period, centre_id=centre_id)
 
 
 def _period_text(period: Period) -> str:
-    from app.periods import period_key
-
     return period_key(period)
 
 
 def _assessed(period_text: str, code: str, centre_id=scope.SOLE):
     """The period under a scheme in force, and its award lists for that period."""
-    from app.assessment import assess as assessing
-    from app.assessment.awards import award_lists
-
     result = assessing.assess(periods.parse(period_text), code=code, centre_id=centre_id)
     return result, award_lists(result)
 
 
 def assessment_excel(out: Path, period_text: str, code: str = "DEFAULT", centre_id=scope.SOLE) -> str:
     """A period under a scheme: every component's contribution, and the award lists with who is out and why."""
-    from exports.assessment_reports import assessment_workbook
-
     check_target(out, excel.SUFFIXES)
     result, lists = _assessed(period_text, code, centre_id=centre_id)
     assessment_workbook(out, result, lists)
@@ -195,9 +182,6 @@ def assessment_excel(out: Path, period_text: str, code: str = "DEFAULT", centre_
 
 
 def assessment_pdf(out: Path, period_text: str, code: str = "DEFAULT", centre_id=scope.SOLE) -> str:
-    from app.centres.centre import current_centre
-    from exports import assessment_reports
-
     check_target(out, (".pdf",))
     result, lists = _assessed(period_text, code, centre_id=centre_id)
     payload = verify.payload("A", verify.assessment_ident("A", f"{period_text}.{result.scheme.code}",
@@ -209,9 +193,6 @@ def assessment_pdf(out: Path, period_text: str, code: str = "DEFAULT", centre_id
 
 def certificates_pdf(out: Path, period_text: str, code: str, award: str, centre_id=scope.SOLE) -> str:
     """One certificate per winner of an award (流动红旗, 微笑之星 / 服务标兵, 评先评优)."""
-    from app.centres.centre import current_centre
-    from exports import assessment_reports
-
     check_target(out, (".pdf",))
     result, lists = _assessed(period_text, code, centre_id=centre_id)
     listed = next((x for x in lists if x.award.key == award), None)
@@ -228,10 +209,6 @@ def certificates_pdf(out: Path, period_text: str, code: str, award: str, centre_
 
 
 def person_year_pdf(out: Path, employee_no: str, year: int, centre_id=scope.SOLE) -> str:
-    from app.assessment.person_year import person_year
-    from app.centres.centre import current_centre
-    from exports import assessment_reports
-
     check_target(out, (".pdf",))
     sheet = person_year(employee_no, year, centre_id=centre_id)
     payload = verify.payload("Y", verify.assessment_ident("Y", f"{employee_no}.{year}", centre_id=centre_id),

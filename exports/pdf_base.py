@@ -78,6 +78,17 @@ def table(rows: Sequence[Sequence], widths: Sequence[float], header_rows: int = 
     return t
 
 
+TABLE_PADDING = 6  # points of a table() cell's left and right padding together
+
+
+def unwrapped_width(texts: Sequence, size: float = 9, minimum: float = 0, padding: float = TABLE_PADDING) -> float:
+    """A column's width in points that prints its widest text on one line (a code, a label, a date):
+    such text broken over two lines reads as two values."""
+    register_font()
+    widest = max((pdfmetrics.stringWidth(str(t), FONT, size) for t in texts if t is not None), default=0)
+    return max(minimum, widest + padding + 1)
+
+
 def fields_table(pairs: Sequence[tuple[str, str]], width: float, columns: int = 2) -> Table:
     """Label / value pairs laid out `columns` pairs to a row."""
     rows = []
@@ -87,7 +98,8 @@ def fields_table(pairs: Sequence[tuple[str, str]], width: float, columns: int = 
             row += [para(label, 9.5, color=colors.HexColor("#444444")), para(value, 10)]
         row += [""] * (2 * columns - len(row))
         rows.append(row)
-    label_w = 24 * mm
+    # Labels on one line (行为发生时间 wrapped at 24 mm); reportlab's default cell padding is 6 pt a side.
+    label_w = unwrapped_width([label for label, _v in pairs], 9.5, minimum=24 * mm, padding=12)
     value_w = width / columns - label_w
     t = Table(rows, colWidths=[label_w, value_w] * columns)
     t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),

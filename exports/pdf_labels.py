@@ -1,4 +1,7 @@
-"""An A4 sheet of window labels for 24-up sticker sheets (3 × 8 labels of 70 × 37 mm, no margins)."""
+"""An A4 sheet of window labels for 24-up sticker sheets (3 × 8 labels of 70 × 37 mm, no margins).
+
+Everything printed stays PADDING inside its label, so also at least that far from the sheet's edges:
+most office printers cannot print the outer 4–5 mm, and a QR cut there does not scan."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from exports.pdf_base import FONT, draw_qr, register_font
 
 COLUMNS, ROWS = 3, 8
 LABEL_W, LABEL_H = A4[0] / COLUMNS, A4[1] / ROWS  # 70 × 37.1 mm
+PADDING = 6 * mm  # inside each label: ≥ 5 mm from the sheet's edge however the printer rounds
 
 
 def _fit(c, text: str, size: float, width: float) -> float:
@@ -36,19 +40,21 @@ def labels_pdf(path: str | Path, labels: list[Label], centre: str) -> None:
                 x = col * LABEL_W
                 y = A4[1] - (row + 1) * LABEL_H
                 # No cutting guides: sticker sheets come pre-cut, and lines near a code confuse scanners.
-                qr = LABEL_H - 6 * mm
-                draw_qr(c, label.payload, x + 3 * mm, y + 3 * mm, qr)
-                text_x = x + qr + 5 * mm
-                text_w = LABEL_W - qr - 7 * mm
+                # The QR's own white quiet zone lies inside the padding's square, not outside it.
+                qr = LABEL_H - 2 * PADDING
+                draw_qr(c, label.payload, x + PADDING, y + PADDING, qr)
+                text_x = x + PADDING + qr + 2 * mm
+                text_w = x + LABEL_W - PADDING - text_x
+                top = y + LABEL_H - PADDING
                 c.setFillColor(colors.black)
-                c.setFont(FONT, _fit(c, label.code, 20, text_w))
-                c.drawString(text_x, y + LABEL_H - 12 * mm, label.code)
+                c.setFont(FONT, _fit(c, label.code, 18, text_w))
+                c.drawString(text_x, top - 6.5 * mm, label.code)
                 c.setFont(FONT, _fit(c, label.name, 10, text_w))
-                c.drawString(text_x, y + LABEL_H - 19 * mm, label.name)
+                c.drawString(text_x, top - 12.5 * mm, label.name)
                 c.setFont(FONT, _fit(c, label.department, 8.5, text_w))
                 c.setFillColor(colors.HexColor("#444444"))
-                c.drawString(text_x, y + LABEL_H - 25 * mm, label.department)
+                c.drawString(text_x, top - 17.5 * mm, label.department)
                 c.setFont(FONT, _fit(c, centre, 7, text_w))
-                c.drawString(text_x, y + 4 * mm, centre)
+                c.drawString(text_x, y + PADDING + 1 * mm, centre)
             c.showPage()
         c.save()

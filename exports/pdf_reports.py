@@ -32,6 +32,7 @@ from exports.pdf_base import (
     style,
     table,
     title,
+    unwrapped_width,
 )
 
 BY_LABELS = {"window": ("窗口", "部门"), "staff": ("人员", "用工单位"), "department": ("部门", "")}
@@ -48,24 +49,26 @@ def ranking_pdf(path: str | Path, report: MonthlyReport, by: str, payload: str, 
     rows: list[RankRow] = {"window": report.windows, "staff": report.staff, "department": report.departments}[by]
     what, extra = BY_LABELS[by]
     width = content_width()
-    header = ["名次", "编号", "名称"] + ([extra] if extra else []) + ["平均分", "等级", "次数", "合格率", "扣分", "否决", "上期"]
+    coded = by != "department"  # a department is known by its name: no code column repeating it
+    header = (["名次", "编号", "名称"] if coded else ["名次", "部门"]) + ([extra] if extra else []) + [
+        "平均分", "等级", "次数", "合格率", "扣分", "否决", "上期"]
     body = []
     highlight = []
     for n, r in enumerate(rows, start=1):
         extra_value = [r.extra.get("department") or r.extra.get("employer") or ""] if extra else []
         last = r.extra.get("previous_rank")
-        body.append([r.rank, r.code, r.name] + extra_value + [fixed(r.average_score), r.extra.get("grade", ""), r.inspections,
-                                                             percent(r.pass_rate), f"{r.deductions:g}", r.vetoes or "",
-                                                             f"{last} {r.extra.get('change', '')}" if last else "新"])
+        body.append([r.rank] + ([r.code, r.name] if coded else [r.name]) + extra_value + [
+            fixed(r.average_score), r.extra.get("grade", ""), r.inspections, percent(r.pass_rate), f"{r.deductions:g}",
+            r.vetoes or "", f"{last} {r.extra.get('change', '')}" if last else "新"])
         if r.vetoes or r.pass_rate < 0.5:
             highlight.append(n)
-    # Every header and 工号 (GW0072) on one line, and employers' names (12 characters) too: the figure
+    # Every header and code (GW0072) on one line, and employers' names (12 characters) too: the figure
     # columns are headed in two characters (次数 = 巡查次数, 扣分 = 扣分合计, as the note under the title says).
-    code_w, name_w, extra_w = (20, 17, 41) if by == "staff" else (16, 34, 30)
-    widths = [11 * mm, code_w * mm, name_w * mm] + ([extra_w * mm] if extra else []) + [15 * mm, 12 * mm, 11 * mm, 15 * mm,
-                                                                                       11 * mm, 11 * mm]
-    widths[2] += 0 if extra else extra_w * mm
-    widths.append(width - sum(widths))
+    extra_w = (41 if by == "staff" else 30) * mm if extra else 0
+    code_w = unwrapped_width(["编号"] + [r.code for r in rows], minimum=16 * mm) if coded else 0
+    figures = [15 * mm, 12 * mm, 11 * mm, 15 * mm, 11 * mm, 11 * mm, 15 * mm]
+    name_w = width - 11 * mm - code_w - extra_w - sum(figures)  # the name takes what the others leave
+    widths = [11 * mm] + ([code_w] if coded else []) + [name_w] + ([extra_w] if extra else []) + figures
     story = [
         title(f"{report.centre}"),
         Paragraph(f"{report.period.label}窗口服务规范巡查排名 (按{what})", style(14, align=TA_CENTER)),
@@ -104,7 +107,8 @@ def _assessment_section(result, width: float) -> list:
 
     rows = [["名次", "编号", "名称", "各项 (得分→计入)", "总分", "等级"]]
     rows += [[r.rank or "—", r.code, r.name, parts(r), fixed(r.total), r.grade] for r in result.rows]
-    widths = [11 * mm, 18 * mm, 28 * mm, 0, 16 * mm, 14 * mm]
+    widths = [11 * mm, unwrapped_width(["编号"] + [r.code for r in result.rows], 8.5, minimum=18 * mm), 28 * mm, 0,
+              16 * mm, 14 * mm]
     widths[3] = width - sum(widths)
     return [CondPageBreak(40 * mm), Paragraph(esc(f"综合考核: {result.scheme.name}"), style(13)), gap(1),
             table(rows, widths, size=8.5), gap(1), para(f"考核方法: {result.method}", 8.5), gap(4)]

@@ -9,7 +9,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.domain import WINDOW_TYPES
-from exports.excel import guarded_append
+from exports.excel import fit_rows, guarded_append
 from exports.files import atomic_output
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
@@ -44,4 +44,5 @@ def roster_template(path: str | Path) -> None:
                      "4. 先用“预览”查看将要发生的变化, 确认后再“导入”。"):
             guarded_append(notes, [line])
         notes.column_dimensions["A"].width = 100
+        fit_rows(notes, first=1)
         wb.save(tmp)

@@ -11,6 +11,7 @@ from app.people.accounts import create_user
 from app.results import centre_ranking, probation, rankings
 from app.setup.centres import add_centre, create_centre
 from app.storage.models import Area, Staff, Window
+from exports.print_fit import cut_cells
 from tests.conftest import at
 from tests.helpers import FAILING, inspect
 
@@ -172,6 +173,7 @@ def test_district_workbook_and_pdf_for_the_office_and_paper_that_verifies_from_a
     assert any(str(r[0]).startswith("排名方法") for r in rows[6:])
     across = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("全区窗口排名").to_python()
     assert across[0][:3] == ["名次", "中心", "窗口编号"] and len([r for r in across[1:] if r[2] in ("A01", "A02")]) == 7
+    assert cut_cells(book) == [], [str(c) for c in cut_cells(book)][:5]
     jobs.district_pdf(sheet, "2026-10")
     s1 = county.centres["S1"].id
     paper = verify.payload("R", "2026-10.centre", centre_id=None)

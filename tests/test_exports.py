@@ -19,6 +19,7 @@ from app.demo.centre import make_demo
 from app.loop import verify
 from app.patrolling import checklists
 from app.patrolling.evidence import store_photo
+from app.patrolling.records import record_number
 from app.patrolling.scan import parse_scan
 from app.results.rankings import rank
 from app.storage import db as dbmod
@@ -111,7 +112,7 @@ def test_monthly_workbook_matches_the_rankings_and_reads_back_with_a_second_read
     assert code == 0 and "40 个窗口" in text
     wb = load_workbook(out)
     assert wb.sheetnames == ["窗口排名", "人员排名", "部门排名", "未参加排名", "考察期登记", "微笑之星", "流动红旗",
-                             "绩效扣发名单", "整改情况", "好差评约谈", "得分图"]
+                             "绩效扣发名单", "扣发依据", "整改情况", "好差评约谈", "得分图"]
     ws = wb["窗口排名"]
     assert [c.value for c in ws[1]] == ["名次", "窗口编号", "窗口名称", "进驻部门", "平均分", "等级", "巡查次数", "合格率",
                                         "扣分合计", "一票否决", "上期名次", "变化", "备注"]
@@ -245,6 +246,18 @@ def test_label_sheet_qr_codes_open_their_windows_through_the_scanner_input(capsy
     assert sorted(parse_scan(c, "DEMO") for c in codes) == sorted(
         [f"A{n:02d}" for n in range(1, 19)] + [f"B{n:02d}" for n in range(1, 16)]
         + [f"C{n:02d}" for n in range(1, 6)] + ["Z01", "Z02"])
+    # Nothing printed in the outer 5 mm of the sheet (most printers lose 4-5 mm there).
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-png", "-gray", "-r", "100", "-f", "1", "-l", "1", str(out), str(tmp_path / "edge")],
+                   check=True)
+    page = Image.open(next(tmp_path.glob("edge*.png"))).convert("L")
+    w, h = page.size
+    band = round(5 / 25.4 * 100)
+    for box in ((0, 0, w, band), (0, h - band, w, h), (0, 0, band, h), (w - band, 0, w, h)):
+        assert page.crop(box).getextrema()[0] > 200, f"ink within 5 mm of the sheet's edge at {box}"
+    inner = page.crop((band, band, w - band, h - band)).getextrema()[0]
+    assert inner < 60, "the labels themselves print"
     out_b = tmp_path / "labels-b.pdf"
     assert run(capsys, "export", "labels-pdf", "--db", str(db), "--area", "B", "--out", str(out_b))[0] == 0
     assert "B15" in pdf_text(out_b) and "A01" not in pdf_text(out_b)
@@ -395,15 +408,22 @@ def test_the_pay_list_has_the_amount_and_its_rule_and_rows_tall_enough_to_print(
     dbmod.close_database()
     out = tmp_path / "m.xlsx"
     assert run(capsys, "export", "excel", "--db", str(db), "--month", "2026-10", "--out", str(out))[0] == 0
-    ws = load_workbook(out)["绩效扣发名单"]
+    wb = load_workbook(out)
+    ws, items = wb["绩效扣发名单"], wb["扣发依据"]
     header = [c.value for c in ws[1]]
-    amount, rule, problems = header.index("扣发金额 (元)") + 1, header.index("计算") + 1, header.index("问题 (次数)") + 1
+    amount, rule, listed = header.index("扣发金额 (元)") + 1, header.index("计算") + 1, header.index("不合格项") + 1
+    per_person = {}
+    for r in range(2, items.max_row + 1):
+        per_person.setdefault(items.cell(r, 1).value, []).append(items.cell(r, 4).value)
+    assert ws.max_row > 1 and per_person
     for r in range(2, ws.max_row + 1):
         failures = ws.cell(r, header.index("不合格次数") + 1).value
         vetoes = ws.cell(r, header.index("一票否决") + 1).value
         assert ws.cell(r, amount).value == failures * 100 + vetoes * 200
         assert f"不合格 {failures} 次 × 100 元" in ws.cell(r, rule).value
-        assert ws.cell(r, problems).alignment.wrap_text and ws.row_dimensions[r].height >= 18
+        # One row a person; the items failed are one row each on the sheet beside it.
+        codes = per_person[ws.cell(r, 1).value]
+        assert ws.cell(r, listed).value == f"{len(codes)} 项, 见“扣发依据”表" and len(set(codes)) == len(codes)
     dbmod.open_database(str(db), create=False)
     settings.pay_per_failure, settings.pay_per_veto = 0.0, 0.0
     save_settings(settings, User.get(User.username == "admin"), "恢复")
@@ -426,3 +446,96 @@ def test_quarter_and_year_rankings_are_a_workbook_and_a_pdf_that_verifies(capsys
     code, out, _ = run(capsys, "verify", "--db", str(db), payload)
     assert code == 0 and "2026年 排名" in out
     dbmod.open_database(str(db), create=False)
+
+
+def test_a_cell_a_printout_would_cut_is_found_with_why(tmp_path):
+    """The print check itself: what it must flag and what it must let pass."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    from exports.print_fit import cut_cells
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws.column_dimensions["A"].width = 10
+    ws.column_dimensions["B"].width = 10
+    ws.column_dimensions["C"].width = 10
+    ws.append(["窗口排名表的标题很长", None, "x"])  # runs on into the empty B: seen
+    ws.append(["窗口排名表的标题很长", "填", "x"])  # runs into a filled B: cut
+    ws.append([1234567890.5, "x", "x"])  # a number wider than its column prints ###
+    ws["A3"].number_format = "0.00"
+    ws.append(["依据条款依据条款依据条款依据条款", "x", "x"])  # wraps into 4 lines at 10 wide
+    ws["A4"].alignment = Alignment(wrap_text=True)
+    ws.row_dimensions[4].height = 45  # three lines' height: the fourth is cut
+    ws.append(["依据条款依据条款依据条款依据条款", "x", "x"])
+    ws["A5"].alignment = Alignment(wrap_text=True)
+    ws.row_dimensions[5].height = 63
+    ws.append(["x", "x", "检查内容超出表格右边"])  # the print range ends at column C
+    wb.save(tmp_path / "t.xlsx")
+    cuts = cut_cells(tmp_path / "t.xlsx")
+    assert [c.cell for c in cuts] == ["A2", "A3", "A4", "C6"], [str(c) for c in cuts]
+    assert "右侧单元格非空" in cuts[0].why and "###" in cuts[1].why and "4 行" in cuts[2].why and "右边" in cuts[3].why
+
+
+def test_no_workbook_cuts_a_cells_text_when_printed(capsys, db, tmp_path, monkeypatch):
+    """Every workbook a person prints or edits (month, quarter, year, details, assessment, audit, checklist,
+    roster template): every wrapped cell's row tall enough for its lines, no text into a filled cell, no ###."""
+    from app.centres.settings import load_settings, save_settings
+    from app.storage.models import User
+    from exports.print_fit import cut_cells
+
+    settings = load_settings()  # a settings change: an audit row whose old and new values are long
+    settings.pay_per_failure = 50.0
+    save_settings(settings, User.get(User.username == "admin"), "2026年绩效考核办法第三条: 每次不合格扣发五十元")
+    dbmod.close_database()
+    books = {
+        "month": ("excel", "--month", "2026-10"), "quarter": ("excel", "--quarter", "2026-Q4"),
+        "year": ("excel", "--year", "2026"), "details": ("details", "--from", "2026-10-01", "--to", "2026-10-31"),
+        "assessment": ("assessment-excel", "--month", "2026-10"),
+    }
+    for name, (kind, *period) in books.items():
+        assert run(capsys, "export", kind, "--db", str(db), *period, "--out", str(tmp_path / f"{name}.xlsx"))[0] == 0
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "admin123")
+    assert run(capsys, "audit", "--db", str(db), "--user", "admin", "--out", str(tmp_path / "audit.xlsx"))[0] == 0
+    assert run(capsys, "checklists", "export", "--db", str(db), "--out", str(tmp_path / "checklist.xlsx"))[0] == 0
+    assert run(capsys, "roster", "template", "--db", str(db), "--out", str(tmp_path / "roster.xlsx"))[0] == 0
+    for book in sorted(tmp_path.glob("*.xlsx")):
+        cuts = cut_cells(book)
+        assert cuts == [], f"{book.name}: " + "; ".join(str(c) for c in cuts[:5])
+    book = load_workbook(tmp_path / "month.xlsx")
+    items = book["扣发依据"]
+    assert any(items.cell(r, 5).alignment.wrap_text for r in range(2, items.max_row + 1)), "long items wrap"
+    people = [c.value for c in book["绩效扣发名单"]["A"][1:] if c.value]
+    assert people and len(people) == len(set(people)), "the pay list is one row a person"
+    audit = load_workbook(tmp_path / "audit.xlsx")["审计记录"]
+    assert audit.max_row > 1 and audit.row_dimensions[2].height > 18, "the settings change wraps onto lines of its own"
+    dbmod.open_database(str(db), create=False)
+    settings.pay_per_failure = 0.0
+    save_settings(settings, User.get(User.username == "admin"), "恢复")
+
+
+@need_tools
+def test_codes_and_labels_print_on_one_line_and_a_department_is_named_once(capsys, db, tmp_path):
+    """A code broken over two lines reads as two values: 工号 and window codes stay whole in the ranking
+    tables, the record's field labels (行为发生时间) too; a department ranking has no code repeating its name."""
+    dbmod.close_database()
+    texts = {}
+    for by in ("window", "staff", "department"):
+        out = tmp_path / f"{by}.pdf"
+        assert run(capsys, "export", "ranking-pdf", "--db", str(db), "--month", "2026-10", "--by", by, "--out", str(out))[0] == 0
+        texts[by] = pdf_text(out)
+    dbmod.open_database(str(db), create=False)
+    report_rows = {by: rank(OCT, by=by) for by in ("window", "staff")}
+    for by, rows in report_rows.items():
+        lines = texts[by].splitlines()
+        for r in rows:
+            assert any(re.search(rf"(^|\s){re.escape(r.code)}\s+{re.escape(r.name)}", line) for line in lines), (by, r.code)
+    header = next(line for line in texts["department"].splitlines() if "名次" in line)
+    assert header.split()[:2] == ["名次", "部门"] and "编号" not in header
+    number = record_number(Inspection.select().order_by(Inspection.id).first().uuid)
+    dbmod.close_database()
+    record = tmp_path / "record.pdf"
+    assert run(capsys, "export", "record-pdf", "--db", str(db), "--inspection", number, "--out", str(record))[0] == 0
+    dbmod.open_database(str(db), create=False)
+    assert re.search(r"行为发生时间\s+2026-10-\d\d \d\d:\d\d", pdf_text(record))
