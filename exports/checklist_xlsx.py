@@ -10,7 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from app.patrolling.checklist_rows import COLUMNS, item_row
 from app.patrolling.checklists import version_items
 from app.storage.models import ChecklistVersion
-from exports.excel import fit_rows, guarded_append
+from exports.excel import fit_rows, guarded_append, text_width
 from exports.files import atomic_output
 
 
@@ -26,7 +26,7 @@ def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
         for cell in ws[1]:
             cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
         for n, c in enumerate(COLUMNS, start=1):
-            ws.column_dimensions[ws.cell(1, n).column_letter].width = c.width
+            ws.column_dimensions[ws.cell(1, n).column_letter].width = max(c.width, text_width(c.header) + 2)
         fit_rows(ws)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions

@@ -36,6 +36,11 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 DATETIME = "yyyy-mm-dd hh:mm"
 SUFFIXES = (".xlsx",)
+LINE_HEIGHT = 15  # points a line of 11 pt text takes in a row, CJK fallback fonts included
+CELL_PADDING = 1.0  # character units a cell keeps free at its edges
+# A CJK character of 11 pt beside Calibri's 7-pixel digit: 14.7 pixels, so a little over two units.
+WIDE = 2.1
+DEFAULT_WIDTH = 8.43  # Excel's and LibreOffice's width of a column nobody sized
 
 
 @dataclass(frozen=True)
@@ -48,17 +53,12 @@ class Column:
 
 
 def text_width(value: object) -> float:
-    """Display width in Excel character units: a CJK character is two."""
+    """Display width in Excel character units (the width of a digit): a CJK character is a little over two."""
     if value is None:
         return 0
     if isinstance(value, dt.datetime):
         return 16
-    return sum(2 if _is_wide(ch) else 1 for ch in str(value))
-
-
-LINE_HEIGHT = 15  # points a line of 11 pt text takes in a row, CJK fallback fonts included
-CELL_PADDING = 1.5  # character units a cell keeps free at its edges
-DEFAULT_WIDTH = 8.43  # Excel's and LibreOffice's width of a column nobody sized
+    return sum(WIDE if _is_wide(ch) else 1 for ch in str(value))
 
 
 def _is_wide(ch: str) -> bool:
@@ -404,7 +404,7 @@ def _pay_sheets(wb: Workbook, label: str, pay: Sequence) -> None:
 
 CENTRE_COLUMNS = (
     Column("名次", lambda r: r.rank or "—", 6), Column("编码", lambda r: r.code, 8), Column("中心", lambda r: r.name),
-    Column("类型", lambda r: r.kind, 9), Column("平均分", lambda r: r.average_score, 9, "0.00"),
+    Column("类型", lambda r: r.kind, 11), Column("平均分", lambda r: r.average_score, 9, "0.00"),
     Column("巡查次数", lambda r: r.inspections, 9), Column("在用窗口", lambda r: r.windows, 9),
     Column("覆盖窗口", lambda r: r.covered, 9), Column("覆盖率", lambda r: r.coverage, 9, "0.0%"),
     Column("合格率", lambda r: r.pass_rate, 9, "0.0%"), Column("新开考察", lambda r: r.cases_opened, 9),

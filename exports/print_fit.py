@@ -75,13 +75,13 @@ def cut_cells(path: str | Path) -> list[CutCell]:
                 if "\n" in text:
                     out.append(CutCell(ws.title, where, text, "有换行符但未设自动换行"))
                     continue
-                if text_width(text) <= width - CELL_PADDING + 0.5:
+                if text_width(text) <= width - CELL_PADDING:
                     continue
                 if isinstance(cell.value, (int, float, dt.date)):
-                    out.append(CutCell(ws.title, where, text, f"数字宽 {text_width(text)}, 列宽 {width:g} (打印为 ###)"))
+                    out.append(CutCell(ws.title, where, text, f"数字宽 {text_width(text):g}, 列宽 {width:g} (打印为 ###)"))
                     continue
                 if last_col >= ws.max_column:  # the printed range ends with the last column
-                    out.append(CutCell(ws.title, where, text, f"文字宽 {text_width(text)}, 列宽 {width:g}, 超出表格右边"))
+                    out.append(CutCell(ws.title, where, text, f"文字宽 {text_width(text):g}, 列宽 {width:g}, 超出表格右边"))
                 elif ws.cell(r, last_col + 1).value not in (None, ""):
-                    out.append(CutCell(ws.title, where, text, f"文字宽 {text_width(text)}, 列宽 {width:g}, 右侧单元格非空"))
+                    out.append(CutCell(ws.title, where, text, f"文字宽 {text_width(text):g}, 列宽 {width:g}, 右侧单元格非空"))
     return out
