@@ -2,18 +2,25 @@
 builds its grid. calamine allocates every cell of the rectangle from the first value to the last (about
 60 bytes each), so a 6 KB .xls with one value at IV65536, or a 1 KB .ods with one row repeated a million
 times, would take gigabytes before any bound on rows or cells could be checked. Here the .xls records
-and the .ods XML are walked as a stream, nothing kept but counters."""
+and the .ods XML are walked as a stream, nothing kept but counters.
+
+The same walk notes what calamine cannot give: how a whole number is shown where its cell's format adds
+text or zeros (5 shown as GW0005): the .xls cell's format string, the .ods cell's displayed text. The
+reader decides whether to believe it (`table_reader`)."""
 
 from __future__ import annotations
 
 import mmap
 import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
 from app.errors import PatrolError
+
+MAX_SHOWN = 50_000  # numbers noted with their shown form, per sheet
+MAX_SHOWN_TEXT = 64
 
 
 @dataclass
@@ -24,6 +31,12 @@ class Extent:
     rows: int = 0  # the last row holding a value (1-based): the grid's height from row 1
     columns: int = 0  # likewise the last column
     values: int = 0  # cells holding a value, repeats counted
+    # (row, column) 0-based → how a number there is shown: .xls its number format, .ods its text
+    shown: dict = field(default_factory=dict)
+
+    def note(self, row: int, column: int, text: str) -> None:
+        if len(self.shown) < MAX_SHOWN:  # a sheet with more is refused for its size anyway
+            self.shown[(row, column)] = text[:MAX_SHOWN_TEXT]
 
     def take(self, row: int, column: int, count: int = 1) -> None:
         self.rows, self.columns = max(self.rows, row + 1), max(self.columns, column + 1)
@@ -47,6 +60,8 @@ _END, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
 _CELL = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0204, 0x0205, 0x00D6}
 _MULRK = 0x00BD  # (row, first column, 6 bytes per value, last column)
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+_FORMAT, _XF, _NUMBER, _RK = 0x041E, 0x00E0, 0x0203, 0x027E
+_BUILT_IN_FORMATS = 164  # format numbers below are Excel's own (General, 0.00, dates...), never literal text
 
 
 def xls_extents(path: Path) -> list[Extent]:
@@ -135,19 +150,38 @@ def _workbook_stream(data) -> bytes:
 
 
 def _biff_extents(stream: bytes) -> list[Extent]:
-    """Walk the records: the sheet list in the workbook globals, then each sheet's cell records."""
+    """Walk the records: the sheet list, number formats and cell styles in the workbook globals, then
+    each sheet's cell records."""
     offsets = []
+    formats: dict[int, str] = {}
+    xf_formats: list[int] = []  # a cell style's number format, by the style's index
+    biff8 = len(stream) >= 6 and struct.unpack_from("<HHH", stream, 0)[2] == 0x0600
     at = 0
     while at + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, at)
+        body = stream[at + 4:at + 4 + length]
         if kind == _FILEPASS:
             raise _Encrypted
         if kind == _BOUNDSHEET and length >= 8:  # every kind of sheet, as calamine lists them
-            offsets.append((struct.unpack_from("<I", stream, at + 4)[0], _sheet_name(stream[at + 10:at + 4 + length])))
+            offsets.append((struct.unpack_from("<I", body)[0], _sheet_name(body[6:])))
+        elif kind == _FORMAT and biff8 and length >= 5:
+            formats[struct.unpack_from("<H", body)[0]] = _biff8_string(body[2:])
+        elif kind == _XF and length >= 4:
+            xf_formats.append(struct.unpack_from("<H", body, 2)[0])
         if kind == _EOF:
             break
         at += 4 + length
-    return [_sheet_extent(stream, position, name) for position, name in offsets]
+    # The styles whose format could show a number as text: only those are worth noting per cell.
+    styles = {n: formats[f] for n, f in enumerate(xf_formats) if f >= _BUILT_IN_FORMATS and f in formats}
+    return [_sheet_extent(stream, position, name, styles) for position, name in offsets]
+
+
+def _biff8_string(body: bytes) -> str:
+    """A BIFF8 string: its length, a flag for two-byte characters, the characters."""
+    count, flags = struct.unpack_from("<HB", body)
+    if flags & 0x01:
+        return body[3:3 + 2 * count].decode("utf-16-le", "replace")
+    return body[3:3 + count].decode("latin-1")
 
 
 def _sheet_name(body: bytes) -> str:
@@ -158,7 +192,7 @@ def _sheet_name(body: bytes) -> str:
     return body[2:2 + count].decode("latin-1") if len(body) >= 2 and body[1] == 0 else f"{count}"
 
 
-def _sheet_extent(stream: bytes, at: int, name: str) -> Extent:
+def _sheet_extent(stream: bytes, at: int, name: str, styles: dict[int, str]) -> Extent:
     extent, depth = Extent(name), 0
     while at + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, at)
@@ -170,12 +204,21 @@ def _sheet_extent(stream: bytes, at: int, name: str) -> Extent:
             if depth <= 0:
                 break
         elif depth == 1 and kind in _CELL and length >= 4:
-            extent.take(*struct.unpack_from("<HH", stream, body))
+            row, column = struct.unpack_from("<HH", stream, body)
+            extent.take(row, column)
+            if styles and kind in (_NUMBER, _RK) and length >= 10:
+                (style,) = struct.unpack_from("<H", stream, body + 4)
+                if style in styles:
+                    extent.note(row, column, styles[style])
         elif depth == 1 and kind == _MULRK and length >= 6:
             row, first = struct.unpack_from("<HH", stream, body)
             (last,) = struct.unpack_from("<H", stream, body + length - 2)
             if last >= first:
                 extent.take(row, last, last - first + 1)
+                for n in range(min(last - first + 1, (length - 6) // 6)) if styles else ():
+                    (style,) = struct.unpack_from("<H", stream, body + 4 + 6 * n)
+                    if style in styles:
+                        extent.note(row, first + n, styles[style])
         at = body + length
     return extent
 
@@ -201,6 +244,7 @@ class _OdsWalk:
         self.row_repeat = 1
         self.row_values = self.row_last = 0  # in the current row: values, the column after the last
         self.cell_repeat, self.cell_has_value = 1, False
+        self.number_text: list[str] | None = None  # the shown text of a number cell, while inside it
 
     @staticmethod
     def _repeat(attrs: dict, key: str) -> int:
@@ -225,6 +269,8 @@ class _OdsWalk:
         elif name in _CELLS:
             self.cell_repeat = self._repeat(attrs, _COLUMNS_REPEATED)
             self.cell_has_value = _VALUE_TYPE in attrs
+            single = self.cell_repeat == 1 and self.row_repeat == 1
+            self.number_text = [] if single and attrs.get(_VALUE_TYPE) == "float" else None
         else:
             self.cell_has_value = True  # a paragraph or span inside a cell: it shows something
 
@@ -234,6 +280,9 @@ class _OdsWalk:
         elif self.depth != 1:
             return
         elif name in _CELLS:
+            if self.number_text:
+                self.sheets[-1].note(self.row, self.column, "".join(self.number_text))
+            self.number_text = None
             if self.cell_has_value:
                 self.row_values += self.cell_repeat
                 self.row_last = self.column + self.cell_repeat
@@ -248,6 +297,11 @@ class _OdsWalk:
             self.row += self.row_repeat
 
 
+    def text(self, data: str) -> None:
+        if self.depth == 1 and self.number_text is not None and sum(map(len, self.number_text)) < MAX_SHOWN_TEXT:
+            self.number_text.append(data)
+
+
 def _no_entities(*_args) -> None:
     raise _Damaged("文件声明了 XML 实体")  # never in a spreadsheet; the way to an entity bomb
 
@@ -257,6 +311,7 @@ def ods_extents(path: Path) -> list[Extent]:
     walk = _OdsWalk()
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler, parser.EndElementHandler = walk.start, walk.end
+    parser.CharacterDataHandler = walk.text
     parser.EntityDeclHandler = _no_entities
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:

@@ -72,10 +72,10 @@ def read_table(path: str | Path) -> list[Sheet]:
     if head.startswith(b"PK"):
         _check_zip(path)
         if suffix == ".ods" or _is_ods(path):
-            return _calamine(path, ods_extents(path))
+            return _calamine(path, ods_extents(path), xls=False)
         return _xlsx(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary Excel format (and WPS's .et saved as .xls)
-        return _calamine(path, xls_extents(path))
+        return _calamine(path, xls_extents(path), xls=True)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         raise PatrolError(f"{name}: 不是有效的 {suffix} 文件 (文件内容与扩展名不符或已损坏)")
     return [_csv(path)]
@@ -119,6 +119,20 @@ def _shown(value, number_format: str | None):
         if code and (code.group(1) or code.group(3) or "0" in code.group(2)):
             digits = str(int(value)).zfill(code.group(2).count("0"))
             return _literal(code.group(1)) + digits + _literal(code.group(3))
+    return value
+
+
+def _shown_as(value, shown: str, xls: bool):
+    """A whole number of an .xls or .ods as the office sees it. An .xls gives the cell's format
+    (read as an .xlsx's); an .ods the text it showed, believed only when it is the number itself with
+    zeros or text around it (GW0005 for 5), never another number."""
+    value = _plain(value)
+    if xls:
+        return _shown(value, shown)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        code = re.fullmatch(r"(\D*?)(\d+)(\D*)", shown.strip())
+        if code and int(code.group(2)) == int(value) and (code.group(1) or code.group(3) or code.group(2)[0] == "0"):
+            return shown.strip()
     return value
 
 
@@ -222,7 +236,7 @@ def _check_extent(name: str, sheet: str, extent: Extent) -> None:
         raise PatrolError(f"{name} 表“{sheet}”: 有 {extent.values} 个非空单元格, 超过上限 {MAX_CELLS}")
 
 
-def _calamine(path: Path, extents: list[Extent]) -> list[Sheet]:
+def _calamine(path: Path, extents: list[Extent], xls: bool) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     name = path.name
@@ -232,6 +246,7 @@ def _calamine(path: Path, extents: list[Extent]) -> list[Sheet]:
         raise PatrolError(f"{name}: 有 {len(extents)} 个工作表, 超过上限 {MAX_SHEETS}")
     for extent in extents:
         _check_extent(name, extent.name, extent)
+    shown_by_sheet = {extent.name: extent.shown for extent in extents}
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 — calamine's own errors: the file is damaged or not a workbook
@@ -248,8 +263,11 @@ def _calamine(path: Path, extents: list[Extent]) -> list[Sheet]:
                                   f" 超过上限 {MAX_ROWS} 行 × {MAX_COLUMNS} 列")
             start_row, start_col = sheet.start or (0, 0)
             rows: list[list[Cell]] = [[] for _ in range(start_row)]
-            for values in sheet.iter_rows():
-                rows.append(_row(meta.name, [Cell(None)] * start_col + [Cell(_plain(v)) for v in values], budget))
+            shown = shown_by_sheet.get(meta.name, {})
+            for r, values in enumerate(sheet.iter_rows(), start=start_row):
+                cells = [Cell(_plain(v) if (r, c) not in shown else _shown_as(v, shown[(r, c)], xls))
+                         for c, v in enumerate(values, start=start_col)]
+                rows.append(_row(meta.name, [Cell(None)] * start_col + cells, budget))
             merged = [(a[0], a[1], b[0], b[1]) for a, b in sheet.merged_cell_ranges or []]
             sheets.append(Sheet(meta.name, _finish(name, meta.name, rows, merged, budget),
                                 not str(meta.visible).endswith(".Visible")))

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -83,14 +87,57 @@ def test_numbers_shown_with_leading_zeros_keep_them_and_mark_nobody_unlisted_fal
     assert "已跳过隐藏的工作表“2025年名单”" in plan.notes
 
 
-@pytest.mark.parametrize("number_format", ['"GW"0000', "\\G\\W0000"])
-def test_numbers_formatted_with_literal_text_read_as_the_office_sees_them(office, tmp_path, number_format):
-    """工号 5 shown as GW0005 by the cell's format is GW0005, not 5: nobody new, nobody unlisted."""
-    wb = _numbered_roster("GW{n:04d}", number_format)
+need_soffice = pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"),
+                                  reason="LibreOffice makes the .xls and .ods (CI installs it)")
+
+
+def _saved_as(book: Path, suffix: str) -> Path:
+    """The workbook saved by LibreOffice as .xls or .ods, formats kept, as an office would."""
+    if suffix == ".xlsx":
+        return book
+    subprocess.run(["soffice", "--headless", "--convert-to", suffix[1:], "--outdir", str(book.parent), str(book)],
+                   check=True, capture_output=True, timeout=180)
+    return book.with_suffix(suffix)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", pytest.param(".xls", marks=need_soffice), pytest.param(".ods", marks=need_soffice)])
+@pytest.mark.parametrize("number_format", ['"GW"0000', "\\G\\W0000", "0000"])
+def test_numbers_formatted_with_literal_text_read_as_the_office_sees_them(office, tmp_path, number_format, suffix):
+    """工号 5 shown as GW0005 by the cell's format is GW0005, not 5 (and 0005 by 0000), in .xlsx, .xls
+    (its format records) and .ods (the text it shows): nobody new, nobody unlisted."""
+    stored = "{n:04d}" if number_format == "0000" else "GW{n:04d}"
+    wb = _numbered_roster(stored, number_format)
     wb.save(tmp_path / "gw.xlsx")
-    plan = plan_roster("gw.xlsx", read_table(tmp_path / "gw.xlsx"))
-    assert [s.employee_no for s in plan.staff][:2] == ["GW0001", "GW0002"]
+    path = _saved_as(tmp_path / "gw.xlsx", suffix)
+    plan = plan_roster(path.name, read_table(path))
+    assert [s.employee_no for s in plan.staff][:2] == [stored.format(n=1), stored.format(n=2)]
     assert plan.count("new") == 0 and plan.count("unlisted") == 0, plan.summary()
+
+
+@need_soffice
+def test_an_ods_showing_another_number_than_it_holds_is_read_by_its_value(tmp_path):
+    """The text an .ods shows is believed only as the number itself with text or zeros around it:
+    a cell holding 5 that claims to show GW0006 (or 5.00) is read as 5."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工号", "姓名"])
+    for n, name in ((5, "甲"), (6, "乙"), (7, "丙")):
+        ws.append([n, name])
+        ws.cell(ws.max_row, 1).number_format = '"GW"0000'
+    wb.save(tmp_path / "t.xlsx")
+    ods = _saved_as(tmp_path / "t.xlsx", ".ods")
+    with zipfile.ZipFile(ods) as zf:
+        members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    content = members["content.xml"].decode()
+    assert "<text:p>GW0005</text:p>" in content
+    members["content.xml"] = content.replace("<text:p>GW0005</text:p>", "<text:p>GW0006</text:p>").replace(
+        "<text:p>GW0007</text:p>", "<text:p>7.00</text:p>").encode()
+    forged = tmp_path / "forged.ods"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data, compress_type=zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+    (sheet,) = read_table(forged)
+    assert [row[0].value for row in sheet.rows[1:]] == [5, "GW0006", 7]
 
 
 def _no_numbers(path: Path, rows: list[list]) -> Path:
