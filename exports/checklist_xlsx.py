@@ -10,7 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from app.patrolling.checklist_rows import COLUMNS, item_row
 from app.patrolling.checklists import version_items
 from app.storage.models import ChecklistVersion
-from exports.excel import fit_rows, guarded_append, text_width
+from exports.excel import fit_rows, guarded_append, print_setup, text_width
 from exports.files import atomic_output
 
 
@@ -28,8 +28,7 @@ def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
         for n, c in enumerate(COLUMNS, start=1):
             ws.column_dimensions[ws.cell(1, n).column_letter].width = max(c.width, text_width(c.header) + 2)
         fit_rows(ws)
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
+        print_setup(ws, f"{version.checklist.name} 第 {version.version} 版", len(COLUMNS), len(items))
         info = wb.create_sheet("检查表")
         guarded_append(info, ["检查表编号", version.checklist.code])
         guarded_append(info, ["检查表名称", version.checklist.name])
@@ -38,5 +37,6 @@ def checklist_workbook(path: str | Path, version: ChecklistVersion) -> int:
         info.column_dimensions["A"].width = 14
         info.column_dimensions["B"].width = 80
         fit_rows(info, first=1)
+        print_setup(info, f"{version.checklist.name} 第 {version.version} 版 说明", 2, 3)
         wb.save(tmp)
     return len(items)

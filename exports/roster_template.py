@@ -9,7 +9,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.domain import WINDOW_TYPES
-from exports.excel import fit_rows, guarded_append
+from exports.excel import fit_rows, guarded_append, print_setup
 from exports.files import atomic_output
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
@@ -30,7 +30,7 @@ def roster_template(path: str | Path) -> None:
                 ws.column_dimensions[chr(65 + n)].width = width
             for cell in ws[1]:
                 cell.font, cell.fill = Font(bold=True), HEADER_FILL
-            ws.freeze_panes = "A2"
+            print_setup(ws, f"人员名单模板 {ws.title}", len(widths), 1)
         types = DataValidation(type="list", formula1='"' + ",".join(WINDOW_TYPES) + '"', allow_blank=False)
         windows.add_data_validation(types)
         types.add("C2:C1000")
@@ -45,4 +45,5 @@ def roster_template(path: str | Path) -> None:
             guarded_append(notes, [line])
         notes.column_dimensions["A"].width = 100
         fit_rows(notes, first=1)
+        print_setup(notes, "人员名单模板 填写说明", 1, 5)
         wb.save(tmp)

@@ -503,6 +503,9 @@ def test_no_workbook_cuts_a_cells_text_when_printed(capsys, db, tmp_path, monkey
     for book in sorted(tmp_path.glob("*.xlsx")):
         cuts = cut_cells(book)
         assert cuts == [], f"{book.name}: " + "; ".join(str(c) for c in cuts[:5])
+        for ws in load_workbook(book).worksheets:  # and every sheet prints on A4 at the page's width
+            setup = (int(ws.page_setup.paperSize or 0), ws.sheet_properties.pageSetUpPr.fitToPage, ws.page_setup.fitToWidth)
+            assert setup == (int(ws.PAPERSIZE_A4), True, 1) and ws.oddHeader.center.text, (book.name, ws.title, setup)
     book = load_workbook(tmp_path / "month.xlsx")
     items = book["扣发依据"]
     assert any(items.cell(r, 5).alignment.wrap_text for r in range(2, items.max_row + 1)), "long items wrap"
