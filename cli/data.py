@@ -214,6 +214,12 @@ def cmd_import(args) -> int:
     from app.storage.db import open_database
 
     open_database(args.db, create=False)
+    if args.kind == "update":  # signed by the office for this laptop: no sign-in needed to apply it
+        from app.exchange.laptop_update import apply_update, update_state
+
+        print(apply_update(args.file).summary())
+        print(update_state().describe())
+        return 0
     user = acting_user(args, "manager") if args.kind == "results" or getattr(args, "apply", False) else None
     if args.kind == "ratings":
         from cli.assessment import cmd_import_ratings

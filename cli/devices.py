@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from app.errors import PatrolError
 from cli.common import centre_of, emit
 
 
@@ -35,6 +38,18 @@ def cmd_devices(args) -> int:
     if args.action == "revoke":
         device = devices.revoke_device(user, args.device, args.reason, centre_id=centre_of(args))
         print(f"已注销设备 {device.name} ({device.key_id}); 此后它的结果包和打印件不再被接受, 之前导入的记录保留并标注")
+        return 0
+    if args.action == "update":
+        from app.exchange import update_file
+
+        today = dt.date.today()
+        if args.all == bool(args.device):
+            raise PatrolError("请指定一台设备的密钥编号, 或用 --all 为每台笔记本各写一个")
+        written = (update_file.write_updates(user, args.out, today, centre_id=centre_of(args)) if args.all
+                   else [update_file.write_update(user, args.device, args.out, today, centre_id=centre_of(args))])
+        for w in written:
+            print(f"已写出 {w.device} ({w.key_id}) 的第 {w.number} 号更新: 待复查 {w.rechecks} 项、考察期 {w.probation} 人 → {w.path}")
+        print("在笔记本上运行: main.py import update 文件.wpu (或在 数据交换 页导入)")
         return 0
     if args.action == "end-legacy":
         devices.end_legacy_key(user, args.reason, centre_id=centre_of(args))

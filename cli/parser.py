@@ -246,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     im_roster.add_argument("--confirm-unlisted", action="store_true",
                            help="名单将使一成以上的在岗人员标为离岗时, 确认名单确实完整")
 
+    im_update = im_sub.add_parser("update", parents=[db],
+                                  help="巡查笔记本: 应用管理端为本机写的更新文件 (.wpu): 名单、检查表、规则、巡查员、待复查项")
+    im_update.add_argument("file", type=Path, metavar="FILE.wpu")
+
     im_ratings = im_sub.add_parser("ratings", parents=[db],
                                    help="导入好差评月度导出表: 默认只预览 (列出未匹配和重复的行), 加 --apply 才写入")
     im_ratings.add_argument("file", type=Path, metavar="FILE.xlsx")
@@ -371,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
     dv_revoke = dv_sub.add_parser("revoke", parents=[db], help="注销设备: 此后它的结果包和打印件不再被接受")
     dv_revoke.add_argument("device", metavar="KEY-ID", help="设备的密钥编号 (devices list 第一列; 名称可能重复, 不用名称)")
     dv_revoke.add_argument("--reason", required=True)
+    dv_update = dv_sub.add_parser("update", parents=[db],
+                                  help="为笔记本写更新文件 (.wpu): 名单、检查表、规则、巡查员和待复查项, 带到笔记本上应用")
+    dv_update.add_argument("device", nargs="?", metavar="KEY-ID", help="设备的密钥编号; 与 --all 二选一")
+    dv_update.add_argument("--all", action="store_true", help="为每台在用的笔记本各写一个, 放进 --out 指定的文件夹")
+    dv_update.add_argument("--out", required=True, type=Path, metavar="FILE.wpu-or-FOLDER")
     dv_end = dv_sub.add_parser("end-legacy", parents=[db], help="停用升级前的共享密钥 (旧结果包和旧二维码不再被接受)")
     dv_end.add_argument("--reason", required=True)
 

@@ -44,6 +44,7 @@ EXPECTED = {
     "import roster --apply": (["{tmp}/roster.xlsx", "--reason", "试"], REFUSED, REFUSED, "管理员修改名单"),
     "import ratings": (["{tmp}/ratings.xlsx", "--month", "2026-10"], OK, OK, "只预览"),
     "import ratings --apply": (["{tmp}/ratings.xlsx", "--month", "2026-10"], REFUSED, REFUSED, "管理员写入好差评"),
+    "import update": (["{tmp}/none.wpu"], REFUSED, REFUSED, "巡查员在笔记本上应用 (这里不是笔记本)"),
     "rectifications": ([], OK, REFUSED, "巡查员不看整改项"),
     "rectify": (["1", "--note", "试"], REFUSED, REFUSED, "管理员确认整改"),
     "calendar set": (["2026-10-01", "--kind", "holiday", "--reason", "试"], REFUSED, REFUSED, "管理员改节假日"),
@@ -90,6 +91,7 @@ EXPECTED = {
     "devices enrol": (["--name", "x", "--inspectors", "xuncha1", "--out", "{tmp}/x.wpe"], REFUSED, REFUSED, "管理员"),
     "devices revoke": (["DXXXX", "--reason", "试"], REFUSED, REFUSED, "管理员"),
     "devices end-legacy": (["--reason", "试"], REFUSED, REFUSED, "管理员"),
+    "devices update": (["--all", "--out", "{tmp}"], REFUSED, REFUSED, "管理员"),
     "selftest": (None, None, None, "临时数据库, 不碰用户数据 (另有测试运行它)"),
 }
 # The export kind tried as "export" (the others follow listing.require_export, tested with the reports).

@@ -51,7 +51,7 @@ class DeviceRow:
         return f"已注销 ({self.revoked_at:%Y-%m-%d})" if self.revoked_at else "在用"
 
 
-def _office(action: str):
+def office_identity(action: str):
     office = identity.local()
     if office is None:
         raise PatrolError("数据库中没有中心, 请先建立中心")
@@ -109,7 +109,7 @@ def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, 
         raise PatrolError(f"设置文件的扩展名应为 {setup_file.SUFFIX}")
     if not out.parent.is_dir():
         raise PatrolError(f"输出文件夹不存在: {out.parent}")
-    office = _office("登记设备")
+    office = office_identity("登记设备")
     centre = home
     pair = signing.new_key_pair()
     key_id = signing.new_key_id("D")

@@ -9,9 +9,6 @@ a secret like a password: whoever holds it can sign as that laptop until the off
 
 from __future__ import annotations
 
-import json
-import os
-import zipfile
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -19,8 +16,7 @@ import peewee as pw
 
 from app.centres.settings import CentreSettings
 from app.errors import PatrolError
-from app.exchange import strict_json
-from app.keys import signing
+from app.exchange import signed_file
 from app.patrolling.checklists import CategoryDef, ChecklistDef, ItemDef, definition_of
 from app.storage.models import (
     Area,
@@ -39,7 +35,6 @@ FORMAT = "window-patrol-setup"
 FORMAT_VERSION = 1
 SUFFIX = ".wpe"
 MAX_FILE = 64 * 2**20  # a city's roster and every checklist version are a few megabytes
-MAX_SIGNATURE = 512
 
 
 def _checklist_json(version: ChecklistVersion) -> dict:
@@ -94,49 +89,15 @@ def content(centre: Centre, office, device: dict, inspectors: list[User], create
 
 def write(out: Path, body: dict, office_private_key: str) -> None:
     """Sign and write the file (readable by its owner only: it holds a private key)."""
-    data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
     office = body["office"]
-    signature = f"ed25519 {office['key_id']} {office['public_key']} {signing.sign(office_private_key, data)}"
-    tmp = out.with_name(f".{out.name}.part")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("setup.json", data)
-            zf.writestr("signature", signature)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    signed_file.write(out, "setup.json", body, office["key_id"], office["public_key"], office_private_key)
 
 
 def read(path: str | Path) -> dict:
     """Open a set-up file and check its signature before parsing it; the parsed content."""
-    path = Path(path)
-    name = path.name
+    name = Path(path).name
+    body, _data, key_id, public_key = signed_file.read(path, "setup.json", "设置文件", MAX_FILE)
     try:
-        if path.stat().st_size > MAX_FILE:
-            raise PatrolError(f"{name}: 文件过大, 不是本系统的设置文件")
-        with zipfile.ZipFile(path) as zf:
-            infos = {i.filename: i for i in zf.infolist()}
-            if set(infos) != {"setup.json", "signature"}:
-                raise PatrolError(f"{name}: 不是窗口巡查设置文件 (应只含 setup.json 和 signature)")
-            if infos["signature"].file_size > MAX_SIGNATURE or infos["setup.json"].file_size > 4 * MAX_FILE:
-                raise PatrolError(f"{name}: 设置文件的成员大小异常, 拒绝读取")
-            data = zf.read("setup.json")
-            signature = zf.read("signature").decode("ascii", "replace").split()
-    except PatrolError:
-        raise
-    except FileNotFoundError:
-        raise PatrolError(f"找不到设置文件: {path}") from None
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError) as exc:
-        raise PatrolError(f"{name}: 文件已损坏或不是设置文件 ({exc.__class__.__name__})") from None
-    if len(signature) != 4 or signature[0] != "ed25519":
-        raise PatrolError(f"{name}: 缺少管理端签名")
-    _, key_id, public_key, sig = signature
-    if not signing.verify(public_key, data, sig):
-        raise PatrolError(f"{name}: 签名不符: 设置文件被改动过, 不能使用")
-    try:
-        body = strict_json.loads(data.decode("utf-8"))
         office = body["office"]
         if office["key_id"] != key_id or office["public_key"] != public_key:
             raise ValueError("office key")

@@ -7,7 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.storage.models import Inspection, Item, ItemResult, ProbationCase, Rectification
+import peewee as pw
+
+from app.storage.models import (
+    Inspection,
+    Item,
+    ItemResult,
+    ProbationCase,
+    ProbationDue,
+    RecheckDue,
+    Rectification,
+    Staff,
+    Window,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ def last_results(inspection: Inspection) -> dict[str, LastResult]:
         if r is not None:
             out[item.item_code] = LastResult(r.inspection.observed_at.date(), "fail", r.note,
                                              tuple(p for p in r.photos.split("\n") if p), item.due_on, item.repeats)
+    _office_dues(inspection, day, out)
     if inspection.staff_id is not None and _on_probation(inspection.staff_id, day):
         # On probation: the person's last finalised inspection before this one, its failures too.
         last = (Inspection.select().where((Inspection.staff == inspection.staff_id) & (Inspection.status == "final")
@@ -64,6 +77,41 @@ def last_results(inspection: Inspection) -> dict[str, LastResult]:
     return out
 
 
+def _office_dues(inspection: Inspection, day: dt.date, out: dict[str, LastResult]) -> None:
+    """On a laptop: the faults the office had open at its last update (app.exchange.laptop_update), for
+    the items this laptop has no fault of its own for, unless a later inspection here passed the item."""
+    window = Window.get_by_id(inspection.window_id)
+    if inspection.staff_id is not None:
+        who = RecheckDue.employee_no == Staff.get_by_id(inspection.staff_id).employee_no
+        mine = Inspection.staff == inspection.staff_id
+    else:
+        who = (RecheckDue.window_code == window.code) & (RecheckDue.employee_no == "")
+        mine = (Inspection.window == window.id) & Inspection.staff.is_null()
+    dues = list(RecheckDue.select().where(who & (RecheckDue.centre == window.centre_id) & (RecheckDue.day <= day))
+                .order_by(RecheckDue.day))
+    if not dues:
+        return
+    passed = dict(ItemResult.select(Item.code, pw.fn.MAX(Inspection.observed_at)).join(Item).switch(ItemResult)
+                  .join(Inspection).where(mine & (Inspection.status == "final") & (Inspection.id != inspection.id)
+                                          & (ItemResult.result == "pass")
+                                          & (Inspection.observed_at < inspection.observed_at))
+                  .group_by(Item.code).tuples())
+    for due in dues:
+        since = passed.get(due.item_code)
+        if due.item_code in out or (since is not None and _day_of(since) > due.day):
+            continue
+        out[due.item_code] = LastResult(due.day, "fail", due.note, tuple(p for p in due.photos.split("\n") if p),
+                                        due.due_on, due.repeats)
+
+
+def _day_of(value) -> dt.date:
+    return (value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))).date()
+
+
 def _on_probation(staff_id: int, day: dt.date) -> bool:
-    return ProbationCase.select().where((ProbationCase.staff == staff_id) & (ProbationCase.status == "open")
-                                        & (ProbationCase.opened_on <= day) & (ProbationCase.ends_on >= day)).exists()
+    if ProbationCase.select().where((ProbationCase.staff == staff_id) & (ProbationCase.status == "open")
+                                    & (ProbationCase.opened_on <= day) & (ProbationCase.ends_on >= day)).exists():
+        return True
+    # On a laptop, the office's open cases (its last update) count too.
+    return ProbationDue.select().where((ProbationDue.employee_no == Staff.get_by_id(staff_id).employee_no)
+                                       & (ProbationDue.opened_on <= day) & (ProbationDue.ends_on >= day)).exists()

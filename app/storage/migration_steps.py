@@ -400,6 +400,54 @@ def _v15_centre_days(database: pw.Database) -> None:
                          "(SELECT case_id FROM probation_event WHERE kind = 'withdrawn')")
 
 
+def _v16_laptop_updates(database: pw.Database) -> None:
+    """The office's updates to its laptops: a number per device at the office; on a laptop, the office's
+    re-checks due and probation cases, and the updates applied (the tables as v16 made them)."""
+
+    class RecheckDueV16(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        window_code = pw.CharField()
+        employee_no = pw.CharField(default="")
+        item_code = pw.CharField()
+        day = pw.DateField()
+        note = pw.TextField(default="")
+        photos = pw.TextField(default="")
+        due_on = pw.DateField(null=True)
+        repeats = pw.IntegerField(default=0)
+
+        class Meta:
+            table_name = "recheck_due"
+            indexes = ((("centre", "employee_no"), False), (("centre", "window_code"), False))
+
+    class ProbationDueV16(pw.Model):
+        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
+        employee_no = pw.CharField()
+        case_number = pw.IntegerField()
+        opened_on = pw.DateField()
+        ends_on = pw.DateField()
+        rechecks_required = pw.IntegerField()
+        rechecks_passed = pw.IntegerField(default=0)
+        rechecks_failed = pw.IntegerField(default=0)
+
+        class Meta:
+            table_name = "probation_due"
+
+    class AppliedUpdateV16(pw.Model):
+        number = pw.IntegerField(unique=True)
+        written_at = pw.DateTimeField()
+        applied_at = pw.DateTimeField(default=dt.datetime.now)
+        digest = pw.CharField()
+
+        class Meta:
+            table_name = "applied_update"
+
+    models = [RecheckDueV16, ProbationDueV16, AppliedUpdateV16]
+    with database.bind_ctx(models, bind_refs=False, bind_backrefs=False):
+        database.create_tables(models)
+    if "updates_written" not in {c.name for c in database.get_columns("device")}:
+        database.execute_sql("ALTER TABLE device ADD COLUMN updates_written INTEGER NOT NULL DEFAULT 0")
+
+
 def protect_audit(database: pw.Database) -> None:
     """Triggers that make the audit trail append-only, whatever writes to the database."""
     if isinstance(database, pw.SqliteDatabase):
@@ -423,4 +471,5 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_
                                                     8: _v8_district, 9: _v9_centre_checklists,
                                                     10: _v10_assessment, 11: _v11_ratings_and_rectification,
                                                     12: _v12_rectification_items, 13: _v13_appeals_and_publication,
-                                                    14: _v14_centre_walls, 15: _v15_centre_days}
+                                                    14: _v14_centre_walls, 15: _v15_centre_days,
+                                                    16: _v16_laptop_updates}

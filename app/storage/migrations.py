@@ -20,7 +20,7 @@ from app.storage.models import (
 )
 from app.storage.proxy import sqlite_path
 
-CURRENT_VERSION = 15
+CURRENT_VERSION = 16
 
 
 def stored_version(database: pw.Database) -> int | None:

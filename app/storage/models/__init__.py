@@ -43,8 +43,9 @@ from app.storage.models.core import (
     change_time,
     now,
 )
+from app.storage.models.laptop import AppliedUpdate, ProbationDue, RecheckDue
 
-__all__ = ["BaseModel", "SchemaVersion", "Centre", "Setting", "Area", "Window", "Staff", "User", "Checklist", "ChecklistVersion", "Category", "Item", "PatrolRound", "Inspection", "ItemResult", "ProbationCase", "ProbationEvent", "InspectionHistory", "ImportLog", "AuditEntry", "Identity", "Device", "RuleSet", "PersonEvent", "Vote", "SchemeVersion", "CalendarDay", "CentreDay", "RatingImport", "Rating", "Rectification", "Appeal", "Publication", "Approval", "change_time", "now", "ALL_MODELS"]
+__all__ = ["BaseModel", "SchemaVersion", "Centre", "Setting", "Area", "Window", "Staff", "User", "Checklist", "ChecklistVersion", "Category", "Item", "PatrolRound", "Inspection", "ItemResult", "ProbationCase", "ProbationEvent", "InspectionHistory", "ImportLog", "AuditEntry", "Identity", "Device", "RuleSet", "PersonEvent", "Vote", "SchemeVersion", "CalendarDay", "CentreDay", "RatingImport", "Rating", "Rectification", "Appeal", "Publication", "Approval", "RecheckDue", "ProbationDue", "AppliedUpdate", "change_time", "now", "ALL_MODELS"]
 
 ALL_MODELS = [
     SchemaVersion,
@@ -80,4 +81,7 @@ ALL_MODELS = [
     Appeal,
     Publication,
     Approval,
+    RecheckDue,
+    ProbationDue,
+    AppliedUpdate,
 ]

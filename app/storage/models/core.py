@@ -334,6 +334,8 @@ class Device(BaseModel):
     centre_code = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])
     # Schema v14: the centre a laptop was enrolled for; its packages and paper speak for that centre only.
     laptop_centre = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])
+    # Schema v16: the number of the last update the office wrote for this laptop (0: none yet).
+    updates_written = pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])
 
     @property
     def inspector_names(self) -> tuple[str, ...]:
