@@ -77,6 +77,7 @@ SETTING_LABELS = {
     "appeal_days": "申诉期: 定稿后几个工作日内可申诉",
     "second_approval": "双人审批: 改变结论的记录修改和发布排名须另一名管理员批准 (是/否)",
     "interview_below": "好差评满意率低于此线 (%) 连续两个月的窗口列入约谈名单",
+    "update_stale_days": "巡查笔记本超过此天数未收到管理端更新时, 巡查页提醒",
 }
 
 # The conduct and praise registers (app.assessment.events) and the schemes that name their kinds.

@@ -28,7 +28,7 @@ from PyQt6.QtWidgets import (
 from app.centres import scope
 from app.context import Context
 from app.errors import PatrolError
-from app.exchange import conflicts, devices
+from app.exchange import conflicts, devices, laptop_update, update_file
 from app.exchange.results_import import import_package
 from app.exchange.results_package import SUFFIX, export_results
 from app.people.roster_import import RosterPlan, apply_roster, plan_roster
@@ -120,6 +120,17 @@ class ExchangePage(QWidget):
         row.addStretch(1)
         layout.addWidget(results)
 
+        if laptop_update.is_laptop():
+            updates = QGroupBox(tr("管理端更新 (管理员电脑 → 本笔记本): 名单、检查表、规则、巡查员、待复查项"))
+            box = QHBoxLayout(updates)
+            self.update_state_label = QLabel()
+            self.update_state_label.setWordWrap(True)
+            apply_button = QPushButton(tr("应用更新文件…"))
+            apply_button.clicked.connect(self.apply_update_file)
+            box.addWidget(apply_button)
+            box.addWidget(self.update_state_label, 1)
+            layout.addWidget(updates)
+
         if user.role == "manager":
             clashes = QGroupBox(tr("导入冲突 (同一记录在两台电脑上改得不同; 两个版本都已保留)"))
             box = QVBoxLayout(clashes)
@@ -141,7 +152,9 @@ class ExchangePage(QWidget):
             self.devices = DevicesModel()
             self.device_view = read_only_table(self.devices)
             buttons = QHBoxLayout()
-            for label, slot in ((tr("登记笔记本…"), self.enrol_device), (tr("注销笔记本…"), self.revoke_device)):
+            for label, slot in ((tr("登记笔记本…"), self.enrol_device), (tr("写更新文件…"), self.write_update),
+                                (tr("为全部笔记本写更新…"), self.write_all_updates),
+                                (tr("注销笔记本…"), self.revoke_device)):
                 b = QPushButton(label)
                 b.clicked.connect(slot)
                 buttons.addWidget(b)
@@ -178,6 +191,8 @@ class ExchangePage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        if laptop_update.is_laptop():
+            self.update_state_label.setText(laptop_update.update_state().describe())
         if self.user.role == "manager":
             self.conflicts.set_rows(conflicts.open_conflicts())
             self.devices.set_rows(devices.device_rows(self.user, centre_id=self.ctx.centre_id))
@@ -202,6 +217,51 @@ class ExchangePage(QWidget):
         QMessageBox.information(self, tr("笔记本已登记"), tr(
             "设置文件: {0}\n在该笔记本上首次打开本程序时选择“从设置文件登记本机”, 或运行 main.py enrol {1}。\n"
             "管理端密钥指纹: {2} (请与笔记本上显示的核对)").format(done.path, done.path.name, done.fingerprint))
+        self.refresh()
+
+    def apply_update_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("选择管理端的更新文件"), default_folder(),
+                                              f"*{update_file.SUFFIX}")
+        if not path:
+            return
+
+        def done(result) -> None:
+            self.note(result.summary())
+            self.refresh()
+            QMessageBox.information(self, tr("管理端更新"), result.summary())
+
+        run_task(self, tr("正在应用更新…"), lambda progress: laptop_update.apply_update(path), on_done=done,
+                 on_error=lambda exc: self.problem(tr("更新未应用"), exc))
+
+    def write_update(self) -> None:
+        index = self.device_view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, tr("写更新文件"), tr("请先选择一台笔记本"))
+            return
+        d = self.devices.rows[index.row()]
+        path, _ = QFileDialog.getSaveFileName(self, tr("保存更新文件"),
+                                              str(Path(default_folder()) / f"{d.name}-{d.key_id}{update_file.SUFFIX}"),
+                                              f"*{update_file.SUFFIX}")
+        if not path:
+            return
+        path = path if path.endswith(update_file.SUFFIX) else path + update_file.SUFFIX
+        run_task(self, tr("正在写更新文件…"),
+                 lambda progress: [update_file.write_update(self.user, d.key_id, path, self.ctx.today,
+                                                            centre_id=self.ctx.centre_id)],
+                 on_done=self.updates_written, on_error=lambda exc: self.problem(tr("更新文件未写出"), exc))
+
+    def write_all_updates(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("更新文件存放的文件夹 (如 U 盘)"), default_folder())
+        if not folder:
+            return
+        run_task(self, tr("正在写更新文件…"),
+                 lambda progress: update_file.write_updates(self.user, folder, self.ctx.today, centre_id=self.ctx.centre_id),
+                 on_done=self.updates_written, on_error=lambda exc: self.problem(tr("更新文件未写出"), exc))
+
+    def updates_written(self, written) -> None:
+        for w in written:
+            self.note(tr("已写出 {0} ({1}) 的第 {2} 号更新: 待复查 {3} 项、考察期 {4} 人 → {5}").format(
+                w.device, w.key_id, w.number, w.rechecks, w.probation, w.path))
         self.refresh()
 
     def revoke_device(self) -> None:

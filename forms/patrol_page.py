@@ -26,6 +26,7 @@ from app.centres.centre import current_centre
 from app.context import Context
 from app.domain import WINDOW_TYPES
 from app.errors import PatrolError
+from app.exchange.laptop_update import stale_warning
 from app.patrolling import patrol
 from app.people import roster
 from app.storage.models import PatrolRound
@@ -50,6 +51,10 @@ class PatrolPage(QWidget):
         self.start_button = QPushButton(tr("开始新一轮巡查"))
         self.start_button.clicked.connect(self.start_round)
         self.round_label = QLabel()
+        # On a laptop, a warning when the office's last update is old (the roster and re-checks may be).
+        self.update_label = QLabel()
+        self.update_label.setWordWrap(True)
+        self.update_label.setStyleSheet("color: #b71c1c;")
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("扫描窗口标签, 或输入窗口编号 / 名称后回车"))
         self.search.setClearButtonEnabled(True)
@@ -91,6 +96,7 @@ class PatrolPage(QWidget):
         top.addWidget(self.round_label)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.update_label)
         layout.addWidget(self.search)
         layout.addWidget(self.view, 1)
         # Keys typed anywhere on the page (a scanner) go to the search box.
@@ -134,6 +140,9 @@ class PatrolPage(QWidget):
         self.search.setFocus()
 
     def refresh(self) -> None:
+        warning = stale_warning(self.ctx.today, self.ctx.centre_id)
+        self.update_label.setText(warning)
+        self.update_label.setVisible(bool(warning))
         if self.round is None:
             states = [patrol.WindowState(w.id, w.code, w.name, w.window_type, w.department, w.area.name,
                                          "todo", None, None, "", "")

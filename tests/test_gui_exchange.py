@@ -146,3 +146,89 @@ def test_a_manager_settles_an_import_conflict_from_the_exchange_page(qtbot, app_
         assert now.revision == insp.revision + 1 and "第 2 版" in page.log.toPlainText()
     finally:
         dbmod.close_database()
+
+
+def test_a_laptop_applies_the_offices_update_and_its_re_check_shows_last_times_fault(qtbot, app_font, monkeypatch,
+                                                                                    tmp_path):
+    """The office writes an update for the selected laptop; on the laptop the exchange page applies it
+    (worker, progress), says when it was last updated, and B08's re-check shows the 上次 column with last
+    time's note, photo and deadline. An old update makes the patrol view warn."""
+    import datetime as dt
+
+    from app.context import Context
+    from app.exchange.enrolment import enrol
+    from app.storage.models import AppliedUpdate, Identity, User, Window
+    from forms.inspection_page import InspectionPage
+    from forms.patrol_page import PatrolPage
+    from tests.helpers import FAILING, inspect
+
+    answers = Answers(monkeypatch)
+    office, laptop, setup, update = (str(tmp_path / "office.db"), tmp_path / "laptop.db", tmp_path / "lap1.wpe",
+                                     tmp_path / "lap1.wpu")
+    dbmod.open_database(office)
+    make_demo(seed=3, with_inspections=False)
+    from app.exchange.devices import enrol_device
+
+    enrol_device(User.get(User.username == "admin"), "巡查笔记本1", ["xuncha1"], setup)
+    dbmod.close_database()
+    dbmod.open_database(str(laptop))
+    enrol(setup)
+    dbmod.close_database()
+    dbmod.open_database(office)
+    window = Window.get(Window.code == "B08")
+    person = Staff.get(Staff.window == window)
+    when = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(10))
+    inspect(window, User.get(User.username == "xuncha1"), person, when, fail=FAILING)
+    manager = ExchangePage(signed_in(user("admin")))
+    qtbot.addWidget(manager)
+    manager.device_view.setCurrentIndex(manager.devices.index(0, 0))
+    monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(update), ""))
+    manager.write_update()
+    qtbot.waitUntil(lambda: "第 1 号更新" in manager.log.toPlainText(), timeout=30000)
+    dbmod.close_database()
+
+    dbmod.open_database(str(laptop))
+    try:
+        page = ExchangePage(signed_in(user("xuncha1")))
+        qtbot.addWidget(page)
+        assert "尚未收到管理端的更新" in page.update_state_label.text()
+        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(update), ""))
+        page.apply_update_file()
+        qtbot.waitUntil(lambda: "已应用第 1 号更新" in page.log.toPlainText(), timeout=30000)
+        assert "最近更新: 第 1 号" in page.update_state_label.text()
+        assert any("待复查" in a for a in answers.asked)
+        page.resize(1366, 700)
+        page.show()
+        page.grab().save(str(tmp_path / "laptop-exchange.png"))
+
+        inspector = user("xuncha1")
+        recheck = inspections_start(window.code, inspector)
+        form = InspectionPage()
+        qtbot.addWidget(form)
+        form.resize(1366, 700)
+        form.load(recheck)
+        assert not form.view.isColumnHidden(6), "the 上次 (待复查) column shows on the laptop"
+        shown = form.model.data(form.model.index(0, 6))
+        assert form.model.items[0].code in FAILING and "不合格" in shown and "期限" in shown
+        form.show()
+        form.grab().save(str(tmp_path / "laptop-recheck.png"))
+
+        # Eight days later with no newer update, the patrol view warns.
+        patrol_page = PatrolPage(Context(inspector, None, dt.date.today() + dt.timedelta(days=8)))
+        qtbot.addWidget(patrol_page)
+        assert "未收到管理端更新" in patrol_page.update_label.text() and not patrol_page.update_label.isHidden()
+        fresh = PatrolPage(Context(inspector, None, dt.date.today()))
+        qtbot.addWidget(fresh)
+        assert fresh.update_label.isHidden()
+        assert AppliedUpdate.select().count() == 1 and Identity.get().role == "device"
+    finally:
+        dbmod.close_database()
+
+
+def inspections_start(code: str, inspector):
+    from app.patrolling import inspections
+    from app.patrolling.patrol import staff_on_duty
+    from app.storage.models import Window
+
+    window = Window.get(Window.code == code)
+    return inspections.start_inspection(window, inspector, staff=staff_on_duty(window))

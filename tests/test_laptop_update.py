@@ -143,7 +143,7 @@ def test_an_update_brings_the_office_to_the_laptop_and_leaves_its_draft_alone(of
         assert first.day == dt.date(2026, 11, 16) and first.note == "工牌未佩戴" and first.due_on is not None
         assert len(first.photos) == 1 and photo_path(first.photos[0]).is_file()
         state = update_state()
-        assert state.number == 1 and not state.stale(TODAY)
+        assert state.number == 1 and not state.stale(TODAY, 7)
         return RecheckDue.select().count(), ProbationDue.select().count()
     dues = on(laptop, check_laptop)
     assert dues[0] == written.rechecks and dues[1] == written.probation

@@ -63,6 +63,8 @@ class CentreSettings:
     second_approval: bool = False  # a changed verdict and a published ranking need a second manager
     # 好差评: a window whose satisfaction is under this (%) two months running is called in (约谈).
     interview_below: float = 90.0
+    # A laptop warns in the patrol view when the office's last update is older than this many days.
+    update_stale_days: int = 7
 
     @property
     def pass_score(self) -> float:
@@ -91,6 +93,8 @@ class CentreSettings:
             raise PatrolError("申诉期不能为负")
         if not 0 <= self.interview_below <= 100:
             raise PatrolError("约谈的满意率线须在 0–100 之间")
+        if self.update_stale_days < 1:
+            raise PatrolError("笔记本更新提醒的天数须至少为 1")
         if not self.checklist.strip():
             raise PatrolError("须选定巡查使用的检查表")
 

@@ -43,8 +43,6 @@ from app.storage.models import (
 )
 from app.storage.proxy import db
 
-STALE_DAYS = 7  # the patrol view warns when the last update is older (a setting may say otherwise)
-
 
 @dataclass(frozen=True)
 class AppliedResult:
@@ -77,8 +75,9 @@ class UpdateState:
     applied_at: dt.datetime | None
     written_at: dt.datetime | None
 
-    def stale(self, today: dt.date, days: int = STALE_DAYS) -> bool:
-        last = self.written_at or self.applied_at
+    def stale(self, today: dt.date, days: int, enrolled: dt.datetime | None = None) -> bool:
+        """Older than `days`: the last update's writing, or the enrolment when none came yet."""
+        last = self.written_at or enrolled
         return last is None or (today - last.date()).days > days
 
     def describe(self) -> str:
@@ -93,6 +92,28 @@ def update_state() -> UpdateState:
     if last is None:
         return UpdateState(0, None, None)
     return UpdateState(last.number, last.applied_at, last.written_at)
+
+
+def is_laptop() -> bool:
+    me = identity.local()
+    return me is not None and me.role == "device"
+
+
+def stale_warning(today: dt.date, centre_id) -> str:
+    """On a laptop whose last update from the office is older than the centre's setting, what the
+    patrol view says; "" otherwise (and always at the office)."""
+    if not is_laptop():
+        return ""
+    days = load_settings(today, centre_id).update_stale_days
+    state = update_state()
+    me = identity.local()
+    if not state.stale(today, days, me.created_at):
+        return ""
+    since = state.written_at or me.created_at
+    ago = (today - since.date()).days
+    what = f"最近一次是第 {state.number} 号 ({since:%Y-%m-%d})" if state.number else f"登记于 {since:%Y-%m-%d}"
+    return (f"本机已 {ago} 天未收到管理端更新 ({what}, 超过 {days} 天): 名单、检查表和待复查项可能已过时,"
+            " 请到“数据交换”页应用管理端最新的更新文件")
 
 
 def apply_update(path: str | Path) -> AppliedResult:

@@ -114,8 +114,11 @@ def patrol_state(centre: Centre, today: dt.date) -> dict:
                        & (Inspection.observed_at < dt.datetime.combine(today + dt.timedelta(days=1), dt.time())))
                 .order_by(Inspection.observed_at.desc()).first())
         if last is not None:
+            listed = {(d["employee_no"], d["item"]) for d in rechecks}  # an open fault already says it, with its deadline
             for r in ItemResult.select(ItemResult, Item).join(Item).where((ItemResult.inspection == last)
                                                                          & (ItemResult.result == "fail")):
+                if (case.staff.employee_no, r.item.code) in listed:
+                    continue
                 rechecks.append({"window": last.window.code, "employee_no": case.staff.employee_no, "item": r.item.code,
                                  "day": last.observed_at.date().isoformat(), "note": r.note,
                                  "photos": _photos(r.photos, photos), "due_on": None, "repeats": 0})
