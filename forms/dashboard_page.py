@@ -40,6 +40,14 @@ class RankingModel(RowsModel):
     )
 
 
+class RechecksModel(RowsModel):
+    columns = (
+        ("窗口", lambda r: r.window), ("人员", lambda r: r.person), ("待复查项", lambda r: r.items),
+        ("最早期限", lambda r: r.due_on.isoformat() if r.due_on else ""),
+        ("考察期至", lambda r: r.probation_until.isoformat() if r.probation_until else ""),
+    )
+
+
 class WeeklyChart(QWidget):
     """Average score per week, drawn directly (no chart dependency)."""
 
@@ -113,9 +121,16 @@ class DashboardPage(QWidget):
         QVBoxLayout(self.ranking_box).addWidget(read_only_table(self.ranking))
         self.chart_box = chart_box = QGroupBox(tr("近三个月每周平均分"))
         QVBoxLayout(chart_box).addWidget(self.chart)
+        # An inspector sees no ranking: in its place, who is due a re-check (on a laptop, with the office's).
+        self.rechecks = RechecksModel()
+        rechecks_view = read_only_table(self.rechecks)
+        rechecks_view.activated.connect(self._open_recheck)
+        self.rechecks_box = QGroupBox(tr("待复查 (双击开始复查)"))
+        QVBoxLayout(self.rechecks_box).addWidget(rechecks_view)
         grid.addWidget(today_box, 0, 0, 1, 2)
         grid.addWidget(probation_box, 1, 0)
         grid.addWidget(self.ranking_box, 1, 1)
+        grid.addWidget(self.rechecks_box, 1, 1)
         grid.addWidget(chart_box, 2, 0, 1, 2)
         grid.setRowStretch(1, 1)
 
@@ -132,10 +147,15 @@ class DashboardPage(QWidget):
                            + (tr(" · 好差评约谈: {0}").format("、".join(c.code for c in called)) if called else ""))
         self.probation.set_rows(f.probation)
         self.ranking_box.setVisible(f.ranking is not None)
+        self.rechecks_box.setVisible(f.ranking is None)
+        self.rechecks.set_rows(f.rechecks)
         self.ranking.set_rows(f.ranking or [])
         self.ranking_box.setTitle(tr("{0}年{1}月排名预览").format(day.year, day.month))
         self.chart_box.setTitle(tr("近三个月我巡查的每周平均分") if f.own_only else tr("近三个月每周平均分"))
         self.chart.set_points(f.weekly)
+
+    def _open_recheck(self, index) -> None:
+        self.recheck.emit(self.rechecks.rows[index.row()].window)
 
     def _open_case(self, index) -> None:
         row = self.probation.rows[index.row()]

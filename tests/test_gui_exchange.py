@@ -213,6 +213,17 @@ def test_a_laptop_applies_the_offices_update_and_its_re_check_shows_last_times_f
         form.show()
         form.grab().save(str(tmp_path / "laptop-recheck.png"))
 
+        # The inspector's dashboard lists B08 as due a re-check, with the office's deadline.
+        from forms.dashboard_page import DashboardPage
+
+        board = DashboardPage(signed_in(inspector))
+        qtbot.addWidget(board)
+        board.refresh()
+        assert [r.window for r in board.rechecks.rows] == ["B08"] and board.rechecks.rows[0].items == len(FAILING)
+        assert board.rechecks.rows[0].due_on is not None and board.ranking_box.isHidden()
+        board.resize(1366, 700)
+        board.show()
+        board.grab().save(str(tmp_path / "laptop-dashboard.png"))
         # Eight days later with no newer update, the patrol view warns.
         patrol_page = PatrolPage(Context(inspector, None, dt.date.today() + dt.timedelta(days=8)))
         qtbot.addWidget(patrol_page)

@@ -20,13 +20,16 @@ from app.loop.rechecks import last_results
 from app.patrolling import checklists, inspections
 from app.patrolling.checklist_versions import register
 from app.patrolling.evidence import photo_path, store_photo
+from app.patrolling.notices import wording
 from app.patrolling.patrol import staff_on_duty
 from app.people.accounts import authenticate, manage_account
+from app.results.reports import inspection_record
 from app.storage import db as dbmod
 from app.storage.models import (
     ChecklistVersion,
     Inspection,
     ItemResult,
+    ProbationCase,
     ProbationDue,
     RecheckDue,
     Rectification,
@@ -193,9 +196,19 @@ def test_a_re_check_passed_on_the_laptop_is_not_due_again(office, tmp_path):
         inspect(window, User.get(User.username == "xuncha1"), staff_on_duty(window), dt.datetime(2026, 11, 18, 10, 0))
         later = inspections.start_inspection(window, User.get(User.username == "xuncha1"), staff=staff_on_duty(window),
                                              observed_at=dt.datetime(2026, 11, 20, 10, 0))
-        return last_results(later)
-    assert failed_item not in on(laptop, recheck_twice), "passed on the laptop since the office's failure"
+        due = last_results(later)
+        # A failed re-check printed on the laptop: the notice words it as the office's would.
+        failed = inspect(window, User.get(User.username == "xuncha1"), staff_on_duty(window),
+                         dt.datetime(2026, 11, 19, 10, 0), fail=FAILING)
+        record = inspection_record(failed.id)
+        return due, record, wording(record)
+    due, record, words = on(laptop, recheck_twice)
+    assert failed_item not in due, "passed on the laptop since the office's failure"
     dbmod.open_database(target)
+    case = ProbationCase.get(ProbationCase.staff == Staff.get(Staff.employee_no == employee_no))
+    assert record.case_role == "recheck" and record.probation_until == case.ends_on
+    assert (record.rechecks_passed, record.rechecks_failed) == (1, 1), "the laptop's pass on 11-18 and this failure"
+    assert words.moment == "recheck_fail" and "至今复查合格 1 次、不合格 1 次" in words.lines[0]
     assert Rectification.select().where(Rectification.item_code == failed_item).exists()
 
 

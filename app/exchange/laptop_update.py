@@ -247,6 +247,7 @@ def _apply(body: dict, number: int) -> AppliedResult:
     for p in state["probation"]:
         ProbationDue.create(centre=centre, employee_no=p["employee_no"], case_number=p["case"],
                             opened_on=dt.date.fromisoformat(p["opened_on"]), ends_on=dt.date.fromisoformat(p["ends_on"]),
-                            rechecks_required=p["required"], rechecks_passed=p["passed"], rechecks_failed=p["failed"])
+                            rechecks_required=p["required"], rechecks_passed=p["passed"], rechecks_failed=p["failed"],
+                            known="\n".join(p["known"]))
     return AppliedResult(number, True, added, changed, windows_added, ChecklistVersion.select().count() - versions_before,
                          tuple(inspectors_added), tuple(removed), len(state["rechecks"]), len(state["probation"]))

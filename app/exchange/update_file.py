@@ -22,6 +22,7 @@ from app.centres import scope
 from app.errors import PatrolError
 from app.exchange import devices, setup_file, signed_file
 from app.patrolling.evidence import photo_thumbnail
+from app.results.probation_rules import recheck_counts_of
 from app.roles import require_role
 from app.storage.models import (
     CalendarDay,
@@ -101,13 +102,22 @@ def patrol_state(centre: Centre, today: dt.date) -> dict:
     probation = []
     cases = (ProbationCase.select(ProbationCase, Staff).join(Staff)
              .where((Staff.centre == centre.id) & (ProbationCase.status == "open")).order_by(ProbationCase.id))
+    cases = list(cases)
+    counts = recheck_counts_of([c.id for c in cases])
+    known: dict[int, set[str]] = {}
+    for case_id, uuid in (ProbationEvent.select(ProbationEvent.case, Inspection.uuid)
+                          .join(Inspection, on=(ProbationEvent.inspection == Inspection.id))
+                          .where(ProbationEvent.case.in_([c.id for c in cases])).tuples()):
+        known.setdefault(case_id, set()).add(uuid)
     for case in cases:
-        counts = dict(ProbationEvent.select(ProbationEvent.kind, pw.fn.COUNT(ProbationEvent.id))
-                      .where((ProbationEvent.case == case.id) & ProbationEvent.kind.in_(["recheck_pass", "recheck_fail"]))
-                      .group_by(ProbationEvent.kind).tuples())
+        passed, failed = counts[case.id]
         probation.append({"employee_no": case.staff.employee_no, "case": case.id, "opened_on": case.opened_on.isoformat(),
                           "ends_on": case.ends_on.isoformat(), "required": case.required_rechecks,
-                          "passed": counts.get("recheck_pass", 0), "failed": counts.get("recheck_fail", 0)})
+                          "passed": passed, "failed": failed,
+                          # What the office has counted (the opening and each re-check): a laptop counts its own
+                          # inspections of the person beside these, never one of them twice.
+                          "known": sorted(known.get(case.id, set())
+                                          | ({case.opening_inspection.uuid} if case.opening_inspection_id else set()))})
         # On probation, the re-check looks at every failure of the person's last inspection, as at the office.
         last = (Inspection.select(Inspection, Window).join(Window)
                 .where((Inspection.staff == case.staff_id) & (Inspection.status == "final")

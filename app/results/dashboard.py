@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import peewee as pw
 
@@ -19,7 +19,7 @@ from app.results.listing import visible_to
 from app.results.probation import CaseRow, case_rows, sweep
 from app.results.rankings import RankRow, rank
 from app.rounding import half_up
-from app.storage.models import Inspection, Rectification, User, Window
+from app.storage.models import Inspection, ProbationCase, ProbationDue, RecheckDue, Rectification, Staff, User, Window
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Figures:
     ranking: list[RankRow] | None  # None: not shown to this user
     weekly: list[tuple[dt.date, float | None, int]]
     overdue: int = 0  # rectification items past their deadline (managers)
+    rechecks: list[RecheckRow] = field(default_factory=list)  # who is due a re-check (an inspector's view)
 
 
 def figures(day: dt.date | None = None, user: User | None = None, centre_id=scope.SOLE) -> Figures:
@@ -50,7 +51,65 @@ def figures(day: dt.date | None = None, user: User | None = None, centre_id=scop
                                                                                       centre_id=centre_id),
                    None if own else ranking_preview(day, centre_id=centre_id), weekly_averages(day, user=user,
                                                                                                centre_id=centre_id),
-                   0 if own else overdue_rectifications(day, centre_id=centre_id))
+                   0 if own else overdue_rectifications(day, centre_id=centre_id),
+                   rechecks_due(day, centre_id=centre_id) if own else [])
+
+
+@dataclass(frozen=True)
+class RecheckRow:
+    window: str
+    person: str  # "name (employee no)", or "" for a window without a person
+    items: int  # faults to look at again
+    due_on: dt.date | None  # the earliest deadline among them
+    probation_until: dt.date | None  # the person is on probation until then
+
+
+def rechecks_due(day: dt.date, centre_id=scope.SOLE) -> list[RecheckRow]:
+    """Who is due a re-check: the open faults found on patrol and the people on probation, here and (on
+    a laptop) at the office as its last update said; soonest deadline first."""
+    cid = scope.resolve(centre_id)
+    groups: dict[tuple[str, str], dict] = {}
+
+    def group(window: str, employee_no: str) -> dict:
+        return groups.setdefault((window, employee_no), {"items": set(), "due": None, "until": None})
+
+    local = (Rectification.select(Rectification, Window.code, Staff.employee_no)
+             .join(Window, on=(Rectification.window == Window.id))
+             .switch(Rectification).join(Staff, pw.JOIN.LEFT_OUTER, on=(Rectification.staff == Staff.id))
+             .where((Rectification.state == "open") & (Rectification.source == "inspection")))
+    office = RecheckDue.select().where(RecheckDue.day <= day)
+    if cid is not None:
+        local, office = local.where(Rectification.centre == cid), office.where(RecheckDue.centre == cid)
+    for r in local:
+        g = group(r.window.code, r.staff.employee_no if r.staff_id else "")
+        g["items"].add(r.item_code)
+        g["due"] = min(filter(None, (g["due"], r.due_on)), default=None)
+    for r in office:
+        g = group(r.window_code, r.employee_no)
+        g["items"].add(r.item_code)
+        g["due"] = min(filter(None, (g["due"], r.due_on)), default=None)
+    cases = (ProbationCase.select(ProbationCase.ends_on, Staff.employee_no, Window.code).join(Staff)
+             .join(Window, pw.JOIN.LEFT_OUTER, on=(Staff.window == Window.id))
+             .where((ProbationCase.status == "open") & (ProbationCase.opened_on <= day) & (ProbationCase.ends_on >= day)))
+    if cid is not None:
+        cases = cases.where(Staff.centre == cid)
+    on_probation = {c.staff.employee_no: c.ends_on for c in cases}
+    dues = ProbationDue.select().where((ProbationDue.opened_on <= day) & (ProbationDue.ends_on >= day))
+    for d in dues.where(ProbationDue.centre == cid) if cid is not None else dues:
+        on_probation.setdefault(d.employee_no, d.ends_on)
+    people = {s.employee_no: s for s in Staff.select(Staff, Window).join(Window, pw.JOIN.LEFT_OUTER,
+                                                                        on=(Staff.window == Window.id))
+              .where(Staff.employee_no.in_(list(on_probation) + [k[1] for k in groups if k[1]]))}
+    for employee_no, until in on_probation.items():
+        person = people.get(employee_no)
+        if person is not None and person.window_id and not any(k[1] == employee_no for k in groups):
+            group(person.window.code, employee_no)
+    rows = []
+    for (window, employee_no), g in groups.items():
+        person = people.get(employee_no)
+        rows.append(RecheckRow(window, f"{person.name} ({employee_no})" if person else employee_no, len(g["items"]),
+                               g["due"], on_probation.get(employee_no)))
+    return sorted(rows, key=lambda r: (r.due_on or r.probation_until or dt.date.max, r.window))
 
 
 def overdue_rectifications(day: dt.date, centre_id=scope.SOLE) -> int:

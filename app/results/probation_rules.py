@@ -21,6 +21,7 @@ from app.storage.models import (
     ItemResult,
     PersonEvent,
     ProbationCase,
+    ProbationDue,
     ProbationEvent,
     Staff,
     User,
@@ -77,6 +78,15 @@ def on_finalised_many(inspection_ids: list[int], user: User | None = None) -> di
                 .join(Inspection, pw.JOIN.LEFT_OUTER, on=(ProbationCase.opening_inspection == Inspection.id))
                 .where(ProbationCase.staff.in_(people[n:n + 500]) & (ProbationCase.status == "open")).tuples()):
             open_cases.setdefault(staff_id, []).append([case_id, opened_on, ends_on, opening, opening_at])
+    # On a laptop, the office's open cases (its last update): a failure on a day one covers is a re-check
+    # on that case when the office imports it, never a second case opened here.
+    office_cases: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    if rows and ProbationDue.select().exists():
+        numbers = dict(Staff.select(Staff.employee_no, Staff.id).where(Staff.id.in_(people)).tuples())
+        for employee_no, opened_on, ends_on in (ProbationDue.select(ProbationDue.employee_no, ProbationDue.opened_on,
+                                                                    ProbationDue.ends_on)
+                                                .where(ProbationDue.employee_no.in_(list(numbers))).tuples()):
+            office_cases.setdefault(numbers[employee_no], []).append((opened_on, ends_on))
     books: dict[int, RuleBook] = {}  # each centre's rules of each day: a case opens by its centre's
     events, counted, late = [], {}, []
     for insp_id, staff_id, observed, finished, passed, score, vetoed, centre_id in rows:
@@ -92,7 +102,7 @@ def on_finalised_many(inspection_ids: list[int], user: User | None = None) -> di
                            f"{cn_date(day)}复查{grade}, 得分 {score:g}" + (" (一票否决)" if vetoed else "")))
             counted[insp_id] = case[0]
             continue
-        if passed:
+        if passed or any(opened <= day <= ends for opened, ends in office_cases.get(staff_id, ())):
             continue
         if centre_id not in books:
             books[centre_id] = rule_book(centre_id)

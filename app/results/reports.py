@@ -37,7 +37,17 @@ from app.results.rankings import (
     unranked,
 )
 from app.rounding import half_up
-from app.storage.models import Area, Inspection, Item, ItemResult, ProbationCase, Rectification, Staff, Window
+from app.storage.models import (
+    Area,
+    Inspection,
+    Item,
+    ItemResult,
+    ProbationCase,
+    ProbationDue,
+    Rectification,
+    Staff,
+    Window,
+)
 
 
 def centre_name(centre_id=scope.SOLE) -> str:
@@ -265,7 +275,29 @@ def inspection_record(inspection_id: int | str, centre_id=scope.SOLE) -> Inspect
             record.case_role = "opened" if case.opening_inspection_id == insp.id else "recheck"
             # As of this record: a notice reprinted a month later tells the count on its own day.
             record.rechecks_passed, record.rechecks_failed = recheck_counts(case, until=insp.observed_at)
+        else:
+            _office_case(record, insp, staff)
     return record
+
+
+def _office_case(record: InspectionRecord, insp: Inspection, staff: Staff) -> None:
+    """On a laptop, the office's case (from its last update) words the notice as the office's would: a
+    re-check during probation, counted as the office counted to the update and this laptop since."""
+    day = insp.observed_at.date()
+    due = (ProbationDue.select().where((ProbationDue.employee_no == staff.employee_no) & (ProbationDue.opened_on <= day)
+                                       & (ProbationDue.ends_on >= day)).order_by(ProbationDue.opened_on.desc()).first())
+    if due is None:
+        return
+    known = set(due.known.split("\n"))
+    mine = [r for r in Inspection.select(Inspection.uuid, Inspection.passed).where(
+        (Inspection.staff == staff.id) & (Inspection.status == "final") & (Inspection.observed_at <= insp.observed_at)
+        & (Inspection.observed_at >= dt.datetime.combine(due.opened_on, dt.time()))) if r.uuid not in known]
+    passed = sum(1 for r in mine if r.passed)
+    record.probation_until, record.rechecks_required = due.ends_on, due.rechecks_required
+    record.recheck_by = min(day + dt.timedelta(days=7), due.ends_on)
+    record.case_role = "recheck"
+    record.rechecks_passed = due.rechecks_passed + passed
+    record.rechecks_failed = due.rechecks_failed + len(mine) - passed
 
 
 @dataclass

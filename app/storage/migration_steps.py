@@ -428,6 +428,7 @@ def _v16_laptop_updates(database: pw.Database) -> None:
         rechecks_required = pw.IntegerField()
         rechecks_passed = pw.IntegerField(default=0)
         rechecks_failed = pw.IntegerField(default=0)
+        known = pw.TextField(default="")
 
         class Meta:
             table_name = "probation_due"

@@ -39,6 +39,7 @@ class ProbationDue(BaseModel):
     rechecks_required = pw.IntegerField()
     rechecks_passed = pw.IntegerField(default=0)
     rechecks_failed = pw.IntegerField(default=0)
+    known = pw.TextField(default="")  # uuids of the inspections the office counted (newline-separated)
 
 
 class AppliedUpdate(BaseModel):
