@@ -227,12 +227,20 @@ def cmd_import(args) -> int:
         return cmd_import_ratings(args, user)
     if args.kind == "results":
         from app.exchange.results_import import import_package
+        from app.exchange.round_trip import import_and_update
 
         for path in args.files:
-            summary = import_package(path, user, centre_id=centre_of(args))
+            if args.update:
+                trip = import_and_update(user, path, dt.date.today(), args.update_out, centre_id=centre_of(args))
+                summary = trip.imported
+            else:
+                trip, summary = None, import_package(path, user, centre_id=centre_of(args))
             print(summary.line())
             for line in summary.conflict_details:
                 print(f"  冲突: {line} (两个版本都已保留)")
+            if trip is not None and trip.update is not None:
+                w = trip.update
+                print(f"  已写出 {w.device} ({w.key_id}) 的第 {w.number} 号更新 → {w.path}; 带回笔记本: main.py import update")
         return 0
     return cmd_import_roster(args, user)
 

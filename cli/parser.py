@@ -239,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     im_sub = im.add_subparsers(dest="kind", metavar="KIND", required=True)
     im_results = im_sub.add_parser("results", parents=[db], help="导入一个或多个结果包; 重复导入不会产生重复记录")
     im_results.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    im_results.add_argument("--update", action="store_true",
+                            help="导入后为送来结果包的笔记本写更新文件 (<密钥编号>.wpu), 放在结果包旁边, 一次往返带回")
+    im_results.add_argument("--update-out", type=Path, metavar="FOLDER", help="更新文件改放到此文件夹 (随 --update)")
     im_roster = im_sub.add_parser("roster", parents=[db], help="从 Excel 人员/窗口名单导入: 默认只预览, 加 --apply 才写入")
     im_roster.add_argument("file", type=Path, metavar="FILE.xlsx")
     im_roster.add_argument("--apply", action="store_true", help="确认写入 (否则只列出将要发生的变化)")

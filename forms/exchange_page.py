@@ -31,6 +31,7 @@ from app.errors import PatrolError
 from app.exchange import conflicts, devices, laptop_update, update_file
 from app.exchange.results_import import import_package
 from app.exchange.results_package import SUFFIX, export_results
+from app.exchange.round_trip import RoundTrip, import_and_update
 from app.people.roster_import import RosterPlan, apply_roster, plan_roster
 from forms.dialogs import ask_reason
 from forms.export_page import default_folder
@@ -109,6 +110,10 @@ class ExchangePage(QWidget):
             import_button = QPushButton(tr("导入结果包…"))
             import_button.clicked.connect(self.import_packages)
             row.addWidget(import_button)
+            # One visit with a USB stick: the package in, the laptop's update out beside it.
+            trip_button = QPushButton(tr("导入结果包并写回更新…"))
+            trip_button.clicked.connect(lambda: self.import_packages(write_back=True))
+            row.addWidget(trip_button)
             # A centre sends its month up to the district; the district trusts each centre's office key.
             month_button = QPushButton(tr("报送全区 (某月结果包)…"))
             month_button.clicked.connect(self.export_month)
@@ -375,7 +380,8 @@ class ExchangePage(QWidget):
         self.note(tr("已登记 {0} ({1})").format(device.name, device.key_id))
         self.refresh()
 
-    def import_packages(self) -> None:
+    def import_packages(self, write_back: bool = False) -> None:
+        """Import packages; with `write_back`, each laptop's update is written beside its package."""
         paths, _ = QFileDialog.getOpenFileNames(self, tr("选择结果包"), default_folder(), f"*{SUFFIX}")
         if not paths:
             return
@@ -383,17 +389,27 @@ class ExchangePage(QWidget):
         def work(progress):
             out = []
             for n, p in enumerate(paths):
-                out.append(import_package(p, self.user, centre_id=self.ctx.centre_id))
+                if write_back:
+                    out.append(import_and_update(self.user, p, self.ctx.today, centre_id=self.ctx.centre_id))
+                else:
+                    out.append(RoundTrip(import_package(p, self.user, centre_id=self.ctx.centre_id), None))
                 progress(n + 1, len(paths))
             return out
 
-        def done(summaries) -> None:
-            for s in summaries:
+        def done(trips) -> None:
+            lines = []
+            for trip in trips:
+                s = trip.imported
+                lines.append(s.line())
                 self.note(s.line())
                 for line in s.conflict_details:
                     self.note(tr("  冲突: {0} (两个版本都已保留)").format(line))
+                if trip.update is not None:
+                    w = trip.update
+                    lines.append(tr("已写出 {0} 的第 {1} 号更新 → {2}").format(w.device, w.number, w.path))
+                    self.note(lines[-1])
             self.refresh()
-            QMessageBox.information(self, tr("导入完成"), "\n".join(s.line() for s in summaries))
+            QMessageBox.information(self, tr("导入完成"), "\n".join(lines))
 
         run_task(self, tr("正在导入结果包…"), work, on_done=done, on_error=lambda exc: self.problem(tr("导入结果包"), exc))
 

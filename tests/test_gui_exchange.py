@@ -243,3 +243,35 @@ def inspections_start(code: str, inspector):
 
     window = Window.get(Window.code == code)
     return inspections.start_inspection(window, inspector, staff=staff_on_duty(window))
+
+
+def test_a_manager_imports_a_package_and_writes_the_laptops_update_in_one_action(qtbot, app_font, monkeypatch, tmp_path):
+    from app.exchange.devices import enrol_device
+    from app.exchange.enrolment import enrol
+    from app.storage.models import User
+    from tests.helpers import FAILING, enrolled_long_ago, export_from, on_laptop
+
+    Answers(monkeypatch)
+    office, laptop, setup = str(tmp_path / "office.db"), tmp_path / "laptop.db", tmp_path / "lap1.wpe"
+    dbmod.open_database(office)
+    make_demo(seed=3, with_inspections=False)
+    key = enrol_device(User.get(User.username == "admin"), "巡查笔记本1", ["xuncha1"], setup).key_id
+    enrolled_long_ago()
+    dbmod.close_database()
+    dbmod.open_database(str(laptop))
+    enrol(setup)
+    dbmod.close_database()
+    on_laptop(laptop, [("B08", "2026-10-05", FAILING)])
+    package = export_from(laptop, tmp_path / "b08.wpr").path
+    dbmod.open_database(office)
+    try:
+        manager = ExchangePage(signed_in(user("admin")))
+        qtbot.addWidget(manager)
+        labels = [b.text() for b in manager.findChildren(QPushButton)]
+        assert "导入结果包并写回更新…" in labels
+        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(package)], ""))
+        manager.import_packages(write_back=True)
+        qtbot.waitUntil(lambda: "第 1 号更新" in manager.log.toPlainText(), timeout=30000)
+        assert (tmp_path / f"{key}.wpu").is_file() and Inspection.select().count() == 1
+    finally:
+        dbmod.close_database()

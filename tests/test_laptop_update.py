@@ -231,3 +231,27 @@ def test_the_command_line_writes_an_update_for_every_laptop_and_the_laptop_appli
     assert cli.main(["import", "update", str(folder / f"{key2}.wpu"), "--db", str(laptop), "--user", "xuncha1"]) != 0
     assert "这是给设备 笔记本2" in capsys.readouterr().err
     dbmod.open_database(target)
+
+
+def test_one_visit_imports_the_package_and_writes_the_laptops_update_beside_it(office, tmp_path, capsys, monkeypatch):
+    """The laptop's package in, its update out in the same command: the update already carries the
+    faults the package brought (their rectification deadlines), so the laptop goes home in step."""
+    import cli
+    from tests.helpers import enrolled_long_ago, export_from, on_laptop
+
+    target, laptop, _second, key1, _key2 = office
+    enrolled_long_ago()
+    dbmod.close_database()
+    on_laptop(laptop, [("B08", "2026-11-16", FAILING)])
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    package = export_from(laptop, stick / "laptop1.wpr").path
+    assert cli.main(["import", "results", str(package), "--update", "--db", target, "--user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "新增 1" in out and f"第 1 号更新 → {stick / (key1 + '.wpu')}" in out
+    monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "patrol123")
+    assert cli.main(["import", "update", str(stick / f"{key1}.wpu"), "--db", str(laptop), "--user", "xuncha1"]) == 0
+    assert "已应用第 1 号更新" in capsys.readouterr().out
+    dues = on(laptop, lambda: sorted(r.item_code for r in RecheckDue.select().where(RecheckDue.window_code == "B08")))
+    assert dues == sorted(FAILING), "the office's faults from the laptop's own package, with their deadlines"
+    dbmod.open_database(target)

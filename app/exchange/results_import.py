@@ -53,6 +53,7 @@ class ImportSummary:
     photos: int = 0
     conflict_details: list[str] = field(default_factory=list)
     regraded: int = 0  # graded on the laptop by rules the office has since changed; stored as the office grades
+    device: str = ""  # the key id of the laptop that signed it ("" for a centre's month or a legacy package)
 
     def line(self) -> str:
         text = f"{self.file}: 新增 {self.new}, 更新 {self.updated}, 未变 {self.unchanged}, 冲突 {self.conflicts}"
@@ -196,7 +197,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
     regraded = ctx.regraded
     if problems:
         fail(pkg.name, problems)
-    summary = ImportSummary(pkg.name)
+    summary = ImportSummary(pkg.name, device=pkg.signer.key_id if pkg.signer.kind == "device" else "")
     new_rows, new_results, new_ids = [], [], []
 
     def flush() -> None:
