@@ -9,14 +9,15 @@ from cli.common import centre_of, emit
 
 
 def cmd_enrol(args) -> int:
-    from app.exchange.enrolment import enrol
+    from app.exchange.enrolment import delete_reminder, enrol
     from app.storage.db import open_database
 
     open_database(args.db)
     done = enrol(args.file)
     print(f"本机已登记为 {done.centre} 的设备 {done.device} ({done.key_id}): {done.windows} 个窗口, {done.staff} 名工作人员")
     print(f"可登录的巡查员: {', '.join(done.inspectors)}")
-    print(f"管理端密钥指纹: {done.office_fingerprint} (请与管理员核对)")
+    print(f"管理端密钥指纹: {done.office_fingerprint} (请与管理员核对); 本机安装编号 {done.installation}")
+    print(delete_reminder(args.file, done))
     return 0
 
 

@@ -262,7 +262,7 @@ def test_a_laptop_is_enrolled_and_its_results_travel_by_command_line(capsys, tmp
     code, out, _ = run(capsys, "enrol", str(setup), "--db", str(laptop))
     assert code == 0 and "巡查笔记本1" in out and "xuncha1" in out
     code, _, err = run(capsys, "enrol", str(setup), "--db", str(laptop))
-    assert code == 2 and "已有数据" in err
+    assert code == 2 and "不能再次使用" in err, "a set-up file enrols once"
     on_laptop(laptop, [("A01", "2026-10-05", ()), ("A02", "2026-10-06", ("DISC-07",))])
     with_database(str(office), enrolled_long_ago)
     monkeypatch.setenv("WINDOW_PATROL_PASSWORD", "patrol123")

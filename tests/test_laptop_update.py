@@ -255,3 +255,47 @@ def test_one_visit_imports_the_package_and_writes_the_laptops_update_beside_it(o
     dues = on(laptop, lambda: sorted(r.item_code for r in RecheckDue.select().where(RecheckDue.window_code == "B08")))
     assert dues == sorted(FAILING), "the office's faults from the laptop's own package, with their deadlines"
     dbmod.open_database(target)
+
+
+def test_a_set_up_file_enrols_once_and_a_second_installation_of_its_key_is_refused_naming_both(db_target, tmp_path,
+                                                                                             capsys):
+    """A set-up file is marked used by its first enrolment; a copy made before still enrols a second
+    computer (offline, nothing can stop that), but the office refuses that installation's packages,
+    naming both installations and how to revoke."""
+    import shutil
+
+    import cli
+    from app.exchange.devices import enrol_device
+    from app.exchange.enrolment import enrol
+    from app.exchange.results_import import import_package
+    from app.storage.models import Device, Identity
+    from tests.helpers import enrolled_long_ago, export_from, on_laptop
+
+    dbmod.open_database(db_target)
+    make_demo(seed=9, with_inspections=False)
+    setup, copy = tmp_path / "lap.wpe", tmp_path / "copy-of-lap.wpe"
+    key = enrol_device(admin(), "笔记本1", ["xuncha1"], setup).key_id
+    shutil.copy(setup, copy)  # before its first use: the copy carries no mark
+    enrolled_long_ago()
+    dbmod.close_database()
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    assert cli.main(["enrol", str(setup), "--db", str(first)]) == 0
+    out = capsys.readouterr().out
+    assert "已标记为已使用" in out and "请删除" in out
+    with pytest.raises(PatrolError, match="已于 .* 用于登记一台笔记本"):
+        on(second, lambda: enrol(setup))
+    assert on(second, lambda: Identity.select().count()) == 0, "the refused enrolment wrote nothing"
+    on(second, lambda: enrol(copy))
+    one, two = on(first, lambda: Identity.get().installation), on(second, lambda: Identity.get().installation)
+    assert one and two and one != two
+    on_laptop(first, [("A01", "2026-11-02", ())])
+    on_laptop(second, [("A02", "2026-11-03", ())])
+    good, bad = export_from(first, tmp_path / "first.wpr").path, export_from(second, tmp_path / "second.wpr").path
+    dbmod.open_database(db_target)
+    assert import_package(good, admin()).new == 1
+    assert Device.get(Device.key_id == key).installation == one
+    with pytest.raises(PatrolError) as refused:
+        import_package(bad, admin())
+    message = str(refused.value)
+    assert "两处安装" in message and one in message and two in message and f"devices revoke {key}" in message
+    assert Inspection.select().count() == 1, "nothing of the second installation was written"

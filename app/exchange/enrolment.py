@@ -6,7 +6,9 @@ the office's public key: nothing with which it could sign as the office or as an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,15 @@ from app.storage.models import Area, Centre, ChecklistVersion, Identity, RuleSet
 from app.storage.proxy import db
 
 
+def delete_reminder(path: str | Path, done: "Enrolment") -> str:
+    """What the person is told about the set-up file after enrolling (the app and the command line alike)."""
+    if done.marked_used:
+        return (f"设置文件 {Path(path).name} 已标记为已使用, 不能再登记第二台电脑; 它仍含本机的私钥, 请删除它"
+                " (U 盘上的也一并删除)")
+    return (f"设置文件 {Path(path).name} 所在位置不可写, 未能标记为已使用: 它含本机的私钥, 可再登记一台电脑,"
+            " 请立即删除它")
+
+
 @dataclass(frozen=True)
 class Enrolment:
     centre: str
@@ -31,6 +42,8 @@ class Enrolment:
     windows: int
     staff: int
     office_fingerprint: str
+    installation: str = ""  # this enrolment's id, carried in the laptop's packages
+    marked_used: bool = False  # the set-up file was marked used (False: it sits where it cannot be written)
 
 
 def enrol(path: str | Path) -> Enrolment:
@@ -39,13 +52,15 @@ def enrol(path: str | Path) -> Enrolment:
     if not is_empty() or Identity.select().exists():
         raise PatrolError("本数据库已有数据; 请在新的数据库上登记本机 (--db 新文件), 旧数据库的结果请先导出交给管理员")
     name = Path(path).name
+    installation = secrets.token_hex(8).upper()
     try:
-        return _apply(body)
+        done = _apply(body, installation)
     except (KeyError, TypeError, ValueError, AttributeError, pw.IntegrityError) as exc:
         raise PatrolError(f"{name}: 设置文件内容不完整或有误 ({exc.__class__.__name__}: {exc})") from None
+    return dataclasses.replace(done, installation=installation, marked_used=setup_file.mark_used(path, installation))
 
 
-def _apply(body: dict) -> Enrolment:
+def _apply(body: dict, installation: str) -> Enrolment:
     device, office, centre_raw = body["device"], body["office"], body["centre"]
     with db.atomic():
         centre = Centre.create(code=centre_raw["code"], name=centre_raw["name"], signing_key="")
@@ -79,6 +94,7 @@ def _apply(body: dict) -> Enrolment:
                         password_hash=a["password_hash"])
         Identity.create(role="device", key_id=device["key_id"], private_key=device["private_key"],
                         public_key=signing.public_of(device["private_key"]), office_key_id=office["key_id"],
-                        office_public_key=office["public_key"], centre_code=centre.code)
+                        office_public_key=office["public_key"], centre_code=centre.code,
+                        installation=installation)
     return Enrolment(centre.name, device["name"], device["key_id"], tuple(a["username"] for a in body["accounts"]),
                      len(windows), len(body["staff"]), signing.fingerprint(office["public_key"]))

@@ -25,6 +25,7 @@ from app.exchange.results_package import FORMAT, FORMAT_VERSION, sha256_of
 from app.keys import identity, signing
 from app.keys.identity import Signer
 from app.patrolling.evidence import REF as PHOTO_REF
+from app.storage.models import Device
 
 MAX_ERRORS = 20
 # Everything reading a damaged zip can raise: bad headers, bad deflate data, a flipped compression
@@ -87,6 +88,22 @@ def _member_limits(name: str, infos: dict[str, zipfile.ZipInfo]) -> None:
             raise PatrolError(f"{name}: 成员 {member[:60]} 解压后 {info.file_size} 字节, 超过上限 {limit}, 拒绝读取")
         if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise PatrolError(f"{name}: 成员 {member[:60]} 的压缩比异常 (压缩炸弹?), 拒绝读取")
+
+
+def _one_installation(name: str, signer, installation) -> None:
+    """A laptop's key signs from one installation: the one whose package the office imported first. A
+    second (the same set-up file enrolled on another computer) is refused, both named."""
+    if not isinstance(installation, str) or not installation:
+        return  # a laptop enrolled before installations were named
+    device = Device.get_or_none(Device.key_id == signer.key_id)
+    if device is None or not device.installation or device.installation == installation[:40]:
+        return
+    seen = f", {device.installation_seen:%Y-%m-%d} 起" if device.installation_seen else ""
+    raise PatrolError(
+        f"{name}: 设备 {signer.name} ({signer.key_id}) 的密钥被两处安装使用: 已接受安装 {device.installation}{seen}, "
+        f"本结果包来自安装 {installation[:40]}。同一设置文件可能登记了两台电脑, 两处都能以该设备签名; "
+        f"请核实后注销该设备 (数据交换 → 注销笔记本, 或 main.py devices revoke {signer.key_id} --reason ...), "
+        "再为每台笔记本分别登记")
 
 
 def _authenticate(name: str, manifest_bytes: bytes, signature: str, centre) -> Signer:
@@ -160,6 +177,8 @@ def read_package(path: str | Path, centre_id=scope.SOLE) -> Package:
             raise PatrolError(f"{name}: 不支持的结果包版本 {str(manifest.get('format_version'))[:10]}")
         if signer.kind != "legacy" and manifest.get("device") != signer.key_id:
             raise PatrolError(f"{name}: manifest.json 中的设备 {str(manifest.get('device'))[:20]} 与签名设备 {signer.key_id} 不符")
+        if signer.kind == "device":
+            _one_installation(name, signer, manifest.get("installation"))
         files = manifest.get("files")
         if (not isinstance(files, dict) or "inspections.jsonl" not in files
                 or not all(isinstance(m, str) and isinstance(d, str) for m, d in files.items())):

@@ -32,6 +32,7 @@ from app.roles import require_role
 from app.storage.db import bulk_insert
 from app.storage.models import (
     Centre,
+    Device,
     ImportLog,
     Inspection,
     InspectionHistory,
@@ -39,6 +40,7 @@ from app.storage.models import (
     User,
     Window,
     change_time,
+    now,
 )
 from app.storage.proxy import db, is_sqlite
 
@@ -192,6 +194,15 @@ def import_package(path: str | Path, user: User, centre_id=scope.SOLE) -> Import
         return _import(pkg, user, lk)
 
 
+def first_installation(pkg: Package) -> None:
+    """Remember which installation of a laptop's key the office imported first (the reader refuses
+    another's packages)."""
+    installation = pkg.manifest.get("installation")
+    if pkg.signer.kind == "device" and isinstance(installation, str) and installation:
+        Device.update(installation=installation, installation_seen=now()).where(
+            (Device.key_id == pkg.signer.key_id) & (Device.installation == "")).execute()
+
+
 def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
     problems, existing, ctx, uuids = _record_checks(pkg, lk)
     regraded = ctx.regraded
@@ -210,6 +221,7 @@ def _import(pkg: Package, user: User, lk: Lookups) -> ImportSummary:
     with db.atomic():
         _one_import_at_a_time()
         _unchanged_since_checked(pkg.name, uuids, existing, lk.centre_id)
+        first_installation(pkg)
         ids = _id_allocator()
         for _, r in pkg.records():
             r = with_kept_photos(r, ctx.kept)

@@ -156,6 +156,8 @@ def write_package(out: str | Path, query, roster: bytes | None = None,
                                        for vid, c in sorted(versions.items())],
                 "files": files,
             }
+            if identity.local().installation:  # which enrolment of this key made the package
+                manifest["installation"] = identity.local().installation
             if roster is not None:
                 manifest["kind"] = "centre"
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")

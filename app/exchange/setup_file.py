@@ -9,6 +9,8 @@ a secret like a password: whoever holds it can sign as that laptop until the off
 
 from __future__ import annotations
 
+import json
+import zipfile
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import peewee as pw
 
 from app.centres.settings import CentreSettings
 from app.errors import PatrolError
-from app.exchange import signed_file
+from app.exchange import signed_file, strict_json
 from app.patrolling.checklists import CategoryDef, ChecklistDef, ItemDef, definition_of
 from app.storage.models import (
     Area,
@@ -93,9 +95,39 @@ def write(out: Path, body: dict, office_private_key: str) -> None:
     signed_file.write(out, "setup.json", body, office["key_id"], office["public_key"], office_private_key)
 
 
+USED = "used.json"  # added to the file when a laptop was enrolled from it
+
+
+def mark_used(path: str | Path, installation: str) -> bool:
+    """Mark the file as used for an enrolment, so it is not used for a second; False when the medium
+    is read-only (the user is then reminded to delete it)."""
+    stamp = json.dumps({"used_at": now().isoformat(timespec="seconds"), "installation": installation})
+    try:
+        with zipfile.ZipFile(path, "a") as zf:
+            zf.writestr(USED, stamp)
+        return True
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _used(path: Path) -> dict | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if USED not in zf.namelist() or zf.getinfo(USED).file_size > 1024:
+                return None
+            return strict_json.loads(zf.read(USED).decode("utf-8"))
+    except (OSError, zipfile.BadZipFile, ValueError, UnicodeDecodeError):
+        return None
+
+
 def read(path: str | Path) -> dict:
-    """Open a set-up file and check its signature before parsing it; the parsed content."""
+    """Open a set-up file and check its signature before parsing it; the parsed content. A file already
+    used for an enrolment is refused (its key would then sign from two installations)."""
     name = Path(path).name
+    used = _used(Path(path))
+    if used is not None:
+        raise PatrolError(f"{name}: 这个设置文件已于 {str(used.get('used_at', '?'))[:19]} 用于登记一台笔记本 "
+                          f"(安装编号 {str(used.get('installation', '?'))[:20]}), 不能再次使用; 请管理员为本机重新登记, 并删除此文件")
     body, _data, key_id, public_key = signed_file.read(path, "setup.json", "设置文件", MAX_FILE)
     try:
         office = body["office"]

@@ -402,7 +402,8 @@ def _v15_centre_days(database: pw.Database) -> None:
 
 def _v16_laptop_updates(database: pw.Database) -> None:
     """The office's updates to its laptops: a number per device at the office; on a laptop, the office's
-    re-checks due and probation cases, and the updates applied (the tables as v16 made them)."""
+    re-checks due and probation cases, and the updates applied (the tables as v16 made them); each
+    enrolment's installation id, and the first installation of each device key the office saw."""
 
     class RecheckDueV16(pw.Model):
         centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
@@ -445,8 +446,14 @@ def _v16_laptop_updates(database: pw.Database) -> None:
     models = [RecheckDueV16, ProbationDueV16, AppliedUpdateV16]
     with database.bind_ctx(models, bind_refs=False, bind_backrefs=False):
         database.create_tables(models)
-    if "updates_written" not in {c.name for c in database.get_columns("device")}:
+    columns = {c.name for c in database.get_columns("device")}
+    if "updates_written" not in columns:
         database.execute_sql("ALTER TABLE device ADD COLUMN updates_written INTEGER NOT NULL DEFAULT 0")
+    if "installation" not in columns:
+        database.execute_sql("ALTER TABLE device ADD COLUMN installation VARCHAR(255) NOT NULL DEFAULT ''")
+        database.execute_sql("ALTER TABLE device ADD COLUMN installation_seen TIMESTAMP")
+    if "installation" not in {c.name for c in database.get_columns("identity")}:
+        database.execute_sql("ALTER TABLE identity ADD COLUMN installation VARCHAR(255) NOT NULL DEFAULT ''")
 
 
 def protect_audit(database: pw.Database) -> None:

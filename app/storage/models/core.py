@@ -315,6 +315,9 @@ class Identity(BaseModel):
     office_public_key = pw.CharField()
     centre_code = pw.CharField()
     created_at = pw.DateTimeField(default=now)
+    # Schema v16: this enrolment's own random id, carried in the laptop's packages. A set-up file enrolled
+    # twice gives two installations of one key; the office tells them apart by it.
+    installation = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])
 
 
 class Device(BaseModel):
@@ -336,6 +339,9 @@ class Device(BaseModel):
     laptop_centre = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])
     # Schema v16: the number of the last update the office wrote for this laptop (0: none yet).
     updates_written = pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])
+    # Schema v16: the installation of this key whose package the office imported first, and when.
+    installation = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])
+    installation_seen = pw.DateTimeField(null=True)
 
     @property
     def inspector_names(self) -> tuple[str, ...]:
