@@ -1,4 +1,4 @@
-"""python -m benchmarks [--suite year|ui|exports|import|fuzz|all] [--quick] [--json FILE]: run benchmarks, print tables.
+"""python -m benchmarks [--suite year|ui|exports|import|update|fuzz|all] [--quick] [--json FILE]: run benchmarks, print tables.
 The fuzz suite runs the seeded fuzz, then each named hostile case in a process of its own (hostile_cases)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import platform
 import sys
 
-from benchmarks import district, export_speed, fuzz, hostile_cases, import_speed, ui_speed, year
+from benchmarks import district, export_speed, fuzz, hostile_cases, import_speed, laptop_update, ui_speed, year
 
 
 def _print(title: str, rows: list[dict]) -> None:
@@ -23,7 +23,7 @@ def _print(title: str, rows: list[dict]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--suite", choices=("year", "ui", "exports", "import", "fuzz", "district", "all"), default="year",
+    parser.add_argument("--suite", choices=("year", "ui", "exports", "import", "update", "fuzz", "district", "all"), default="year",
                         help="year: the year of a large centre (default); district: 25 centres; the others: per-issue suites")
     parser.add_argument("--scale", choices=("small", "full", "tiny", "district", "district-small", "district-tiny"),
                         default="small", help="year suite: full = 300 windows, 150,000 inspections; small = a tenth; "
@@ -50,6 +50,8 @@ def main(argv=None) -> int:
         results["exports"] = export_speed.run(windows=30, per_day=20, days=3) if args.quick else export_speed.run()
     if args.suite in ("import", "all"):
         results["import"] = import_speed.run(inspections=200, windows=20) if args.quick else import_speed.run()
+    if args.suite in ("update", "all"):
+        results["update"] = laptop_update.run(windows=30, days=3, max_photos=5) if args.quick else laptop_update.run()
     if args.suite in ("fuzz", "all"):
         results["fuzz"] = fuzz.run(20 if args.quick else 1000)
         results["hostile"] = hostile_cases.run(quick=args.quick)

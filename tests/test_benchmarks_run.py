@@ -26,3 +26,6 @@ def test_benchmarks_run_quickly_and_write_json(tmp_path):
     assert year["start-up to first window"]["ratio"] > 0
     imports = {r["step"]: r for r in data["import"]}
     assert imports["import package"]["ratio"] > 0 and imports["import again"]["detail"].startswith("unchanged")
+    update = {r["step"]: r for r in data["update"]}
+    assert update["write update (office)"]["ratio"] > 0 and update["apply update (laptop)"]["seconds"] > 0
+    assert update["apply the same again"]["detail"] == "no change"

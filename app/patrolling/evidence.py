@@ -50,13 +50,14 @@ def receive_photo(ref: str, data: bytes) -> tuple[str, bool]:
     return _keep(photos.normalised(data))
 
 
-def photo_thumbnail(ref: str) -> bytes | None:
-    """A small JPEG of a kept photo for a report; None when it is missing or cannot be read."""
+def photo_thumbnail(ref: str, side: int = photos.THUMB_SIDE) -> bytes | None:
+    """A small JPEG of a kept photo for a report (or a laptop's re-check); None when it is missing or
+    cannot be read."""
     try:
         path = photo_path(ref)
         if path.stat().st_size > photos.MAX_BYTES:
             return None
-        return photos.thumbnail(path.read_bytes())
+        return photos.thumbnail(path.read_bytes(), side)
     except (OSError, PatrolError):
         return None
 
