@@ -27,6 +27,7 @@ ACTIONS = {
     "probation.sweep": "考察期满处理",
     "device.enrol": "登记设备",
     "device.update": "为设备写更新文件",
+    "device.inspectors": "修改设备的巡查员",
     "device.revoke": "注销设备",
     "legacy_key.end": "停用旧共享密钥",
     "settings.rules": "修改评分规则",

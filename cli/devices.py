@@ -40,6 +40,11 @@ def cmd_devices(args) -> int:
         device = devices.revoke_device(user, args.device, args.reason, centre_id=centre_of(args))
         print(f"已注销设备 {device.name} ({device.key_id}); 此后它的结果包和打印件不再被接受, 之前导入的记录保留并标注")
         return 0
+    if args.action == "inspectors":
+        device = devices.set_device_inspectors(user, args.device, args.set.split(","), args.reason, centre_id=centre_of(args))
+        print(f"设备 {device.name} ({device.key_id}) 的巡查员: {', '.join(device.inspector_names)}; "
+              f"写更新文件 (devices update {device.key_id} --out ...) 带到笔记本上后生效")
+        return 0
     if args.action == "update":
         from app.exchange import update_file
 

@@ -378,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     dv_revoke = dv_sub.add_parser("revoke", parents=[db], help="注销设备: 此后它的结果包和打印件不再被接受")
     dv_revoke.add_argument("device", metavar="KEY-ID", help="设备的密钥编号 (devices list 第一列; 名称可能重复, 不用名称)")
     dv_revoke.add_argument("--reason", required=True)
+    dv_inspectors = dv_sub.add_parser("inspectors", parents=[db],
+                                      help="修改可在某台笔记本上使用的巡查员 (下一次更新文件带到笔记本上)")
+    dv_inspectors.add_argument("device", metavar="KEY-ID")
+    dv_inspectors.add_argument("--set", required=True, metavar="NAME,NAME", help="该设备的全部巡查员账号")
+    dv_inspectors.add_argument("--reason", required=True)
     dv_update = dv_sub.add_parser("update", parents=[db],
                                   help="为笔记本写更新文件 (.wpu): 名单、检查表、规则、巡查员和待复查项, 带到笔记本上应用")
     dv_update.add_argument("device", nargs="?", metavar="KEY-ID", help="设备的密钥编号; 与 --all 二选一")

@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {
     "devices revoke": Rule("manager", "注销丢失或停用的笔记本"),
     "devices end-legacy": Rule("manager", "停用升级前的共享密钥"),
     "devices update": Rule("manager", "为笔记本写更新文件 (名单、巡查员、待复查项)"),
+    "devices inspectors": Rule("manager", "修改可在笔记本上使用的巡查员"),
     "centres list": Rule("reader", READS),
     "centres add": Rule("manager", "增加中心 (区级管理员)"),
     "centres office-key": Rule("reader", "只显示公钥, 供核对"),

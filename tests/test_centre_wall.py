@@ -123,6 +123,7 @@ TRIES = {
     "devices revoke": lambda t: [t.device.key_id, "--reason", "丢失"],
     "devices enrol": lambda t: ["--name", "偷来的", "--inspectors", "jd2xc", "--out", "{tmp}/x.wpe"],
     "devices update": lambda t: [t.device.key_id, "--out", "{tmp}/x.wpu"],
+    "devices inspectors": lambda t: [t.device.key_id, "--set", "jd2xc", "--reason", "调整"],
     "export record-pdf": lambda t: ["--inspection", t.failed.uuid, "--out", "{tmp}/r.pdf"],
     "export notice-pdf": lambda t: ["--inspection", t.failed.uuid, "--out", "{tmp}/n.pdf"],
     "export probation-pdf": lambda t: ["--case", str(t.case.id), "--out", "{tmp}/p.pdf"],

@@ -34,11 +34,12 @@ from app.storage.models import (
     RecheckDue,
     Rectification,
     RuleSet,
+    SchemeVersion,
     Staff,
     User,
     Window,
 )
-from tests.helpers import FAILING, enrol_laptop, inspect
+from tests.helpers import FAILING, enrol_laptop, export_from, inspect, on_laptop
 
 PHOTO = Path(__file__).parent / "data" / "photo.png"
 TODAY = dt.date(2026, 11, 20)
@@ -97,7 +98,9 @@ def test_an_update_brings_the_office_to_the_laptop_and_leaves_its_draft_alone(of
         draft = inspections.start_inspection(window, User.get(User.username == "xuncha1"), staff=staff_on_duty(window),
                                              observed_at=dt.datetime(2026, 11, 19, 9, 0))
         return draft.uuid, Inspection.select().count()
-    draft_uuid, laptop_records = on(laptop, open_draft)
+    draft_uuid, _ = on(laptop, open_draft)
+    on_laptop(laptop, [("A05", "2026-11-18", ())], inspector="xuncha2")  # not yet sent when xuncha2 leaves
+    laptop_records = on(laptop, lambda: Inspection.select().count())
     dbmod.open_database(target)
     # At the office: a roster change, a new checklist version, a rule from next month, an inspector
     # who left, and a failure with a photo at B08.
@@ -116,6 +119,10 @@ def test_an_update_brings_the_office_to_the_laptop_and_leaves_its_draft_alone(of
     settings = load_settings()
     settings.probation_days = settings.probation_days + 10
     ruled_from = save_settings(settings, admin(), "考察期延长")  # from next month
+    from app.assessment import schemes
+
+    text = schemes.shipped("default.toml").text.replace('code = "DEFAULT"', 'code = "LAPTOP"', 1)
+    schemes.load_scheme(admin(), schemes.parse_scheme(text, "laptop.toml"), "新考核方案")
     manage_account(admin(), User.get(User.username == "xuncha2"), active=False)
     employee_no, failed_item = _fail_at_b08_with_a_photo()
     out = tmp_path / "u1.wpu"
@@ -133,6 +140,7 @@ def test_an_update_brings_the_office_to_the_laptop_and_leaves_its_draft_alone(of
         assert Staff.get(Staff.employee_no == "GW0001").employer == "新劳务公司"
         assert RuleSet.select().where(RuleSet.effective_from == ruled_from).exists()
         assert ChecklistVersion.select().where(ChecklistVersion.content_hash == definition.content_hash()).exists()
+        assert SchemeVersion.select().where(SchemeVersion.code == "LAPTOP").exists(), "the new scheme"
         with pytest.raises(PermissionDenied):
             authenticate("xuncha2", "patrol123")
         assert authenticate("xuncha1", "patrol123").username == "xuncha1"
@@ -151,6 +159,9 @@ def test_an_update_brings_the_office_to_the_laptop_and_leaves_its_draft_alone(of
     dues = on(laptop, check_laptop)
     assert dues[0] == written.rechecks and dues[1] == written.probation
 
+    # xuncha2 can no longer sign in here, but their unsent record still goes to the office with xuncha1's export.
+    sent = export_from(laptop, tmp_path / "after.wpr", inspector="xuncha1")
+    assert sent.inspections == 1
     # The same file again changes nothing; a newer one applies; then the older is refused.
     assert not on(laptop, lambda: apply_update(out)).changed
     dbmod.open_database(target)
@@ -299,3 +310,25 @@ def test_a_set_up_file_enrols_once_and_a_second_installation_of_its_key_is_refus
     message = str(refused.value)
     assert "两处安装" in message and one in message and two in message and f"devices revoke {key}" in message
     assert Inspection.select().count() == 1, "nothing of the second installation was written"
+
+
+def test_a_manager_adds_and_removes_a_laptops_inspectors_and_the_update_carries_it(office, tmp_path, capsys):
+    import cli
+    from app.exchange.devices import set_device_inspectors
+
+    target, _laptop, second, _key1, key2 = office
+    with pytest.raises(PatrolError, match="不是巡查员账号"):
+        set_device_inspectors(admin(), key2, ["admin"], "试")
+    set_device_inspectors(admin(), key2, ["xuncha1", "xuncha2"], "李明也用这台")
+    update_file.write_update(admin(), key2, tmp_path / "a.wpu", TODAY)
+    dbmod.close_database()
+    assert on(second, lambda: apply_update(tmp_path / "a.wpu")).inspectors_added == ("xuncha1",)
+    assert on(second, lambda: authenticate("xuncha1", "patrol123").username) == "xuncha1"
+    assert cli.main(["devices", "inspectors", key2, "--set", "xuncha1", "--reason", "王芳调离",
+                     "--db", target, "--user", "admin"]) == 0
+    assert "xuncha1" in capsys.readouterr().out
+    assert cli.main(["devices", "update", key2, "--out", str(tmp_path / "b.wpu"), "--db", target, "--user", "admin"]) == 0
+    assert on(second, lambda: apply_update(tmp_path / "b.wpu")).inspectors_removed == ("xuncha2",)
+    with pytest.raises(PermissionDenied):
+        on(second, lambda: authenticate("xuncha2", "patrol123"))
+    dbmod.open_database(target)

@@ -92,6 +92,7 @@ EXPECTED = {
     "devices revoke": (["DXXXX", "--reason", "试"], REFUSED, REFUSED, "管理员"),
     "devices end-legacy": (["--reason", "试"], REFUSED, REFUSED, "管理员"),
     "devices update": (["--all", "--out", "{tmp}"], REFUSED, REFUSED, "管理员"),
+    "devices inspectors": (["DXXXX", "--set", "xuncha1", "--reason", "试"], REFUSED, REFUSED, "管理员"),
     "selftest": (None, None, None, "临时数据库, 不碰用户数据 (另有测试运行它)"),
 }
 # The export kind tried as "export" (the others follow listing.require_export, tested with the reports).

@@ -124,6 +124,33 @@ def enrol_device(user: User, name: str, inspectors: list[str], out: str | Path, 
     return EnrolledDevice(key_id, name, tuple(wanted), out, signing.fingerprint(office.public_key))
 
 
+def set_device_inspectors(user: User, key: str, inspectors: list[str], reason: str, centre_id=scope.SOLE) -> Device:
+    """Change who may use a laptop (managers only, with a reason): its next update adds or removes them
+    there (a removed inspector cannot sign in on it; their unsent records are still exported)."""
+    require_role(user, "manager")
+    why = audit.require_reason(reason)
+    device = find_device(key, user, centre_id=centre_id)
+    if device.revoked_at is not None or not device.laptop_centre:
+        raise PatrolError(f"设备 {device.name} ({device.key_id}) 不是在用的巡查笔记本")
+    wanted = sorted({n.strip() for n in inspectors if n.strip()})
+    if not wanted:
+        raise PatrolError("至少保留一名可在该设备上使用的巡查员")
+    home = Centre.get(Centre.code == device.laptop_centre)
+    accounts = {u.username: u for u in User.select().where(User.username.in_(wanted))}
+    problems = [f"没有账号 {n}" for n in wanted if n not in accounts]
+    problems += [f"{n} 不是巡查员账号 (管理员账号不能放到笔记本上)" for n, u in accounts.items() if u.role != "inspector"]
+    problems += [f"{n} 不是{home.name}的巡查员" for n, u in accounts.items()
+                 if u.centre_id not in (home.id, None)]
+    if problems:
+        raise PatrolError("; ".join(problems))
+    old = list(device.inspector_names)
+    with db.atomic():
+        Device.update(inspectors=",".join(wanted)).where(Device.id == device.id).execute()
+        audit.record(user, "device.inspectors", f"device:{device.key_id}", centre=home.id, old={"inspectors": old},
+                     new={"inspectors": wanted}, reason=why)
+    return Device.get_by_id(device.id)
+
+
 def find_device(key: str, user: User, centre_id=scope.SOLE) -> Device:
     """A device by its key id (names are not unique), refused when it is another centre's."""
     device = Device.get_or_none(Device.key_id == key.strip().upper())

@@ -35,6 +35,7 @@ from app.storage.models import (
     ProbationDue,
     RecheckDue,
     RuleSet,
+    SchemeVersion,
     Setting,
     Staff,
     User,
@@ -226,6 +227,14 @@ def _apply(body: dict, number: int) -> AppliedResult:
     removed = sorted(n for n, u in users.items() if n not in allowed and u.active)
     if removed:
         User.update(active=False).where(User.username.in_(removed)).execute()
+    # The assessment schemes by version (a version is never changed, only added).
+    have = set(SchemeVersion.select(SchemeVersion.code, SchemeVersion.version).where(SchemeVersion.centre == centre.id)
+               .tuples())
+    for v in body.get("schemes", []):
+        if (v["code"], v["version"]) not in have:
+            SchemeVersion.create(centre=centre, code=v["code"], name=v["name"], version=v["version"], content=v["content"],
+                                 content_hash=v["content_hash"], effective_from=dt.date.fromisoformat(v["effective_from"]),
+                                 loaded_by=v["loaded_by"], reason=v["reason"])
     # The calendar: the district's days and the centre's own, whole.
     calendar = body.get("calendar") or {"days": [], "centre_days": []}
     CalendarDay.delete().execute()

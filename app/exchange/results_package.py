@@ -75,21 +75,34 @@ def export_results(out: str | Path, since: dt.date | None = None, user: User | N
         raise PatrolError("数据库中没有中心")
     query = Inspection.select().where((Inspection.status == "final") & scope.inspections(centre_id)).order_by(
         Inspection.observed_at, Inspection.id)
-    watermark_key = WATERMARK_KEY
     if user is not None and user.role != "manager":
-        query = query.where(Inspection.inspector == user.id)
-        watermark_key = f"{WATERMARK_KEY}:{user.username}"
-    watermark = _local(watermark_key)
+        # An inspector's own records; on a laptop, also those of inspectors the office has since taken off
+        # it (they can no longer sign in here, and their unsent records must still reach the office).
+        keys = {user.id: f"{WATERMARK_KEY}:{user.username}"}
+        if identity.local() is not None and identity.local().role == "device":
+            keys.update({u.id: f"{WATERMARK_KEY}:{u.username}" for u in User.select().where(
+                (User.role == "inspector") & (User.active == False))})  # noqa: E712
+    else:
+        keys = {None: WATERMARK_KEY}
     if since is not None:
         query = query.where(Inspection.observed_at >= dt.datetime.combine(since, dt.time()))
-    elif watermark:
-        query = query.where(Inspection.updated_at > dt.datetime.fromisoformat(watermark))
+    whose = None
+    for who, key in keys.items():
+        mark = _local(key) if since is None else None
+        part = (Inspection.inspector == who) if who is not None else None
+        if mark:
+            after = Inspection.updated_at > dt.datetime.fromisoformat(mark)
+            part = after if part is None else part & after
+        whose = part if whose is None else (whose | part if part is not None else whose)
+    if whose is not None:
+        query = query.where(whose)
     if not query.exists():
         raise PatrolError("没有新的已定稿巡查记录可导出" if since is None else f"{since} 以来没有已定稿的巡查记录")
     summary, latest_change = write_package(out, query, centre_id=centre_id)
     if since is None:
         with db.atomic():
-            _set_local(watermark_key, latest_change.isoformat())
+            for key in keys.values():
+                _set_local(key, latest_change.isoformat())
     return summary
 
 

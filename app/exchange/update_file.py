@@ -35,6 +35,7 @@ from app.storage.models import (
     ProbationCase,
     ProbationEvent,
     Rectification,
+    SchemeVersion,
     Staff,
     User,
     Window,
@@ -155,7 +156,12 @@ def content(device: Device, office, number: int, written_by: str, today: dt.date
                                        & (User.active == True)).order_by(User.username))  # noqa: E712
     body = setup_file.content(centre, office, {"key_id": device.key_id, "name": device.name}, allowed, written_by)
     body.update(format=FORMAT, format_version=FORMAT_VERSION, number=number, calendar=_calendar(centre),
-                state=patrol_state(centre, today), today=today.isoformat())
+                state=patrol_state(centre, today), today=today.isoformat(),
+                schemes=[{"code": v.code, "name": v.name, "version": v.version, "content": v.content,
+                          "content_hash": v.content_hash, "effective_from": v.effective_from.isoformat(),
+                          "loaded_by": v.loaded_by, "reason": v.reason}
+                         for v in SchemeVersion.select().where(SchemeVersion.centre == centre.id)
+                         .order_by(SchemeVersion.code, SchemeVersion.version)])
     return body
 
 
