@@ -17,6 +17,15 @@ class PermissionDenied(PatrolError):
     """The acting user's role does not allow this operation."""
 
 
+class SecondInstallation(PatrolError):
+    """A package signed by a laptop's key from another installation than the one the office accepted
+    (one set-up file enrolled on two computers): the device should be revoked."""
+
+    def __init__(self, message: str, key_id: str, device: str):
+        super().__init__(message)
+        self.key_id, self.device = key_id, device
+
+
 MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL store
 
 

@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 
 from app.centres import scope
 from app.context import Context
-from app.errors import PatrolError
+from app.errors import PatrolError, SecondInstallation
 from app.exchange import conflicts, devices, laptop_update, update_file
 from app.exchange.results_import import import_package
 from app.exchange.results_package import SUFFIX, export_results
@@ -411,7 +411,28 @@ class ExchangePage(QWidget):
             self.refresh()
             QMessageBox.information(self, tr("导入完成"), "\n".join(lines))
 
-        run_task(self, tr("正在导入结果包…"), work, on_done=done, on_error=lambda exc: self.problem(tr("导入结果包"), exc))
+        run_task(self, tr("正在导入结果包…"), work, on_done=done, on_error=self.import_failed)
+
+    def import_failed(self, exc: Exception) -> None:
+        """A refused package is said; one from a second installation of a laptop's key offers revoking it."""
+        if not isinstance(exc, SecondInstallation):
+            self.problem(tr("导入结果包"), exc)
+            return
+        self.note(str(exc))
+        answer = QMessageBox.question(self, tr("同一设备密钥被两处安装使用"), tr("{0}\n\n现在注销设备 {1} ({2}) 吗?").format(
+            exc, exc.device, exc.key_id))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        reason = ask_reason(self, tr("注销笔记本"), tr("注销 {0} ({1}): 其密钥被两处安装使用").format(exc.device, exc.key_id))
+        if reason is None:
+            return
+        try:
+            devices.revoke_device(self.user, exc.key_id, reason, centre_id=self.ctx.centre_id)
+        except PatrolError as err:
+            self.problem(tr("未注销"), err)
+            return
+        self.note(tr("已注销 {0} ({1}); 请为每台笔记本分别重新登记").format(exc.device, exc.key_id))
+        self.refresh()
 
     def save_template(self) -> None:
         from exports.roster_template import roster_template

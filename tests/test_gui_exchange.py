@@ -275,3 +275,45 @@ def test_a_manager_imports_a_package_and_writes_the_laptops_update_in_one_action
         assert (tmp_path / f"{key}.wpu").is_file() and Inspection.select().count() == 1
     finally:
         dbmod.close_database()
+
+
+def test_a_second_installations_package_is_refused_and_the_app_offers_to_revoke_the_device(qtbot, app_font, monkeypatch,
+                                                                                         tmp_path):
+    import shutil
+
+    from app.exchange.devices import enrol_device
+    from app.exchange.enrolment import enrol
+    from app.exchange.results_import import import_package
+    from app.storage.models import User
+    from tests.helpers import enrolled_long_ago, export_from, on_laptop
+
+    answers = Answers(monkeypatch)
+    give_reasons(monkeypatch, ("同一设置文件登记了两台电脑", True))
+    office, setup, copy = str(tmp_path / "office.db"), tmp_path / "lap.wpe", tmp_path / "copy.wpe"
+    dbmod.open_database(office)
+    make_demo(seed=3, with_inspections=False)
+    key = enrol_device(User.get(User.username == "admin"), "巡查笔记本1", ["xuncha1"], setup).key_id
+    shutil.copy(setup, copy)
+    enrolled_long_ago()
+    dbmod.close_database()
+    packages = []
+    for n, source in enumerate((setup, copy)):
+        laptop = tmp_path / f"laptop{n}.db"
+        dbmod.open_database(str(laptop))
+        enrol(source)
+        dbmod.close_database()
+        on_laptop(laptop, [("A0" + str(n + 1), "2026-10-05", ())])
+        packages.append(export_from(laptop, tmp_path / f"p{n}.wpr").path)
+    dbmod.open_database(office)
+    try:
+        import_package(packages[0], User.get(User.username == "admin"))
+        manager = ExchangePage(signed_in(user("admin")))
+        qtbot.addWidget(manager)
+        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(packages[1])], ""))
+        manager.import_packages()
+        qtbot.waitUntil(lambda: "已注销" in manager.log.toPlainText(), timeout=30000)
+        assert any("两处安装" in a and "现在注销设备" in a for a in answers.asked)
+        assert manager.devices.rows[0].key_id == key and manager.devices.rows[0].status.startswith("已注销")
+        assert Inspection.select().count() == 1
+    finally:
+        dbmod.close_database()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.centres import scope
 from app.centres.centre import current_centre
-from app.errors import PatrolError
+from app.errors import PatrolError, SecondInstallation
 from app.exchange import strict_json
 from app.exchange.centre_package import parse_roster
 from app.exchange.record_checks import HEX64, shape_problems
@@ -99,11 +99,11 @@ def _one_installation(name: str, signer, installation) -> None:
     if device is None or not device.installation or device.installation == installation[:40]:
         return
     seen = f", {device.installation_seen:%Y-%m-%d} 起" if device.installation_seen else ""
-    raise PatrolError(
+    raise SecondInstallation(
         f"{name}: 设备 {signer.name} ({signer.key_id}) 的密钥被两处安装使用: 已接受安装 {device.installation}{seen}, "
         f"本结果包来自安装 {installation[:40]}。同一设置文件可能登记了两台电脑, 两处都能以该设备签名; "
         f"请核实后注销该设备 (数据交换 → 注销笔记本, 或 main.py devices revoke {signer.key_id} --reason ...), "
-        "再为每台笔记本分别登记")
+        "再为每台笔记本分别登记", signer.key_id, signer.name)
 
 
 def _authenticate(name: str, manifest_bytes: bytes, signature: str, centre) -> Signer:
