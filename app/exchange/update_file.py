@@ -180,9 +180,10 @@ def write_update(user: User, key: str, out: str | Path, today: dt.date, centre_i
         raise PatrolError(f"输出文件夹不存在: {out.parent}")
     office = devices.office_identity("写更新文件")
     with db.atomic():
-        number = device.updates_written + 1
+        # Counted up first: two managers writing at once get two numbers (the write takes the row's lock).
+        Device.update(updates_written=Device.updates_written + 1).where(Device.id == device.id).execute()
+        number = Device.get_by_id(device.id).updates_written
         body = content(device, office, number, user.username, today)
-        Device.update(updates_written=number).where(Device.id == device.id).execute()
         audit.record(user, "device.update", f"device:{device.key_id}", centre=Centre.get(Centre.code == body["centre"]["code"]).id,
                      new={"number": number, "rechecks": len(body["state"]["rechecks"]),
                           "inspectors": [a["username"] for a in body["accounts"]]},
