@@ -16,7 +16,6 @@ from PyQt6.QtGui import QFont, QFontDatabase
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from app.errors import PatrolError
-from app.exchange.enrolment import delete_reminder
 from forms.dialogs import FirstRunDialog, LoginDialog
 from forms.i18n import tr
 
@@ -163,6 +162,8 @@ def first_run(app: QApplication) -> bool:
     app.exec()
     done = getattr(dialog, "enrolled", None)
     if finished and done is not None:  # the person compares the office's fingerprint with the manager's
+        from app.exchange.enrolment import delete_reminder  # the core loads behind the first window
+
         QMessageBox.information(None, tr("本机已登记"), tr(
             "本机已登记为 {0} 的巡查设备 {1}。\n可登录的巡查员: {2}\n管理端密钥指纹: {3} (请与管理员核对)\n\n{4}").format(
             done.centre, done.device, ", ".join(done.inspectors), done.office_fingerprint,
