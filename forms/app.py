@@ -37,18 +37,50 @@ def load_font(app: QApplication) -> str:
 _translators: list[QTranslator] = []
 
 
+class QtGaps(QTranslator):
+    """Qt's own strings that its shipped Chinese catalogue lacks (they changed in Qt 6: the file dialog's
+    labels gained shortcuts, the icon provider its context), so no English shows in a standard dialog."""
+
+    STRINGS = {
+        ("QFileDialog", "&Look in:"): "查找范围(&L):",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T):",
+        ("QFileDialog", "File &name:"): "文件名(&N):",
+        ("QAbstractFileIconProvider", "Folder"): "文件夹",
+        ("QAbstractFileIconProvider", "Drive"): "驱动器",
+        ("QAbstractFileIconProvider", "File"): "文件",
+        ("QAbstractFileIconProvider", "%1 File"): "%1 文件",
+    }
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: N802 (Qt's name)
+        return self.STRINGS.get((context, source))  # None: a null string, the next catalogue answers
+
+    def isEmpty(self) -> bool:  # noqa: N802
+        return False
+
+
 def load_qt_chinese(app: QApplication) -> None:
-    """Qt's own strings (OK, Cancel, Yes, No …) in Simplified Chinese."""
+    """Qt's own strings (OK, Cancel, Yes, No, the file dialog …) in Simplified Chinese, and Chinese
+    dates and numbers wherever Qt formats them (a date editor, a file list)."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if any(t.parent() is app for t in _translators):
+        return  # once per application
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
         app.installTranslator(translator)
         _translators.append(translator)
+    gaps = QtGaps(app)  # installed last, asked first
+    app.installTranslator(gaps)
+    _translators.append(gaps)
 
 
 def make_app() -> QApplication:
     from forms.errors import install
 
+    if not os.environ.get("LC_ALL"):
+        # Qt's file dialog dates the files by the system's time locale: Chinese, whatever the machine's
+        # language (read when the application starts).
+        os.environ["LC_TIME"] = "zh_CN.UTF-8"
     app = QApplication.instance() or QApplication(sys.argv)
     install()  # an exception in a slot is reported, never an abort
     app.setApplicationName("Window Patrol")

@@ -8,7 +8,6 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +24,7 @@ from app.domain import SEVERITIES
 from app.errors import PatrolError
 from app.patrolling import centre_checklists, checklist_versions, checklists
 from forms.dialogs import ask_reason
+from forms.file_dialogs import open_file, open_files, save_file
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tasks import run_task
@@ -144,7 +144,7 @@ class ChecklistsPage(QWidget):
         if version_id is None:
             return
         version = wall.fetch(self.ctx, "checklist_version", version_id)
-        path, _ = QFileDialog.getSaveFileName(self, tr("导出检查表"), f"{version.checklist.code}-第{version.version}版.xlsx", "*.xlsx")
+        path = save_file(self, tr("导出检查表"), "checklist", f"{version.checklist.code}-第{version.version}版.xlsx", "*.xlsx")
         if path:
             count = checklist_workbook(path if path.endswith(".xlsx") else path + ".xlsx", version)
             QMessageBox.information(self, tr("导出检查表"), tr("已导出 {0} 个检查项").format(count))
@@ -160,7 +160,7 @@ class ChecklistsPage(QWidget):
         from app.patrolling.checklist_rows import rows_to_checklist
         from exports.table_reader import read_table
 
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择检查表工作簿"), "", tr("表格 (*.xlsx *.xls *.ods *.csv)"))
+        path = open_file(self, tr("选择检查表工作簿"), "checklist", tr("表格 (*.xlsx *.xls *.ods *.csv)"))
         if not path:
             return
         try:
@@ -183,7 +183,7 @@ class ChecklistsPage(QWidget):
             [definition], source=Path(path).name, user=self.user, reason=reason), done, self._failed)
 
     def load_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择检查表文件 (含全部分类)"), "", tr("检查表 (*.toml)"))
+        paths = open_files(self, tr("选择检查表文件 (含全部分类)"), "checklist", tr("检查表 (*.toml)"))
         if not paths:
             return
         try:
@@ -205,8 +205,8 @@ class ChecklistsPage(QWidget):
             definitions, source=", ".join(paths), user=self.user, reason=reason), done, self._failed)
 
     def extend(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择本中心增加的检查项 (分类文件或工作簿)"), "",
-                                                tr("检查表 (*.toml *.xlsx *.xls *.ods)"))
+        paths = open_files(self, tr("选择本中心增加的检查项 (分类文件或工作簿)"), "checklist",
+                           tr("检查表 (*.toml *.xlsx *.xls *.ods)"))
         if not paths:
             return
         try:

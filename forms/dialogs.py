@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app.errors import PatrolError
+from forms.file_dialogs import open_file
 from forms.i18n import tr
 
 
@@ -91,9 +92,8 @@ class FirstRunDialog(QDialog):
             field.setEnabled(not enrol)
 
     def choose_file(self) -> None:
-        from PyQt6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择设置文件"), "", "*.wpe")
+        path = open_file(self, tr("选择设置文件"), "setup", "*.wpe")
         if path:
             self.setup_file.setText(path)
             self.enrol.setChecked(True)

@@ -9,7 +9,6 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,7 +33,7 @@ from app.exchange.results_package import SUFFIX, export_results
 from app.exchange.round_trip import RoundTrip, import_and_update
 from app.people.roster_import import RosterPlan, apply_roster, plan_roster
 from forms.dialogs import ask_reason
-from forms.export_page import default_folder
+from forms.file_dialogs import choose_folder, open_file, open_files, save_file
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
@@ -208,8 +207,7 @@ class ExchangePage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         suffix = ".wpe"
-        path, _ = QFileDialog.getSaveFileName(self, tr("保存设置文件"),
-                                              str(Path(default_folder()) / f"{dialog.name.text().strip()}{suffix}"), f"*{suffix}")
+        path = save_file(self, tr("保存设置文件"), "setup", f"{dialog.name.text().strip()}{suffix}", f"*{suffix}")
         if not path:
             return
         try:
@@ -225,8 +223,7 @@ class ExchangePage(QWidget):
         self.refresh()
 
     def apply_update_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择管理端的更新文件"), default_folder(),
-                                              f"*{update_file.SUFFIX}")
+        path = open_file(self, tr("选择管理端的更新文件"), "update", f"*{update_file.SUFFIX}")
         if not path:
             return
 
@@ -244,9 +241,8 @@ class ExchangePage(QWidget):
             QMessageBox.information(self, tr("写更新文件"), tr("请先选择一台笔记本"))
             return
         d = self.devices.rows[index.row()]
-        path, _ = QFileDialog.getSaveFileName(self, tr("保存更新文件"),
-                                              str(Path(default_folder()) / f"{d.name}-{d.key_id}{update_file.SUFFIX}"),
-                                              f"*{update_file.SUFFIX}")
+        path = save_file(self, tr("保存更新文件"), "update", f"{d.name}-{d.key_id}{update_file.SUFFIX}",
+                         f"*{update_file.SUFFIX}")
         if not path:
             return
         path = path if path.endswith(update_file.SUFFIX) else path + update_file.SUFFIX
@@ -256,7 +252,7 @@ class ExchangePage(QWidget):
                  on_done=self.updates_written, on_error=lambda exc: self.problem(tr("更新文件未写出"), exc))
 
     def write_all_updates(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("更新文件存放的文件夹 (如 U 盘)"), default_folder())
+        folder = choose_folder(self, tr("更新文件存放的文件夹 (如 U 盘)"), "update")
         if not folder:
             return
         run_task(self, tr("正在写更新文件…"),
@@ -321,8 +317,7 @@ class ExchangePage(QWidget):
         self.log.appendPlainText(text)
 
     def export_package(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("导出结果包"), str(Path(default_folder()) / f"巡查结果{SUFFIX}"),
-                                              f"*{SUFFIX}")
+        path = save_file(self, tr("导出结果包"), "package", f"巡查结果{SUFFIX}", f"*{SUFFIX}")
         if not path:
             return
         path = path if path.endswith(SUFFIX) else path + SUFFIX
@@ -348,8 +343,7 @@ class ExchangePage(QWidget):
         except PatrolError as exc:
             self.problem(tr("报送全区"), exc)
             return
-        path, _ = QFileDialog.getSaveFileName(self, tr("报送全区"), str(Path(default_folder()) / f"报送全区-{text.strip()}{SUFFIX}"),
-                                              f"*{SUFFIX}")
+        path = save_file(self, tr("报送全区"), "package", f"报送全区-{text.strip()}{SUFFIX}", f"*{SUFFIX}")
         if not path:
             return
         path = path if path.endswith(SUFFIX) else path + SUFFIX
@@ -382,7 +376,7 @@ class ExchangePage(QWidget):
 
     def import_packages(self, write_back: bool = False) -> None:
         """Import packages; with `write_back`, each laptop's update is written beside its package."""
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择结果包"), default_folder(), f"*{SUFFIX}")
+        paths = open_files(self, tr("选择结果包"), "package", f"*{SUFFIX}")
         if not paths:
             return
 
@@ -437,7 +431,7 @@ class ExchangePage(QWidget):
     def save_template(self) -> None:
         from exports.roster_template import roster_template
 
-        path, _ = QFileDialog.getSaveFileName(self, tr("名单模板"), str(Path(default_folder()) / "人员名单模板.xlsx"), "*.xlsx")
+        path = save_file(self, tr("名单模板"), "roster", "人员名单模板.xlsx", "*.xlsx")
         if path:
             roster_template(path if path.endswith(".xlsx") else path + ".xlsx")
             self.note(tr("已生成名单模板 → {0}").format(path))
@@ -445,7 +439,7 @@ class ExchangePage(QWidget):
     def preview_roster(self) -> None:
         from exports.table_reader import read_table
 
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择名单"), default_folder(), tr("表格 (*.xlsx *.xls *.ods *.csv)"))
+        path = open_file(self, tr("选择名单"), "roster", tr("表格 (*.xlsx *.xls *.ods *.csv)"))
         if not path:
             return
 

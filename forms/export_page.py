@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PyQt6.QtCore import QDate, QStandardPaths, Qt
+from PyQt6.QtCore import QDate, Qt
 from PyQt6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -25,7 +24,8 @@ from app.centres import scope
 from app.context import Context
 from app.people import roster
 from app.results.listing import may_export
-from forms.i18n import tr
+from forms.file_dialogs import save_file
+from forms.i18n import DATE_FORMAT, tr
 from forms.tasks import run_task
 
 # kind: (label, file suffix, the parameters it needs)
@@ -42,13 +42,9 @@ KINDS = {
 BY = {"window": "按窗口", "staff": "按人员", "department": "按部门"}
 
 
-def default_folder() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-
-
 def export_to_file(parent: QWidget, suggested: str, suffix: str, job) -> None:
     """Ask where to save, then run `job(path)` in the worker and report the result."""
-    path, _ = QFileDialog.getSaveFileName(parent, tr("导出到"), str(Path(default_folder()) / suggested), f"*{suffix}")
+    path = save_file(parent, tr("导出到"), "export", suggested, f"*{suffix}")
     if not path:
         return
     if not path.endswith(suffix):
@@ -78,7 +74,7 @@ class ExportPage(QWidget):
         self.end = QDateEdit(QDate(last.last_day))
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(DATE_FORMAT)
         self.by = QComboBox()
         for key, label in BY.items():
             self.by.addItem(tr(label), key)

@@ -13,7 +13,6 @@ from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -39,7 +38,8 @@ from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
 from app.storage.faults import BUSY_RETRYING, classify
 from app.storage.models import Inspection
 from forms.errors import report
-from forms.i18n import tr
+from forms.file_dialogs import open_file
+from forms.i18n import DATETIME_FORMAT, tr
 from forms.models import ChecklistModel
 from forms.tasks import run_task
 
@@ -103,7 +103,7 @@ class InspectionPage(QWidget):
         for key, label in METHODS.items():
             self.method_box.addItem(label, key)
         self.observed = QDateTimeEdit()
-        self.observed.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.observed.setDisplayFormat(DATETIME_FORMAT)
         self.observed.setCalendarPopup(True)
         header = QFormLayout()
         header.addRow(tr("当班人员"), self.staff_box)
@@ -339,7 +339,7 @@ class InspectionPage(QWidget):
         row = self.current_row()
         if row < 0:
             return
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择照片"), "", tr("图片 (*.png *.jpg *.jpeg *.bmp *.gif)"))
+        path = open_file(self, tr("选择照片"), "photo", tr("图片 (*.png *.jpg *.jpeg *.bmp *.gif)"))
         if path:
             self._attach(row, lambda: evidence.store_photo_file(path))
 

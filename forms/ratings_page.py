@@ -8,7 +8,6 @@ from pathlib import Path
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +22,7 @@ from app.assessment.ratings import apply_ratings
 from app.context import Context
 from app.errors import PatrolError
 from forms.assessment_common import last_month as _last_month
+from forms.file_dialogs import open_file
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
@@ -86,7 +86,7 @@ class RatingsPage(QWidget):
         layout.addWidget(self.view, 1)
 
     def choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择好差评导出表"), "", tr("表格 (*.xlsx *.xls *.ods *.csv)"))
+        path = open_file(self, tr("选择好差评导出表"), "ratings", tr("表格 (*.xlsx *.xls *.ods *.csv)"))
         if path:
             self.preview(Path(path))
 

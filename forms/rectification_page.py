@@ -25,7 +25,7 @@ from app.centres import wall
 from app.context import Context
 from app.errors import PatrolError
 from forms.dialogs import ask_reason
-from forms.i18n import tr
+from forms.i18n import DATE_FORMAT, tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
 
@@ -123,7 +123,7 @@ class CalendarDialog(QDialog):
         self.last = QDateEdit(QDate.currentDate())
         for edit in (self.first, self.last):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(DATE_FORMAT)
         self.kind = QComboBox()
         for key, label in (("holiday", "放假"), ("workday", "调休上班"), ("normal", "恢复平常")):
             self.kind.addItem(tr(label), key)

@@ -12,7 +12,6 @@ from PyQt6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,7 +29,8 @@ from app.errors import PatrolError
 from app.patrolling.evidence import store_photo_files
 from app.people import roster
 from forms.dialogs import ask_reason
-from forms.i18n import tr
+from forms.file_dialogs import open_files
+from forms.i18n import DATE_FORMAT, tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
 from forms.tasks import run_task
@@ -123,7 +123,7 @@ class EventDialog(QDialog):
             self.kind.addItem(label, code)
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day.setDisplayFormat(DATE_FORMAT)
         self.source = QComboBox()
         for code, label in events.SOURCES.items():
             self.source.addItem(label, code)
@@ -154,8 +154,8 @@ class EventDialog(QDialog):
         self.resize(520, 420)
 
     def attach(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择照片或证明材料"), "",
-                                                tr("照片或材料 (*.jpg *.jpeg *.png *.pdf *.doc *.docx *.xlsx *.txt)"))
+        paths = open_files(self, tr("选择照片或证明材料"), "evidence",
+                           tr("照片或材料 (*.jpg *.jpeg *.png *.pdf *.doc *.docx *.xlsx *.txt)"))
         pictures = [p for p in paths if Path(p).suffix.lower() in (".jpg", ".jpeg", ".png")]
         for path in paths:
             if path not in pictures:

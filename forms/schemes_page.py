@@ -8,7 +8,6 @@ from pathlib import Path
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +23,7 @@ from app.errors import PatrolError
 from forms.assessment_common import fmt as _fmt
 from forms.assessment_common import last_month as _last_month
 from forms.dialogs import ask_reason
+from forms.file_dialogs import open_file
 from forms.i18n import tr
 from forms.models import RowsModel
 from forms.tables import read_only_table
@@ -91,7 +91,7 @@ class SchemesPage(QWidget):
         self.versions.setText(tr("本中心的考核方案:\n") + "\n".join(lines))
 
     def choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择考核方案"), "", tr("考核方案 (*.toml)"))
+        path = open_file(self, tr("选择考核方案"), "scheme", tr("考核方案 (*.toml)"))
         if path:
             self.file = Path(path)
             self.file_label.setText(self.file.name)

@@ -25,6 +25,14 @@ from app.storage.models import Area, Staff, Window
 PG_ENV = "WINDOW_PATROL_TEST_PG"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_qt_settings(tmp_path_factory):
+    """The app's remembered folders (QSettings) in a folder of the test run's, never the user's."""
+    from PyQt6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qt-settings")))
+
+
 @pytest.fixture(scope="session")
 def pg_server_url():
     url = os.environ.get(PG_ENV)

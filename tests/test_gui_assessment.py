@@ -80,7 +80,7 @@ def test_votes_results_registers_and_the_what_if_from_the_assessment_tab(qtbot, 
     assert "流动红旗" in results.awards.text() and "窗口评分 30%" in results.method.text()
     results.grab().save(str(tmp_path / "results.png"))
     for slot, out in ((results.export_pdf, tmp_path / "results.pdf"), (results.export_certificates, tmp_path / "flags.pdf")):
-        monkeypatch.setattr("forms.export_page.QFileDialog.getSaveFileName", lambda *a, _o=out, **k: (str(_o), ""))
+        monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, _o=out, **k: (str(_o), ""))
         before = len(assessed.asked)
         slot()
         qtbot.waitUntil(lambda: len(assessed.asked) > before, timeout=20000)
@@ -113,7 +113,7 @@ def test_votes_results_registers_and_the_what_if_from_the_assessment_tab(qtbot, 
                         encoding="utf-8")
     plans = page.schemes
     page.setCurrentWidget(plans)
-    monkeypatch.setattr("forms.schemes_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(proposal), ""))
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileName", lambda *a, **k: (str(proposal), ""))
     plans.choose()
     plans.period.setText("2026-10")
     plans.compare()
@@ -142,7 +142,7 @@ def test_a_haochaping_export_is_previewed_imported_and_its_bad_rating_rectified_
     tab = page.ratings
     page.setCurrentWidget(tab)
     tab.month.setText("2026-10")
-    monkeypatch.setattr("forms.ratings_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(book), ""))
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileName", lambda *a, **k: (str(book), ""))
     tab.choose()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 3, timeout=10000)
     from forms.ratings_page import _rating_status

@@ -124,7 +124,7 @@ def test_a_street_centre_adds_its_own_items_and_adopts_them_from_the_app(qtbot, 
     Answers(monkeypatch)
     user = accounts.authenticate("jd1admin", "admin123")
     (tmp_path / "self.toml").write_text(EXTENSION, encoding="utf-8")
-    monkeypatch.setattr("forms.checklists_page.QFileDialog.getOpenFileNames",
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileNames",
                         lambda *a, **k: ([str(tmp_path / "self.toml")], ""))
     page = ChecklistsPage(signed_in(user))
     qtbot.addWidget(page)
@@ -194,7 +194,7 @@ def test_the_district_office_exports_a_quarter_and_a_year_from_the_reports_tab(q
         page.kind.setCurrentIndex(page.kind.findData(kind))
         assert not page.month.isHidden()
         page.month.setText(text)
-        monkeypatch.setattr("forms.export_page.QFileDialog.getSaveFileName", lambda *a, _o=out, **k: (str(_o), ""))
+        monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, _o=out, **k: (str(_o), ""))
         before = len(answers.asked)
         page.export()
         qtbot.waitUntil(lambda: len(answers.asked) > before, timeout=20000)

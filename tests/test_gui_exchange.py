@@ -33,7 +33,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(EnrolDialog, "exec", tick_first_inspector)
-    monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(setup), ""))
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, **k: (str(setup), ""))
     manager.enrol_device()
     assert setup.exists() and [d.name for d in manager.devices.rows] == ["巡查笔记本1"]
     assert any("main.py enrol" in a for a in answers.asked)
@@ -47,7 +47,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
     page = ExchangePage(signed_in(user("xuncha1")))
     qtbot.addWidget(page)
     assert not hasattr(page, "devices"), "an inspector sees no device register"
-    monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
     page.export_package()
     qtbot.waitUntil(lambda: "已导出" in page.log.toPlainText(), timeout=30000)
     dbmod.close_database()
@@ -57,7 +57,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
     try:
         manager = ExchangePage(signed_in(user("admin")))
         qtbot.addWidget(manager)
-        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(out)], ""))
+        monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(out)], ""))
         manager.import_packages()
         qtbot.waitUntil(lambda: any("新增" in a for a in answers.asked), timeout=30000)
         assert "新增 3" in manager.log.toPlainText() and Inspection.select().count() == 3
@@ -86,7 +86,7 @@ def test_a_manager_previews_a_roster_then_applies_it(qtbot, app_font, monkeypatc
         wb.save(tmp_path / "roster.xlsx")
         page = ExchangePage(signed_in(user("admin")))
         qtbot.addWidget(page)
-        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(tmp_path / "roster.xlsx"), ""))
+        monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileName", lambda *a, **k: (str(tmp_path / "roster.xlsx"), ""))
         page.preview_roster()
         qtbot.waitUntil(lambda: page.apply_button.isEnabled(), timeout=30000)
         assert Staff.get(Staff.employee_no == "GW0001").name != "新名字", "a preview changes nothing"
@@ -182,7 +182,7 @@ def test_a_laptop_applies_the_offices_update_and_its_re_check_shows_last_times_f
     manager = ExchangePage(signed_in(user("admin")))
     qtbot.addWidget(manager)
     manager.device_view.setCurrentIndex(manager.devices.index(0, 0))
-    monkeypatch.setattr("forms.exchange_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(update), ""))
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, **k: (str(update), ""))
     manager.write_update()
     qtbot.waitUntil(lambda: "第 1 号更新" in manager.log.toPlainText(), timeout=30000)
     dbmod.close_database()
@@ -192,7 +192,7 @@ def test_a_laptop_applies_the_offices_update_and_its_re_check_shows_last_times_f
         page = ExchangePage(signed_in(user("xuncha1")))
         qtbot.addWidget(page)
         assert "尚未收到管理端的更新" in page.update_state_label.text()
-        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileName", lambda *a, **k: (str(update), ""))
+        monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileName", lambda *a, **k: (str(update), ""))
         page.apply_update_file()
         qtbot.waitUntil(lambda: "已应用第 1 号更新" in page.log.toPlainText(), timeout=30000)
         assert "最近更新: 第 1 号" in page.update_state_label.text()
@@ -269,7 +269,7 @@ def test_a_manager_imports_a_package_and_writes_the_laptops_update_in_one_action
         qtbot.addWidget(manager)
         labels = [b.text() for b in manager.findChildren(QPushButton)]
         assert "导入结果包并写回更新…" in labels
-        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(package)], ""))
+        monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(package)], ""))
         manager.import_packages(write_back=True)
         qtbot.waitUntil(lambda: "第 1 号更新" in manager.log.toPlainText(), timeout=30000)
         assert (tmp_path / f"{key}.wpu").is_file() and Inspection.select().count() == 1
@@ -309,7 +309,7 @@ def test_a_second_installations_package_is_refused_and_the_app_offers_to_revoke_
         import_package(packages[0], User.get(User.username == "admin"))
         manager = ExchangePage(signed_in(user("admin")))
         qtbot.addWidget(manager)
-        monkeypatch.setattr("forms.exchange_page.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(packages[1])], ""))
+        monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileNames", lambda *a, **k: ([str(packages[1])], ""))
         manager.import_packages()
         qtbot.waitUntil(lambda: "已注销" in manager.log.toPlainText(), timeout=30000)
         assert any("两处安装" in a and "现在注销设备" in a for a in answers.asked)

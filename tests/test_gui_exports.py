@@ -25,7 +25,7 @@ def demo_month(tmp_path):
 
 
 def save_as(monkeypatch, path):
-    monkeypatch.setattr("forms.export_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), ""))
 
 
 def test_the_monthly_workbook_is_exported_from_the_reports_tab(qtbot, demo_month, app_font, monkeypatch, tmp_path):

@@ -116,7 +116,7 @@ def test_loading_a_changed_checklist_shows_a_new_version_side_by_side(qtbot, dem
     for f in checklists.SHIPPED_DIR.glob("*.toml"):
         text = f.read_text(encoding="utf-8")
         (tmp_path / f.name).write_text(text.replace("头发保持整洁清爽", "头发整洁"), encoding="utf-8")
-    monkeypatch.setattr("forms.checklists_page.QFileDialog.getOpenFileNames",
+    monkeypatch.setattr("forms.file_dialogs.QFileDialog.getOpenFileNames",
                         lambda *a, **k: ([str(p) for p in sorted(tmp_path.glob("*.toml"))], ""))
     page = ChecklistsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
