@@ -8,11 +8,12 @@ Ctrl+Enter finalise; Esc back to the patrol list. Every tick is written at once.
 from __future__ import annotations
 
 from PyQt6.QtCore import QBuffer, QDateTime, QIODevice, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
+from PyQt6.QtGui import QFont, QGuiApplication, QKeySequence, QPixmap, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -83,6 +84,26 @@ class ChecklistView(QTableView):
             self.selectRow(row)
 
 
+class PhotoDialog(QDialog):
+    """A kept photo as large as the screen allows (a re-check's evidence); Esc closes it."""
+
+    def __init__(self, path: str, title: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        label = QLabel()
+        pixmap = QPixmap(path)
+        if pixmap.isNull():
+            label.setText(tr("照片无法显示 (文件缺失或已损坏)"))
+        else:
+            room = self.screen().availableGeometry().size() * 0.85 if self.screen() else pixmap.size()
+            label.setPixmap(pixmap.scaled(room, Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation)
+                            if pixmap.width() > room.width() or pixmap.height() > room.height() else pixmap)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        self.label = label
+
+
 class InspectionPage(QWidget):
     finished = pyqtSignal(int)  # inspection id, after finalising
     back = pyqtSignal()
@@ -118,6 +139,7 @@ class InspectionPage(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.result_key.connect(self.tick)
         self.view.command_key.connect(self.command)
+        self.view.doubleClicked.connect(self.open_last_photo)
 
         self.veto_banner = QLabel(tr("一票否决: 本次巡查不合格"))
         self.veto_banner.setStyleSheet("background:#c62828; color:white; padding:8px; font-weight:bold;")
@@ -325,6 +347,15 @@ class InspectionPage(QWidget):
             self.refresh_score()
 
         self.write(lambda: inspections.set_result(inspection, item, result, note, tuple(photo_refs)), show)
+
+    def open_last_photo(self, index) -> None:
+        """Double-click on 上次: last time's photo, whole (each of them, one after the other)."""
+        last = self.model.last.get(self.model.items[index.row()].code) if index.column() == 6 else None
+        if last is None or not last.photos:
+            return
+        for ref in last.photos:
+            PhotoDialog(str(evidence.photo_path(ref)), tr("{0} 上次的照片 ({1})").format(
+                self.model.items[index.row()].code, last.day.strftime("%Y-%m-%d")), self).exec()
 
     def edit_note(self) -> None:
         row = self.current_row()

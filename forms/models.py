@@ -8,8 +8,10 @@ from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel
 from PyQt6.QtGui import QBrush, QColor
 
 from app.domain import RESULTS, SEVERITIES
+from app.patrolling.evidence import photo_path
 from app.patrolling.patrol import STATE_LABELS, WindowState
 from forms.i18n import tr
+from forms.icons import icon, thumbnail
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 STATE_COLOURS = {"todo": None, "draft": QColor("#fff4ce"), "done": QColor("#dff3e4")}
@@ -154,10 +156,16 @@ class ChecklistModel(QAbstractTableModel):
                 return RESULTS.get(result, "") if result else ""
             if column == 5:
                 photo_count = len(self.photos.get(item.id, []))
-                return self.notes.get(item.id, "") + (f" 📷{photo_count}" if photo_count else "")
+                return self.notes.get(item.id, "") + (f" ({photo_count})" if photo_count > 1 else "")
             if column == 6:
                 last = self.last.get(item.code)
                 return last.describe() if last else ""
+        if role == Qt.ItemDataRole.DecorationRole:
+            if index.column() == 5 and self.photos.get(item.id):
+                return icon("photo")
+            last = self.last.get(item.code) if index.column() == 6 else None
+            if last is not None and last.photos:  # last time's photo itself; double-click opens it whole
+                return thumbnail(str(photo_path(last.photos[0])))
         if role == Qt.ItemDataRole.BackgroundRole and result in RESULT_COLOURS:
             return QBrush(RESULT_COLOURS[result])
         if role == Qt.ItemDataRole.BackgroundRole and index.column() == 6 and item.code in self.last:

@@ -178,7 +178,17 @@ def test_a_laptop_applies_the_offices_update_and_its_re_check_shows_last_times_f
     window = Window.get(Window.code == "B08")
     person = Staff.get(Staff.window == window)
     when = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(10))
-    inspect(window, User.get(User.username == "xuncha1"), person, when, fail=FAILING)
+    failed = inspect(window, User.get(User.username == "xuncha1"), person, when, fail=FAILING)
+    from pathlib import Path
+
+    from PyQt6.QtCore import Qt
+
+    from app.patrolling.evidence import store_photo
+    from app.storage.models import ItemResult
+
+    first = ItemResult.select().where((ItemResult.inspection == failed.id) & (ItemResult.result == "fail")).first()
+    first.photos = store_photo((Path(__file__).parent / "data" / "photo.png").read_bytes())
+    first.save()
     manager = ExchangePage(signed_in(user("admin")))
     qtbot.addWidget(manager)
     manager.device_view.setCurrentIndex(manager.devices.index(0, 0))
@@ -210,6 +220,15 @@ def test_a_laptop_applies_the_offices_update_and_its_re_check_shows_last_times_f
         assert not form.view.isColumnHidden(6), "the 上次 (待复查) column shows on the laptop"
         shown = form.model.data(form.model.index(0, 6))
         assert form.model.items[0].code in FAILING and "不合格" in shown and "期限" in shown
+        # Last time's photo shows as a thumbnail (no emoji), and double-click opens it whole.
+        photographed = next(n for n, i in enumerate(form.model.items) if form.model.last.get(i.code)
+                            and form.model.last[i.code].photos)
+        thumb = form.model.data(form.model.index(photographed, 6), Qt.ItemDataRole.DecorationRole)
+        assert thumb is not None and not thumb.isNull() and "📷" not in form.model.data(form.model.index(photographed, 6))
+        opened = []
+        monkeypatch.setattr("forms.inspection_page.PhotoDialog.exec", lambda dialog: opened.append(dialog.label.pixmap()))
+        form.open_last_photo(form.model.index(photographed, 6))
+        assert opened and not opened[0].isNull() and opened[0].width() > thumb.width()
         form.show()
         form.grab().save(str(tmp_path / "laptop-recheck.png"))
 

@@ -34,7 +34,7 @@ class LastResult:
     def describe(self) -> str:
         due = f", 期限 {self.due_on:%m-%d}" if self.due_on else ""
         again = f", 第 {self.repeats + 1} 次" if self.repeats else ""
-        photos = f" 📷{len(self.photos)}" if self.photos else ""
+        photos = f" (照片 {len(self.photos)} 张)" if self.photos else ""
         return f"{self.day:%m-%d} 不合格{due}{again}" + (f": {self.note}" if self.note else "") + photos
 
 
