@@ -49,3 +49,17 @@ def test_a_file_dialog_opens_in_the_documents_folder_then_where_the_person_last_
     file_dialogs.open_file(None, "选择更新文件", "update", "*.wpu")
     file_dialogs.open_file(None, "选择照片", "photo", "*.jpg")
     assert asked == [str(tmp_path), str(stick), str(tmp_path)], "remembered per kind of file"
+
+
+def test_a_photo_is_marked_by_an_icon_the_shipped_resources_draw_never_an_emoji(qtbot, app_font):
+    from forms.icons import icon
+
+    pixmap = icon("photo").pixmap(16, 16)
+    assert not pixmap.isNull(), "resources/icons/photo.svg renders"
+    image = pixmap.toImage()
+    assert len({image.pixel(x, y) for x in range(16) for y in range(16)}) > 2, "a drawing, not a blank"
+    for path in ("app/loop/rechecks.py", "forms/models.py", "forms/inspection_page.py", "exports/pdf_reports.py"):
+        from pathlib import Path
+
+        text = (Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8")
+        assert not any(0x1F300 <= ord(ch) <= 0x1FAFF for ch in text), f"an emoji in {path}"
