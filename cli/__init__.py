@@ -59,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.user = getattr(args, "user", None)
     args.acting = None
     if args.command is None:
+        from forms import system_check  # plain Python: before Qt tries to open a screen
+
+        missing = system_check.missing_libraries() if system_check.uses_xcb() else []
+        if missing:
+            print(system_check.message(missing), file=sys.stderr)
+            return 2
         from forms.app import run  # Qt only for the desktop app, so scripts start fast
 
         return run(args.db)

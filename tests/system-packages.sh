@@ -4,6 +4,8 @@
 # LibreOffice Calc (prints the workbooks as a manager would, to check they fit the page).
 # Installs what is missing when it can (root with apt); otherwise says what is missing and goes on.
 set -euo pipefail
+# The app's own (Qt's screen libraries: selftest checks them) first.
+bash "$(dirname "$0")/../resources/system-packages.sh"
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
