@@ -452,6 +452,18 @@ class InspectionPage(QWidget):
     def finalise(self) -> None:
         if self.inspection is None or self.inspection.status != "draft":
             return
+        if self._pending:
+            QMessageBox.information(self, tr("不能定稿"), tr("还有检查结果正在等待保存, 请稍候再定稿"))
+            return
+        # What is not checked yet comes first: the score of a half-ticked list is not worth confirming.
+        missing = inspections.unchecked(self.inspection)
+        if missing:
+            row = next(n for n, i in enumerate(self.model.items) if i.code == missing[0])
+            self.view.selectRow(row)
+            self.view.setFocus()
+            QMessageBox.information(self, tr("不能定稿"), tr("还有 {0} 项未检查 (第一项 {1}, 已选中), 请检查完再定稿").format(
+                len(missing), missing[0]))
+            return
         result = self.current_score()
         answer = QMessageBox.question(
             self, tr("确认定稿"),
@@ -459,9 +471,6 @@ class InspectionPage(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            return
-        if self._pending:
-            QMessageBox.information(self, tr("不能定稿"), tr("还有检查结果正在等待保存, 请稍候再定稿"))
             return
         try:
             record_changes.finalise(self.inspection)

@@ -5,7 +5,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 
 from app.centres.scope import signed_in
-from app.storage.models import Inspection, ItemResult
+from app.storage.models import Inspection, ItemResult, Window
 from forms.main_window import MainWindow
 from tests.gui_support import Answers, show_active, user
 
@@ -144,3 +144,18 @@ def test_a_photo_is_checked_in_the_worker_and_a_hostile_one_is_refused_with_why(
     qtbot.waitUntil(lambda: bool(answers.asked), timeout=10_000)
     assert answers.asked == ["bomb.png: 图片尺寸过大 (13000×13000), PNG 上限 1200 万像素"]
     assert page.model.photos[item.id] == [ref], "nothing attached"
+
+
+def test_finalising_with_items_unticked_says_so_first_and_selects_the_first_of_them(qtbot, window, monkeypatch):
+    """Ctrl+Enter on a half-ticked list: no score to confirm, but what is left, with the cursor on it."""
+    answers = Answers(monkeypatch)
+    scan(qtbot, window, "WP1:DEMO:A05")
+    page = window.inspection
+    qtbot.keyClick(page.view, Qt.Key.Key_2)  # the first item fails; the rest are not ticked
+    left = page.model.checks() - 1
+    page.view.selectRow(40)
+    qtbot.keyClick(page.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert len(answers.asked) == 1 and answers.asked[0].startswith(f"还有 {left} 项未检查")
+    assert "确认定稿" not in answers.asked[0] and "得分" not in answers.asked[0]
+    assert page.view.currentIndex().row() == 1, "the cursor goes to the first item not checked"
+    assert Inspection.get(Inspection.window == Window.get(Window.code == "A05")).status == "draft"

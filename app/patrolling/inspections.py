@@ -170,6 +170,13 @@ def score_inspection(inspection: Inspection, settings: CentreSettings | None = N
     return score_with_settings(scored, settings, category_weights(inspection.checklist_version_id))
 
 
+def unchecked(inspection: Inspection, items=None, recorded=None) -> list[str]:
+    """The codes of the checks a draft has no result for yet, in checklist order (finalising waits for them)."""
+    recorded = recorded_results(inspection) if recorded is None else recorded
+    return [i.code for i in (applicable_items(inspection) if items is None else items)
+            if i.kind == "check" and i.id not in recorded]
+
+
 def close(inspection: Inspection, *, at: dt.datetime | None = None,
           settings: CentreSettings | None = None) -> ScoreResult:
     """Score a complete draft, store the score and close it, in the caller's transaction. Probation and
@@ -179,7 +186,7 @@ def close(inspection: Inspection, *, at: dt.datetime | None = None,
     settings = settings or load_settings(inspection.observed_at.date(), inspection.window.centre_id)
     recorded = recorded_results(inspection)
     items = applicable_items(inspection)
-    missing = [i.code for i in items if i.kind == "check" and i.id not in recorded]
+    missing = unchecked(inspection, items, recorded)
     if missing:
         shown = ", ".join(missing[:5]) + (" 等" if len(missing) > 5 else "")
         raise PatrolError(f"还有 {len(missing)} 项未检查: {shown}")
