@@ -271,15 +271,20 @@ class ExchangePage(QWidget):
             QMessageBox.information(self, tr("注销笔记本"), tr("请先选择一台设备"))
             return
         d = self.devices.rows[index.row()]
-        reason = ask_reason(self, tr("注销笔记本"), tr("注销 {0} ({1}): 此后它的结果包和打印件不再被接受").format(d.name, d.key_id))
+        self._revoke(d.key_id, d.name, tr("此后它的结果包和打印件不再被接受"), "")
+
+    def _revoke(self, key_id: str, name: str, why: str, after: str) -> None:
+        """Ask the reason, revoke the laptop, say so (from the register, or when a package shows its key
+        in two installations)."""
+        reason = ask_reason(self, tr("注销笔记本"), tr("注销 {0} ({1}): {2}").format(name, key_id, why))
         if reason is None:
             return
         try:
-            devices.revoke_device(self.user, d.key_id, reason, centre_id=self.ctx.centre_id)
+            devices.revoke_device(self.user, key_id, reason, centre_id=self.ctx.centre_id)
         except PatrolError as exc:
             self.problem(tr("未注销"), exc)
             return
-        self.note(tr("已注销 {0} ({1})").format(d.name, d.key_id))
+        self.note(tr("已注销 {0} ({1})").format(name, key_id) + after)
         self.refresh()
 
     def end_legacy_key(self) -> None:
@@ -415,18 +420,8 @@ class ExchangePage(QWidget):
         self.note(str(exc))
         answer = QMessageBox.question(self, tr("同一设备密钥被两处安装使用"), tr("{0}\n\n现在注销设备 {1} ({2}) 吗?").format(
             exc, exc.device, exc.key_id))
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        reason = ask_reason(self, tr("注销笔记本"), tr("注销 {0} ({1}): 其密钥被两处安装使用").format(exc.device, exc.key_id))
-        if reason is None:
-            return
-        try:
-            devices.revoke_device(self.user, exc.key_id, reason, centre_id=self.ctx.centre_id)
-        except PatrolError as err:
-            self.problem(tr("未注销"), err)
-            return
-        self.note(tr("已注销 {0} ({1}); 请为每台笔记本分别重新登记").format(exc.device, exc.key_id))
-        self.refresh()
+        if answer == QMessageBox.StandardButton.Yes:
+            self._revoke(exc.key_id, exc.device, tr("其密钥被两处安装使用"), tr("; 请为每台笔记本分别重新登记"))
 
     def save_template(self) -> None:
         from exports.roster_template import roster_template
