@@ -25,7 +25,7 @@ MANAGER_TABS = (
     ("考察案例", "forms.manager_pages", "ProbationPage"), ("考核", "forms.assessment_page", "AssessmentPage"),
     ("窗口", "forms.roster_pages", "WindowsPage"),
     ("人员", "forms.roster_pages", "StaffPage"), ("检查表", "forms.checklists_page", "ChecklistsPage"),
-    ("中心设置", "forms.manager_pages", "SettingsPage"), ("账号", "forms.roster_pages", "AccountsPage"),
+    ("中心设置", "forms.settings_page", "SettingsPage"), ("账号", "forms.roster_pages", "AccountsPage"),
     ("审计记录", "forms.audit_page", "AuditPage"),
 )
 

@@ -148,7 +148,7 @@ def test_the_district_manager_pushes_a_setting_to_every_centre_from_the_settings
     import datetime as dt
 
     from app.centres.settings import load_settings, next_month_start
-    from forms import manager_pages
+    from forms import settings_page as manager_pages
     from tests.gui_support import Answers, give_reasons
 
     answers = Answers(monkeypatch)
@@ -156,7 +156,7 @@ def test_the_district_manager_pushes_a_setting_to_every_centre_from_the_settings
     page = manager_pages.SettingsPage(signed_in(user))
     qtbot.addWidget(page)
     assert not page.whose.isHidden()
-    page.edits["smile_star_max"].setText("8")
+    page.editors["smile_star_max"].setValue(8)
     give_reasons(monkeypatch, ("区中心增加名额", True))
     page.save()
 

@@ -11,10 +11,11 @@ from app.storage.models import AuditEntry, ChecklistVersion, ProbationCase, Staf
 from forms import tasks
 from forms.checklists_page import ChecklistsPage
 from forms.main_window import MainWindow
-from forms.manager_pages import ProbationPage, SettingsPage
+from forms.manager_pages import ProbationPage
 from forms.record_dialog import RecordDialog
 from forms.roster_pages import AccountsPage, StaffPage, WindowsPage
-from tests.gui_support import Answers, give_reasons, user
+from forms.settings_page import SettingsPage
+from tests.gui_support import Answers, give_reasons, show_active, user
 
 
 def fill_and_save(monkeypatch, values: dict):
@@ -152,7 +153,7 @@ def test_settings_page_saves_valid_values_and_refuses_bad_ones(qtbot, demo_roste
     answers = Answers(monkeypatch)
     page = SettingsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
-    page.edits["probation_days"].setText("45")
+    page.editors["probation_days"].setValue(45)
     prompts = give_reasons(monkeypatch, ("局里要求延长", True))
     page.save()  # a rule: asked from when (the default answer, next month), in the worker
     qtbot.waitUntil(lambda: any(a.startswith("已保存") for a in answers.asked), timeout=10000)
@@ -160,13 +161,13 @@ def test_settings_page_saves_valid_values_and_refuses_bad_ones(qtbot, demo_roste
     assert "评定" in answers.asked[0] and "考察期" in prompts[0]
     assert load_settings(starts).probation_days == 45 and load_settings().probation_days == 30
     assert AuditEntry.get(AuditEntry.action == "settings.rules").reason == "局里要求延长"
-    assert "45" in page.schedule.text() and page.edits["probation_days"].text() == "45"
-    page.edits["smile_star_max"].setText("2")  # not a rule: at once
+    assert "45" in page.schedule.text() and page.editors["probation_days"].value() == 45
+    page.editors["smile_star_max"].setValue(2)  # not a rule: at once
     page.save()
     assert load_settings().smile_star_max == 2 and len(prompts) == 2
     page.save()
     assert answers.asked[-1] == "没有修改" and len(prompts) == 2
-    page.edits["probation_days"].setText("一个月")
+    page.editors["grades"].setText("优秀 95")
     page.save()
     assert "无效" in answers.asked[-1] and load_settings(starts).probation_days == 45
 
@@ -211,10 +212,69 @@ def test_settings_page_can_apply_a_rule_from_this_month_re_grading_it(qtbot, dem
     answers.replies = [QMessageBox.StandardButton.No]  # 否: from this month, re-grading it
     page = SettingsPage(signed_in(user("admin")))
     qtbot.addWidget(page)
-    page.edits["grades"].setText("优秀=95,良好=85,合格=70")
+    page.editors["grades"].setText("优秀=95,良好=85,合格=70")
     give_reasons(monkeypatch, ("局里通知本月起执行", True))
     page.save()
     qtbot.waitUntil(lambda: any(a.startswith("已保存") for a in answers.asked), timeout=10000)
     assert "已重新评定" in answers.asked[-1]
     assert load_settings().grades[-1].min_score == 70
     assert AuditEntry.get(AuditEntry.action == "inspection.regrade").reason.startswith("局里通知本月起执行")
+
+
+def test_settings_are_grouped_each_with_a_typed_editor_and_its_help(qtbot, demo_roster, app_font, monkeypatch):
+    from dataclasses import fields
+
+    from PyQt6.QtWidgets import QCheckBox, QGroupBox, QScrollArea, QSpinBox
+
+    from app.centres.setting_groups import GROUPS, HELP
+    from app.centres.settings import CentreSettings
+
+    grouped = [name for _, names in GROUPS for name in names]
+    assert sorted(grouped) == sorted(f.name for f in fields(CentreSettings)), "every setting in exactly one group"
+    answers = Answers(monkeypatch)
+    page = SettingsPage(signed_in(user("admin")))
+    qtbot.addWidget(page)
+    titles = [box.title() for box in page.findChildren(QGroupBox)]
+    assert titles == ["评分与等级", "考察期", "评优", "绩效", "整改与申诉", "审批", "本中心"]
+    assert isinstance(page.editors["second_approval"], QCheckBox)
+    assert isinstance(page.editors["cap_total_at_100"], QCheckBox)
+    days = page.editors["probation_days"]
+    assert isinstance(days, QSpinBox) and days.minimum() == 1 and days.suffix() == " 天"
+    assert all(page.editors[name].toolTip() == HELP[name] for name in grouped)
+    assert page.scroll.widget().isAncestorOf(days) and isinstance(page.scroll, QScrollArea)
+    page.editors["second_approval"].setChecked(True)  # turning it on needs no second manager
+    give_reasons(monkeypatch, ("中心要求双人审批", True))
+    page.save()
+    assert answers.asked[-1] == "已保存" and load_settings().second_approval is True
+    assert page.editors["second_approval"].isChecked()
+
+
+def test_the_wheel_scrolls_the_settings_page_and_leaves_a_number_it_passes_over(qtbot, demo_roster, app_font):
+    from PyQt6.QtCore import QPoint, QPointF, Qt
+    from PyQt6.QtGui import QWheelEvent
+    from PyQt6.QtWidgets import QApplication
+
+    page = SettingsPage(signed_in(user("admin")))
+    qtbot.addWidget(page)
+    page.resize(1366, 600)
+    show_active(qtbot, page)
+    days = page.editors["probation_days"]
+    bar = page.scroll.verticalScrollBar()
+    assert bar.maximum() > 0, "the settings are longer than the page: it scrolls"
+    centre = QPointF(days.rect().center())
+    wheel = QWheelEvent(centre, QPointF(days.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(days, wheel)
+    # Ignored, a real (spontaneous) wheel event goes on to the parents, up to the part that scrolls.
+    assert days.value() == 30 and not wheel.isAccepted()
+    viewport = page.scroll.viewport()
+    QApplication.sendEvent(viewport, QWheelEvent(QPointF(10, 10), QPointF(viewport.mapToGlobal(QPoint(10, 10))),
+                                                 QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                                                 Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+    assert bar.value() > 0
+    days.setFocus()
+    qtbot.waitUntil(days.hasFocus)
+    QApplication.sendEvent(days, QWheelEvent(centre, QPointF(days.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                                             QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                                             Qt.ScrollPhase.NoScrollPhase, False))
+    assert days.value() != 30, "a focused spin box takes the wheel, as Qt's do"
