@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 from app.errors import PatrolError
 from forms.dialogs import FirstRunDialog, LoginDialog
 from forms.i18n import tr
+from forms.style import apply_style
 
 # os.path, not pathlib: this module runs before the first window and pathlib alone costs ~3 ms.
 _ROOT = getattr(sys, "_MEIPASS", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -87,6 +88,7 @@ def make_app() -> QApplication:
     app.setOrganizationName("window-patrol")
     load_font(app)
     load_qt_chinese(app)
+    apply_style(app)
     return app
 
 

@@ -1,19 +1,19 @@
 """One inspection: tick items with the keyboard, see the score live, finalise.
 
-Keys: ↑/↓ or j/k move; 1 or Space pass; 2 or x fail; 3 not applicable; 0 or Delete clear;
-a = all remaining in this category pass; n note; p photo from a file; Ctrl+V paste a photo;
-Ctrl+Enter finalise; Esc back to the patrol list. Every tick is written at once.
+Keys (KEYS below, shown by ? and beside the list): a pass moves the cursor on; a failure keeps it on
+the item (a setting on the page), so n and p attach to it. Every tick is written at once; Esc goes back
+to the patrol list and drops a draft on which nothing was ticked.
 """
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QBuffer, QDateTime, QIODevice, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QFont, QGuiApplication, QKeySequence, QPixmap, QShortcut
+from PyQt6.QtCore import QBuffer, QDateTime, QIODevice, QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -22,7 +22,6 @@ from PyQt6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,75 +37,21 @@ from app.patrolling.checklists import category_weights
 from app.patrolling.scoring import ScoredItem, ScoreResult, score_with_settings
 from app.storage.faults import BUSY_RETRYING, classify
 from app.storage.models import Inspection
+from forms.checklist_view import KEYS, ChecklistView
 from forms.errors import report
 from forms.file_dialogs import open_file
 from forms.i18n import DATETIME_FORMAT, tr
 from forms.models import ChecklistModel
+from forms.photo_dialog import PhotoDialog
 from forms.tasks import run_task
 
 RETRY_MS = 700  # between attempts while another program holds the database
-
-KEY_RESULTS = {
-    Qt.Key.Key_1: "pass", Qt.Key.Key_Space: "pass", Qt.Key.Key_2: "fail", Qt.Key.Key_X: "fail",
-    Qt.Key.Key_3: "na", Qt.Key.Key_0: None, Qt.Key.Key_Delete: None,
-}
-
-
-class ChecklistView(QTableView):
-    """The item table; turns the inspector's keys into requests to the page."""
-
-    result_key = pyqtSignal(object)  # result or None
-    command_key = pyqtSignal(str)
-
-    def keyPressEvent(self, event):  # noqa: N802
-        key = event.key()
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            return super().keyPressEvent(event)
-        if key in KEY_RESULTS:
-            self.result_key.emit(KEY_RESULTS[key])
-        elif key == Qt.Key.Key_J:
-            self.move(1)
-        elif key == Qt.Key.Key_K:
-            self.move(-1)
-        elif key == Qt.Key.Key_A:
-            self.command_key.emit("pass_category")
-        elif key == Qt.Key.Key_N:
-            self.command_key.emit("note")
-        elif key == Qt.Key.Key_P:
-            self.command_key.emit("photo")
-        else:
-            super().keyPressEvent(event)
-
-    def move(self, step: int) -> None:
-        rows = self.model().rowCount()
-        if rows:
-            row = min(max(self.currentIndex().row() + step, 0), rows - 1)
-            self.selectRow(row)
-
-
-class PhotoDialog(QDialog):
-    """A kept photo as large as the screen allows (a re-check's evidence); Esc closes it."""
-
-    def __init__(self, path: str, title: str, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        label = QLabel()
-        pixmap = QPixmap(path)
-        if pixmap.isNull():
-            label.setText(tr("照片无法显示 (文件缺失或已损坏)"))
-        else:
-            room = self.screen().availableGeometry().size() * 0.85 if self.screen() else pixmap.size()
-            label.setPixmap(pixmap.scaled(room, Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.SmoothTransformation)
-                            if pixmap.width() > room.width() or pixmap.height() > room.height() else pixmap)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        self.label = label
-
+STAY_ON_FAIL = "inspection/stay_on_fail"  # QSettings key: the laptop's choice, not the centre's
 
 class InspectionPage(QWidget):
     finished = pyqtSignal(int)  # inspection id, after finalising
     back = pyqtSignal()
+    KEYS = KEYS  # shown by ? (forms.keys_help)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -152,13 +97,18 @@ class InspectionPage(QWidget):
         self.categories_label = QLabel()
         self.categories_label.setTextFormat(Qt.TextFormat.RichText)
         self.keys_help = QLabel(tr("快捷键: ↑↓/j k 移动 · 1/空格 合格 · 2/x 不合格 · 3 不适用 · 0 清除\n"
-                                   "a 本类其余全部合格 · n 备注 · p 照片 · Ctrl+V 粘贴截图 · Ctrl+Enter 定稿 · Esc 返回"))
+                                   "a 本类其余全部合格 · n 备注 · p 照片 · Ctrl+V 粘贴截图 · Ctrl+Enter 定稿 · Esc 返回 · "
+                                   "? 全部快捷键"))
+        # Where the cursor goes after a failure: stay (n and p then note the failed item) or move on.
+        self.stay_on_fail = QCheckBox(tr("判为不合格后光标停在该项"))
+        self.stay_on_fail.setChecked(QSettings().value(STAY_ON_FAIL, True, type=bool))
+        self.stay_on_fail.toggled.connect(lambda on: QSettings().setValue(STAY_ON_FAIL, on))
         self.keys_help.setWordWrap(True)
         self.keys_help.setStyleSheet("color:#555;")
         self.finalise_button = QPushButton(tr("定稿 (Ctrl+Enter)"))
         self.finalise_button.clicked.connect(self.finalise)
         back_button = QPushButton(tr("返回巡查列表 (Esc)"))
-        back_button.clicked.connect(self.back.emit)
+        back_button.clicked.connect(self.leave)
 
         side = QVBoxLayout()
         side.addWidget(self.veto_banner)
@@ -173,6 +123,7 @@ class InspectionPage(QWidget):
         side.addWidget(self.categories_label)
         side.addStretch(1)
         side.addWidget(self.keys_help)
+        side.addWidget(self.stay_on_fail)
         side.addWidget(self.finalise_button)
         side.addWidget(back_button)
         side_widget = QWidget()
@@ -195,7 +146,7 @@ class InspectionPage(QWidget):
 
         QShortcut(QKeySequence("Ctrl+Return"), self, self.finalise)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.finalise)
-        QShortcut(QKeySequence("Escape"), self, self.back.emit)
+        QShortcut(QKeySequence("Escape"), self, self.leave)
         QShortcut(QKeySequence.StandardKey.Paste, self, self.paste_photo)
         self.staff_box.activated.connect(self.staff_changed)
         self.method_box.activated.connect(self.method_changed)
@@ -255,6 +206,15 @@ class InspectionPage(QWidget):
         self.view.setFocus()
         self.refresh_score()
 
+    def leave(self) -> None:
+        """Back to the patrol list; a draft opened and left without a tick is not kept."""
+        if self.inspection is not None and not self._pending and self.inspection.status == "draft":
+            try:
+                patrol.discard_untouched(self.inspection)
+            except Exception as exc:  # noqa: BLE001 — the draft stays; the person is told, and goes back
+                report(exc, self)
+        self.back.emit()
+
     # ---- ticking -----------------------------------------------------------------------------
     def current_row(self) -> int:
         return self.view.currentIndex().row()
@@ -277,7 +237,7 @@ class InspectionPage(QWidget):
             self.refresh_score()
 
         self.write(write, show)
-        if result is not None:
+        if result is not None and not (result == "fail" and self.stay_on_fail.isChecked()):
             self.view.move(1)  # the keyboard goes on; the tick shows once it is written
 
     def write(self, write, show) -> None:

@@ -17,6 +17,7 @@ from app.patrolling.notices import with_role
 from forms.dashboard_page import DashboardPage
 from forms.i18n import tr
 from forms.inspection_page import InspectionPage
+from forms.keys_help import KeysDialog, tab_shortcuts
 from forms.lazy_page import LazyPage
 from forms.patrol_page import PatrolPage
 
@@ -86,11 +87,7 @@ class MainWindow(QMainWindow):
         self.inspection.back.connect(self.show_patrol)
         self.inspection.finished.connect(self.after_finalise)
         self.dashboard.recheck.connect(self.recheck)
-        for n in range(self.tabs.count()):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(f"Alt+{n + 1}"))
-            action.triggered.connect(lambda _=False, n=n: self.tabs.setCurrentIndex(n))
-            self.addAction(action)
+        self._keyboard()
         # Fill the dashboard just after the window is shown: a large centre's figures take a moment,
         # and the window should be there at once. An inspector starts on the patrol page; their
         # dashboard fills when first opened.
@@ -99,6 +96,43 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         if user.role == "inspector":
             self.patrol.search.setFocus()  # a scan right after signing in lands in the search box
+
+    def _keyboard(self) -> None:
+        """Every tab by a shortcut (named in its tooltip), the next and previous tab, and ? for the keys."""
+        titles = [self.tabs.tabText(n) for n in range(self.tabs.count())]
+        self.tab_keys = tab_shortcuts(titles, self.district is not None)
+        for n, key in enumerate(self.tab_keys):
+            if key:
+                self._shortcut(key, lambda n=n: self.tabs.setCurrentIndex(n))
+                self.tabs.setTabToolTip(n, key)
+        count = self.tabs.count()
+        for key in ("Ctrl+Tab", "Ctrl+PgDown"):
+            self._shortcut(key, lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % count))
+        for key in ("Ctrl+Shift+Tab", "Ctrl+Backtab", "Ctrl+PgUp"):
+            self._shortcut(key, lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % count))
+        for key in ("?", "Shift+?", "F1"):
+            self._shortcut(key, self.show_keys)
+
+    def _shortcut(self, key: str, slot) -> None:
+        action = QAction(self)
+        action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)
+
+    def page_in_front(self):
+        page = self.tabs.currentWidget()
+        if isinstance(page, QStackedWidget):
+            page = page.currentWidget()
+        if isinstance(page, LazyPage):
+            page = page.page
+        return page
+
+    def show_keys(self) -> None:
+        """? or F1: the keys of the page in front, then the window's."""
+        title = self.tabs.tabText(self.tabs.currentIndex())
+        page = self.page_in_front()
+        tabs = [(key, self.tabs.tabText(n)) for n, key in enumerate(self.tab_keys)]
+        KeysDialog(title, getattr(page, "KEYS", ()), tabs, self).exec()
 
     def tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)

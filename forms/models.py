@@ -14,7 +14,7 @@ from forms.i18n import tr
 from forms.icons import icon, thumbnail
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
-STATE_COLOURS = {"todo": None, "draft": QColor("#fff4ce"), "done": QColor("#dff3e4")}
+STATE_COLOURS = {"todo": None, "draft": QColor("#fff4ce"), "done": QColor("#dff3e4"), "redo": QColor("#e3eefc")}
 RESULT_COLOURS = {"pass": QColor("#dff3e4"), "fail": QColor("#fde2e1"), "na": QColor("#eeeeee")}
 RECHECK_COLOUR = QColor("#fff4ce")
 

@@ -30,12 +30,21 @@ from app.exchange.laptop_update import stale_warning
 from app.patrolling import patrol
 from app.people import roster
 from app.storage.models import PatrolRound
+from forms.finished_dialog import FinishedDialog
 from forms.i18n import tr
 from forms.models import WindowFilterProxy, WindowStateModel
+
+KEYS = (
+    ("输入 / 扫描", "窗口编号或标签二维码进入搜索框, 回车打开该窗口"),
+    ("Tab / Shift+Tab", "区域 → 类型 → 开始新一轮巡查 → 打印 → 搜索框 → 窗口列表"),
+    ("↑ ↓ 回车", "在窗口列表中选择并打开"),
+    ("已完成的窗口", "回车时询问: 再检查一次 (复查), 或查看已定稿的记录"),
+)
 
 
 class PatrolPage(QWidget):
     open_window = pyqtSignal(int)  # window id
+    KEYS = KEYS
 
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
@@ -72,6 +81,7 @@ class PatrolPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list (to the buttons), arrows move in it
         # Widths measured once, after the first fill: ResizeToContents re-measures every cell on every
         # refresh (15,000 data() calls for 40 windows), and codes, types and departments do not change.
         self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -150,7 +160,7 @@ class PatrolPage(QWidget):
             self.round_label.setText(tr("尚未开始巡查 (扫描标签将自动开始)"))
         else:
             states = patrol.window_states(self.round, centre_id=self.ctx.centre_id)
-            done = sum(1 for s in states if s.state == "done")
+            done = sum(1 for s in states if s.finished)
             area = self.round.area.name if self.round.area_id else tr("全部区域")
             self.round_label.setText(tr("本轮: {0} · 已完成 {1}/{2}").format(area, done, len(states)))
         self.model.set_rows(states)
@@ -170,13 +180,31 @@ class PatrolPage(QWidget):
             self.search.selectAll()
             return
         self.search.clear()
-        self.open_window.emit(window.id)
+        self.open_checked(window.id)
 
     def open_index(self, index) -> None:
         state = self.proxy.data(index, Qt.ItemDataRole.UserRole)
         if state is not None:
             self.search.clear()
-            self.open_window.emit(state.window_id)
+            self.open_checked(state.window_id)
+
+    def open_checked(self, window_id: int) -> None:
+        """Open a window; one finished in this round asks first: check it again, or see what was found."""
+        finished = (patrol.finished_in_round(self.round, wall.fetch(self.ctx, "window", window_id))
+                    if self.round is not None else None)
+        if finished is None:
+            self.open_window.emit(window_id)
+            return
+        answer = QMessageBox.question(
+            self, tr("窗口已完成"),
+            tr("{0} 本轮已定稿: {1} 分, {2}。\n\n“是”: 再检查一次 (复查, 新的一次巡查)\n“否”: 查看已定稿的记录\n"
+               "“取消”: 返回").format(finished.window.code, f"{finished.score:g}", finished.grade),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.open_window.emit(window_id)
+        elif answer == QMessageBox.StandardButton.No:
+            FinishedDialog(finished, self.user, self).exec()
 
     def print_selected(self, what: str) -> None:
         """The rectification notice or the record of the selected window's finalised inspection."""
@@ -184,7 +212,7 @@ class PatrolPage(QWidget):
         from forms.export_page import export_to_file
 
         state = self.proxy.data(self.view.currentIndex(), Qt.ItemDataRole.UserRole)
-        if state is None or state.state != "done":
+        if state is None or not state.finished:
             QMessageBox.information(self, tr("打印"), tr("请先选中一个本轮已完成的窗口"))
             return
         name = {"notice": "整改通知单", "record": "巡查记录表"}[what]

@@ -14,6 +14,7 @@ def read_only_table(model, fit_columns: bool = True) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.verticalHeader().setVisible(False)
+    view.setTabKeyNavigation(False)  # Tab goes on to the page's buttons; the arrows move in the list
     mode = QHeaderView.ResizeMode.ResizeToContents if fit_columns else QHeaderView.ResizeMode.Interactive
     view.horizontalHeader().setSectionResizeMode(mode)
     view.horizontalHeader().setStretchLastSection(True)

@@ -148,6 +148,8 @@ def demo_file(tmp_path):
 def app_font(qapp):
     """The app's font and Qt's Chinese strings, as the real start-up sets them."""
     from forms.app import load_font, load_qt_chinese
+    from forms.style import apply_style
 
     load_qt_chinese(qapp)
+    apply_style(qapp)
     return load_font(qapp)

@@ -43,7 +43,9 @@ def test_a_whole_patrol_by_keyboard_scores_finalises_and_shows_done(qtbot, windo
     first = page.model.items[0]
     assert page.model.results[first.id] == "fail"
     assert float(page.score_label.text()) == 100 - first.deduction
-    assert view.currentIndex().row() == 1, "a tick moves to the next item"
+    assert view.currentIndex().row() == 0, "a failure keeps the cursor on the item (n and p attach to it)"
+    qtbot.keyClick(view, Qt.Key.Key_J)
+    assert view.currentIndex().row() == 1
     for _ in range(len(page.model.items) - 1):
         qtbot.keyClick(view, Qt.Key.Key_1)
     assert page.model.ticked() == checks

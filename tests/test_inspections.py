@@ -140,3 +140,38 @@ def test_an_inspection_cannot_be_dated_in_the_future(roster):
     with pytest.raises(PatrolError, match="将来的时间"):
         inspections.update_draft(draft, observed_at=tomorrow)
     assert draft.observed_at <= dt.datetime.now()
+
+
+def test_the_rounds_count_never_goes_back_when_a_finished_window_is_checked_again(roster):
+    from app.patrolling import patrol
+
+    round_ = patrol.start_round(roster.inspector, centre_id=roster.area.centre_id)
+    person = roster.person("F1")
+    window = roster.windows["A01"]
+    first = patrol.open_inspection(round_, window, roster.inspector)
+    inspections.set_results(first, {i.id: "pass" for i in inspections.applicable_items(first) if i.kind == "check"})
+    inspections.close(first, at=at("2026-10-05"))
+    states = {s.code: s for s in patrol.window_states(round_, centre_id=roster.area.centre_id)}
+    assert states["A01"].state == "done" and states["A01"].finished
+    assert patrol.finished_in_round(round_, window).id == first.id
+    again = patrol.open_inspection(round_, window, roster.inspector)
+    assert again.id != first.id and patrol.finished_in_round(round_, window) is None
+    states = {s.code: s for s in patrol.window_states(round_, centre_id=roster.area.centre_id)}
+    assert states["A01"].state == "redo" and states["A01"].finished
+    assert states["A01"].inspection_id == first.id and states["A01"].score == first.score
+    assert patrol.next_window(round_, centre_id=roster.area.centre_id).code != "A01"
+    assert person.id  # the roster's person stood at A01
+
+
+def test_an_untouched_draft_is_discarded_and_a_ticked_one_kept(roster):
+    from app.patrolling import patrol
+
+    roster.person("F1")
+    round_ = patrol.start_round(roster.inspector, centre_id=roster.area.centre_id)
+    empty = patrol.open_inspection(round_, roster.windows["A01"], roster.inspector)
+    assert patrol.discard_untouched(empty) and Inspection.get_or_none(Inspection.id == empty.id) is None
+    ticked = patrol.open_inspection(round_, roster.windows["A01"], roster.inspector)
+    inspections.set_result(ticked, inspections.applicable_items(ticked)[0], "pass")
+    assert not patrol.discard_untouched(ticked) and Inspection.get_or_none(Inspection.id == ticked.id) is not None
+    states = {s.code: s.state for s in patrol.window_states(round_, centre_id=roster.area.centre_id)}
+    assert states["A01"] == "draft"

@@ -14,8 +14,11 @@ from app.patrolling.centre_checklists import in_use
 from app.patrolling.scan import parse_scan
 from app.roles import require_role
 from app.storage.models import Area, Inspection, PatrolRound, Staff, User, Window, now
+from app.storage.proxy import db
 
-STATE_LABELS = {"todo": "未检查", "draft": "检查中", "done": "已完成"}
+# "redo": finished in this round, and being checked again (a re-check's draft): still counted as done,
+# so the round's count never goes back when an inspector opens a finished window.
+STATE_LABELS = {"todo": "未检查", "draft": "检查中", "done": "已完成", "redo": "已完成 · 复查中"}
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,16 @@ class WindowState:
     window_type: str
     department: str
     area: str
-    state: str  # todo / draft / done
-    inspection_id: int | None
+    state: str  # todo / draft / done / redo
+    inspection_id: int | None  # the finished inspection's, if there is one, else the draft's
     score: float | None
     grade: str
     staff_name: str
+
+    @property
+    def finished(self) -> bool:
+        """Finalised in this round (a re-check's draft after it does not undo that)."""
+        return self.state in ("done", "redo")
 
 
 def start_round(inspector: User, area: Area | None = None, checklist_code: str | None = None,
@@ -71,8 +79,10 @@ def round_windows(patrol: PatrolRound, centre_id=scope.SOLE) -> list[Window]:
 
 
 def window_states(patrol: PatrolRound, centre_id=scope.SOLE) -> list[WindowState]:
-    """Every window of the round with its state: not yet, in progress, or done with score and grade."""
-    latest: dict[int, Inspection] = {}
+    """Every window of the round with its state: not yet, in progress, done with score and grade (the
+    last finalised inspection's), or done and being checked again."""
+    final: dict[int, Inspection] = {}
+    draft: dict[int, Inspection] = {}
     query = (
         Inspection.select(Inspection, Staff)
         .join(Staff, pw.JOIN.LEFT_OUTER)
@@ -80,19 +90,30 @@ def window_states(patrol: PatrolRound, centre_id=scope.SOLE) -> list[WindowState
         .order_by(Inspection.id)
     )
     for insp in query:
-        latest[insp.window_id] = insp
+        (final if insp.status == "final" else draft)[insp.window_id] = insp
     states = []
     for w in round_windows(patrol, centre_id):
-        insp = latest.get(w.id)
-        state = "todo" if insp is None else ("done" if insp.status == "final" else "draft")
+        done, open_ = final.get(w.id), draft.get(w.id)
+        if done is not None and open_ is not None and open_.id > done.id:
+            state = "redo"
+        else:
+            state = "done" if done is not None else ("draft" if open_ is not None else "todo")
+        shown = done or open_
         states.append(WindowState(
             window_id=w.id, code=w.code, name=w.name, window_type=w.window_type, department=w.department,
-            area=w.area.name, state=state, inspection_id=insp.id if insp else None,
-            score=insp.score if insp and insp.status == "final" else None,
-            grade=insp.grade if insp and insp.status == "final" else "",
-            staff_name=insp.staff.name if insp and insp.staff_id else "",
+            area=w.area.name, state=state, inspection_id=shown.id if shown else None,
+            score=done.score if done else None, grade=done.grade if done else "",
+            staff_name=shown.staff.name if shown and shown.staff_id else "",
         ))
     return states
+
+
+def finished_in_round(patrol: PatrolRound, window: Window) -> Inspection | None:
+    """The window's last finalised inspection in this round, when no draft follows it: opening the
+    window again is then a question (check it again, or look at what was found)."""
+    last = (Inspection.select().where((Inspection.round == patrol) & (Inspection.window == window))
+            .order_by(Inspection.id.desc()).first())
+    return last if last is not None and last.status == "final" else None
 
 
 def find_window(text: str, centre_code: str | None = None, centre_id=scope.SOLE) -> Window:
@@ -145,8 +166,19 @@ def open_inspection(patrol: PatrolRound, window: Window, inspector: User) -> Ins
 
 def next_window(patrol: PatrolRound, after_code: str | None = None, centre_id=scope.SOLE) -> WindowState | None:
     """The next window of the round not yet done, after the given code (wrapping round)."""
-    pending = [s for s in window_states(patrol, centre_id=centre_id) if s.state != "done"]
+    pending = [s for s in window_states(patrol, centre_id=centre_id) if not s.finished]
     if not pending:
         return None
     later = [s for s in pending if after_code is None or s.code > after_code]
     return (later or pending)[0]
+
+
+def discard_untouched(inspection: Inspection) -> bool:
+    """Remove a draft on which nothing was ticked (opened, then left with Esc): it would only stand in
+    the round as 检查中 and wait on the laptop. A draft with any tick, note or photo is kept."""
+    with db.atomic():
+        fresh = Inspection.get_or_none(Inspection.id == inspection.id)
+        if fresh is None or fresh.status != "draft" or fresh.results.exists():
+            return False
+        fresh.delete_instance()
+    return True
