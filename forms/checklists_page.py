@@ -60,6 +60,7 @@ class ChecklistsPage(QWidget):
         self.summary = QLabel()
         self.model = CompareModel()
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)  # Tab goes on to the buttons; arrows move in the list
         self.view.setModel(self.model)
         self.view.setWordWrap(True)
         self.view.verticalHeader().setVisible(False)

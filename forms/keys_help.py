@@ -36,6 +36,7 @@ class KeysDialog(QDialog):
         table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels([tr("按键"), tr("作用")])
         table.verticalHeader().setVisible(False)
+        table.setTabKeyNavigation(False)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for n, (key, what) in enumerate(rows):
             table.setItem(n, 0, QTableWidgetItem(key))

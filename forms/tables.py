@@ -37,6 +37,7 @@ def editable_table(model) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.AnyKeyPressed
                          | QAbstractItemView.EditTrigger.EditKeyPressed)
     view.verticalHeader().setVisible(False)
+    view.setTabKeyNavigation(False)  # as above: Enter and the arrows move between cells
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view

@@ -277,3 +277,25 @@ def test_an_inspectors_walk_by_keys_alone(qtbot, demo_roster, app_font, stay_on_
     assert again and "本轮已定稿" in again[0]
     assert main.patrol_stack.currentWidget() is page and page.inspection.id != a07.id
     assert page.model.last, "a re-check shows last time's results"
+
+
+def test_tab_reaches_every_button_on_every_page_of_a_manager(qtbot, demo_roster, app_font):
+    from PyQt6.QtWidgets import QAbstractButton, QAbstractItemView, QTabBar
+
+    main = signed_in_window(qtbot, "admin")
+    missed = []
+    for n in range(main.tabs.count()):
+        QTest.keyClick(main, main.tab_keys[n][-1], Qt.KeyboardModifier.AltModifier)
+        page = main.page_in_front()
+        assert all(not v.tabKeyNavigation() for v in page.findChildren(QAbstractItemView)), main.tabs.tabText(n)
+        buttons = {b for b in page.findChildren(QAbstractButton) if b.isVisibleTo(main) and b.isEnabled()
+                   and b.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(b.parentWidget(), QTabBar)}
+        main.tabs.tabBar().setFocus()
+        reached = set()
+        for _ in range(200):
+            press(qtbot, Qt.Key.Key_Tab)
+            reached.add(QApplication.focusWidget())
+            if buttons <= reached:
+                break
+        missed += [f"{main.tabs.tabText(n)}: {b.text() or b.objectName() or type(b).__name__}" for b in buttons - reached]
+    assert not missed, "\n".join(missed)
