@@ -69,6 +69,28 @@ def in_words(raw: str) -> str:
     return _words(value)
 
 
+def changes(old_raw: str, new_raw: str) -> list[tuple[str, str, str]]:
+    """What an entry changed, field by field in words: (field, old, new) for each field whose value
+    differs (a record's fields when both sides are records, else the whole value as one line)."""
+    def load(raw: str):
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
+    old, new = load(old_raw), load(new_raw)
+    if isinstance(old, dict) or isinstance(new, dict):
+        old, new = old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {}
+        keys = list(old) + [k for k in new if k not in old]
+        return [(WORDS.get(k, LABELS.get(k, k)), _words(old[k], 1) if k in old else "—",
+                 _words(new[k], 1) if k in new else "—") for k in keys if old.get(k) != new.get(k)]
+    if old == new:
+        return []
+    return [("值", "—" if old is None else _words(old), "—" if new is None else _words(new))]
+
+
 def _words(value, depth: int = 0) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"

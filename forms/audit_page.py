@@ -1,18 +1,26 @@
-"""审计记录: the audit trail, filtered by window, staff member or user, exported to Excel. Read-only."""
+"""审计记录: the audit trail, filtered by window, staff member or user, exported to Excel. Read-only.
+
+The list shows each entry on one line; the pane under it shows the selected one whole: who, when,
+what, each changed field old → new, and why."""
 
 from __future__ import annotations
 
+from html import escape
+
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from app import audit
-from app.audit import in_words
+from app.audit import AuditRow, changes, in_words
 from app.context import Context
 from forms.export_page import export_to_file
 from forms.i18n import tr
@@ -25,6 +33,24 @@ class AuditModel(RowsModel):
                ("操作", lambda a: a.action_label), ("对象", lambda a: a.target), ("窗口", lambda a: a.window_code),
                ("工号", lambda a: a.employee_no), ("原值", lambda a: in_words(a.old)), ("新值", lambda a: in_words(a.new)),
                ("理由", lambda a: a.reason))
+
+
+def describe(entry: AuditRow) -> str:
+    """One entry whole, as HTML: who and when, what, each changed field old → new, the reason."""
+    head = [(tr("时间"), entry.at.strftime("%Y-%m-%d %H:%M:%S")), (tr("用户"), entry.username),
+            (tr("操作"), entry.action_label), (tr("对象"), entry.target), (tr("窗口"), entry.window_code),
+            (tr("工号"), entry.employee_no)]
+    lines = ["<table cellspacing='0' cellpadding='2'>"]
+    lines += [f"<tr><td><b>{label}</b></td><td>{escape(value)}</td></tr>" for label, value in head if value]
+    lines.append(f"<tr><td><b>{tr('理由')}</b></td><td>{escape(entry.reason) or tr('(未填写)')}</td></tr></table>")
+    changed = changes(entry.old, entry.new)
+    if changed:
+        lines.append(f"<table border='1' cellspacing='0' cellpadding='3'><tr><th>{tr('项目')}</th>"
+                     f"<th>{tr('原值')}</th><th></th><th>{tr('新值')}</th></tr>")
+        lines += [f"<tr><td>{escape(field)}</td><td>{escape(old)}</td><td>→</td><td>{escape(new)}</td></tr>"
+                  for field, old, new in changed]
+        lines.append("</table>")
+    return "".join(lines)
 
 
 class AuditPage(QWidget):
@@ -46,10 +72,18 @@ class AuditPage(QWidget):
         filters.addWidget(export)
         filters.addStretch(1)
         self.model = AuditModel()
-        view = read_only_table(self.model, fit_columns=False)  # up to 5,000 rows; the record cannot be changed
+        self.view = read_only_table(self.model)  # up to 5,000 rows; the record cannot be changed
+        self.detail = QTextBrowser()
+        self.detail.setPlaceholderText(tr("选中一条记录, 在此查看全文: 谁、何时、改了什么 (原值 → 新值)、理由"))
+        self.view.selectionModel().currentRowChanged.connect(self.show_detail)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(view, 1)
+        layout.addWidget(split, 1)
         self.refresh()
 
     def filters(self) -> dict:
@@ -58,6 +92,12 @@ class AuditPage(QWidget):
 
     def refresh(self) -> None:
         self.model.set_rows(audit.entries(**self.filters(), limit=5000, viewer=self.user))
+        self.detail.clear()
+        if self.model.rows:
+            self.view.selectRow(0)
+
+    def show_detail(self, current, _previous=None) -> None:
+        self.detail.setHtml(describe(self.model.rows[current.row()]) if current.isValid() else "")
 
     def export(self) -> None:
         filters = {**self.filters(), "viewer": self.user}

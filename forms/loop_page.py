@@ -67,10 +67,10 @@ class AppealsPage(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.model = AppealModel()
-        self.view = read_only_table(self.model, fit_columns=False)
+        self.view = read_only_table(self.model)
         # Changes waiting for a second manager (setting 双人审批): an amendment that changes a verdict, a publication.
         self.approvals = ApprovalModel()
-        self.approvals_view = read_only_table(self.approvals, fit_columns=False)
+        self.approvals_view = read_only_table(self.approvals)
         approve = QPushButton(tr("批准所选审批…"))
         approve.clicked.connect(lambda: self.decide_approval(True))
         refuse = QPushButton(tr("驳回所选审批…"))

@@ -25,7 +25,7 @@ from forms.tables import read_only_table
 class CaseModel(ProbationModel):
     columns = (("案例", lambda r: r.id),) + ProbationModel.columns[:3] + (
         ("开始", lambda r: r.opened_on.isoformat()),) + ProbationModel.columns[3:4] + (
-        ("复查 合格/不合格/需", lambda r: f"{r.rechecks_passed}/{r.rechecks_failed}/{r.rechecks_required}"),
+        ("复查 (合格/不合格/需)", lambda r: f"{r.rechecks_passed}/{r.rechecks_failed}/{r.rechecks_required}"),
         ("状态", lambda r: r.status_label),
     )
 

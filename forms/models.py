@@ -17,6 +17,7 @@ DISPLAY = Qt.ItemDataRole.DisplayRole
 STATE_COLOURS = {"todo": None, "draft": QColor("#fff4ce"), "done": QColor("#dff3e4"), "redo": QColor("#e3eefc")}
 RESULT_COLOURS = {"pass": QColor("#dff3e4"), "fail": QColor("#fde2e1"), "na": QColor("#eeeeee")}
 RECHECK_COLOUR = QColor("#fff4ce")
+TIP_FROM = 8  # characters: a cell longer than this shows its whole text as a tooltip
 
 
 class RowsModel(QAbstractTableModel):
@@ -53,6 +54,14 @@ class RowsModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.UserRole:
             return row
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole text of a cell that may be cut with "…" (a short one needs no tooltip).
+            tip = self.extra_data(row, index.column(), role)
+            if tip is not None:
+                return tip
+            value = self.columns[index.column()][1](row)
+            text = "" if value is None else str(value)
+            return text if len(text) > TIP_FROM else None
         return self.extra_data(row, index.column(), role)
 
     def extra_data(self, row, column: int, role):

@@ -79,7 +79,7 @@ class RatingsPage(QWidget):
         self.summary = QLabel(tr("每个差评 (不满意、非常不满意) 开一个整改项, 15 个工作日内整改 (工作日按节假日表计算)"))
         self.summary.setWordWrap(True)
         self.model = RatingRowModel()
-        self.view = read_only_table(self.model, fit_columns=False)
+        self.view = read_only_table(self.model)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)

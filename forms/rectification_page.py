@@ -67,7 +67,7 @@ class RectificationsPage(QWidget):
         top.addStretch(1)
         top.addWidget(holidays)
         self.model = RectificationModel()
-        self.view = read_only_table(self.model, fit_columns=False)
+        self.view = read_only_table(self.model)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)

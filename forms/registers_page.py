@@ -57,7 +57,7 @@ class RegisterPage(QWidget):
         self.ctx, user = ctx, ctx.user  # who acts, for which centre
         self.user, self.register = user, register
         self.model = EventModel()
-        self.view = read_only_table(self.model, fit_columns=False)
+        self.view = read_only_table(self.model)
         add = QPushButton(tr("登记…"))
         add.clicked.connect(self.add)
         withdraw = QPushButton(tr("撤销所选…"))

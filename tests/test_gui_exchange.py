@@ -16,7 +16,7 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
     from PyQt6.QtWidgets import QDialog
 
     from app.exchange.enrolment import enrol
-    from forms.exchange_page import EnrolDialog
+    from forms.laptops_panel import EnrolDialog
     from tests.helpers import enrolled_long_ago, on_laptop
 
     answers = Answers(monkeypatch)
@@ -34,8 +34,8 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
 
     monkeypatch.setattr(EnrolDialog, "exec", tick_first_inspector)
     monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, **k: (str(setup), ""))
-    manager.enrol_device()
-    assert setup.exists() and [d.name for d in manager.devices.rows] == ["巡查笔记本1"]
+    manager.laptops.enrol_device()
+    assert setup.exists() and [d.name for d in manager.laptops.devices.rows] == ["巡查笔记本1"]
     assert any("main.py enrol" in a for a in answers.asked)
     dbmod.close_database()
 
@@ -61,9 +61,9 @@ def test_a_manager_enrols_a_laptop_whose_package_imports_then_revokes_it(qtbot, 
         manager.import_packages()
         qtbot.waitUntil(lambda: any("新增" in a for a in answers.asked), timeout=30000)
         assert "新增 3" in manager.log.toPlainText() and Inspection.select().count() == 3
-        manager.device_view.setCurrentIndex(manager.devices.index(0, 0))
-        manager.revoke_device()
-        assert manager.devices.rows[0].status.startswith("已注销") and manager.devices.rows[0].inspections == 3
+        manager.laptops.device_view.setCurrentIndex(manager.laptops.devices.index(0, 0))
+        manager.laptops.revoke_device()
+        assert manager.laptops.devices.rows[0].status.startswith("已注销") and manager.laptops.devices.rows[0].inspections == 3
         answers.asked.clear()
         manager.import_packages()
         qtbot.waitUntil(lambda: any("已于" in a and "注销" in a for a in answers.asked), timeout=30000)
@@ -191,9 +191,9 @@ def test_a_laptop_applies_the_offices_update_and_its_re_check_shows_last_times_f
     first.save()
     manager = ExchangePage(signed_in(user("admin")))
     qtbot.addWidget(manager)
-    manager.device_view.setCurrentIndex(manager.devices.index(0, 0))
+    manager.laptops.device_view.setCurrentIndex(manager.laptops.devices.index(0, 0))
     monkeypatch.setattr("forms.file_dialogs.QFileDialog.getSaveFileName", lambda *a, **k: (str(update), ""))
-    manager.write_update()
+    manager.laptops.write_update()
     qtbot.waitUntil(lambda: "第 1 号更新" in manager.log.toPlainText(), timeout=30000)
     dbmod.close_database()
 
@@ -332,7 +332,7 @@ def test_a_second_installations_package_is_refused_and_the_app_offers_to_revoke_
         manager.import_packages()
         qtbot.waitUntil(lambda: "已注销" in manager.log.toPlainText(), timeout=30000)
         assert any("两处安装" in a and "现在注销设备" in a for a in answers.asked)
-        assert manager.devices.rows[0].key_id == key and manager.devices.rows[0].status.startswith("已注销")
+        assert manager.laptops.devices.rows[0].key_id == key and manager.laptops.devices.rows[0].status.startswith("已注销")
         assert Inspection.select().count() == 1
     finally:
         dbmod.close_database()

@@ -34,6 +34,10 @@ def out_dir(tmp_path) -> Path:
 
 
 def shoot(widget, path: Path) -> None:
+    from PyQt6.QtWidgets import QApplication
+
+    for _ in range(3):  # a page built on being shown lays itself out, and sizes its columns, in the loop
+        QApplication.processEvents()
     widget.repaint()
     assert widget.grab().save(str(path)), path
     assert path.stat().st_size > 5000
@@ -62,3 +66,22 @@ def test_screenshots_of_the_main_screens(qtbot, demo_month, app_font, out_dir, s
             qtbot.addWidget(dialog)
             dialog.show()
             shoot(dialog, out_dir / f"dialog-{name}.png")
+
+
+def test_screenshots_of_every_page_for_an_inspector_and_a_manager(qtbot, demo_month, app_font, out_dir):
+    """Every tab each role sees, at the working area of a 1366×768 laptop, with the keys dialog."""
+    from forms.keys_help import KeysDialog
+
+    for who in ("xuncha1", "admin"):
+        main = MainWindow(signed_in(user(who)))
+        qtbot.addWidget(main)
+        main.resize(1366, 700)
+        main.show()
+        for n in range(main.tabs.count()):
+            main.tabs.setCurrentIndex(n)
+            shoot(main, out_dir / f"{who}-{n + 1:02d}-{main.tabs.tabText(n)}.png")
+        tr_patrol = main.tabs.tabText(main.tabs.indexOf(main.patrol_stack))
+        keys = KeysDialog(tr_patrol, main.patrol.KEYS, [(k, main.tabs.tabText(n))
+                                                                   for n, k in enumerate(main.tab_keys)], main)
+        keys.show()
+        shoot(keys, out_dir / f"{who}-keys.png")

@@ -62,3 +62,17 @@ def test_publishing_a_published_month_again_says_when_and_by_whom(roster, monkey
     publishing.publish(roster.manager, OCT, "十月定稿", today=dt.date(2026, 11, 20))
     with pytest.raises(PatrolError, match=r"^2026年10月排名已于\d{4}-\d\d-\d\d \d\d:\d\d由boss发布$"):
         approvals.publish_or_request(roster.manager, OCT, "再发一次", today=dt.date(2026, 11, 21))
+
+
+def test_an_audit_entry_says_each_changed_field_old_to_new_in_words():
+    import json
+
+    from app.audit import changes
+
+    old = json.dumps({"probation_days": 30, "second_approval": False, "smile_star_max": 5})
+    new = json.dumps({"probation_days": 45, "second_approval": True, "smile_star_max": 5})
+    assert changes(old, new) == [("考察期天数", "30", "45"), ("双人审批 (改变结论的记录修改和发布排名须另一名管理员批准)", "否", "是")]
+    assert changes(json.dumps({"result": "pass"}), json.dumps({"result": "fail"}))[0][1:] == ("合格", "不合格")
+    assert changes("", json.dumps("fail")) == [("值", "—", "不合格")]
+    assert changes(json.dumps(1), json.dumps(1)) == []
+    assert changes("", json.dumps({"score": 90.0}))[0][1:] == ("—", "90")
