@@ -19,7 +19,6 @@ from app.storage.models import (
     Device,
     Identity,
     ImportLog,
-    Inspection,
     InspectionHistory,
     PatrolRound,
     ProbationCase,
@@ -38,7 +37,8 @@ V8_CENTRE_SETTINGS = (
 V10_DEFAULT_SCHEME = Path(__file__).resolve().parent / "frozen" / "v10_default_scheme.toml"
 
 
-def _migrator(database: pw.Database):
+def schema_migrator(database: pw.Database):
+    """playhouse's migrator for the database's engine."""
     return SqliteMigrator(database) if isinstance(database, pw.SqliteDatabase) else PostgresqlMigrator(database)
 
 
@@ -46,20 +46,20 @@ def _v2_patrol_rounds(database: pw.Database) -> None:
     """Patrol rounds, and each inspection's round."""
     database.create_tables([PatrolRound])
     round_field = pw.ForeignKeyField(PatrolRound, null=True, field=PatrolRound.id, on_delete="SET NULL")
-    migrate(_migrator(database).add_column("inspection", "round_id", round_field))
+    migrate(schema_migrator(database).add_column("inspection", "round_id", round_field))
 
 
 def _v3_results_packages(database: pw.Database) -> None:
     """Content hashes on inspections, inspection history and the import log, for results packages."""
     database.create_tables([InspectionHistory, ImportLog])
-    migrate(_migrator(database).add_column("inspection", "content_hash", pw.CharField(default="")))
+    migrate(schema_migrator(database).add_column("inspection", "content_hash", pw.CharField(default="")))
 
 
 def _v4_audit_and_lockout(database: pw.Database) -> None:
     """The audit trail (append-only) and account lockout."""
     database.create_tables([AuditEntry])
     protect_audit(database)
-    m = _migrator(database)
+    m = schema_migrator(database)
     migrate(m.add_column("user", "failed_logins", pw.IntegerField(default=0)),
             m.add_column("user", "locked_until", pw.DateTimeField(null=True)))
 
@@ -69,15 +69,15 @@ def _v5_device_keys(database: pw.Database) -> None:
     The office's key is made when the data layer next opens (identity.ensure_office_identity); the old
     shared key stays in centre.signing_key, verifying what was made before, until a manager ends it."""
     database.create_tables([Identity, Device])
-    migrate(_migrator(database).add_column("inspection", "source_device",
+    migrate(schema_migrator(database).add_column("inspection", "source_device",
                                            pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])))
 
 
 def _v6_id_card_keys(database: pw.Database) -> None:
     """Staff matched by ID card when a roster has no employee numbers (a keyed hash, never the number)."""
-    migrate(_migrator(database).add_column("staff", "id_card_key",
+    migrate(schema_migrator(database).add_column("staff", "id_card_key",
                                            pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])),
-            _migrator(database).add_index("staff", ("id_card_key",), False))
+            schema_migrator(database).add_index("staff", ("id_card_key",), False))
 
 
 def _v7_rules_by_date(database: pw.Database) -> None:
@@ -102,7 +102,7 @@ def _v8_district(database: pw.Database) -> None:
     centre; window codes are unique within a centre. An existing database becomes a district of its
     one centre: every row goes to that centre; managers' accounts become the district's (with one
     centre nothing changes), inspectors stay with the centre."""
-    m = _migrator(database)
+    m = schema_migrator(database)
     centre_fk = lambda: pw.ForeignKeyField(Centre, null=True, field=Centre.id)  # noqa: E731
     migrate(
         m.add_column("centre", "kind", pw.CharField(default="district", constraints=[pw.SQL("DEFAULT 'district'")])),
@@ -143,7 +143,7 @@ def _v8_district(database: pw.Database) -> None:
 
 def _v9_centre_checklists(database: pw.Database) -> None:
     """A centre's own checklist extends a district checklist: its owner, its base and the base version."""
-    m = _migrator(database)
+    m = schema_migrator(database)
     migrate(
         m.add_column("checklist", "centre_id", pw.ForeignKeyField(Centre, null=True, field=Centre.id, on_delete="CASCADE")),
         m.add_column("checklist", "base", pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])),
@@ -294,166 +294,11 @@ def _v11_ratings_and_rectification(database: pw.Database) -> None:
 
 def _v12_rectification_items(database: pw.Database) -> None:
     """Rectification items for faults found on patrol: the checklist item, and how often it recurred."""
-    m = _migrator(database)
+    m = schema_migrator(database)
     migrate(m.add_column("rectification", "item_code", pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])),
             m.add_column("rectification", "repeats", pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])),
             m.add_index("rectification", ("item_code",), False))
 
-
-
-def _v13_appeals_and_publication(database: pw.Database) -> None:
-    """Appeals against deductions, rankings published as final, and changes waiting for a second
-    manager. The tables as v13 made them."""
-
-    class AppealV13(pw.Model):
-        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
-        inspection = pw.ForeignKeyField(Inspection)
-        item_codes = pw.CharField()
-        reason = pw.TextField()
-        photos = pw.TextField(default="")
-        recorded_by = pw.CharField()
-        recorded_at = pw.DateTimeField()
-        state = pw.CharField(default="pending")
-        decided_by = pw.CharField(default="")
-        decided_at = pw.DateTimeField(null=True)
-        decision_reason = pw.TextField(default="")
-
-        class Meta:
-            table_name = "appeal"
-
-    class PublicationV13(pw.Model):
-        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
-        period = pw.CharField()
-        published_by = pw.CharField()
-        published_at = pw.DateTimeField()
-        fingerprint = pw.CharField()
-        approved_by = pw.CharField(default="")
-
-        class Meta:
-            table_name = "publication"
-            indexes = ((("centre", "period"), True),)
-
-    class ApprovalV13(pw.Model):
-        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
-        kind = pw.CharField()
-        target = pw.CharField()
-        payload = pw.TextField()
-        requested_by = pw.CharField()
-        requested_at = pw.DateTimeField()
-        reason = pw.TextField()
-        state = pw.CharField(default="pending")
-        decided_by = pw.CharField(default="")
-        decided_at = pw.DateTimeField(null=True)
-        decision_reason = pw.TextField(default="")
-
-        class Meta:
-            table_name = "approval"
-
-    frozen = [AppealV13, PublicationV13, ApprovalV13]
-    with database.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
-        database.create_tables(frozen)
-
-
-def _v14_centre_walls(database: pw.Database) -> None:
-    """Each audit entry names the centre it concerns, and each laptop the centre it was enrolled for,
-    so a centre's manager lists their own. Plain SQL: the audit trail's triggers refuse the UPDATE a
-    migrator would run to fill a default, and no model of today is needed."""
-    # v4 and v5 created these tables from the models of the day, so a database upgraded from before them
-    # in one run already has the columns: add each only where it is missing.
-    for table, column in (("audit_entry", "centre_code"), ("device", "laptop_centre")):
-        if column not in {c.name for c in database.get_columns(table)}:
-            database.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(255) NOT NULL DEFAULT ''")
-    database.execute_sql("CREATE INDEX IF NOT EXISTS audit_entry_centre_code ON audit_entry (centre_code)")
-    # A laptop enrolled before v14 belongs to the centre of the inspectors it carries (in a one-centre
-    # database, to that centre).
-    centres = database.execute_sql("SELECT id, code FROM centre ORDER BY id").fetchall()
-    codes = {cid: code for cid, code in centres}
-    q = database.quote[0]
-    users = dict(database.execute_sql(f"SELECT username, centre_id FROM {q}user{q}").fetchall())
-    for key_id, inspectors in database.execute_sql(
-            "SELECT key_id, inspectors FROM device WHERE centre_code = ''").fetchall():
-        homes = {users.get(n) for n in inspectors.split(",") if n} - {None}
-        code = codes[homes.pop()] if len(homes) == 1 else (centres[0][1] if len(centres) == 1 else "")
-        database.execute_sql(f"UPDATE device SET laptop_centre = {database.param} WHERE key_id = {database.param}",
-                             (code, key_id))
-
-
-def _v15_centre_days(database: pw.Database) -> None:
-    """A centre's own days off and worked weekend days, above the district's calendar (the table as v15
-    made it); withdrawn probation cases read as withdrawn."""
-
-    class CentreDayV15(pw.Model):
-        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
-        day = pw.DateField()
-        kind = pw.CharField()
-        name = pw.CharField(default="")
-
-        class Meta:
-            table_name = "centre_day"
-            indexes = ((("centre", "day"), True),)
-
-    with database.bind_ctx([CentreDayV15], bind_refs=False, bind_backrefs=False):
-        database.create_tables([CentreDayV15])
-    # A case withdrawn (what opened it was amended to a pass) was stored as cleared, so it read as a passed
-    # probation; it is withdrawn, as if never opened.
-    database.execute_sql("UPDATE probation_case SET status = 'withdrawn' WHERE status = 'cleared' AND id IN "
-                         "(SELECT case_id FROM probation_event WHERE kind = 'withdrawn')")
-
-
-def _v16_laptop_updates(database: pw.Database) -> None:
-    """The office's updates to its laptops: a number per device at the office; on a laptop, the office's
-    re-checks due and probation cases, and the updates applied (the tables as v16 made them); each
-    enrolment's installation id, and the first installation of each device key the office saw."""
-
-    class RecheckDueV16(pw.Model):
-        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
-        window_code = pw.CharField()
-        employee_no = pw.CharField(default="")
-        item_code = pw.CharField()
-        day = pw.DateField()
-        note = pw.TextField(default="")
-        photos = pw.TextField(default="")
-        due_on = pw.DateField(null=True)
-        repeats = pw.IntegerField(default=0)
-
-        class Meta:
-            table_name = "recheck_due"
-            indexes = ((("centre", "employee_no"), False), (("centre", "window_code"), False))
-
-    class ProbationDueV16(pw.Model):
-        centre = pw.ForeignKeyField(Centre, on_delete="CASCADE")
-        employee_no = pw.CharField()
-        case_number = pw.IntegerField()
-        opened_on = pw.DateField()
-        ends_on = pw.DateField()
-        rechecks_required = pw.IntegerField()
-        rechecks_passed = pw.IntegerField(default=0)
-        rechecks_failed = pw.IntegerField(default=0)
-        known = pw.TextField(default="")
-
-        class Meta:
-            table_name = "probation_due"
-
-    class AppliedUpdateV16(pw.Model):
-        number = pw.IntegerField(unique=True)
-        written_at = pw.DateTimeField()
-        applied_at = pw.DateTimeField(default=dt.datetime.now)
-        digest = pw.CharField()
-
-        class Meta:
-            table_name = "applied_update"
-
-    models = [RecheckDueV16, ProbationDueV16, AppliedUpdateV16]
-    with database.bind_ctx(models, bind_refs=False, bind_backrefs=False):
-        database.create_tables(models)
-    columns = {c.name for c in database.get_columns("device")}
-    if "updates_written" not in columns:
-        database.execute_sql("ALTER TABLE device ADD COLUMN updates_written INTEGER NOT NULL DEFAULT 0")
-    if "installation" not in columns:
-        database.execute_sql("ALTER TABLE device ADD COLUMN installation VARCHAR(255) NOT NULL DEFAULT ''")
-        database.execute_sql("ALTER TABLE device ADD COLUMN installation_seen TIMESTAMP")
-    if "installation" not in {c.name for c in database.get_columns("identity")}:
-        database.execute_sql("ALTER TABLE identity ADD COLUMN installation VARCHAR(255) NOT NULL DEFAULT ''")
 
 
 def protect_audit(database: pw.Database) -> None:
@@ -472,12 +317,11 @@ def protect_audit(database: pw.Database) -> None:
                              "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()")
 
 
-# version reached -> the step that reaches it from version - 1. Add entries; never edit old ones.
+# version reached -> the step that reaches it from version - 1. Never edit old ones; a new version's step
+# goes in app.storage.later_migration_steps (app.storage.migrations joins the two).
 STEPS: dict[int, Callable[[pw.Database], None]] = {2: _v2_patrol_rounds, 3: _v3_results_packages,
                                                     4: _v4_audit_and_lockout, 5: _v5_device_keys,
                                                     6: _v6_id_card_keys, 7: _v7_rules_by_date,
                                                     8: _v8_district, 9: _v9_centre_checklists,
                                                     10: _v10_assessment, 11: _v11_ratings_and_rectification,
-                                                    12: _v12_rectification_items, 13: _v13_appeals_and_publication,
-                                                    14: _v14_centre_walls, 15: _v15_centre_days,
-                                                    16: _v16_laptop_updates}
+                                                    12: _v12_rectification_items}

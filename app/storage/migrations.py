@@ -13,7 +13,8 @@ from contextlib import contextmanager
 import peewee as pw
 
 from app.errors import DatabaseOpenError
-from app.storage.migration_steps import STEPS, protect_audit
+from app.storage import later_migration_steps, migration_steps
+from app.storage.migration_steps import protect_audit
 from app.storage.models import (
     ALL_MODELS,
     SchemaVersion,
@@ -21,6 +22,8 @@ from app.storage.models import (
 from app.storage.proxy import sqlite_path
 
 CURRENT_VERSION = 16
+# version reached -> the step that reaches it from version - 1.
+STEPS = {**migration_steps.STEPS, **later_migration_steps.STEPS}
 
 
 def stored_version(database: pw.Database) -> int | None:
