@@ -10,7 +10,8 @@ from openpyxl.styles import Font, PatternFill
 from app.patrolling.checklist_rows import COLUMNS, item_row
 from app.patrolling.checklists import version_items
 from app.storage.models import ChecklistVersion
-from exports.excel import fit_rows, guarded_append, print_setup, text_width
+from exports.cell_lines import text_width
+from exports.excel import fit_rows, guarded_append, print_setup
 from exports.files import atomic_output
 
 

@@ -3,7 +3,7 @@
 Read from the file, as a printer would meet it: the column's stored width, the row's stored height,
 the cell's wrap flag, its number format and its neighbour. A text that does not wrap may run on into
 an empty cell to its right, never into a filled one; a number wider than its column prints ###; a
-wrapped text needs as many lines as `excel.wrapped_lines` breaks it into, each `LINE_HEIGHT` high.
+wrapped text needs as many lines as `cell_lines.wrapped_lines` breaks it into, each `LINE_HEIGHT` high.
 Used by the tests (no sheet we write may cut a cell) and by `benchmarks.print_pages`.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from exports.excel import CELL_PADDING, DEFAULT_WIDTH, LINE_HEIGHT, column_width, text_width, wrapped_lines
+from exports.cell_lines import CELL_PADDING, DEFAULT_WIDTH, LINE_HEIGHT, column_width, text_width, wrapped_lines
 
 
 @dataclass(frozen=True)
