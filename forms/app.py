@@ -18,11 +18,10 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 from app.errors import PatrolError
 from forms.dialogs import FirstRunDialog, LoginDialog
 from forms.i18n import tr
+from forms.resources import RESOURCES
 from forms.style import apply_style
 
-# os.path, not pathlib: this module runs before the first window and pathlib alone costs ~3 ms.
-_ROOT = getattr(sys, "_MEIPASS", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FONT_FILE = os.path.join(_ROOT, "resources", "fonts", "wqy-microhei.ttc")
+FONT_FILE = os.path.join(RESOURCES, "fonts", "wqy-microhei.ttc")
 
 
 def load_font(app: QApplication) -> str:

@@ -4,14 +4,14 @@ which the shipped font does not have (it prints a box)."""
 from __future__ import annotations
 
 import os
-import sys
 from functools import cache
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QIcon, QPixmap
 
-_ROOT = getattr(sys, "_MEIPASS", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ICONS = os.path.join(_ROOT, "resources", "icons")
+from forms.resources import RESOURCES
+
+ICONS = os.path.join(RESOURCES, "icons")
 THUMB_HEIGHT = 40  # a photo in a table cell
 
 
