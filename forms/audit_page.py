@@ -54,6 +54,7 @@ def describe(entry: AuditRow) -> str:
 
 
 class AuditPage(QWidget):
+    KEYS = (("回车", "在窗口、工号或用户框中: 筛选"), ("↑ ↓", "在记录中移动; 下方显示选中记录的全文"))
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx, user = ctx, ctx.user  # who acts, for which centre

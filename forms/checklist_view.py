@@ -9,6 +9,7 @@ KEYS = (
     ("↑ ↓ / j k", "上一项 / 下一项"), ("1 / 空格", "合格, 光标移到下一项"),
     ("2 / x", "不合格 (默认光标停在该项, 可接着按 n 或 p)"), ("3", "不适用"), ("0 / Delete", "清除"),
     ("a", "本类其余全部合格"), ("n", "当前项的备注"), ("p", "当前项的照片 (从文件)"), ("Ctrl+V", "粘贴截图为照片"),
+    ("o", "复查时: 打开当前项上次的照片 (双击“上次”亦可)"),
     ("Ctrl+Enter", "定稿 (先检查是否还有未检查的项)"), ("Esc", "返回巡查列表 (未勾选任何项的草稿不保留)"),
 )
 
@@ -40,6 +41,8 @@ class ChecklistView(QTableView):
             self.command_key.emit("note")
         elif key == Qt.Key.Key_P:
             self.command_key.emit("photo")
+        elif key == Qt.Key.Key_O:
+            self.command_key.emit("last_photo")
         else:
             super().keyPressEvent(event)
 

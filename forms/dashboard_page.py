@@ -99,6 +99,7 @@ class WeeklyChart(QWidget):
 
 
 class DashboardPage(QWidget):
+    KEYS = (("回车 / 双击", "考察期人员或待复查中选中的一行: 开始复查"), ("Tab", "在两个列表之间移动"))
     recheck = pyqtSignal(str)  # window code of a person on probation: start the re-check
 
     def __init__(self, ctx: Context, parent=None):

@@ -36,6 +36,7 @@ def _months(count: int = 12) -> list[str]:
 
 
 class DistrictPage(QWidget):
+    KEYS = (("回车 / 双击", "进入选中的中心"), ("Alt+`", "回到“各中心”"))
     """各中心: the centres ranked for a month, with the method under the table; 进入该中心 opens one."""
 
     enter_centre = pyqtSignal(int)  # centre id
@@ -58,7 +59,7 @@ class DistrictPage(QWidget):
         top.addWidget(enter)
         self.model = CentreModel()
         self.view = read_only_table(self.model)
-        self.view.doubleClicked.connect(lambda _index: self._enter())
+        self.view.activated.connect(lambda _index: self._enter())  # a double click, or Enter
         self.method = QLabel(tr("排名方法: ") + centre_ranking.METHOD + "。")
         self.method.setWordWrap(True)
         layout = QVBoxLayout(self)

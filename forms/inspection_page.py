@@ -279,6 +279,8 @@ class InspectionPage(QWidget):
             self.edit_note()
         elif name == "photo":
             self.add_photo_file()
+        elif name == "last_photo" and self.current_row() >= 0:
+            self.open_last_photo(self.model.index(self.current_row(), 6))
 
     def pass_category(self) -> None:
         row = self.current_row()
@@ -309,7 +311,7 @@ class InspectionPage(QWidget):
         self.write(lambda: inspections.set_result(inspection, item, result, note, tuple(photo_refs)), show)
 
     def open_last_photo(self, index) -> None:
-        """Double-click on 上次: last time's photo, whole (each of them, one after the other)."""
+        """Double-click on 上次, or o: last time's photo, whole (each of them, one after the other)."""
         last = self.model.last.get(self.model.items[index.row()].code) if index.column() == 6 else None
         if last is None or not last.photos:
             return

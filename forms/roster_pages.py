@@ -33,6 +33,8 @@ class ListPage(QWidget):
 
     model_class: type[RowsModel]
     toggle_label = "停用 / 启用"
+    KEYS = (("回车 / 双击", "编辑选中的一行"), ("输入", "在搜索框中筛选 (Tab 到搜索框)"),
+            ("↑ ↓", "在列表中移动; 点击列标题排序"))
     needs_reason = True  # roster changes carry a reason into the audit trail (accounts do not)
 
     def __init__(self, ctx: Context, parent=None):

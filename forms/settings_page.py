@@ -105,6 +105,9 @@ def _editor(name: str, default) -> QWidget:
 class SettingsPage(QWidget):
     """Centre settings: grade thresholds, probation length and re-checks, 微笑之星 and 流动红旗 rules."""
 
+    KEYS = (("Tab / Shift+Tab", "逐项移动 (页面随之滚动)"), ("空格", "勾选或取消勾选"),
+            ("↑ ↓ / PgUp PgDn", "在数字框中增减"))
+
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx, user = ctx, ctx.user  # who acts, for which centre

@@ -277,6 +277,14 @@ def test_an_inspectors_walk_by_keys_alone(qtbot, demo_roster, app_font, stay_on_
     assert again and "本轮已定稿" in again[0]
     assert main.patrol_stack.currentWidget() is page and page.inspection.id != a07.id
     assert page.model.last, "a re-check shows last time's results"
+    target = next(n for n, i in enumerate(page.model.items) if i.code == failed.code)
+    step = Qt.Key.Key_J if target > page.view.currentIndex().row() else Qt.Key.Key_K
+    for _ in range(abs(target - page.view.currentIndex().row())):
+        press(qtbot, step)
+    assert page.model.items[page.view.currentIndex().row()].code == failed.code
+    photo = in_next_modal(key=Qt.Key.Key_Escape)  # o: last time's photo, whole; Esc closes it
+    press(qtbot, Qt.Key.Key_O)
+    assert photo and f"{failed.code} 上次的照片" in photo[0]
 
 
 def test_tab_reaches_every_button_on_every_page_of_a_manager(qtbot, demo_roster, app_font):
@@ -299,3 +307,20 @@ def test_tab_reaches_every_button_on_every_page_of_a_manager(qtbot, demo_roster,
                 break
         missed += [f"{main.tabs.tabText(n)}: {b.text() or b.objectName() or type(b).__name__}" for b in buttons - reached]
     assert not missed, "\n".join(missed)
+
+
+def test_tab_through_the_settings_scrolls_each_one_into_view(qtbot, demo_roster, app_font):
+    main = signed_in_window(qtbot, "admin")
+    QTest.keyClick(main, "0", Qt.KeyboardModifier.AltModifier)  # 中心设置
+    page = main.page_in_front()
+    last = page.editors["update_stale_days"]
+    page.editors["grades"].setFocus()
+    for _ in range(60):
+        if QApplication.focusWidget() is last:
+            break
+        press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is last, "every setting is reached by Tab"
+    assert page.scroll.verticalScrollBar().value() > 0
+    visible = page.scroll.viewport().rect()
+    top_left = last.mapTo(page.scroll.viewport(), last.rect().topLeft())
+    assert visible.contains(top_left), "the focused setting is scrolled into view"
