@@ -67,6 +67,14 @@ def test_every_page_fits_a_1366_by_768_laptop(qtbot, demo_month, app_font, who):
             problems.append(f"{title}: the window grew to {window.width()}×{window.height()}")
             window.resize(*WORK_AREA)
         problems += unreachable(window)
+    if who == "xuncha1":  # the inspection, in the patrol tab, as an inspector meets it
+        window.tabs.setCurrentWidget(window.patrol_stack)
+        window.patrol.open_checked(window.patrol.model.rows[0].window_id)
+        QApplication.processEvents()
+        hint = window.minimumSizeHint()
+        if hint.width() > WORK_AREA[0] or hint.height() > WORK_AREA[1] or window.size().height() > WORK_AREA[1]:
+            problems.append(f"检查: needs at least {hint.width()}×{hint.height()}")
+        problems += unreachable(window)
     assert not problems, "\n".join(problems)
 
 
