@@ -96,6 +96,8 @@ def _words(value, depth: int = 0) -> str:
         return "是" if value else "否"
     if value is None:
         return "—"
+    if value == [] or value == {} or value == "":
+        return "无"  # an empty list said, not an empty space after its label ("冲突详情: ; …")
     if isinstance(value, dict):
         if depth > 1:
             return f"{len(value)} 项"

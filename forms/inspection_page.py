@@ -96,9 +96,10 @@ class InspectionPage(QWidget):
         self.progress_label = QLabel()
         self.categories_label = QLabel()
         self.categories_label.setTextFormat(Qt.TextFormat.RichText)
-        self.keys_help = QLabel(tr("快捷键: ↑↓/j k 移动 · 1/空格 合格 · 2/x 不合格 · 3 不适用 · 0 清除\n"
-                                   "a 本类其余全部合格 · n 备注 · p 照片 · Ctrl+V 粘贴截图 · Ctrl+Enter 定稿 · Esc 返回 · "
-                                   "? 全部快捷键"))
+        # The keys used at every window, in three short lines; ? lists them all.
+        self.keys_help = QLabel(tr("1 / 空格  合格 · 2 / x  不合格 · 3  不适用\n"
+                                   "n  备注 · p  照片 · a  本类其余合格\n"
+                                   "Ctrl+Enter  定稿 · Esc  返回 · ?  全部快捷键"))
         # Where the cursor goes after a failure: stay (n and p then note the failed item) or move on.
         self.stay_on_fail = QCheckBox(tr("判为不合格后光标停在该项"))
         self.stay_on_fail.setChecked(QSettings().value(STAY_ON_FAIL, True, type=bool))

@@ -76,3 +76,12 @@ def test_an_audit_entry_says_each_changed_field_old_to_new_in_words():
     assert changes("", json.dumps("fail")) == [("值", "—", "不合格")]
     assert changes(json.dumps(1), json.dumps(1)) == []
     assert changes("", json.dumps({"score": 90.0}))[0][1:] == ("—", "90")
+
+
+def test_an_empty_list_in_an_audit_value_reads_none_not_a_blank():
+    import json
+
+    from app.audit import in_words
+
+    words = in_words(json.dumps({"imported": 3, "conflict_details": [], "note": ""}))
+    assert "冲突详情: 无" in words and ": ;" not in words and not words.endswith(": ")
