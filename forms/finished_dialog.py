@@ -59,10 +59,14 @@ class FinishedDialog(QDialog):
         self.resize(640, 480)
 
     def print_(self, what: str) -> None:
-        from exports import jobs
-        from forms.export_page import export_to_file
+        print_inspection(self, what, self.inspection.id, self.inspection.window.code, self.user)
 
-        name = {"notice": "整改通知单", "record": "巡查记录表"}[what]
-        job = jobs.notice_pdf if what == "notice" else jobs.record_pdf
-        export_to_file(self, f"{name}-{self.inspection.window.code}.pdf", ".pdf",
-                       lambda out: job(out, str(self.inspection.id), self.user))
+
+def print_inspection(parent, what: str, inspection_id: int, window_code: str, user: User) -> None:
+    """A finalised inspection's 整改通知单 ("notice") or 巡查记录表 ("record"), to a PDF the person names."""
+    from exports import jobs
+    from forms.export_page import export_to_file
+
+    name = {"notice": "整改通知单", "record": "巡查记录表"}[what]
+    job = jobs.notice_pdf if what == "notice" else jobs.record_pdf
+    export_to_file(parent, f"{name}-{window_code}.pdf", ".pdf", lambda out: job(out, str(inspection_id), user))

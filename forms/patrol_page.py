@@ -30,7 +30,7 @@ from app.exchange.laptop_update import stale_warning
 from app.patrolling import patrol
 from app.people import roster
 from app.storage.models import PatrolRound
-from forms.finished_dialog import FinishedDialog
+from forms.finished_dialog import FinishedDialog, print_inspection
 from forms.i18n import tr
 from forms.models import WindowFilterProxy, WindowStateModel
 
@@ -208,16 +208,11 @@ class PatrolPage(QWidget):
 
     def print_selected(self, what: str) -> None:
         """The rectification notice or the record of the selected window's finalised inspection."""
-        from exports import jobs
-        from forms.export_page import export_to_file
-
         state = self.proxy.data(self.view.currentIndex(), Qt.ItemDataRole.UserRole)
         if state is None or not state.finished:
             QMessageBox.information(self, tr("打印"), tr("请先选中一个本轮已完成的窗口"))
             return
-        name = {"notice": "整改通知单", "record": "巡查记录表"}[what]
-        job = jobs.notice_pdf if what == "notice" else jobs.record_pdf
-        export_to_file(self, f"{name}-{state.code}.pdf", ".pdf", lambda out: job(out, str(state.inspection_id), self.user))
+        print_inspection(self, what, state.inspection_id, state.code, self.user)
 
     def ensure_round(self) -> PatrolRound:
         if self.round is None:
